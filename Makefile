@@ -1,0 +1,58 @@
+# stemhub: the verbs a maintainer needs. `make run` and `make test` set everything up themselves.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export STEMHUB_IMGT_DIR ?= $(abspath ../shared/imgt/Latest)
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test test-sqlite test-postgres browser-deps bench lint typecheck clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || "$$(scripts/find-python)" -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+# The embedded SQLite database lives under var/; demo data is loaded once.
+run: install
+	STEMHUB_DEMO=1 $(BIN)/stemhub migrate --no-input
+	STEMHUB_DEMO=1 $(BIN)/stemhub demo --once
+	STEMHUB_DEMO=1 $(BIN)/stemhub runserver 127.0.0.1:$(PORT)
+
+# Debian's chromium drives the browser tests; never a downloaded browser.
+browser-deps:
+	@command -v chromium >/dev/null || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+test: install browser-deps
+	$(BIN)/ruff check .
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgres
+
+test-sqlite:
+	@echo "== test suite on SQLite =="
+	DATABASE_URL=sqlite:///:memory: $(BIN)/python -m pytest -q -p no:cacheprovider
+
+test-postgres:
+	@url="$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"; \
+	if [[ "$$url" == postgres* ]] && $(BIN)/python scripts/pg-reachable "$$url"; then \
+	  echo "== test suite on PostgreSQL ($$url) =="; \
+	  DATABASE_URL="$$url" $(BIN)/python -m pytest -q -p no:cacheprovider; \
+	else echo "== PostgreSQL not reachable: skipped the PostgreSQL run =="; fi
+
+bench: install
+	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy src/stemhub/hla
+
+clean:
+	rm -rf $(VENV) var/cache build *.egg-info

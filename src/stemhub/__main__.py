@@ -1,0 +1,3 @@
+from stemhub.cli import main
+
+main()

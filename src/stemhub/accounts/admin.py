@@ -1,0 +1,31 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+
+from stemhub.accounts.models import ApiToken, Institution, RoleGrant, User
+
+
+class RoleGrantInline(admin.TabularInline):
+    model = RoleGrant
+    fk_name = "user"
+    extra = 0
+
+
+@admin.register(User)
+class StemhubUserAdmin(UserAdmin):
+    inlines = [RoleGrantInline]
+    list_display = ("username", "email", "institution", "is_active", "is_staff")
+    list_filter = ("institution", "is_active", "role_grants__role")
+    fieldsets = (*UserAdmin.fieldsets, ("Institution", {"fields": ("institution",)}))
+
+
+@admin.register(Institution)
+class InstitutionAdmin(admin.ModelAdmin):
+    list_display = ("name", "provider_code", "kind", "country")
+    list_filter = ("kind", "country")
+    search_fields = ("name", "provider_code")
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ("name", "user", "hint", "created_at", "last_used_at", "revoked_at")
+    readonly_fields = ("digest", "hint", "created_at", "last_used_at")

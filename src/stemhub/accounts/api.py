@@ -1,0 +1,84 @@
+"""/api/v1/me, /tokens, /institutions."""
+
+from datetime import datetime
+
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+
+from stemhub.accounts import services
+from stemhub.accounts.models import Institution
+from stemhub.core.api import AUTHENTICATED
+
+router = Router(tags=["accounts"])
+
+
+class InstitutionOut(Schema):
+    name: str
+    kind: str
+    provider_code: str
+    country: str
+    city: str
+    website: str
+
+
+class MeOut(Schema):
+    username: str
+    email: str
+    full_name: str
+    institution: InstitutionOut | None
+    roles: list[str]
+
+
+class TokenIn(Schema):
+    name: str
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    hint: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class NewTokenOut(TokenOut):
+    secret: str
+
+
+@router.get("/institutions", response=list[InstitutionOut], auth=None)
+def institutions(request: HttpRequest) -> list[Institution]:
+    """Public: every institution of the network."""
+    return list(Institution.objects.all())
+
+
+@router.get("/me", response=MeOut, auth=AUTHENTICATED)
+def me(request: HttpRequest) -> dict[str, object]:
+    """Authenticated: who you are, your institution and roles."""
+    user = request.user
+    return {
+        "username": user.username,
+        "email": user.email,
+        "full_name": user.get_full_name(),
+        "institution": user.institution,
+        "roles": sorted(user.roles),
+    }
+
+
+@router.get("/tokens", response=list[TokenOut], auth=AUTHENTICATED)
+def token_list(request: HttpRequest) -> list[object]:
+    """Authenticated: your API tokens (never their secrets)."""
+    return list(request.user.api_tokens.all())
+
+
+@router.post("/tokens", response={201: NewTokenOut}, auth=AUTHENTICATED)
+def token_create(request: HttpRequest, payload: TokenIn) -> Status:
+    """Authenticated: a new token for your scripts; its secret is shown only in this answer."""
+    token, secret = services.api_token_create(user=request.user, name=payload.name)
+    return Status(201, {**TokenOut.from_orm(token).dict(), "secret": secret})
+
+
+@router.delete("/tokens/{token_id}", response=TokenOut, auth=AUTHENTICATED)
+def token_revoke(request: HttpRequest, token_id: int) -> object:
+    """Authenticated: revoke one of your tokens."""
+    return services.api_token_revoke(user=request.user, token_id=token_id)

@@ -1,0 +1,133 @@
+"""Institutions, people, their roles and their API tokens."""
+
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class InstitutionKind(models.TextChoices):
+    STEM_CELL_BANK = "stem_cell_bank", "Stem cell bank"
+    CORD_BLOOD_BANK = "cord_blood_bank", "Cord blood bank"
+    TRANSPLANT_CENTRE = "transplant_centre", "Transplant centre"
+    RESEARCH_INSTITUTION = "research_institution", "Research institution"
+    REGISTRY = "registry", "Registry"
+
+
+INSTITUTION_KINDS = [k.value for k in InstitutionKind]
+
+
+class Institution(models.Model):
+    Kind = InstitutionKind
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    provider_code = models.CharField(
+        max_length=5,
+        unique=True,
+        help_text="2-5 uppercase letters; the prefix of the standard names of its lines.",
+    )
+    country = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2")
+    city = models.CharField(max_length=100, blank=True)
+    website = models.URLField(blank=True)
+    contact_email = models.EmailField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(provider_code__regex=r"^[A-Z]{2,5}$"),
+                name="institution_provider_code_2_to_5_uppercase_letters",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=INSTITUTION_KINDS), name="institution_kind_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.provider_code})"
+
+
+class Role(models.TextChoices):
+    RESEARCHER = "researcher", "Researcher"
+    CURATOR = "curator", "Curator"
+    BANK_TECHNICIAN = "bank_technician", "Bank technician"
+    QA_MANAGER = "qa_manager", "QA manager"
+    SEARCH_COORDINATOR = "search_coordinator", "Search coordinator"
+    INSTITUTION_ADMIN = "institution_admin", "Institution admin"
+    PLATFORM_ADMIN = "platform_admin", "Platform admin"
+
+
+class User(AbstractUser):
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="members", null=True, blank=True
+    )
+
+    @property
+    def roles(self) -> frozenset[str]:
+        cached = getattr(self, "_roles_cache", None)
+        if cached is None:
+            cached = frozenset(self.role_grants.values_list("role", flat=True))
+            self._roles_cache = cached
+        return cached
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+
+class RoleGrant(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_grants")
+    role = models.CharField(max_length=32, choices=Role.choices)
+    granted_at = models.DateTimeField(default=timezone.now)
+    granted_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role"], name="rolegrant_one_per_user_role"),
+            models.CheckConstraint(
+                condition=Q(role__in=[r.value for r in Role]), name="rolegrant_role_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} as {self.role}"
+
+
+class ApiToken(models.Model):
+    """A revocable bearer token for scripts. Only a SHA-256 digest of the secret is stored."""
+
+    PREFIX = "shub_"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    hint = models.CharField(
+        max_length=12, editable=False, help_text="First characters, to tell tokens apart"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.hint}…)"
+
+    @classmethod
+    def digest_of(cls, secret: str) -> str:
+        return hashlib.sha256(secret.encode()).hexdigest()
+
+    @classmethod
+    def new_secret(cls) -> str:
+        return cls.PREFIX + secrets.token_urlsafe(32)
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None

@@ -1,0 +1,67 @@
+"""What each role may do. Every page and endpoint declares one of these permissions.
+
+A permission is held through a role; institution-scoped actions also need the record to belong
+to the user's own institution. Platform admins hold every permission everywhere.
+"""
+
+from enum import StrEnum
+from typing import Any
+
+from stemhub.accounts.models import Role
+
+
+class Perm(StrEnum):
+    VIEW_INTERNAL = "registry.view_internal"  # unpublished lines and staff pages
+    EDIT_LINE = "registry.edit_line"  # create and edit lines, submit them for review
+    CURATE = "registry.curate"  # review, return and publish
+    SET_AVAILABILITY = "registry.set_availability"  # including recall and withdrawal
+    ISSUE_NAMES = "registry.issue_names"  # allocate hPSCreg-style standard names
+    MANAGE_MEMBERS = "accounts.manage_members"
+
+
+ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
+    Role.RESEARCHER: frozenset(),
+    Role.CURATOR: frozenset(
+        {Perm.VIEW_INTERNAL, Perm.EDIT_LINE, Perm.CURATE, Perm.SET_AVAILABILITY, Perm.ISSUE_NAMES}
+    ),
+    Role.BANK_TECHNICIAN: frozenset({Perm.VIEW_INTERNAL}),
+    Role.QA_MANAGER: frozenset({Perm.VIEW_INTERNAL, Perm.SET_AVAILABILITY}),
+    Role.SEARCH_COORDINATOR: frozenset(),
+    Role.INSTITUTION_ADMIN: frozenset(
+        {
+            Perm.VIEW_INTERNAL,
+            Perm.EDIT_LINE,
+            Perm.SET_AVAILABILITY,
+            Perm.ISSUE_NAMES,
+            Perm.MANAGE_MEMBERS,
+        }
+    ),
+    Role.PLATFORM_ADMIN: frozenset(Perm),
+}
+
+
+def permissions_of(user: Any) -> frozenset[Perm]:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    if user.is_superuser:
+        return frozenset(Perm)
+    held: set[Perm] = set()
+    for role in user.roles:
+        held |= ROLE_PERMISSIONS.get(role, frozenset())
+    return frozenset(held)
+
+
+def is_platform_admin(user: Any) -> bool:
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and (user.is_superuser or Role.PLATFORM_ADMIN in user.roles)
+    )
+
+
+def user_can(user: Any, perm: Perm, institution_id: int | None = None) -> bool:
+    """True when the user holds `perm` and, for an institution's record, belongs to it."""
+    if perm not in permissions_of(user):
+        return False
+    if institution_id is None or is_platform_admin(user):
+        return True
+    return bool(user.institution_id == institution_id)

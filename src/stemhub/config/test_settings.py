@@ -1,0 +1,10 @@
+"""Settings for the test suite: the real settings with a test secret and a fast password hash."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-0123456789abcdefghijklmnop")
+os.environ.setdefault("DATABASE_URL", "sqlite:///:memory:")
+
+from stemhub.config.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from stemhub.accounts.api import router as accounts_router
+from stemhub.core.api import api
+from stemhub.registry.api import router as registry_router
+
+api.add_router("/", accounts_router)
+api.add_router("/", registry_router)
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("accounts/", include("stemhub.accounts.urls")),
+    path("", include("stemhub.registry.urls")),
+    path("", include("stemhub.core.urls")),
+]

@@ -1,0 +1,113 @@
+"""The HTTP/JSON API under /api/v1/: one NinjaAPI, authentication, and the error shape."""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import APIKeyCookie, HttpBearer
+
+from stemhub.accounts.models import ApiToken
+from stemhub.core.errors import StemhubError, from_validation_error
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer shub_...`: a per-user revocable API token."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        found = (
+            ApiToken.objects.select_related("user")
+            .filter(digest=ApiToken.digest_of(token), revoked_at__isnull=True)
+            .first()
+        )
+        if found is None or not found.user.is_active:
+            return None
+        ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
+        request.user = found.user
+        return found.user
+
+
+class SessionAuth(APIKeyCookie):
+    """The browser session, with CSRF protection on unsafe methods."""
+
+    param_name = "sessionid"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            return user
+        return None
+
+
+def anonymous(request: HttpRequest) -> Any:
+    """Lets a request through unauthenticated; endpoints then show only public data."""
+    return True
+
+
+TOKEN = TokenAuth()
+SESSION = SessionAuth()
+AUTHENTICATED = [TOKEN, SESSION]
+OPTIONAL = [TOKEN, SESSION, anonymous]
+
+api = NinjaAPI(
+    title="stemhub API",
+    version="1",
+    description="Registry, biobank and matching services of a stem cell resource centre. "
+    "Authenticate with a session cookie or `Authorization: Bearer <token>`.",
+    urls_namespace="api",
+    auth=AUTHENTICATED,
+)
+
+
+def error_response(
+    request: HttpRequest, status: int, code: str, message: str, fields: dict[str, Any] | None = None
+) -> HttpResponse:
+    return api.create_response(
+        request,
+        {"error": {"code": code, "message": message, "fields": fields or {}}},
+        status=status,
+    )
+
+
+@api.exception_handler(StemhubError)
+def on_stemhub_error(request: HttpRequest, exc: StemhubError) -> HttpResponse:
+    return error_response(request, exc.status, exc.code, exc.message, exc.fields)
+
+
+@api.exception_handler(ValidationError)
+def on_django_validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    err = from_validation_error(exc)
+    return error_response(request, 400, err.code, err.message, err.fields)
+
+
+@api.exception_handler(NinjaValidationError)
+def on_schema_validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    fields: dict[str, list[str]] = {}
+    for problem in exc.errors:
+        location = [str(p) for p in problem.get("loc", []) if p not in ("body", "payload")]
+        fields.setdefault(".".join(location) or "__all__", []).append(problem.get("msg", "invalid"))
+    summary = "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in fields.items())
+    return error_response(request, 422, "invalid", f"Invalid request: {summary}", fields)
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return error_response(request, 401, "unauthenticated", "Log in or send an API token.")
+
+
+@api.exception_handler(PermissionDenied)
+def on_forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return error_response(request, 403, "forbidden", str(exc) or "You may not do this.")
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error_response(request, 404, "not_found", str(exc) or "Not found.")
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return error_response(request, exc.status_code, "error", str(exc))

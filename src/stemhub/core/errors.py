@@ -1,0 +1,54 @@
+"""Errors that services raise and that the API and pages turn into one shape:
+`{"error": {"code", "message", "fields"}}` with a 4xx status."""
+
+from django.core.exceptions import ValidationError
+
+
+class StemhubError(Exception):
+    status = 400
+    code = "invalid"
+
+    def __init__(self, message: str, *, fields: dict[str, list[str]] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or {}
+
+    def as_dict(self) -> dict[str, object]:
+        return {"error": {"code": self.code, "message": self.message, "fields": self.fields}}
+
+
+class InvalidInput(StemhubError):
+    status = 400
+    code = "invalid"
+
+
+class Forbidden(StemhubError):
+    status = 403
+    code = "forbidden"
+
+
+class NotFound(StemhubError):
+    status = 404
+    code = "not_found"
+
+
+class Conflict(StemhubError):
+    status = 409
+    code = "conflict"
+
+
+def from_validation_error(error: ValidationError, message: str | None = None) -> InvalidInput:
+    """A Django ValidationError as an InvalidInput naming each field and its problems."""
+    if hasattr(error, "error_dict"):
+        fields = {
+            ("__all__" if name == "__all__" else name): [str(m) for e in errs for m in e.messages]
+            for name, errs in error.error_dict.items()
+        }
+        summary = "; ".join(
+            f"{name}: {' '.join(problems)}" if name != "__all__" else " ".join(problems)
+            for name, problems in fields.items()
+        )
+    else:
+        fields = {"__all__": [str(m) for m in error.messages]}
+        summary = " ".join(fields["__all__"])
+    return InvalidInput(message or summary, fields=fields)

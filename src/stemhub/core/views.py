@@ -1,0 +1,27 @@
+"""Pages every visitor sees."""
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from stemhub.registry.models import CellLine, Status
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Public: the front page with the catalogue's headline figures."""
+    published = CellLine.objects.filter(status=Status.PUBLISHED)
+    return render(
+        request,
+        "core/home.html",
+        {
+            "published_count": published.count(),
+            "recent": published.select_related("institution").order_by("-published_at")[:8],
+        },
+    )
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Public: liveness and database reachability for load balancers."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok", "database": connection.vendor})

@@ -1,0 +1,34 @@
+from django.contrib import admin
+
+from stemhub.registry import models
+
+
+class SynonymInline(admin.TabularInline):
+    model = models.Synonym
+    extra = 0
+
+
+class ProviderInline(admin.TabularInline):
+    model = models.Provider
+    extra = 0
+
+
+@admin.register(models.CellLine)
+class CellLineAdmin(admin.ModelAdmin):
+    list_display = ("name", "line_type", "species", "institution", "status", "availability")
+    list_filter = ("line_type", "status", "availability", "source", "species", "clinical_grade")
+    search_fields = ("name", "synonyms__name", "external_accession")
+    inlines = [SynonymInline, ProviderInline]
+    raw_id_fields = ("donor", "parent")
+
+
+@admin.register(models.Donor)
+class DonorAdmin(admin.ModelAdmin):
+    list_display = ("code", "institution", "sex", "age_bin")
+    search_fields = ("code",)
+
+
+admin.site.register(models.IssuedName)
+admin.site.register(models.LineVersion)
+admin.site.register(models.AvailabilityChange)
+admin.site.register(models.CurationEvent)

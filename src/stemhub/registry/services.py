@@ -1,0 +1,411 @@
+"""Writes to the registry. Each function is atomic, checks the actor's permission, validates
+with full_clean(), and writes the history rows of what it did."""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from stemhub.accounts.models import Institution, User
+from stemhub.accounts.permissions import Perm, user_can
+from stemhub.core.errors import Conflict, Forbidden, InvalidInput, NotFound, from_validation_error
+from stemhub.registry import naming
+from stemhub.registry.models import (
+    Availability,
+    AvailabilityChange,
+    CellLine,
+    CurationEvent,
+    Donor,
+    DonorDisease,
+    GermLayer,
+    LineVersion,
+    Provider,
+    Status,
+    Synonym,
+)
+from stemhub.registry.records import (
+    CHILD_TABLES,
+    EDITABLE_FIELDS,
+    RECORD_PREFETCH,
+    line_record,
+    record_changes,
+)
+
+EDITABLE_STATUSES = (Status.DRAFT, Status.RETURNED, Status.PUBLISHED)
+
+
+def require(actor: User, perm: Perm, institution_id: int | None = None) -> None:
+    if not user_can(actor, perm, institution_id):
+        raise Forbidden(f"You need the permission {perm} for this institution's records.")
+
+
+def _clean(obj: Any, *, prefix: str = "", exclude: Iterable[str] = ()) -> None:
+    try:
+        obj.full_clean(exclude=list(exclude))
+    except ValidationError as error:
+        if prefix and hasattr(error, "error_dict"):
+            error = ValidationError(
+                {f"{prefix}.{name}": errs for name, errs in error.error_dict.items()}
+            )
+        raise from_validation_error(error) from None
+
+
+def _unknown_keys(data: Mapping[str, Any], allowed: Iterable[str], where: str) -> None:
+    unknown = sorted(set(data) - set(allowed))
+    if unknown:
+        raise InvalidInput(
+            f"Unknown field(s) in {where}: {', '.join(unknown)}",
+            fields={
+                f"{where}.{key}" if where != "line" else key: ["unknown field"] for key in unknown
+            },
+        )
+
+
+LINE_KEYS = (
+    *EDITABLE_FIELDS,
+    "name",
+    "synonyms",
+    "providers",
+    "donor",
+    "parent",
+    "source",
+    "external_accession",
+    "external_release",
+    *CHILD_TABLES,
+)
+DONOR_KEYS = (
+    "code",
+    "sex",
+    "age_bin",
+    "ethnicity",
+    "family_history",
+    "medical_history",
+    "hla_typing",
+    "diseases",
+)
+
+
+def _line_by_name(name: str, *, field: str) -> CellLine:
+    line = CellLine.objects.filter(name=name).first()
+    if line is None:
+        raise InvalidInput(f"No cell line named {name!r}", fields={field: ["unknown cell line"]})
+    return line
+
+
+def _write_donor(institution: Institution, data: Mapping[str, Any]) -> Donor:
+    _unknown_keys(data, DONOR_KEYS, "donor")
+    code = str(data.get("code") or "").strip()
+    if not code:
+        raise InvalidInput("A donor needs a code", fields={"donor.code": ["required"]})
+    donor = Donor.objects.filter(institution=institution, code=code).first() or Donor(
+        institution=institution, code=code
+    )
+    for key in DONOR_KEYS[1:-1]:
+        if key in data:
+            setattr(donor, key, data[key] if data[key] is not None else "")
+    _clean(donor, prefix="donor", exclude=["institution"])
+    donor.save()
+    if "diseases" in data:
+        donor.diseases.all().delete()
+        for index, disease in enumerate(data["diseases"] or []):
+            _unknown_keys(disease, ("ontology", "term_id", "label", "affected", "primary"), "donor")
+            row = DonorDisease(donor=donor, **disease)
+            _clean(row, prefix=f"donor.diseases[{index}]", exclude=["donor"])
+            row.save()
+    return donor
+
+
+def _write_children(line: CellLine, data: Mapping[str, Any]) -> None:
+    for relation, (model, fields) in CHILD_TABLES.items():
+        if relation not in data:
+            continue
+        getattr(line, relation).all().delete()
+        for index, row_data in enumerate(data[relation] or []):
+            _unknown_keys(row_data, fields, relation)
+            values = dict(row_data)
+            if relation == "modifications" and values.get("isogenic_control"):
+                values["isogenic_control"] = _line_by_name(
+                    values["isogenic_control"], field=f"modifications[{index}].isogenic_control"
+                )
+            row = model(line=line, **values)
+            _clean(row, prefix=f"{relation}[{index}]", exclude=["line"])
+            row.save()
+
+
+def _write_synonyms(line: CellLine, names: Iterable[str]) -> None:
+    wanted = {n.strip() for n in names if n and n.strip()} - {line.name}
+    line.synonyms.exclude(name__in=wanted).delete()
+    existing = set(line.synonyms.values_list("name", flat=True))
+    Synonym.objects.bulk_create(Synonym(line=line, name=n) for n in sorted(wanted - existing))
+
+
+def _write_providers(line: CellLine, providers: Iterable[Mapping[str, Any]]) -> None:
+    line.providers.all().delete()
+    for index, item in enumerate(providers):
+        _unknown_keys(item, ("institution", "role"), "providers")
+        institution = Institution.objects.filter(provider_code=item.get("institution")).first()
+        if institution is None:
+            raise InvalidInput(
+                f"No institution with provider code {item.get('institution')!r}",
+                fields={f"providers[{index}].institution": ["unknown provider code"]},
+            )
+        row = Provider(line=line, institution=institution, role=item.get("role", ""))
+        _clean(row, prefix=f"providers[{index}]", exclude=["line"])
+        row.save()
+
+
+def _apply(line: CellLine, data: Mapping[str, Any]) -> None:
+    """Write every given field and relation of a line (the line row itself included)."""
+    _unknown_keys(data, LINE_KEYS, "line")
+    for field in EDITABLE_FIELDS:
+        if field in data:
+            value = data[field]
+            if value is None and not line._meta.get_field(field).null:
+                value = line._meta.get_field(field).get_default()
+            setattr(line, field, value)
+    for field in ("source", "external_accession", "external_release"):
+        if field in data:
+            setattr(line, field, data[field] or "")
+    if "parent" in data:
+        line.parent = _line_by_name(data["parent"], field="parent") if data["parent"] else None
+    if "donor" in data:
+        line.donor = _write_donor(line.institution, data["donor"]) if data["donor"] else None
+    _clean(line)
+    line.save()
+    if "synonyms" in data:
+        _write_synonyms(line, data["synonyms"] or [])
+    if "providers" in data:
+        _write_providers(line, data["providers"] or [])
+    _write_children(line, data)
+
+
+def _fresh_record(line: CellLine) -> dict[str, Any]:
+    return line_record(CellLine.objects.prefetch_related(*RECORD_PREFETCH).get(pk=line.pk))
+
+
+@transaction.atomic
+def cell_line_create(
+    *, actor: User, data: Mapping[str, Any], institution: Institution | None = None
+) -> CellLine:
+    institution = institution or actor.institution
+    if institution is None:
+        raise InvalidInput("You belong to no institution; name one to register a line for.")
+    require(actor, Perm.EDIT_LINE, institution.pk)
+    name = str(data.get("name") or "").strip()
+    verdict = naming.check_name(name)
+    if verdict.verdict == "invalid":
+        raise InvalidInput(
+            f"{name!r} is not a usable cell line name: {'; '.join(verdict.messages)}",
+            fields={"name": list(verdict.messages)},
+        )
+    if CellLine.objects.filter(name=name).exists():
+        raise Conflict(f"A cell line named {name!r} already exists", fields={"name": ["taken"]})
+    line = CellLine(name=name, institution=institution, line_type=data.get("line_type", ""))
+    try:
+        with transaction.atomic():
+            _apply(line, {k: v for k, v in data.items() if k != "name"})
+    except IntegrityError as error:
+        raise Conflict(f"The line conflicts with an existing record: {error}") from None
+    if "providers" not in data:
+        Provider.objects.bulk_create(
+            Provider(line=line, institution=institution, role=role)
+            for role in (Provider.ProviderRole.GENERATOR, Provider.ProviderRole.OWNER)
+        )
+    return line
+
+
+def _locked(line: CellLine) -> CellLine:
+    return CellLine.objects.select_for_update().select_related("institution").get(pk=line.pk)
+
+
+@transaction.atomic
+def cell_line_update(
+    *, actor: User, line: CellLine, data: Mapping[str, Any], reason: str = ""
+) -> CellLine:
+    """Change a line. A published line keeps every change as a version with its reason."""
+    line = _locked(line)
+    require(actor, Perm.EDIT_LINE, line.institution_id)
+    if line.status not in EDITABLE_STATUSES:
+        raise Conflict(
+            f"{line.name} is {line.get_status_display().lower()}; it can be changed again once "
+            "the review returns or publishes it."
+        )
+    if "name" in data and data["name"] != line.name:
+        raise InvalidInput("A standard name never changes", fields={"name": ["read-only"]})
+    if line.status == Status.PUBLISHED and not reason.strip():
+        raise InvalidInput(
+            "Changes to a published line need a reason", fields={"reason": ["required"]}
+        )
+    before = _fresh_record(line)
+    _apply(line, {k: v for k, v in data.items() if k != "name"})
+    if line.status == Status.PUBLISHED:
+        changes = record_changes(before, _fresh_record(line))
+        if changes:
+            line.version += 1
+            line.save(update_fields=["version", "updated_at"])
+            LineVersion.objects.create(
+                line=line, number=line.version, changes=changes, reason=reason.strip(), actor=actor
+            )
+    return line
+
+
+def _transition(
+    line: CellLine, *, actor: User, allowed_from: tuple[str, ...], to: str, comment: str = ""
+) -> CellLine:
+    if line.status not in allowed_from:
+        allowed = ", ".join(Status(s).label.lower() for s in allowed_from)
+        raise Conflict(
+            f"{line.name} is {line.get_status_display().lower()}; this step needs it {allowed}."
+        )
+    CurationEvent.objects.create(
+        line=line, from_status=line.status, to_status=to, comment=comment, actor=actor
+    )
+    line.status = to
+    line.save(update_fields=["status", "updated_at"])
+    return line
+
+
+@transaction.atomic
+def cell_line_submit(*, actor: User, line: CellLine, comment: str = "") -> CellLine:
+    line = _locked(line)
+    require(actor, Perm.EDIT_LINE, line.institution_id)
+    return _transition(
+        line,
+        actor=actor,
+        allowed_from=(Status.DRAFT, Status.RETURNED),
+        to=Status.SUBMITTED,
+        comment=comment,
+    )
+
+
+@transaction.atomic
+def cell_line_start_review(*, actor: User, line: CellLine, comment: str = "") -> CellLine:
+    line = _locked(line)
+    require(actor, Perm.CURATE, line.institution_id)
+    return _transition(
+        line, actor=actor, allowed_from=(Status.SUBMITTED,), to=Status.IN_REVIEW, comment=comment
+    )
+
+
+@transaction.atomic
+def cell_line_return(*, actor: User, line: CellLine, comment: str) -> CellLine:
+    line = _locked(line)
+    require(actor, Perm.CURATE, line.institution_id)
+    if not comment.strip():
+        raise InvalidInput("Say what the submitter must change", fields={"comment": ["required"]})
+    return _transition(
+        line, actor=actor, allowed_from=(Status.IN_REVIEW,), to=Status.RETURNED, comment=comment
+    )
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    key: str
+    label: str
+    done: bool
+    required: bool
+
+
+def cell_line_checklist(line: CellLine) -> list[ChecklistItem]:
+    """hPSCreg's minimum for registration (required) and what makes a record complete."""
+    markers = list(line.markers.all())
+    layers = {d.germ_layer for d in line.differentiations.all()}
+    donor = line.donor
+    embryonic = line.line_type != "hiPSC"
+    return [
+        ChecklistItem(
+            "ethics",
+            "Ethical provenance: consent obtained and an ethics approval reference",
+            bool(line.consent_obtained) and bool(line.ethics_approval.strip()),
+            True,
+        ),
+        ChecklistItem(
+            "markers",
+            "Pluripotency: undifferentiated-state marker expression (at least one positive marker)",
+            any(m.result == "positive" for m in markers),
+            True,
+        ),
+        ChecklistItem(
+            "germ_layers",
+            "Pluripotency: differentiation into endoderm, mesoderm and ectoderm",
+            layers >= {g.value for g in GermLayer},
+            True,
+        ),
+        ChecklistItem(
+            "derivation",
+            "Derivation method" + ("" if embryonic else ", source cell type and vector"),
+            bool(line.derivation_method)
+            and (embryonic or bool(line.source_cell_type and line.vector)),
+            False,
+        ),
+        ChecklistItem("donor", "Donor sex and age", bool(donor and donor.sex != "unknown"), False),
+        ChecklistItem("karyotype", "Karyotype", bool(line.karyotypes.all()), False),
+        ChecklistItem("str", "STR profile", bool(line.str_profile), False),
+        ChecklistItem("hla", "HLA typing", bool(line.hla_typing), False),
+    ]
+
+
+@transaction.atomic
+def cell_line_publish(*, actor: User, line: CellLine, comment: str = "") -> CellLine:
+    line = _locked(line)
+    require(actor, Perm.CURATE, line.institution_id)
+    missing = [item for item in cell_line_checklist(line) if item.required and not item.done]
+    if missing:
+        raise InvalidInput(
+            f"{line.name} lacks hPSCreg's minimum: " + "; ".join(i.label for i in missing),
+            fields={"checklist": [i.key for i in missing]},
+        )
+    _transition(
+        line, actor=actor, allowed_from=(Status.IN_REVIEW,), to=Status.PUBLISHED, comment=comment
+    )
+    line.published_at = line.published_at or timezone.now()
+    line.version += 1
+    line.save(update_fields=["published_at", "version", "updated_at"])
+    LineVersion.objects.create(
+        line=line,
+        number=line.version,
+        changes={"status": [Status.IN_REVIEW.value, Status.PUBLISHED.value]},
+        reason=comment.strip() or "Published after review",
+        actor=actor,
+    )
+    return line
+
+
+@transaction.atomic
+def cell_line_set_availability(
+    *, actor: User, line: CellLine, availability: str, reason: str = ""
+) -> CellLine:
+    line = _locked(line)
+    require(actor, Perm.SET_AVAILABILITY, line.institution_id)
+    if availability not in Availability.values:
+        raise InvalidInput(
+            f"Unknown availability {availability!r}; use one of {', '.join(Availability.values)}",
+            fields={"availability": ["unknown value"]},
+        )
+    if availability in (Availability.RECALLED, Availability.WITHDRAWN) and not reason.strip():
+        raise InvalidInput(
+            f"Say why the line is {Availability(availability).label.lower()}",
+            fields={"reason": ["required for recall and withdrawal"]},
+        )
+    if availability == line.availability:
+        raise Conflict(f"{line.name} is already {line.get_availability_display().lower()}")
+    AvailabilityChange.objects.create(
+        line=line,
+        from_availability=line.availability,
+        to_availability=availability,
+        reason=reason.strip(),
+        actor=actor,
+    )
+    line.availability = availability
+    line.save(update_fields=["availability", "updated_at"])
+    return line
+
+
+def line_or_404(name: str) -> CellLine:
+    line = CellLine.objects.select_related("institution").filter(name=name).first()
+    if line is None:
+        raise NotFound(f"No cell line named {name!r}")
+    return line
