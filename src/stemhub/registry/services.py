@@ -23,6 +23,7 @@ from stemhub.registry.models import (
     GermLayer,
     LineVersion,
     Provider,
+    Source,
     Status,
     Synonym,
 )
@@ -196,7 +197,7 @@ def cell_line_create(
     require(actor, Perm.EDIT_LINE, institution.pk)
     name = str(data.get("name") or "").strip()
     verdict = naming.check_name(name)
-    if verdict.verdict == "invalid":
+    if data.get("source", Source.OWN) == Source.OWN and verdict.verdict == "invalid":
         raise InvalidInput(
             f"{name!r} is not a usable cell line name: {'; '.join(verdict.messages)}",
             fields={"name": list(verdict.messages)},
