@@ -202,6 +202,14 @@ def cell_line_create(
             f"{name!r} is not a usable cell line name: {'; '.join(verdict.messages)}",
             fields={"name": list(verdict.messages)},
         )
+    code = institution.provider_code
+    if verdict.verdict == "valid" and not (
+        name.startswith(code) and name[len(code) : len(code) + 1] in "ie"
+    ):
+        raise InvalidInput(
+            f"{name!r} does not start with {institution.name}'s provider code {code}",
+            fields={"name": [f"must start with {code}"]},
+        )
     if CellLine.objects.filter(name=name).exists():
         raise Conflict(f"A cell line named {name!r} already exists", fields={"name": ["taken"]})
     line = CellLine(name=name, institution=institution, line_type=data.get("line_type", ""))

@@ -1,0 +1,202 @@
+"""Who may call what: every API endpoint, for every role, anonymous and another institution.
+
+Each case names the actors allowed; everyone else must get 401, 403 or 404. A test fails when
+the API grows an endpoint that no case covers, so the matrix cannot fall behind the code.
+"""
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from stemhub.accounts.models import Role
+from stemhub.core.api import api
+from stemhub.registry import services
+from tests.registry.lines import publishable
+
+ACTORS = [None, *(role.value for role in Role), "other_curator"]
+EVERYONE = set(ACTORS)
+SIGNED_IN = EVERYONE - {None}
+EDITORS = {"curator", "institution_admin", "platform_admin"}
+CURATORS = {"curator", "platform_admin"}
+AVAILABILITY = {"curator", "qa_manager", "institution_admin", "platform_admin"}
+INSIDERS = {"curator", "bank_technician", "qa_manager", "institution_admin", "platform_admin"}
+
+
+def line_in(state: str) -> Callable[[dict[str, Any]], None]:
+    """Setup: the bank's line NSCBi001-A brought to `state` by its curator."""
+
+    def setup(users: dict[str, Any]) -> None:
+        curator = users["curator"]
+        line = services.cell_line_create(actor=curator, data=publishable())
+        steps = ["draft", "submitted", "in_review", "published"]
+        for step in steps[1 : steps.index(state) + 1]:
+            action = {
+                "submitted": services.cell_line_submit,
+                "in_review": services.cell_line_start_review,
+                "published": services.cell_line_publish,
+            }[step]
+            action(actor=curator, line=line)
+
+    return setup
+
+
+def curators_token(users: dict[str, Any]) -> None:
+    from stemhub.accounts.services import api_token_create
+
+    api_token_create(user=users["curator"], name="script")
+
+
+@dataclass
+class Case:
+    method: str
+    template: str
+    allowed: set[str | None]
+    path: str = ""
+    body: dict[str, Any] | None = None
+    setup: Callable[[dict[str, Any]], None] = field(default=lambda users: None)
+
+    def __post_init__(self) -> None:
+        self.path = self.path or self.template
+
+    @property
+    def id(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+CASES = [
+    Case("GET", "/api/v1/institutions", EVERYONE),
+    Case("GET", "/api/v1/me", SIGNED_IN),
+    Case("GET", "/api/v1/tokens", SIGNED_IN),
+    Case("POST", "/api/v1/tokens", SIGNED_IN, body={"name": "script"}),
+    Case(
+        "DELETE",
+        "/api/v1/tokens/{token_id}",
+        {"curator"},
+        path="/api/v1/tokens/1",
+        setup=curators_token,
+    ),
+    Case("GET", "/api/v1/cell-lines", EVERYONE, setup=line_in("draft")),
+    Case(
+        "GET",
+        "/api/v1/cell-lines/{name}",
+        EVERYONE,
+        path="/api/v1/cell-lines/NSCBi001-A",
+        setup=line_in("published"),
+    ),
+    Case(
+        "GET",
+        "/api/v1/cell-lines/{name}",
+        INSIDERS,
+        path="/api/v1/cell-lines/NSCBi001-A?draft",
+        setup=line_in("draft"),
+    ),
+    Case(
+        "POST",
+        "/api/v1/cell-lines",
+        EDITORS,
+        body={**publishable("NSCBi009-A"), "institution": "NSCB"},
+    ),
+    Case(
+        "PATCH",
+        "/api/v1/cell-lines/{name}",
+        EDITORS,
+        path="/api/v1/cell-lines/NSCBi001-A",
+        body={"description": "updated"},
+        setup=line_in("draft"),
+    ),
+    Case(
+        "POST",
+        "/api/v1/cell-lines/{name}/submit",
+        EDITORS,
+        path="/api/v1/cell-lines/NSCBi001-A/submit",
+        body={},
+        setup=line_in("draft"),
+    ),
+    Case(
+        "POST",
+        "/api/v1/cell-lines/{name}/review",
+        CURATORS,
+        path="/api/v1/cell-lines/NSCBi001-A/review",
+        body={},
+        setup=line_in("submitted"),
+    ),
+    Case(
+        "POST",
+        "/api/v1/cell-lines/{name}/return",
+        CURATORS,
+        path="/api/v1/cell-lines/NSCBi001-A/return",
+        body={"comment": "Add a karyotype"},
+        setup=line_in("in_review"),
+    ),
+    Case(
+        "POST",
+        "/api/v1/cell-lines/{name}/publish",
+        CURATORS,
+        path="/api/v1/cell-lines/NSCBi001-A/publish",
+        body={},
+        setup=line_in("in_review"),
+    ),
+    Case(
+        "POST",
+        "/api/v1/cell-lines/{name}/availability",
+        AVAILABILITY,
+        path="/api/v1/cell-lines/NSCBi001-A/availability",
+        body={"availability": "available"},
+        setup=line_in("published"),
+    ),
+    Case(
+        "GET",
+        "/api/v1/cell-lines/{name}/checklist",
+        INSIDERS,
+        path="/api/v1/cell-lines/NSCBi001-A/checklist",
+        setup=line_in("draft"),
+    ),
+    Case(
+        "GET",
+        "/api/v1/cell-lines/{name}/history",
+        EVERYONE,
+        path="/api/v1/cell-lines/NSCBi001-A/history",
+        setup=line_in("published"),
+    ),
+]
+
+
+def _api_operations() -> set[tuple[str, str]]:
+    schema = api.get_openapi_schema()
+    return {
+        (method.upper(), path)
+        for path, operations in schema["paths"].items()
+        for method in operations
+        if method in {"get", "post", "put", "patch", "delete"}
+    }
+
+
+def test_every_api_endpoint_has_a_case():
+    covered = {(case.method, case.template) for case in CASES}
+    missing = sorted(_api_operations() - covered)
+    assert not missing, f"Add permission cases for: {missing}"
+
+
+@pytest.mark.parametrize("actor", ACTORS, ids=lambda a: a or "anonymous")
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_only_the_allowed_get_through(case: Case, actor: str | None, users, client_for):
+    case.setup(users)
+    client: Client = client_for(actor)
+    path = case.path.split("?")[0]
+    if case.template == "/api/v1/tokens/{token_id}":
+        from stemhub.accounts.models import ApiToken
+
+        path = f"/api/v1/tokens/{ApiToken.objects.get().pk}"
+    kwargs: dict[str, Any] = {}
+    if case.body is not None:
+        kwargs = {"data": json.dumps(case.body), "content_type": "application/json"}
+    answer = getattr(client, case.method.lower())(path, **kwargs)
+    if actor in case.allowed:
+        assert answer.status_code < 400, (actor, answer.status_code, answer.content[:300])
+    else:
+        assert answer.status_code in (401, 403, 404), (actor, answer.status_code)
+        assert "error" in answer.json()
