@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "stemhub.core",
     "stemhub.accounts",
     "stemhub.registry",
+    "stemhub.catalogue",
+    "stemhub.exchange",
 ]
 
 MIDDLEWARE = [

@@ -8,6 +8,7 @@ from ninja import Query, Router, Schema, Status
 
 from stemhub.accounts.models import Institution
 from stemhub.accounts.permissions import Perm
+from stemhub.catalogue.api import CatalogueOut, catalogue
 from stemhub.core.api import AUTHENTICATED, OPTIONAL
 from stemhub.core.errors import InvalidInput, NotFound
 from stemhub.registry import services
@@ -27,6 +28,9 @@ from stemhub.registry.schemas import (
 from stemhub.registry.selectors import line_history, resolve_name, visible_lines
 
 router = Router(tags=["cell lines"])
+router.add_api_operation(
+    "/cell-lines", ["GET"], catalogue, response=CatalogueOut, auth=None, tags=["catalogue"]
+)
 
 
 class LineListOut(Page):
@@ -56,9 +60,10 @@ def _editable(request: HttpRequest, name: str) -> CellLine:
     return line
 
 
-@router.get("/cell-lines", response=LineListOut, auth=OPTIONAL)
+@router.get("/registry/cell-lines", response=LineListOut, auth=AUTHENTICATED)
 def cell_line_list(request: HttpRequest, filters: Query[LineFilters]) -> dict[str, Any]:
-    """Public (published lines); staff also see their own institution's unpublished lines."""
+    """Needs registry.view_internal: the lines you manage, drafts included, by status."""
+    services.require(request.user, Perm.VIEW_INTERNAL)
     if not 1 <= filters.limit <= 500 or filters.offset < 0:
         raise InvalidInput("limit must be 1-500 and offset ≥ 0", fields={"limit": ["out of range"]})
     lines = visible_lines(request.user).select_related("institution")

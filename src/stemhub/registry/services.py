@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from stemhub.accounts.models import Institution, User
 from stemhub.accounts.permissions import Perm, user_can
+from stemhub.catalogue.services import catalogue_entry_refresh
 from stemhub.core.errors import Conflict, Forbidden, InvalidInput, NotFound, from_validation_error
 from stemhub.registry import naming
 from stemhub.registry.models import (
@@ -258,6 +259,7 @@ def cell_line_update(
             LineVersion.objects.create(
                 line=line, number=line.version, changes=changes, reason=reason.strip(), actor=actor
             )
+            catalogue_entry_refresh(line=line)
     return line
 
 
@@ -380,6 +382,7 @@ def cell_line_publish(*, actor: User, line: CellLine, comment: str = "") -> Cell
         reason=comment.strip() or "Published after review",
         actor=actor,
     )
+    catalogue_entry_refresh(line=line)
     return line
 
 
@@ -410,6 +413,7 @@ def cell_line_set_availability(
     )
     line.availability = availability
     line.save(update_fields=["availability", "updated_at"])
+    catalogue_entry_refresh(line=line)
     return line
 
 

@@ -1,0 +1,56 @@
+"""The public catalogue's search index: one row per published line, and its facet values.
+
+Derived from the registry by `catalogue_entry_refresh` whenever a line is published or
+changes; `stemhub catalogue rebuild` recomputes it all. It exists so that search with facet
+counts over tens of thousands of lines is one indexed query instead of a dozen joins.
+"""
+
+from django.db import models
+
+from stemhub.registry.models import CellLine
+
+
+class Facet(models.TextChoices):
+    TYPE = "type", "Type"
+    SPECIES = "species", "Species"
+    DISEASE = "disease", "Disease"
+    SEX = "sex", "Donor sex"
+    AGE = "age", "Donor age"
+    METHOD = "method", "Derivation method"
+    VECTOR = "vector", "Vector"
+    MODIFIED = "modified", "Genetically modified"
+    GENE = "gene", "Modified gene"
+    CLINICAL = "clinical", "Clinical grade"
+    AVAILABILITY = "availability", "Availability"
+    PROVIDER = "provider", "Provider"
+    DATA = "data", "Data available"
+
+
+class CatalogueEntry(models.Model):
+    line = models.OneToOneField(
+        CellLine, on_delete=models.CASCADE, primary_key=True, related_name="catalogue_entry"
+    )
+    name = models.CharField(max_length=64, unique=True)
+    line_type = models.CharField(max_length=8)
+    species = models.CharField(max_length=64)
+    availability = models.CharField(max_length=16)
+    institution_name = models.CharField(max_length=200)
+    summary = models.CharField(max_length=300, help_text="Diseases or 'healthy donor'")
+    names_text = models.TextField(help_text="Name and synonyms, lower case, one per line")
+    search_text = models.TextField(help_text="Everything searchable, lower case")
+    published_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["name"]
+
+
+class FacetValue(models.Model):
+    entry = models.ForeignKey(CatalogueEntry, on_delete=models.CASCADE, related_name="facets")
+    facet = models.CharField(max_length=16, choices=Facet.choices)
+    value = models.CharField(max_length=200)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "facet", "value"], name="facet_value_once")
+        ]
+        indexes = [models.Index(fields=["facet", "value", "entry"], name="facet_value_lookup")]

@@ -1,0 +1,229 @@
+"""Catalogue search: ranked full text (PostgreSQL) or term matching (SQLite), facet filters
+and facet counts."""
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    Q,
+    QuerySet,
+    TextField,
+    Value,
+    When,
+)
+
+from stemhub.catalogue.models import CatalogueEntry, Facet, FacetValue
+from stemhub.registry.models import (
+    SPECIES,
+    Availability,
+    DerivationMethod,
+    LineType,
+    Sex,
+    Vector,
+)
+
+Sort = Literal["relevance", "name", "newest", "type"]
+SORTS: tuple[str, ...] = ("relevance", "name", "newest", "type")
+
+LABELS: dict[str, dict[str, str]] = {
+    Facet.TYPE: dict(LineType.choices),
+    Facet.AVAILABILITY: dict(Availability.choices),
+    Facet.METHOD: dict(DerivationMethod.choices),
+    Facet.VECTOR: dict(Vector.choices),
+    Facet.SEX: dict(Sex.choices),
+    Facet.SPECIES: {latin: f"{common} ({latin})" for latin, common in SPECIES},
+    Facet.MODIFIED: {"yes": "Yes", "no": "No"},
+    Facet.CLINICAL: {"yes": "Yes", "no": "No"},
+}
+
+TERM = re.compile(r"[\w*:.-]+", re.UNICODE)
+
+
+def facet_label(facet: str, value: str) -> str:
+    return LABELS.get(facet, {}).get(value, value)
+
+
+@dataclass(frozen=True)
+class FacetCount:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class SearchResult:
+    count: int
+    entries: list[CatalogueEntry]
+    facets: dict[str, list[FacetCount]] = field(default_factory=dict)
+
+
+class TsVector(Func):
+    """The same expression as the GIN index of migration 0002, so PostgreSQL uses it."""
+
+    template = "to_tsvector('simple'::regconfig, %(expressions)s)"
+    output_field = TextField()
+
+
+class TsQuery(Func):
+    template = "to_tsquery('simple'::regconfig, %(expressions)s)"
+    output_field = TextField()
+
+
+class TsMatches(Func):
+    template = "(%(expressions)s)"
+    arg_joiner = " @@ "
+    output_field = BooleanField()
+
+
+class TsRank(Func):
+    function = "ts_rank"
+    output_field = FloatField()
+
+
+def search_terms(q: str) -> list[str]:
+    return [t.strip(".:-").lower() for t in TERM.findall(q or "") if t.strip(".:-*")]
+
+
+def _text_filtered(entries: QuerySet[CatalogueEntry], terms: list[str]) -> QuerySet[CatalogueEntry]:
+    if not terms:
+        return entries
+    if connection.vendor == "postgresql":
+        # PostgreSQL's parser splits a term like "pd-1" itself, into a phrase of its parts.
+        query = " & ".join(f"{t.replace(':', '').replace('*', '')}:*" for t in terms)
+        vector, tsquery = TsVector(F("search_text")), TsQuery(Value(query))
+        return entries.annotate(
+            text_match=TsMatches(vector, tsquery), text_rank=TsRank(vector, tsquery)
+        ).filter(text_match=True)
+    for term in terms:
+        entries = entries.filter(search_text__contains=term)
+    return entries.annotate(text_rank=Value(0.0))
+
+
+def _relevance(entries: QuerySet[CatalogueEntry], q: str, terms: list[str]) -> QuerySet:
+    """Exact name or synonym first, then name prefixes, then names containing a term."""
+    whole = (q or "").strip().lower()
+    name_hits = [When(names_text__contains=t, then=Value(10)) for t in terms]
+    return entries.annotate(
+        name_rank=Case(
+            When(name__iexact=whole, then=Value(1000)),
+            When(
+                Q(names_text__startswith=f"{whole}\n")
+                | Q(names_text__contains=f"\n{whole}\n")
+                | Q(names_text__endswith=f"\n{whole}"),
+                then=Value(500),
+            ),
+            When(name__istartswith=whole, then=Value(100)),
+            *name_hits,
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+    )
+
+
+def _facet_filtered(
+    entries: QuerySet[CatalogueEntry], filters: Mapping[str, Sequence[str]], skip: str | None = None
+) -> QuerySet[CatalogueEntry]:
+    for facet, values in filters.items():
+        if facet == skip or not values:
+            continue
+        entries = entries.filter(
+            pk__in=FacetValue.objects.filter(facet=facet, value__in=list(values)).values("entry_id")
+        )
+    return entries
+
+
+def _counts(entries: QuerySet[CatalogueEntry], facets: Sequence[str]) -> dict[str, dict[str, int]]:
+    rows = (
+        FacetValue.objects.filter(entry_id__in=entries.values("pk"), facet__in=list(facets))
+        .values_list("facet", "value")
+        .annotate(n=Count("entry_id"))
+    )
+    counts: dict[str, dict[str, int]] = {}
+    for facet, value, n in rows:
+        counts.setdefault(facet, {})[value] = n
+    return counts
+
+
+def catalogue_search(
+    *,
+    q: str = "",
+    filters: Mapping[str, Sequence[str]] | None = None,
+    sort: str = "relevance",
+    limit: int = 20,
+    offset: int = 0,
+) -> SearchResult:
+    """One page of published lines matching `q` and the facet filters, with facet counts.
+
+    Counts follow the usual faceted-search rule: a facet's own selection does not narrow its
+    own counts (so other values stay visible), every other selection does.
+    """
+    filters = {f: list(v) for f, v in (filters or {}).items() if v}
+    terms = search_terms(q)
+    texted = _text_filtered(CatalogueEntry.objects.all(), terms)
+    matching = _facet_filtered(texted, filters)
+
+    if sort == "relevance" and terms:
+        ordered = _relevance(matching, q, terms).order_by("-name_rank", "-text_rank", "name")
+    elif sort == "newest":
+        ordered = matching.order_by("-published_at", "name")
+    elif sort == "type":
+        ordered = matching.order_by("line_type", "name")
+    else:
+        ordered = matching.order_by("name")
+    entries = list(ordered[offset : offset + limit])
+    count = matching.count()
+
+    unselected = [f for f in Facet.values if f not in filters]
+    counts = _counts(matching, unselected)
+    for facet in filters:
+        counts.update(_counts(_facet_filtered(texted, filters, skip=facet), [facet]))
+    facets = {
+        facet: sorted(
+            (
+                FacetCount(value, facet_label(facet, value), n, value in filters.get(facet, ()))
+                for value, n in counts.get(facet, {}).items()
+            ),
+            key=lambda c: (-c.count, c.label),
+        )
+        for facet in Facet.values
+    }
+    return SearchResult(count=count, entries=entries, facets=facets)
+
+
+def catalogue_suggest(prefix: str, limit: int = 10) -> list[dict[str, str]]:
+    """Type-ahead: names and synonyms, then diseases and genes, starting with the prefix."""
+    prefix = prefix.strip().lower()
+    if len(prefix) < 2:
+        return []
+    found: list[dict[str, str]] = []
+    for entry in CatalogueEntry.objects.filter(
+        Q(names_text__startswith=prefix) | Q(names_text__contains=f"\n{prefix}")
+    ).order_by("name")[:limit]:
+        synonym = next(
+            (n for n in entry.names_text.split("\n") if n.startswith(prefix)), entry.name
+        )
+        label = entry.name if synonym == entry.name.lower() else f"{entry.name} ({synonym})"
+        found.append({"kind": "line", "value": entry.name, "label": label})
+    if len(found) < limit:
+        for value in (
+            FacetValue.objects.filter(
+                facet__in=[Facet.DISEASE, Facet.GENE], value__istartswith=prefix
+            )
+            .values_list("facet", "value")
+            .distinct()
+            .order_by("facet", "value")[: limit - len(found)]
+        ):
+            kind, label = value
+            found.append({"kind": kind, "value": label, "label": label})
+    return found

@@ -1,0 +1,134 @@
+"""Keeps the catalogue index in step with the registry."""
+
+from collections.abc import Iterable, Iterator
+from itertools import islice
+
+from django.db import transaction
+
+from stemhub.catalogue.models import CatalogueEntry, Facet, FacetValue
+from stemhub.registry.models import CellLine, Status
+
+INDEX_PREFETCH = (
+    "synonyms",
+    "providers__institution",
+    "donor__diseases",
+    "modifications",
+    "karyotypes",
+    "markers",
+    "xrefs",
+)
+
+
+def _yes_no(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+def _entry_and_facets(line: CellLine) -> tuple[CatalogueEntry, list[tuple[str, str]]]:
+    donor = line.donor
+    diseases = list(donor.diseases.all()) if donor else []
+    modifications = list(line.modifications.all())
+    synonyms = [s.name for s in line.synonyms.all()]
+    providers = {line.institution.name} | {p.institution.name for p in line.providers.all()}
+    facets: list[tuple[str, str]] = [
+        (Facet.TYPE, line.line_type),
+        (Facet.SPECIES, line.species),
+        (Facet.AVAILABILITY, line.availability),
+        (Facet.MODIFIED, _yes_no(bool(modifications))),
+        (Facet.CLINICAL, _yes_no(line.clinical_grade)),
+        *((Facet.PROVIDER, name) for name in sorted(providers)),
+        *((Facet.DISEASE, d.label) for d in diseases),
+        *((Facet.GENE, m.gene) for m in modifications),
+    ]
+    if not diseases:
+        facets.append((Facet.DISEASE, "Healthy donor" if donor else "Not recorded"))
+    if donor:
+        facets.append((Facet.SEX, donor.sex))
+        if donor.age_bin:
+            facets.append((Facet.AGE, donor.age_bin))
+    if line.derivation_method:
+        facets.append((Facet.METHOD, line.derivation_method))
+    if line.vector:
+        facets.append((Facet.VECTOR, line.vector))
+    data = {
+        "STR profile": bool(line.str_profile),
+        "HLA typing": bool(line.hla_typing or (donor and donor.hla_typing)),
+        "Karyotype": bool(line.karyotypes.all()),
+    }
+    facets.extend((Facet.DATA, label) for label, present in data.items() if present)
+
+    searchable = [
+        line.name,
+        *synonyms,
+        *(d.label for d in diseases),
+        *(d.term_id for d in diseases),
+        *(m.gene for m in modifications),
+        *(m.hgvs for m in modifications),
+        line.get_line_type_display(),
+        line.species,
+        line.source_cell_type,
+        *providers,
+        *(x.accession for x in line.xrefs.all()),
+        line.description,
+    ]
+    entry = CatalogueEntry(
+        line=line,
+        name=line.name,
+        line_type=line.line_type,
+        species=line.species,
+        availability=line.availability,
+        institution_name=line.institution.name,
+        summary=(", ".join(d.label for d in diseases) or ("Healthy donor" if donor else ""))[:300],
+        names_text="\n".join([line.name, *synonyms]).lower(),
+        search_text=" ".join(part for part in searchable if part).lower(),
+        published_at=line.published_at,
+    )
+    unique_facets = list(dict.fromkeys((str(f), v[:200]) for f, v in facets if v))
+    return entry, unique_facets
+
+
+def _write(lines: Iterable[CellLine]) -> int:
+    entries: list[CatalogueEntry] = []
+    values: list[FacetValue] = []
+    for line in lines:
+        entry, facets = _entry_and_facets(line)
+        entries.append(entry)
+        values.extend(FacetValue(entry=entry, facet=f, value=v) for f, v in facets)
+    CatalogueEntry.objects.bulk_create(entries)
+    FacetValue.objects.bulk_create(values, batch_size=2000)
+    return len(entries)
+
+
+@transaction.atomic
+def catalogue_entry_refresh(*, line: CellLine) -> None:
+    """Index a published line anew, or drop it from the catalogue if it is not published."""
+    CatalogueEntry.objects.filter(pk=line.pk).delete()
+    if line.status != Status.PUBLISHED:
+        return
+    fresh = (
+        CellLine.objects.select_related("institution", "donor")
+        .prefetch_related(*INDEX_PREFETCH)
+        .get(pk=line.pk)
+    )
+    _write([fresh])
+
+
+def _chunks(ids: list[int], size: int) -> Iterator[list[int]]:
+    it = iter(ids)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+@transaction.atomic
+def catalogue_rebuild() -> int:
+    """Recompute the whole index from the registry; returns the number of lines indexed."""
+    CatalogueEntry.objects.all().delete()
+    ids = list(CellLine.objects.filter(status=Status.PUBLISHED).values_list("pk", flat=True))
+    total = 0
+    for chunk in _chunks(ids, 500):
+        lines = (
+            CellLine.objects.filter(pk__in=chunk)
+            .select_related("institution", "donor")
+            .prefetch_related(*INDEX_PREFETCH)
+        )
+        total += _write(lines)
+    return total
