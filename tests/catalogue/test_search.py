@@ -171,3 +171,31 @@ def test_a_search_costs_a_bounded_number_of_queries(lines, client, django_assert
             "/api/v1/cell-lines",
             {"q": "parkinson", "disease": "Parkinson's disease", "sex": "female"},
         )
+
+
+def test_the_whole_catalogue_downloads_as_csv_and_json(lines, client):
+    import csv
+    import io
+    import json
+
+    answer = client.get("/catalogue.csv")
+    assert answer.status_code == 200
+    assert answer.streaming
+    rows = list(csv.DictReader(io.StringIO(b"".join(answer.streaming_content).decode())))
+    assert [r["name"] for r in rows] == [
+        "NSCBe003-A",
+        "NSCBi001-A",
+        "NSCBi001-A-1",
+        "NSCBi001-B",
+        "NSCBi002-A",
+    ]
+    subclone = rows[2]
+    assert subclone["modified_genes"] == "SNCA"
+    assert subclone["diseases"] == "Parkinson's disease"
+    assert subclone["genetically_modified"] == "yes"
+    assert subclone["url"].endswith("/lines/NSCBi001-A-1/")
+
+    as_json = client.get("/catalogue.json")
+    records = json.loads(b"".join(as_json.streaming_content))
+    assert [r["name"] for r in records] == [r["name"] for r in rows]
+    assert records[1]["synonyms"] == ["PD-1"]

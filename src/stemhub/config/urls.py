@@ -18,6 +18,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("accounts/", include("stemhub.accounts.urls")),
+    path("", include("stemhub.catalogue.urls")),
     path("", include("stemhub.registry.urls")),
     path("", include("stemhub.core.urls")),
 ]

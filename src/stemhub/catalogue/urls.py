@@ -1,0 +1,8 @@
+from django.urls import path
+
+from stemhub.catalogue import views
+
+urlpatterns = [
+    path("catalogue.csv", views.download_csv, name="catalogue_csv"),
+    path("catalogue.json", views.download_json, name="catalogue_json"),
+]
