@@ -5,6 +5,8 @@ changes; `stemhub catalogue rebuild` recomputes it all. It exists so that search
 counts over tens of thousands of lines is one indexed query instead of a dozen joins.
 """
 
+import uuid
+
 from django.db import models
 
 from stemhub.registry.models import CellLine
@@ -54,3 +56,18 @@ class FacetValue(models.Model):
             models.UniqueConstraint(fields=["entry", "facet", "value"], name="facet_value_once")
         ]
         indexes = [models.Index(fields=["facet", "value", "entry"], name="facet_value_lookup")]
+
+
+class CatalogueState(models.Model):
+    """One row whose token changes with every write to the catalogue, so that processes know
+    when their in-memory facet index is stale."""
+
+    token = models.CharField(max_length=32)
+
+    @classmethod
+    def current_token(cls) -> str:
+        return cls.objects.filter(pk=1).values_list("token", flat=True).first() or ""
+
+    @classmethod
+    def bump(cls) -> None:
+        cls.objects.update_or_create(pk=1, defaults={"token": uuid.uuid4().hex})

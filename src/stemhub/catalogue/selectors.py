@@ -6,11 +6,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+import numpy as np
+import numpy.typing as npt
 from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
-    Count,
     F,
     FloatField,
     Func,
@@ -22,6 +23,7 @@ from django.db.models import (
     When,
 )
 
+from stemhub.catalogue.facet_index import FacetIndex, Mask, current_index
 from stemhub.catalogue.models import CatalogueEntry, Facet, FacetValue
 from stemhub.registry.models import (
     SPECIES,
@@ -131,28 +133,22 @@ def _relevance(entries: QuerySet[CatalogueEntry], q: str, terms: list[str]) -> Q
     )
 
 
-def _facet_filtered(
-    entries: QuerySet[CatalogueEntry], filters: Mapping[str, Sequence[str]], skip: str | None = None
-) -> QuerySet[CatalogueEntry]:
-    for facet, values in filters.items():
-        if facet == skip or not values:
-            continue
-        entries = entries.filter(
-            pk__in=FacetValue.objects.filter(facet=facet, value__in=list(values)).values("entry_id")
-        )
-    return entries
-
-
-def _counts(entries: QuerySet[CatalogueEntry], facets: Sequence[str]) -> dict[str, dict[str, int]]:
-    rows = (
-        FacetValue.objects.filter(entry_id__in=entries.values("pk"), facet__in=list(facets))
-        .values_list("facet", "value")
-        .annotate(n=Count("entry_id"))
-    )
-    counts: dict[str, dict[str, int]] = {}
-    for facet, value, n in rows:
-        counts.setdefault(facet, {})[value] = n
-    return counts
+def _text_hits(
+    index: FacetIndex, q: str, terms: list[str], relevance: bool
+) -> tuple[Mask, npt.NDArray[np.float64]]:
+    """Entries matching the text, and a relevance score per entry (0 where not ranked)."""
+    texted = _text_filtered(CatalogueEntry.objects.all(), terms)
+    score = np.zeros(index.size, dtype=np.float64)
+    hits = np.zeros(index.size, dtype=bool)
+    if relevance:
+        rows = list(_relevance(texted, q, terms).values_list("pk", "name_rank", "text_rank"))
+        positions, known = index.positions([r[0] for r in rows])
+        ranked = np.asarray([r[1] + min(float(r[2]), 1.0) for r in rows], dtype=np.float64)
+        score[positions] = ranked[known]
+    else:
+        positions, _ = index.positions(list(texted.values_list("pk", flat=True)))
+    hits[positions] = True
+    return hits, score
 
 
 def catalogue_search(
@@ -169,25 +165,34 @@ def catalogue_search(
     own counts (so other values stay visible), every other selection does.
     """
     filters = {f: list(v) for f, v in (filters or {}).items() if v}
+    index = current_index()
     terms = search_terms(q)
-    texted = _text_filtered(CatalogueEntry.objects.all(), terms)
-    matching = _facet_filtered(texted, filters)
-
-    if sort == "relevance" and terms:
-        ordered = _relevance(matching, q, terms).order_by("-name_rank", "-text_rank", "name")
-    elif sort == "newest":
-        ordered = matching.order_by("-published_at", "name")
-    elif sort == "type":
-        ordered = matching.order_by("line_type", "name")
+    ranked = sort == "relevance" and bool(terms)
+    if terms:
+        base, score = _text_hits(index, q, terms, ranked)
     else:
-        ordered = matching.order_by("name")
-    entries = list(ordered[offset : offset + limit])
-    count = matching.count()
+        base, score = np.ones(index.size, dtype=bool), np.zeros(index.size)
+    masks = {facet: index.facet_mask(facet, values) for facet, values in filters.items()}
+    matching = base.copy()
+    for mask in masks.values():
+        matching &= mask
 
-    unselected = [f for f in Facet.values if f not in filters]
-    counts = _counts(matching, unselected)
+    counts = index.counts(matching, [f for f in Facet.values if f not in filters])
     for facet in filters:
-        counts.update(_counts(_facet_filtered(texted, filters, skip=facet), [facet]))
+        others = base.copy()
+        for other, mask in masks.items():
+            if other != facet:
+                others &= mask
+        counts.update(index.counts(others, [facet]))
+
+    hits = np.flatnonzero(matching)
+    if ranked:
+        order = np.lexsort((index.by_name[hits], -score[hits]))
+    else:
+        key = {"newest": index.by_newest, "type": index.by_type}.get(sort, index.by_name)
+        order = np.argsort(key[hits], kind="stable")
+    page = [int(pk) for pk in index.entry_ids[hits[order][offset : offset + limit]]]
+    found = CatalogueEntry.objects.in_bulk(page)
     facets = {
         facet: sorted(
             (
@@ -198,7 +203,9 @@ def catalogue_search(
         )
         for facet in Facet.values
     }
-    return SearchResult(count=count, entries=entries, facets=facets)
+    return SearchResult(
+        count=len(hits), entries=[found[pk] for pk in page if pk in found], facets=facets
+    )
 
 
 def catalogue_suggest(prefix: str, limit: int = 10) -> list[dict[str, str]]:

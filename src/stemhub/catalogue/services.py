@@ -5,7 +5,7 @@ from itertools import islice
 
 from django.db import transaction
 
-from stemhub.catalogue.models import CatalogueEntry, Facet, FacetValue
+from stemhub.catalogue.models import CatalogueEntry, CatalogueState, Facet, FacetValue
 from stemhub.registry.models import CellLine, Status
 
 INDEX_PREFETCH = (
@@ -102,6 +102,7 @@ def _write(lines: Iterable[CellLine]) -> int:
 def catalogue_entry_refresh(*, line: CellLine) -> None:
     """Index a published line anew, or drop it from the catalogue if it is not published."""
     CatalogueEntry.objects.filter(pk=line.pk).delete()
+    CatalogueState.bump()
     if line.status != Status.PUBLISHED:
         return
     fresh = (
@@ -122,6 +123,7 @@ def _chunks(ids: list[int], size: int) -> Iterator[list[int]]:
 def catalogue_rebuild() -> int:
     """Recompute the whole index from the registry; returns the number of lines indexed."""
     CatalogueEntry.objects.all().delete()
+    CatalogueState.bump()
     ids = list(CellLine.objects.filter(status=Status.PUBLISHED).values_list("pk", flat=True))
     total = 0
     for chunk in _chunks(ids, 500):
