@@ -203,3 +203,22 @@ def test_a_subclone_points_to_its_parent_and_products_form_the_lineage(draft, us
 def test_a_standard_name_must_carry_the_institutions_provider_code(users):
     with pytest.raises(InvalidInput, match="provider code OSB"):
         services.cell_line_create(actor=users["other_curator"], data=publishable())
+
+
+def test_an_animal_line_needs_an_approval_but_no_donor_consent(users):
+    curator = users["curator"]
+    line = services.cell_line_create(
+        actor=curator,
+        data=publishable(
+            "NSCBe004-A",
+            line_type="hESC",
+            species="Mus musculus",
+            consent_obtained=None,
+            ethics_approval="Animal permit 5.8.18-00123/2024",
+            donor=None,
+            synonyms=[],
+        ),
+    )
+    ethics = next(i for i in services.cell_line_checklist(line) if i.key == "ethics")
+    assert ethics.done
+    assert ethics.label == "Ethical provenance: an animal-work approval reference"

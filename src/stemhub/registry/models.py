@@ -12,7 +12,8 @@ from stemhub.accounts.models import Institution
 
 
 class LineType(models.TextChoices):
-    HESC = "hESC", "Embryonic stem cell (hESC)"
+    # The values are hPSCreg's; the labels also fit the animal lines a centre holds.
+    HESC = "hESC", "Embryonic stem cell (ESC)"
     NT_ESC = "NT-ESC", "Nuclear-transfer ESC (NT-ESC)"
     PARTHENOGENETIC_ESC = "pESC", "Parthenogenetic ESC"
     HIPSC = "hiPSC", "Induced pluripotent stem cell (iPSC)"
@@ -526,6 +527,9 @@ class NameCounter(models.Model):
             models.CheckConstraint(
                 condition=Q(type_letter__in=["i", "e"]), name="name_counter_type_letter"
             ),
+            models.CheckConstraint(
+                condition=Q(last_donor_number__lte=999), name="name_counter_three_digits"
+            ),
         ]
 
 
@@ -537,9 +541,19 @@ class IssuedName(models.Model):
     clone_letter = models.CharField(max_length=1)
     subclone_of = models.CharField(max_length=15, blank=True)
     issued_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty when the server's command line issued it",
     )
     issued_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         indexes = [models.Index(fields=["provider_code", "type_letter", "donor_number"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(type_letter__in=["i", "e"]), name="issued_name_type_letter"
+            )
+        ]

@@ -1,9 +1,37 @@
-"""hPSCreg standard names: validation of any name (placeholder until the naming work lands)."""
+"""hPSCreg standard names: validate any name, and take a strict one apart or put it together.
 
+The strict form (domain guide §2): a provider code of 2-5 uppercase letters, a type letter (`i`
+induced, `e` embryonic), a 3-digit donor number, `-` and a clone letter; each genetically
+modified subclone appends `-` and a digit 1-9 to its parent's name. 15 characters at most.
+
+Names registered before the nomenclature settled break it (`MNZTASi001-A`, `ESIBIe003-A-10`,
+`UOWe010-A-W`, `MCRI001-A`, `Genea019`): they get a `warning` saying how. A name that no
+registry could hold gets `invalid` with the reason. Pure Python: no Django here.
+"""
+
+import re
+import string
 from dataclasses import dataclass
 from typing import Literal
 
+__all__ = [
+    "MAX_LENGTH",
+    "TYPE_LETTERS",
+    "NameVerdict",
+    "StandardName",
+    "TypeLetter",
+    "Verdict",
+    "check_name",
+    "parse_standard_name",
+]
+
 Verdict = Literal["valid", "warning", "invalid"]
+TypeLetter = Literal["i", "e"]
+
+MAX_LENGTH = 15
+TYPE_LETTERS = ("i", "e")
+_ALLOWED = frozenset(string.ascii_letters + string.digits + "-")
+_HEAD = re.compile(r"(?P<letters>[A-Za-z]+)(?P<digits>[0-9]+)")
 
 
 @dataclass(frozen=True)
@@ -13,7 +41,137 @@ class NameVerdict:
     messages: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class StandardName:
+    """The parts of a strict standard name; `str()` puts them back together."""
+
+    provider_code: str
+    type_letter: TypeLetter
+    donor_number: str
+    clone_letter: str
+    subclones: tuple[int, ...] = ()
+
+    def __str__(self) -> str:
+        suffix = "".join(f"-{number}" for number in self.subclones)
+        return (
+            f"{self.provider_code}{self.type_letter}{self.donor_number}-{self.clone_letter}{suffix}"
+        )
+
+    @property
+    def donor_prefix(self) -> str:
+        """What every name from the same donor starts with, e.g. `NSCBi001-`."""
+        return f"{self.provider_code}{self.type_letter}{self.donor_number}-"
+
+
 def check_name(name: str) -> NameVerdict:
+    """The verdict on a name: `valid` (strict form), `warning` (a registered legacy form) or
+    `invalid` (no registry could hold it), with one message per problem."""
+    problems = _character_problems(name)
+    if problems:
+        return NameVerdict(name, "invalid", tuple(problems))
+    head, *rest = name.split("-")
+    match = _HEAD.fullmatch(head)
+    problem = _structure_problem(head, rest, match)
+    if problem or match is None:
+        return NameVerdict(name, "invalid", (problem,))
+    deviations = _deviations(name, match, rest)
+    return NameVerdict(name, "warning" if deviations else "valid", tuple(deviations))
+
+
+def parse_standard_name(name: str) -> StandardName | None:
+    """The parts of `name` if it is in the strict form, else None (`check_name` says why)."""
+    if check_name(name).verdict != "valid":
+        return None
+    head, clone, *subclones = name.split("-")
+    return StandardName(
+        provider_code=head[:-4],
+        type_letter="i" if head[-4] == "i" else "e",
+        donor_number=head[-3:],
+        clone_letter=clone,
+        subclones=tuple(int(number) for number in subclones),
+    )
+
+
+def _split_code(letters: str) -> tuple[str, str]:
+    """Provider code and type letter ('' if none) from the letters that start a name."""
+    code, last = letters[:-1], letters[-1:]
+    if last in TYPE_LETTERS and code.isupper():
+        return code, last
+    return letters, ""
+
+
+def _character_problems(name: str) -> list[str]:
     if not name:
-        return NameVerdict(name, "invalid", ("the name is empty",))
-    return NameVerdict(name, "valid", ())
+        return ["the name is empty"]
+    problems = []
+    if any(char.isspace() for char in name):
+        problems.append("contains whitespace; a standard name is a single word")
+    illegal = sorted({char for char in name if char not in _ALLOWED and not char.isspace()})
+    if illegal:
+        shown = ", ".join(repr(char) for char in illegal)
+        problems.append(f"contains {shown}; only letters, digits and '-' are allowed")
+    if len(name) > MAX_LENGTH:
+        problems.append(f"has {len(name)} characters; registered names have at most {MAX_LENGTH}")
+    return problems
+
+
+def _structure_problem(head: str, rest: list[str], match: re.Match[str] | None) -> str:
+    """Why a name of legal characters is still no name at all ('' if it is one)."""
+    if not head or "" in rest:
+        return "has an empty part: it starts or ends with '-' or contains '--'"
+    if head[0].isdigit():
+        return "starts with a digit; a standard name starts with the provider code"
+    if match is None:
+        if not any(char.isdigit() for char in head):
+            return f"'{head}' has no donor number after the provider code"
+        return f"'{head}' has letters after the donor number"
+    letters = match["letters"]
+    if letters[0].islower():
+        return f"starts with lowercase '{letters}'; a provider code is uppercase letters"
+    code, _ = _split_code(letters)
+    if len(code) < 2:
+        return f"provider code '{code}' has 1 letter; a provider code has at least 2"
+    return ""
+
+
+def _deviations(name: str, match: re.Match[str], rest: list[str]) -> list[str]:
+    """How a well-formed name departs from the strict form (empty if it does not)."""
+    code, type_letter = _split_code(match["letters"])
+    digits = match["digits"]
+    found = []
+    if not code.isupper():
+        found.append(f"provider code '{code}' is not all uppercase")
+    if len(code) > 5:
+        found.append(f"provider code '{code}' has {len(code)} letters; the strict form has 2 to 5")
+    if not type_letter:
+        found.append(
+            f"no type letter ('i' induced or 'e' embryonic) after the provider code '{code}'"
+        )
+    if len(digits) != 3:
+        found.append(f"donor number '{digits}' has {len(digits)} digits; the strict form has 3")
+    if not rest:
+        found.append(
+            "no clone letter: the strict form ends in '-' and an uppercase letter "
+            f"(e.g. '{name}-A')"
+        )
+        return found
+    clone, *subclones = rest
+    if not (len(clone) == 1 and clone.isupper()):
+        found.append(f"clone '{clone}' is not a single uppercase letter")
+    found.extend(_subclone_deviation(s) for s in subclones if not _strict_subclone(s))
+    return found
+
+
+def _strict_subclone(suffix: str) -> bool:
+    return len(suffix) == 1 and suffix in "123456789"
+
+
+def _subclone_deviation(suffix: str) -> str:
+    if not suffix.isdigit():
+        return f"subclone suffix '{suffix}' is not a number; the strict form uses a digit 1 to 9"
+    if int(suffix) == 0:
+        return f"subclone number '{suffix}' is zero; subclones are numbered from 1"
+    return (
+        f"subclone number '{suffix}' has {len(suffix)} digits; the strict form uses one digit, "
+        "1 to 9"
+    )

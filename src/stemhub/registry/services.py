@@ -326,11 +326,14 @@ def cell_line_checklist(line: CellLine) -> list[ChecklistItem]:
     layers = {d.germ_layer for d in line.differentiations.all()}
     donor = line.donor
     embryonic = line.line_type != "hiPSC"
+    human = line.species == "Homo sapiens"
     return [
         ChecklistItem(
             "ethics",
-            "Ethical provenance: consent obtained and an ethics approval reference",
-            bool(line.consent_obtained) and bool(line.ethics_approval.strip()),
+            "Ethical provenance: consent obtained and an ethics approval reference"
+            if human
+            else "Ethical provenance: an animal-work approval reference",
+            (bool(line.consent_obtained) or not human) and bool(line.ethics_approval.strip()),
             True,
         ),
         ChecklistItem(

@@ -1,0 +1,54 @@
+"""`stemhub demo [--once]`: load the demo data and print the logins."""
+
+import os
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from stemhub.core.demo import DemoSummary, demo_is_loaded, demo_load, logins_table
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo: institutions, a user for every role and 70-odd cell lines, all in one "
+        "transaction, the same every time. Prints the demo logins."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--once",
+            action="store_true",
+            help="Do nothing (but print the logins) when the demo was loaded before.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if demo_is_loaded():
+            if not options["once"]:
+                raise CommandError(
+                    "The demo data is already loaded; use --once to skip loading, or start from "
+                    "an empty database."
+                )
+            self.stdout.write("The demo data was loaded before; nothing to do.")
+        else:
+            started = time.monotonic()
+            self.stdout.write("Loading the demo data...")
+            summary = demo_load(stdout=self.stdout)
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Loaded {summary.institutions} institutions, {len(summary.users)} users and "
+                    f"{summary.lines} cell lines in {time.monotonic() - started:.1f} s."
+                )
+            )
+            self._counts(summary)
+        self.stdout.write(logins_table(os.environ.get("PORT", "8000")))
+
+    def _counts(self, summary: DemoSummary) -> None:
+        for title, counts in (
+            ("type", summary.by_type),
+            ("species", summary.by_species),
+            ("status", summary.by_status),
+            ("availability", summary.by_availability),
+        ):
+            listed = ", ".join(f"{key} {count}" for key, count in counts.items())
+            self.stdout.write(f"  by {title}: {listed}")

@@ -1,0 +1,794 @@
+"""The staff forms of the registry: parse what a person typed into the record shape that
+`services.cell_line_create` / `cell_line_update` accept, and back again for editing.
+
+Related rows (markers, germ layers, publications...) are edited as one text line per row with
+the values separated by `|`. Every value typed is either passed on to the service or rejected
+with a message naming the field and the row: nothing is dropped silently.
+"""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any, Literal
+
+from django import forms
+
+from stemhub.core.errors import StemhubError
+from stemhub.registry.models import (
+    AGE_BIN_CHOICES,
+    Availability,
+    CrossReference,
+    DerivationMethod,
+    DerivedProduct,
+    Differentiation,
+    DonorDisease,
+    GeneticModification,
+    GermLayer,
+    LineType,
+    MarkerResult,
+    OmicsDataset,
+    Provider,
+    Sex,
+    Synonym,
+    Vector,
+)
+
+ColumnKind = Literal["text", "int", "decimal", "float", "bool", "choice", "upper"]
+Choices = tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    kind: ColumnKind = "text"
+    required: bool = False
+    choices: Choices = ()
+    words: tuple[str, str] = ("yes", "no")  # how a bool column writes True and False
+    open_choices: bool = False  # other values than the choices pass as typed
+
+    def describe(self) -> str:
+        if self.kind == "choice":
+            return f"{self.label} ({', '.join(value for value, _ in self.choices)})"
+        if self.kind == "bool":
+            return f"{self.label} ({self.words[0]}/{self.words[1]})"
+        return self.label
+
+
+@dataclass(frozen=True)
+class RowFormat:
+    columns: tuple[Column, ...]
+    unique: tuple[str, ...] = ()  # the keys that may appear together in one row only
+
+    def describe(self) -> str:
+        return " | ".join(
+            column.describe() + ("" if column.required else "?") for column in self.columns
+        )
+
+    def label_of(self, key: str) -> str:
+        return next((c.label for c in self.columns if c.key == key), key)
+
+
+def _choices(text_choices: Iterable[Any]) -> Choices:
+    return tuple((str(member.value), str(member.label)) for member in text_choices)
+
+
+XREF_DATABASES: Choices = tuple((name, name) for name in CrossReference.URL_TEMPLATES)
+
+ROW_FORMATS: dict[str, RowFormat] = {
+    "donor_diseases": RowFormat(
+        (
+            Column("ontology", "ontology", "choice", True, _choices(DonorDisease.Ontology)),
+            Column("term_id", "term id", required=True),
+            Column("label", "label", required=True),
+            Column("affected", "status", "bool", words=("affected", "carrier")),
+            Column("primary", "rank", "bool", words=("primary", "secondary")),
+        ),
+        unique=("ontology", "term_id"),
+    ),
+    "providers": RowFormat(
+        (
+            Column("institution", "provider code", "upper", True),
+            Column("role", "role", "choice", True, _choices(Provider.ProviderRole)),
+        ),
+        unique=("institution", "role"),
+    ),
+    "markers": RowFormat(
+        (
+            Column("marker", "marker", required=True),
+            Column("method", "method", required=True),
+            Column("result", "result", "choice", True, _choices(MarkerResult.Result)),
+            Column("percent_positive", "% positive", "decimal"),
+        )
+    ),
+    "differentiations": RowFormat(
+        (
+            Column("germ_layer", "germ layer", "choice", True, _choices(GermLayer)),
+            Column("mode", "mode", "choice", True, _choices(Differentiation.Mode)),
+            Column("cell_types", "cell types"),
+            Column("markers", "markers"),
+        )
+    ),
+    "karyotypes": RowFormat(
+        (
+            Column("karyotype", "karyotype (ISCN)", required=True),
+            Column("method", "method"),
+            Column("passage", "passage", "int"),
+            Column("normal", "finding", "bool", words=("normal", "abnormal")),
+        )
+    ),
+    "pluritests": RowFormat(
+        (
+            Column("pluripotency_score", "pluripotency score", "float", True),
+            Column("novelty_score", "novelty score", "float", True),
+            Column("passage", "passage", "int"),
+        )
+    ),
+    "omics": RowFormat(
+        (
+            Column("kind", "kind", "choice", True, _choices(OmicsDataset.Kind)),
+            Column("repository", "repository", required=True),
+            Column("accession", "accession", required=True),
+            Column("checksum", "checksum"),
+        )
+    ),
+    "modifications": RowFormat(
+        (
+            Column("gene", "gene", required=True),
+            Column("kind", "kind", "choice", choices=_choices(GeneticModification.Kind)),
+            Column("hgvs", "HGVS variant"),
+            Column(
+                "zygosity", "zygosity", "choice", choices=_choices(GeneticModification.Zygosity)
+            ),
+            Column("method", "method"),
+            Column("isogenic_control", "isogenic control line"),
+        )
+    ),
+    "clinical_studies": RowFormat(
+        (Column("nct_id", "NCT id", "upper", True), Column("title", "title")),
+        unique=("nct_id",),
+    ),
+    "publications": RowFormat(
+        (Column("pmid", "PMID"), Column("doi", "DOI"), Column("title", "title"))
+    ),
+    "xrefs": RowFormat(
+        (
+            Column("database", "database", "choice", True, XREF_DATABASES, open_choices=True),
+            Column("accession", "accession", required=True),
+        ),
+        unique=("database", "accession"),
+    ),
+    "products": RowFormat(
+        (
+            Column("kind", "kind", "choice", True, _choices(DerivedProduct.Kind)),
+            Column("name", "name", required=True),
+            Column("protocol", "protocol"),
+            Column("markers", "markers"),
+            Column("clinical_grade", "clinical grade", "bool"),
+        ),
+        unique=("name",),
+    ),
+}
+
+SYNONYM_MAX_LENGTH = Synonym._meta.get_field("name").max_length or 100
+TRUE_WORDS = {"yes", "y", "true", "1"}
+FALSE_WORDS = {"no", "n", "false", "0"}
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.lower().replace("_", " ").replace("-", " ").split())
+
+
+def _parse_value(column: Column, raw: str) -> Any:
+    """One typed value, or ValueError with a message that names the column."""
+    if column.kind in ("text", "upper"):
+        return raw.upper() if column.kind == "upper" else raw
+    if column.kind == "choice":
+        wanted = _norm(raw)
+        for value, label in column.choices:
+            if wanted in (_norm(value), _norm(label)):
+                return value
+        if column.open_choices:
+            return raw
+        allowed = ", ".join(value for value, _ in column.choices)
+        raise ValueError(f"{column.label} {raw!r} is not one of {allowed}")
+    if column.kind == "bool":
+        word = raw.lower()
+        if word in TRUE_WORDS or word == column.words[0]:
+            return True
+        if word in FALSE_WORDS or word == column.words[1]:
+            return False
+        raise ValueError(f"{column.label} {raw!r} must be {column.words[0]} or {column.words[1]}")
+    try:
+        if column.kind == "int":
+            number = int(raw)
+            if number < 0:
+                raise ValueError
+            return number
+        if column.kind == "decimal":
+            return Decimal(raw)
+        return float(raw)
+    except (ValueError, InvalidOperation):
+        kind = {"int": "a whole number ≥ 0", "decimal": "a number", "float": "a number"}
+        raise ValueError(f"{column.label} {raw!r} is not {kind[column.kind]}") from None
+
+
+def parse_rows(text: str, row_format: RowFormat) -> list[dict[str, Any]]:
+    """Text with one `a | b | c` row per line → row dicts; ValidationError naming each row."""
+    rows: list[dict[str, Any]] = []
+    problems: list[str] = []
+    seen: dict[tuple[Any, ...], int] = {}
+    width = len(row_format.columns)
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        values = [value.strip() for value in line.split("|")]
+        if len(values) > width:
+            problems.append(
+                f"Row {number}: {len(values)} values, at most {width} expected "
+                f"({row_format.describe()})"
+            )
+            continue
+        row: dict[str, Any] = {}
+        for column, raw in zip(row_format.columns, values, strict=False):
+            if not raw:
+                continue  # the model's default applies
+            try:
+                row[column.key] = _parse_value(column, raw)
+            except ValueError as error:
+                problems.append(f"Row {number}: {error}")
+        for column in row_format.columns:
+            if (
+                column.required
+                and column.key not in row
+                and not any(p.startswith(f"Row {number}: {column.label} ") for p in problems)
+            ):
+                problems.append(f"Row {number}: {column.label} is required")
+        if row_format.unique and all(key in row for key in row_format.unique):
+            identity = tuple(row[key] for key in row_format.unique)
+            if identity in seen:
+                what = " and ".join(row_format.label_of(k) for k in row_format.unique)
+                problems.append(f"Row {number}: same {what} as row {seen[identity]}")
+            seen.setdefault(identity, number)
+        rows.append(row)
+    if problems:
+        raise forms.ValidationError(problems)
+    return rows
+
+
+def format_rows(rows: Iterable[Mapping[str, Any]], row_format: RowFormat) -> str:
+    """The text form of row dicts (a line record's lists), for editing."""
+    lines = []
+    for row in rows:
+        values = []
+        for column in row_format.columns:
+            value = row.get(column.key)
+            if value is None:
+                values.append("")
+            elif column.kind == "bool":
+                values.append(column.words[0] if value else column.words[1])
+            else:
+                values.append(str(value))
+        while values and not values[-1]:
+            values.pop()
+        lines.append(" | ".join(values))
+    return "\n".join(lines)
+
+
+def parse_str_profile(text: str) -> dict[str, list[str]]:
+    profile: dict[str, list[str]] = {}
+    problems = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        locus, colon, alleles = line.partition(":")
+        locus = locus.strip()
+        values = [a.strip() for a in alleles.split(",") if a.strip()]
+        if not colon or not locus or not values:
+            problems.append(f"Row {number}: write LOCUS: allele,allele (e.g. TH01: 6,9.3)")
+        elif locus in profile:
+            problems.append(f"Row {number}: locus {locus} appears twice")
+        else:
+            profile[locus] = values
+    if problems:
+        raise forms.ValidationError(problems)
+    return profile
+
+
+def format_str_profile(profile: Mapping[str, Iterable[str]]) -> str:
+    return "\n".join(f"{locus}: {','.join(alleles)}" for locus, alleles in profile.items())
+
+
+def split_list(text: str) -> list[str]:
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
+def _rows_field(key: str, label: str, hint: str = "") -> forms.CharField:
+    row_format = ROW_FORMATS[key]
+    return forms.CharField(
+        label=label,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "rows", "spellcheck": "false"}),
+        help_text=f"One per line: {row_format.describe()}. ? marks an optional value. {hint}",
+    )
+
+
+def _yes_no(label: str, help_text: str = "") -> forms.NullBooleanField:
+    return forms.NullBooleanField(label=label, required=False, help_text=help_text)
+
+
+def _text(label: str, max_length: int, help_text: str = "") -> forms.CharField:
+    return forms.CharField(label=label, max_length=max_length, required=False, help_text=help_text)
+
+
+def _area(label: str, help_text: str = "") -> forms.CharField:
+    return forms.CharField(
+        label=label, required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text=help_text
+    )
+
+
+def _blank_choices(choices: Iterable[tuple[str, str]], blank: str = "—") -> list[tuple[str, str]]:
+    return [("", blank), *choices]
+
+
+# Scalar fields of the record that the form writes as they are.
+SCALAR_FIELDS = (
+    "line_type",
+    "species",
+    "clinical_grade",
+    "description",
+    "derivation_method",
+    "source_cell_type_id",
+    "source_cell_type",
+    "vector",
+    "vector_integrating",
+    "vector_excisable",
+    "vector_absence_confirmed",
+    "derivation_date",
+    "passage_at_reprogramming",
+    "derivation_country",
+    "derivation_gmp",
+    "culture_medium",
+    "surface_coating",
+    "feeder_cells",
+    "passage_method",
+    "o2_concentration",
+    "co2_concentration",
+    "consent_obtained",
+    "consent_reference",
+    "ethics_approval",
+    "use_research",
+    "use_commercial",
+    "use_clinical",
+    "restrictions",
+    "managed_access",
+    "jurisdiction",
+    "hla_typing",
+    "genome_wide_analysis",
+)
+ROW_FIELDS = (
+    "providers",
+    "karyotypes",
+    "markers",
+    "pluritests",
+    "differentiations",
+    "omics",
+    "modifications",
+    "clinical_studies",
+    "publications",
+    "xrefs",
+    "products",
+)
+DONOR_FIELDS = (
+    "sex",
+    "age_bin",
+    "ethnicity",
+    "family_history",
+    "medical_history",
+    "hla_typing",
+)
+
+# The form's field groups, in page order: (anchor, legend, field names).
+FIELD_GROUPS = (
+    ("change", "Why this change", ("reason",)),
+    (
+        "general",
+        "General",
+        (
+            "name",
+            "line_type",
+            "species",
+            "parent",
+            "synonyms",
+            "clinical_grade",
+            "providers",
+            "description",
+        ),
+    ),
+    (
+        "donor",
+        "Donor",
+        (
+            "donor_code",
+            "donor_sex",
+            "donor_age_bin",
+            "donor_ethnicity",
+            "donor_diseases",
+            "donor_family_history",
+            "donor_medical_history",
+            "donor_hla_typing",
+        ),
+    ),
+    (
+        "derivation",
+        "Derivation",
+        (
+            "derivation_method",
+            "source_cell_type",
+            "source_cell_type_id",
+            "vector",
+            "vector_integrating",
+            "vector_excisable",
+            "vector_absence_confirmed",
+            "reprogramming_factors",
+            "derivation_date",
+            "passage_at_reprogramming",
+            "derivation_country",
+            "derivation_gmp",
+        ),
+    ),
+    (
+        "culture",
+        "Culture conditions",
+        (
+            "culture_medium",
+            "surface_coating",
+            "feeder_cells",
+            "passage_method",
+            "o2_concentration",
+            "co2_concentration",
+        ),
+    ),
+    (
+        "ethics",
+        "Ethics and consent",
+        (
+            "consent_obtained",
+            "consent_reference",
+            "ethics_approval",
+            "jurisdiction",
+            "use_research",
+            "use_commercial",
+            "use_clinical",
+            "managed_access",
+            "restrictions",
+        ),
+    ),
+    (
+        "characterisation",
+        "Characterisation",
+        (
+            "markers",
+            "differentiations",
+            "karyotypes",
+            "pluritests",
+            "str_profile",
+            "hla_typing",
+            "genome_wide_analysis",
+            "omics",
+        ),
+    ),
+    ("modifications", "Genetic modifications", ("modifications",)),
+    (
+        "references",
+        "Clinical studies, publications and cross-references",
+        ("clinical_studies", "publications", "xrefs"),
+    ),
+    ("products", "Differentiated products", ("products",)),
+)
+
+
+class LineForm(forms.Form):
+    """Every group of a cell line record. `LineForm(data, line_name=...)` edits a line."""
+
+    # General
+    name = forms.CharField(
+        label="Standard name",
+        max_length=64,
+        help_text="hPSCreg standard name, e.g. NSCBi001-A. It never changes once registered.",
+    )
+    line_type = forms.ChoiceField(
+        label="Type", choices=_blank_choices(LineType.choices, "Choose a type")
+    )
+    species = forms.CharField(
+        label="Species",
+        max_length=64,
+        initial="Homo sapiens",
+        widget=forms.TextInput(attrs={"list": "species-options"}),
+        help_text="Scientific name, e.g. Homo sapiens, Mus musculus.",
+    )
+    parent = _text("Parent line", 64, "Standard name of the line this one was subcloned from.")
+    synonyms = _text("Synonyms", 5000, "Other names, separated by commas, e.g. H9, WA09.")
+    clinical_grade = forms.BooleanField(label="Clinical grade", required=False)
+    providers = _rows_field(
+        "providers",
+        "Providers",
+        "Leave empty on a new line: your institution is generator and owner.",
+    )
+    description = _area("Description")
+
+    # Donor
+    donor_code = _text(
+        "Donor code",
+        64,
+        "Your own donor reference. Lines of the same donor share the donor record: the values "
+        "below update it for all of them. Leave empty when no donor is recorded.",
+    )
+    donor_sex = forms.ChoiceField(
+        label="Sex", choices=Sex.choices, initial=Sex.UNKNOWN, required=False
+    )
+    donor_age_bin = forms.ChoiceField(
+        label="Age at sampling",
+        choices=_blank_choices(AGE_BIN_CHOICES, "Unknown"),
+        required=False,
+        help_text="Five-year bin.",
+    )
+    donor_ethnicity = _text("Ethnicity / ancestry", 100)
+    donor_diseases = _rows_field("donor_diseases", "Diseases", "E.g. DOID | DOID:10652 | Alzheimer")
+    donor_family_history = _area("Family history")
+    donor_medical_history = _area("Medical history")
+    donor_hla_typing = _area("Donor HLA typing", "GL string.")
+
+    # Derivation
+    derivation_method = forms.ChoiceField(
+        label="Derivation method",
+        choices=_blank_choices(DerivationMethod.choices),
+        required=False,
+    )
+    source_cell_type = _text("Source cell type", 100, "E.g. fibroblast.")
+    source_cell_type_id = _text("Source cell type id", 32, "Cell Ontology id, e.g. CL:0000057.")
+    vector = forms.ChoiceField(
+        label="Reprogramming vector", choices=_blank_choices(Vector.choices), required=False
+    )
+    vector_integrating = _yes_no("Integrating vector")
+    vector_excisable = _yes_no("Vector excisable")
+    vector_absence_confirmed = _yes_no("Absence of vector confirmed")
+    reprogramming_factors = _text(
+        "Reprogramming factors", 500, "Separated by commas, e.g. OCT4, SOX2, KLF4, MYC."
+    )
+    derivation_date = forms.DateField(
+        label="Derivation date",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="YYYY-MM-DD",
+    )
+    passage_at_reprogramming = forms.IntegerField(
+        label="Passage at reprogramming", min_value=0, required=False
+    )
+    derivation_country = forms.CharField(
+        label="Country of derivation",
+        max_length=2,
+        required=False,
+        help_text="Two-letter ISO code, e.g. DE.",
+    )
+    derivation_gmp = forms.BooleanField(label="Derived under GMP", required=False)
+
+    # Culture
+    culture_medium = _text("Medium", 200, "E.g. mTeSR1, Essential 8.")
+    surface_coating = _text("Surface coating", 100, "E.g. Matrigel, vitronectin.")
+    feeder_cells = _text("Feeder cells", 100)
+    passage_method = _text("Passage method", 100, "E.g. EDTA, enzymatic.")
+    o2_concentration = _text("O₂ concentration", 16, "E.g. 5%.")
+    co2_concentration = _text("CO₂ concentration", 16, "E.g. 5%.")
+
+    # Ethics and consent
+    consent_obtained = _yes_no("Consent obtained", "Required for publication.")
+    consent_reference = _text("Consent form reference", 200)
+    ethics_approval = _text(
+        "Ethics approval reference", 200, "Committee and number. Required for publication."
+    )
+    jurisdiction = _text("Jurisdiction", 64)
+    use_research = forms.BooleanField(label="Research use permitted", required=False, initial=True)
+    use_commercial = _yes_no("Commercial use permitted")
+    use_clinical = _yes_no("Clinical use permitted")
+    managed_access = forms.BooleanField(label="Managed access", required=False)
+    restrictions = _area("Restrictions")
+
+    # Characterisation
+    markers = _rows_field(
+        "markers",
+        "Pluripotency markers",
+        "E.g. OCT4 | immunostaining | positive | 98. Publication needs a positive marker.",
+    )
+    differentiations = _rows_field(
+        "differentiations",
+        "Germ-layer differentiation",
+        "E.g. endoderm | in vitro directed | hepatocytes | AFP. Publication needs all three "
+        "layers.",
+    )
+    karyotypes = _rows_field("karyotypes", "Karyotypes", "E.g. 46,XX | G-banding | 15 | normal")
+    pluritests = _rows_field("pluritests", "PluriTest", "E.g. 25.4 | 1.2 | 20")
+    str_profile = forms.CharField(
+        label="STR profile",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "class": "rows", "spellcheck": "false"}),
+        help_text="One locus per line: LOCUS: allele,allele (e.g. TH01: 6,9.3).",
+    )
+    hla_typing = _area("HLA typing", "GL string of the line, e.g. HLA-A*01:01+HLA-A*02:01.")
+    genome_wide_analysis = _area("Genome-wide analysis")
+    omics = _rows_field("omics", "Omics datasets", "E.g. genome | EGA | EGAD00001000001")
+
+    # Modifications, references, products
+    modifications = _rows_field(
+        "modifications",
+        "Genetic modifications",
+        "E.g. APOE | variant | c.388T>C | homozygous | CRISPR/Cas9 | NSCBi001-A",
+    )
+    clinical_studies = _rows_field("clinical_studies", "Clinical studies", "E.g. NCT01345006")
+    publications = _rows_field(
+        "publications", "Publications", "PMID or DOI, e.g. 9804556 | 10.1126/science.282.5391.1145"
+    )
+    xrefs = _rows_field("xrefs", "Cross-references", "E.g. Cellosaurus | CVCL_9773")
+    products = _rows_field(
+        "products", "Differentiated products", "E.g. cardiomyocytes | NSCB-CM1 | GiWi protocol"
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        line_name: str | None = None,
+        published: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.line_name = line_name
+        if line_name is not None:
+            del self.fields["name"]
+        if published:
+            self.fields["reason"] = forms.CharField(
+                label="Reason for the change",
+                widget=forms.Textarea(attrs={"rows": 2}),
+                help_text="This line is published: every change is kept as a version with its "
+                "reason.",
+            )
+
+    def groups(self) -> list[dict[str, Any]]:
+        """The field groups of the page (anchor, legend, fields, has_errors), non-empty only."""
+        groups = []
+        for anchor, legend, names in FIELD_GROUPS:
+            fields = [self[name] for name in names if name in self.fields]
+            if fields:
+                has_errors = any(field.errors for field in fields)
+                groups.append(
+                    {"anchor": anchor, "legend": legend, "fields": fields, "has_errors": has_errors}
+                )
+        return groups
+
+    # Parsing of the composite fields.
+
+    def clean_synonyms(self) -> list[str]:
+        synonyms = split_list(self.cleaned_data["synonyms"])
+        too_long = [name for name in synonyms if len(name) > SYNONYM_MAX_LENGTH]
+        if too_long:
+            raise forms.ValidationError(
+                f"A synonym has at most {SYNONYM_MAX_LENGTH} characters: {', '.join(too_long)}"
+            )
+        return synonyms
+
+    def clean_reprogramming_factors(self) -> list[str]:
+        return split_list(self.cleaned_data["reprogramming_factors"])
+
+    def clean_derivation_country(self) -> str:
+        code = self.cleaned_data["derivation_country"].strip().upper()
+        if code and not (len(code) == 2 and code.isalpha()):
+            raise forms.ValidationError("Use a two-letter ISO country code, e.g. DE.")
+        return code
+
+    def clean_str_profile(self) -> dict[str, list[str]]:
+        return parse_str_profile(self.cleaned_data["str_profile"])
+
+    def clean_donor_diseases(self) -> list[dict[str, Any]]:
+        return parse_rows(self.cleaned_data["donor_diseases"], ROW_FORMATS["donor_diseases"])
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for key in ROW_FIELDS:
+            if isinstance(cleaned.get(key), str):
+                try:
+                    cleaned[key] = parse_rows(cleaned[key], ROW_FORMATS[key])
+                except forms.ValidationError as error:
+                    self.add_error(key, error)
+        if not cleaned.get("donor_code", "").strip() and self._donor_details_given(cleaned):
+            self.add_error("donor_code", "Give the donor a code, or clear the other donor fields.")
+        return cleaned
+
+    @staticmethod
+    def _donor_details_given(cleaned: Mapping[str, Any]) -> bool:
+        return any(
+            cleaned.get(f"donor_{key}") not in (None, "", [], Sex.UNKNOWN)
+            for key in (*DONOR_FIELDS, "diseases")
+        )
+
+    def service_data(self) -> dict[str, Any]:
+        """The cleaned form as the dict the registry services accept."""
+        cleaned = self.cleaned_data
+        data: dict[str, Any] = {field: cleaned[field] for field in SCALAR_FIELDS}
+        if self.line_name is None:
+            data["name"] = cleaned["name"].strip()
+        data["species"] = cleaned["species"].strip()
+        data["synonyms"] = cleaned["synonyms"]
+        data["parent"] = cleaned["parent"].strip() or None
+        data["reprogramming_factors"] = cleaned["reprogramming_factors"]
+        data["str_profile"] = cleaned["str_profile"]
+        for key in ROW_FIELDS:
+            data[key] = cleaned[key]
+        if self.line_name is None and not data["providers"]:
+            del data["providers"]  # the service makes the institution generator and owner
+        code = cleaned["donor_code"].strip()
+        data["donor"] = (
+            {
+                "code": code,
+                **{key: cleaned[f"donor_{key}"] or "" for key in DONOR_FIELDS},
+                "diseases": cleaned["donor_diseases"],
+            }
+            if code
+            else None
+        )
+        if data["donor"] is not None and not data["donor"]["sex"]:
+            data["donor"]["sex"] = Sex.UNKNOWN
+        return data
+
+    def add_service_error(self, error: StemhubError) -> None:
+        """Put a service's per-field messages on the fields they name (row numbers from 1)."""
+        for key, messages in error.fields.items():
+            field, text = self._locate(key)
+            for message in messages:
+                self.add_error(field, f"{text}{message}" if text else message)
+
+    def _locate(self, key: str) -> tuple[str | None, str]:
+        """Service field key (`markers[1].result`, `donor.code`) → form field and a prefix."""
+        head, _, rest = key.partition(".")
+        if head == "donor" and rest:
+            head, _, rest = rest.partition(".")
+            head = f"donor_{head}"
+        relation, bracket, index = head.partition("[")
+        if bracket and relation in self.fields:
+            row_format = ROW_FORMATS.get(relation)
+            column = row_format.label_of(rest) if row_format else rest
+            row = int(index.rstrip("]")) + 1
+            return relation, f"Row {row}: " + ("" if rest == "__all__" else f"{column}: ")
+        if relation in self.fields:
+            return relation, ""
+        if key == "__all__":
+            return None, ""
+        return None, f"{key}: "
+
+
+def initial_from_record(record: Mapping[str, Any]) -> dict[str, Any]:
+    """A line record (records.line_record) as the initial values of a LineForm."""
+    initial: dict[str, Any] = {field: record.get(field) for field in SCALAR_FIELDS}
+    initial["parent"] = record.get("parent") or ""
+    initial["synonyms"] = ", ".join(record.get("synonyms") or [])
+    initial["reprogramming_factors"] = ", ".join(record.get("reprogramming_factors") or [])
+    initial["str_profile"] = format_str_profile(record.get("str_profile") or {})
+    for key in ROW_FIELDS:
+        initial[key] = format_rows(record.get(key) or [], ROW_FORMATS[key])
+    donor = record.get("donor")
+    if donor:
+        initial["donor_code"] = donor["code"]
+        for key in DONOR_FIELDS:
+            initial[f"donor_{key}"] = donor.get(key, "")
+        initial["donor_diseases"] = format_rows(
+            donor.get("diseases", []), ROW_FORMATS["donor_diseases"]
+        )
+    return initial
+
+
+class AvailabilityForm(forms.Form):
+    availability = forms.ChoiceField(label="New availability", choices=Availability.choices)
+    reason = forms.CharField(
+        label="Reason",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Required for recall and withdrawal.",
+    )

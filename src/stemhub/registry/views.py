@@ -1,0 +1,360 @@
+"""HTML pages of the registry: the public line page and the staff area (list, line forms,
+curation and availability). Like api.py, a view parses, calls a service or selector, renders.
+
+Curation and availability forms post normally; with htmx they swap the curation panel (and the
+history, out of band) in place instead of reloading the page.
+"""
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from stemhub.accounts.permissions import Perm, permissions_of, user_can
+from stemhub.core.errors import Forbidden, InvalidInput, NotFound, StemhubError
+from stemhub.registry import services
+from stemhub.registry.forms import AvailabilityForm, LineForm, initial_from_record
+from stemhub.registry.models import SPECIES, Availability, CellLine, Status
+from stemhub.registry.records import RECORD_PREFETCH, line_record
+from stemhub.registry.selectors import line_history, resolve_name, visible_lines
+
+View = Callable[..., HttpResponse]
+
+TRANSITIONS: dict[str, Callable[..., CellLine]] = {
+    "submit": services.cell_line_submit,
+    "review": services.cell_line_start_review,
+    "return": services.cell_line_return,
+    "publish": services.cell_line_publish,
+}
+
+FIELD_LABELS: dict[str, str] = {
+    **{name: str(field.label) for name, field in LineForm.base_fields.items()},
+    "donor": "Donor",
+    "status": "Status",
+    "availability": "Availability",
+    "str_profile": "STR profile",
+    "genetically_modified": "Genetically modified",
+    "source": "Source",
+    "external_accession": "External accession",
+}
+STATUS_LABELS = {**dict(Status.choices), **dict(Availability.choices)}
+
+
+def _error_page(request: HttpRequest, error: StemhubError) -> HttpResponse:
+    return render(request, "core/error.html", {"error": error}, status=error.status)
+
+
+def staff_only(view: View) -> View:
+    """Anonymous visitors go to the login page; users without registry.view_internal get 403."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if Perm.VIEW_INTERNAL not in permissions_of(request.user):
+            return _error_page(
+                request,
+                Forbidden(
+                    "The staff area needs the permission registry.view_internal. "
+                    "Ask your institution's admin if you should have it."
+                ),
+            )
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _full_line(lines: Any, **lookup: Any) -> CellLine | None:
+    return (
+        lines.filter(**lookup)
+        .select_related("institution", "parent", "donor")
+        .prefetch_related(*RECORD_PREFETCH, "providers__institution", "subclones")
+        .first()
+    )
+
+
+def _staff_line(request: HttpRequest, name: str) -> CellLine:
+    """The line by exact standard name among those the user may see; NotFound otherwise."""
+    line = _full_line(visible_lines(request.user), name=name)
+    if line is None:
+        raise NotFound(f"No cell line named {name!r} that you may see")
+    return line
+
+
+# Public pages
+
+
+@require_GET
+def public_line(request: HttpRequest, name: str) -> HttpResponse:
+    """Public: a published line's public record. A synonym redirects to the standard name;
+    unpublished or unknown lines are 404."""
+    try:
+        found = resolve_name(name)
+    except NotFound as error:
+        return _error_page(request, error)
+    if found.name != name:
+        return redirect("registry:public_line", name=found.name)
+    line = _full_line(CellLine.objects.filter(status=Status.PUBLISHED), pk=found.pk)
+    return render(request, "registry/public_line.html", {"line": line})
+
+
+@require_GET
+def line_lookup(request: HttpRequest) -> HttpResponse:
+    """Public: go to the published line a standard name or synonym names, or say none does."""
+    query = request.GET.get("q", "").strip()
+    if not query:
+        return redirect("home")
+    try:
+        line = resolve_name(query)
+    except NotFound as error:
+        return render(request, "registry/lookup.html", {"query": query, "error": error}, status=404)
+    return redirect("registry:public_line", name=line.name)
+
+
+# Staff area: list and forms
+
+
+@staff_only
+@require_GET
+def staff_line_list(request: HttpRequest) -> HttpResponse:
+    """Needs registry.view_internal: the lines you may see (published ones and your
+    institution's), filtered by status, availability and name."""
+    lines = visible_lines(request.user).select_related("institution")
+    status = request.GET.get("status", "")
+    availability = request.GET.get("availability", "")
+    query = request.GET.get("q", "").strip()
+    if status in Status.values:
+        lines = lines.filter(status=status)
+    if availability in Availability.values:
+        lines = lines.filter(availability=availability)
+    if query:
+        lines = lines.filter(Q(name__icontains=query) | Q(synonyms__name__icontains=query))
+    page = Paginator(lines.distinct().order_by("name"), 50).get_page(request.GET.get("page"))
+    filters = request.GET.copy()
+    filters.pop("page", None)
+    return render(
+        request,
+        "registry/staff_line_list.html",
+        {
+            "page": page,
+            "status": status,
+            "availability": availability,
+            "query": query,
+            "statuses": Status.choices,
+            "availabilities": Availability.choices,
+            "filter_query": filters.urlencode(),
+            "can_create": user_can(request.user, Perm.EDIT_LINE, request.user.institution_id),
+        },
+    )
+
+
+def _form_page(
+    request: HttpRequest, form: LineForm, line: CellLine | None, status: int = 200, **extra: Any
+) -> HttpResponse:
+    context = {"form": form, "line": line, "species_options": SPECIES, **extra}
+    return render(request, "registry/line_form.html", context, status=status)
+
+
+@staff_only
+def staff_line_create(request: HttpRequest) -> HttpResponse:
+    """Needs registry.edit_line in your institution: register a new line as a draft."""
+    if not user_can(request.user, Perm.EDIT_LINE, request.user.institution_id):
+        return _error_page(request, Forbidden("Registering lines needs registry.edit_line."))
+    if request.method != "POST":
+        return _form_page(request, LineForm(), None)
+    form = LineForm(request.POST)
+    if not form.is_valid():
+        return _form_page(request, form, None, status=400)
+    try:
+        line = services.cell_line_create(actor=request.user, data=form.service_data())
+    except StemhubError as error:
+        form.add_service_error(error)
+        return _form_page(request, form, None, status=error.status, error=error)
+    messages.success(request, f"{line.name} is registered as a draft.")
+    return redirect("registry:staff_line", name=line.name)
+
+
+@staff_only
+def staff_line_edit(request: HttpRequest, name: str) -> HttpResponse:
+    """Needs registry.edit_line in the line's institution: change a line; a published line
+    needs a reason and keeps the change as a version."""
+    try:
+        line = _staff_line(request, name)
+    except NotFound as error:
+        return _error_page(request, error)
+    if not user_can(request.user, Perm.EDIT_LINE, line.institution_id):
+        return _error_page(
+            request, Forbidden(f"Only {line.institution.name}'s editors can change {line.name}.")
+        )
+    published = line.status == Status.PUBLISHED
+    if request.method != "POST":
+        initial = initial_from_record(line_record(line))
+        return _form_page(
+            request, LineForm(initial=initial, line_name=line.name, published=published), line
+        )
+    form = LineForm(request.POST, line_name=line.name, published=published)
+    if not form.is_valid():
+        return _form_page(request, form, line, status=400)
+    try:
+        services.cell_line_update(
+            actor=request.user,
+            line=line,
+            data=form.service_data(),
+            reason=form.cleaned_data.get("reason", ""),
+        )
+    except StemhubError as error:
+        form.add_service_error(error)
+        return _form_page(request, form, line, status=error.status, error=error)
+    messages.success(request, f"{line.name} is saved.")
+    return redirect("registry:staff_line", name=line.name)
+
+
+# Staff area: the line page, curation and availability
+
+
+def _shown(value: Any) -> str:
+    """A history value as short text."""
+    if value is None or value in ("", [], {}):
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return "; ".join(_shown(item) for item in value)
+    if isinstance(value, dict):
+        parts = (f"{key}: {_shown(item)}" for key, item in value.items() if item not in ("", None))
+        return ", ".join(parts)
+    return STATUS_LABELS.get(str(value), str(value))
+
+
+def _history(line: CellLine) -> list[dict[str, Any]]:
+    entries = line_history(line)
+    for entry in entries:
+        entry["when"] = datetime.fromisoformat(entry["at"])
+        changes: Mapping[str, list[Any]] = entry["details"].get("changes", {})
+        entry["changes"] = [
+            {"field": FIELD_LABELS.get(key, key), "old": _shown(old), "new": _shown(new)}
+            for key, (old, new) in changes.items()
+        ]
+    return list(reversed(entries))
+
+
+def _staff_context(request: HttpRequest, line: CellLine, **extra: Any) -> dict[str, Any]:
+    user, institution_id = request.user, line.institution_id
+    can_edit = user_can(user, Perm.EDIT_LINE, institution_id)
+    can_curate = user_can(user, Perm.CURATE, institution_id)
+    actions = {
+        "submit": can_edit and line.status in (Status.DRAFT, Status.RETURNED),
+        "review": can_curate and line.status == Status.SUBMITTED,
+        "return": can_curate and line.status == Status.IN_REVIEW,
+        "publish": can_curate and line.status == Status.IN_REVIEW,
+    }
+    checklist = services.cell_line_checklist(line)
+    context = {
+        "line": line,
+        "checklist": checklist,
+        "missing_required": [item for item in checklist if item.required and not item.done],
+        "actions": actions,
+        "any_action": any(actions.values()),
+        "can_edit": can_edit and line.status in services.EDITABLE_STATUSES,
+        "can_set_availability": user_can(user, Perm.SET_AVAILABILITY, institution_id),
+        "availability_form": AvailabilityForm(),
+        "history": _history(line),
+    }
+    context.update(extra)
+    return context
+
+
+def _after_action(
+    request: HttpRequest,
+    name: str,
+    *,
+    error: StemhubError | None = None,
+    notice: str = "",
+    availability_form: AvailabilityForm | None = None,
+) -> HttpResponse:
+    """The answer to a curation or availability POST: the panel for htmx, else the page."""
+    line = _staff_line(request, name)
+    if error is None and not request.htmx:
+        messages.success(request, notice)
+        return redirect("registry:staff_line", name=line.name)
+    extra: dict[str, Any] = {"error": error, "notice": notice}
+    if availability_form is not None:
+        extra["availability_form"] = availability_form
+    context = _staff_context(request, line, **extra)
+    status = error.status if error else 200
+    template = "registry/_curation_swap.html" if request.htmx else "registry/staff_line.html"
+    return render(request, template, context, status=status)
+
+
+@staff_only
+@require_GET
+def staff_line(request: HttpRequest, name: str) -> HttpResponse:
+    """Needs registry.view_internal: a line's full record, publication checklist, the curation
+    and availability actions the user may take, and its history."""
+    try:
+        line = _staff_line(request, name)
+    except NotFound as error:
+        try:
+            line = resolve_name(name, request.user)
+        except NotFound:
+            return _error_page(request, error)
+        return redirect("registry:staff_line", name=line.name)
+    return render(request, "registry/staff_line.html", _staff_context(request, line))
+
+
+@staff_only
+@require_POST
+def staff_line_transition(request: HttpRequest, name: str, action: str) -> HttpResponse:
+    """Needs registry.edit_line (submit) or registry.curate (review, return, publish) in the
+    line's institution: move the line one step through curation."""
+    try:
+        line = _staff_line(request, name)
+        line = TRANSITIONS[action](
+            actor=request.user, line=line, comment=request.POST.get("comment", "")
+        )
+    except StemhubError as error:
+        if isinstance(error, NotFound):
+            return _error_page(request, error)
+        return _after_action(request, name, error=error)
+    notice = f"{line.name} is now {line.get_status_display().lower()}."
+    return _after_action(request, name, notice=notice)
+
+
+@staff_only
+@require_POST
+def staff_line_availability(request: HttpRequest, name: str) -> HttpResponse:
+    """Needs registry.set_availability in the line's institution: change the availability
+    (recall and withdrawal need a reason)."""
+    try:
+        line = _staff_line(request, name)
+    except NotFound as error:
+        return _error_page(request, error)
+    form = AvailabilityForm(request.POST)
+    if not form.is_valid():
+        invalid = InvalidInput(
+            "Choose an availability from the list.",
+            fields={field: list(problems) for field, problems in form.errors.items()},
+        )
+        return _after_action(request, name, error=invalid, availability_form=form)
+    try:
+        line = services.cell_line_set_availability(
+            actor=request.user,
+            line=line,
+            availability=form.cleaned_data["availability"],
+            reason=form.cleaned_data["reason"],
+        )
+    except StemhubError as error:
+        for field, problems in error.fields.items():
+            for problem in problems:
+                form.add_error(field if field in form.fields else None, problem)
+        return _after_action(request, name, error=error, availability_form=form)
+    notice = f"{line.name} is now {line.get_availability_display().lower()}."
+    return _after_action(request, name, notice=notice)
