@@ -1,0 +1,533 @@
+"""Bulk registration of a centre's own lines from a CSV or XLSX sheet: one row per line.
+
+Every row is parsed cell by cell, then written through registry.services.cell_line_create in
+one transaction. All problems are collected (row, column, reason) before anything is kept: a
+sheet with any problem, or a dry run, is rolled back whole.
+"""
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+
+from stemhub.accounts.models import Institution, User
+from stemhub.accounts.permissions import Perm
+from stemhub.core.errors import InvalidInput, StemhubError
+from stemhub.registry import services as registry
+from stemhub.registry.models import (
+    AGE_BINS,
+    DerivationMethod,
+    Differentiation,
+    GermLayer,
+    LineType,
+    MarkerResult,
+    Sex,
+    Vector,
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    help: str
+    example: str = ""
+
+
+COLUMNS = (
+    Column("name", "Standard name (required), e.g. NSCBi001-A", "NSCBi001-A"),
+    Column("line_type", f"Required: {', '.join(LineType.values)}", "hiPSC"),
+    Column("species", "Scientific name; empty = Homo sapiens", "Homo sapiens"),
+    Column("synonyms", "Other names, separated by ;", "AD-iPS-1;iPS-7"),
+    Column("parent", "Standard name of the parent line (subclones)", ""),
+    Column("description", "Free text", ""),
+    Column("clinical_grade", "yes / no", "no"),
+    Column("derivation_method", ", ".join(DerivationMethod.values), "reprogramming"),
+    Column("source_cell_type_id", "Cell Ontology id", "CL:0000057"),
+    Column("source_cell_type", "Source cell type", "fibroblast"),
+    Column("vector", ", ".join(Vector.values), "sendai"),
+    Column("vector_integrating", "yes / no / empty", "no"),
+    Column("vector_excisable", "yes / no / empty", ""),
+    Column("vector_absence_confirmed", "yes / no / empty", "yes"),
+    Column("reprogramming_factors", "Genes separated by ;", "OCT4;SOX2;KLF4;MYC"),
+    Column("derivation_date", "YYYY-MM-DD", "2024-03-01"),
+    Column("passage_at_reprogramming", "Whole number", "3"),
+    Column("derivation_country", "ISO 3166-1 alpha-2", "DE"),
+    Column("derivation_gmp", "yes / no", "no"),
+    Column("culture_medium", "", "mTeSR1"),
+    Column("surface_coating", "", "Matrigel"),
+    Column("feeder_cells", "", ""),
+    Column("passage_method", "", "EDTA"),
+    Column("o2_concentration", "", "21%"),
+    Column("co2_concentration", "", "5%"),
+    Column("consent_obtained", "yes / no / empty", "yes"),
+    Column("consent_reference", "", "IC-2023-4"),
+    Column("ethics_approval", "Ethics approval reference", "EC-2024-17"),
+    Column("use_research", "yes / no", "yes"),
+    Column("use_commercial", "yes / no / empty", "no"),
+    Column("use_clinical", "yes / no / empty", ""),
+    Column("restrictions", "", ""),
+    Column("managed_access", "yes / no", "no"),
+    Column("jurisdiction", "", "DE"),
+    Column("hla_typing", "GL string", "HLA-A*02:01+HLA-A*03:01"),
+    Column("str_profile", "LOCUS:allele,allele separated by ;", "TH01:6,9.3;vWA:17"),
+    Column("genome_wide_analysis", "", ""),
+    Column("donor_code", "Your donor reference; same code = same donor", "D-001"),
+    Column("donor_sex", ", ".join(Sex.values), "female"),
+    Column("donor_age_bin", "5-year bin (30-34), 100+, embryo or fetus", "30-34"),
+    Column("donor_ethnicity", "", ""),
+    Column("donor_diseases", "ONTOLOGY-ID|label separated by ;", "DOID:10652|Alzheimer's disease"),
+    Column(
+        "markers",
+        "MARKER:positive|negative[:percent] separated by ;",
+        "OCT4:positive:97.5;NANOG:positive",
+    ),
+    Column("markers_method", "Method of the markers (required with markers)", "flow cytometry"),
+    Column(
+        "germ_layers",
+        f"LAYER:MODE separated by ; (modes: {', '.join(Differentiation.Mode.values)})",
+        "endoderm:in_vitro_directed;mesoderm:in_vitro_directed;ectoderm:in_vitro_directed",
+    ),
+    Column("karyotype", "ISCN", "46,XX"),
+    Column("karyotype_method", "", "G-banding"),
+    Column("karyotype_passage", "Whole number", "12"),
+    Column("xrefs", "DATABASE:accession separated by ;", "BioSamples:SAMEA1234567"),
+)
+COLUMN_NAMES = tuple(c.name for c in COLUMNS)
+REQUIRED = ("name", "line_type")
+CHOICES = {
+    "line_type": LineType.values,
+    "derivation_method": DerivationMethod.values,
+    "vector": Vector.values,
+}
+BOOLEANS = (
+    "clinical_grade",
+    "vector_integrating",
+    "vector_excisable",
+    "vector_absence_confirmed",
+    "derivation_gmp",
+    "consent_obtained",
+    "use_research",
+    "use_commercial",
+    "use_clinical",
+    "managed_access",
+)
+TEXTS = (
+    "species",
+    "description",
+    "source_cell_type_id",
+    "source_cell_type",
+    "derivation_country",
+    "culture_medium",
+    "surface_coating",
+    "feeder_cells",
+    "passage_method",
+    "o2_concentration",
+    "co2_concentration",
+    "consent_reference",
+    "ethics_approval",
+    "restrictions",
+    "jurisdiction",
+    "hla_typing",
+    "genome_wide_analysis",
+)
+TRUE, FALSE = {"yes", "y", "true", "1"}, {"no", "n", "false", "0"}
+ONTOLOGY_PREFIXES = (
+    ("DOID:", "DOID"),
+    ("EFO_", "EFO"),
+    ("MONDO:", "MONDO"),
+    ("Orphanet_", "ORDO"),
+    ("NCIt:", "NCIt"),
+    ("ICD-10:", "ICD-10"),
+)
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: int
+    column: str
+    reason: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "reason": self.reason}
+
+
+class BadCell(ValueError):
+    pass
+
+
+class ImportRejected(InvalidInput):
+    """The sheet has problems; `problems` lists every one (row, column, reason)."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(
+            f"{len(problems)} problem(s) in the sheet; nothing was imported",
+            fields={f"row {p.row}: {p.column}": [p.reason] for p in problems},
+        )
+        self.problems = problems
+
+
+# Reading the file into (row number, {column: text}).
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if hasattr(value, "isoformat"):
+        return value.isoformat()[:10]
+    return str(value).strip()
+
+
+def read_sheet(filename: str, content: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Header and data rows (with their sheet row numbers) of a CSV or XLSX file."""
+    if filename.lower().endswith(".xlsx"):
+        from openpyxl import load_workbook
+
+        try:
+            workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        except Exception as error:  # openpyxl raises many types for a file that is no workbook
+            problem = Problem(1, "(file)", f"not a readable XLSX file: {error}")
+            raise ImportRejected([problem]) from None
+        rows = [
+            [_cell_text(v) for v in row]
+            for row in workbook.worksheets[0].iter_rows(values_only=True)
+        ]
+        workbook.close()
+    elif filename.lower().endswith(".csv"):
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ImportRejected([Problem(1, "(file)", "a CSV file must be UTF-8")]) from None
+        rows = [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text))]
+    else:
+        raise ImportRejected([Problem(1, "(file)", "upload a .csv or .xlsx file")])
+    if not rows:
+        raise ImportRejected([Problem(1, "(file)", "the file is empty")])
+    header = rows[0]
+    while header and not header[-1]:
+        header = header[:-1]
+    data = [(number, row) for number, row in enumerate(rows[1:], start=2) if any(row)]
+    return header, data
+
+
+# Cell parsers: text → value, raising BadCell with the reason.
+
+
+def _boolean(text: str) -> bool | None:
+    if not text:
+        return None
+    if text.lower() in TRUE:
+        return True
+    if text.lower() in FALSE:
+        return False
+    raise BadCell(f"{text!r} is not yes or no")
+
+
+def _whole(text: str) -> int | None:
+    if not text:
+        return None
+    if not text.isdigit():
+        raise BadCell(f"{text!r} is not a whole number")
+    return int(text)
+
+
+def _date(text: str) -> str | None:
+    if not text:
+        return None
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        raise BadCell(f"{text!r} is not a date YYYY-MM-DD")
+    return text
+
+
+def _items(text: str) -> list[str]:
+    return [item.strip() for item in text.split(";") if item.strip()]
+
+
+def _str_profile(text: str) -> dict[str, list[str]]:
+    profile = {}
+    for item in _items(text):
+        locus, sep, alleles = item.partition(":")
+        values = [a.strip() for a in alleles.split(",") if a.strip()]
+        if not sep or not locus.strip() or not values:
+            raise BadCell(f"{item!r} is not LOCUS:allele,allele")
+        profile[locus.strip()] = values
+    return profile
+
+
+def _diseases(text: str) -> list[dict[str, Any]]:
+    out = []
+    for item in _items(text):
+        term, sep, label = item.partition("|")
+        ontology = next((o for prefix, o in ONTOLOGY_PREFIXES if term.startswith(prefix)), None)
+        if not sep or not label.strip() or ontology is None:
+            raise BadCell(
+                f"{item!r} is not ID|label with a DOID:, EFO_, MONDO:, Orphanet_, NCIt: or "
+                "ICD-10: id"
+            )
+        if ontology in ("NCIt", "ICD-10"):
+            term = term.split(":", 1)[1]
+        out.append({"ontology": ontology, "term_id": term.strip(), "label": label.strip()})
+    return out
+
+
+def _markers(text: str) -> list[dict[str, Any]]:
+    out = []
+    for item in _items(text):
+        parts = [p.strip() for p in item.split(":")]
+        if len(parts) not in (2, 3) or not parts[0]:
+            raise BadCell(f"{item!r} is not MARKER:positive|negative[:percent]")
+        if parts[1] not in MarkerResult.Result.values:
+            raise BadCell(f"{item!r}: the result must be positive or negative")
+        percent = None
+        if len(parts) == 3:
+            try:
+                percent = Decimal(parts[2])
+            except InvalidOperation:
+                raise BadCell(f"{item!r}: {parts[2]!r} is not a percentage") from None
+            if not 0 <= percent <= 100:
+                raise BadCell(f"{item!r}: a percentage is 0-100")
+        out.append({"marker": parts[0], "result": parts[1], "percent_positive": percent})
+    return out
+
+
+def _germ_layers(text: str) -> list[dict[str, Any]]:
+    out = []
+    for item in _items(text):
+        layer, _, mode = (p.strip() for p in item.partition(":"))
+        if layer not in GermLayer.values or mode not in Differentiation.Mode.values:
+            raise BadCell(
+                f"{item!r} is not LAYER:MODE (layers {', '.join(GermLayer.values)}; modes "
+                f"{', '.join(Differentiation.Mode.values)})"
+            )
+        out.append({"germ_layer": layer, "mode": mode})
+    return out
+
+
+def _xrefs(text: str) -> list[dict[str, str]]:
+    out = []
+    for item in _items(text):
+        database, sep, accession = (p.strip() for p in item.partition(":"))
+        if not sep or not database or not accession:
+            raise BadCell(f"{item!r} is not DATABASE:accession")
+        out.append({"database": database, "accession": accession})
+    return out
+
+
+def _choice(choices: list[str]) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        if text and text not in choices:
+            raise BadCell(f"{text!r} is not one of {', '.join(choices)}")
+        return text
+
+    return parse
+
+
+def _row_data(cells: dict[str, str], problems: list[Problem], row: int) -> dict[str, Any]:
+    """Registry data for one row; bad cells are added to `problems`."""
+    data: dict[str, Any] = {}
+
+    def take(column: str, parse: Callable[[str], Any]) -> Any:
+        try:
+            return parse(cells.get(column, ""))
+        except BadCell as error:
+            problems.append(Problem(row, column, str(error)))
+            return None
+
+    for column in REQUIRED:
+        if not cells.get(column):
+            problems.append(Problem(row, column, "required"))
+    data["name"] = cells.get("name", "")
+    for column, choices in CHOICES.items():
+        if value := take(column, _choice(choices)):
+            data[column] = value
+    for column in BOOLEANS:
+        if column in cells and (value := take(column, _boolean)) is not None:
+            data[column] = value
+    for column in TEXTS:
+        if cells.get(column):
+            data[column] = cells[column]
+    if cells.get("synonyms"):
+        data["synonyms"] = _items(cells["synonyms"])
+    if cells.get("parent"):
+        data["parent"] = cells["parent"]
+    if cells.get("reprogramming_factors"):
+        data["reprogramming_factors"] = _items(cells["reprogramming_factors"])
+    if (value := take("derivation_date", _date)) is not None:
+        data["derivation_date"] = value
+    if (value := take("passage_at_reprogramming", _whole)) is not None:
+        data["passage_at_reprogramming"] = value
+    if cells.get("str_profile") and (value := take("str_profile", _str_profile)):
+        data["str_profile"] = value
+    donor_columns = [c for c in COLUMN_NAMES if c.startswith("donor_") and cells.get(c)]
+    if donor_columns:
+        if not cells.get("donor_code"):
+            problems.append(Problem(row, "donor_code", f"required with {donor_columns[0]}"))
+        donor: dict[str, Any] = {"code": cells.get("donor_code", "")}
+        if sex := take("donor_sex", _choice(Sex.values)):
+            donor["sex"] = sex
+        if age := take("donor_age_bin", _choice(AGE_BINS)):
+            donor["age_bin"] = age
+        if cells.get("donor_ethnicity"):
+            donor["ethnicity"] = cells["donor_ethnicity"]
+        if cells.get("donor_diseases"):
+            donor["diseases"] = take("donor_diseases", _diseases) or []
+        data["donor"] = donor
+    if cells.get("markers"):
+        markers = take("markers", _markers) or []
+        if not cells.get("markers_method"):
+            problems.append(Problem(row, "markers_method", "required with markers"))
+        data["markers"] = [{**m, "method": cells.get("markers_method", "")} for m in markers]
+    elif cells.get("markers_method"):
+        problems.append(Problem(row, "markers_method", "given without markers"))
+    if cells.get("germ_layers"):
+        data["differentiations"] = take("germ_layers", _germ_layers) or []
+    karyotype_columns = ("karyotype", "karyotype_method", "karyotype_passage")
+    if any(cells.get(c) for c in karyotype_columns):
+        if not cells.get("karyotype"):
+            problems.append(Problem(row, "karyotype", "required with the karyotype method/passage"))
+        data["karyotypes"] = [
+            {
+                "karyotype": cells.get("karyotype", ""),
+                "method": cells.get("karyotype_method", ""),
+                "passage": take("karyotype_passage", _whole),
+            }
+        ]
+    if cells.get("xrefs"):
+        data["xrefs"] = take("xrefs", _xrefs) or []
+    return data
+
+
+# Mapping a service error's field (`donor.age_bin`, `markers[0].method`) back to a column.
+
+FIELD_COLUMNS = {
+    "donor.diseases": "donor_diseases",
+    "donor": "donor_code",
+    "markers": "markers",
+    "differentiations": "germ_layers",
+    "karyotypes": "karyotype",
+    "xrefs": "xrefs",
+    "synonyms": "synonyms",
+    "str_profile": "str_profile",
+    "__all__": "(row)",
+}
+
+
+def _column_of(field: str) -> str:
+    head = re.split(r"[.\[]", field, maxsplit=1)[0]
+    if field.startswith("donor."):
+        if field.startswith("donor.diseases"):
+            return "donor_diseases"
+        name = f"donor_{field.split('.', 1)[1]}"
+        return name if name in COLUMN_NAMES else "donor_code"
+    if head in COLUMN_NAMES:
+        return head
+    return FIELD_COLUMNS.get(head, head)
+
+
+def _problems_of(error: StemhubError, row: int) -> Iterator[Problem]:
+    if not error.fields:
+        yield Problem(row, "(row)", error.message)
+        return
+    for field, reasons in error.fields.items():
+        for reason in reasons:
+            yield Problem(row, _column_of(field), reason)
+
+
+def lines_import(
+    *, actor: User, institution: Institution, filename: str, content: bytes, dry_run: bool
+) -> dict[str, Any]:
+    """Register every row of the sheet as a line of `institution`, or none.
+
+    Returns {"dry_run", "rows", "created": [names], "errors": [{row, column, reason}]}; with
+    errors (or a dry run) nothing is written.
+    """
+    registry.require(actor, Perm.EDIT_LINE, institution.pk)
+    try:
+        header, rows = read_sheet(filename, content)
+    except ImportRejected as rejected:
+        return _report(dry_run, 0, [], rejected.problems)
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for index, column in enumerate(header, start=1):
+        if not column:
+            problems.append(Problem(1, f"(column {index})", "a column without a name"))
+        elif column not in COLUMN_NAMES:
+            problems.append(Problem(1, column, "unknown column"))
+        elif column in seen:
+            problems.append(Problem(1, column, f"the column appears twice ({seen[column]})"))
+        seen.setdefault(column, index)
+    for column in REQUIRED:
+        if column not in seen:
+            problems.append(Problem(1, column, "missing column"))
+    if problems:
+        return _report(dry_run, len(rows), [], problems)
+    created: list[str] = []
+    with transaction.atomic():
+        for number, values in rows:
+            if len(values) > len(header) and any(values[len(header) :]):
+                problems.append(Problem(number, "(row)", "more cells than columns"))
+                continue
+            cells = {column: value for column, value in zip(header, values, strict=False)}
+            row_problems: list[Problem] = []
+            data = _row_data(cells, row_problems, number)
+            if row_problems:
+                problems.extend(row_problems)
+                continue
+            try:
+                with transaction.atomic():
+                    line = registry.cell_line_create(
+                        actor=actor, data=data, institution=institution
+                    )
+                created.append(line.name)
+            except StemhubError as error:
+                problems.extend(_problems_of(error, number))
+        if problems or dry_run:
+            transaction.set_rollback(True)
+    return _report(dry_run, len(rows), [] if problems else created, problems)
+
+
+def _report(
+    dry_run: bool, rows: int, created: list[str], problems: list[Problem]
+) -> dict[str, Any]:
+    return {
+        "dry_run": dry_run,
+        "rows": rows,
+        "created": created,
+        "errors": [p.as_dict() for p in problems],
+    }
+
+
+def template_csv() -> str:
+    out = io.StringIO()
+    csv.writer(out).writerow(COLUMN_NAMES)
+    return out.getvalue()
+
+
+def template_xlsx() -> bytes:
+    """The sheet to fill in, plus a Help sheet with each column's format and an example."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Lines"
+    sheet.append(list(COLUMN_NAMES))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    help_sheet = workbook.create_sheet("Help")
+    help_sheet.append(["column", "format", "example"])
+    for column in COLUMNS:
+        help_sheet.append([column.name, column.help, column.example])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
