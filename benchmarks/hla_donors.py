@@ -89,6 +89,19 @@ class Reference:
     g_group: dict[str, str] = field(default_factory=dict)
     serology: dict[str, str] = field(default_factory=dict)
     macs: dict[str, list[str]] = field(default_factory=dict)
+    pools: dict[str, tuple[list[str], list[str]]] = field(default_factory=dict)
+
+    def list_pool(self, allele: str) -> tuple[list[str], list[str]]:
+        """Other expressing alleles (first 25) and null alleles of the allele's first field."""
+        pool = self.pools.get(allele)
+        if pool is None:
+            others = [a for a in self.by_first[allele.split(":", 1)[0]] if a != allele]
+            pool = (
+                [a for a in others if not a.endswith("N")][:25],
+                [a for a in others if a.endswith("N")],
+            )
+            self.pools[allele] = pool
+        return pool
 
 
 def _load_allelelist(ref: Reference) -> None:
@@ -167,7 +180,7 @@ def _load_macs(ref: Reference, alleles: set[str]) -> None:
             rows.append((row[0], row[2].split("/"), row[4].strip().lower() == "true"))
     for allele in sorted(alleles):
         locus, fields = allele.split("*")
-        first, second = fields.split(":")
+        first = fields.split(":")[0]
         tokens = []
         for code, items, generic in rows:
             if len(items) > 8:
@@ -209,10 +222,7 @@ def load_haplotypes(path: Path = HAPLOTYPES) -> tuple[list[tuple[str, ...]], np.
 
 def _list_token(allele: str, ref: Reference, u1: float, u2: float) -> str:
     """Allele list: the true allele plus 1-3 others of its first field, maybe one null."""
-    first = allele.split(":", 1)[0]
-    pool = [a for a in ref.by_first[first] if a != allele]
-    expressing = [a for a in pool if not a.endswith("N")][:25]
-    nulls = [a for a in pool if a.endswith("N")]
+    expressing, nulls = ref.list_pool(allele)
     if not expressing:
         return allele
     k = 1 + int(u1 * 3)
@@ -300,8 +310,7 @@ def generate(
 
 def write(lines: Iterator[tuple[str, str]], out: Path) -> int:
     count = 0
-    opener = gzip.open(out, "wt", compresslevel=3) if out.suffix == ".gz" else open(out, "w")
-    with opener as fh:
+    with gzip.open(out, "wt", compresslevel=3) if out.suffix == ".gz" else open(out, "w") as fh:
         buffer: list[str] = []
         for ident, gl in lines:
             buffer.append(f"{ident}%{gl}\n")
