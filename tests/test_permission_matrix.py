@@ -57,6 +57,7 @@ class Case:
     allowed: set[str | None]
     path: str = ""
     body: dict[str, Any] | None = None
+    multipart: bool = False
     setup: Callable[[dict[str, Any]], None] = field(default=lambda users: None)
 
     def __post_init__(self) -> None:
@@ -76,6 +77,15 @@ CASES = [
         setup=line_in("published"),
     ),
     Case("POST", "/api/v1/names/check", EVERYONE, body={"names": ["NSCBi001-A", "H9"]}),
+    Case("GET", "/api/v1/imports/lines/template.csv", EVERYONE),
+    Case("GET", "/api/v1/imports/lines/template.xlsx", EVERYONE),
+    Case(
+        "POST",
+        "/api/v1/imports/lines",
+        EDITORS,
+        body={"dry_run": "true", "institution": "NSCB"},
+        multipart=True,
+    ),
     Case("POST", "/api/v1/names/next", EDITORS, body={"provider": "NSCB", "type": "i"}),
     Case("GET", "/api/v1/institutions", EVERYONE),
     Case("GET", "/api/v1/me", SIGNED_IN),
@@ -205,7 +215,14 @@ def test_only_the_allowed_get_through(case: Case, actor: str | None, users, clie
 
         path = f"/api/v1/tokens/{ApiToken.objects.get().pk}"
     kwargs: dict[str, Any] = {}
-    if case.body is not None:
+    if case.multipart:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from stemhub.exchange.bulk import template_csv
+
+        sheet = SimpleUploadedFile("lines.csv", template_csv().encode(), "text/csv")
+        kwargs = {"data": {**(case.body or {}), "file": sheet}}
+    elif case.body is not None:
         kwargs = {"data": json.dumps(case.body), "content_type": "application/json"}
     answer = getattr(client, case.method.lower())(path, **kwargs)
     if actor in case.allowed:

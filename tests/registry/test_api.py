@@ -169,3 +169,22 @@ def test_the_openapi_document_and_docs_are_served(client_for):
     assert "/api/v1/cell-lines" in paths
     assert "/api/v1/cell-lines/{name}/publish" in paths
     assert anonymous.get("/api/v1/docs").status_code == 200
+
+
+def test_a_duplicate_row_is_a_conflict_not_a_crash(draft, client_for):
+    study = {"nct_id": "NCT03119636"}
+    answer = patch(
+        client_for("curator"),
+        "/api/v1/cell-lines/NSCBe002-A",
+        {"clinical_studies": [study, study]},
+    )
+    assert answer.status_code == 409
+    assert answer.json()["error"]["code"] == "conflict"
+
+
+def test_an_overlong_synonym_is_named(draft, client_for):
+    answer = patch(
+        client_for("curator"), "/api/v1/cell-lines/NSCBe002-A", {"synonyms": ["x" * 101]}
+    )
+    assert answer.status_code == 400
+    assert "synonyms[0].name" in answer.json()["error"]["fields"]

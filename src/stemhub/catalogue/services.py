@@ -120,13 +120,20 @@ def _chunks(ids: list[int], size: int) -> Iterator[list[int]]:
 
 
 @transaction.atomic
-def catalogue_rebuild() -> int:
-    """Recompute the whole index from the registry; returns the number of lines indexed."""
-    CatalogueEntry.objects.all().delete()
-    CatalogueState.bump()
-    ids = list(CellLine.objects.filter(status=Status.PUBLISHED).values_list("pk", flat=True))
-    total = 0
+def catalogue_entries_refresh(*, line_ids: Iterable[int]) -> int:
+    """Index many lines anew at once (bulk imports); returns how many are now listed."""
+    ids = list(line_ids)
     for chunk in _chunks(ids, 500):
+        CatalogueEntry.objects.filter(pk__in=chunk).delete()
+    CatalogueState.bump()
+    wanted = set(ids)
+    published = [
+        pk
+        for pk in CellLine.objects.filter(status=Status.PUBLISHED).values_list("pk", flat=True)
+        if pk in wanted
+    ]
+    total = 0
+    for chunk in _chunks(published, 500):
         lines = (
             CellLine.objects.filter(pk__in=chunk)
             .select_related("institution", "donor")
@@ -134,3 +141,12 @@ def catalogue_rebuild() -> int:
         )
         total += _write(lines)
     return total
+
+
+@transaction.atomic
+def catalogue_rebuild() -> int:
+    """Recompute the whole index from the registry; returns the number of lines indexed."""
+    CatalogueEntry.objects.all().delete()
+    return catalogue_entries_refresh(
+        line_ids=CellLine.objects.filter(status=Status.PUBLISHED).values_list("pk", flat=True)
+    )

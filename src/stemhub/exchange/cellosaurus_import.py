@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from stemhub.accounts.models import Institution
+from stemhub.catalogue.services import catalogue_entries_refresh
 from stemhub.core.errors import InvalidInput
 from stemhub.exchange.cellosaurus import (
     Entry,
@@ -232,6 +233,10 @@ def cellosaurus_import(
     donor_ids, changed_donors = _sync_donors(institution, donors)
     line_counts = _sync_lines(institution, wanted, donor_ids, changed_donors)
     Donor.objects.filter(institution=institution, cell_lines__isnull=True).delete()
+    if line_counts.created or line_counts.updated:
+        catalogue_entries_refresh(
+            line_ids=CellLine.objects.filter(institution=institution).values_list("pk", flat=True)
+        )
 
     summary: dict[str, Any] = {
         "entries": len(entries),

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from stemhub.accounts.models import Institution, Role, RoleGrant, User
+from stemhub.catalogue.services import catalogue_entry_refresh
 from stemhub.core.errors import InvalidInput, StemhubError
 from stemhub.exchange.hpscreg import (
     RecordProblem,
@@ -300,6 +301,7 @@ def hpscreg_import(
                 counts["updated"] += 1
             line.refresh_from_db()
             _set_status(line, item.status, actor)
+            catalogue_entry_refresh(line=line)
             if line.availability != item.availability:
                 registry.cell_line_set_availability(
                     actor=actor, line=line, availability=item.availability, reason=REASON

@@ -141,7 +141,10 @@ def _write_synonyms(line: CellLine, names: Iterable[str]) -> None:
     wanted = {n.strip() for n in names if n and n.strip()} - {line.name}
     line.synonyms.exclude(name__in=wanted).delete()
     existing = set(line.synonyms.values_list("name", flat=True))
-    Synonym.objects.bulk_create(Synonym(line=line, name=n) for n in sorted(wanted - existing))
+    added = [Synonym(line=line, name=n) for n in sorted(wanted - existing)]
+    for index, synonym in enumerate(added):
+        _clean(synonym, prefix=f"synonyms[{index}]", exclude=["line"])
+    Synonym.objects.bulk_create(added)
 
 
 def _write_providers(line: CellLine, providers: Iterable[Mapping[str, Any]]) -> None:
@@ -204,8 +207,11 @@ def cell_line_create(
             fields={"name": list(verdict.messages)},
         )
     code = institution.provider_code
-    if verdict.verdict == "valid" and not (
-        name.startswith(code) and name[len(code) : len(code) + 1] in "ie"
+    own = data.get("source", Source.OWN) == Source.OWN
+    if (
+        own
+        and verdict.verdict == "valid"
+        and not (name.startswith(code) and name[len(code) : len(code) + 1] in "ie")
     ):
         raise InvalidInput(
             f"{name!r} does not start with {institution.name}'s provider code {code}",
@@ -250,7 +256,11 @@ def cell_line_update(
             "Changes to a published line need a reason", fields={"reason": ["required"]}
         )
     before = _fresh_record(line)
-    _apply(line, {k: v for k, v in data.items() if k != "name"})
+    try:
+        with transaction.atomic():
+            _apply(line, {k: v for k, v in data.items() if k != "name"})
+    except IntegrityError as error:
+        raise Conflict(f"The change conflicts with an existing record: {error}") from None
     if line.status == Status.PUBLISHED:
         changes = record_changes(before, _fresh_record(line))
         if changes:
