@@ -92,17 +92,17 @@ class TypingParser:
             raise MalformedTypingError(text, "empty item in allele list")
         if len(items) == 1:
             return self._token(items[0])
-        head = self._strip_hla(items[0])
-        locus = head.partition("*")[0] if "*" in head else ""
+        locus = ""
         alleles: set[int] = set()
         names: list[str] = []
-        for item in items:
-            item = self._strip_hla(item)
-            if "*" not in item and locus:
+        for raw in items:
+            item = self._strip_hla(raw)
+            if "*" not in item and locus and not _SEROLOGY.match(item):
                 item = f"{locus}*{item}"  # A*02:01/02:05 is shorthand for A*02:01/A*02:05
             item_locus, position = self._token(item)
-            if item_locus != locus:
+            if locus and item_locus != locus:
                 raise MalformedTypingError(text, f"allele list mixes loci {locus} and {item_locus}")
+            locus = item_locus
             alleles.update(position.alleles)
             names.extend(position.names)
         return locus, Position(text, "allele_list", frozenset(alleles), tuple(names))
@@ -126,12 +126,11 @@ class TypingParser:
             return locus, self._mac(token, locus, mac.group("first"), mac.group("code"))
         group = _GROUP.match(body)
         if group is not None:
-            members = (
-                self.tables.g_members if group.group("kind") == "G" else self.tables.p_members
-            )
+            members = self.tables.g_members if group.group("kind") == "G" else self.tables.p_members
             if token not in members:
-                raise UnknownAlleleError(token, f"no such {group.group('kind')} group in release "
-                                         f"{self.tables.release}")
+                raise UnknownAlleleError(
+                    token, f"no such {group.group('kind')} group in release {self.tables.release}"
+                )
             kind: PositionKind = "g_group" if group.group("kind") == "G" else "p_group"
             return locus, self._make(token, kind, members[token], (token,))
         if not _FIELDS.match(body):
@@ -185,8 +184,8 @@ class TypingParser:
                 continue  # MACs outlive alleles; an expansion item the release lacks is dropped
         if not alleles:
             raise UnknownMACError(
-                token, f"MAC {code} expands to {'/'.join(names)}, none in release "
-                f"{self.tables.release}"
+                token,
+                f"MAC {code} expands to {'/'.join(names)}, none in release {self.tables.release}",
             )
         return self._make(token, "mac", alleles, tuple(known))
 
@@ -198,8 +197,9 @@ class TypingParser:
         antigen = prefix + match.group("number")
         alleles = self.serology_alleles(antigen)
         if not alleles:
-            raise UnknownSerologyError(token, f"antigen {antigen} has no alleles in release "
-                                       f"{self.tables.release}")
+            raise UnknownSerologyError(
+                token, f"antigen {antigen} has no alleles in release {self.tables.release}"
+            )
         locus = self.tables.allele_locus[alleles[0]]
         position = Position(token, "serology", frozenset(alleles), (antigen,), antigen)
         return locus, position

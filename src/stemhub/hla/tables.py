@@ -74,6 +74,18 @@ class ReferenceTables:
         return [name.partition("*")[0] for name in self.allele_names]
 
     @cached_property
+    def allele_protein(self) -> npt.NDArray[np.int32]:
+        """An id per distinct two-field name (same id: same protein), for vectorised grading."""
+        ids: dict[str, int] = {}
+        return np.array(
+            [
+                ids.setdefault(name.partition("*")[0] + ":".join(split_name(name)[1][:2]), len(ids))
+                for name in self.allele_names
+            ],
+            dtype=np.int32,
+        )
+
+    @cached_property
     def loci(self) -> frozenset[str]:
         return frozenset(self.allele_locus)
 
@@ -172,7 +184,9 @@ class ReferenceTables:
         with np.load(path, allow_pickle=False) as data:
             meta = data["meta"].tolist()
             if meta[0] != FORMAT_VERSION:
-                raise ReferenceDataError(f"{path}: table format {meta[0]}, expected {FORMAT_VERSION}")
+                raise ReferenceDataError(
+                    f"{path}: table format {meta[0]}, expected {FORMAT_VERSION}"
+                )
             text = {name: data[name].tolist() for name in _STRING_ARRAYS}
             return cls(
                 release=meta[1],

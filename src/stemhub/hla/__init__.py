@@ -1,0 +1,57 @@
+"""The HLA engine: nomenclature, matching, scoring and donor search. Never imports Django.
+
+Start from `HLAEngine.load()`; everything it returns states the IPD-IMGT/HLA release it used.
+"""
+
+from stemhub.hla.config import PINNED_RELEASE
+from stemhub.hla.engine import HLAEngine
+from stemhub.hla.errors import (
+    DeletedAlleleError,
+    HLAError,
+    MalformedTypingError,
+    ReferenceDataError,
+    TypingError,
+    UnknownAlleleError,
+    UnknownMACError,
+    UnknownSerologyError,
+)
+from stemhub.hla.genotype import MATCH_LOCI, LocusTyping, Position, Typing
+from stemhub.hla.grading import Confidence, DPB1Permissiveness, Grade, PositionGrade
+from stemhub.hla.index import DonorIndex, SearchResult
+from stemhub.hla.macs import MacDictionary
+from stemhub.hla.matching import GGroupMatcher, MatchLevel, PGroupMatcher
+from stemhub.hla.scoring import LocusResult, MatchCriteria, MatchResult, RankingWeights
+from stemhub.hla.tables import ReferenceTables, load_tables
+
+__all__ = [
+    "MATCH_LOCI",
+    "PINNED_RELEASE",
+    "Confidence",
+    "DPB1Permissiveness",
+    "DeletedAlleleError",
+    "DonorIndex",
+    "GGroupMatcher",
+    "Grade",
+    "HLAEngine",
+    "HLAError",
+    "LocusResult",
+    "LocusTyping",
+    "MacDictionary",
+    "MalformedTypingError",
+    "MatchCriteria",
+    "MatchLevel",
+    "MatchResult",
+    "PGroupMatcher",
+    "Position",
+    "PositionGrade",
+    "RankingWeights",
+    "ReferenceDataError",
+    "ReferenceTables",
+    "SearchResult",
+    "Typing",
+    "TypingError",
+    "UnknownAlleleError",
+    "UnknownMACError",
+    "UnknownSerologyError",
+    "load_tables",
+]

@@ -1,0 +1,100 @@
+"""``stemhub hla ...``: fetch, build, macs and match. Never imports Django.
+
+Exit status: 0 success, 1 bad input or reference data (message on stderr), 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from stemhub.hla.batch import match_files, stderr_progress
+from stemhub.hla.config import PINNED_RELEASE
+from stemhub.hla.errors import HLAError
+from stemhub.hla.fetch import fetch_release
+from stemhub.hla.genotype import MATCH_LOCI
+from stemhub.hla.macs import MacDictionary, mac_cache_path
+from stemhub.hla.matching import PGroupMatcher
+from stemhub.hla.parser import TypingParser
+from stemhub.hla.tables import load_tables, load_tables_verbose
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="stemhub hla", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    fetch = commands.add_parser("fetch", help="download an IPD-IMGT/HLA release into the cache")
+    fetch.add_argument("--release", default=PINNED_RELEASE)
+    fetch.add_argument("--branch", help="repository branch (default: release without dots)")
+
+    commands.add_parser("build", help="(re)build the lookup tables of the configured release")
+
+    macs = commands.add_parser("macs", help="load an NMDP MAC file (numer.v3.txt or CSV)")
+    macs.add_argument("file", type=Path)
+
+    match = commands.add_parser("match", help="match patients against donors (WMDA format)")
+    match.add_argument("--patients", type=Path, required=True)
+    match.add_argument("--donors", type=Path, required=True)
+    match.add_argument("--loci", default=",".join(MATCH_LOCI))
+    match.add_argument("--max-mismatches", type=int)
+    match.add_argument("--out", type=Path, required=True)
+    return parser
+
+
+def main(argv: list[str]) -> int:
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exc:  # argparse exits on --help and usage errors
+        return int(exc.code or 0)
+    try:
+        if args.command == "fetch":
+            target = fetch_release(args.release, branch=args.branch)
+            print(f"IPD-IMGT/HLA {args.release} downloaded to {target}")
+        elif args.command == "build":
+            loaded = load_tables_verbose(rebuild=True)
+            print(
+                f"built tables for IPD-IMGT/HLA {loaded.tables.release} at {loaded.path} "
+                f"in {loaded.seconds:.2f} s"
+            )
+        elif args.command == "macs":
+            macs = MacDictionary.from_file(args.file)
+            macs.save(mac_cache_path())
+            print(f"loaded {len(macs)} MACs from {args.file} into {mac_cache_path()}")
+        else:
+            return _match(args)
+    except HLAError as exc:
+        print(f"stemhub hla {args.command}: error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _match(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    loci = tuple(locus.strip() for locus in args.loci.split(",") if locus.strip())
+    tables = load_tables()
+    unknown = [locus for locus in loci if locus not in tables.loci]
+    if not loci or unknown or len(set(loci)) != len(loci):
+        raise HLAError(f"--loci {args.loci!r}: give distinct known loci, e.g. A,B,C,DRB1,DQB1")
+    if args.max_mismatches is not None and args.max_mismatches < 0:
+        raise HLAError("--max-mismatches must be 0 or more")
+    parser = TypingParser(tables, MacDictionary.cached())
+    summary = match_files(
+        args.patients,
+        args.donors,
+        args.out,
+        parser=parser,
+        matcher=PGroupMatcher(tables),
+        loci=loci,
+        max_mismatches=args.max_mismatches,
+        progress=stderr_progress,
+    )
+    stderr_progress(
+        f"{summary.rows} rows for {summary.patients} patients x {summary.donors} donors "
+        f"written to {args.out} in {time.perf_counter() - started:.2f} s "
+        f"(IPD-IMGT/HLA {summary.release})"
+    )
+    return 0

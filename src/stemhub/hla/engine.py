@@ -1,0 +1,94 @@
+"""`HLAEngine`: the one entry point. Holds a release's tables, the MACs and the strategies."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from stemhub.hla.genotype import MATCH_LOCI, Typing
+from stemhub.hla.grading import PositionGrader
+from stemhub.hla.index import DonorIndex
+from stemhub.hla.macs import MacDictionary
+from stemhub.hla.matching import MatchLevel, matcher_for
+from stemhub.hla.parser import TypingParser
+from stemhub.hla.scoring import MatchCriteria, MatchResult, PairScorer, RankingWeights
+from stemhub.hla.tables import ReferenceTables, load_tables
+
+__all__ = ["HLAEngine"]
+
+
+class HLAEngine:
+    """Parse, validate, match and rank typings against one IPD-IMGT/HLA release.
+
+    ``HLAEngine.load()`` reads the release named by the environment (see `stemhub.hla.config`)
+    and the MAC dictionary cached by ``stemhub hla macs``; pass ``macs`` to use another one.
+    """
+
+    def __init__(
+        self,
+        tables: ReferenceTables,
+        macs: MacDictionary | None = None,
+        *,
+        level: MatchLevel = "p_group",
+    ) -> None:
+        self.tables = tables
+        self.macs = macs
+        self.level: MatchLevel = level
+        self.parser = TypingParser(tables, macs)
+        self.matcher = matcher_for(tables, level)
+        p_matcher = self.matcher if level == "p_group" else matcher_for(tables, "p_group")
+        self.grader = PositionGrader(tables, p_matcher)
+        self.scorer = PairScorer(tables, self.matcher, self.grader)
+
+    @classmethod
+    def load(
+        cls,
+        *,
+        imgt_dir: Path | None = None,
+        macs: MacDictionary | Path | None = None,
+        level: MatchLevel = "p_group",
+    ) -> HLAEngine:
+        tables = load_tables(imgt_dir)
+        if isinstance(macs, Path):
+            macs = MacDictionary.from_file(macs)
+        elif macs is None:
+            macs = MacDictionary.cached()
+        return cls(tables, macs, level=level)
+
+    @property
+    def release(self) -> str:
+        return self.tables.release
+
+    def parse(self, gl: str) -> Typing:
+        """Parse a GL string; raises a `TypingError` subclass naming the token and the reason."""
+        return self.parser.parse(gl)
+
+    def validate(self, gl: str) -> str:
+        """The GL string normalised (loci sorted) if it is valid; raises `TypingError` if not."""
+        return self.parser.parse(gl).gl_string
+
+    def match(
+        self,
+        patient: Typing | str,
+        donor: Typing | str,
+        criteria: MatchCriteria | None = None,
+        *,
+        donor_id: str | None = None,
+    ) -> MatchResult:
+        """Score one pair at every locus of the criteria (default: A, B, C, DRB1, DQB1, DPB1)."""
+        p = self.parse(patient) if isinstance(patient, str) else patient
+        d = self.parse(donor) if isinstance(donor, str) else donor
+        return self.scorer.score(p, d, criteria or MatchCriteria(), donor_id)
+
+    def rank(
+        self, results: Iterable[MatchResult], weights: RankingWeights | None = None
+    ) -> list[MatchResult]:
+        """Fewest mismatches first, then best grades, then best confidence."""
+        chosen = weights or RankingWeights()
+        return sorted(results, key=lambda r: (*r.rank_key(chosen), r.donor_id or ""))
+
+    def new_index(self, loci: tuple[str, ...] = (*MATCH_LOCI, "DPB1")) -> DonorIndex:
+        return DonorIndex(self, loci)
+
+    def open_index(self, path: Path) -> DonorIndex:
+        return DonorIndex.open(self, path)
