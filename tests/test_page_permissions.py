@@ -1,13 +1,10 @@
 """Who may open which page: every URL pattern outside the API and the admin, for every role,
 anonymous and another institution's curator. Fails when a page has no case."""
 
-from dataclasses import dataclass, field
-from typing import Any
-
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from tests.test_permission_matrix import (
+from tests.permissions import (
     ACTORS,
     AVAILABILITY,
     CURATORS,
@@ -15,21 +12,13 @@ from tests.test_permission_matrix import (
     EVERYONE,
     INSIDERS,
     SIGNED_IN,
+    Page,
     curators_token,
     line_in,
 )
+from tests.test_permission_matrix import app_cases
 
 SKIPPED_PREFIXES = ("admin/", "api/v1/", "static/")
-
-
-@dataclass
-class Page:
-    name: str
-    path: str
-    allowed: set[str | None]
-    method: str = "GET"
-    data: dict[str, Any] = field(default_factory=dict)
-    setup: Any = None
 
 
 PAGES = [
@@ -100,6 +89,9 @@ PAGES = [
         setup=line_in("published"),
     ),
 ]
+
+
+PAGES += app_cases("PAGE_CASES")
 
 
 def page_names(resolver: URLResolver | None = None, prefix: str = "", namespace: str = ""):

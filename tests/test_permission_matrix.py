@@ -4,68 +4,40 @@ Each case names the actors allowed; everyone else must get 401, 403 or 404. A te
 the API grows an endpoint that no case covers, so the matrix cannot fall behind the code.
 """
 
+import importlib
 import json
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.test import Client
 
-from stemhub.accounts.models import Role
 from stemhub.core.api import api
-from stemhub.registry import services
+from tests.permissions import (
+    ACTORS,
+    AVAILABILITY,
+    CURATORS,
+    EDITORS,
+    EVERYONE,
+    INSIDERS,
+    SIGNED_IN,
+    Case,
+    curators_token,
+    line_in,
+)
 from tests.registry.lines import publishable
 
-ACTORS = [None, *(role.value for role in Role), "other_curator"]
-EVERYONE = set(ACTORS)
-SIGNED_IN = EVERYONE - {None}
-EDITORS = {"curator", "institution_admin", "platform_admin"}
-CURATORS = {"curator", "platform_admin"}
-AVAILABILITY = {"curator", "qa_manager", "institution_admin", "platform_admin"}
-INSIDERS = {"curator", "bank_technician", "qa_manager", "institution_admin", "platform_admin"}
 
-
-def line_in(state: str) -> Callable[[dict[str, Any]], None]:
-    """Setup: the bank's line NSCBi001-A brought to `state` by its curator."""
-
-    def setup(users: dict[str, Any]) -> None:
-        curator = users["curator"]
-        line = services.cell_line_create(actor=curator, data=publishable())
-        steps = ["draft", "submitted", "in_review", "published"]
-        for step in steps[1 : steps.index(state) + 1]:
-            action = {
-                "submitted": services.cell_line_submit,
-                "in_review": services.cell_line_start_review,
-                "published": services.cell_line_publish,
-            }[step]
-            action(actor=curator, line=line)
-
-    return setup
-
-
-def curators_token(users: dict[str, Any]) -> None:
-    from stemhub.accounts.services import api_token_create
-
-    api_token_create(user=users["curator"], name="script")
-
-
-@dataclass
-class Case:
-    method: str
-    template: str
-    allowed: set[str | None]
-    path: str = ""
-    body: dict[str, Any] | None = None
-    multipart: bool = False
-    setup: Callable[[dict[str, Any]], None] = field(default=lambda users: None)
-
-    def __post_init__(self) -> None:
-        self.path = self.path or self.template
-
-    @property
-    def id(self) -> str:
-        return f"{self.method} {self.path}"
+def app_cases(kind: str) -> list[Any]:
+    """`API_CASES` or `PAGE_CASES` from every tests/<app>/permission_cases.py."""
+    found: list[Any] = []
+    for module in sorted(Path(__file__).parent.glob("*/permission_cases.py")):
+        found.extend(
+            getattr(
+                importlib.import_module(f"tests.{module.parent.name}.permission_cases"), kind, []
+            )
+        )
+    return found
 
 
 CASES = [
@@ -186,6 +158,9 @@ CASES = [
         setup=line_in("published"),
     ),
 ]
+
+
+CASES += app_cases("API_CASES")
 
 
 def _api_operations() -> set[tuple[str, str]]:

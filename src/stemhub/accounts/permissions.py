@@ -17,16 +17,56 @@ class Perm(StrEnum):
     SET_AVAILABILITY = "registry.set_availability"  # including recall and withdrawal
     ISSUE_NAMES = "registry.issue_names"  # allocate hPSCreg-style standard names
     MANAGE_MEMBERS = "accounts.manage_members"
+    INVENTORY_VIEW = "biobank.view"  # storage, banks, vials, custody history, reports
+    INVENTORY_EDIT = "biobank.edit"  # create banks and vials, move, check out, thaw, dispose
+    STORAGE_MANAGE = "biobank.manage_storage"  # the container tree and its layouts
+    EQUIPMENT_MANAGE = "equipment.manage"  # register, calibration, temperature logs
+    AUDIT_VIEW = "audit.view"  # the audit trail and its exports
+    QC_RECORD = "quality.record"  # enter QC results, open nonconformities
+    QC_RELEASE = "quality.release"  # sign releases, close nonconformities
+    CORD_MANAGE = "cordblood.manage"  # a cord blood bank's units and uploads
+    CORD_SEARCH = "cordblood.search"  # patients, searches, reservations
+    DISTRIBUTION_REVIEW = "distribution.review"  # approve or reject requests for lines
+    DISTRIBUTION_SHIP = "distribution.ship"  # allocate, pick and ship vials
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.RESEARCHER: frozenset(),
     Role.CURATOR: frozenset(
-        {Perm.VIEW_INTERNAL, Perm.EDIT_LINE, Perm.CURATE, Perm.SET_AVAILABILITY, Perm.ISSUE_NAMES}
+        {
+            Perm.VIEW_INTERNAL,
+            Perm.EDIT_LINE,
+            Perm.CURATE,
+            Perm.SET_AVAILABILITY,
+            Perm.ISSUE_NAMES,
+            Perm.INVENTORY_VIEW,
+            Perm.DISTRIBUTION_REVIEW,
+        }
     ),
-    Role.BANK_TECHNICIAN: frozenset({Perm.VIEW_INTERNAL}),
-    Role.QA_MANAGER: frozenset({Perm.VIEW_INTERNAL, Perm.SET_AVAILABILITY}),
-    Role.SEARCH_COORDINATOR: frozenset(),
+    Role.BANK_TECHNICIAN: frozenset(
+        {
+            Perm.VIEW_INTERNAL,
+            Perm.INVENTORY_VIEW,
+            Perm.INVENTORY_EDIT,
+            Perm.STORAGE_MANAGE,
+            Perm.EQUIPMENT_MANAGE,
+            Perm.QC_RECORD,
+            Perm.CORD_MANAGE,
+            Perm.DISTRIBUTION_SHIP,
+        }
+    ),
+    Role.QA_MANAGER: frozenset(
+        {
+            Perm.VIEW_INTERNAL,
+            Perm.SET_AVAILABILITY,
+            Perm.INVENTORY_VIEW,
+            Perm.EQUIPMENT_MANAGE,
+            Perm.AUDIT_VIEW,
+            Perm.QC_RECORD,
+            Perm.QC_RELEASE,
+        }
+    ),
+    Role.SEARCH_COORDINATOR: frozenset({Perm.CORD_SEARCH}),
     Role.INSTITUTION_ADMIN: frozenset(
         {
             Perm.VIEW_INTERNAL,
@@ -34,6 +74,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.SET_AVAILABILITY,
             Perm.ISSUE_NAMES,
             Perm.MANAGE_MEMBERS,
+            Perm.INVENTORY_VIEW,
+            Perm.STORAGE_MANAGE,
+            Perm.EQUIPMENT_MANAGE,
+            Perm.AUDIT_VIEW,
+            Perm.CORD_MANAGE,
         }
     ),
     Role.PLATFORM_ADMIN: frozenset(Perm),

@@ -1,0 +1,74 @@
+"""The vocabulary of the permission matrices: actors, role groups, cases and setups.
+
+An app adds its own cases in `tests/<app>/permission_cases.py` as `API_CASES` (Case) and
+`PAGE_CASES` (Page); tests/test_permission_matrix.py and tests/test_page_permissions.py collect
+them, and fail when an endpoint or page has no case.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from stemhub.accounts.models import Role
+from stemhub.registry import services
+from tests.registry.lines import publishable
+
+ACTORS = [None, *(role.value for role in Role), "other_curator"]
+EVERYONE = set(ACTORS)
+SIGNED_IN = EVERYONE - {None}
+EDITORS = {"curator", "institution_admin", "platform_admin"}
+CURATORS = {"curator", "platform_admin"}
+AVAILABILITY = {"curator", "qa_manager", "institution_admin", "platform_admin"}
+INSIDERS = {"curator", "bank_technician", "qa_manager", "institution_admin", "platform_admin"}
+
+
+def line_in(state: str) -> Callable[[dict[str, Any]], None]:
+    """Setup: the bank's line NSCBi001-A brought to `state` by its curator."""
+
+    def setup(users: dict[str, Any]) -> None:
+        curator = users["curator"]
+        line = services.cell_line_create(actor=curator, data=publishable())
+        steps = ["draft", "submitted", "in_review", "published"]
+        for step in steps[1 : steps.index(state) + 1]:
+            action = {
+                "submitted": services.cell_line_submit,
+                "in_review": services.cell_line_start_review,
+                "published": services.cell_line_publish,
+            }[step]
+            action(actor=curator, line=line)
+
+    return setup
+
+
+def curators_token(users: dict[str, Any]) -> None:
+    from stemhub.accounts.services import api_token_create
+
+    api_token_create(user=users["curator"], name="script")
+
+
+@dataclass
+class Case:
+    method: str
+    template: str
+    allowed: set[str | None]
+    path: str = ""
+    body: dict[str, Any] | None = None
+    multipart: bool = False
+    setup: Callable[[dict[str, Any]], None] = field(default=lambda users: None)
+
+    def __post_init__(self) -> None:
+        self.path = self.path or self.template
+
+    @property
+    def id(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+@dataclass
+class Page:
+    name: str
+    path: str
+    allowed: set[str | None]
+    method: str = "GET"
+    data: dict[str, Any] = field(default_factory=dict)
+    setup: Callable[[dict[str, Any]], None] | None = None
