@@ -37,9 +37,11 @@ def other_bank(db) -> Institution:
 
 @pytest.fixture
 def users(bank, other_bank) -> dict[str, User]:
-    """One user per role at the bank, plus a curator of another institution."""
+    """One user per role at the bank, plus staff of another institution."""
     people = {role.value: make_user(role.value, bank, role.value) for role in Role}
     people["other_curator"] = make_user("other_curator", other_bank, Role.CURATOR)
+    people["other_technician"] = make_user("other_technician", other_bank, Role.BANK_TECHNICIAN)
+    people["other_qa"] = make_user("other_qa", other_bank, Role.QA_MANAGER)
     return people
 
 

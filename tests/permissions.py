@@ -13,7 +13,9 @@ from stemhub.accounts.models import Role
 from stemhub.registry import services
 from tests.registry.lines import publishable
 
-ACTORS = [None, *(role.value for role in Role), "other_curator"]
+# Anonymous, one user per role at the bank (NSCB), and staff of another institution (OSB).
+OTHERS = {"other_curator", "other_technician", "other_qa"}
+ACTORS = [None, *(role.value for role in Role), *sorted(OTHERS)]
 EVERYONE = set(ACTORS)
 SIGNED_IN = EVERYONE - {None}
 EDITORS = {"curator", "institution_admin", "platform_admin"}

@@ -11,6 +11,7 @@ from tests.permissions import (
     EDITORS,
     EVERYONE,
     INSIDERS,
+    OTHERS,
     SIGNED_IN,
     Page,
     curators_token,
@@ -42,7 +43,7 @@ PAGES = [
     ),
     Page("registry:line_lookup", "/lines/?q=NSCBi001-A", EVERYONE, setup=line_in("published")),
     Page("registry:public_line", "/lines/NSCBi001-A/", EVERYONE, setup=line_in("published")),
-    Page("registry:staff_lines", "/staff/lines/", INSIDERS | {"other_curator"}),
+    Page("registry:staff_lines", "/staff/lines/", INSIDERS | OTHERS),
     Page("registry:staff_line_create", "/staff/lines/new/", EDITORS | {"other_curator"}),
     Page("registry:staff_line", "/staff/lines/NSCBi001-A/", INSIDERS, setup=line_in("draft")),
     Page(

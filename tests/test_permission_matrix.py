@@ -20,6 +20,7 @@ from tests.permissions import (
     EDITORS,
     EVERYONE,
     INSIDERS,
+    OTHERS,
     SIGNED_IN,
     Case,
     curators_token,
@@ -72,9 +73,7 @@ CASES = [
     ),
     Case("GET", "/api/v1/cell-lines", EVERYONE, setup=line_in("published")),
     Case("GET", "/api/v1/catalogue/suggest", EVERYONE, path="/api/v1/catalogue/suggest?q=NSC"),
-    Case(
-        "GET", "/api/v1/registry/cell-lines", INSIDERS | {"other_curator"}, setup=line_in("draft")
-    ),
+    Case("GET", "/api/v1/registry/cell-lines", INSIDERS | OTHERS, setup=line_in("draft")),
     Case(
         "GET",
         "/api/v1/cell-lines/{name}",
