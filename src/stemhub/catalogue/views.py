@@ -1,8 +1,213 @@
-"""Catalogue downloads. (The search pages live with the public registry pages.)"""
+"""The public catalogue's pages: the search page at /lines/ and the CSV/JSON downloads.
 
-from django.http import HttpRequest, StreamingHttpResponse
+The search page is a plain GET form and links, so it works without JavaScript; with htmx, the
+facet, sort and page links swap only the results region (`catalogue/_results.html`).
+"""
 
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+from django_htmx.http import HttpResponseClientRedirect
+
+from stemhub.catalogue.api import CatalogueQuery, validated
 from stemhub.catalogue.downloads import csv_stream, json_stream, public_rows
+from stemhub.catalogue.models import Facet
+from stemhub.catalogue.selectors import (
+    SORTS,
+    FacetCount,
+    SearchResult,
+    catalogue_search,
+    facet_label,
+)
+from stemhub.core.errors import InvalidInput, NotFound
+from stemhub.registry.selectors import resolve_name
+
+PAGE_SIZE = 20
+# Values shown per facet before "more"; selected values always show.
+FACET_SHOWN = 6
+RESULTS_REGION = "catalogue-results"
+SORT_LABELS = {"relevance": "Relevance", "name": "Name", "newest": "Newest", "type": "Type"}
+
+
+def _page_number(raw: str | None) -> int:
+    try:
+        page = int(raw or "1")
+    except ValueError:
+        page = 0
+    if page < 1:
+        problem = "must be a whole number, 1 or more"
+        raise InvalidInput(f"Invalid catalogue query: page: {problem}", fields={"page": [problem]})
+    return page
+
+
+def _query_from(params: QueryDict) -> tuple[CatalogueQuery, int]:
+    """The search the parameters ask for, and the page number; InvalidInput names bad ones."""
+    page = _page_number(params.get("page"))
+    facets = {f: [v for v in params.getlist(f) if v.strip()] for f in Facet.values}
+    query = CatalogueQuery(
+        q=params.get("q", "").strip(),
+        sort=params.get("sort") or "relevance",
+        limit=PAGE_SIZE,
+        offset=(page - 1) * PAGE_SIZE,
+        **facets,
+    )
+    validated(query)
+    return query, page
+
+
+def _url(params: QueryDict) -> str:
+    encoded = params.urlencode()
+    return reverse("registry:line_lookup") + (f"?{encoded}" if encoded else "")
+
+
+def _with(params: QueryDict, **changes: list[str]) -> str:
+    """This page's URL with some parameters replaced (an empty list drops one), on page 1."""
+    changed = params.copy()
+    changed.pop("page", None)
+    for name, values in changes.items():
+        changed.setlist(name, values)
+    return _url(changed)
+
+
+def _toggled(params: QueryDict, facet: str, value: str) -> str:
+    values = params.getlist(facet)
+    return _with(
+        params,
+        **{facet: [v for v in values if v != value] if value in values else [*values, value]},
+    )
+
+
+def _facet_groups(result: SearchResult, params: QueryDict) -> list[dict[str, Any]]:
+    groups = []
+    for facet in Facet:
+        counts = list(result.facets.get(facet.value, []))
+        known = {c.value for c in counts}
+        # A selected value that matches nothing any more stays listed, so it can be removed.
+        counts += [
+            FacetCount(v, facet_label(facet.value, v), 0, True)
+            for v in params.getlist(facet.value)
+            if v not in known
+        ]
+        values = [
+            {
+                "value": c.value,
+                "label": c.label,
+                "count": c.count,
+                "selected": c.selected,
+                "url": _toggled(params, facet.value, c.value),
+            }
+            for c in counts
+        ]
+        shown = [v for i, v in enumerate(values) if i < FACET_SHOWN or v["selected"]]
+        groups.append(
+            {
+                "name": facet.value,
+                "label": facet.label,
+                "shown": shown,
+                "more": [v for v in values if v not in shown],
+                "selected": sum(1 for v in values if v["selected"]),
+            }
+        )
+    return groups
+
+
+def _results_context(
+    query: CatalogueQuery, page: int, result: SearchResult, params: QueryDict
+) -> dict[str, Any]:
+    pages = max(1, -(-result.count // PAGE_SIZE))
+    return {
+        "count": result.count,
+        "entries": [
+            {
+                "entry": entry,
+                "type_label": facet_label(Facet.TYPE, entry.line_type),
+                "availability_label": facet_label(Facet.AVAILABILITY, entry.availability),
+            }
+            for entry in result.entries
+        ],
+        "facets": _facet_groups(result, params),
+        "active": [
+            {
+                "facet": Facet(facet).label,
+                "label": facet_label(facet, value),
+                "url": _toggled(params, facet, value),
+            }
+            for facet, values in query.facet_filters().items()
+            for value in values
+        ],
+        "clear_url": _with(params, **{f: [] for f in Facet.values}),
+        "sorts": [
+            {
+                "label": SORT_LABELS[sort],
+                "url": _with(params, sort=[] if sort == "relevance" else [sort]),
+                "current": sort == query.sort,
+            }
+            for sort in SORTS
+        ],
+        "page": page,
+        "pages": pages,
+        "first_shown": query.offset + 1,
+        "last_shown": query.offset + len(result.entries),
+        "previous_url": _url(_page_params(params, page - 1)) if page > 1 else "",
+        "next_url": _url(_page_params(params, page + 1)) if page < pages else "",
+    }
+
+
+def _page_params(params: QueryDict, page: int) -> QueryDict:
+    changed = params.copy()
+    changed.pop("page", None)
+    if page > 1:
+        changed["page"] = str(page)
+    return changed
+
+
+def _exact_line(query: CatalogueQuery) -> str | None:
+    """The standard name of the published line `q` names exactly, if no filter is set."""
+    if not query.q or query.facet_filters():
+        return None
+    try:
+        return resolve_name(query.q).name
+    except NotFound:
+        return None
+
+
+@require_GET
+def catalogue_page(request: HttpRequest) -> HttpResponse:
+    """Public: search the published lines by text and facets, with counts, sorting and pages.
+
+    A query that is exactly a line's standard name or synonym (with no filter set) goes
+    straight to that line's page.
+    """
+    partial = request.htmx.target == RESULTS_REGION  # type: ignore[attr-defined]
+    template = "catalogue/_results.html" if partial else "catalogue/search.html"
+    params = request.GET
+    context: dict[str, Any] = {"q": params.get("q", "").strip(), "params": params}
+    try:
+        query, page = _query_from(params)
+    except InvalidInput as error:
+        return render(request, template, {**context, "error": error}, status=error.status)
+    if name := _exact_line(query):
+        target = reverse("registry:public_line", args=[name])
+        return HttpResponseClientRedirect(target) if request.htmx else redirect(target)  # type: ignore[attr-defined]
+    result = catalogue_search(
+        q=query.q,
+        filters=query.facet_filters(),
+        sort=query.sort,
+        limit=query.limit,
+        offset=query.offset,
+    )
+    context.update(_results_context(query, page, result, params))
+    context["selected"] = [(f, v) for f, values in query.facet_filters().items() for v in values]
+    context["sort"] = query.sort
+    status = 200
+    if not result.count and query.q and not query.facet_filters() and not partial:
+        # Nothing by that name or text: the same answer the old name lookup gave.
+        context["not_found"] = f"No cell line is known as {query.q!r}"
+        status = 404
+    return render(request, template, context, status=status)
 
 
 def download_csv(request: HttpRequest) -> StreamingHttpResponse:

@@ -48,6 +48,10 @@ INSTALLED_APPS = [
     "stemhub.registry",
     "stemhub.catalogue",
     "stemhub.exchange",
+    "stemhub.audit",
+    "stemhub.equipment",
+    "stemhub.biobank",
+    "stemhub.cordblood",
 ]
 
 MIDDLEWARE = [

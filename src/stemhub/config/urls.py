@@ -2,22 +2,37 @@ from django.contrib import admin
 from django.urls import include, path
 
 from stemhub.accounts.api import router as accounts_router
+from stemhub.audit.api import router as audit_router
+from stemhub.biobank.api import router as biobank_router
 from stemhub.catalogue.api import router as catalogue_router
+from stemhub.cordblood.api import router as cordblood_router
 from stemhub.core.api import api
+from stemhub.equipment.api import router as equipment_router
 from stemhub.exchange.api import router as exchange_router
 from stemhub.registry.api import router as registry_router
 from stemhub.registry.api_names import router as names_router
 
-api.add_router("/", accounts_router)
-api.add_router("/", catalogue_router)
-api.add_router("/", registry_router)
-api.add_router("/", names_router)
-api.add_router("/", exchange_router)
+for router in (
+    accounts_router,
+    catalogue_router,
+    registry_router,
+    names_router,
+    exchange_router,
+    audit_router,
+    equipment_router,
+    biobank_router,
+    cordblood_router,
+):
+    api.add_router("/", router)
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("accounts/", include("stemhub.accounts.urls")),
+    path("audit/", include("stemhub.audit.urls")),
+    path("equipment/", include("stemhub.equipment.urls")),
+    path("biobank/", include("stemhub.biobank.urls")),
+    path("cord/", include("stemhub.cordblood.urls")),
     path("", include("stemhub.catalogue.urls")),
     path("", include("stemhub.registry.urls")),
     path("", include("stemhub.core.urls")),

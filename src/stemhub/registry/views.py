@@ -13,7 +13,9 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db import connection
+from django.db.models import BooleanField, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models.expressions import RawSQL
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -22,7 +24,16 @@ from stemhub.accounts.permissions import Perm, permissions_of, user_can
 from stemhub.core.errors import Forbidden, InvalidInput, NotFound, StemhubError
 from stemhub.registry import services
 from stemhub.registry.forms import AvailabilityForm, LineForm, initial_from_record
-from stemhub.registry.models import SPECIES, Availability, CellLine, Status
+from stemhub.registry.models import (
+    SPECIES,
+    Availability,
+    CellLine,
+    DonorDisease,
+    GeneticModification,
+    Provider,
+    Status,
+    Synonym,
+)
 from stemhub.registry.records import RECORD_PREFETCH, line_record
 from stemhub.registry.selectors import line_history, resolve_name, visible_lines
 
@@ -92,31 +103,92 @@ def _staff_line(request: HttpRequest, name: str) -> CellLine:
 # Public pages
 
 
+# What the public page shows of a line's related rows. Most lines lack most of them, so the
+# page asks once which kinds a line has and fetches only those: an empty prefetch costs a query.
+PUBLIC_RELATIONS: dict[str, QuerySet[Any]] = {
+    "synonyms": Synonym.objects.all(),
+    "providers": Provider.objects.select_related("institution"),
+    "subclones": CellLine.objects.only("name", "status", "parent_id"),
+    "modifications": GeneticModification.objects.select_related("isogenic_control"),
+    **{
+        relation: CellLine._meta.get_field(relation).related_model._default_manager.all()
+        for relation in (
+            "markers",
+            "differentiations",
+            "karyotypes",
+            "pluritests",
+            "omics",
+            "clinical_studies",
+            "publications",
+            "xrefs",
+            "products",
+        )
+    },
+}
+
+
+def _has_rows(table: str, column: str, owner: str) -> RawSQL:
+    # Plain SQL: fourteen ORM Exists() subqueries cost more to compile than the page's queries.
+    quote = connection.ops.quote_name
+    return RawSQL(
+        f"EXISTS (SELECT 1 FROM {quote(table)} related WHERE related.{quote(column)} = "
+        f"{quote(CellLine._meta.db_table)}.{quote(owner)})",
+        (),
+        output_field=BooleanField(),
+    )
+
+
+def _known_empty(instance: Any, relation: str) -> None:
+    """Record `relation` as prefetched and empty, as prefetch_related_objects would, so that
+    `.all()` answers without a query. (Were Django to rename its cache, the page would still be
+    right, only slower: `.all()` would query.)"""
+    cache = instance.__dict__.setdefault("_prefetched_objects_cache", {})
+    cache[relation] = getattr(instance, relation).none()
+
+
+def _public_record(name: str) -> CellLine | None:
+    """The published line of that exact standard name, with what its public page shows."""
+    has = {
+        f"has_{relation}": _has_rows(
+            rows.model._meta.db_table, CellLine._meta.get_field(relation).field.column, "id"
+        )
+        for relation, rows in PUBLIC_RELATIONS.items()
+    }
+    line = (
+        CellLine.objects.filter(status=Status.PUBLISHED, name=name)
+        .select_related("institution", "parent", "donor")
+        .annotate(
+            has_diseases=_has_rows(DonorDisease._meta.db_table, "donor_id", "donor_id"), **has
+        )
+        .first()
+    )
+    if line is None:
+        return None
+    present = [r for r in PUBLIC_RELATIONS if getattr(line, f"has_{r}")]
+    prefetch_related_objects(
+        [line],
+        *(Prefetch(relation, PUBLIC_RELATIONS[relation]) for relation in present),
+        *(["donor__diseases"] if line.has_diseases else []),  # type: ignore[attr-defined]
+    )
+    for relation in PUBLIC_RELATIONS.keys() - set(present):
+        _known_empty(line, relation)
+    if line.donor is not None and not line.has_diseases:  # type: ignore[attr-defined]
+        _known_empty(line.donor, "diseases")
+    return line
+
+
 @require_GET
 def public_line(request: HttpRequest, name: str) -> HttpResponse:
     """Public: a published line's public record. A synonym redirects to the standard name;
     unpublished or unknown lines are 404."""
-    try:
-        found = resolve_name(name)
-    except NotFound as error:
-        return _error_page(request, error)
-    if found.name != name:
+    line = _public_record(name)
+    if line is None:
+        try:
+            found = resolve_name(name)
+        except NotFound as error:
+            return _error_page(request, error)
         return redirect("registry:public_line", name=found.name)
-    line = _full_line(CellLine.objects.filter(status=Status.PUBLISHED), pk=found.pk)
     return render(request, "registry/public_line.html", {"line": line})
-
-
-@require_GET
-def line_lookup(request: HttpRequest) -> HttpResponse:
-    """Public: go to the published line a standard name or synonym names, or say none does."""
-    query = request.GET.get("q", "").strip()
-    if not query:
-        return redirect("home")
-    try:
-        line = resolve_name(query)
-    except NotFound as error:
-        return render(request, "registry/lookup.html", {"query": query, "error": error}, status=404)
-    return redirect("registry:public_line", name=line.name)
 
 
 # Staff area: list and forms
