@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "stemhub.audit",
     "stemhub.equipment",
     "stemhub.biobank",
+    "stemhub.quality",
     "stemhub.cordblood",
 ]
 

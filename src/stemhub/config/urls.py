@@ -9,6 +9,7 @@ from stemhub.cordblood.api import router as cordblood_router
 from stemhub.core.api import api
 from stemhub.equipment.api import router as equipment_router
 from stemhub.exchange.api import router as exchange_router
+from stemhub.quality.api import router as quality_router
 from stemhub.registry.api import router as registry_router
 from stemhub.registry.api_names import router as names_router
 
@@ -22,6 +23,7 @@ for router in (
     equipment_router,
     biobank_router,
     cordblood_router,
+    quality_router,
 ):
     api.add_router("/", router)
 
@@ -33,6 +35,7 @@ urlpatterns = [
     path("equipment/", include("stemhub.equipment.urls")),
     path("biobank/", include("stemhub.biobank.urls")),
     path("cord/", include("stemhub.cordblood.urls")),
+    path("quality/", include("stemhub.quality.urls")),
     path("", include("stemhub.catalogue.urls")),
     path("", include("stemhub.registry.urls")),
     path("", include("stemhub.core.urls")),
