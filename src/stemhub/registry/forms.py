@@ -32,6 +32,7 @@ from stemhub.registry.models import (
     Synonym,
     Vector,
 )
+from stemhub.registry.records import EDITABLE_FIELDS
 
 ColumnKind = Literal["text", "int", "decimal", "float", "bool", "choice", "upper"]
 Choices = tuple[tuple[str, str], ...]
@@ -331,40 +332,9 @@ def _blank_choices(choices: Iterable[tuple[str, str]], blank: str = "—") -> li
     return [("", blank), *choices]
 
 
-# Scalar fields of the record that the form writes as they are.
-SCALAR_FIELDS = (
-    "line_type",
-    "species",
-    "clinical_grade",
-    "description",
-    "derivation_method",
-    "source_cell_type_id",
-    "source_cell_type",
-    "vector",
-    "vector_integrating",
-    "vector_excisable",
-    "vector_absence_confirmed",
-    "derivation_date",
-    "passage_at_reprogramming",
-    "derivation_country",
-    "derivation_gmp",
-    "culture_medium",
-    "surface_coating",
-    "feeder_cells",
-    "passage_method",
-    "o2_concentration",
-    "co2_concentration",
-    "consent_obtained",
-    "consent_reference",
-    "ethics_approval",
-    "use_research",
-    "use_commercial",
-    "use_clinical",
-    "restrictions",
-    "managed_access",
-    "jurisdiction",
-    "hla_typing",
-    "genome_wide_analysis",
+# Scalar fields of the record that the form writes as they are (the other two are parsed).
+SCALAR_FIELDS = tuple(
+    f for f in EDITABLE_FIELDS if f not in ("reprogramming_factors", "str_profile")
 )
 ROW_FIELDS = (
     "providers",
