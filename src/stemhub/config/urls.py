@@ -36,6 +36,7 @@ urlpatterns = [
     path("biobank/", include("stemhub.biobank.urls")),
     path("cord/", include("stemhub.cordblood.urls")),
     path("quality/", include("stemhub.quality.urls")),
+    path("staff/import/", include("stemhub.exchange.urls")),
     path("", include("stemhub.catalogue.urls")),
     path("", include("stemhub.registry.urls")),
     path("", include("stemhub.core.urls")),
