@@ -1,3 +1,233 @@
-from ninja import Router
+"""/api/v1/cord/...: uploads, patients, searches, the reservation workflow, public counts."""
+
+import datetime as dt
+from typing import Any, Literal
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+
+from stemhub.accounts.models import Institution
+from stemhub.accounts.permissions import Perm, user_can
+from stemhub.cordblood import selectors, services
+from stemhub.cordblood.models import SavedSearch, Transplant, Unit
+from stemhub.cordblood.search import SearchRequest, preliminary_counts
+from stemhub.cordblood.typing import BadTyping
+from stemhub.cordblood.uploads import UploadRejected, template_csv, units_import
+from stemhub.core.api import AUTHENTICATED
+from stemhub.core.errors import InvalidInput, NotFound
 
 router = Router(tags=["cordblood"])
+
+
+class UploadIn(Schema):
+    mode: Literal["full", "delta"] = "delta"
+    skip_invalid: bool = False
+    format: Literal["csv", "json"] = "json"
+    content: str = ""
+    units: list[dict[str, Any]] | None = None
+
+
+class PatientIn(Schema):
+    centre_patient_id: str
+    weight_kg: float
+    hla: str
+    sex: str = "U"
+    birth_year: int | None = None
+    diagnosis: str = ""
+    malignant: bool = True
+    ethnicity: str = ""
+    abo: str = ""
+    rh: str = ""
+    dsa: list[str] = []
+
+
+class SearchIn(Schema):
+    donor_type: Literal["cord", "adult", "both"] = "cord"
+    cord_rule: Literal["4of8", "6locus"] = "4of8"
+    cord_min_matches: int = 4
+    adult_rule: Literal["8/8", "7/8", "10/10", "9/10"] = "8/8"
+    dsa_policy: Literal["exclude", "flag"] = "exclude"
+    limit: int = 20
+
+
+class ReserveIn(Schema):
+    patient: int
+
+
+class TransplantIn(Schema):
+    patient: int
+    units: list[int]
+    infused_on: dt.date
+
+
+class OutcomeIn(Schema):
+    neutrophil_engraftment_day: int | None = None
+    agvhd_grade: str | None = None
+    cgvhd: str | None = None
+    survival_day100: str | None = None
+    survival_1y: str | None = None
+    survival_5y: str | None = None
+    death_day: int | None = None
+    last_followup_day: int | None = None
+
+
+class PreliminaryIn(Schema):
+    hla: str
+
+
+def _bank(code: str) -> Institution:
+    bank = Institution.objects.filter(provider_code=code).first()
+    if bank is None:
+        raise NotFound(f"No bank {code}")
+    return bank
+
+
+@router.get("/cord/units/template.csv", auth=None)
+def units_template(request: HttpRequest) -> HttpResponse:
+    """Public: the upload columns, with one example row."""
+    response = HttpResponse(template_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="stemhub-cord-units.csv"'
+    return response
+
+
+@router.post("/cord/banks/{code}/units/import", auth=AUTHENTICATED)
+def units_upload(request: HttpRequest, code: str, payload: UploadIn) -> dict[str, Any]:
+    """Needs cordblood.manage at the bank: upload units (CSV text in `content`, or JSON
+    `units`). Any bad row answers 400 with every problem keyed `line N: field`, and nothing is
+    applied unless `skip_invalid`."""
+    import json
+
+    bank = _bank(code)
+    if payload.units is not None:
+        filename, content = "units.json", json.dumps(payload.units).encode()
+    else:
+        filename, content = f"units.{payload.format}", payload.content.encode()
+    report = units_import(
+        actor=request.user,
+        bank=bank,
+        filename=filename,
+        content=content,
+        mode=payload.mode,
+        skip_invalid=payload.skip_invalid,
+    )
+    if not report["applied"]:
+        raise UploadRejected(report)
+    return report
+
+
+@router.get("/cord/units/{unit_id}", auth=AUTHENTICATED)
+def unit_detail(request: HttpRequest, unit_id: int) -> dict[str, Any]:
+    """Needs cordblood.search, or cordblood.manage at the unit's bank: a unit and its history."""
+    unit = get_object_or_404(Unit.objects.select_related("bank"), pk=unit_id)
+    if not (
+        user_can(request.user, Perm.CORD_SEARCH)
+        or user_can(request.user, Perm.CORD_MANAGE, unit.bank_id)
+    ):
+        raise NotFound(f"No unit {unit_id}")
+    return selectors.unit_record(unit)
+
+
+@router.post("/cord/patients", auth=AUTHENTICATED)
+def patient_create(request: HttpRequest, payload: PatientIn) -> dict[str, Any]:
+    """Needs cordblood.search: register a patient of your centre (HLA validated)."""
+    patient = services.patient_create(actor=request.user, data=payload.dict())
+    return selectors.patient_record(patient)
+
+
+@router.get("/cord/patients/{patient_id}", auth=AUTHENTICATED)
+def patient_detail(request: HttpRequest, patient_id: int) -> dict[str, Any]:
+    """Needs cordblood.search at the patient's centre."""
+    return selectors.patient_record(services.patient_of(request.user, patient_id))
+
+
+@router.post("/cord/patients/{patient_id}/searches", auth=AUTHENTICATED)
+def search_create(request: HttpRequest, patient_id: int, payload: SearchIn) -> dict[str, Any]:
+    """Needs cordblood.search at the patient's centre: run and save a search."""
+    patient = services.patient_of(request.user, patient_id)
+    saved, results = services.search_run(
+        actor=request.user, patient=patient, request=SearchRequest(**payload.dict())
+    )
+    return {"search": saved.pk, "criteria": saved.criteria, **results}
+
+
+@router.post("/cord/searches/{search_id}/run", auth=AUTHENTICATED)
+def search_rerun(request: HttpRequest, search_id: int) -> dict[str, Any]:
+    """Needs cordblood.search at the patient's centre: run a saved search again."""
+    saved = SavedSearch.objects.select_related("patient").filter(pk=search_id).first()
+    if saved is None or not user_can(request.user, Perm.CORD_SEARCH, saved.patient.centre_id):
+        raise NotFound(f"No search {search_id}")
+    results = services.search_rerun(actor=request.user, saved=saved)
+    return {"search": saved.pk, "criteria": saved.criteria, **results}
+
+
+@router.post("/cord/units/{unit_id}/reserve", auth=AUTHENTICATED)
+def unit_reserve(request: HttpRequest, unit_id: int, payload: ReserveIn) -> dict[str, Any]:
+    """Needs cordblood.search at the patient's centre: reserve an available unit (409 if it
+    is not available any more)."""
+    patient = services.patient_of(request.user, payload.patient)
+    reservation = services.unit_reserve(actor=request.user, unit_id=unit_id, patient=patient)
+    return selectors.reservation_record(reservation)
+
+
+@router.post("/cord/reservations/{reservation_id}/{action}", auth=AUTHENTICATED)
+def reservation_action(request: HttpRequest, reservation_id: int, action: str) -> dict[str, Any]:
+    """Needs cordblood.search at the patient's centre (release, typing) or cordblood.manage at
+    the unit's bank (ship): move a reservation on."""
+    reservation = services.reservation_of(request.user, reservation_id)
+    steps = {
+        "release": services.reservation_release,
+        "typing": services.reservation_request_typing,
+        "ship": services.reservation_ship,
+    }
+    if action not in steps:
+        raise NotFound(f"No action {action}")
+    done = steps[action](actor=request.user, reservation=reservation)
+    return selectors.reservation_record(done)
+
+
+@router.post("/cord/transplants", auth=AUTHENTICATED)
+def transplant_create(request: HttpRequest, payload: TransplantIn) -> dict[str, Any]:
+    """Needs cordblood.search at the patient's centre: record the infusion of shipped units."""
+    patient = services.patient_of(request.user, payload.patient)
+    transplant = services.transplant_record(
+        actor=request.user, patient=patient, unit_ids=payload.units, infused_on=payload.infused_on
+    )
+    return selectors.transplant_record(transplant)
+
+
+@router.patch("/cord/transplants/{transplant_id}", auth=AUTHENTICATED)
+def transplant_outcome(
+    request: HttpRequest, transplant_id: int, payload: OutcomeIn
+) -> dict[str, Any]:
+    """Needs cordblood.search at the patient's centre: record follow-up outcomes."""
+    transplant = Transplant.objects.select_related("patient").filter(pk=transplant_id).first()
+    if transplant is None or not user_can(
+        request.user, Perm.CORD_SEARCH, transplant.patient.centre_id
+    ):
+        raise NotFound(f"No transplant {transplant_id}")
+    done = services.transplant_outcome(
+        actor=request.user, transplant=transplant, values=payload.dict(exclude_unset=True)
+    )
+    return selectors.transplant_record(done)
+
+
+@router.post("/cord/preliminary-search", auth=None)
+def preliminary_search(request: HttpRequest, payload: PreliminaryIn) -> dict[str, Any]:
+    """Public: counts of potential matches by grade across all banks, from an HLA typing only."""
+    try:
+        return preliminary_counts(payload.hla)
+    except BadTyping as error:
+        raise InvalidInput(
+            f"hla: {error.token!r}: {error.reason}", fields={"hla": [error.reason]}
+        ) from None
+    except Exception as error:  # the engine's TypingError: name the token
+        token = getattr(error, "token", payload.hla)
+        reason = getattr(error, "reason", str(error))
+        raise InvalidInput(f"hla: {token!r}: {reason}", fields={"hla": [reason]}) from None
+
+
+@router.get("/cord/network", auth=None)
+def network_stats(request: HttpRequest) -> dict[str, Any]:
+    """Public: units, ABO mix, TNC bands and HLA resolution mix, per bank and in all."""
+    return selectors.network_stats()

@@ -1,0 +1,433 @@
+"""Unit and donor search for a patient: HLA criteria, cell dose, guideline flags, ABO, DSA.
+
+Ranking: the engine's HLA ranking (fewest mismatches, then grades, then confidence), then cell
+dose (TNC/kg, then CD34+/kg), then unit id. The engine's `DonorIndex.search` ranks its best
+``limit`` by HLA only, so a group of equal HLA keys may be cut at the limit; we only trust the
+results whose HLA key is strictly better than the last one returned, and ask for more (four
+times as many) until enough eligible results are trusted or the index has no more.
+
+Doses: TNC/kg in × 10^7/kg = ``tnc`` (× 10^7) / weight; CD34+/kg in × 10^5/kg =
+``cd34`` (× 10^6) × 10 / weight.
+"""
+
+from dataclasses import dataclass
+from itertools import combinations
+from typing import Any, Literal
+
+import numpy as np
+
+from stemhub.cordblood import index as search_index
+from stemhub.cordblood import typing as hla
+from stemhub.cordblood.models import (
+    LOCI,
+    CentreSettings,
+    Kind,
+    Patient,
+    Unit,
+    UnitStatus,
+)
+from stemhub.hla import LocusResult, MatchCriteria, MatchResult, RankingWeights
+
+DonorType = Literal["cord", "adult", "both"]
+CordRule = Literal["4of8", "6locus"]
+AdultRule = Literal["8/8", "7/8", "10/10", "9/10"]
+DsaPolicy = Literal["exclude", "flag"]
+EIGHT = ("A", "B", "C", "DRB1")
+TEN = ("A", "B", "C", "DRB1", "DQB1")
+ADULT_RULES: dict[str, tuple[tuple[str, ...], int]] = {
+    "8/8": (EIGHT, 0),
+    "7/8": (EIGHT, 1),
+    "10/10": (TEN, 0),
+    "9/10": (TEN, 1),
+}
+WEIGHTS = RankingWeights()
+SEARCH_VERSION = "cord-search 1"
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    donor_type: DonorType = "cord"
+    cord_rule: CordRule = "4of8"
+    cord_min_matches: int = 4
+    adult_rule: AdultRule = "8/8"
+    dsa_policy: DsaPolicy = "exclude"
+    limit: int = 20
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "donor_type": self.donor_type,
+            "cord_rule": self.cord_rule,
+            "cord_min_matches": self.cord_min_matches,
+            "adult_rule": self.adult_rule,
+            "dsa_policy": self.dsa_policy,
+            "limit": self.limit,
+        }
+
+
+def thresholds_of(patient: Patient) -> CentreSettings:
+    found = CentreSettings.objects.filter(centre_id=patient.centre_id).first()
+    return found or CentreSettings.defaults()
+
+
+# ---- pure arithmetic ---------------------------------------------------------------------------
+
+
+def tnc_per_kg(tnc: float | None, weight_kg: float) -> float | None:
+    """× 10^7/kg from TNC in × 10^7."""
+    return None if tnc is None else tnc / weight_kg
+
+
+def cd34_per_kg(cd34: float | None, weight_kg: float) -> float | None:
+    """× 10^5/kg from CD34+ in × 10^6."""
+    return None if cd34 is None else cd34 * 10 / weight_kg
+
+
+def abo_compatibility(donor: str, recipient: str) -> str:
+    """match, minor (donor's antibodies against the recipient's red cells), major (the
+    recipient's against the donor's), bidirectional, or unknown."""
+    if not donor or not recipient:
+        return "unknown"
+    if donor == recipient:
+        return "match"
+    antigens = {"O": set(), "A": {"A"}, "B": {"B"}, "AB": {"A", "B"}}
+    major = bool(antigens[donor] - antigens[recipient])
+    minor = bool(antigens[recipient] - antigens[donor])
+    return "bidirectional" if major and minor else "major" if major else "minor"
+
+
+def cord_flags(
+    *,
+    tnc_kg: float | None,
+    cd34_kg: float | None,
+    malignant: bool,
+    mismatches_of_8: int | None,
+    c_mismatches: int | None,
+    attached_segment: bool | None,
+    limits: CentreSettings,
+) -> dict[str, bool]:
+    """The guideline flags of one unit for one patient (domain guide §4; centre thresholds)."""
+    single = (
+        tnc_kg is not None
+        and tnc_kg >= limits.single_tnc_per_kg
+        and (cd34_kg is None or cd34_kg >= limits.single_cd34_per_kg)
+    )
+    double = (
+        tnc_kg is not None
+        and cd34_kg is not None
+        and tnc_kg >= limits.double_tnc_per_kg
+        and cd34_kg >= limits.double_cd34_per_kg
+    )
+    return {
+        "single_unit_adequate": single,
+        "double_unit_eligible": double,
+        "below_non_malignant_threshold": (
+            not malignant and (tnc_kg is None or tnc_kg <= limits.nonmalignant_tnc_per_kg)
+        ),
+        "hla_c_mismatch": bool(c_mismatches),
+        "too_many_mismatches": (
+            mismatches_of_8 is not None and mismatches_of_8 > limits.max_mismatches_of_8
+        ),
+        "no_attached_segment": attached_segment is not True,
+    }
+
+
+# ---- DSA ----------------------------------------------------------------------------------------
+
+
+class DsaChecker:
+    """Does a unit carry an antigen or allele the patient has antibodies against?
+
+    A DSA target (``A2``, ``B*44:02``, ``DR15``) conflicts with a unit's locus typing when they
+    share a P group at some position (any allele the unit may carry). Memoised per text."""
+
+    def __init__(self, targets: list[str], index: search_index.CordIndex) -> None:
+        engine = hla.engine()
+        self.index = index
+        self.targets: list[tuple[str, str, Any]] = []
+        for target in targets:
+            parsed = engine.parser.parse_segment(target)
+            for locus, typing in parsed.items():
+                self.targets.append((target, locus, typing))
+        self.memo: dict[tuple[int, int], bool] = {}
+
+    def conflicts(self, pk: int) -> list[str]:
+        engine = hla.engine()
+        found = []
+        for number, (target, locus, typing) in enumerate(self.targets):
+            if locus not in LOCI:
+                continue
+            code = int(self.index.locus_codes[locus][pk])
+            if code < 0:
+                continue
+            key = (number, code)
+            hit = self.memo.get(key)
+            if hit is None:
+                text = self.index.locus_texts[locus][code]
+                donor = engine.parser.parse_segment(text)[locus]
+                hit = bool(engine.scorer.score_locus(typing, donor).count)
+                self.memo[key] = hit
+            if hit:
+                found.append(target)
+        return found
+
+
+# ---- search -------------------------------------------------------------------------------------
+
+
+def run_search(patient: Patient, request: SearchRequest) -> dict[str, Any]:
+    index = search_index.current()
+    limits = thresholds_of(patient)
+    typing = hla.engine().parse(patient.hla_gl)
+    dsa = DsaChecker(list(patient.dsa or []), index)
+    out: dict[str, Any] = {
+        "imgt_release": hla.engine().release,
+        "engine_version": SEARCH_VERSION,
+        "index_generation": index.generation,
+        "kinds": {},
+    }
+    kinds = ("cord", "adult") if request.donor_type == "both" else (request.donor_type,)
+    for kind in kinds:
+        if kind == Kind.CORD and request.cord_rule == "6locus":
+            ranked, counts = _six_locus(index, patient, typing, request, limits, dsa)
+        else:
+            ranked, counts = _ranked(index, kind, patient, typing, request, limits, dsa)
+        results = _shape(index, kind, ranked, patient, limits)
+        section: dict[str, Any] = {"counts": counts, "results": results}
+        if kind == Kind.CORD:
+            section["doubles"] = double_units(results)
+        out["kinds"][kind] = section
+    return out
+
+
+def _criteria(kind: str, request: SearchRequest) -> MatchCriteria:
+    if kind == Kind.CORD:
+        return MatchCriteria(
+            match_loci=EIGHT,
+            score_loci=(*TEN, "DPB1"),
+            max_mismatches=8 - request.cord_min_matches,
+        )
+    loci, allowed = ADULT_RULES[request.adult_rule]
+    return MatchCriteria(match_loci=loci, score_loci=(*TEN, "DPB1"), max_mismatches=allowed)
+
+
+def _eligible_mask(index: search_index.CordIndex, kind: str, pks: np.ndarray, patient, limits):
+    if kind != Kind.CORD:
+        return np.ones(pks.size, dtype=bool)
+    tnc = index.tnc[pks] / patient.weight_kg
+    cd34 = index.cd34[pks] * 10 / patient.weight_kg
+    return (tnc >= limits.search_tnc_per_kg) & (
+        np.isnan(cd34) | (cd34 >= limits.search_cd34_per_kg)
+    )
+
+
+def _dose_key(index: search_index.CordIndex, pk: int) -> tuple[float, float]:
+    tnc, cd34 = index.tnc[pk], index.cd34[pk]
+    return (-(0.0 if np.isnan(tnc) else float(tnc)), -(0.0 if np.isnan(cd34) else float(cd34)))
+
+
+def _ranked(index, kind, patient, typing, request, limits, dsa):
+    donors = index.donors[kind]
+    criteria = _criteria(kind, request)
+    wanted = request.limit
+    ask = max(4 * wanted, 200)
+    while True:
+        found = donors.search(typing, criteria, limit=ask, weights=WEIGHTS)
+        complete = len(found.best) < ask
+        last = None if complete else found.best[-1].rank_key(WEIGHTS)
+        picked: list[tuple[tuple, MatchResult, list[str]]] = []
+        for result in found.best:
+            key = result.rank_key(WEIGHTS)
+            if last is not None and key >= last:
+                break
+            pk = int(result.donor_id)
+            if not _eligible_mask(index, kind, np.array([pk]), patient, limits)[0]:
+                continue
+            conflicts = dsa.conflicts(pk) if dsa.targets else []
+            if conflicts and request.dsa_policy == "exclude":
+                continue
+            picked.append(((*key, *_dose_key(index, pk), pk), result, conflicts))
+        if complete or len(picked) >= wanted or ask >= len(found.donor_ids):
+            break
+        ask *= 4
+    picked.sort(key=lambda item: item[0])
+    pks = np.fromiter(map(int, found.donor_ids), dtype=np.int64, count=len(found.donor_ids))
+    keep = _eligible_mask(index, kind, pks, patient, limits)
+    total = len(criteria.match_loci) * 2
+    counts = {
+        f"{total - m}/{total}": int(n)
+        for m, n in zip(*np.unique(found.mismatches[keep], return_counts=True), strict=True)
+    }
+    return [(result, conflicts) for _, result, conflicts in picked[:wanted]], counts
+
+
+def _antigen_mismatches(result: LocusResult) -> int:
+    if result.positions is None:
+        return 0
+    return 2 - sum(1 for position in result.positions if position.antigen_match)
+
+
+def _six_locus(index, patient, typing, request, limits, dsa):
+    """The older rule: A and B at antigen level, DRB1 at allele level (6/6, 5/6, 4/6)."""
+    engine = hla.engine()
+    size = index.tnc.size
+    rows = np.flatnonzero(
+        (index.kind[:size] == search_index.KINDS.index("cord"))
+        & (index.status[:size] == search_index.STATUS_CODES["available"])
+    )
+    rows = rows[_eligible_mask(index, "cord", rows, patient, limits)]
+    mismatches = np.zeros(rows.size, dtype=np.int16)
+    for locus in ("A", "B", "DRB1"):
+        patient_locus = typing.loci.get(locus)
+        if patient_locus is None:
+            continue
+        codes = index.locus_codes[locus][rows]
+        distinct = np.unique(codes)
+        per_code = np.zeros(distinct.size, dtype=np.int16)
+        for i, code in enumerate(distinct.tolist()):
+            if code < 0:
+                continue
+            donor = engine.parser.parse_segment(index.locus_texts[locus][code])[locus]
+            scored = engine.scorer.score_locus(patient_locus, donor)
+            per_code[i] = scored.mismatches if locus == "DRB1" else _antigen_mismatches(scored)
+        mismatches += per_code[np.searchsorted(distinct, codes)]
+    allowed = 6 - request.cord_min_matches
+    keep = mismatches <= allowed
+    rows, mismatches = rows[keep], mismatches[keep]
+    counts = {
+        f"{6 - m}/6": int(n)
+        for m, n in zip(*np.unique(mismatches, return_counts=True), strict=True)
+    }
+    order = sorted(
+        range(rows.size), key=lambda i: (int(mismatches[i]), *_dose_key(index, int(rows[i])))
+    )
+    picked = []
+    criteria = MatchCriteria(match_loci=EIGHT, score_loci=(*TEN, "DPB1"))
+    units = dict(
+        Unit.objects.filter(pk__in=[int(rows[i]) for i in order[: request.limit * 4]]).values_list(
+            "pk", "hla_gl"
+        )
+    )
+    for i in order:
+        pk = int(rows[i])
+        conflicts = dsa.conflicts(pk) if dsa.targets else []
+        if conflicts and request.dsa_policy == "exclude":
+            continue
+        gl = units.get(pk) or Unit.objects.get(pk=pk).hla_gl
+        picked.append((engine.match(typing, gl, criteria, donor_id=str(pk)), conflicts))
+        if len(picked) >= request.limit:
+            break
+    return picked, counts
+
+
+def _shape(index, kind, ranked, patient, limits) -> list[dict[str, Any]]:
+    pks = [int(result.donor_id) for result, _ in ranked]
+    units = Unit.objects.select_related("bank").in_bulk(pks)
+    shaped = []
+    for rank, (result, conflicts) in enumerate(ranked, start=1):
+        unit = units.get(int(result.donor_id))
+        if unit is None or unit.status != UnitStatus.AVAILABLE:
+            continue  # changed since the index was read: never offer it
+        tnc_kg = tnc_per_kg(unit.tnc, patient.weight_kg)
+        cd34_kg = cd34_per_kg(unit.cd34, patient.weight_kg)
+        positions = 2 * len(result.match_loci)
+        of_8 = sum(result.loci[locus].mismatches for locus in EIGHT if locus in result.loci)
+        loci = {
+            locus: {
+                "count": locus_result.count,
+                "grades": [p.grade.value for p in locus_result.positions or ()],
+                "antigen_matches": None
+                if locus_result.positions is None
+                else 2 - _antigen_mismatches(locus_result),
+                **({"dpb1": locus_result.dpb1.value} if locus_result.dpb1 else {}),
+            }
+            for locus, locus_result in result.loci.items()
+        }
+        entry: dict[str, Any] = {
+            "rank": rank,
+            "unit_id": unit.pk,
+            "kind": unit.kind,
+            "bank": unit.bank.provider_code,
+            "local_id": unit.local_id,
+            "din": unit.din_full,
+            "abo": f"{unit.abo}{unit.rh}",
+            "mismatches": result.mismatches,
+            "match": f"{positions - result.mismatches}/{positions}",
+            "loci": loci,
+            "hla": unit.hla_gl,
+            "abo_compatibility": abo_compatibility(unit.abo, patient.abo),
+            "dsa_conflicts": conflicts,
+        }
+        if kind == Kind.CORD:
+            entry.update(
+                tnc=unit.tnc,
+                cd34=unit.cd34,
+                tnc_per_kg=None if tnc_kg is None else round(tnc_kg, 3),
+                cd34_per_kg=None if cd34_kg is None else round(cd34_kg, 3),
+                rbc_depleted=unit.rbc_depleted,
+                cryovolume_ml=unit.cryovolume_ml,
+                collection_date=unit.collection_date.isoformat() if unit.collection_date else None,
+                flags=cord_flags(
+                    tnc_kg=tnc_kg,
+                    cd34_kg=cd34_kg,
+                    malignant=patient.malignant,
+                    mismatches_of_8=of_8,
+                    c_mismatches=result.loci["C"].mismatches if "C" in result.loci else None,
+                    attached_segment=unit.attached_segment,
+                    limits=limits,
+                ),
+            )
+        else:
+            entry.update(age=unit.age, cmv=unit.cmv, sex=unit.sex)
+        shaped.append(entry)
+    return shaped
+
+
+def double_units(results: list[dict[str, Any]], top: int = 10) -> list[dict[str, Any]]:
+    """Pairs of double-eligible units ranked by their worse match, total mismatches, then the
+    combined TNC/kg (no unit-to-unit match needed)."""
+    eligible = [r for r in results if r["flags"]["double_unit_eligible"] and not r["dsa_conflicts"]]
+    pairs = []
+    for first, second in combinations(eligible, 2):
+        combined = first["tnc_per_kg"] + second["tnc_per_kg"]
+        pairs.append(
+            (
+                (
+                    max(first["mismatches"], second["mismatches"]),
+                    first["mismatches"] + second["mismatches"],
+                    -combined,
+                    first["unit_id"],
+                    second["unit_id"],
+                ),
+                {
+                    "units": [first["unit_id"], second["unit_id"]],
+                    "local_ids": [
+                        f"{first['bank']}/{first['local_id']}",
+                        f"{second['bank']}/{second['local_id']}",
+                    ],
+                    "matches": [first["match"], second["match"]],
+                    "combined_tnc_per_kg": round(combined, 3),
+                    "combined_cd34_per_kg": round(
+                        (first["cd34_per_kg"] or 0) + (second["cd34_per_kg"] or 0), 3
+                    ),
+                },
+            )
+        )
+    pairs.sort(key=lambda pair: pair[0])
+    return [pair for _, pair in pairs[:top]]
+
+
+def preliminary_counts(gl: str) -> dict[str, Any]:
+    """Public: counts of potential cord matches (≥ 4/8) and adult matches by grade, HLA only."""
+    typing = hla.engine().parse(gl)
+    index = search_index.current()
+    counts: dict[str, dict[str, int]] = {}
+    for kind, criteria in (
+        ("cord", MatchCriteria(match_loci=EIGHT, max_mismatches=4)),
+        ("adult", MatchCriteria(match_loci=EIGHT, max_mismatches=2)),
+    ):
+        found = index.donors[kind].search(typing, criteria, limit=0)
+        counts[kind] = {
+            f"{8 - m}/8": int(n)
+            for m, n in zip(*np.unique(found.mismatches, return_counts=True), strict=True)
+        }
+    return {"imgt_release": hla.engine().release, "counts": counts}

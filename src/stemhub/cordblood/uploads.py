@@ -1,0 +1,660 @@
+"""Unit uploads (CSV or JSON) of one bank: validate every row, then apply all or nothing.
+
+Modes: ``full`` replaces the bank's inventory (units missing from the file are withdrawn; units
+reserved, shipped or infused are left alone), ``delta`` upserts the rows and withdraws those
+whose ``action`` is ``withdraw``. Every problem is reported as (line, field, reason); with any
+problem nothing is written unless ``skip_invalid``, which applies the good rows. The search index
+generation is bumped in the same transaction (see `index.py`), so no search sees a stale unit.
+
+HLA is validated by the engine once per distinct (locus, text): 300,000 units carry far fewer
+distinct typings. Rows are checked field by field here rather than with ``full_clean()`` per
+unit (which would cost more than the whole budget of a 300,000-unit import); the database
+constraints remain the last word.
+"""
+
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from stemhub.accounts.models import Institution, User
+from stemhub.accounts.permissions import Perm, user_can
+from stemhub.cordblood import index as search_index
+from stemhub.cordblood import typing as hla
+from stemhub.cordblood.models import (
+    ABO,
+    HLA_FIELDS,
+    EventKind,
+    Kind,
+    Sex,
+    Unit,
+    UnitEvent,
+    UnitStatus,
+)
+from stemhub.core.errors import Forbidden, InvalidInput
+
+Mode = Literal["full", "delta"]
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    help: str
+    example: str
+
+
+COLUMNS = (
+    Column("kind", "cord (default) or adult", "cord"),
+    Column("local_id", "the bank's own id of the unit or donor (required)", "CB-000123"),
+    Column("din", "ISBT 128 donation identification number, 13 characters (cord)", "G123498654321"),
+    Column("din_check", "ISO 7064 mod 37-2 check character of the DIN (cord)", "H"),
+    Column("collection_date", "YYYY-MM-DD", "2021-03-14"),
+    Column("rbc_depleted", "yes / no", "yes"),
+    Column("cryovolume_ml", "number", "25"),
+    Column("tnc", "total nucleated cells × 10^7 (required for cord)", "152.5"),
+    Column("cd34", "CD34+ cells × 10^6", "4.8"),
+    Column("viability_pct", "0-100", "95"),
+    Column("cfu", "CFU-GM × 10^5", "30"),
+    Column("abo", "A, B, AB or O", "O"),
+    Column("rh", "+ or -", "+"),
+    Column("sex", "F, M or U", "F"),
+    Column("ethnicity", "free text", "European"),
+    *(
+        Column(
+            name,
+            f"HLA-{locus} typing, any resolution ('+' between the two)"
+            + (" (required)" if locus in ("A", "B", "DRB1") else ""),
+            example,
+        )
+        for (locus, name), example in zip(
+            HLA_FIELDS.items(),
+            (
+                "A*02:01+A*01:01",
+                "B*08:01+B44",
+                "C*07:01+C*05:01",
+                "DRB1*03:01+DRB1*15:01",
+                "DQB1*02:01+DQB1*06:02",
+                "DPB1*04:01+DPB1*04:02",
+            ),
+            strict=True,
+        )
+    ),
+    Column("maternal_hla", "the mother's typing as a GL string", ""),
+    Column("idm", "infectious disease markers: name:result pairs separated by ';'", "HIV:neg"),
+    Column("attached_segment", "yes / no", "yes"),
+    Column("accreditation", "FACT-NetCord, AABB (separated by ';')", "FACT-NetCord"),
+    Column("age", "adult donors: age in years", ""),
+    Column("cmv", "adult donors: pos, neg or unknown", ""),
+    Column("status", "available (default), quarantined or withdrawn", "available"),
+    Column("action", "delta mode: upsert (default) or withdraw", ""),
+)
+COLUMN_NAMES = tuple(c.name for c in COLUMNS)
+ACCREDITATIONS = {"FACT-NETCORD": "FACT-NetCord", "AABB": "AABB"}
+REQUIRED_LOCI = ("A", "B", "DRB1")
+UPLOAD_STATUSES = (UnitStatus.AVAILABLE, UnitStatus.QUARANTINED, UnitStatus.WITHDRAWN)
+# Fields an upload writes (everything but identity, workflow status and bookkeeping).
+DATA_FIELDS = (
+    "kind",
+    "din",
+    "din_check",
+    "collection_date",
+    "rbc_depleted",
+    "cryovolume_ml",
+    "tnc",
+    "cd34",
+    "viability_pct",
+    "cfu",
+    "abo",
+    "rh",
+    "sex",
+    "ethnicity",
+    *HLA_FIELDS.values(),
+    "hla_gl",
+    "maternal_hla",
+    "idm",
+    "attached_segment",
+    "accreditation",
+    "age",
+    "cmv",
+)
+BATCH = 2000
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int
+    field: str
+    reason: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"line": self.line, "field": self.field, "reason": self.reason}
+
+
+class UploadRejected(InvalidInput):
+    def __init__(self, report: dict[str, Any]) -> None:
+        problems = report["errors"]
+        super().__init__(
+            f"{len(problems)} problem(s) in the upload; nothing was applied",
+            fields={f"line {p['line']}: {p['field']}": [p["reason"]] for p in problems[:500]},
+        )
+        self.report = report
+
+
+# ---- reading ----------------------------------------------------------------------------------
+
+
+def read_csv(text: str) -> tuple[list[Problem], list[tuple[int, dict[str, Any]]]]:
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        return [Problem(1, "(file)", "the file is empty")], []
+    problems = [Problem(1, h or "(blank)", "unknown column") for h in header if h not in COLUMNS_BY]
+    rows: list[tuple[int, dict[str, Any]]] = []
+    for values in reader:
+        if not any(v.strip() for v in values):
+            continue
+        line = reader.line_num
+        if len(values) > len(header):
+            problems.append(Problem(line, "(row)", "more cells than columns"))
+            continue
+        rows.append((line, dict(zip(header, values, strict=False))))
+    return problems, rows
+
+
+def read_json(text: str) -> tuple[list[Problem], list[tuple[int, dict[str, Any]]]]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        return [Problem(error.lineno, "(file)", f"not JSON: {error.msg}")], []
+    if isinstance(data, dict):
+        data = data.get("units")
+    if not isinstance(data, list):
+        return [Problem(1, "(file)", 'expected a list of units or {"units": [...]}')], []
+    problems: list[Problem] = []
+    rows: list[tuple[int, dict[str, Any]]] = []
+    for number, item in enumerate(data, start=1):
+        if not isinstance(item, dict):
+            problems.append(Problem(number, "(item)", "each unit is a JSON object"))
+            continue
+        unknown = sorted(set(item) - set(COLUMN_NAMES))
+        problems.extend(Problem(number, key, "unknown field") for key in unknown)
+        rows.append((number, item))
+    return problems, rows
+
+
+def read_upload(filename: str, content: bytes) -> tuple[list[Problem], list[tuple[int, dict]]]:
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError:
+        return [Problem(1, "(file)", "the file is not UTF-8 text")], []
+    if filename.lower().endswith(".json") or text.lstrip()[:1] in ("[", "{"):
+        return read_json(text)
+    return read_csv(text)
+
+
+COLUMNS_BY = {c.name: c for c in COLUMNS}
+
+
+def template_csv() -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(COLUMN_NAMES)
+    writer.writerow(c.example for c in COLUMNS)
+    return out.getvalue()
+
+
+# ---- validating one row -----------------------------------------------------------------------
+
+
+class Bad(ValueError):
+    pass
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _number(value: Any, *, low: float = 0.0, high: float | None = None) -> float | None:
+    text = _text(value)
+    if not text:
+        return None
+    try:
+        number = float(text)
+    except ValueError:
+        raise Bad(f"{text!r} is not a number") from None
+    if number != number or number < low or (high is not None and number > high):
+        bound = f"between {low:g} and {high:g}" if high is not None else f"at least {low:g}"
+        raise Bad(f"{text} must be {bound}")
+    return number
+
+
+def _yes_no(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    text = _text(value).lower()
+    if not text:
+        return None
+    if text in ("yes", "y", "true", "1"):
+        return True
+    if text in ("no", "n", "false", "0"):
+        return False
+    raise Bad(f"{text!r}: use yes or no")
+
+
+def _date(value: Any) -> dt.date | None:
+    text = _text(value)
+    if not text:
+        return None
+    try:
+        date = dt.date.fromisoformat(text)
+    except ValueError:
+        raise Bad(f"{text!r} is not a date (YYYY-MM-DD)") from None
+    if date > timezone.localdate():
+        raise Bad(f"{text} is in the future")
+    return date
+
+
+def _choice(value: Any, allowed: Iterable[str], default: str = "") -> str:
+    text = _text(value)
+    if not text:
+        return default
+    options = list(allowed)
+    for option in options:
+        if text.lower() == option.lower():
+            return option
+    raise Bad(f"{text!r}: one of {', '.join(options)}")
+
+
+def _idm(value: Any) -> dict[str, str]:
+    if isinstance(value, dict):
+        return {str(k): str(v) for k, v in value.items()}
+    text = _text(value)
+    markers: dict[str, str] = {}
+    for item in filter(None, (part.strip() for part in text.split(";"))):
+        name, sep, result = item.partition(":")
+        if not sep or not name.strip() or not result.strip():
+            raise Bad(f"{item!r}: write marker:result, e.g. HIV:neg")
+        markers[name.strip()] = result.strip()
+    return markers
+
+
+def _accreditation(value: Any) -> list[str]:
+    items = value if isinstance(value, list) else _text(value).replace(",", ";").split(";")
+    found = []
+    for item in (str(i).strip() for i in items):
+        if not item:
+            continue
+        known = ACCREDITATIONS.get(item.upper())
+        if known is None:
+            raise Bad(f"{item!r}: one of FACT-NetCord, AABB")
+        found.append(known)
+    return sorted(set(found))
+
+
+def clean_row(line: int, raw: dict[str, Any], problems: list[Problem]) -> dict[str, Any] | None:
+    """The unit's field values from one row, or None (with its problems appended)."""
+    found: list[Problem] = []
+    data: dict[str, Any] = {}
+
+    def take(name: str, parse: Callable[[Any], Any]) -> None:
+        try:
+            data[name] = parse(raw.get(name))
+        except Bad as error:
+            found.append(Problem(line, name, str(error)))
+
+    data["local_id"] = _text(raw.get("local_id"))
+    if not data["local_id"]:
+        found.append(Problem(line, "local_id", "required"))
+    elif len(data["local_id"]) > 64:
+        found.append(Problem(line, "local_id", "at most 64 characters"))
+    take("action", lambda v: _choice(v, ("upsert", "withdraw"), "upsert"))
+    if data.get("action") == "withdraw":
+        problems.extend(found)
+        return None if found else data
+    take("kind", lambda v: _choice(v, (Kind.CORD, Kind.ADULT), Kind.CORD))
+    kind = data.get("kind", Kind.CORD)
+    take("collection_date", _date)
+    take("rbc_depleted", _yes_no)
+    take("cryovolume_ml", lambda v: _number(v, high=1000))
+    take("tnc", lambda v: _number(v, high=100_000))
+    take("cd34", lambda v: _number(v, high=100_000))
+    take("viability_pct", lambda v: _number(v, high=100))
+    take("cfu", lambda v: _number(v, high=100_000))
+    take("abo", lambda v: _choice(v, [a.value for a in ABO]))
+    take("rh", lambda v: _choice(v, ("+", "-")))
+    take("sex", lambda v: _choice(v, [s.value for s in Sex], Sex.UNKNOWN))
+    take("ethnicity", lambda v: _text(v)[:64])
+    take("idm", _idm)
+    take("attached_segment", _yes_no)
+    take("accreditation", _accreditation)
+    take("age", lambda v: None if (n := _number(v, low=16, high=80)) is None else int(n))
+    take("cmv", lambda v: _choice(v, ("pos", "neg", "unknown")))
+    take("status", lambda v: _choice(v, [s.value for s in UPLOAD_STATUSES], UnitStatus.AVAILABLE))
+    din = _text(raw.get("din")).upper().replace(" ", "")
+    check = _text(raw.get("din_check")).upper()
+    data["din"], data["din_check"] = din, check
+    if kind == Kind.CORD:
+        if not din:
+            found.append(Problem(line, "din", "required for a cord blood unit"))
+        elif (why := hla.din_problem(din, check)) is not None:
+            found.append(Problem(line, "din_check" if "check" in why else "din", why))
+        if data.get("tnc") is None and not any(p.field == "tnc" for p in found):
+            found.append(Problem(line, "tnc", "required for a cord blood unit"))
+        elif data.get("tnc") == 0:
+            found.append(Problem(line, "tnc", "must be more than 0"))
+    elif din and (why := hla.din_problem(din, check)) is not None:
+        found.append(Problem(line, "din", why))
+    per_locus: dict[str, str] = {}
+    for locus, name in HLA_FIELDS.items():
+        text = _text(raw.get(name))
+        if not text:
+            if locus in REQUIRED_LOCI:
+                found.append(Problem(line, name, f"required: HLA-{locus} typing"))
+            data[name] = ""
+            continue
+        try:
+            per_locus[locus] = data[name] = hla.locus_typing(locus, text)
+        except hla.BadTyping as error:
+            found.append(Problem(line, name, f"{error.token!r}: {error.reason}"))
+    data["hla_gl"] = hla.gl_of(per_locus)
+    maternal = _text(raw.get("maternal_hla"))
+    data["maternal_hla"] = ""
+    if maternal:
+        try:
+            data["maternal_hla"] = hla.gl_of(hla.split_gl(maternal))
+        except hla.BadTyping as error:
+            found.append(Problem(line, "maternal_hla", f"{error.token!r}: {error.reason}"))
+    problems.extend(found)
+    return None if found else data
+
+
+# ---- applying ---------------------------------------------------------------------------------
+
+
+def units_import(
+    *,
+    actor: User | None,
+    bank: Institution,
+    filename: str,
+    content: bytes,
+    mode: Mode = "delta",
+    skip_invalid: bool = False,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Validate and apply an upload; returns the report (`applied` says whether it was).
+
+    `actor` None is the command line (run by an operator on the server)."""
+    if actor is not None and not user_can(actor, Perm.CORD_MANAGE, bank.pk):
+        raise Forbidden("You need cordblood.manage at this bank to upload its units.")
+    if mode not in ("full", "delta"):
+        raise InvalidInput("mode is full or delta", fields={"mode": ["full or delta"]})
+    problems, raw_rows = read_upload(filename, content)
+    total = len(raw_rows)
+    if progress:
+        progress("validate", 0, total)
+    good: dict[str, tuple[int, dict[str, Any]]] = {}
+    dins: dict[str, int] = {}
+    for done, (line, raw) in enumerate(raw_rows, start=1):
+        data = clean_row(line, raw, problems)
+        if progress and done % 5000 == 0:
+            progress("validate", done, total)
+        if data is None:
+            continue
+        local_id = data["local_id"]
+        if local_id in good:
+            problems.append(
+                Problem(
+                    line, "local_id", f"duplicate: {local_id} is also on line {good[local_id][0]}"
+                )
+            )
+            continue
+        din = data.get("din")
+        if din and din in dins:
+            problems.append(Problem(line, "din", f"duplicate: {din} is also on line {dins[din]}"))
+            continue
+        if din:
+            dins[din] = line
+        good[local_id] = (line, data)
+    if progress:
+        progress("validate", total, total)
+    existing = {
+        row[1]: row
+        for row in Unit.objects.filter(bank=bank)
+        .order_by()
+        .values_list("pk", "local_id", "status", "din", *DATA_FIELDS)
+    }
+    taken = _dins_elsewhere(bank, dins)
+    for local_id, (line, data) in list(good.items()):
+        din = data.get("din")
+        other = taken.get(din) if din else None
+        if other is not None and other != local_id:
+            problems.append(Problem(line, "din", f"{din} already belongs to unit {other}"))
+            del good[local_id]
+            continue
+        old = existing.get(local_id)
+        if old is None:
+            if data["action"] == "withdraw":
+                problems.append(Problem(line, "local_id", f"no unit {local_id} to withdraw"))
+                del good[local_id]
+            continue
+        wants = UnitStatus.WITHDRAWN if data["action"] == "withdraw" else data["status"]
+        if old[2] == UnitStatus.RESERVED and wants != UnitStatus.AVAILABLE:
+            problems.append(
+                Problem(line, "status", f"{local_id} is reserved; end the reservation first")
+            )
+            del good[local_id]
+    problems.sort(key=lambda p: (p.line, p.field))
+    report: dict[str, Any] = {
+        "bank": bank.provider_code,
+        "mode": mode,
+        "rows": total,
+        "created": 0,
+        "updated": 0,
+        "unchanged": 0,
+        "withdrawn": 0,
+        "skipped": len({p.line for p in problems if p.line > 1 or p.field != "(file)"}),
+        "applied": False,
+        "errors": [p.as_dict() for p in problems],
+    }
+    if (problems and not skip_invalid) or any(p.field == "(file)" for p in problems):
+        report["skipped"] = 0
+        return report
+    _apply(actor, bank, mode, good, existing, report, progress)
+    report["applied"] = True
+    return report
+
+
+def _dins_elsewhere(bank: Institution, dins: dict[str, int]) -> dict[str, str]:
+    """DIN -> local id (``BANK/local`` for another bank's unit) of units already holding it."""
+    found: dict[str, str] = {}
+    wanted = list(dins)
+    for start in range(0, len(wanted), 5000):
+        for din, bank_id, local_id, code in Unit.objects.filter(
+            din__in=wanted[start : start + 5000]
+        ).values_list("din", "bank_id", "local_id", "bank__provider_code"):
+            found[din] = local_id if bank_id == bank.pk else f"{code}/{local_id}"
+    return found
+
+
+def _apply(
+    actor: User | None,
+    bank: Institution,
+    mode: Mode,
+    good: dict[str, tuple[int, dict[str, Any]]],
+    existing: dict[str, tuple[Any, ...]],
+    report: dict[str, Any],
+    progress: Progress | None,
+) -> None:
+    now = timezone.now()
+    events: list[UnitEvent] = []
+    new_units: list[tuple[str, str, dict[str, Any]]] = []
+    changed: list[Unit] = []
+    withdraw: list[tuple[int, str]] = []
+    for local_id, (_line, data) in good.items():
+        old = existing.get(local_id)
+        if data["action"] == "withdraw":
+            if old[2] in (UnitStatus.AVAILABLE, UnitStatus.QUARANTINED):
+                withdraw.append((old[0], old[2]))
+            continue
+        values = {name: data[name] for name in DATA_FIELDS}
+        if old is None:
+            new_units.append((local_id, data["status"], values))
+            continue
+        old_values = dict(zip(DATA_FIELDS, old[4:], strict=True))
+        status = old[2]
+        new_status = status
+        if status in (UnitStatus.AVAILABLE, UnitStatus.QUARANTINED, UnitStatus.WITHDRAWN):
+            new_status = data["status"]
+        if old_values == values and new_status == status:
+            report["unchanged"] += 1
+            continue
+        unit = Unit(pk=old[0], bank=bank, local_id=local_id, status=new_status, **values)
+        changed.append(unit)
+        if new_status != status:
+            events.append(
+                UnitEvent(
+                    unit_id=old[0],
+                    kind=EventKind.STATUS,
+                    from_status=status,
+                    to_status=new_status,
+                    actor=actor,
+                    at=now,
+                )
+            )
+    if mode == "full":
+        for local_id, old in existing.items():
+            if local_id not in good and old[2] in (UnitStatus.AVAILABLE, UnitStatus.QUARANTINED):
+                withdraw.append((old[0], old[2]))
+    total = len(new_units) + len(changed) + len(withdraw)
+    with transaction.atomic():
+        generation = search_index.begin_generation()
+        done = 0
+        for start in range(0, len(new_units), BATCH):
+            batch = new_units[start : start + BATCH]
+            created = _insert(bank, batch, generation, now)
+            events.extend(
+                UnitEvent(
+                    unit_id=created[local_id],
+                    kind=EventKind.IMPORTED,
+                    to_status=status,
+                    actor=actor,
+                    at=now,
+                )
+                for local_id, status, _ in batch
+            )
+            done += len(batch)
+            if progress:
+                progress("write", done, total)
+        for unit in changed:
+            unit.generation = generation
+            unit.updated_at = now
+        Unit.objects.bulk_update(
+            changed, [*DATA_FIELDS, "status", "generation", "updated_at"], batch_size=500
+        )
+        done += len(changed)
+        for start in range(0, len(withdraw), BATCH):
+            batch = withdraw[start : start + BATCH]
+            Unit.objects.filter(pk__in=[pk for pk, _ in batch]).update(
+                status=UnitStatus.WITHDRAWN, generation=generation, updated_at=now
+            )
+            events.extend(
+                UnitEvent(
+                    unit_id=pk,
+                    kind=EventKind.WITHDRAWN,
+                    from_status=status,
+                    to_status=UnitStatus.WITHDRAWN,
+                    actor=actor,
+                    at=now,
+                    note=f"{mode} upload",
+                )
+                for pk, status in batch
+            )
+        done += len(withdraw)
+        if progress:
+            progress("write", done, total)
+        _insert_events(events)
+    report["created"] = len(new_units)
+    report["updated"] = len(changed)
+    report["withdrawn"] = len(withdraw)
+    if progress:
+        progress("index", 0, 1)
+    search_index.current()  # this process's index catches up at once
+    if progress:
+        progress("index", 1, 1)
+
+
+INSERT_FIELDS = (
+    "bank_id",
+    "local_id",
+    "status",
+    *DATA_FIELDS,
+    "generation",
+    "created_at",
+    "updated_at",
+)
+JSON_FIELDS = {"idm", "accreditation"}
+
+
+def _insert(
+    bank: Institution, batch: list[tuple[str, str, dict[str, Any]]], generation: int, now: Any
+) -> dict[str, int]:
+    """Insert new units with one executemany (the ORM's bulk_create spends ~0.5 ms a row
+    compiling SQL: 150 s at 300,000); returns local id -> primary key."""
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    rows = []
+    for local_id, status, values in batch:
+        row: list[Any] = [bank.pk, local_id, status]
+        for name in DATA_FIELDS:
+            value = values[name]
+            if name in JSON_FIELDS:
+                value = json.dumps(value)
+            elif isinstance(value, dt.date):
+                value = value.isoformat()
+            row.append(value)
+        rows.append((*row, generation, stamp, stamp))
+    table = connection.ops.quote_name(Unit._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(name) for name in INSERT_FIELDS)
+    marks = ", ".join(["%s"] * len(INSERT_FIELDS))
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
+    return dict(
+        Unit.objects.filter(bank=bank, local_id__in=[local_id for local_id, _, _ in batch])
+        .order_by()
+        .values_list("local_id", "pk")
+    )
+
+
+def _insert_events(events: list[UnitEvent]) -> None:
+    table = connection.ops.quote_name(UnitEvent._meta.db_table)
+    names = ("unit_id", "kind", "from_status", "to_status", "actor_id", "note", "at")
+    columns = ", ".join(connection.ops.quote_name(name) for name in names)
+    marks = ", ".join(["%s"] * len(names))
+    stamps: dict[Any, Any] = {}
+    rows = []
+    for event in events:
+        if event.at not in stamps:
+            stamps[event.at] = connection.ops.adapt_datetimefield_value(event.at)
+        rows.append(
+            (
+                event.unit_id,
+                event.kind,
+                event.from_status,
+                event.to_status,
+                event.actor_id,
+                event.note,
+                stamps[event.at],
+            )
+        )
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), BATCH):
+            cursor.executemany(
+                f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows[start : start + BATCH]
+            )

@@ -1,0 +1,227 @@
+"""Permission cases of the cord blood API and pages, collected by the matrices.
+
+The matrix actors are anonymous, one user per role at NSCB and staff of OSB; here NSCB plays
+both the bank (its technician and admin manage its units) and the centre (its search
+coordinator searches and reserves). Objects get fixed primary keys so paths are known.
+"""
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from stemhub.cordblood import index as search_index
+from stemhub.cordblood import typing as hla
+from stemhub.cordblood.models import (
+    Patient,
+    Reservation,
+    SavedSearch,
+    Transplant,
+    Unit,
+    UnitStatus,
+)
+from tests.permissions import EVERYONE, Case, Page
+
+PK = 900001
+SEARCHERS = {"search_coordinator", "platform_admin"}
+MANAGERS = {"bank_technician", "institution_admin", "platform_admin"}
+TYPING = {
+    "A": "A*02:01+A*01:01",
+    "B": "B*08:01+B*44:02",
+    "C": "C*07:01+C*05:01",
+    "DRB1": "DRB1*03:01+DRB1*15:01",
+}
+ROW = {
+    "local_id": "NEW1",
+    "din": "G123498654321",
+    "din_check": "H",
+    "tnc": 150,
+    **{f"hla_{locus.lower()}": text for locus, text in TYPING.items()},
+}
+
+
+def unit(status: str = UnitStatus.AVAILABLE):
+    def setup(users: dict[str, Any]) -> None:
+        per_locus = {locus: hla.locus_typing(locus, text) for locus, text in TYPING.items()}
+        with transaction.atomic():
+            Unit.objects.create(
+                pk=PK,
+                bank=users["bank_technician"].institution,
+                local_id="U1",
+                din="G123421000001",
+                din_check="X",
+                tnc=150,
+                cd34=5,
+                status=status,
+                hla_gl=hla.gl_of(per_locus),
+                generation=search_index.begin_generation(),
+                **{f"hla_{locus.lower()}": text for locus, text in per_locus.items()},
+            )
+
+    return setup
+
+
+def patient(users: dict[str, Any]) -> None:
+    Patient.objects.create(
+        pk=PK,
+        centre=users["search_coordinator"].institution,
+        centre_patient_id="P1",
+        weight_kg=20,
+        hla_gl=hla.gl_of({locus: hla.locus_typing(locus, t) for locus, t in TYPING.items()}),
+    )
+
+
+def unit_and_patient(users: dict[str, Any]) -> None:
+    unit()(users)
+    patient(users)
+
+
+def saved_search(users: dict[str, Any]) -> None:
+    patient(users)
+    SavedSearch.objects.create(
+        pk=PK, patient_id=PK, criteria={"limit": 5}, engine_version="x", imgt_release="x"
+    )
+
+
+def reservation(state: str = "active"):
+    def setup(users: dict[str, Any]) -> None:
+        unit(UnitStatus.RESERVED if state == "active" else UnitStatus.SHIPPED)(users)
+        patient(users)
+        Reservation.objects.create(
+            pk=PK,
+            unit_id=PK,
+            patient_id=PK,
+            holder=users["search_coordinator"],
+            state=state,
+            expires_at=timezone.now() + dt.timedelta(days=14),
+        )
+
+    return setup
+
+
+def transplant(users: dict[str, Any]) -> None:
+    reservation("shipped")(users)
+    Transplant.objects.create(pk=PK, patient_id=PK, infused_on=dt.date(2024, 1, 2))
+
+
+API_CASES = [
+    Case("GET", "/api/v1/cord/units/template.csv", EVERYONE),
+    Case(
+        "POST",
+        "/api/v1/cord/banks/{code}/units/import",
+        MANAGERS,
+        path="/api/v1/cord/banks/NSCB/units/import",
+        body={"units": [ROW]},
+    ),
+    Case(
+        "GET",
+        "/api/v1/cord/units/{unit_id}",
+        SEARCHERS | MANAGERS,
+        path=f"/api/v1/cord/units/{PK}",
+        setup=unit(),
+    ),
+    Case(
+        "POST",
+        "/api/v1/cord/patients",
+        SEARCHERS,
+        body={"centre_patient_id": "P9", "weight_kg": 20, "hla": "A*02:01+A*01:01^B*08:01"},
+    ),
+    Case(
+        "GET",
+        "/api/v1/cord/patients/{patient_id}",
+        SEARCHERS,
+        path=f"/api/v1/cord/patients/{PK}",
+        setup=patient,
+    ),
+    Case(
+        "POST",
+        "/api/v1/cord/patients/{patient_id}/searches",
+        SEARCHERS,
+        path=f"/api/v1/cord/patients/{PK}/searches",
+        body={"limit": 5},
+        setup=unit_and_patient,
+    ),
+    Case(
+        "POST",
+        "/api/v1/cord/searches/{search_id}/run",
+        SEARCHERS,
+        path=f"/api/v1/cord/searches/{PK}/run",
+        body={},
+        setup=saved_search,
+    ),
+    Case(
+        "POST",
+        "/api/v1/cord/units/{unit_id}/reserve",
+        SEARCHERS,
+        path=f"/api/v1/cord/units/{PK}/reserve",
+        body={"patient": PK},
+        setup=unit_and_patient,
+    ),
+    Case(
+        "POST",
+        "/api/v1/cord/reservations/{reservation_id}/{action}",
+        SEARCHERS,
+        path=f"/api/v1/cord/reservations/{PK}/release",
+        body={},
+        setup=reservation(),
+    ),
+    Case(
+        "POST",
+        "/api/v1/cord/reservations/{reservation_id}/{action}",
+        SEARCHERS,
+        path=f"/api/v1/cord/reservations/{PK}/typing",
+        body={},
+        setup=reservation(),
+    ),
+    Case(
+        "POST",
+        "/api/v1/cord/reservations/{reservation_id}/{action}",
+        MANAGERS,
+        path=f"/api/v1/cord/reservations/{PK}/ship",
+        body={},
+        setup=reservation(),
+    ),
+    Case(
+        "POST",
+        "/api/v1/cord/transplants",
+        SEARCHERS,
+        body={"patient": PK, "units": [PK], "infused_on": "2024-01-02"},
+        setup=reservation("shipped"),
+    ),
+    Case(
+        "PATCH",
+        "/api/v1/cord/transplants/{transplant_id}",
+        SEARCHERS,
+        path=f"/api/v1/cord/transplants/{PK}",
+        body={"neutrophil_engraftment_day": 21, "survival_day100": "alive"},
+        setup=transplant,
+    ),
+    Case(
+        "POST",
+        "/api/v1/cord/preliminary-search",
+        EVERYONE,
+        body={"hla": "A*02:01+A*01:01^B*08:01+B*44:02^DRB1*03:01+DRB1*15:01"},
+        setup=unit(),
+    ),
+    Case("GET", "/api/v1/cord/network", EVERYONE, setup=unit()),
+]
+
+PAGE_CASES = [
+    Page("cordblood:network", "/cord/", EVERYONE, setup=unit()),
+    Page("cordblood:patient_new", "/cord/patients/new/", SEARCHERS),
+    Page(
+        "cordblood:patient",
+        f"/cord/patients/{PK}/?run=1",
+        SEARCHERS,
+        setup=unit_and_patient,
+    ),
+    Page(
+        "cordblood:unit_reserve",
+        f"/cord/units/{PK}/reserve/",
+        SEARCHERS,
+        method="POST",
+        data={"patient": PK},
+        setup=unit_and_patient,
+    ),
+]

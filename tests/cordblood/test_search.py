@@ -1,0 +1,236 @@
+"""Searches: HLA criteria, dose arithmetic, guideline flags, ABO, DSA, double units, saved."""
+
+import pytest
+
+from stemhub.cordblood import services
+from stemhub.cordblood.models import CentreSettings
+from stemhub.cordblood.search import (
+    SearchRequest,
+    abo_compatibility,
+    cd34_per_kg,
+    cord_flags,
+    tnc_per_kg,
+)
+from tests.cordblood.conftest import unit_row, upload
+
+pytestmark = pytest.mark.django_db
+
+PATIENT_HLA = (
+    "A*02:01+A*01:01^B*08:01+B*44:02^C*07:01+C*05:01^DRB1*03:01+DRB1*15:01^DQB1*02:01+DQB1*06:02"
+)
+
+
+def make_patient(people, **overrides):
+    data = {"centre_patient_id": "P1", "weight_kg": 20, "hla": PATIENT_HLA, "abo": "A"}
+    data.update(overrides)
+    return services.patient_create(actor=people["coordinator"], data=data)
+
+
+def search(people, patient, **criteria):
+    _, results = services.search_run(
+        actor=people["coordinator"], patient=patient, request=SearchRequest(**criteria)
+    )
+    return results["kinds"]["cord"]
+
+
+def test_dose_arithmetic():
+    assert tnc_per_kg(150, 20) == 7.5  # 150 × 10^7 cells / 20 kg = 7.5 × 10^7/kg
+    assert cd34_per_kg(5, 20) == 2.5  # 5 × 10^6 / 20 kg = 2.5 × 10^5/kg
+    assert tnc_per_kg(None, 20) is None
+
+
+@pytest.mark.parametrize(
+    ("donor", "recipient", "expected"),
+    [
+        ("O", "O", "match"),
+        ("O", "A", "minor"),
+        ("A", "O", "major"),
+        ("A", "B", "bidirectional"),
+        ("AB", "A", "major"),
+        ("", "A", "unknown"),
+    ],
+)
+def test_abo_compatibility(donor, recipient, expected):
+    assert abo_compatibility(donor, recipient) == expected
+
+
+LIMITS = CentreSettings()
+
+
+def flags(**kwargs):
+    values = dict(
+        tnc_kg=3.0,
+        cd34_kg=2.0,
+        malignant=True,
+        mismatches_of_8=1,
+        c_mismatches=0,
+        attached_segment=True,
+        limits=LIMITS,
+    )
+    values.update(kwargs)
+    return cord_flags(**values)
+
+
+def test_single_unit_adequacy_needs_tnc_and_known_cd34_above_the_thresholds():
+    assert flags()["single_unit_adequate"]
+    assert not flags(tnc_kg=2.4)["single_unit_adequate"]
+    assert not flags(cd34_kg=1.4)["single_unit_adequate"]
+    assert flags(cd34_kg=None)["single_unit_adequate"]
+
+
+def test_double_unit_eligibility_needs_both_doses():
+    assert flags(tnc_kg=1.5, cd34_kg=1.0)["double_unit_eligible"]
+    assert not flags(tnc_kg=1.4, cd34_kg=1.0)["double_unit_eligible"]
+    assert not flags(tnc_kg=2.0, cd34_kg=None)["double_unit_eligible"]
+
+
+def test_the_non_malignant_threshold_applies_only_to_non_malignant_disease():
+    assert flags(malignant=False, tnc_kg=4.9)["below_non_malignant_threshold"]
+    assert not flags(malignant=False, tnc_kg=5.1)["below_non_malignant_threshold"]
+    assert not flags(malignant=True, tnc_kg=4.9)["below_non_malignant_threshold"]
+
+
+def test_hla_c_mismatch_too_many_mismatches_and_missing_segment_flags():
+    assert flags(c_mismatches=1)["hla_c_mismatch"]
+    assert flags(mismatches_of_8=3)["too_many_mismatches"]
+    assert not flags(mismatches_of_8=2)["too_many_mismatches"]
+    assert flags(attached_segment=None)["no_attached_segment"]
+
+
+def test_thresholds_are_the_centres_own():
+    strict = CentreSettings(single_tnc_per_kg=4.0)
+    assert not flags(limits=strict)["single_unit_adequate"]
+
+
+def test_results_are_ranked_by_hla_then_dose(people, cord_bank):
+    upload(
+        people["tech"],
+        cord_bank,
+        [
+            unit_row("SMALL", 1, tnc=60),
+            unit_row("BIG", 2, tnc=200),
+            unit_row("MM1", 3, tnc=300, hla_a="A*02:01+A*03:01"),
+            unit_row(
+                "FAR",
+                4,
+                hla_a="A*03:01+A*11:01",
+                hla_b="B*07:02+B*35:01",
+                hla_c="C*04:01+C*06:02",
+                hla_drb1="DRB1*04:01+DRB1*07:01",
+            ),
+            unit_row("TINY", 5, tnc=20),
+        ],
+    )
+    patient = make_patient(people)
+    section = search(people, patient)
+    order = [r["local_id"] for r in section["results"]]
+    # TINY: 20 × 10^7 / 20 kg = 1.0 < 1.5 × 10^7/kg: not offered. FAR: 0/8.
+    assert order == ["BIG", "SMALL", "MM1"]
+    big = section["results"][0]
+    assert big["match"] == "8/8" and big["tnc_per_kg"] == 10.0 and big["cd34_per_kg"] == 2.5
+    assert big["abo_compatibility"] == "minor"
+    assert section["results"][2]["match"] == "7/8"
+    assert section["counts"] == {"8/8": 2, "7/8": 1}
+
+
+def test_cd34_below_the_search_threshold_drops_the_unit(people, cord_bank):
+    upload(people["tech"], cord_bank, [unit_row("LOWCD34", 1, cd34=1), unit_row("OK", 2)])
+    section = search(people, make_patient(people))
+    assert [r["local_id"] for r in section["results"]] == ["OK"]
+
+
+def test_dsa_conflicts_are_excluded_or_flagged(people, cord_bank):
+    upload(
+        people["tech"], cord_bank, [unit_row("A2", 1), unit_row("NOA2", 2, hla_a="A*01:01+A*03:01")]
+    )
+    patient = make_patient(people, dsa=["A2"])
+    excluded = search(people, patient, dsa_policy="exclude")
+    assert [r["local_id"] for r in excluded["results"]] == ["NOA2"]
+    flagged = search(people, patient, dsa_policy="flag")
+    assert {r["local_id"]: r["dsa_conflicts"] for r in flagged["results"]} == {
+        "A2": ["A2"],
+        "NOA2": [],
+    }
+
+
+def test_double_unit_suggestions_pair_eligible_units(people, cord_bank):
+    upload(
+        people["tech"],
+        cord_bank,
+        [
+            unit_row("D1", 1, tnc=40, cd34=3),
+            unit_row("D2", 2, tnc=35, cd34=3),
+            unit_row("D3", 3, tnc=32, cd34=""),
+        ],
+    )
+    patient = make_patient(people, weight_kg=20)
+    section = search(people, patient)
+    assert {r["local_id"] for r in section["results"]} == {"D1", "D2", "D3"}
+    # D3's CD34+ is unknown: offered, but not eligible for a double-unit graft.
+    doubles = section["doubles"]
+    assert doubles[0]["local_ids"] == ["NCBB/D1", "NCBB/D2"]
+    assert doubles[0]["combined_tnc_per_kg"] == 3.75
+
+
+def test_the_six_locus_rule_counts_a_and_b_at_antigen_level(people, cord_bank):
+    # A*02:05 is an allele mismatch with A*02:01 but the same antigen (A2).
+    upload(people["tech"], cord_bank, [unit_row("AG", 1, hla_a="A*02:05+A*01:01")])
+    patient = make_patient(people)
+    allele = search(people, patient, cord_rule="4of8", cord_min_matches=8)
+    assert allele["results"] == []
+    six = search(people, patient, cord_rule="6locus", cord_min_matches=6)
+    assert [r["local_id"] for r in six["results"]] == ["AG"]
+    assert six["counts"] == {"6/6": 1}
+
+
+def test_adult_donors_are_searched_by_their_own_rules(people, cord_bank):
+    upload(
+        people["tech"],
+        cord_bank,
+        [
+            unit_row("AD1", 0, kind="adult", din="", din_check="", tnc="", age=30),
+            unit_row(
+                "AD2",
+                0,
+                kind="adult",
+                din="",
+                din_check="",
+                tnc="",
+                age=40,
+                hla_a="A*02:01+A*03:01",
+            ),
+        ],
+    )
+    patient = make_patient(people)
+    _, results = services.search_run(
+        actor=people["coordinator"],
+        patient=patient,
+        request=SearchRequest(donor_type="adult", adult_rule="8/8"),
+    )
+    assert [r["local_id"] for r in results["kinds"]["adult"]["results"]] == ["AD1"]
+    _, results = services.search_run(
+        actor=people["coordinator"],
+        patient=patient,
+        request=SearchRequest(donor_type="adult", adult_rule="7/8"),
+    )
+    assert [r["local_id"] for r in results["kinds"]["adult"]["results"]] == ["AD1", "AD2"]
+
+
+def test_a_saved_search_keeps_its_criteria_and_release_and_reruns(people, cord_bank):
+    upload(people["tech"], cord_bank, [unit_row("U1", 1)])
+    patient = make_patient(people)
+    saved, first = services.search_run(
+        actor=people["coordinator"], patient=patient, request=SearchRequest(limit=5)
+    )
+    assert saved.criteria["limit"] == 5 and saved.imgt_release == first["imgt_release"]
+    upload(people["tech"], cord_bank, [unit_row("U2", 2)])
+    again = services.search_rerun(actor=people["coordinator"], saved=saved)
+    assert len(again["kinds"]["cord"]["results"]) == 2
+
+
+def test_a_patient_with_bad_hla_is_refused_naming_the_token(people):
+    from stemhub.core.errors import InvalidInput
+
+    with pytest.raises(InvalidInput) as caught:
+        make_patient(people, hla="A*02:01+A*99:99")
+    assert "A*99:99" in caught.value.fields["hla"][0]
