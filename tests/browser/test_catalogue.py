@@ -42,6 +42,7 @@ def test_a_visitor_searches_with_two_facets_opens_a_line_and_downloads_the_csv(
     page.goto(f"{live_server.url}/lines/")
     expect(page.get_by_role("heading", name="4 lines")).to_be_visible()
 
+    page.evaluate("window.notReloaded = true")
     facets = page.get_by_role("complementary", name="Refine")
     facets.get_by_role("link", name=re.compile(r"^Parkinson's disease 3")).click()
     expect(page).to_have_url(re.compile(r"disease=Parkinson"))
@@ -50,6 +51,7 @@ def test_a_visitor_searches_with_two_facets_opens_a_line_and_downloads_the_csv(
     expect(page.get_by_role("heading", name="2 lines")).to_be_visible()
     expect(page).to_have_url(re.compile(r"disease=Parkinson.*sex=female"))
     assert result_names(page) == ["NSCBi001-A", "NSCBi001-A-1"]
+    assert page.evaluate("window.notReloaded"), "htmx swaps the results, the page stays"
     selected = facets.locator('a[aria-current="true"]')
     expect(selected).to_have_count(2)
     screenshot(page, "catalogue-1280")

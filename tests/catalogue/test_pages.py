@@ -173,7 +173,7 @@ def test_a_disease_name_lists_its_lines(lines):
 
 def test_text_that_matches_nothing_says_so(lines):
     answer = Client().get("/lines/", {"q": "xyzzy"})
-    assert answer.status_code == 404
+    assert answer.status_code == 200
     assert "No cell line is known as &#x27;xyzzy&#x27;" in answer.content.decode()
     filtered = Client().get("/lines/", {"q": "xyzzy", "sex": "male"})
     assert filtered.status_code == 200
@@ -294,3 +294,10 @@ def test_the_public_page_shows_every_related_row(users):
         "National Stem Cell Bank (generator)",
     ):
         assert shown in page, shown
+
+
+def test_every_bad_parameter_is_named_at_once(lines):
+    answer = Client().get("/lines/", {"type": "hXSC", "page": "0"})
+    assert answer.status_code == 400
+    page = answer.content.decode()
+    assert "<code>type</code>" in page and "<code>page</code>" in page

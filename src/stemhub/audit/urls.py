@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from stemhub.audit import views
 
 app_name = "audit"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.audit_index, name="index"),
+    path("export.csv", views.audit_export, name="export"),
+    path("<str:model>/<str:pk>/", views.audit_record, name="record"),
+]

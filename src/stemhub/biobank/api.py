@@ -1,3 +1,653 @@
-from ninja import Router
+"""/api/v1/biobank: storage, banks, vials and custody over HTTP. Parse, call, shape.
+
+Containers are named by id, positions by their label (`A1`), vials by barcode.
+"""
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Query, Router, Schema, Status
+
+from stemhub.accounts.models import Institution, User
+from stemhub.accounts.permissions import Perm
+from stemhub.biobank import imports, selectors, services
+from stemhub.biobank.labels import label_sheet
+from stemhub.biobank.models import (
+    CellBank,
+    Container,
+    ContainerType,
+    CustodyEvent,
+    Vial,
+)
+from stemhub.core.errors import InvalidInput, NotFound
+from stemhub.registry.models import DerivedProduct
+from stemhub.registry.selectors import visible_lines
+from stemhub.registry.services import require
 
 router = Router(tags=["biobank"])
+
+
+# Shapes
+
+
+class ContainerTypeIn(Schema):
+    name: str
+    rows: int | None = None
+    columns: int | None = None
+    row_labels: str = "letters"
+    column_labels: str = "numbers"
+    fill_order: str = "row_major"
+    temperature_class: str = ""
+    holds_vials: bool = False
+    allowed_children: list[str] = []
+
+
+class ContainerIn(Schema):
+    type: str
+    name: str
+    parent: int | None = None
+    position: str = ""
+    barcode: str = ""
+    reason: str = ""
+
+
+class MoveIn(Schema):
+    parent: int
+    position: str = ""
+    reason: str = ""
+
+
+class BlockIn(Schema):
+    blocked: bool
+    reason: str = ""
+
+
+class HoldIn(Schema):
+    position: str
+    kind: str  # blocked, reserved, or free to release
+    note: str = ""
+
+
+class PlaceIn(Schema):
+    container: int
+    position: str
+
+
+class BankIn(Schema):
+    line: str | None = None
+    product: int | None = None
+    tier: str
+    parent: str | None = None
+    code: str = ""
+    passage_number: int
+    freeze_date: date
+    cryo_medium: str = ""
+    cells_per_vial: int | None = None
+    vial_count: int
+    operator: str | None = None
+    sop_reference: str = ""
+    post_thaw_viability: Decimal | None = None
+    notes: str = ""
+    boxes: list[int] = []
+    positions: list[PlaceIn] = []
+    reason: str = ""
+
+
+class VialMoveIn(Schema):
+    container: int
+    position: str = ""
+    reason: str = ""
+
+
+class ReasonIn(Schema):
+    reason: str = ""
+
+
+class ThawIn(Schema):
+    purpose: str
+    reason: str = ""
+
+
+class StatusIn(Schema):
+    barcodes: list[str]
+    status: str
+    reason: str
+
+
+class FreeSpaceQuery(Schema):
+    type: str
+    temperature: str
+    n: int = 1
+
+
+# Helpers
+
+
+def _container(request: HttpRequest, container_id: int) -> Container:
+    require(request.user, Perm.INVENTORY_VIEW)
+    return selectors.container_for(request.user, container_id)
+
+
+def _container_type(name: str, field: str = "type") -> ContainerType:
+    found = ContainerType.objects.filter(name=name).first()
+    if found is None:
+        raise InvalidInput(f"No container type {name!r}", fields={field: ["unknown type"]})
+    return found
+
+
+def _vial(request: HttpRequest, barcode: str) -> Vial:
+    require(request.user, Perm.INVENTORY_VIEW)
+    return selectors.vial_for(request.user, barcode)
+
+
+def _where(request: HttpRequest, container_id: int, position: str, field: str) -> tuple:
+    try:
+        container = selectors.container_for(request.user, container_id)
+    except NotFound:
+        raise NotFound(
+            f"No container {container_id} that you may use", fields={field: ["unknown"]}
+        ) from None
+    return (container, *services.resolve_position(container, position, field=field))
+
+
+def container_type_out(kind: ContainerType) -> dict[str, Any]:
+    return {
+        "name": kind.name,
+        "rows": kind.rows,
+        "columns": kind.columns,
+        "row_labels": kind.row_labels,
+        "column_labels": kind.column_labels,
+        "fill_order": kind.fill_order,
+        "temperature_class": kind.temperature_class,
+        "holds_vials": kind.holds_vials,
+        "allowed_children": [t.name for t in kind.allowed_children.all()],
+    }
+
+
+def container_out(container: Container, *, path: str = "") -> dict[str, Any]:
+    return {
+        "id": container.pk,
+        "name": container.name,
+        "type": container.type.name,
+        "path": path or selectors.container_path(container),
+        "parent": container.parent_id,
+        "position": container.position_label if container.parent_id else "",
+        "barcode": container.barcode or "",
+        "temperature_class": container.temperature_class,
+        "blocked": container.blocked,
+    }
+
+
+def vial_out(vial: Vial, *, path: str | None = None) -> dict[str, Any]:
+    where = ""
+    if vial.container is not None:
+        where = selectors.place_text(
+            path if path is not None else selectors.container_path(vial.container),
+            vial.container,
+            vial.row,
+            vial.column,
+        )
+    return {
+        "barcode": vial.barcode,
+        "bank": vial.bank.code,
+        "status": vial.status,
+        "container": vial.container_id,
+        "position": vial.container.type.label(vial.row, vial.column) if vial.container else "",
+        "location": where,
+        "checked_out_to": vial.checked_out_to.username if vial.checked_out_to_id else None,
+    }
+
+
+def event_out(event: CustodyEvent) -> dict[str, Any]:
+    return {
+        "at": event.at.isoformat(),
+        "kind": event.kind,
+        "actor": event.actor.username,
+        "vial": event.vial.barcode if "vial" in event._state.fields_cache else None,
+        "from": event.from_place,
+        "to": event.to_place,
+        "from_status": event.from_status,
+        "to_status": event.to_status,
+        "reason": event.reason,
+    }
+
+
+def bank_out(bank: CellBank, *, vials: bool = False) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": bank.pk,
+        "code": bank.code,
+        "tier": bank.tier,
+        "line": bank.line.name if bank.line_id else bank.product.line.name,
+        "product": bank.product.name if bank.product_id else None,
+        "parent": bank.parent.code if bank.parent_id else None,
+        "passage_number": bank.passage_number,
+        "freeze_date": bank.freeze_date.isoformat(),
+        "cryo_medium": bank.cryo_medium,
+        "cells_per_vial": bank.cells_per_vial,
+        "vial_count": bank.vial_count,
+        "operator": bank.operator.username if bank.operator_id else None,
+        "sop_reference": bank.sop_reference,
+        "post_thaw_viability": bank.post_thaw_viability,
+    }
+    if vials:
+        rows = bank.vials.select_related("container__type", "checked_out_to", "bank")
+        paths: dict[int, str] = {}
+        out["vials"] = []
+        for vial in rows:
+            if vial.container_id and vial.container_id not in paths:
+                paths[vial.container_id] = selectors.container_path(vial.container)
+            out["vials"].append(vial_out(vial, path=paths.get(vial.container_id or 0, "")))
+    return out
+
+
+# Storage
+
+
+@router.get("/biobank/container-types", response=list[dict[str, Any]])
+def container_type_list(request: HttpRequest) -> list[dict[str, Any]]:
+    """Needs biobank.view: the container types and their layouts."""
+    require(request.user, Perm.INVENTORY_VIEW)
+    kinds = ContainerType.objects.prefetch_related("allowed_children")
+    return [container_type_out(kind) for kind in kinds]
+
+
+@router.post("/biobank/container-types", response={201: dict[str, Any]})
+def container_type_create(request: HttpRequest, payload: ContainerTypeIn) -> Status:
+    """Needs biobank.manage_storage: a new kind of container."""
+    data = payload.dict()
+    children = [_container_type(n, "allowed_children") for n in data.pop("allowed_children")]
+    kind = services.container_type_create(actor=request.user, allowed_children=children, **data)
+    return Status(201, container_type_out(kind))
+
+
+@router.get("/biobank/containers", response=list[dict[str, Any]])
+def container_list(request: HttpRequest, parent: int | None = None) -> list[dict[str, Any]]:
+    """Needs biobank.view: the top of your institution's storage, or one container's children."""
+    require(request.user, Perm.INVENTORY_VIEW)
+    found = selectors.visible_containers(request.user).select_related("type", "parent__type")
+    if parent is None:
+        return [container_out(c, path=c.name) for c in found.filter(parent__isnull=True)]
+    above = _container(request, parent)
+    path = selectors.container_path(above)
+    return [container_out(c, path=f"{path}/{c.name}") for c in found.filter(parent=above)]
+
+
+@router.post("/biobank/containers", response={201: dict[str, Any]})
+def container_create(request: HttpRequest, payload: ContainerIn) -> Status:
+    """Needs biobank.manage_storage in the institution of the parent (or your own)."""
+    kind = _container_type(payload.type)
+    parent, row, column = None, None, None
+    if payload.parent is not None:
+        require(request.user, Perm.STORAGE_MANAGE)
+        parent, row, column = _where(request, payload.parent, payload.position, "position")
+    container = services.container_create(
+        actor=request.user,
+        type=kind,
+        name=payload.name,
+        parent=parent,
+        row=row,
+        column=column,
+        barcode=payload.barcode,
+        reason=payload.reason,
+    )
+    return Status(201, container_out(container))
+
+
+@router.get("/biobank/containers/{container_id}", response=dict[str, Any])
+def container_detail(request: HttpRequest, container_id: int) -> dict[str, Any]:
+    """Needs biobank.view in the container's institution: the container, and a box's grid."""
+    container = _container(request, container_id)
+    out = container_out(container)
+    out["children"] = [
+        container_out(c, path=f"{out['path']}/{c.name}")
+        for c in container.children.select_related("type", "parent__type")
+    ]
+    out["positions"] = [
+        {
+            "position": cell.label,
+            "vial": cell.vial.barcode if cell.vial else None,
+            "bank": cell.vial.bank.code if cell.vial else None,
+            "status": cell.vial.status if cell.vial else None,
+            "hold": cell.hold or None,
+        }
+        for row in selectors.box_grid(container)
+        for cell in row
+    ]
+    return out
+
+
+@router.post("/biobank/containers/{container_id}/move", response=dict[str, Any])
+def container_move(request: HttpRequest, container_id: int, payload: MoveIn) -> dict[str, Any]:
+    """Needs biobank.manage_storage: move a container and everything in it; one custody event
+    per vial inside."""
+    container = _container(request, container_id)
+    parent, row, column = _where(request, payload.parent, payload.position, "position")
+    moved = services.container_move(
+        actor=request.user,
+        container=container,
+        parent=parent,
+        row=row,
+        column=column,
+        reason=payload.reason,
+    )
+    return container_out(moved)
+
+
+@router.post("/biobank/containers/{container_id}/block", response=dict[str, Any])
+def container_block(request: HttpRequest, container_id: int, payload: BlockIn) -> dict[str, Any]:
+    """Needs biobank.manage_storage: block a container (no new contents) or unblock it."""
+    container = _container(request, container_id)
+    changed = services.container_set_blocked(
+        actor=request.user, container=container, blocked=payload.blocked, reason=payload.reason
+    )
+    return container_out(changed)
+
+
+@router.post("/biobank/containers/{container_id}/holds", response=dict[str, Any])
+def container_hold(request: HttpRequest, container_id: int, payload: HoldIn) -> dict[str, Any]:
+    """Needs biobank.manage_storage: block or reserve a box position, or free it (`free`)."""
+    container = _container(request, container_id)
+    row, column = services.resolve_position(container, payload.position)
+    if row is None or column is None:
+        raise InvalidInput("Say which position", fields={"position": ["required"]})
+    if payload.kind == "free":
+        services.position_release(
+            actor=request.user, container=container, row=row, column=column, reason=payload.note
+        )
+    else:
+        services.position_hold(
+            actor=request.user,
+            container=container,
+            row=row,
+            column=column,
+            kind=payload.kind,
+            note=payload.note,
+        )
+    return {"position": payload.position.upper(), "kind": payload.kind}
+
+
+@router.get("/biobank/containers/{container_id}/history", response=dict[str, Any])
+def container_history(request: HttpRequest, container_id: int) -> dict[str, Any]:
+    """Needs biobank.view: the container's own events and its vials' custody events, newest
+    first."""
+    container = _container(request, container_id)
+    history = selectors.container_history(container)
+    return {
+        "container": container_out(container),
+        "container_events": [
+            {
+                "at": e.at.isoformat(),
+                "kind": e.kind,
+                "actor": e.actor.username,
+                "container": e.container.name,
+                "from": e.from_place,
+                "to": e.to_place,
+                "reason": e.reason,
+            }
+            for e in history["container_events"]
+        ],
+        "vial_events": [event_out(e) for e in history["vial_events"]],
+    }
+
+
+@router.get("/biobank/free-space", response=list[dict[str, Any]])
+def free_space(request: HttpRequest, query: Query[FreeSpaceQuery]) -> list[dict[str, Any]]:
+    """Needs biobank.view: the first n free positions in boxes of a type at a temperature."""
+    require(request.user, Perm.INVENTORY_VIEW)
+    if not 1 <= query.n <= 10_000:
+        raise InvalidInput("n must be 1-10000", fields={"n": ["out of range"]})
+    found = selectors.free_space(
+        institution_id=request.user.institution_id or 0,
+        box_type=_container_type(query.type),
+        temperature_class=query.temperature,
+        n=query.n,
+    )
+    return [{"container": p.box.pk, "box": p.box.name, "position": p.label} for p in found]
+
+
+# Banks
+
+
+@router.get("/biobank/banks", response=list[dict[str, Any]])
+def bank_list(request: HttpRequest) -> list[dict[str, Any]]:
+    """Needs biobank.view: your institution's cell banks."""
+    require(request.user, Perm.INVENTORY_VIEW)
+    banks = selectors.visible_banks(request.user).select_related(
+        "line", "product__line", "parent", "operator"
+    )
+    return [bank_out(b) for b in banks]
+
+
+def _user(username: str | None, field: str) -> User | None:
+    if not username:
+        return None
+    found = User.objects.filter(username=username).first()
+    if found is None:
+        raise InvalidInput(f"No user {username!r}", fields={field: ["unknown user"]})
+    return found
+
+
+@router.post("/biobank/banks", response={201: dict[str, Any]})
+def bank_create(request: HttpRequest, payload: BankIn) -> Status:
+    """Needs biobank.edit: register a bank and create and place its vials in one step (fill
+    `boxes` in their fill order, or give one position per vial)."""
+    require(request.user, Perm.INVENTORY_EDIT)
+    line = None
+    if payload.line:
+        line = visible_lines(request.user).filter(name=payload.line).first()
+        if line is None:
+            raise NotFound(f"No cell line {payload.line!r}", fields={"line": ["unknown"]})
+    product = None
+    if payload.product is not None:
+        product = DerivedProduct.objects.filter(
+            pk=payload.product, line__in=visible_lines(request.user)
+        ).first()
+        if product is None:
+            raise NotFound("No such product", fields={"product": ["unknown"]})
+    parent = None
+    if payload.parent:
+        parent = selectors.visible_banks(request.user).filter(code=payload.parent).first()
+        if parent is None:
+            raise NotFound(f"No bank {payload.parent!r}", fields={"parent": ["unknown"]})
+    boxes = [
+        _where(request, box_id, "", f"boxes[{i}]")[0] for i, box_id in enumerate(payload.boxes)
+    ]
+    positions = [
+        _where(request, p.container, p.position, f"positions[{i}]")
+        for i, p in enumerate(payload.positions)
+    ]
+    bank = services.cell_bank_create(
+        actor=request.user,
+        line=line,
+        product=product,
+        parent=parent,
+        tier=payload.tier,
+        code=payload.code,
+        passage_number=payload.passage_number,
+        freeze_date=payload.freeze_date,
+        cryo_medium=payload.cryo_medium,
+        cells_per_vial=payload.cells_per_vial,
+        vial_count=payload.vial_count,
+        operator=_user(payload.operator, "operator"),
+        sop_reference=payload.sop_reference,
+        post_thaw_viability=payload.post_thaw_viability,
+        notes=payload.notes,
+        boxes=boxes,
+        positions=positions,
+        reason=payload.reason,
+    )
+    return Status(201, bank_out(selectors.bank_for(request.user, bank.pk), vials=True))
+
+
+@router.get("/biobank/banks/{bank_id}", response=dict[str, Any])
+def bank_detail(request: HttpRequest, bank_id: int) -> dict[str, Any]:
+    """Needs biobank.view in the bank's institution: the bank and its vials."""
+    require(request.user, Perm.INVENTORY_VIEW)
+    return bank_out(selectors.bank_for(request.user, bank_id), vials=True)
+
+
+@router.get("/biobank/banks/{bank_id}/labels.pdf")
+def bank_labels(request: HttpRequest, bank_id: int, status: str = "") -> HttpResponse:
+    """Needs biobank.view: a printable PDF sheet with a QR label per vial of the bank."""
+    require(request.user, Perm.INVENTORY_VIEW)
+    bank = selectors.bank_for(request.user, bank_id)
+    vials = bank.vials.filter(status=status) if status else bank.vials.all()
+    response = HttpResponse(label_sheet(bank, list(vials)), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="labels-{bank.code}.pdf"'
+    return response
+
+
+# Vials
+
+
+@router.get("/biobank/vials/{barcode}", response=dict[str, Any])
+def vial_detail(request: HttpRequest, barcode: str) -> dict[str, Any]:
+    """Needs biobank.view in the vial's institution."""
+    return vial_out(_vial(request, barcode))
+
+
+@router.get("/biobank/vials/{barcode}/history", response=list[dict[str, Any]])
+def vial_history(request: HttpRequest, barcode: str) -> list[dict[str, Any]]:
+    """Needs biobank.view: every custody event of the vial, oldest first."""
+    return [event_out(e) for e in selectors.vial_history(_vial(request, barcode))]
+
+
+@router.post("/biobank/vials/{barcode}/move", response=dict[str, Any])
+def vial_move(request: HttpRequest, barcode: str, payload: VialMoveIn) -> dict[str, Any]:
+    """Needs biobank.edit: move a stored vial to another position."""
+    vial = _vial(request, barcode)
+    box, row, column = _where(request, payload.container, payload.position, "position")
+    services.vial_move(
+        actor=request.user, vial=vial, container=box, row=row, column=column, reason=payload.reason
+    )
+    return vial_out(selectors.vial_for(request.user, barcode))
+
+
+@router.post("/biobank/vials/{barcode}/check-out", response=dict[str, Any])
+def vial_check_out(request: HttpRequest, barcode: str, payload: ReasonIn) -> dict[str, Any]:
+    """Needs biobank.edit: take the vial out of storage (409 when someone else has it)."""
+    services.vial_check_out(actor=request.user, vial=_vial(request, barcode), reason=payload.reason)
+    return vial_out(selectors.vial_for(request.user, barcode))
+
+
+@router.post("/biobank/vials/{barcode}/return", response=dict[str, Any])
+def vial_return(request: HttpRequest, barcode: str, payload: VialMoveIn) -> dict[str, Any]:
+    """Needs biobank.edit: put a checked-out vial back into a position."""
+    vial = _vial(request, barcode)
+    box, row, column = _where(request, payload.container, payload.position, "position")
+    services.vial_return(
+        actor=request.user, vial=vial, container=box, row=row, column=column, reason=payload.reason
+    )
+    return vial_out(selectors.vial_for(request.user, barcode))
+
+
+@router.post("/biobank/vials/{barcode}/thaw", response=dict[str, Any])
+def vial_thaw(request: HttpRequest, barcode: str, payload: ThawIn) -> dict[str, Any]:
+    """Needs biobank.edit: thaw the vial for QC or culture; it leaves the inventory."""
+    services.vial_thaw(
+        actor=request.user,
+        vial=_vial(request, barcode),
+        purpose=payload.purpose,  # type: ignore[arg-type]
+        reason=payload.reason,
+    )
+    return vial_out(selectors.vial_for(request.user, barcode))
+
+
+@router.post("/biobank/vials/{barcode}/dispose", response=dict[str, Any])
+def vial_dispose(request: HttpRequest, barcode: str, payload: ReasonIn) -> dict[str, Any]:
+    """Needs biobank.edit: destroy the vial (a reason is required)."""
+    services.vial_dispose(actor=request.user, vial=_vial(request, barcode), reason=payload.reason)
+    return vial_out(selectors.vial_for(request.user, barcode))
+
+
+@router.post("/biobank/vial-status", response=list[dict[str, Any]])
+def vials_status(request: HttpRequest, payload: StatusIn) -> list[dict[str, Any]]:
+    """Needs biobank.edit (a quarantine also quality.release or equipment.manage; lifting one
+    quality.release): set the status of the listed vials, all or none."""
+    require(request.user, Perm.INVENTORY_VIEW)
+    found = {
+        v.barcode: v
+        for v in selectors.visible_vials(request.user).filter(barcode__in=payload.barcodes)
+    }
+    missing = [b for b in payload.barcodes if b not in found]
+    if missing:
+        raise NotFound(
+            f"Unknown vial(s): {', '.join(missing[:20])}",
+            fields={"barcodes": [f"unknown: {b}" for b in missing[:20]]},
+        )
+    changed = services.vials_set_status(
+        actor=request.user, vials=found.values(), status=payload.status, reason=payload.reason
+    )
+    return [{"barcode": v.barcode, "status": v.status} for v in changed]
+
+
+# Import and reports
+
+
+class ImportIn(Schema):
+    csv: str
+    dry_run: bool = True
+    filename: str = ""
+    institution: str | None = None
+
+
+@router.post("/biobank/imports/inventory", response=dict[str, Any])
+def inventory_import(request: HttpRequest, payload: ImportIn) -> dict[str, Any]:
+    """Needs biobank.edit in the institution: check (dry run, the default) or apply an
+    inventory CSV given as text. 400 naming each failed row and column; nothing is written
+    unless every row passes."""
+    require(request.user, Perm.INVENTORY_EDIT)
+    report = imports.inventory_import(
+        actor=request.user,
+        text=payload.csv,
+        dry_run=payload.dry_run,
+        filename=payload.filename,
+        institution=_institution(payload.institution),
+    )
+    if not report.ok:
+        raise report.as_error()
+    return import_report_out(report)
+
+
+def _institution(code: str | None) -> Institution | None:
+    if not code:
+        return None
+    found = Institution.objects.filter(provider_code=code).first()
+    if found is None:
+        raise InvalidInput(f"No institution {code!r}", fields={"institution": ["unknown"]})
+    return found
+
+
+def import_report_out(report: imports.ImportReport) -> dict[str, Any]:
+    return {
+        "ok": report.ok,
+        "dry_run": report.dry_run,
+        "applied": report.applied,
+        "rows": len(report.rows),
+        "errors": report.error_count,
+        "new_banks": report.new_banks,
+        "report": [
+            {"row": r.number, "barcode": r.barcode, "location": r.location, "errors": r.errors}
+            for r in report.rows
+        ],
+    }
+
+
+@router.get("/biobank/reports/vials", response=list[dict[str, Any]])
+def report_vials(request: HttpRequest) -> list[dict[str, Any]]:
+    """Needs biobank.view: vials per line, bank and status."""
+    require(request.user, Perm.INVENTORY_VIEW)
+    return selectors.vial_counts(request.user)
+
+
+@router.get("/biobank/reports/occupancy", response=list[dict[str, Any]])
+def report_occupancy(request: HttpRequest) -> list[dict[str, Any]]:
+    """Needs biobank.view: vial positions used, held and free per container, summed up the
+    tree."""
+    require(request.user, Perm.INVENTORY_VIEW)
+    return [
+        {k: v for k, v in row.items() if k != "container"}
+        for row in selectors.occupancy(request.user)
+    ]

@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import reverse
 from ninja import Field, Query, Router, Schema
 
 from stemhub.catalogue.models import Facet
@@ -123,7 +124,7 @@ def catalogue(request: HttpRequest, query: Query[CatalogueQuery]) -> dict[str, A
                 "availability": e.availability,
                 "provider": e.institution_name,
                 "summary": e.summary,
-                "url": f"/lines/{e.name}/",
+                "url": reverse("registry:public_line", args=[e.name]),
             }
             for e in result.entries
         ],

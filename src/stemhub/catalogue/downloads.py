@@ -5,6 +5,8 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from django.urls import reverse
+
 from stemhub.catalogue.services import INDEX_PREFETCH
 from stemhub.registry.models import CellLine, Status
 
@@ -67,7 +69,7 @@ def public_rows(base_url: str = "") -> Iterator[dict[str, Any]]:
             "has_hla_typing": bool(line.hla_typing),
             "cross_references": sorted(f"{x.database}:{x.accession}" for x in line.xrefs.all()),
             "published_at": line.published_at.isoformat() if line.published_at else "",
-            "url": f"{base_url}/lines/{line.name}/",
+            "url": base_url + reverse("registry:public_line", args=[line.name]),
         }
 
 

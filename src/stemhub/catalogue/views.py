@@ -4,7 +4,9 @@ The search page is a plain GET form and links, so it works without JavaScript; w
 facet, sort and page links swap only the results region (`catalogue/_results.html`).
 """
 
+import re
 from typing import Any
+from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -29,18 +31,16 @@ PAGE_SIZE = 20
 # Values shown per facet before "more"; selected values always show.
 FACET_SHOWN = 6
 RESULTS_REGION = "catalogue-results"
+NOT_IN_ID = re.compile(r"[^a-z0-9]+")
 SORT_LABELS = {"relevance": "Relevance", "name": "Name", "newest": "Newest", "type": "Type"}
 
 
-def _page_number(raw: str | None) -> int:
+def _page_number(raw: str | None) -> int | None:
     try:
         page = int(raw or "1")
     except ValueError:
-        page = 0
-    if page < 1:
-        problem = "must be a whole number, 1 or more"
-        raise InvalidInput(f"Invalid catalogue query: page: {problem}", fields={"page": [problem]})
-    return page
+        return None
+    return page if page >= 1 else None
 
 
 def _query_from(params: QueryDict) -> tuple[CatalogueQuery, int]:
@@ -51,36 +51,50 @@ def _query_from(params: QueryDict) -> tuple[CatalogueQuery, int]:
         q=params.get("q", "").strip(),
         sort=params.get("sort") or "relevance",
         limit=PAGE_SIZE,
-        offset=(page - 1) * PAGE_SIZE,
+        offset=((page or 1) - 1) * PAGE_SIZE,
         **facets,
     )
-    validated(query)
-    return query, page
+    problems: dict[str, list[str]] = {}
+    try:
+        validated(query)
+    except InvalidInput as error:
+        problems = error.fields
+    if page is None:
+        problems["page"] = ["must be a whole number, 1 or more"]
+    if problems:
+        summary = "; ".join(f"{name}: {' '.join(said)}" for name, said in problems.items())
+        raise InvalidInput(f"Invalid catalogue query: {summary}", fields=problems)
+    return query, page or 1
 
 
-def _url(params: QueryDict) -> str:
-    encoded = params.urlencode()
-    return reverse("registry:line_lookup") + (f"?{encoded}" if encoded else "")
+class _Links:
+    """URLs of this page with some parameters changed; each goes back to page 1 unless told."""
+
+    def __init__(self, params: QueryDict) -> None:
+        self.base = reverse("registry:line_lookup")
+        self.params = params
+
+    def url(self, **changes: list[str]) -> str:
+        pairs = [
+            (name, value)
+            for name, values in self.params.lists()
+            if name not in changes and name != "page"
+            for value in values
+        ]
+        pairs += [(name, value) for name, values in changes.items() for value in values]
+        return f"{self.base}?{urlencode(pairs)}" if pairs else self.base
+
+    def toggled(self, facet: str, value: str) -> str:
+        values = self.params.getlist(facet)
+        return self.url(
+            **{facet: [v for v in values if v != value] if value in values else [*values, value]}
+        )
+
+    def page(self, number: int) -> str:
+        return self.url(page=[str(number)] if number > 1 else [])
 
 
-def _with(params: QueryDict, **changes: list[str]) -> str:
-    """This page's URL with some parameters replaced (an empty list drops one), on page 1."""
-    changed = params.copy()
-    changed.pop("page", None)
-    for name, values in changes.items():
-        changed.setlist(name, values)
-    return _url(changed)
-
-
-def _toggled(params: QueryDict, facet: str, value: str) -> str:
-    values = params.getlist(facet)
-    return _with(
-        params,
-        **{facet: [v for v in values if v != value] if value in values else [*values, value]},
-    )
-
-
-def _facet_groups(result: SearchResult, params: QueryDict) -> list[dict[str, Any]]:
+def _facet_groups(result: SearchResult, links: _Links) -> list[dict[str, Any]]:
     groups = []
     for facet in Facet:
         counts = list(result.facets.get(facet.value, []))
@@ -88,7 +102,7 @@ def _facet_groups(result: SearchResult, params: QueryDict) -> list[dict[str, Any
         # A selected value that matches nothing any more stays listed, so it can be removed.
         counts += [
             FacetCount(v, facet_label(facet.value, v), 0, True)
-            for v in params.getlist(facet.value)
+            for v in links.params.getlist(facet.value)
             if v not in known
         ]
         values = [
@@ -97,7 +111,9 @@ def _facet_groups(result: SearchResult, params: QueryDict) -> list[dict[str, Any
                 "label": c.label,
                 "count": c.count,
                 "selected": c.selected,
-                "url": _toggled(params, facet.value, c.value),
+                "url": links.toggled(facet.value, c.value),
+                # Stable across swaps, so htmx puts the focus back on the value followed.
+                "id": f"f-{facet.value}-{NOT_IN_ID.sub('-', c.value.lower())}",
             }
             for c in counts
         ]
@@ -117,6 +133,7 @@ def _facet_groups(result: SearchResult, params: QueryDict) -> list[dict[str, Any
 def _results_context(
     query: CatalogueQuery, page: int, result: SearchResult, params: QueryDict
 ) -> dict[str, Any]:
+    links = _Links(params)
     pages = max(1, -(-result.count // PAGE_SIZE))
     return {
         "count": result.count,
@@ -128,21 +145,21 @@ def _results_context(
             }
             for entry in result.entries
         ],
-        "facets": _facet_groups(result, params),
+        "facets": _facet_groups(result, links),
         "active": [
             {
                 "facet": Facet(facet).label,
                 "label": facet_label(facet, value),
-                "url": _toggled(params, facet, value),
+                "url": links.toggled(facet, value),
             }
             for facet, values in query.facet_filters().items()
             for value in values
         ],
-        "clear_url": _with(params, **{f: [] for f in Facet.values}),
+        "clear_url": links.url(**{f: [] for f in Facet.values}),
         "sorts": [
             {
                 "label": SORT_LABELS[sort],
-                "url": _with(params, sort=[] if sort == "relevance" else [sort]),
+                "url": links.url(sort=[] if sort == "relevance" else [sort]),
                 "current": sort == query.sort,
             }
             for sort in SORTS
@@ -151,17 +168,9 @@ def _results_context(
         "pages": pages,
         "first_shown": query.offset + 1,
         "last_shown": query.offset + len(result.entries),
-        "previous_url": _url(_page_params(params, page - 1)) if page > 1 else "",
-        "next_url": _url(_page_params(params, page + 1)) if page < pages else "",
+        "previous_url": links.page(page - 1) if page > 1 else "",
+        "next_url": links.page(page + 1) if page < pages else "",
     }
-
-
-def _page_params(params: QueryDict, page: int) -> QueryDict:
-    changed = params.copy()
-    changed.pop("page", None)
-    if page > 1:
-        changed["page"] = str(page)
-    return changed
 
 
 def _exact_line(query: CatalogueQuery) -> str | None:
@@ -184,7 +193,7 @@ def catalogue_page(request: HttpRequest) -> HttpResponse:
     partial = request.htmx.target == RESULTS_REGION  # type: ignore[attr-defined]
     template = "catalogue/_results.html" if partial else "catalogue/search.html"
     params = request.GET
-    context: dict[str, Any] = {"q": params.get("q", "").strip(), "params": params}
+    context: dict[str, Any] = {"q": params.get("q", "").strip()}
     try:
         query, page = _query_from(params)
     except InvalidInput as error:
@@ -202,12 +211,9 @@ def catalogue_page(request: HttpRequest) -> HttpResponse:
     context.update(_results_context(query, page, result, params))
     context["selected"] = [(f, v) for f, values in query.facet_filters().items() for v in values]
     context["sort"] = query.sort
-    status = 200
     if not result.count and query.q and not query.facet_filters() and not partial:
-        # Nothing by that name or text: the same answer the old name lookup gave.
         context["not_found"] = f"No cell line is known as {query.q!r}"
-        status = 404
-    return render(request, template, context, status=status)
+    return render(request, template, context)
 
 
 def download_csv(request: HttpRequest) -> StreamingHttpResponse:

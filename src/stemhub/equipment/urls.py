@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from stemhub.equipment import views
 
 app_name = "equipment"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.equipment_list, name="list"),
+    path("<int:pk>/", views.equipment_detail, name="detail"),
+    path("<int:pk>/temperature-logs/", views.temperature_log_upload, name="upload_log"),
+]

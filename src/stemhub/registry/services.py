@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from stemhub.accounts.models import Institution, User
 from stemhub.accounts.permissions import Perm, user_can
+from stemhub.audit.context import audit_context
 from stemhub.catalogue.services import catalogue_entry_refresh
 from stemhub.core.errors import Conflict, Forbidden, InvalidInput, NotFound, from_validation_error
 from stemhub.registry import naming
@@ -195,42 +196,43 @@ def _fresh_record(line: CellLine) -> dict[str, Any]:
 def cell_line_create(
     *, actor: User, data: Mapping[str, Any], institution: Institution | None = None
 ) -> CellLine:
-    institution = institution or actor.institution
-    if institution is None:
-        raise InvalidInput("You belong to no institution; name one to register a line for.")
-    require(actor, Perm.EDIT_LINE, institution.pk)
-    name = str(data.get("name") or "").strip()
-    verdict = naming.check_name(name)
-    if data.get("source", Source.OWN) == Source.OWN and verdict.verdict == "invalid":
-        raise InvalidInput(
-            f"{name!r} is not a usable cell line name: {'; '.join(verdict.messages)}",
-            fields={"name": list(verdict.messages)},
-        )
-    code = institution.provider_code
-    own = data.get("source", Source.OWN) == Source.OWN
-    if (
-        own
-        and verdict.verdict == "valid"
-        and not (name.startswith(code) and name[len(code) : len(code) + 1] in "ie")
-    ):
-        raise InvalidInput(
-            f"{name!r} does not start with {institution.name}'s provider code {code}",
-            fields={"name": [f"must start with {code}"]},
-        )
-    if CellLine.objects.filter(name=name).exists():
-        raise Conflict(f"A cell line named {name!r} already exists", fields={"name": ["taken"]})
-    line = CellLine(name=name, institution=institution, line_type=data.get("line_type", ""))
-    try:
-        with transaction.atomic():
-            _apply(line, {k: v for k, v in data.items() if k != "name"})
-    except IntegrityError as error:
-        raise Conflict(f"The line conflicts with an existing record: {error}") from None
-    if "providers" not in data:
-        Provider.objects.bulk_create(
-            Provider(line=line, institution=institution, role=role)
-            for role in (Provider.ProviderRole.GENERATOR, Provider.ProviderRole.OWNER)
-        )
-    return line
+    with audit_context(actor=actor, reason=""):
+        institution = institution or actor.institution
+        if institution is None:
+            raise InvalidInput("You belong to no institution; name one to register a line for.")
+        require(actor, Perm.EDIT_LINE, institution.pk)
+        name = str(data.get("name") or "").strip()
+        verdict = naming.check_name(name)
+        if data.get("source", Source.OWN) == Source.OWN and verdict.verdict == "invalid":
+            raise InvalidInput(
+                f"{name!r} is not a usable cell line name: {'; '.join(verdict.messages)}",
+                fields={"name": list(verdict.messages)},
+            )
+        code = institution.provider_code
+        own = data.get("source", Source.OWN) == Source.OWN
+        if (
+            own
+            and verdict.verdict == "valid"
+            and not (name.startswith(code) and name[len(code) : len(code) + 1] in "ie")
+        ):
+            raise InvalidInput(
+                f"{name!r} does not start with {institution.name}'s provider code {code}",
+                fields={"name": [f"must start with {code}"]},
+            )
+        if CellLine.objects.filter(name=name).exists():
+            raise Conflict(f"A cell line named {name!r} already exists", fields={"name": ["taken"]})
+        line = CellLine(name=name, institution=institution, line_type=data.get("line_type", ""))
+        try:
+            with transaction.atomic():
+                _apply(line, {k: v for k, v in data.items() if k != "name"})
+        except IntegrityError as error:
+            raise Conflict(f"The line conflicts with an existing record: {error}") from None
+        if "providers" not in data:
+            Provider.objects.bulk_create(
+                Provider(line=line, institution=institution, role=role)
+                for role in (Provider.ProviderRole.GENERATOR, Provider.ProviderRole.OWNER)
+            )
+        return line
 
 
 def _locked(line: CellLine) -> CellLine:
@@ -242,35 +244,40 @@ def cell_line_update(
     *, actor: User, line: CellLine, data: Mapping[str, Any], reason: str = ""
 ) -> CellLine:
     """Change a line. A published line keeps every change as a version with its reason."""
-    line = _locked(line)
-    require(actor, Perm.EDIT_LINE, line.institution_id)
-    if line.status not in EDITABLE_STATUSES:
-        raise Conflict(
-            f"{line.name} is {line.get_status_display().lower()}; it can be changed again once "
-            "the review returns or publishes it."
-        )
-    if "name" in data and data["name"] != line.name:
-        raise InvalidInput("A standard name never changes", fields={"name": ["read-only"]})
-    if line.status == Status.PUBLISHED and not reason.strip():
-        raise InvalidInput(
-            "Changes to a published line need a reason", fields={"reason": ["required"]}
-        )
-    before = _fresh_record(line)
-    try:
-        with transaction.atomic():
-            _apply(line, {k: v for k, v in data.items() if k != "name"})
-    except IntegrityError as error:
-        raise Conflict(f"The change conflicts with an existing record: {error}") from None
-    if line.status == Status.PUBLISHED:
-        changes = record_changes(before, _fresh_record(line))
-        if changes:
-            line.version += 1
-            line.save(update_fields=["version", "updated_at"])
-            LineVersion.objects.create(
-                line=line, number=line.version, changes=changes, reason=reason.strip(), actor=actor
+    with audit_context(actor=actor, reason=reason):
+        line = _locked(line)
+        require(actor, Perm.EDIT_LINE, line.institution_id)
+        if line.status not in EDITABLE_STATUSES:
+            raise Conflict(
+                f"{line.name} is {line.get_status_display().lower()}; it can be changed again once "
+                "the review returns or publishes it."
             )
-            catalogue_entry_refresh(line=line)
-    return line
+        if "name" in data and data["name"] != line.name:
+            raise InvalidInput("A standard name never changes", fields={"name": ["read-only"]})
+        if line.status == Status.PUBLISHED and not reason.strip():
+            raise InvalidInput(
+                "Changes to a published line need a reason", fields={"reason": ["required"]}
+            )
+        before = _fresh_record(line)
+        try:
+            with transaction.atomic():
+                _apply(line, {k: v for k, v in data.items() if k != "name"})
+        except IntegrityError as error:
+            raise Conflict(f"The change conflicts with an existing record: {error}") from None
+        if line.status == Status.PUBLISHED:
+            changes = record_changes(before, _fresh_record(line))
+            if changes:
+                line.version += 1
+                line.save(update_fields=["version", "updated_at"])
+                LineVersion.objects.create(
+                    line=line,
+                    number=line.version,
+                    changes=changes,
+                    reason=reason.strip(),
+                    actor=actor,
+                )
+                catalogue_entry_refresh(line=line)
+        return line
 
 
 def _transition(
@@ -291,35 +298,44 @@ def _transition(
 
 @transaction.atomic
 def cell_line_submit(*, actor: User, line: CellLine, comment: str = "") -> CellLine:
-    line = _locked(line)
-    require(actor, Perm.EDIT_LINE, line.institution_id)
-    return _transition(
-        line,
-        actor=actor,
-        allowed_from=(Status.DRAFT, Status.RETURNED),
-        to=Status.SUBMITTED,
-        comment=comment,
-    )
+    with audit_context(actor=actor, reason=comment):
+        line = _locked(line)
+        require(actor, Perm.EDIT_LINE, line.institution_id)
+        return _transition(
+            line,
+            actor=actor,
+            allowed_from=(Status.DRAFT, Status.RETURNED),
+            to=Status.SUBMITTED,
+            comment=comment,
+        )
 
 
 @transaction.atomic
 def cell_line_start_review(*, actor: User, line: CellLine, comment: str = "") -> CellLine:
-    line = _locked(line)
-    require(actor, Perm.CURATE, line.institution_id)
-    return _transition(
-        line, actor=actor, allowed_from=(Status.SUBMITTED,), to=Status.IN_REVIEW, comment=comment
-    )
+    with audit_context(actor=actor, reason=comment):
+        line = _locked(line)
+        require(actor, Perm.CURATE, line.institution_id)
+        return _transition(
+            line,
+            actor=actor,
+            allowed_from=(Status.SUBMITTED,),
+            to=Status.IN_REVIEW,
+            comment=comment,
+        )
 
 
 @transaction.atomic
 def cell_line_return(*, actor: User, line: CellLine, comment: str) -> CellLine:
-    line = _locked(line)
-    require(actor, Perm.CURATE, line.institution_id)
-    if not comment.strip():
-        raise InvalidInput("Say what the submitter must change", fields={"comment": ["required"]})
-    return _transition(
-        line, actor=actor, allowed_from=(Status.IN_REVIEW,), to=Status.RETURNED, comment=comment
-    )
+    with audit_context(actor=actor, reason=comment):
+        line = _locked(line)
+        require(actor, Perm.CURATE, line.institution_id)
+        if not comment.strip():
+            raise InvalidInput(
+                "Say what the submitter must change", fields={"comment": ["required"]}
+            )
+        return _transition(
+            line, actor=actor, allowed_from=(Status.IN_REVIEW,), to=Status.RETURNED, comment=comment
+        )
 
 
 @dataclass(frozen=True)
@@ -374,60 +390,67 @@ def cell_line_checklist(line: CellLine) -> list[ChecklistItem]:
 
 @transaction.atomic
 def cell_line_publish(*, actor: User, line: CellLine, comment: str = "") -> CellLine:
-    line = _locked(line)
-    require(actor, Perm.CURATE, line.institution_id)
-    missing = [item for item in cell_line_checklist(line) if item.required and not item.done]
-    if missing:
-        raise InvalidInput(
-            f"{line.name} lacks hPSCreg's minimum: " + "; ".join(i.label for i in missing),
-            fields={"checklist": [i.key for i in missing]},
+    with audit_context(actor=actor, reason=comment):
+        line = _locked(line)
+        require(actor, Perm.CURATE, line.institution_id)
+        missing = [item for item in cell_line_checklist(line) if item.required and not item.done]
+        if missing:
+            raise InvalidInput(
+                f"{line.name} lacks hPSCreg's minimum: " + "; ".join(i.label for i in missing),
+                fields={"checklist": [i.key for i in missing]},
+            )
+        _transition(
+            line,
+            actor=actor,
+            allowed_from=(Status.IN_REVIEW,),
+            to=Status.PUBLISHED,
+            comment=comment,
         )
-    _transition(
-        line, actor=actor, allowed_from=(Status.IN_REVIEW,), to=Status.PUBLISHED, comment=comment
-    )
-    line.published_at = line.published_at or timezone.now()
-    line.version += 1
-    line.save(update_fields=["published_at", "version", "updated_at"])
-    LineVersion.objects.create(
-        line=line,
-        number=line.version,
-        changes={"status": [Status.IN_REVIEW.value, Status.PUBLISHED.value]},
-        reason=comment.strip() or "Published after review",
-        actor=actor,
-    )
-    catalogue_entry_refresh(line=line)
-    return line
+        line.published_at = line.published_at or timezone.now()
+        line.version += 1
+        line.save(update_fields=["published_at", "version", "updated_at"])
+        LineVersion.objects.create(
+            line=line,
+            number=line.version,
+            changes={"status": [Status.IN_REVIEW.value, Status.PUBLISHED.value]},
+            reason=comment.strip() or "Published after review",
+            actor=actor,
+        )
+        catalogue_entry_refresh(line=line)
+        return line
 
 
 @transaction.atomic
 def cell_line_set_availability(
     *, actor: User, line: CellLine, availability: str, reason: str = ""
 ) -> CellLine:
-    line = _locked(line)
-    require(actor, Perm.SET_AVAILABILITY, line.institution_id)
-    if availability not in Availability.values:
-        raise InvalidInput(
-            f"Unknown availability {availability!r}; use one of {', '.join(Availability.values)}",
-            fields={"availability": ["unknown value"]},
+    with audit_context(actor=actor, reason=reason):
+        line = _locked(line)
+        require(actor, Perm.SET_AVAILABILITY, line.institution_id)
+        if availability not in Availability.values:
+            raise InvalidInput(
+                f"Unknown availability {availability!r}; "
+                f"use one of {', '.join(Availability.values)}",
+                fields={"availability": ["unknown value"]},
+            )
+        if availability in (Availability.RECALLED, Availability.WITHDRAWN) and not reason.strip():
+            raise InvalidInput(
+                f"Say why the line is {Availability(availability).label.lower()}",
+                fields={"reason": ["required for recall and withdrawal"]},
+            )
+        if availability == line.availability:
+            raise Conflict(f"{line.name} is already {line.get_availability_display().lower()}")
+        AvailabilityChange.objects.create(
+            line=line,
+            from_availability=line.availability,
+            to_availability=availability,
+            reason=reason.strip(),
+            actor=actor,
         )
-    if availability in (Availability.RECALLED, Availability.WITHDRAWN) and not reason.strip():
-        raise InvalidInput(
-            f"Say why the line is {Availability(availability).label.lower()}",
-            fields={"reason": ["required for recall and withdrawal"]},
-        )
-    if availability == line.availability:
-        raise Conflict(f"{line.name} is already {line.get_availability_display().lower()}")
-    AvailabilityChange.objects.create(
-        line=line,
-        from_availability=line.availability,
-        to_availability=availability,
-        reason=reason.strip(),
-        actor=actor,
-    )
-    line.availability = availability
-    line.save(update_fields=["availability", "updated_at"])
-    catalogue_entry_refresh(line=line)
-    return line
+        line.availability = availability
+        line.save(update_fields=["availability", "updated_at"])
+        catalogue_entry_refresh(line=line)
+        return line
 
 
 def line_or_404(name: str) -> CellLine:

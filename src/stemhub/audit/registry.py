@@ -1,0 +1,40 @@
+"""Which models are regulated records, and how each row finds its institution.
+
+The value is the path from the row to its institution (Django lookup syntax, ending at a
+foreign key to `accounts.Institution`), or None when the table has none. The audit rows store
+that institution so that a QA manager sees only their institution's trail.
+
+A model whose app or table does not exist yet is skipped when the triggers are installed, so
+entries for tables still to come (quality, distribution) may be listed ahead of them.
+Append-only event tables (curation events, line versions, custody events) are history already
+and are not listed.
+"""
+
+AUDITED: dict[str, str | None] = {
+    # registry: the line record and its child tables
+    "registry.CellLine": "institution",
+    "registry.Donor": "institution",
+    "registry.DonorDisease": "donor__institution",
+    "registry.Synonym": "line__institution",
+    "registry.Provider": "line__institution",
+    "registry.Karyotype": "line__institution",
+    "registry.MarkerResult": "line__institution",
+    "registry.PluriTest": "line__institution",
+    "registry.Differentiation": "line__institution",
+    "registry.OmicsDataset": "line__institution",
+    "registry.GeneticModification": "line__institution",
+    "registry.ClinicalStudy": "line__institution",
+    "registry.Publication": "line__institution",
+    "registry.CrossReference": "line__institution",
+    "registry.DerivedProduct": "line__institution",
+    # biobank
+    "biobank.Container": "institution",
+    "biobank.CellBank": "institution",
+    "biobank.Vial": "bank__institution",
+    # equipment
+    "equipment.Equipment": "institution",
+    "equipment.Calibration": "equipment__institution",
+    "equipment.Maintenance": "equipment__institution",
+    "equipment.TemperatureLog": "equipment__institution",
+    "equipment.Excursion": "equipment__institution",
+}

@@ -1,0 +1,243 @@
+"""Database triggers that write the audit trail, for PostgreSQL and SQLite.
+
+Each audited table (stemhub.audit.registry.AUDITED) gets row-level AFTER INSERT/UPDATE/DELETE
+triggers that write one `audit_event` row: the table, the row's primary key, the operation, the
+old and new values (for an UPDATE only the columns that changed; an UPDATE that changes nothing
+writes nothing), the actor and reason of the innermost `audit_context`, the row's institution,
+the transaction and the time. Because the database does the writing, `QuerySet.update()`,
+`bulk_create()`, raw SQL and other programs are recorded as well as `Model.save()`.
+
+`audit_event` itself refuses UPDATE, DELETE (and on PostgreSQL TRUNCATE).
+
+The installer is idempotent and runs after every `migrate` (post_migrate, test databases
+included). Models whose app or table does not exist yet are skipped. On SQLite the triggers
+name every column, so they are dropped before `migrate` (whose table rebuilds would trip over
+them) and re-created with the new columns afterwards; on PostgreSQL `to_jsonb(row)` follows
+the table's columns by itself and the triggers stay in place.
+"""
+
+import hashlib
+from typing import Any
+
+from django.apps import apps
+from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
+
+from stemhub.audit.context import SETTINGS, SQLITE_CONTEXT_TABLE
+from stemhub.audit.registry import AUDITED
+
+PREFIX = "stemhub_audit"
+AUDIT_TABLE = "audit_event"
+COLUMNS = (
+    "at, model, table_name, row_pk, operation, old_values, new_values, actor_id, actor_label, "
+    "reason, institution_id, txid, db_user"
+)
+
+
+def audited_models() -> list[tuple[type[models.Model], str | None]]:
+    """The audited models that exist in this codebase, with their institution paths."""
+    found = []
+    for label, path in AUDITED.items():
+        try:
+            found.append((apps.get_model(label), path))
+        except LookupError:
+            continue
+    return found
+
+
+def _institution_sql(model: type[models.Model], path: str | None, row: str, quote: Any) -> str:
+    """SQL for the institution id of the row `row` (NEW, OLD or a plpgsql record)."""
+    if path is None:
+        return "NULL"
+    first, *rest = path.split("__")
+    field = model._meta.get_field(first)
+    sql = f"{row}.{quote(field.column)}"
+    current = field.related_model
+    for name in rest:
+        step = current._meta.get_field(name)
+        sql = (
+            f"(SELECT {quote(step.column)} FROM {quote(current._meta.db_table)} "
+            f"WHERE {quote(current._meta.pk.column)} = {sql})"
+        )
+        current = step.related_model
+    if current is None or current._meta.label != "accounts.Institution":
+        raise ValueError(f"{model._meta.label}: {path!r} does not end at an institution")
+    return sql
+
+
+def _name(table: str, suffix: str = "") -> str:
+    name = f"{PREFIX}_{table}{suffix}"
+    if len(name) <= 63:
+        return name
+    return f"{PREFIX}_{hashlib.sha1(table.encode()).hexdigest()[:12]}{suffix}"
+
+
+# PostgreSQL ----------------------------------------------------------------------------------
+
+
+def _postgresql_statements(model: type[models.Model], path: str | None, quote: Any) -> list[str]:
+    table = model._meta.db_table
+    function = _name(table)
+    institution = _institution_sql(model, path, "rec", quote)
+    setting = SETTINGS
+    body = f"""
+CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $audit$
+DECLARE
+    rec record;
+    old_values jsonb;
+    new_values jsonb;
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        rec := OLD;
+        old_values := to_jsonb(OLD);
+    ELSIF TG_OP = 'INSERT' THEN
+        rec := NEW;
+        new_values := to_jsonb(NEW);
+    ELSE
+        rec := NEW;
+        SELECT jsonb_object_agg(o.key, o.value), jsonb_object_agg(o.key, n.value)
+          INTO old_values, new_values
+          FROM jsonb_each(to_jsonb(OLD)) o JOIN jsonb_each(to_jsonb(NEW)) n ON n.key = o.key
+         WHERE o.value IS DISTINCT FROM n.value;
+        IF old_values IS NULL THEN
+            RETURN NULL;
+        END IF;
+    END IF;
+    INSERT INTO {AUDIT_TABLE} ({COLUMNS}) VALUES (
+        clock_timestamp(), '{model._meta.label_lower}', TG_TABLE_NAME,
+        rec.{quote(model._meta.pk.column)}::text, TG_OP, old_values, new_values,
+        NULLIF(current_setting('{setting["actor_id"]}', true), '')::bigint,
+        COALESCE(current_setting('{setting["actor_label"]}', true), ''),
+        COALESCE(current_setting('{setting["reason"]}', true), ''),
+        {institution}, txid_current()::text, current_user);
+    RETURN NULL;
+END
+$audit$"""
+    return [
+        body,
+        f"DROP TRIGGER IF EXISTS {PREFIX} ON {quote(table)}",
+        f"CREATE TRIGGER {PREFIX} AFTER INSERT OR UPDATE OR DELETE ON {quote(table)} "
+        f"FOR EACH ROW EXECUTE FUNCTION {function}()",
+    ]
+
+
+POSTGRESQL_GUARD = [
+    f"""
+CREATE OR REPLACE FUNCTION {PREFIX}_refuse() RETURNS trigger LANGUAGE plpgsql AS $audit$
+BEGIN
+    RAISE EXCEPTION 'The audit trail is append-only: % on {AUDIT_TABLE} refused', TG_OP
+        USING ERRCODE = 'insufficient_privilege';
+END
+$audit$""",
+    f"DROP TRIGGER IF EXISTS {PREFIX}_append_only ON {AUDIT_TABLE}",
+    f"CREATE TRIGGER {PREFIX}_append_only BEFORE UPDATE OR DELETE ON {AUDIT_TABLE} "
+    f"FOR EACH ROW EXECUTE FUNCTION {PREFIX}_refuse()",
+    f"DROP TRIGGER IF EXISTS {PREFIX}_no_truncate ON {AUDIT_TABLE}",
+    f"CREATE TRIGGER {PREFIX}_no_truncate BEFORE TRUNCATE ON {AUDIT_TABLE} "
+    f"FOR EACH STATEMENT EXECUTE FUNCTION {PREFIX}_refuse()",
+]
+
+
+# SQLite --------------------------------------------------------------------------------------
+
+
+def _sqlite_row_json(model: type[models.Model], row: str, quote: Any) -> str:
+    pairs = []
+    for field in model._meta.concrete_fields:
+        value = f"{row}.{quote(field.column)}"
+        if isinstance(field, models.JSONField):
+            value = f"json({value})"
+        pairs.append(f"'{field.column}', {value}")
+    return f"json_object({', '.join(pairs)})"
+
+
+def _sqlite_statements(model: type[models.Model], path: str | None, quote: Any) -> list[str]:
+    table = model._meta.db_table
+    label = model._meta.label_lower
+    pk = quote(model._meta.pk.column)
+    context = (
+        f"LEFT JOIN (SELECT actor_id, actor_label, reason, txid FROM {SQLITE_CONTEXT_TABLE} "
+        "ORDER BY id DESC LIMIT 1) AS c ON 1"
+    )
+    now = "strftime('%Y-%m-%d %H:%M:%f', 'now')"
+    tail = "c.actor_id, coalesce(c.actor_label, ''), coalesce(c.reason, '')"
+
+    def insert(operation: str, row: str, old: str, new: str, source: str, where: str = "") -> str:
+        return (
+            f"INSERT INTO {AUDIT_TABLE} ({COLUMNS}) SELECT {now}, '{label}', '{table}', "
+            f"CAST({row}.{pk} AS TEXT), '{operation}', {old}, {new}, {tail}, "
+            f"{_institution_sql(model, path, row, quote)}, coalesce(c.txid, ''), '' "
+            f"FROM {source} {context}{where};"
+        )
+
+    old_json = _sqlite_row_json(model, "OLD", quote)
+    new_json = _sqlite_row_json(model, "NEW", quote)
+    diff = (
+        "(SELECT json_group_object(o.key, o.value) AS old, "
+        "json_group_object(o.key, n.value) AS new,"
+        f" count(*) AS changed FROM json_each({old_json}) AS o JOIN json_each({new_json}) AS n "
+        "ON n.key = o.key WHERE o.value IS NOT n.value OR o.type IS NOT n.type) AS d"
+    )
+    one = "(SELECT 1) AS one"
+    triggers = {
+        "insert": insert("INSERT", "NEW", "NULL", new_json, one),
+        "update": insert("UPDATE", "NEW", "json(d.old)", "json(d.new)", diff, " WHERE d.changed"),
+        "delete": insert("DELETE", "OLD", old_json, "NULL", one),
+    }
+    statements = []
+    for event, action in triggers.items():
+        name = _name(table, f"_{event}")
+        statements.append(f"DROP TRIGGER IF EXISTS {name}")
+        statements.append(
+            f"CREATE TRIGGER {name} AFTER {event.upper()} ON {quote(table)} BEGIN {action} END"
+        )
+    return statements
+
+
+SQLITE_GUARD = [
+    statement
+    for event in ("update", "delete")
+    for statement in (
+        f"DROP TRIGGER IF EXISTS {PREFIX}_append_only_{event}",
+        f"CREATE TRIGGER {PREFIX}_append_only_{event} BEFORE {event.upper()} ON {AUDIT_TABLE} "
+        "BEGIN SELECT RAISE(ABORT, 'The audit trail is append-only'); END",
+    )
+]
+
+
+# Installing ----------------------------------------------------------------------------------
+
+
+def install_audit_triggers(using: str = DEFAULT_DB_ALIAS) -> list[str]:
+    """(Re)create every audit trigger; returns the labels of the models now audited."""
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    existing = set(connection.introspection.table_names())
+    if AUDIT_TABLE not in existing:
+        return []
+    postgresql = connection.vendor == "postgresql"
+    statements = list(POSTGRESQL_GUARD if postgresql else SQLITE_GUARD)
+    installed = []
+    for model, path in audited_models():
+        if model._meta.db_table not in existing:
+            continue
+        build = _postgresql_statements if postgresql else _sqlite_statements
+        statements += build(model, path, quote)
+        installed.append(model._meta.label)
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
+    return installed
+
+
+def drop_sqlite_audit_triggers(using: str = DEFAULT_DB_ALIAS) -> None:
+    """Drop the SQLite audit triggers (before migrate rebuilds tables; re-created after)."""
+    connection = connections[using]
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
+            [f"{PREFIX}%"],
+        )
+        for (name,) in cursor.fetchall():
+            cursor.execute(f"DROP TRIGGER IF EXISTS {name}")

@@ -1,0 +1,334 @@
+"""Inventory import from CSV: vials that already sit in the tanks, with their banks.
+
+Columns: `line`, `bank`, `barcode`, `location` (a path such as
+`Site A/Room 1/Tank 2/Rack 3/Box 7/A1`), optional `status`, and for a bank not yet known
+`tier`, `passage` and `freeze_date`. Every row is checked first and reported; the file is
+applied only when every row is right, and then all at once.
+"""
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from stemhub.accounts.models import Institution, User
+from stemhub.accounts.permissions import Perm
+from stemhub.audit.context import audit_context
+from stemhub.biobank.barcodes import is_acceptable
+from stemhub.biobank.models import (
+    BankTier,
+    CellBank,
+    Container,
+    CustodyEvent,
+    PositionHold,
+    Vial,
+    VialStatus,
+)
+from stemhub.biobank.services import lock_containers
+from stemhub.core.errors import Conflict, InvalidInput
+from stemhub.registry.models import Status as LineStatus
+from stemhub.registry.selectors import visible_lines
+from stemhub.registry.services import require
+
+REQUIRED = ("line", "bank", "barcode", "location")
+OPTIONAL = ("status", "tier", "passage", "freeze_date")
+STORED_STATUSES = (VialStatus.AVAILABLE, VialStatus.RESERVED, VialStatus.QUARANTINED)
+MAX_ROWS = 50_000
+
+
+@dataclass
+class RowReport:
+    number: int
+    barcode: str
+    location: str
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+    def fail(self, column: str, message: str) -> None:
+        self.errors.setdefault(column, []).append(message)
+
+
+@dataclass
+class ImportReport:
+    rows: list[RowReport]
+    dry_run: bool
+    applied: bool = False
+    new_banks: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(not row.errors for row in self.rows)
+
+    @property
+    def error_count(self) -> int:
+        return sum(1 for row in self.rows if row.errors)
+
+    def as_error(self) -> InvalidInput:
+        """The failed rows as one error naming each row and column."""
+        return InvalidInput(
+            f"{self.error_count} of {len(self.rows)} rows have errors; nothing was imported",
+            fields={
+                f"rows[{row.number}].{column}": problems
+                for row in self.rows
+                for column, problems in row.errors.items()
+            },
+        )
+
+
+@dataclass
+class _Planned:
+    report: RowReport
+    bank_code: str
+    box: Container
+    row: int | None
+    column: int | None
+    status: str
+
+
+def template_csv() -> str:
+    return (
+        "line,bank,barcode,location,status,tier,passage,freeze_date\n"
+        "NSCBi001-A,NSCBi001-A-MCB-01,LEGACY-0001,Site A/Room 1/Tank 2/Rack 3/Box 7/A1,"
+        "available,mcb,12,2024-05-02\n"
+    )
+
+
+def _container_paths(institution_id: int) -> dict[str, Container]:
+    containers = list(
+        Container.objects.filter(institution_id=institution_id).select_related("type")
+    )
+    by_id = {c.pk: c for c in containers}
+    paths: dict[int, str] = {}
+
+    def path(c: Container) -> str:
+        if c.pk not in paths:
+            parent = by_id.get(c.parent_id) if c.parent_id else None
+            paths[c.pk] = f"{path(parent)}/{c.name}" if parent else c.name
+        return paths[c.pk]
+
+    return {path(c).casefold(): c for c in containers}
+
+
+def _locate(
+    location: str, paths: dict[str, Container], report: RowReport
+) -> tuple[Container | None, int | None, int | None]:
+    clean = "/".join(part.strip() for part in location.strip().strip("/").split("/"))
+    whole = paths.get(clean.casefold())
+    if whole is not None and not whole.type.has_layout:
+        return whole, None, None
+    head, _, label = clean.rpartition("/")
+    box = paths.get(head.casefold())
+    if box is None:
+        report.fail("location", f"no container at {head or clean!r}")
+        return None, None, None
+    try:
+        row, column = box.type.parse(label)
+    except ValueError:
+        report.fail("location", f"{box.name} has no position {label!r}")
+        return None, None, None
+    return box, row, column
+
+
+def _parse(text: str) -> list[dict[str, str]]:
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    columns = [c.strip().lower() for c in reader.fieldnames or []]
+    missing = [c for c in REQUIRED if c not in columns]
+    if missing:
+        raise InvalidInput(
+            f"The file lacks the column(s) {', '.join(missing)}",
+            fields={"file": [f"missing column {c}" for c in missing]},
+        )
+    rows = [
+        {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()} for raw in reader
+    ]
+    if len(rows) > MAX_ROWS:
+        raise InvalidInput(f"At most {MAX_ROWS} rows per file", fields={"file": ["too long"]})
+    return rows
+
+
+def inventory_import(
+    *,
+    actor: User,
+    text: str,
+    dry_run: bool = True,
+    filename: str = "",
+    institution: Institution | None = None,
+) -> ImportReport:
+    """Check every row; unless it is a dry run and if all rows pass, create banks and vials
+    in the storage of `institution` (the actor's own by default)."""
+    institution_id = institution.pk if institution else actor.institution_id
+    if not institution_id:
+        raise InvalidInput("Name the institution", fields={"institution": ["required"]})
+    require(actor, Perm.INVENTORY_EDIT, institution_id)
+    rows = _parse(text)
+    paths = _container_paths(institution_id)
+    line_names = {r.get("line", "") for r in rows}
+    lines = {line.name: line for line in visible_lines(actor).filter(name__in=line_names)}
+    bank_codes = {r.get("bank", "") for r in rows}
+    banks = {b.code: b for b in CellBank.objects.filter(code__in=bank_codes)}
+    barcodes = [r.get("barcode", "") for r in rows]
+    existing = set(Vial.objects.filter(barcode__in=barcodes).values_list("barcode", flat=True))
+    report = ImportReport(rows=[], dry_run=dry_run)
+    planned: list[_Planned] = []
+    new_banks: dict[str, dict[str, Any]] = {}
+    seen_barcodes: set[str] = set()
+    seen_positions: dict[tuple[int, int, int], int] = {}
+    boxes: dict[int, Container] = {}
+    for number, values in enumerate(rows, start=2):
+        row = RowReport(number, values.get("barcode", ""), values.get("location", ""))
+        report.rows.append(row)
+        for column in REQUIRED:
+            if not values.get(column):
+                row.fail(column, "required")
+        line = lines.get(values.get("line", ""))
+        if values.get("line") and line is None:
+            row.fail("line", f"no cell line {values['line']!r} that you may see")
+        if (
+            line is not None
+            and line.institution_id != institution_id
+            and line.status != LineStatus.PUBLISHED
+        ):
+            row.fail("line", "another institution's unpublished line")
+        barcode = values.get("barcode", "")
+        if barcode and not is_acceptable(barcode):
+            row.fail("barcode", "not a usable barcode (letters, digits, . _ -; 3-64 long)")
+        elif barcode in existing:
+            row.fail("barcode", "already in the inventory")
+        elif barcode in seen_barcodes:
+            row.fail("barcode", "twice in this file")
+        seen_barcodes.add(barcode)
+        status = values.get("status") or VialStatus.AVAILABLE
+        if status not in STORED_STATUSES:
+            row.fail("status", f"one of {', '.join(STORED_STATUSES)} for a stored vial")
+        code = values.get("bank", "")
+        bank = banks.get(code)
+        if bank is not None:
+            if bank.institution_id != institution_id:
+                row.fail("bank", "another institution's bank")
+            elif line is not None and bank.line_id != line.pk:
+                row.fail("bank", f"bank {code} is of another line")
+        elif code and line is not None:
+            _plan_bank(code, line, values, new_banks, row)
+        box, r, c = _locate(values.get("location", ""), paths, row)
+        if box is not None:
+            _check_position(box, r, c, row, seen_positions, number)
+            boxes[box.pk] = box
+            planned.append(_Planned(row, code, box, r, c, status))
+    report.new_banks = sorted(new_banks)
+    if not report.ok or dry_run:
+        return report
+    _apply(actor, institution_id, report, planned, banks, new_banks, boxes, filename)
+    report.applied = True
+    return report
+
+
+def _plan_bank(
+    code: str, line: Any, values: dict[str, str], new_banks: dict[str, dict], row: RowReport
+) -> None:
+    if code in new_banks:
+        new_banks[code]["count"] += 1
+        if new_banks[code]["line"] != line:
+            row.fail("bank", f"bank {code} is of {new_banks[code]['line'].name} in an earlier row")
+        return
+    tier = values.get("tier", "")
+    if tier not in BankTier.values:
+        row.fail("tier", f"a new bank needs a tier: {', '.join(BankTier.values)}")
+    try:
+        passage = int(values.get("passage", ""))
+    except ValueError:
+        row.fail("passage", "a new bank needs its passage number")
+        passage = 0
+    try:
+        frozen = date.fromisoformat(values.get("freeze_date", ""))
+    except ValueError:
+        row.fail("freeze_date", "a new bank needs its freeze date (YYYY-MM-DD)")
+        frozen = None
+    new_banks[code] = {"line": line, "tier": tier, "passage": passage, "frozen": frozen, "count": 1}
+
+
+def _check_position(
+    box: Container,
+    r: int | None,
+    c: int | None,
+    row: RowReport,
+    seen: dict[tuple[int, int, int], int],
+    number: int,
+) -> None:
+    if not box.type.holds_vials:
+        row.fail("location", f"{box.name} does not hold vials")
+        return
+    if box.blocked:
+        row.fail("location", f"{box.name} is blocked")
+    if r is None or c is None:
+        return
+    key = (box.pk, r, c)
+    if key in seen:
+        row.fail("location", f"the same position as row {seen[key]}")
+        return
+    seen[key] = number
+    if Vial.objects.filter(container=box, row=r, column=c).exists():
+        row.fail("location", "position holds a vial already")
+    elif PositionHold.objects.filter(container=box, row=r, column=c, kind="blocked").exists():
+        row.fail("location", "position is blocked")
+
+
+@transaction.atomic
+def _apply(
+    actor: User,
+    institution_id: int,
+    report: ImportReport,
+    planned: list[_Planned],
+    banks: dict[str, CellBank],
+    new_banks: dict[str, dict[str, Any]],
+    boxes: dict[int, Container],
+    filename: str,
+) -> None:
+    reason = f"Inventory import{f' from {filename}' if filename else ''}"
+    with audit_context(actor=actor, reason=reason):
+        lock_containers(*boxes.values())
+        for code, spec in new_banks.items():
+            banks[code] = CellBank.objects.create(
+                institution_id=institution_id,
+                code=code,
+                tier=spec["tier"],
+                line=spec["line"],
+                passage_number=spec["passage"],
+                freeze_date=spec["frozen"],
+                vial_count=spec["count"],
+                created_by=actor,
+                notes=reason,
+            )
+        try:
+            with transaction.atomic():
+                vials = Vial.objects.bulk_create(
+                    Vial(
+                        barcode=p.report.barcode,
+                        bank=banks[p.bank_code],
+                        status=p.status,
+                        container=p.box,
+                        row=p.row,
+                        column=p.column,
+                    )
+                    for p in planned
+                )
+        except IntegrityError as error:
+            raise Conflict(f"A position or barcode was taken meanwhile: {error}") from None
+        now = timezone.now()
+        CustodyEvent.objects.bulk_create(
+            CustodyEvent(
+                vial=vial,
+                kind=CustodyEvent.Kind.IMPORT,
+                at=now,
+                actor=actor,
+                to_container=vial.container,
+                to_row=vial.row,
+                to_column=vial.column,
+                to_place=plan.report.location,
+                to_status=vial.status,
+                reason=reason,
+            )
+            for vial, plan in zip(vials, planned, strict=True)
+        )

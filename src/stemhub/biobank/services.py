@@ -1,0 +1,901 @@
+"""Writes to the inventory: storage, banks, vials and their custody.
+
+Every function is atomic, checks the actor's permission in the record's institution, runs inside
+`audit_context` so the audit triggers know who and why, and writes the custody or container
+events of what it did. Anything that takes a position locks the containers involved (primary-key
+order, `select_for_update`) before it reads what is free, and the vial being handled after
+them; the unique constraints stay as the last guard.
+"""
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from stemhub.accounts.models import Institution, User
+from stemhub.accounts.permissions import Perm, user_can
+from stemhub.audit.context import audit_context
+from stemhub.biobank import barcodes
+from stemhub.biobank.models import (
+    GONE,
+    TIER_ORDER,
+    BankTier,
+    CellBank,
+    Container,
+    ContainerEvent,
+    ContainerType,
+    CustodyEvent,
+    PositionHold,
+    Vial,
+    VialStatus,
+)
+from stemhub.biobank.selectors import container_path, free_positions_in, place_text, subtree_ids
+from stemhub.core.errors import Conflict, Forbidden, InvalidInput, from_validation_error
+from stemhub.registry.models import CellLine, DerivedProduct
+from stemhub.registry.models import Status as LineStatus
+from stemhub.registry.services import require
+
+Position = tuple[Container, int, int]
+MAX_VIALS_PER_BANK = 10_000
+
+
+def _clean(obj: Any, *, exclude: Iterable[str] = ()) -> None:
+    try:
+        obj.full_clean(exclude=list(exclude), validate_constraints=False)
+    except ValidationError as error:
+        raise from_validation_error(error) from None
+
+
+def lock_containers(*containers: Container | None) -> dict[int, Container]:
+    """Lock these containers' rows in primary-key order; fresh copies by pk."""
+    ids = sorted({c.pk for c in containers if c is not None})
+    rows = (
+        Container.objects.select_for_update(of=("self",))
+        .select_related("type")
+        .filter(pk__in=ids)
+        .order_by("pk")
+    )
+    return {c.pk: c for c in rows}
+
+
+def _locked_vials(vials: Iterable[Vial]) -> list[Vial]:
+    """Lock these vials' rows in primary-key order. No joins: on PostgreSQL a row re-read after
+    waiting for a lock comes back fresh, but the joined rows would keep the old snapshot."""
+    ids = sorted({v.pk for v in vials})
+    return list(Vial.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+
+
+def _check_slot(
+    parent: Container, row: int | None, column: int | None, *, field: str = "position"
+) -> None:
+    kind = parent.type
+    if kind.has_layout:
+        if row is None or column is None:
+            raise InvalidInput(
+                f"{parent.name} has numbered positions; say which one",
+                fields={field: ["required"]},
+            )
+        if not (1 <= row <= (kind.rows or 0) and 1 <= column <= (kind.columns or 0)):
+            raise InvalidInput(
+                f"{parent.name} has no position at row {row}, column {column}",
+                fields={field: ["out of range"]},
+            )
+    elif row is not None or column is not None:
+        raise InvalidInput(
+            f"{parent.name} has no numbered positions", fields={field: ["not applicable"]}
+        )
+
+
+def resolve_position(container: Container, label: str, *, field: str = "position") -> tuple:
+    """(row, column) for a position label such as `A1`; (None, None) for an empty label."""
+    if not label:
+        return None, None
+    try:
+        return container.type.parse(label)
+    except (ValueError, KeyError):
+        raise InvalidInput(
+            f"{container.name} has no position {label!r}", fields={field: ["unknown position"]}
+        ) from None
+
+
+# Storage
+
+
+@transaction.atomic
+def container_type_create(
+    *,
+    actor: User,
+    name: str,
+    rows: int | None = None,
+    columns: int | None = None,
+    row_labels: str = "letters",
+    column_labels: str = "numbers",
+    fill_order: str = "row_major",
+    temperature_class: str = "",
+    holds_vials: bool = False,
+    allowed_children: Sequence[ContainerType] = (),
+) -> ContainerType:
+    require(actor, Perm.STORAGE_MANAGE)
+    if (rows is None) != (columns is None):
+        raise InvalidInput(
+            "Give both rows and columns, or neither for a dimensionless container",
+            fields={"rows" if rows is None else "columns": ["required with the other"]},
+        )
+    if holds_vials and allowed_children:
+        raise InvalidInput(
+            "A container type holds either vials or other containers",
+            fields={"allowed_children": ["must be empty when it holds vials"]},
+        )
+    if ContainerType.objects.filter(name=name.strip()).exists():
+        raise Conflict(f"A container type {name!r} exists", fields={"name": ["taken"]})
+    kind = ContainerType(
+        name=name.strip(),
+        rows=rows,
+        columns=columns,
+        row_labels=row_labels,
+        column_labels=column_labels,
+        fill_order=fill_order,
+        temperature_class=temperature_class,
+        holds_vials=holds_vials,
+    )
+    _clean(kind)
+    kind.save()
+    kind.allowed_children.set(allowed_children)
+    return kind
+
+
+def _check_fits(parent: Container, child_type: ContainerType, row: int | None, col: int | None):
+    if parent.type.holds_vials:
+        raise InvalidInput(
+            f"{parent.name} holds vials; a container cannot take a vial position",
+            fields={"parent": ["holds vials only"]},
+        )
+    allowed = list(parent.type.allowed_children.all())
+    if allowed and child_type not in allowed:
+        raise InvalidInput(
+            f"A {parent.type.name} holds {', '.join(t.name for t in allowed)}, "
+            f"not a {child_type.name}",
+            fields={"type": ["not allowed in this parent"]},
+        )
+    if parent.blocked:
+        raise Conflict(f"{parent.name} is blocked", fields={"parent": ["blocked"]})
+    _check_slot(parent, row, col)
+    if row is not None:
+        taken = Container.objects.filter(parent=parent, row=row, column=col).first()
+        if taken is not None:
+            raise Conflict(
+                f"Position {parent.type.label(row, col)} of {parent.name} holds {taken.name}",
+                fields={"position": ["taken"]},
+            )
+
+
+def _temperature(kind: ContainerType, parent: Container | None) -> str:
+    return kind.temperature_class or (parent.temperature_class if parent else "")
+
+
+@transaction.atomic
+def container_create(
+    *,
+    actor: User,
+    type: ContainerType,
+    name: str,
+    parent: Container | None = None,
+    row: int | None = None,
+    column: int | None = None,
+    barcode: str = "",
+    institution: Institution | None = None,
+    equipment: Any = None,
+    reason: str = "",
+) -> Container:
+    institution_id = parent.institution_id if parent else (institution or actor.institution or 0)
+    institution_id = getattr(institution_id, "pk", institution_id)
+    if not institution_id:
+        raise InvalidInput("Name the institution", fields={"institution": ["required"]})
+    require(actor, Perm.STORAGE_MANAGE, institution_id)
+    with audit_context(actor=actor, reason=reason):
+        if parent is not None:
+            parent = lock_containers(parent)[parent.pk]
+            _check_fits(parent, type, row, column)
+        container = Container(
+            institution_id=institution_id,
+            type=type,
+            parent=parent,
+            row=row,
+            column=column,
+            name=name.strip(),
+            barcode=barcode.strip() or None,
+            temperature_class=_temperature(type, parent),
+            equipment=equipment,
+        )
+        _clean(container, exclude=["institution"])
+        try:
+            with transaction.atomic():
+                container.save()
+        except IntegrityError:
+            raise Conflict(
+                f"{parent.name if parent else 'The top level'} already holds a container "
+                f"named {name!r} or that barcode",
+                fields={"name": ["taken"]},
+            ) from None
+        ContainerEvent.objects.create(
+            container=container,
+            kind=ContainerEvent.Kind.CREATE,
+            actor=actor,
+            to_parent=parent,
+            to_place=place_text(container_path(parent), parent, row, column) if parent else "",
+            reason=reason,
+        )
+    return container
+
+
+def _refresh_temperatures(container: Container) -> None:
+    level = [container]
+    while level:
+        children = list(
+            Container.objects.filter(parent_id__in=[c.pk for c in level]).select_related("type")
+        )
+        by_id = {c.pk: c for c in level}
+        for child in children:
+            child.temperature_class = _temperature(child.type, by_id[child.parent_id])
+        Container.objects.bulk_update(children, ["temperature_class"])
+        level = children
+
+
+@transaction.atomic
+def container_move(
+    *,
+    actor: User,
+    container: Container,
+    parent: Container,
+    row: int | None = None,
+    column: int | None = None,
+    reason: str = "",
+) -> Container:
+    """Put a container (a box, a rack with its boxes) somewhere else; every vial inside gets a
+    move event. Refused when the new parent lies inside the container itself."""
+    locked = lock_containers(container, parent)
+    container, parent = locked[container.pk], locked.get(parent.pk, container)
+    require(actor, Perm.STORAGE_MANAGE, container.institution_id)
+    if parent.institution_id != container.institution_id:
+        raise InvalidInput(
+            "A container moves only within its institution's storage",
+            fields={"parent": ["another institution's"]},
+        )
+    # Walk up from the new parent with each ancestor locked, so that no concurrent move can
+    # slip the container under itself between this check and the update.
+    ancestor: Container | None = parent
+    while ancestor is not None:
+        if ancestor.pk == container.pk:
+            raise InvalidInput(
+                f"{parent.name} lies inside {container.name}; a container cannot hold itself",
+                fields={"parent": ["inside the container"]},
+            )
+        ancestor = (
+            Container.objects.select_for_update(of=("self",)).get(pk=ancestor.parent_id)
+            if ancestor.parent_id
+            else None
+        )
+    if container.parent_id == parent.pk and (container.row, container.column) == (row, column):
+        raise InvalidInput(f"{container.name} is already there", fields={"position": ["unchanged"]})
+    _check_fits(parent, container.type, row, column)
+    with audit_context(actor=actor, reason=reason):
+        old_path = container_path(container)
+        old_parent = container.parent
+        old_place = (
+            place_text(container_path(old_parent), old_parent, container.row, container.column)
+            if old_parent
+            else ""
+        )
+        container.parent, container.row, container.column = parent, row, column
+        container.temperature_class = _temperature(container.type, parent)
+        try:
+            with transaction.atomic():
+                container.save(update_fields=["parent", "row", "column", "temperature_class"])
+        except IntegrityError:
+            raise Conflict(
+                f"{parent.name} already holds a container named {container.name!r}",
+                fields={"parent": ["name taken"]},
+            ) from None
+        _refresh_temperatures(container)
+        parent_path = container_path(parent)
+        new_path = f"{parent_path}/{container.name}"
+        ContainerEvent.objects.create(
+            container=container,
+            kind=ContainerEvent.Kind.MOVE,
+            actor=actor,
+            from_parent=old_parent,
+            to_parent=parent,
+            from_place=old_place,
+            to_place=place_text(parent_path, parent, row, column),
+            reason=reason,
+        )
+        _write_vial_moves(actor, container, old_path, new_path, reason)
+    return container
+
+
+def _write_vial_moves(
+    actor: User, moved: Container, old_path: str, new_path: str, reason: str
+) -> None:
+    ids = subtree_ids([moved.pk])
+    relative = {moved.pk: ""}
+    boxes = {c.pk: c for c in Container.objects.filter(pk__in=ids).select_related("type")}
+    pending = [c for c in boxes.values() if c.pk != moved.pk]
+    while pending:
+        rest = []
+        for c in pending:
+            if c.parent_id in relative:
+                relative[c.pk] = f"{relative[c.parent_id]}/{c.name}"
+            else:
+                rest.append(c)
+        pending = rest
+    now = timezone.now()
+    events = []
+    vials = Vial.objects.filter(container_id__in=ids).only("pk", "container_id", "row", "column")
+    for vial in vials.iterator(chunk_size=2000):
+        box = boxes[vial.container_id]
+        label = box.type.label(vial.row, vial.column)
+        tail = relative[box.pk] + (f"/{label}" if label else "")
+        events.append(
+            CustodyEvent(
+                vial_id=vial.pk,
+                kind=CustodyEvent.Kind.MOVE,
+                at=now,
+                actor=actor,
+                from_container_id=box.pk,
+                from_row=vial.row,
+                from_column=vial.column,
+                from_place=old_path + tail,
+                to_container_id=box.pk,
+                to_row=vial.row,
+                to_column=vial.column,
+                to_place=new_path + tail,
+                moved_container=moved,
+                reason=reason,
+            )
+        )
+    CustodyEvent.objects.bulk_create(events, batch_size=2000)
+
+
+@transaction.atomic
+def container_set_blocked(
+    *, actor: User, container: Container, blocked: bool, reason: str = ""
+) -> Container:
+    container = lock_containers(container)[container.pk]
+    require(actor, Perm.STORAGE_MANAGE, container.institution_id)
+    if container.blocked == blocked:
+        return container
+    with audit_context(actor=actor, reason=reason):
+        container.blocked = blocked
+        container.save(update_fields=["blocked"])
+        ContainerEvent.objects.create(
+            container=container,
+            kind=ContainerEvent.Kind.BLOCK if blocked else ContainerEvent.Kind.UNBLOCK,
+            actor=actor,
+            reason=reason,
+        )
+    return container
+
+
+@transaction.atomic
+def position_hold(
+    *, actor: User, container: Container, row: int, column: int, kind: str, note: str = ""
+) -> PositionHold:
+    """Block a position (out of use) or reserve it (auto-fill passes it by)."""
+    container = lock_containers(container)[container.pk]
+    require(actor, Perm.STORAGE_MANAGE, container.institution_id)
+    if not container.type.holds_vials:
+        raise InvalidInput(f"{container.name} holds no vials", fields={"container": ["not a box"]})
+    _check_slot(container, row, column)
+    if kind not in PositionHold.Kind.values:
+        raise InvalidInput(f"Unknown hold {kind!r}", fields={"kind": ["blocked or reserved"]})
+    label = container.type.label(row, column)
+    if Vial.objects.filter(container=container, row=row, column=column).exists():
+        raise Conflict(f"{label} holds a vial", fields={"position": ["occupied"]})
+    hold, _ = PositionHold.objects.update_or_create(
+        container=container,
+        row=row,
+        column=column,
+        defaults={"kind": kind, "note": note, "actor": actor, "at": timezone.now()},
+    )
+    ContainerEvent.objects.create(
+        container=container,
+        kind=ContainerEvent.Kind.HOLD,
+        actor=actor,
+        to_place=f"{label}: {kind}",
+        reason=note,
+    )
+    return hold
+
+
+@transaction.atomic
+def position_release(
+    *, actor: User, container: Container, row: int, column: int, reason: str = ""
+) -> None:
+    container = lock_containers(container)[container.pk]
+    require(actor, Perm.STORAGE_MANAGE, container.institution_id)
+    deleted, _ = PositionHold.objects.filter(container=container, row=row, column=column).delete()
+    if deleted:
+        ContainerEvent.objects.create(
+            container=container,
+            kind=ContainerEvent.Kind.RELEASE,
+            actor=actor,
+            from_place=container.type.label(row, column),
+            reason=reason,
+        )
+
+
+# Cell banks
+
+
+def _check_box(box: Container, institution_id: int, *, field: str) -> None:
+    if box.institution_id != institution_id:
+        raise InvalidInput(
+            f"{box.name} belongs to another institution", fields={field: ["not yours"]}
+        )
+    if not box.type.holds_vials:
+        raise InvalidInput(f"{box.name} does not hold vials", fields={field: ["not a box"]})
+    if box.blocked:
+        raise Conflict(f"{box.name} is blocked", fields={field: ["blocked"]})
+
+
+def _allocate(
+    boxes: Sequence[Container], positions: Sequence[Position], count: int, institution_id: int
+) -> list[Position]:
+    """Lock the boxes and choose `count` positions: the given ones, checked, or the first free
+    ones of each box in its fill order, box after box."""
+    if bool(boxes) == bool(positions):
+        raise InvalidInput(
+            "Give either boxes to fill or the positions to use",
+            fields={"boxes": ["boxes or positions"]},
+        )
+    locked = lock_containers(*boxes, *(p[0] for p in positions))
+    if positions:
+        if len(positions) != count:
+            raise InvalidInput(
+                f"{len(positions)} positions given for {count} vials",
+                fields={"positions": [f"give {count}"]},
+            )
+        chosen: list[Position] = []
+        seen: set[tuple[int, int, int]] = set()
+        for index, (given, row, column) in enumerate(positions):
+            box = locked[given.pk]
+            field = f"positions[{index}]"
+            _check_box(box, institution_id, field=field)
+            _check_slot(box, row, column, field=field)
+            free = set(free_positions_in(box, include_reserved=True))
+            if (box.pk, row, column) in seen or (row, column) not in free:
+                raise Conflict(
+                    f"{box.name} {box.type.label(row, column)} is not free",
+                    fields={field: ["taken"]},
+                )
+            seen.add((box.pk, row, column))
+            chosen.append((box, row, column))
+        return chosen
+    chosen = []
+    for index, given in enumerate(boxes):
+        box = locked[given.pk]
+        _check_box(box, institution_id, field=f"boxes[{index}]")
+        for row, column in free_positions_in(box):
+            if len(chosen) == count:
+                break
+            chosen.append((box, row, column))
+    if len(chosen) < count:
+        raise Conflict(
+            f"The chosen boxes have {len(chosen)} free positions; {count} vials need more boxes",
+            fields={"boxes": ["not enough free positions"]},
+        )
+    return chosen
+
+
+def _bank_code(source: str, tier: str) -> str:
+    prefix = f"{source}-{tier.upper()}-"
+    taken = CellBank.objects.filter(code__startswith=prefix).count()
+    return f"{prefix}{taken + 1:02d}"
+
+
+def _check_source(
+    line: CellLine | None, product: DerivedProduct | None, institution_id: int
+) -> CellLine:
+    if (line is None) == (product is None):
+        raise InvalidInput(
+            "A bank is of one cell line or one differentiated product",
+            fields={"line": ["give a line or a product"]},
+        )
+    source_line = line if line is not None else product.line  # type: ignore[union-attr]
+    if source_line.institution_id != institution_id and source_line.status != LineStatus.PUBLISHED:
+        raise InvalidInput(
+            f"{source_line.name} is another institution's unpublished line",
+            fields={"line": ["not visible to you"]},
+        )
+    return source_line
+
+
+def _check_parent(parent: CellBank, tier: str, source_line: CellLine, institution_id: int) -> None:
+    if parent.institution_id != institution_id:
+        raise InvalidInput(
+            "The parent bank belongs to another institution", fields={"parent": ["not yours"]}
+        )
+    parent_line_id = parent.line_id or parent.product.line_id  # type: ignore[union-attr]
+    if parent_line_id != source_line.pk:
+        raise InvalidInput(
+            f"The parent bank {parent.code} is of another line", fields={"parent": ["other line"]}
+        )
+    if TIER_ORDER.index(BankTier(parent.tier)) >= TIER_ORDER.index(BankTier(tier)):
+        raise InvalidInput(
+            f"A {BankTier(tier).label.lower()} cannot come from a "
+            f"{BankTier(parent.tier).label.lower()}",
+            fields={"tier": ["must follow the parent's tier"]},
+        )
+
+
+def _new_barcodes(count: int) -> list[str]:
+    while True:
+        codes = {barcodes.new_barcode() for _ in range(count)}
+        if len(codes) == count and not Vial.objects.filter(barcode__in=codes).exists():
+            return sorted(codes)
+
+
+def _paths(containers: Iterable[Container]) -> dict[int, str]:
+    return {c.pk: container_path(c) for c in {c.pk: c for c in containers}.values()}
+
+
+@transaction.atomic
+def cell_bank_create(
+    *,
+    actor: User,
+    tier: str,
+    passage_number: int,
+    freeze_date: date,
+    vial_count: int,
+    line: CellLine | None = None,
+    product: DerivedProduct | None = None,
+    parent: CellBank | None = None,
+    code: str = "",
+    cryo_medium: str = "",
+    cells_per_vial: int | None = None,
+    operator: User | None = None,
+    sop_reference: str = "",
+    post_thaw_viability: Decimal | None = None,
+    notes: str = "",
+    boxes: Sequence[Container] = (),
+    positions: Sequence[Position] = (),
+    reason: str = "",
+) -> CellBank:
+    """Register a bank, create its vials and place them, in one transaction: auto-fill the given
+    boxes in their fill order, or use the given (box, row, column) positions."""
+    places = [*boxes, *(p[0] for p in positions)]
+    institution_id = places[0].institution_id if places else actor.institution_id
+    if not institution_id:
+        raise InvalidInput("Say where the vials go", fields={"boxes": ["required"]})
+    require(actor, Perm.INVENTORY_EDIT, institution_id)
+    if tier not in BankTier.values:
+        raise InvalidInput(f"Unknown tier {tier!r}", fields={"tier": ["unknown tier"]})
+    if not 1 <= vial_count <= MAX_VIALS_PER_BANK:
+        raise InvalidInput(
+            f"A bank has 1 to {MAX_VIALS_PER_BANK} vials",
+            fields={"vial_count": ["out of range"]},
+        )
+    source_line = _check_source(line, product, institution_id)
+    if parent is not None:
+        _check_parent(parent, tier, source_line, institution_id)
+    source = source_line.name if line is not None else f"{source_line.name}-{product.pk}"  # type: ignore[union-attr]
+    code = code.strip() or _bank_code(source, tier)
+    if CellBank.objects.filter(code=code).exists():
+        raise Conflict(f"A bank {code!r} exists", fields={"code": ["taken"]})
+    bank = CellBank(
+        institution_id=institution_id,
+        code=code,
+        tier=tier,
+        parent=parent,
+        line=line,
+        product=product,
+        passage_number=passage_number,
+        freeze_date=freeze_date,
+        cryo_medium=cryo_medium,
+        cells_per_vial=cells_per_vial,
+        vial_count=vial_count,
+        operator=operator,
+        sop_reference=sop_reference,
+        post_thaw_viability=post_thaw_viability,
+        notes=notes,
+        created_by=actor,
+    )
+    _clean(bank, exclude=["institution", "created_by"])
+    with audit_context(actor=actor, reason=reason or f"Bank {code} frozen"):
+        chosen = _allocate(boxes, positions, vial_count, institution_id)
+        try:
+            with transaction.atomic():
+                bank.save()
+                vials = Vial.objects.bulk_create(
+                    Vial(bank=bank, barcode=barcode, container=box, row=row, column=column)
+                    for barcode, (box, row, column) in zip(
+                        _new_barcodes(vial_count), chosen, strict=True
+                    )
+                )
+        except IntegrityError as error:
+            raise Conflict(f"A position or barcode was taken meanwhile: {error}") from None
+        paths = _paths(box for box, _, _ in chosen)
+        now = timezone.now()
+        CustodyEvent.objects.bulk_create(
+            CustodyEvent(
+                vial=vial,
+                kind=CustodyEvent.Kind.CREATE,
+                at=now,
+                actor=actor,
+                to_container=vial.container,
+                to_row=vial.row,
+                to_column=vial.column,
+                to_place=place_text(
+                    paths[vial.container_id], vial.container, vial.row, vial.column
+                ),
+                to_status=VialStatus.AVAILABLE,
+                reason=reason or f"Frozen in bank {code}",
+            )
+            for vial in vials
+        )
+    return bank
+
+
+# Vials and their custody
+
+
+def _event(vial: Vial, kind: str, actor: User, reason: str, **values: Any) -> CustodyEvent:
+    return CustodyEvent(vial=vial, kind=kind, actor=actor, reason=reason, **values)
+
+
+def _path(container: Container, cache: dict[int, str] | None) -> str:
+    if cache is None:
+        return container_path(container)
+    if container.pk not in cache:
+        cache[container.pk] = container_path(container)
+    return cache[container.pk]
+
+
+def _here(vial: Vial, cache: dict[int, str] | None = None) -> dict[str, Any]:
+    if vial.container is None:
+        return {}
+    return {
+        "from_container": vial.container,
+        "from_row": vial.row,
+        "from_column": vial.column,
+        "from_place": place_text(
+            _path(vial.container, cache), vial.container, vial.row, vial.column
+        ),
+    }
+
+
+def _check_still_here(vial: Vial, *, taking: bool = True) -> None:
+    if vial.status in GONE:
+        raise Conflict(
+            f"Vial {vial.barcode} is {vial.get_status_display().lower()}",
+            fields={"vial": [vial.status]},
+        )
+    if taking and vial.checked_out_to_id is not None:
+        who = vial.checked_out_to
+        raise Conflict(
+            f"Vial {vial.barcode} is checked out to {who.get_full_name() or who.username} "
+            f"since {vial.checked_out_at:%Y-%m-%d %H:%M}",
+            fields={"vial": ["checked out"]},
+        )
+
+
+def _place(vial: Vial, box: Container, row: int | None, column: int | None, field: str) -> None:
+    _check_box(box, vial.bank.institution_id, field=field)
+    _check_slot(box, row, column, field=field)
+    if row is not None:
+        if Vial.objects.filter(container=box, row=row, column=column).exclude(pk=vial.pk).exists():
+            raise Conflict(
+                f"{box.name} {box.type.label(row, column)} holds another vial",
+                fields={field: ["occupied"]},
+            )
+        hold = PositionHold.objects.filter(
+            container=box, row=row, column=column, kind=PositionHold.Kind.BLOCKED
+        ).exists()
+        if hold:
+            raise Conflict(
+                f"{box.name} {box.type.label(row, column)} is blocked", fields={field: ["blocked"]}
+            )
+    vial.container, vial.row, vial.column = box, row, column
+
+
+def _save_placed(vial: Vial, fields: list[str]) -> None:
+    try:
+        with transaction.atomic():
+            vial.save(update_fields=fields)
+    except IntegrityError:
+        raise Conflict(
+            f"The position of vial {vial.barcode} was taken meanwhile",
+            fields={"position": ["taken"]},
+        ) from None
+
+
+def _to(vial: Vial, cache: dict[int, str] | None = None) -> dict[str, Any]:
+    return {
+        "to_container": vial.container,
+        "to_row": vial.row,
+        "to_column": vial.column,
+        "to_place": place_text(_path(vial.container, cache), vial.container, vial.row, vial.column)
+        if vial.container
+        else "",
+    }
+
+
+@transaction.atomic
+def vial_move(
+    *,
+    actor: User,
+    vial: Vial,
+    container: Container,
+    row: int | None = None,
+    column: int | None = None,
+    reason: str = "",
+) -> Vial:
+    box = lock_containers(container)[container.pk]
+    (vial,) = _locked_vials([vial])
+    require(actor, Perm.INVENTORY_EDIT, vial.bank.institution_id)
+    _check_still_here(vial)
+    if vial.container_id is None:
+        raise Conflict(f"Vial {vial.barcode} is not in storage", fields={"vial": ["not stored"]})
+    with audit_context(actor=actor, reason=reason):
+        before = _here(vial)
+        _place(vial, box, row, column, "position")
+        _save_placed(vial, ["container", "row", "column"])
+        _event(vial, CustodyEvent.Kind.MOVE, actor, reason, **before, **_to(vial)).save()
+    return vial
+
+
+@transaction.atomic
+def vial_check_out(*, actor: User, vial: Vial, reason: str = "") -> Vial:
+    """Take a vial out of storage. Only one person can hold it: a second check-out waits for
+    the first one's row lock and then finds the vial taken."""
+    (vial,) = _locked_vials([vial])
+    require(actor, Perm.INVENTORY_EDIT, vial.bank.institution_id)
+    _check_still_here(vial)
+    if vial.container_id is None:
+        raise Conflict(f"Vial {vial.barcode} is not in storage", fields={"vial": ["not stored"]})
+    with audit_context(actor=actor, reason=reason):
+        before = _here(vial)
+        vial.container, vial.row, vial.column = None, None, None
+        vial.checked_out_to, vial.checked_out_at = actor, timezone.now()
+        vial.save(update_fields=["container", "row", "column", "checked_out_to", "checked_out_at"])
+        _event(vial, CustodyEvent.Kind.CHECK_OUT, actor, reason, **before).save()
+    return vial
+
+
+@transaction.atomic
+def vial_return(
+    *,
+    actor: User,
+    vial: Vial,
+    container: Container,
+    row: int | None = None,
+    column: int | None = None,
+    reason: str = "",
+) -> Vial:
+    box = lock_containers(container)[container.pk]
+    (vial,) = _locked_vials([vial])
+    require(actor, Perm.INVENTORY_EDIT, vial.bank.institution_id)
+    _check_still_here(vial, taking=False)
+    if vial.checked_out_to_id is None:
+        raise Conflict(f"Vial {vial.barcode} is not checked out", fields={"vial": ["in storage"]})
+    with audit_context(actor=actor, reason=reason):
+        _place(vial, box, row, column, "position")
+        vial.checked_out_to, vial.checked_out_at = None, None
+        _save_placed(vial, ["container", "row", "column", "checked_out_to", "checked_out_at"])
+        _event(vial, CustodyEvent.Kind.RETURN, actor, reason, **_to(vial)).save()
+    return vial
+
+
+def _leave(
+    vial: Vial, actor: User, kind: str, status: str, reason: str, cache: dict | None = None
+) -> CustodyEvent:
+    before = _here(vial, cache)
+    event = _event(vial, kind, actor, reason, **before, from_status=vial.status, to_status=status)
+    vial.container, vial.row, vial.column = None, None, None
+    vial.checked_out_to, vial.checked_out_at = None, None
+    vial.status = status
+    return event
+
+
+LEAVE_FIELDS = ["container", "row", "column", "checked_out_to", "checked_out_at", "status"]
+
+
+@transaction.atomic
+def vial_thaw(
+    *, actor: User, vial: Vial, purpose: Literal["qc", "culture"], reason: str = ""
+) -> Vial:
+    (vial,) = _locked_vials([vial])
+    require(actor, Perm.INVENTORY_EDIT, vial.bank.institution_id)
+    _check_still_here(vial, taking=False)
+    if purpose not in ("qc", "culture"):
+        raise InvalidInput("Thaw for qc or culture", fields={"purpose": ["qc or culture"]})
+    status = VialStatus.USED_FOR_QC if purpose == "qc" else VialStatus.THAWED
+    with audit_context(actor=actor, reason=reason):
+        event = _leave(vial, actor, CustodyEvent.Kind.THAW, status, reason)
+        vial.save(update_fields=LEAVE_FIELDS)
+        event.save()
+    return vial
+
+
+@transaction.atomic
+def vial_dispose(*, actor: User, vial: Vial, reason: str) -> Vial:
+    if not reason.strip():
+        raise InvalidInput("Say why the vial is destroyed", fields={"reason": ["required"]})
+    (vial,) = _locked_vials([vial])
+    require(actor, Perm.INVENTORY_EDIT, vial.bank.institution_id)
+    _check_still_here(vial, taking=False)
+    with audit_context(actor=actor, reason=reason):
+        event = _leave(vial, actor, CustodyEvent.Kind.DISPOSE, VialStatus.DESTROYED, reason)
+        vial.save(update_fields=LEAVE_FIELDS)
+        event.save()
+    return vial
+
+
+def _may_set(actor: User, vial: Vial, status: str) -> bool:
+    institution_id = vial.bank.institution_id
+    if vial.status == VialStatus.QUARANTINED and status != VialStatus.QUARANTINED:
+        # Only quality assurance lifts a quarantine.
+        return user_can(actor, Perm.QC_RELEASE, institution_id)
+    if status == VialStatus.QUARANTINED:
+        return any(
+            user_can(actor, perm, institution_id)
+            for perm in (Perm.INVENTORY_EDIT, Perm.QC_RELEASE, Perm.EQUIPMENT_MANAGE)
+        )
+    return user_can(actor, Perm.INVENTORY_EDIT, institution_id)
+
+
+@transaction.atomic
+def vials_set_status(*, actor: User, vials: Iterable[Vial], status: str, reason: str) -> list[Vial]:
+    """Change the status of many vials at once (quarantine after an excursion, reservation for
+    a request), one custody event each. Vials already in that status are left alone.
+
+    Who may: inventory editors; a quarantine may also be imposed by QA or equipment managers,
+    and lifted only by QA (quality.release). Distributed, used and destroyed vials leave their
+    positions; no vial comes back from those states."""
+    if status not in VialStatus.values:
+        raise InvalidInput(f"Unknown vial status {status!r}", fields={"status": ["unknown"]})
+    if not reason.strip():
+        raise InvalidInput("Say why the status changes", fields={"reason": ["required"]})
+    locked = _locked_vials(vials)
+    changed: list[Vial] = []
+    events: list[CustodyEvent] = []
+    paths: dict[int, str] = {}
+    for vial in locked:
+        if not _may_set(actor, vial, status):
+            raise Forbidden(
+                f"You may not set vial {vial.barcode} from {vial.status} to {status}",
+                fields={"status": ["not permitted"]},
+            )
+        if vial.status == status:
+            continue
+        _check_still_here(vial, taking=False)
+        if status in GONE:
+            events.append(_leave(vial, actor, CustodyEvent.Kind.STATUS, status, reason, paths))
+        else:
+            events.append(
+                _event(
+                    vial,
+                    CustodyEvent.Kind.STATUS,
+                    actor,
+                    reason,
+                    **_here(vial, paths),
+                    **_to(vial, paths),
+                    from_status=vial.status,
+                    to_status=status,
+                )
+            )
+            vial.status = status
+        changed.append(vial)
+    with audit_context(actor=actor, reason=reason):
+        Vial.objects.bulk_update(changed, LEAVE_FIELDS, batch_size=500)
+        CustodyEvent.objects.bulk_create(events, batch_size=500)
+    return locked
+
+
+def vial_set_status(*, actor: User, vial: Vial, status: str, reason: str) -> Vial:
+    (changed,) = vials_set_status(actor=actor, vials=[vial], status=status, reason=reason)
+    return changed

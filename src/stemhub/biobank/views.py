@@ -1,0 +1,401 @@
+"""Biobank pages under /biobank/: storage and box grids, banks and labels, vial histories,
+the free-space finder, the inventory import and the reports. Parse, call, render."""
+
+import csv
+from collections.abc import Callable
+from datetime import date
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from stemhub.accounts.models import Institution
+from stemhub.accounts.permissions import Perm, permissions_of, user_can
+from stemhub.biobank import imports, layout, selectors, services
+from stemhub.biobank.labels import label_sheet
+from stemhub.biobank.models import BankTier, Container, ContainerType, TemperatureClass
+from stemhub.core.errors import Forbidden, InvalidInput, StemhubError
+from stemhub.registry.selectors import visible_lines
+
+View = Callable[..., HttpResponse]
+
+
+def _error_page(request: HttpRequest, error: StemhubError) -> HttpResponse:
+    return render(request, "core/error.html", {"error": error}, status=error.status)
+
+
+def inventory_page(view: View) -> View:
+    """Anonymous visitors go to the login page; without biobank.view, 403; a service's error
+    becomes an error page with its status."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if Perm.INVENTORY_VIEW not in permissions_of(request.user):
+            return _error_page(
+                request, Forbidden("The inventory needs the permission biobank.view.")
+            )
+        try:
+            return view(request, *args, **kwargs)
+        except StemhubError as error:
+            return _error_page(request, error)
+
+    return wrapper
+
+
+def _can(request: HttpRequest, perm: Perm) -> bool:
+    return user_can(request.user, perm, request.user.institution_id)
+
+
+def _int(value: str | None, field: str) -> int:
+    try:
+        return int(value or "")
+    except ValueError:
+        raise InvalidInput(f"{field} must be a number", fields={field: ["a number"]}) from None
+
+
+def _box_choices(request: HttpRequest) -> list[tuple[int, str]]:
+    boxes = selectors.visible_containers(request.user).filter(type__holds_vials=True)
+    return sorted(
+        ((b.pk, selectors.container_path(b)) for b in boxes.select_related("type")),
+        key=lambda item: item[1],
+    )
+
+
+# Storage
+
+
+@inventory_page
+def storage(request: HttpRequest) -> HttpResponse:
+    """Needs biobank.view: the top of your institution's storage tree."""
+    roots = selectors.visible_containers(request.user).filter(parent__isnull=True)
+    return render(
+        request,
+        "biobank/storage.html",
+        {"roots": roots.select_related("type"), "can_manage": _can(request, Perm.STORAGE_MANAGE)},
+    )
+
+
+@inventory_page
+def container(request: HttpRequest, pk: int) -> HttpResponse:
+    """Needs biobank.view in the container's institution: its contents; a box shows its grid."""
+    found = selectors.container_for(request.user, pk)
+    ancestors = selectors.container_ancestors(found)
+    grid = selectors.box_grid(found)
+    cells = [cell for row in grid for cell in row]
+    places = {
+        c.pk: c
+        for c in selectors.visible_containers(request.user)
+        .filter(type__holds_vials=False)
+        .select_related("type")
+    }
+    paths: dict[int, str] = {}
+
+    def path_of(c: Container) -> str:
+        # Racks, tanks and rooms only: one query for every place a container can move to.
+        if c.pk not in paths:
+            above = places.get(c.parent_id) if c.parent_id else None
+            paths[c.pk] = f"{path_of(above)}/{c.name}" if above else c.name
+        return paths[c.pk]
+
+    targets = sorted(
+        ((c.pk, path_of(c), c.type.has_layout) for c in places.values() if c.pk != found.pk),
+        key=lambda x: x[1],
+    )
+    return render(
+        request,
+        "biobank/container.html",
+        {
+            "container": found,
+            "ancestors": ancestors[:-1],
+            "path": "/".join(c.name for c in ancestors),
+            "grid": [
+                (layout.label_part(n, found.type.row_labels), row)
+                for n, row in enumerate(grid, start=1)
+            ],
+            "columns": [
+                layout.label_part(n, found.type.column_labels)
+                for n in range(1, (found.type.columns or 0) + 1)
+            ],
+            "used": sum(1 for c in cells if c.vial),
+            "capacity": len(cells),
+            "children": found.children.select_related("type"),
+            "targets": targets,
+            "can_manage": _can(request, Perm.STORAGE_MANAGE),
+        },
+    )
+
+
+@require_POST
+@inventory_page
+def container_move(request: HttpRequest, pk: int) -> HttpResponse:
+    """Needs biobank.manage_storage: move the container (a box with its vials) elsewhere."""
+    found = selectors.container_for(request.user, pk)
+    parent = selectors.container_for(request.user, _int(request.POST.get("parent"), "parent"))
+    row, column = services.resolve_position(parent, request.POST.get("position", "").strip())
+    services.container_move(
+        actor=request.user,
+        container=found,
+        parent=parent,
+        row=row,
+        column=column,
+        reason=request.POST.get("reason", ""),
+    )
+    messages.success(request, f"{found.name} moved to {selectors.container_path(parent)}.")
+    return redirect("biobank:container", pk=found.pk)
+
+
+@inventory_page
+def container_history(request: HttpRequest, pk: int) -> HttpResponse:
+    """Needs biobank.view: the container's own events and its vials' custody events."""
+    found = selectors.container_for(request.user, pk)
+    return render(
+        request,
+        "biobank/container_history.html",
+        {
+            "container": found,
+            "path": selectors.container_path(found),
+            **selectors.container_history(found),
+        },
+    )
+
+
+@inventory_page
+def free_space(request: HttpRequest) -> HttpResponse:
+    """Needs biobank.view: find n free positions in boxes of a type at a temperature."""
+    kinds = ContainerType.objects.filter(holds_vials=True)
+    found = None
+    chosen = request.GET.get("type", "")
+    if chosen:
+        kind = kinds.filter(name=chosen).first()
+        if kind is None:
+            raise InvalidInput(f"No box type {chosen!r}", fields={"type": ["unknown"]})
+        n = max(1, min(_int(request.GET.get("n", "1"), "n"), 10_000))
+        found = selectors.free_space(
+            institution_id=request.user.institution_id or 0,
+            box_type=kind,
+            temperature_class=request.GET.get("temperature", ""),
+            n=n,
+        )
+    return render(
+        request,
+        "biobank/free_space.html",
+        {
+            "kinds": kinds,
+            "temperatures": TemperatureClass.choices,
+            "found": found,
+            "query": request.GET,
+        },
+    )
+
+
+# Banks
+
+
+@inventory_page
+def banks(request: HttpRequest) -> HttpResponse:
+    """Needs biobank.view: your institution's cell banks."""
+    found = selectors.visible_banks(request.user).select_related("line", "product__line")
+    return render(
+        request,
+        "biobank/banks.html",
+        {"banks": found, "can_edit": _can(request, Perm.INVENTORY_EDIT)},
+    )
+
+
+BANK_FIELDS = ("line", "tier", "passage_number", "freeze_date", "vial_count", "box")
+
+
+@inventory_page
+def bank_create(request: HttpRequest) -> HttpResponse:
+    """Needs biobank.edit: register a bank; its vials are created and placed in the chosen
+    box (and the next ones, in their fill order)."""
+    services.require(request.user, Perm.INVENTORY_EDIT, request.user.institution_id)
+    lines = visible_lines(request.user).order_by("name")
+    context: dict[str, Any] = {
+        "lines": lines,
+        "tiers": BankTier.choices,
+        "boxes": _box_choices(request),
+        "values": request.POST,
+        "error": None,
+    }
+    if request.method == "POST":
+        try:
+            bank = _create_bank(request, lines)
+        except StemhubError as error:
+            context["error"] = error
+            return render(request, "biobank/bank_form.html", context, status=error.status)
+        messages.success(request, f"Bank {bank.code} created with {bank.vial_count} vials.")
+        return redirect("biobank:bank", pk=bank.pk)
+    return render(request, "biobank/bank_form.html", context)
+
+
+def _create_bank(request: HttpRequest, lines: Any) -> Any:
+    data = request.POST
+    missing = [f for f in BANK_FIELDS if not data.get(f, "").strip()]
+    if missing:
+        raise InvalidInput(
+            f"Fill in: {', '.join(missing)}", fields={f: ["required"] for f in missing}
+        )
+    line = lines.filter(name=data["line"]).first()
+    if line is None:
+        raise InvalidInput("Choose a cell line", fields={"line": ["unknown"]})
+    try:
+        frozen = date.fromisoformat(data["freeze_date"])
+    except ValueError:
+        raise InvalidInput(
+            "Freeze date as YYYY-MM-DD", fields={"freeze_date": ["a date"]}
+        ) from None
+    first_box = selectors.container_for(request.user, _int(data["box"], "box"))
+    box_ids = [first_box.pk] + [
+        pk for pk, _ in _box_choices(request) if pk != first_box.pk
+    ]  # the chosen box first, then the others in path order as overflow
+    boxes = list(Container.objects.filter(pk__in=box_ids).select_related("type"))
+    boxes.sort(key=lambda b: box_ids.index(b.pk))
+    count = _int(data["vial_count"], "vial_count")
+    needed: list[Container] = []
+    room = 0
+    for box in boxes:
+        if room >= count:
+            break
+        if box.blocked:
+            continue
+        needed.append(box)
+        room += len(selectors.free_positions_in(box))
+    cells = data.get("cells_per_vial", "").strip()
+    return services.cell_bank_create(
+        actor=request.user,
+        line=line,
+        tier=data["tier"],
+        code=data.get("code", ""),
+        passage_number=_int(data["passage_number"], "passage_number"),
+        freeze_date=frozen,
+        vial_count=count,
+        cryo_medium=data.get("cryo_medium", ""),
+        cells_per_vial=_int(cells, "cells_per_vial") if cells else None,
+        operator=request.user,
+        sop_reference=data.get("sop_reference", ""),
+        boxes=needed or [first_box],
+    )
+
+
+@inventory_page
+def bank(request: HttpRequest, pk: int) -> HttpResponse:
+    """Needs biobank.view in the bank's institution: the bank and where its vials are."""
+    found = selectors.bank_for(request.user, pk)
+    vials = list(found.vials.select_related("container__type", "checked_out_to"))
+    paths: dict[int, str] = {}
+    for vial in vials:
+        if vial.container_id and vial.container_id not in paths:
+            paths[vial.container_id] = selectors.container_path(vial.container)
+        vial.place = (
+            selectors.place_text(paths[vial.container_id], vial.container, vial.row, vial.column)
+            if vial.container_id
+            else ""
+        )
+    return render(request, "biobank/bank.html", {"bank": found, "vials": vials})
+
+
+@inventory_page
+def bank_labels(request: HttpRequest, pk: int) -> HttpResponse:
+    """Needs biobank.view: the bank's label sheet (PDF, one QR label per vial)."""
+    found = selectors.bank_for(request.user, pk)
+    response = HttpResponse(
+        label_sheet(found, list(found.vials.all())), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = f'attachment; filename="labels-{found.code}.pdf"'
+    return response
+
+
+@inventory_page
+def vial(request: HttpRequest, barcode: str) -> HttpResponse:
+    """Needs biobank.view in the vial's institution: the vial and its chain of custody."""
+    found = selectors.vial_for(request.user, barcode)
+    place = ""
+    if found.container_id:
+        place = selectors.place_text(
+            selectors.container_path(found.container), found.container, found.row, found.column
+        )
+    return render(
+        request,
+        "biobank/vial.html",
+        {"vial": found, "place": place, "history": selectors.vial_history(found)},
+    )
+
+
+# Import and reports
+
+
+@inventory_page
+def inventory_import(request: HttpRequest) -> HttpResponse:
+    """Needs biobank.edit: check or apply an inventory CSV, with a row-level report."""
+    services.require(request.user, Perm.INVENTORY_EDIT)
+    report = None
+    if request.method == "POST":
+        code = request.POST.get("institution", "").strip()
+        institution = Institution.objects.filter(provider_code=code).first() if code else None
+        if code and institution is None:
+            raise InvalidInput(f"No institution {code!r}", fields={"institution": ["unknown"]})
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise InvalidInput("Choose a CSV file", fields={"file": ["required"]})
+        try:
+            text = upload.read().decode("utf-8")
+        except UnicodeDecodeError:
+            raise InvalidInput("The file is not UTF-8", fields={"file": ["not UTF-8"]}) from None
+        report = imports.inventory_import(
+            actor=request.user,
+            text=text,
+            dry_run=request.POST.get("apply") != "1",
+            filename=upload.name or "",
+            institution=institution,
+        )
+    return render(
+        request,
+        "biobank/import.html",
+        {"report": report, "template": imports.template_csv()},
+        status=400 if report is not None and not report.ok else 200,
+    )
+
+
+@inventory_page
+def reports(request: HttpRequest) -> HttpResponse:
+    """Needs biobank.view: vials per line, bank and status; occupancy per container."""
+    return render(
+        request,
+        "biobank/reports.html",
+        {
+            "counts": selectors.vial_counts(request.user),
+            "occupancy": selectors.occupancy(request.user),
+        },
+    )
+
+
+def _csv(name: str, header: list[str], rows: list[list[Any]]) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    writer = csv.writer(response)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return response
+
+
+@inventory_page
+def report_vials_csv(request: HttpRequest) -> HttpResponse:
+    """Needs biobank.view: vials per line, bank and status as CSV."""
+    header = ["line", "product", "bank", "tier", "status", "count"]
+    rows = [[row[k] for k in header] for row in selectors.vial_counts(request.user)]
+    return _csv("vials-per-bank.csv", header, rows)
+
+
+@inventory_page
+def report_occupancy_csv(request: HttpRequest) -> HttpResponse:
+    """Needs biobank.view: occupancy per container as CSV."""
+    header = ["path", "type", "boxes", "capacity", "used", "held", "free", "percent"]
+    rows = [[row[k] for k in header] for row in selectors.occupancy(request.user)]
+    return _csv("occupancy.csv", header, rows)

@@ -1,0 +1,146 @@
+"""Temperature logs: parsing an uploaded CSV and finding the excursions in it. Pure functions."""
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from stemhub.core.errors import InvalidInput
+
+TIMESTAMP_HEADERS = ("timestamp", "time", "datetime", "date_time")
+TEMPERATURE_HEADERS = ("temperature_c", "temperature", "temp_c", "temperature (°c)", "°c")
+# Colder than absolute zero or hotter than any storage unit: a typo, not a reading.
+PLAUSIBLE = (Decimal("-273.15"), Decimal("200"))
+MAX_REPORTED = 20
+
+
+@dataclass(frozen=True)
+class Reading:
+    line: int
+    at: datetime
+    temperature_c: Decimal
+
+
+@dataclass(frozen=True)
+class Run:
+    start: datetime
+    end: datetime
+    min_c: Decimal
+    max_c: Decimal
+    count: int
+
+
+def _column(header: list[str], names: tuple[str, ...]) -> int | None:
+    normalised = [h.strip().lower() for h in header]
+    for name in names:
+        if name in normalised:
+            return normalised.index(name)
+    return None
+
+
+def _timestamp(value: str) -> datetime | None:
+    try:
+        parsed = parse_datetime(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed is None:
+        return None
+    if timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed)
+    return parsed
+
+
+def _temperature(value: str) -> Decimal | None:
+    try:
+        number = Decimal(value.strip().replace(",", "."))
+    except InvalidOperation:
+        return None
+    if not number.is_finite() or not PLAUSIBLE[0] <= number <= PLAUSIBLE[1]:
+        return None
+    return number.quantize(Decimal("0.01"))
+
+
+def parse_temperature_csv(content: bytes) -> list[Reading]:
+    """Readings sorted by time, or InvalidInput naming every bad line and field (line 1 is the
+    header). Naive timestamps are in the site's time zone."""
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidInput(
+            "The file is not UTF-8 text", fields={"file": ["not UTF-8 text"]}
+        ) from None
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows:
+        raise InvalidInput("The file is empty", fields={"file": ["empty"]})
+    header = rows[0]
+    at_column = _column(header, TIMESTAMP_HEADERS)
+    temp_column = _column(header, TEMPERATURE_HEADERS)
+    if at_column is None or temp_column is None:
+        raise InvalidInput(
+            "Line 1 must be a header with the columns timestamp and temperature_c",
+            fields={"line 1": ["expected the columns timestamp, temperature_c"]},
+        )
+    errors: dict[str, list[str]] = {}
+    readings: list[Reading] = []
+    seen: dict[datetime, int] = {}
+    for number, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) <= max(at_column, temp_column):
+            errors[f"line {number}"] = [f"expected {len(header)} columns, found {len(row)}"]
+            continue
+        at = _timestamp(row[at_column])
+        temperature = _temperature(row[temp_column])
+        if at is None:
+            errors[f"line {number}.timestamp"] = [
+                f"not a date-time: {row[at_column]!r} (use e.g. 2026-01-31T14:05:00Z)"
+            ]
+        elif at in seen:
+            errors[f"line {number}.timestamp"] = [f"repeats the time of line {seen[at]}"]
+        else:
+            seen[at] = number
+        if temperature is None:
+            errors[f"line {number}.temperature_c"] = [
+                f"not a temperature in °C: {row[temp_column]!r}"
+            ]
+        if at is not None and temperature is not None:
+            readings.append(Reading(number, at, temperature))
+    if errors:
+        listed = list(errors.items())[:MAX_REPORTED]
+        more = len(errors) - len(listed)
+        raise InvalidInput(
+            f"{len(errors)} problem(s); nothing was stored: "
+            + "; ".join(f"{where}: {' '.join(problems)}" for where, problems in listed)
+            + (f"; and {more} more" if more else ""),
+            fields=errors,
+        )
+    if not readings:
+        raise InvalidInput("The file has no readings", fields={"file": ["no readings"]})
+    return sorted(readings, key=lambda r: r.at)
+
+
+def find_excursions(
+    readings: list[Reading], *, low: Decimal | None, high: Decimal | None
+) -> list[Run]:
+    """Contiguous runs of readings (in time order) strictly outside [low, high]; a reading on
+    a limit is acceptable. A run spans its first to its last out-of-range reading."""
+
+    def outside(reading: Reading) -> bool:
+        t = reading.temperature_c
+        return (low is not None and t < low) or (high is not None and t > high)
+
+    runs: list[Run] = []
+    current: list[Reading] = []
+    for reading in [*sorted(readings, key=lambda r: r.at), None]:
+        if reading is not None and outside(reading):
+            current.append(reading)
+            continue
+        if current:
+            values = [r.temperature_c for r in current]
+            runs.append(Run(current[0].at, current[-1].at, min(values), max(values), len(current)))
+            current = []
+    return runs
