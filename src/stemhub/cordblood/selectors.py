@@ -1,12 +1,14 @@
 """Reads of the cord blood platform: records as shown by the API and pages, public statistics,
 the operator dashboard's figures and Kaplan-Meier survival estimates."""
 
+import statistics
 from collections import Counter
 from typing import Any
 
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
 
+from stemhub.accounts.models import Institution
 from stemhub.cordblood.models import (
     HLA_FIELDS,
     Patient,
@@ -111,10 +113,14 @@ def _stats(units: Any) -> dict[str, Any]:
     bands = Counter()
     resolution = Counter()
     total = 0
-    for kind, abo_value, rh, tnc, hla_a, hla_drb1 in banked.values_list(
-        "kind", "abo", "rh", "tnc", "hla_a", "hla_drb1"
+    available = 0
+    kinds = Counter()
+    for kind, status, abo_value, rh, tnc, hla_a, hla_drb1 in banked.values_list(
+        "kind", "status", "abo", "rh", "tnc", "hla_a", "hla_drb1"
     ).iterator(chunk_size=5000):
         total += 1
+        kinds[kind] += 1
+        available += status == UnitStatus.AVAILABLE
         abo[f"{abo_value}{rh}" or "unknown"] += 1
         if kind == "cord" and tnc is not None:
             band = next((label for low, high, label in TNC_BANDS if low <= tnc < high), "≥ 200")
@@ -122,6 +128,9 @@ def _stats(units: Any) -> dict[str, Any]:
         resolution[min(resolution_of(hla_a), resolution_of(hla_drb1), key=RESOLUTIONS.index)] += 1
     return {
         "units": total,
+        "available": available,
+        "cord": kinds["cord"],
+        "adult": kinds["adult"],
         "abo": dict(sorted(abo.items())),
         "tnc_bands": {label: bands[label] for *_, label in TNC_BANDS} | {"≥ 200": bands["≥ 200"]},
         "hla_resolution": {name: resolution[name] for name in RESOLUTIONS if resolution[name]},
@@ -164,39 +173,194 @@ def kaplan_meier(times_events: list[tuple[int, bool]]) -> list[tuple[int, float]
     return steps
 
 
-def dashboard() -> dict[str, Any]:
+def survival_at(steps: list[tuple[int, float]], day: int) -> float:
+    """The estimate at `day`: the last step at or before it."""
+    return next(s for d, s in reversed(steps) if d <= day)
+
+
+def censor_marks(
+    times_events: list[tuple[int, bool]], steps: list[tuple[int, float]]
+) -> list[tuple[int, float]]:
+    """(day, survival) of each censored patient (alive at last follow-up), for the plot's ticks."""
+    return sorted({(t, survival_at(steps, t)) for t, event in times_events if not event})
+
+
+# The Kaplan–Meier plot: an SVG drawn on the server (no chart library). Plot area in px.
+KM_WIDTH, KM_HEIGHT = 820, 320
+KM_LEFT, KM_TOP, KM_RIGHT, KM_BOTTOM = 56, 16, 200, 48
+KM_COLOURS = ("#0b5c85", "#a4161a", "#0b6e3a", "#8a4b00", "#5b3c88", "#4a5565")
+KM_POINTS = ((100, "day 100"), (365, "1 year"), (1825, "5 years"))
+
+
+def _nice_max(days: int) -> int:
+    for step in (30, 100, 180, 365, 730, 1825, 3650, 7300):
+        if days <= step:
+            return step
+    return (days // 3650 + 1) * 3650
+
+
+def km_plot(groups: dict[str, list[tuple[int, bool]]]) -> dict[str, Any]:
+    """Geometry of the survival plot: per group a step path, censoring ticks, a legend entry;
+    axes with ticks at round days and at 0, 25, 50, 75, 100 % survival."""
+    inner_w = KM_WIDTH - KM_LEFT - KM_RIGHT
+    inner_h = KM_HEIGHT - KM_TOP - KM_BOTTOM
+    last = max((t for data in groups.values() for t, _ in data), default=0)
+    x_max = _nice_max(max(last, 1))
+
+    def x(day: float) -> float:
+        return round(KM_LEFT + inner_w * day / x_max, 2)
+
+    def y(survival: float) -> float:
+        return round(KM_TOP + inner_h * (1 - survival), 2)
+
+    curves = []
+    for number, (name, data) in enumerate(sorted(groups.items())):
+        steps = kaplan_meier(data)
+        end = max(t for t, _ in data)
+        points = [f"M{x(0)},{y(1.0)}"]
+        level = 1.0
+        for day, survival in steps[1:]:
+            points.append(f"H{x(day)}")
+            points.append(f"V{y(survival)}")
+            level = survival
+        points.append(f"H{x(end)}")
+        curves.append(
+            {
+                "name": name,
+                "colour": KM_COLOURS[number % len(KM_COLOURS)],
+                "path": " ".join(points),
+                "steps": steps,
+                "ticks": [
+                    {"x": x(day), "y": y(survival)} for day, survival in censor_marks(data, steps)
+                ],
+                "legend_y": KM_TOP + 8 + 22 * number,
+                "patients": len(data),
+                "deaths": sum(1 for _, event in data if event),
+                "final": level,
+            }
+        )
+    tick_step = x_max // 5 if x_max >= 100 else x_max // 3
+    x_ticks = [{"x": x(d), "label": d} for d in range(0, x_max + 1, tick_step)]
+    y_ticks = [{"y": y(p / 100), "label": f"{p} %"} for p in (0, 25, 50, 75, 100)]
+    return {
+        "width": KM_WIDTH,
+        "height": KM_HEIGHT,
+        "left": KM_LEFT,
+        "top": KM_TOP,
+        "right": KM_LEFT + inner_w,
+        "bottom": KM_TOP + inner_h,
+        "legend_x": KM_LEFT + inner_w + 16,
+        "x_mid": KM_LEFT + inner_w / 2,
+        "y_mid": KM_TOP + inner_h / 2,
+        "x_max": x_max,
+        "x_ticks": x_ticks,
+        "y_ticks": y_ticks,
+        "curves": curves,
+    }
+
+
+def _median(values: list[int]) -> float:
+    return float(statistics.median(values))
+
+
+def dashboard(bank: Institution | None = None) -> dict[str, Any]:
+    """The operator dashboard: the whole network, or one bank's own view (its units, the
+    reservations of its units per month, and the transplants that used them)."""
+    units = Unit.objects.all()
+    transplants = Transplant.objects.all()
+    if bank is not None:
+        units = units.filter(bank=bank)
+        transplants = transplants.filter(units__bank=bank).distinct()
     per_bank = list(
-        Unit.objects.values("bank__provider_code")
+        units.values("bank__provider_code", "bank__name")
         .annotate(n=Count("pk"))
         .order_by("bank__provider_code")
     )
-    per_month = list(
-        SavedSearch.objects.annotate(month=TruncMonth("created_at"))
-        .values("month")
-        .annotate(n=Count("pk"))
-        .order_by("month")
-    )
+    status_rows = units.values("bank__provider_code", "status").annotate(n=Count("pk")).order_by()
+    by_status: dict[str, Counter] = {}
+    for row in status_rows:
+        by_status.setdefault(row["bank__provider_code"], Counter())[row["status"]] += row["n"]
+    if bank is None:
+        monthly = SavedSearch.objects.annotate(month=TruncMonth("created_at"))
+    else:
+        monthly = Reservation.objects.filter(unit__bank=bank).annotate(
+            month=TruncMonth("created_at")
+        )
+    per_month = list(monthly.values("month").annotate(n=Count("pk")).order_by("month"))
     by_disease: dict[str, list[tuple[int, bool]]] = {}
     engraftment: dict[str, list[int]] = {}
-    for diagnosis, death, followup, engrafted in Transplant.objects.values_list(
-        "patient__diagnosis", "death_day", "last_followup_day", "neutrophil_engraftment_day"
+    outcomes: dict[str, Counter] = {}
+    count = 0
+    for row in transplants.values_list(
+        "patient__diagnosis",
+        "death_day",
+        "last_followup_day",
+        "neutrophil_engraftment_day",
+        "survival_day100",
+        "survival_1y",
+        "survival_5y",
     ):
+        diagnosis, death, followup, engrafted, *survival = row
+        count += 1
         name = diagnosis or "unspecified"
+        tally = outcomes.setdefault(name, Counter())
+        tally["transplants"] += 1
+        for key, value in zip(("day100", "1y", "5y"), survival, strict=True):
+            tally[f"{key}_{value}"] += 1
         if death is not None:
             by_disease.setdefault(name, []).append((death, True))
         elif followup is not None:
             by_disease.setdefault(name, []).append((followup, False))
         if engrafted is not None:
             engraftment.setdefault(name, []).append(engrafted)
+    survival = {name: kaplan_meier(data) for name, data in sorted(by_disease.items())}
+    diseases = []
+    for name in sorted(outcomes):
+        tally = outcomes[name]
+        steps = survival.get(name)
+        diseases.append(
+            {
+                "name": name,
+                "transplants": tally["transplants"],
+                "engrafted": len(engraftment.get(name, [])),
+                "engraftment_median": _median(engraftment[name]) if name in engraftment else None,
+                "followed": len(by_disease.get(name, [])),
+                "deaths": sum(1 for _, event in by_disease.get(name, []) if event),
+                "alive": {
+                    key: (tally[f"{key}_alive"], tally[f"{key}_alive"] + tally[f"{key}_dead"])
+                    for key in ("day100", "1y", "5y")
+                },
+                "km": [
+                    (label, survival_at(steps, day) if steps else None) for day, label in KM_POINTS
+                ],
+            }
+        )
     return {
-        "units_per_bank": [(row["bank__provider_code"], row["n"]) for row in per_bank],
+        "bank": bank,
+        "units_per_bank": [
+            {
+                "code": row["bank__provider_code"],
+                "name": row["bank__name"],
+                "units": row["n"],
+                "available": by_status.get(row["bank__provider_code"], Counter())["available"],
+                "reserved": by_status.get(row["bank__provider_code"], Counter())["reserved"],
+                "shipped": by_status.get(row["bank__provider_code"], Counter())["shipped"],
+                "infused": by_status.get(row["bank__provider_code"], Counter())["infused"],
+            }
+            for row in per_bank
+        ],
+        "units": sum(row["n"] for row in per_bank),
+        "per_month_label": "Searches" if bank is None else "Reservations of your units",
         "searches_per_month": [(row["month"].strftime("%Y-%m"), row["n"]) for row in per_month],
-        "transplants": Transplant.objects.count(),
+        "transplants": count,
+        "diseases": diseases,
         "engraftment": {
-            name: sorted(days)[len(days) // 2] for name, days in sorted(engraftment.items())
+            d["name"]: d["engraftment_median"] for d in diseases if d["engraftment_median"]
         },
-        "survival": {name: kaplan_meier(data) for name, data in sorted(by_disease.items())},
+        "survival": survival,
         "patients": {name: len(data) for name, data in sorted(by_disease.items())},
+        "km_points": [label for _, label in KM_POINTS],
+        "plot": km_plot(by_disease) if by_disease else None,
     }
 
 

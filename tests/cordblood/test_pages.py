@@ -1,0 +1,476 @@
+"""The cord blood pages: public bank, network and preliminary search pages, the web upload, the
+operator dashboard with its Kaplan-Meier plot, and the coordinator's workflow pages.
+
+Expected numbers come from the data each test creates (and, for the survival curve, from a
+product-limit table worked out by hand), never from the code under test."""
+
+import datetime as dt
+import re
+from html.parser import HTMLParser
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.utils import timezone
+
+from stemhub.accounts.models import Institution, Role
+from stemhub.cordblood import services
+from stemhub.cordblood.models import (
+    CentreSettings,
+    Patient,
+    Reservation,
+    SavedSearch,
+    Transplant,
+    Unit,
+    UnitStatus,
+)
+from tests.conftest import make_user
+from tests.cordblood.conftest import unit_row, upload
+from tests.cordblood.test_search import PATIENT_HLA, make_patient
+
+pytestmark = pytest.mark.django_db
+
+
+class _Tables(HTMLParser):
+    """Tables by id (and SVG paths) of a page: rows as lists of cell texts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: dict[str, list[list[str]]] = {}
+        self.paths: list[dict[str, str]] = []
+        self._table: str | None = None
+        self._row: list[str] | None = None
+        self._cell: list[str] | None = None
+        self._group: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        named = {k: v or "" for k, v in attrs}
+        if tag == "table":
+            self._table = named.get("id", f"table{len(self.tables)}")
+            self.tables[self._table] = []
+        elif tag == "tr" and self._table is not None:
+            self._row = []
+        elif tag in ("td", "th") and self._row is not None:
+            self._cell = []
+        elif tag == "g" and "data-group" in named:
+            self._group = named["data-group"]
+        elif tag == "path":
+            self.paths.append({**named, "group": self._group or ""})
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self._cell is not None and self._row is not None:
+            self._row.append(" ".join("".join(self._cell).split()))
+            self._cell = None
+        elif tag == "tr" and self._row is not None and self._table is not None:
+            self.tables[self._table].append(self._row)
+            self._row = None
+        elif tag == "table":
+            self._table = None
+        elif tag == "g":
+            self._group = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def parse(response) -> _Tables:
+    parser = _Tables()
+    parser.feed(response.content.decode())
+    return parser
+
+
+def rows_by_label(table: list[list[str]]) -> dict[str, list[str]]:
+    return {row[0]: row[1:] for row in table[1:] if row}
+
+
+def client_of(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+# ---- public pages -------------------------------------------------------------------------------
+
+
+def test_the_bank_page_shows_its_units_abo_tnc_bands_and_resolution(people, cord_bank):
+    upload(
+        people["tech"],
+        cord_bank,
+        [
+            unit_row("U1", 1, tnc=150, abo="O", rh="+"),
+            unit_row("U2", 2, tnc=95, abo="O", rh="+"),
+            unit_row("U3", 3, tnc=250, abo="A", rh="-", hla_a="A2+A1"),
+            unit_row("U4", 4, tnc=120, abo="B", rh="+", status="withdrawn"),
+        ],
+    )
+    answer = Client().get("/cord/banks/NCBB/")
+    assert answer.status_code == 200
+    page = parse(answer)
+    # U4 is withdrawn: three banked units; two O+ (2/3 = 66.7 %), one A−.
+    assert answer.content.decode().count('id="bank-units">3<') == 1
+    tables = list(page.tables.values())
+    abo, tnc, resolution = (rows_by_label(t) for t in tables[:3])
+    assert abo == {"A-": ["1", "33.3 %", ""], "O+": ["2", "66.7 %", ""]}
+    assert tnc["90–119"][0] == "1" and tnc["150–199"][0] == "1" and tnc["≥ 200"][0] == "1"
+    assert tnc["< 90"][0] == "0" and tnc["120–149"][0] == "0"
+    assert resolution == {"serology": ["1", "33.3 %", ""], "high": ["2", "66.7 %", ""]}
+
+
+def test_an_unknown_bank_is_not_found():
+    assert Client().get("/cord/banks/NOPE/").status_code == 404
+
+
+def test_the_network_page_lists_each_bank_with_a_link(people, cord_bank):
+    other = Institution.objects.create(
+        name="Second Cord Bank", kind=Institution.Kind.CORD_BLOOD_BANK, provider_code="SCB"
+    )
+    tech2 = make_user("tech2", other, Role.BANK_TECHNICIAN)
+    upload(people["tech"], cord_bank, [unit_row("U1", 1), unit_row("U2", 2)])
+    upload(tech2, other, [unit_row("X1", 3)])
+    answer = Client().get("/cord/")
+    banks = rows_by_label(parse(answer).tables["banks"])
+    assert banks["National Cord Blood Bank NCBB"][:2] == ["2", "2"]
+    assert banks["Second Cord Bank SCB"][:2] == ["1", "1"]
+    assert 'href="/cord/banks/SCB/"' in answer.content.decode()
+
+
+def test_the_preliminary_search_counts_matches_by_grade(people, cord_bank):
+    upload(
+        people["tech"],
+        cord_bank,
+        [
+            unit_row("SAME", 1),  # the patient's typing: 8/8
+            unit_row("ONE", 2, hla_a="A*02:01+A*03:01"),  # A*01:01 missing: 7/8
+            unit_row("TWO", 3, hla_a="A*02:01+A*03:01", hla_b="B*08:01+B*07:02"),  # 6/8
+        ],
+    )
+    answer = Client().post("/cord/preliminary-search/", {"hla": PATIENT_HLA})
+    assert answer.status_code == 200
+    counts = rows_by_label(parse(answer).tables["prelim-counts"])
+    assert counts["Cord blood units"] == ["1", "1", "1", "0", "0", "3"]
+    assert counts["Adult volunteer donors"][-1] == "0"
+
+
+def test_a_bad_typing_in_the_preliminary_search_is_named_with_400(people, cord_bank):
+    answer = Client().post("/cord/preliminary-search/", {"hla": "A*99:99+A*01:01^B*08:01"})
+    assert answer.status_code == 400
+    assert "A*99:99" in answer.content.decode()
+    assert 'aria-invalid="true"' in answer.content.decode()
+    empty = Client().post("/cord/preliminary-search/", {"hla": ""})
+    assert empty.status_code == 400 and "hla" in empty.content.decode()
+
+
+def test_the_preliminary_search_answers_htmx_with_the_result_only(people, cord_bank):
+    upload(people["tech"], cord_bank, [unit_row("SAME", 1)])
+    answer = Client().post(
+        "/cord/preliminary-search/", {"hla": PATIENT_HLA}, headers={"HX-Request": "true"}
+    )
+    body = answer.content.decode()
+    assert answer.status_code == 200 and body.lstrip().startswith('<div id="prelim-result"')
+    assert "<html" not in body
+
+
+# ---- the web upload -----------------------------------------------------------------------------
+
+
+def csv_of(rows: list[dict]) -> bytes:
+    columns = list(rows[0])
+    lines = [",".join(columns)] + [",".join(str(r[c]) for c in columns) for r in rows]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_an_upload_with_a_bad_row_is_reported_by_line_and_field_and_not_applied(people, cord_bank):
+    bad = unit_row("U2", 2, din_check="Q")
+    content = csv_of([unit_row("U1", 1), bad])
+    answer = client_of(people["tech"]).post(
+        "/cord/banks/NCBB/upload/",
+        {"file": SimpleUploadedFile("units.csv", content), "mode": "delta"},
+    )
+    assert answer.status_code == 400
+    errors = parse(answer).tables["upload-errors"]
+    assert errors[1][:2] == ["3", "din_check"]  # header on line 1, U2 on line 3
+    assert "check character" in errors[1][2]
+    assert not Unit.objects.exists()
+    assert "/api/v1/cord/units/template.csv" in answer.content.decode()
+
+
+def test_skip_invalid_applies_the_good_rows(people, cord_bank):
+    content = csv_of([unit_row("U1", 1), unit_row("U2", 2, din_check="Q"), unit_row("U3", 3)])
+    answer = client_of(people["tech"]).post(
+        "/cord/banks/NCBB/upload/",
+        {"file": SimpleUploadedFile("units.csv", content), "mode": "delta", "skip_invalid": "on"},
+    )
+    assert answer.status_code == 200
+    body = answer.content.decode()
+    assert "2 created" in body and "1 skipped" in body
+    assert "rows validated: 3 of 3" in body
+    assert sorted(Unit.objects.values_list("local_id", flat=True)) == ["U1", "U3"]
+
+
+def test_a_full_upload_withdraws_units_missing_from_the_file(people, cord_bank):
+    upload(people["tech"], cord_bank, [unit_row("U1", 1), unit_row("U2", 2)])
+    answer = client_of(people["tech"]).post(
+        "/cord/banks/NCBB/upload/",
+        {"file": SimpleUploadedFile("units.csv", csv_of([unit_row("U1", 1)])), "mode": "full"},
+    )
+    assert answer.status_code == 200 and "1 withdrawn" in answer.content.decode()
+    assert Unit.objects.get(local_id="U2").status == UnitStatus.WITHDRAWN
+
+
+def test_an_upload_without_a_file_names_the_field(people, cord_bank):
+    answer = client_of(people["tech"]).post("/cord/banks/NCBB/upload/", {"mode": "delta"})
+    assert answer.status_code == 400
+    assert "file:" in answer.content.decode()
+
+
+def test_another_banks_staff_cannot_upload_here(people, cord_bank):
+    other = Institution.objects.create(
+        name="Second Cord Bank", kind=Institution.Kind.CORD_BLOOD_BANK, provider_code="SCB"
+    )
+    tech2 = make_user("tech2", other, Role.BANK_TECHNICIAN)
+    answer = client_of(tech2).post(
+        "/cord/banks/NCBB/upload/",
+        {"file": SimpleUploadedFile("units.csv", csv_of([unit_row("U1", 1)])), "mode": "delta"},
+    )
+    assert answer.status_code == 404 and not Unit.objects.exists()
+
+
+# ---- the dashboard and its Kaplan-Meier plot ----------------------------------------------------
+
+# Five AML patients (day, died?): deaths on days 10, 30 and 50, alive at last follow-up on 20, 40.
+# By hand: day 10, 1 death of 5 at risk → S = 4/5 = 0.8; day 20 censored (3 at risk remain);
+# day 30, 1 of 3 → S = 0.8 × 2/3 = 0.5333; day 40 censored (1 remains); day 50, 1 of 1 → S = 0.
+AML = [(10, True), (20, False), (30, True), (40, False), (50, True)]
+# Plot geometry (selectors.KM_*): 820 × 320, plot area x 56..620 (564 px), y 16..272 (256 px);
+# the x axis runs to 100 days (the first round length ≥ 50). x = 56 + 564 × day / 100,
+# y = 16 + 256 × (1 − S).
+Y = {1.0: 16.0, 0.8: 67.2, 0.5333: 135.47, 0.0: 272.0}
+X = {0: 56.0, 10: 112.4, 20: 168.8, 30: 225.2, 40: 281.6, 50: 338.0}
+
+
+def make_transplants(people, cord_bank, plan, diagnosis="AML"):
+    """One transplant per (day, died) for fresh patients, written directly: the pages read
+    outcomes, the services that write them are tested in test_workflow."""
+    start = Unit.objects.count() + 100
+    for number, (day, died) in enumerate(plan):
+        upload(people["tech"], cord_bank, [unit_row(f"T{start + number}", start + number)])
+        patient = Patient.objects.create(
+            centre=people["coordinator"].institution,
+            centre_patient_id=f"{diagnosis}-{number}",
+            weight_kg=20,
+            diagnosis=diagnosis,
+            hla_gl=PATIENT_HLA,
+        )
+        transplant = Transplant.objects.create(
+            patient=patient,
+            infused_on=dt.date(2024, 1, 2),
+            death_day=day if died else None,
+            last_followup_day=None if died else day,
+            neutrophil_engraftment_day=18 + number,
+            survival_day100="dead" if died and day <= 100 else "alive",
+        )
+        transplant.units.set([Unit.objects.get(local_id=f"T{start + number}")])
+
+
+@pytest.fixture
+def admin(cord_bank):
+    return make_user("operator", None, Role.PLATFORM_ADMIN)
+
+
+def path_numbers(d: str) -> list[tuple[str, float]]:
+    return [(cmd, float(num)) for cmd, num in re.findall(r"([MHV])([\d.]+)", d)]
+
+
+def test_the_kaplan_meier_svg_steps_at_the_hand_computed_heights(people, cord_bank, admin):
+    make_transplants(people, cord_bank, AML)
+    answer = client_of(admin).get("/cord/dashboard/")
+    assert answer.status_code == 200
+    page = parse(answer)
+    curve = next(
+        p for p in page.paths if p["group"] == "AML" and "km-censor" not in p.get("class", "")
+    )
+    steps = path_numbers(curve["d"].replace(",", " V"))
+    verticals = [value for cmd, value in steps if cmd == "V"]
+    horizontals = [value for cmd, value in steps if cmd == "H"]
+    # Starts at (0, 100 %), then drops at days 10, 30, 50 to 0.8, 0.5333, 0.
+    assert verticals == pytest.approx([Y[1.0], Y[0.8], Y[0.5333], Y[0.0]], abs=0.01)
+    assert horizontals[:3] == pytest.approx([X[10], X[30], X[50]], abs=0.01)
+    ticks = [
+        p["d"] for p in page.paths if p["group"] == "AML" and "km-censor" in p.get("class", "")
+    ]
+    assert ticks == [
+        f"M{X[20]},{Y[0.8]} m-4,0 h8 m-4,-4 v8",
+        f"M{X[40]},{Y[0.5333]} m-4,0 h8 m-4,-4 v8",
+    ]
+    body = answer.content.decode()
+    assert '<title id="km-title">Kaplan–Meier overall survival by disease</title>' in body
+    assert "AML: 5 patients, 3 deaths" in body
+    assert "Days after infusion" in body and "Survival" in body
+
+
+def test_the_dashboard_table_has_the_same_numbers(people, cord_bank, admin):
+    make_transplants(people, cord_bank, AML)
+    make_transplants(people, cord_bank, [(400, False), (120, True)], diagnosis="Thalassaemia")
+    answer = client_of(admin).get("/cord/dashboard/")
+    outcomes = rows_by_label(parse(answer).tables["outcomes"])
+    # AML: engraftment days 18..22 → median 20; KM day 100 = 0 (last death on day 50).
+    assert outcomes["AML"] == [
+        "5",
+        "5",
+        "20",
+        "5",
+        "3",
+        "0 %",
+        "0 %",
+        "0 %",
+        "2 of 5",
+        "0 of 0",
+        "0 of 0",
+    ]
+    # Thalassaemia: days 18, 19 → median 18.5; a death on day 120 of 2 at risk → 50 % from then.
+    assert outcomes["Thalassaemia"][:6] == ["2", "2", "18.5", "2", "1", "100 %"]
+    assert outcomes["Thalassaemia"][6:8] == ["50 %", "50 %"]
+    assert 'id="fig-transplants">7<' in answer.content.decode()
+
+
+def test_units_per_bank_and_searches_per_month(people, cord_bank, admin):
+    upload(people["tech"], cord_bank, [unit_row("U1", 1), unit_row("U2", 2), unit_row("U3", 3)])
+    patient = make_patient(people)
+    services.unit_reserve(
+        actor=people["coordinator"], unit_id=Unit.objects.get(local_id="U1").pk, patient=patient
+    )
+    for month, count in ((3, 2), (4, 1)):
+        for _ in range(count):
+            SavedSearch.objects.create(
+                patient=patient,
+                criteria={},
+                engine_version="x",
+                imgt_release="x",
+                created_at=timezone.make_aware(dt.datetime(2025, month, 10, 12)),
+            )
+    page = parse(client_of(admin).get("/cord/dashboard/"))
+    assert rows_by_label(page.tables["units-per-bank"]) == {"NCBB": ["3", "2", "1", "0", "0"]}
+    assert rows_by_label(page.tables["per-month"]) == {"2025-03": ["2"], "2025-04": ["1"]}
+
+
+def test_bank_staff_see_their_own_bank_only(people, cord_bank):
+    other = Institution.objects.create(
+        name="Second Cord Bank", kind=Institution.Kind.CORD_BLOOD_BANK, provider_code="SCB"
+    )
+    tech2 = make_user("tech2", other, Role.BANK_TECHNICIAN)
+    upload(people["tech"], cord_bank, [unit_row("U1", 1), unit_row("U2", 2)])
+    upload(tech2, other, [unit_row("X1", 3)])
+    page = parse(client_of(tech2).get("/cord/dashboard/"))
+    assert rows_by_label(page.tables["units-per-bank"]) == {"SCB": ["1", "1", "0", "0", "0"]}
+    assert client_of(people["coordinator"]).get("/cord/dashboard/").status_code == 403
+
+
+# ---- the coordinator's workflow -----------------------------------------------------------------
+
+
+@pytest.fixture
+def reserved(people, cord_bank):
+    upload(people["tech"], cord_bank, [unit_row("U1", 1)])
+    patient = make_patient(people, diagnosis="AML")
+    unit = Unit.objects.get(local_id="U1")
+    return services.unit_reserve(actor=people["coordinator"], unit_id=unit.pk, patient=patient)
+
+
+def test_the_reservation_list_offers_each_side_its_actions(people, reserved):
+    coordinator = client_of(people["coordinator"]).get("/cord/reservations/").content.decode()
+    tech = client_of(people["tech"]).get("/cord/reservations/").content.decode()
+    assert "Request typing" in coordinator and ">Release<" in coordinator
+    assert ">Ship<" not in coordinator
+    assert ">Ship<" in tech and "Request typing" not in tech
+
+
+def test_typing_shipment_and_release_from_the_pages(people, reserved):
+    coordinator, tech = client_of(people["coordinator"]), client_of(people["tech"])
+    url = f"/cord/reservations/{reserved.pk}"
+    assert coordinator.post(f"{url}/typing/").status_code == 302
+    assert Reservation.objects.get().confirmatory_typing_requested_at is not None
+    assert coordinator.post(f"{url}/ship/").status_code == 403
+    assert tech.post(f"{url}/ship/").status_code == 302
+    assert Unit.objects.get().status == UnitStatus.SHIPPED
+    # Released after shipment: refused, with the reason as a message on the list.
+    answer = coordinator.post(f"{url}/release/", follow=True)
+    assert "The reservation is shipped" in answer.content.decode()
+
+
+def test_release_makes_the_unit_available(people, reserved):
+    client_of(people["coordinator"]).post(f"/cord/reservations/{reserved.pk}/release/")
+    assert Unit.objects.get().status == UnitStatus.AVAILABLE
+
+
+def test_record_infusion_and_outcomes(people, reserved):
+    services.reservation_ship(actor=people["tech"], reservation=reserved)
+    coordinator = client_of(people["coordinator"])
+    unit = Unit.objects.get()
+    patient_url = f"/cord/patients/{reserved.patient_id}"
+    bad = coordinator.post(
+        f"{patient_url}/transplants/new/", {"units": unit.pk, "infused_on": "2024-13-40"}
+    )
+    assert bad.status_code == 400 and "infused_on" in bad.content.decode()
+    answer = coordinator.post(
+        f"{patient_url}/transplants/new/", {"units": unit.pk, "infused_on": "2024-01-02"}
+    )
+    transplant = Transplant.objects.get()
+    assert answer["location"] == f"/cord/transplants/{transplant.pk}/"
+    assert Unit.objects.get().status == UnitStatus.INFUSED
+    outcome = {
+        "neutrophil_engraftment_day": "21",
+        "agvhd_grade": "II",
+        "cgvhd": "",
+        "survival_day100": "alive",
+        "survival_1y": "unknown",
+        "survival_5y": "unknown",
+        "last_followup_day": "120",
+    }
+    wrong = coordinator.post(f"/cord/transplants/{transplant.pk}/", {**outcome, "agvhd_grade": "V"})
+    assert wrong.status_code == 400 and "agvhd_grade" in wrong.content.decode()
+    negative = coordinator.post(
+        f"/cord/transplants/{transplant.pk}/", {**outcome, "death_day": "-3"}
+    )
+    assert negative.status_code == 400 and "death_day" in negative.content.decode()
+    assert coordinator.post(f"/cord/transplants/{transplant.pk}/", outcome).status_code == 302
+    transplant.refresh_from_db()
+    assert (transplant.neutrophil_engraftment_day, transplant.agvhd_grade) == (21, "II")
+    assert (transplant.cgvhd, transplant.last_followup_day) == ("", 120)
+
+
+def test_centre_settings_are_saved_and_bad_values_named(people, centre):
+    coordinator = client_of(people["coordinator"])
+    values = {
+        "single_tnc_per_kg": "3.0",
+        "single_cd34_per_kg": "1.5",
+        "double_tnc_per_kg": "1.5",
+        "double_cd34_per_kg": "1.0",
+        "nonmalignant_tnc_per_kg": "5.0",
+        "search_tnc_per_kg": "1.5",
+        "search_cd34_per_kg": "1.0",
+        "max_mismatches_of_8": "2",
+        "reservation_days": "7",
+    }
+    bad = coordinator.post("/cord/settings/", {**values, "reservation_days": "0"})
+    assert bad.status_code == 400 and "reservation_days" in bad.content.decode()
+    assert not CentreSettings.objects.exists()
+    assert coordinator.post("/cord/settings/", values).status_code == 302
+    saved = CentreSettings.objects.get(centre=centre)
+    assert (saved.single_tnc_per_kg, saved.reservation_days) == (3.0, 7)
+    assert 'value="3.0"' in coordinator.get("/cord/settings/").content.decode()
+
+
+def test_the_patient_list_shows_only_the_centres_patients(people, centre):
+    make_patient(people, centre_patient_id="MINE")
+    other = Institution.objects.create(
+        name="Other Centre", kind=Institution.Kind.TRANSPLANT_CENTRE, provider_code="OTC"
+    )
+    elsewhere = make_user("coord3", other, Role.SEARCH_COORDINATOR)
+    services.patient_create(
+        actor=elsewhere, data={"centre_patient_id": "THEIRS", "weight_kg": 20, "hla": PATIENT_HLA}
+    )
+    rows = rows_by_label(
+        parse(client_of(people["coordinator"]).get("/cord/patients/")).tables["patients"]
+    )
+    assert list(rows) == ["MINE"]
