@@ -3,7 +3,8 @@ SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
-export STEMHUB_IMGT_DIR ?= $(abspath ../shared/imgt/Latest)
+# A local IPD-IMGT/HLA release when one lies beside the project (CI); else `stemhub hla fetch`.
+export STEMHUB_IMGT_DIR ?= $(if $(wildcard ../shared/imgt/Latest),$(abspath ../shared/imgt/Latest),)
 STAMP := $(VENV)/.installed
 
 .PHONY: install run test test-sqlite test-postgres browser-deps bench lint typecheck clean
