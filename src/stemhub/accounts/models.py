@@ -59,6 +59,7 @@ class Role(models.TextChoices):
     QA_MANAGER = "qa_manager", "QA manager"
     SEARCH_COORDINATOR = "search_coordinator", "Search coordinator"
     INSTITUTION_ADMIN = "institution_admin", "Institution admin"
+    ACCESS_COMMITTEE = "access_committee", "Access committee member"
     PLATFORM_ADMIN = "platform_admin", "Platform admin"
 
 

@@ -28,6 +28,7 @@ class Perm(StrEnum):
     CORD_SEARCH = "cordblood.search"  # patients, searches, reservations
     DISTRIBUTION_REVIEW = "distribution.review"  # approve or reject requests for lines
     DISTRIBUTION_SHIP = "distribution.ship"  # allocate, pick and ship vials
+    DISTRIBUTION_COMMITTEE = "distribution.committee"  # second approval for managed access
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
@@ -81,6 +82,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.CORD_MANAGE,
         }
     ),
+    Role.ACCESS_COMMITTEE: frozenset({Perm.DISTRIBUTION_COMMITTEE}),
     Role.PLATFORM_ADMIN: frozenset(Perm),
 }
 

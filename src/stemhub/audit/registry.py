@@ -37,4 +37,19 @@ AUDITED: dict[str, str | None] = {
     "equipment.Maintenance": "equipment__institution",
     "equipment.TemperatureLog": "equipment__institution",
     "equipment.Excursion": "equipment__institution",
+    # quality (raw files and certificates are write-once bytes checked by their sha256)
+    "quality.QcTest": None,
+    "quality.QcResult": "bank__institution",
+    "quality.Nonconformity": "bank__institution",
+    "quality.Release": "bank__institution",
+    "quality.Signature": None,
+    # distribution (RequestEvent is itself append-only history)
+    "distribution.LicenceVersion": None,
+    "distribution.DistributionRequest": "provider",
+    "distribution.LicenceSignature": "request__provider",
+    "distribution.Allocation": "request__provider",
+    "distribution.Shipment": "request__provider",
+    "distribution.Receipt": "request__provider",
+    "distribution.ThawReport": "request__provider",
+    "distribution.ResultReport": "request__provider",
 }

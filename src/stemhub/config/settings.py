@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "stemhub.equipment",
     "stemhub.biobank",
     "stemhub.quality",
+    "stemhub.distribution",
     "stemhub.cordblood",
 ]
 
@@ -167,6 +168,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# The public address of the site, for links in emails (site-relative links when empty).
+STEMHUB_SITE_URL = env_str("STEMHUB_SITE_URL", "")
 
 # The HLA engine's reference data: a local IPD-IMGT/HLA release, or a download cache.
 STEMHUB_IMGT_DIR = env_str("STEMHUB_IMGT_DIR", "")

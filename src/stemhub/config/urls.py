@@ -7,6 +7,7 @@ from stemhub.biobank.api import router as biobank_router
 from stemhub.catalogue.api import router as catalogue_router
 from stemhub.cordblood.api import router as cordblood_router
 from stemhub.core.api import api
+from stemhub.distribution.api import router as distribution_router
 from stemhub.equipment.api import router as equipment_router
 from stemhub.exchange.api import router as exchange_router
 from stemhub.quality.api import router as quality_router
@@ -24,6 +25,7 @@ for router in (
     biobank_router,
     cordblood_router,
     quality_router,
+    distribution_router,
 ):
     api.add_router("/", router)
 
@@ -36,7 +38,9 @@ urlpatterns = [
     path("biobank/", include("stemhub.biobank.urls")),
     path("cord/", include("stemhub.cordblood.urls")),
     path("quality/", include("stemhub.quality.urls")),
+    path("distribution/", include("stemhub.distribution.urls")),
     path("staff/import/", include("stemhub.exchange.urls")),
+    path("", include("stemhub.quality.urls_public")),
     path("", include("stemhub.catalogue.urls")),
     path("", include("stemhub.registry.urls")),
     path("", include("stemhub.core.urls")),

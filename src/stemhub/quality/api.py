@@ -1,3 +1,408 @@
-from ninja import Router
+"""/api/v1/quality: the QC catalogue, a bank's QC record, results, nonconformities and
+releases. Parse, call a service or selector, shape."""
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from stemhub.accounts.models import User
+from stemhub.accounts.permissions import Perm
+from stemhub.biobank.models import CellBank
+from stemhub.biobank.selectors import bank_for, visible_banks
+from stemhub.core.errors import InvalidInput, NotFound
+from stemhub.equipment.models import Equipment
+from stemhub.quality import selectors, services
+from stemhub.quality.models import Nonconformity, QcResult, QcTest, Release
+from stemhub.registry.services import require
 
 router = Router(tags=["quality"])
+
+
+# Shapes
+
+
+class ReviseIn(Schema):
+    reason: str
+    name: str | None = None
+    method: str | None = None
+    allowed_results: list[str] | None = None
+    accepted_results: list[str] | None = None
+    unit: str | None = None
+    lower_limit: Decimal | None = None
+    lower_inclusive: bool | None = None
+    upper_limit: Decimal | None = None
+    upper_inclusive: bool | None = None
+    required_tiers: list[str] | None = None
+    clinical_only: bool | None = None
+    for_products: bool | None = None
+
+
+class CorrectIn(Schema):
+    value: str
+    reason: str
+    comment: str | None = None
+
+
+class NonconformityIn(Schema):
+    description: str
+    result: int | None = None
+
+
+class CloseIn(Schema):
+    reason: str
+    capa: str = ""
+
+
+class ReleaseIn(Schema):
+    password: str
+
+
+def test_out(test: QcTest) -> dict[str, Any]:
+    return {
+        "code": test.code,
+        "version": test.version,
+        "current": test.current,
+        "name": test.name,
+        "category": test.category,
+        "method": test.method,
+        "spec_kind": test.spec_kind,
+        "specification": test.specification,
+        "allowed_results": test.allowed_results,
+        "accepted_results": test.accepted_results,
+        "unit": test.unit,
+        "lower_limit": test.lower_limit,
+        "lower_inclusive": test.lower_inclusive,
+        "upper_limit": test.upper_limit,
+        "upper_inclusive": test.upper_inclusive,
+        "required_tiers": test.required_tiers,
+        "clinical_only": test.clinical_only,
+        "for_products": test.for_products,
+    }
+
+
+def result_out(result: QcResult) -> dict[str, Any]:
+    return {
+        "id": result.pk,
+        "test": result.test.code,
+        "test_version": result.test.version,
+        "test_name": result.test.name,
+        "specification": result.test.specification,
+        "value": result.value_text if result.value_number is None else result.value_number,
+        "unit": result.unit,
+        "method": result.method,
+        "operator": result.operator.get_username(),
+        "instrument": result.instrument.name if result.instrument_id else None,  # type: ignore[union-attr]
+        "tested_on": result.tested_on.isoformat(),
+        "raw_file_sha256": result.raw_sha256 or None,
+        "passed": result.passed,
+        "flag": result.flag,
+        "str_score": result.str_score,
+        "judgement": result.judgement,
+        "comment": result.comment,
+        "recorded_by": result.recorded_by.get_username(),
+        "recorded_at": result.recorded_at.isoformat(),
+        "corrected_at": result.corrected_at.isoformat() if result.corrected_at else None,
+    }
+
+
+def nonconformity_out(nc: Nonconformity) -> dict[str, Any]:
+    return {
+        "id": nc.pk,
+        "bank": nc.bank.code,
+        "result": nc.result_id,
+        "description": nc.description,
+        "status": nc.status,
+        "opened_by": nc.opened_by.get_username(),
+        "opened_at": nc.opened_at.isoformat(),
+        "capa": nc.capa,
+        "closure_reason": nc.closure_reason,
+        "closed_by": nc.closed_by.get_username() if nc.closed_by_id else None,  # type: ignore[union-attr]
+        "closed_at": nc.closed_at.isoformat() if nc.closed_at else None,
+    }
+
+
+def release_out(release: Release) -> dict[str, Any]:
+    signature = release.signature
+    check = selectors.signature_verify(release)
+    return {
+        "id": release.pk,
+        "bank": release.bank.code,
+        "released_at": release.released_at.isoformat(),
+        "standing": release.standing,
+        "invalidated_at": release.invalidated_at.isoformat() if release.invalidated_at else None,
+        "invalidated_reason": release.invalidated_reason,
+        "signature": {
+            "printed_name": signature.printed_name,
+            "signer": signature.signer.get_username(),
+            "signed_at": signature.signed_at.isoformat(),
+            "meaning": signature.meaning,
+            "record_sha256": signature.record_hash,
+            "superseded_at": signature.superseded_at.isoformat()
+            if signature.superseded_at
+            else None,
+        },
+        "verification": {
+            "state": check.state,
+            "intact": check.intact,
+            "current_sha256": check.current_hash,
+            "changes": check.changes,
+        },
+    }
+
+
+# Helpers
+
+
+def _bank(request: HttpRequest, bank_id: int) -> CellBank:
+    require(request.user, Perm.INVENTORY_VIEW)
+    return bank_for(request.user, bank_id)
+
+
+def _result(request: HttpRequest, result_id: int) -> QcResult:
+    require(request.user, Perm.INVENTORY_VIEW)
+    found = (
+        QcResult.objects.select_related("bank", "test", "operator", "instrument", "recorded_by")
+        .filter(pk=result_id, bank__in=visible_banks(request.user))
+        .first()
+    )
+    if found is None:
+        raise NotFound(f"No QC result {result_id} that you may see")
+    return found
+
+
+def _release(request: HttpRequest, release_id: int) -> Release:
+    require(request.user, Perm.INVENTORY_VIEW)
+    found = (
+        Release.objects.select_related("bank", "signature__signer")
+        .filter(pk=release_id, bank__in=visible_banks(request.user))
+        .first()
+    )
+    if found is None:
+        raise NotFound(f"No release {release_id} that you may see")
+    return found
+
+
+def _current_test(code: str) -> QcTest:
+    found = selectors.current_tests().filter(code=code).first()
+    if found is None:
+        raise InvalidInput(f"No QC test {code!r} in the catalogue", fields={"test": ["unknown"]})
+    return found
+
+
+def _user(bank: CellBank, username: str) -> User:
+    found = User.objects.filter(username=username, institution_id=bank.institution_id).first()
+    if found is None:
+        raise InvalidInput(
+            f"No staff member {username!r} at the bank's institution",
+            fields={"operator": ["unknown"]},
+        )
+    return found
+
+
+def _equipment(bank: CellBank, equipment_id: int) -> Equipment:
+    found = Equipment.objects.filter(pk=equipment_id, institution_id=bank.institution_id).first()
+    if found is None:
+        raise InvalidInput(
+            f"No equipment {equipment_id} at the bank's institution",
+            fields={"instrument": ["unknown"]},
+        )
+    return found
+
+
+def bank_qc_out(bank: CellBank) -> dict[str, Any]:
+    readiness = selectors.bank_readiness(bank)
+    results = (
+        QcResult.objects.filter(bank_id=bank.pk)
+        .select_related("test", "operator", "instrument", "recorded_by")
+        .order_by("tested_on", "id")
+    )
+    releases = Release.objects.filter(bank_id=bank.pk).select_related("bank", "signature__signer")
+    return {
+        "bank": bank.code,
+        "tier": bank.tier,
+        "released": selectors.bank_is_released(bank),
+        "required": [t.code for t in selectors.required_tests(bank)],
+        "missing": [t.code for t in readiness.missing],
+        "failed": [r.test.code for r in readiness.failed],
+        "results": [result_out(r) for r in results],
+        "nonconformities": [
+            nonconformity_out(n)
+            for n in Nonconformity.objects.filter(bank_id=bank.pk).select_related(
+                "bank", "opened_by", "closed_by"
+            )
+        ],
+        "releases": [release_out(r) for r in releases],
+    }
+
+
+# Catalogue
+
+
+@router.get("/quality/tests", response=list[dict[str, Any]])
+def test_list(request: HttpRequest, all_versions: bool = False) -> list[dict[str, Any]]:
+    """Needs biobank.view: the QC catalogue's current tests (every version with
+    `all_versions=true`)."""
+    require(request.user, Perm.INVENTORY_VIEW)
+    tests = QcTest.objects.all() if all_versions else selectors.current_tests()
+    return [test_out(t) for t in tests.order_by("category", "code", "-version")]
+
+
+@router.post("/quality/tests/{code}/revise", response={201: dict[str, Any]})
+def test_revise(request: HttpRequest, code: str, payload: ReviseIn) -> Status:
+    """Needs quality.release (platform admins: the catalogue is shared): a new version of a
+    test's specification; results keep the version they were judged against."""
+    require(request.user, Perm.QC_RELEASE)
+    changes = {k: v for k, v in payload.dict().items() if v is not None and k != "reason"}
+    test = services.qc_test_revise(
+        actor=request.user, test=_current_test(code), reason=payload.reason, **changes
+    )
+    return Status(201, test_out(test))
+
+
+# A bank's QC record
+
+
+@router.get("/quality/banks/{bank_id}", response=dict[str, Any])
+def bank_qc(request: HttpRequest, bank_id: int) -> dict[str, Any]:
+    """Needs biobank.view in the bank's institution: results, what release still needs,
+    nonconformities, releases with their signatures and verification."""
+    return bank_qc_out(_bank(request, bank_id))
+
+
+@router.post("/quality/banks/{bank_id}/results", response={201: dict[str, Any]})
+def result_record(
+    request: HttpRequest,
+    bank_id: int,
+    test: Form[str],
+    value: Form[str],
+    tested_on: Form[date],
+    unit: Form[str] = "",
+    method: Form[str] = "",
+    operator: Form[str] = "",
+    instrument: Form[int | None] = None,
+    comment: Form[str] = "",
+    raw_file: File[UploadedFile | None] = None,
+) -> Status:
+    """Needs quality.record in the bank's institution: a result (multipart form, the raw file
+    in `raw_file`), judged against the test's current specification."""
+    bank = _bank(request, bank_id)
+    require(request.user, Perm.QC_RECORD, bank.institution_id)
+    upload = None
+    if raw_file is not None:
+        if raw_file.size and raw_file.size > services.MAX_RAW_FILE:
+            raise InvalidInput(
+                "The raw file is larger than 20 MB", fields={"raw_file": ["too large"]}
+            )
+        upload = services.Upload(
+            raw_file.name or "raw", raw_file.read(), raw_file.content_type or ""
+        )
+    result = services.qc_result_record(
+        actor=request.user,
+        bank=bank,
+        test=_current_test(test),
+        value=value,
+        tested_on=tested_on,
+        unit=unit,
+        method=method,
+        operator=_user(bank, operator) if operator else None,
+        instrument=_equipment(bank, instrument) if instrument is not None else None,
+        raw_file=upload,
+        comment=comment,
+    )
+    return Status(201, result_out(result))
+
+
+@router.post("/quality/results/{result_id}/correct", response=dict[str, Any])
+def result_correct(request: HttpRequest, result_id: int, payload: CorrectIn) -> dict[str, Any]:
+    """Needs quality.record in the bank's institution: correct a result's value, with a reason.
+    A released bank loses its release."""
+    result = services.qc_result_correct(
+        actor=request.user,
+        result=_result(request, result_id),
+        value=payload.value,
+        reason=payload.reason,
+        comment=payload.comment,
+    )
+    return result_out(result)
+
+
+@router.get("/quality/results/{result_id}/raw-file")
+def result_raw_file(request: HttpRequest, result_id: int) -> HttpResponse:
+    """Needs biobank.view in the bank's institution: the result's raw file as uploaded."""
+    result = _result(request, result_id)
+    if result.raw_file_id is None:
+        raise NotFound(f"Result {result_id} has no raw file")
+    raw = result.raw_file
+    response = HttpResponse(bytes(raw.content), content_type="application/octet-stream")  # type: ignore[union-attr]
+    response["Content-Disposition"] = f'attachment; filename="{raw.name}"'  # type: ignore[union-attr]
+    response["X-Content-SHA256"] = raw.sha256  # type: ignore[union-attr]
+    return response
+
+
+# Nonconformities
+
+
+@router.get("/quality/nonconformities", response=list[dict[str, Any]])
+def nonconformity_list(request: HttpRequest, status: str = "") -> list[dict[str, Any]]:
+    """Needs biobank.view: your institution's nonconformities (`status=open` or `closed`)."""
+    require(request.user, Perm.INVENTORY_VIEW)
+    found = selectors.visible_nonconformities(request.user)
+    if status:
+        if status not in Nonconformity.Status.values:
+            raise InvalidInput("status is open or closed", fields={"status": ["unknown"]})
+        found = found.filter(status=status)
+    return [nonconformity_out(n) for n in found]
+
+
+@router.post("/quality/banks/{bank_id}/nonconformities", response={201: dict[str, Any]})
+def nonconformity_open(request: HttpRequest, bank_id: int, payload: NonconformityIn) -> Status:
+    """Needs quality.record in the bank's institution: open a nonconformity."""
+    bank = _bank(request, bank_id)
+    result = None
+    if payload.result is not None:
+        result = QcResult.objects.filter(pk=payload.result, bank=bank).first()
+        if result is None:
+            raise InvalidInput(
+                f"No result {payload.result} of {bank.code}", fields={"result": ["unknown"]}
+            )
+    found = services.nonconformity_open(
+        actor=request.user, bank=bank, description=payload.description, result=result
+    )
+    return Status(201, nonconformity_out(found))
+
+
+@router.post("/quality/nonconformities/{nc_id}/close", response=dict[str, Any])
+def nonconformity_close(request: HttpRequest, nc_id: int, payload: CloseIn) -> dict[str, Any]:
+    """Needs quality.release in the bank's institution: close with a reason (and the CAPA)."""
+    require(request.user, Perm.INVENTORY_VIEW)
+    found = services.nonconformity_close(
+        actor=request.user,
+        nonconformity=selectors.nonconformity_for(request.user, nc_id),
+        reason=payload.reason,
+        capa=payload.capa,
+    )
+    return nonconformity_out(found)
+
+
+# Release
+
+
+@router.post("/quality/banks/{bank_id}/release", response={201: dict[str, Any]})
+def bank_release(request: HttpRequest, bank_id: int, payload: ReleaseIn) -> Status:
+    """Needs quality.release in the bank's institution: sign the release (password
+    re-entered); refused, naming them, while tests are missing or failed."""
+    release = services.bank_release(
+        actor=request.user, bank=_bank(request, bank_id), password=payload.password
+    )
+    return Status(201, release_out(release))
+
+
+@router.get("/quality/releases/{release_id}", response=dict[str, Any])
+def release_detail(request: HttpRequest, release_id: int) -> dict[str, Any]:
+    """Needs biobank.view in the bank's institution: the release, its signature and whether the
+    signed record is unchanged."""
+    return release_out(_release(request, release_id))

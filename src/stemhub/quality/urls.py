@@ -1,5 +1,19 @@
-from django.urls import path  # noqa: F401
+"""Quality pages at /quality/."""
+
+from django.urls import path
+
+from stemhub.quality import views
 
 app_name = "quality"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.catalogue, name="catalogue"),
+    path("banks/<int:pk>/", views.bank, name="bank"),
+    path("banks/<int:pk>/results/", views.result_add, name="result_add"),
+    path("banks/<int:pk>/nonconformities/", views.nonconformity_open, name="nonconformity_open"),
+    path("banks/<int:pk>/release/", views.release, name="release"),
+    path("results/<int:pk>/correct/", views.result_correct, name="result_correct"),
+    path("results/<int:pk>/raw/", views.raw_file, name="raw_file"),
+    path("nonconformities/", views.nonconformities, name="nonconformities"),
+    path("nonconformities/<int:pk>/close/", views.nonconformity_close, name="nonconformity_close"),
+]

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from stemhub.accounts.permissions import Perm, permissions_of, user_can
 from stemhub.core.errors import Forbidden, InvalidInput, NotFound, StemhubError
+from stemhub.quality.verification import public_certificates_for_line
 from stemhub.registry import services
 from stemhub.registry.forms import AvailabilityForm, LineForm, initial_from_record
 from stemhub.registry.models import (
@@ -188,7 +189,10 @@ def public_line(request: HttpRequest, name: str) -> HttpResponse:
         except NotFound as error:
             return _error_page(request, error)
         return redirect("registry:public_line", name=found.name)
-    return render(request, "registry/public_line.html", {"line": line})
+    certificates = public_certificates_for_line(line)
+    return render(
+        request, "registry/public_line.html", {"line": line, "certificates": certificates}
+    )
 
 
 # Staff area: list and forms

@@ -1,0 +1,287 @@
+"""/api/v1/distribution: requests, their review, fulfilment and reports over HTTP.
+Parse, call a service or selector, shape. Requests are named by their number (DR-00042 → 42)."""
+
+from datetime import date
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+
+from stemhub.accounts.permissions import Perm
+from stemhub.core.api import OPTIONAL
+from stemhub.core.errors import Forbidden, NotFound
+from stemhub.distribution import selectors, services
+from stemhub.distribution.models import DistributionRequest
+from stemhub.registry.models import CellLine
+from stemhub.registry.models import Status as LineStatus
+from stemhub.registry.services import require
+
+router = Router(tags=["distribution"])
+D = "/distribution"
+
+
+class RequestIn(Schema):
+    line: str
+    project_title: str
+    project_summary: str
+    principal_investigator: str
+    recipient_institution: str
+    recipient_country: str
+    intended_use: Literal["basic_research", "commercial", "clinical"]
+    ethics_reference: str
+    vials_requested: int
+    licence_number: int
+    accept_licence: bool
+    printed_name: str
+    password: str
+
+
+class DecisionIn(Schema):
+    decision: Literal["approve", "reject"]
+    reason: str
+
+
+class ReasonIn(Schema):
+    reason: str = ""
+
+
+class ShipIn(Schema):
+    courier: str
+    tracking_number: str
+    dry_shipper: str
+    temperature_logger: str
+    shipped_on: date
+    expected_on: date | None = None
+
+
+class ReceiptIn(Schema):
+    received_on: date
+    condition: str = ""
+
+
+class ThawIn(Schema):
+    thawed_on: date
+    viability: Decimal
+    recovery: Decimal
+    attachment: Literal["good", "partial", "poor", "none"]
+    problems: str = ""
+
+
+class ResultIn(Schema):
+    title: str
+    doi: str = ""
+    summary: str = ""
+
+
+def request_out(found: DistributionRequest) -> dict[str, Any]:
+    signature = found.signature
+    return {
+        "id": found.pk,
+        "reference": found.reference,
+        "line": found.line.name,
+        "provider": found.provider.provider_code,
+        "researcher": found.researcher.get_username(),
+        "project_title": found.project_title,
+        "project_summary": found.project_summary,
+        "principal_investigator": found.principal_investigator,
+        "recipient_institution": found.recipient_institution,
+        "recipient_country": found.recipient_country,
+        "intended_use": found.intended_use,
+        "ethics_reference": found.ethics_reference,
+        "vials_requested": found.vials_requested,
+        "status": found.status,
+        "needs_committee": found.needs_committee,
+        "checks": found.checks,
+        "licence": {"number": found.licence.number, "sha256": found.licence.sha256},
+        "signature": {
+            "printed_name": signature.printed_name,
+            "meaning": signature.meaning,
+            "signed_at": signature.signed_at,
+            "digest": signature.digest,
+            "holds": services.signature_holds(found),
+        },
+        "submitted_at": found.submitted_at,
+        "timeline": [
+            {
+                "kind": e.kind,
+                "from_status": e.from_status,
+                "to_status": e.to_status,
+                "actor": e.actor.get_username(),
+                "note": e.note,
+                "at": e.at,
+            }
+            for e in selectors.request_timeline(found)
+        ],
+    }
+
+
+def _found(request: HttpRequest, request_id: int) -> DistributionRequest:
+    return selectors.request_for(request.user, request_id)
+
+
+@router.get(f"{D}/licence", auth=OPTIONAL, response=dict[str, Any])
+def licence(request: HttpRequest) -> dict[str, Any]:
+    """Public: the licence terms a request signs now."""
+    current = selectors.current_licence()
+    return {
+        "number": current.number,
+        "title": current.title,
+        "text": current.text,
+        "sha256": current.sha256,
+    }
+
+
+@router.get(f"{D}/requests", response=list[dict[str, Any]])
+def request_list(request: HttpRequest) -> list[dict[str, Any]]:
+    """Signed in: your requests, and those for your institution's lines if you are its
+    distribution staff."""
+    rows = selectors.visible_requests(request.user).select_related("line", "researcher")
+    return [
+        {
+            "id": r.pk,
+            "reference": r.reference,
+            "line": r.line.name,
+            "researcher": r.researcher.get_username(),
+            "status": r.status,
+            "intended_use": r.intended_use,
+            "vials_requested": r.vials_requested,
+            "submitted_at": r.submitted_at,
+        }
+        for r in rows
+    ]
+
+
+@router.post(f"{D}/requests", response={201: dict[str, Any]})
+def request_create(request: HttpRequest, payload: RequestIn) -> Status:
+    """Signed in: request a published line and sign the licence (password re-entered)."""
+    line = CellLine.objects.filter(name=payload.line, status=LineStatus.PUBLISHED).first()
+    if line is None:
+        raise NotFound(
+            f"No published cell line named {payload.line!r}", fields={"line": ["unknown"]}
+        )
+    data = payload.dict()
+    data.pop("line")
+    created = services.distribution_request_create(actor=request.user, line=line, **data)
+    return Status(201, request_out(created))
+
+
+@router.get(f"{D}/requests/{{request_id}}", response=dict[str, Any])
+def request_detail(request: HttpRequest, request_id: int) -> dict[str, Any]:
+    """Signed in, the researcher or the provider's distribution staff: a request and its
+    timeline."""
+    return request_out(_found(request, request_id))
+
+
+@router.post(f"{D}/requests/{{request_id}}/review", response=dict[str, Any])
+def request_review(request: HttpRequest, request_id: int, payload: DecisionIn) -> dict[str, Any]:
+    """Needs distribution.review in the provider's institution: approve or reject."""
+    found = services.distribution_request_review(
+        actor=request.user,
+        request=_found(request, request_id),
+        approve=payload.decision == "approve",
+        reason=payload.reason,
+    )
+    return request_out(found)
+
+
+@router.post(f"{D}/requests/{{request_id}}/committee", response=dict[str, Any])
+def request_committee(request: HttpRequest, request_id: int, payload: DecisionIn) -> dict[str, Any]:
+    """Needs the provider's access committee: the second decision on a managed-access line."""
+    found = services.distribution_request_committee_review(
+        actor=request.user,
+        request=_found(request, request_id),
+        approve=payload.decision == "approve",
+        reason=payload.reason,
+    )
+    return request_out(found)
+
+
+@router.post(f"{D}/requests/{{request_id}}/withdraw", response=dict[str, Any])
+def request_withdraw(request: HttpRequest, request_id: int, payload: ReasonIn) -> dict[str, Any]:
+    """The request's researcher: withdraw before vials are allocated."""
+    found = services.distribution_request_withdraw(
+        actor=request.user, request=_found(request, request_id), reason=payload.reason
+    )
+    return request_out(found)
+
+
+@router.post(f"{D}/requests/{{request_id}}/allocate", response=list[dict[str, Any]])
+def request_allocate(request: HttpRequest, request_id: int) -> list[dict[str, Any]]:
+    """Needs distribution.ship in the provider's institution: reserve vials from released
+    distribution lots, oldest first; answers the pick list."""
+    found = _found(request, request_id)
+    services.distribution_allocate(actor=request.user, request=found)
+    return selectors.pick_list(found)
+
+
+@router.post(f"{D}/requests/{{request_id}}/release", response=dict[str, Any])
+def request_release(request: HttpRequest, request_id: int, payload: ReasonIn) -> dict[str, Any]:
+    """Needs distribution.ship in the provider's institution: put the reserved vials back."""
+    found = services.distribution_allocation_release(
+        actor=request.user, request=_found(request, request_id), reason=payload.reason
+    )
+    return request_out(found)
+
+
+@router.get(f"{D}/requests/{{request_id}}/pick-list", response=list[dict[str, Any]])
+def request_pick_list(request: HttpRequest, request_id: int) -> list[dict[str, Any]]:
+    """Needs distribution.ship in the provider's institution: the allocated vials by place."""
+    found = _found(request, request_id)
+    require(request.user, Perm.DISTRIBUTION_SHIP, found.provider_id)
+    return selectors.pick_list(found)
+
+
+@router.post(f"{D}/requests/{{request_id}}/ship", response=dict[str, Any])
+def request_ship(request: HttpRequest, request_id: int, payload: ShipIn) -> dict[str, Any]:
+    """Needs distribution.ship in the provider's institution: record the shipment; answers
+    the pack."""
+    shipment = services.distribution_ship(
+        actor=request.user, request=_found(request, request_id), **payload.dict()
+    )
+    return shipment.pack
+
+
+@router.get(f"{D}/requests/{{request_id}}/pack", response=dict[str, Any])
+def request_pack(request: HttpRequest, request_id: int) -> dict[str, Any]:
+    """Signed in, the researcher or the provider's distribution staff: the shipment pack as
+    sent (a preview before shipping)."""
+    found = _found(request, request_id)
+    shipment = getattr(found, "shipment", None)
+    return shipment.pack if shipment else selectors.shipment_pack(found)
+
+
+@router.post(f"{D}/requests/{{request_id}}/receipt", response=dict[str, Any])
+def request_receipt(request: HttpRequest, request_id: int, payload: ReceiptIn) -> dict[str, Any]:
+    """The request's researcher: confirm the cells arrived."""
+    found = _found(request, request_id)
+    services.distribution_receipt_confirm(actor=request.user, request=found, **payload.dict())
+    return request_out(_found(request, request_id))
+
+
+@router.post(f"{D}/requests/{{request_id}}/thaw-report", response=dict[str, Any])
+def request_thaw_report(request: HttpRequest, request_id: int, payload: ThawIn) -> dict[str, Any]:
+    """The request's researcher: post-thaw viability, recovery, attachment, problems."""
+    found = _found(request, request_id)
+    services.distribution_thaw_report(actor=request.user, request=found, **payload.dict())
+    return request_out(_found(request, request_id))
+
+
+@router.post(f"{D}/requests/{{request_id}}/results", response={201: dict[str, Any]})
+def request_result(request: HttpRequest, request_id: int, payload: ResultIn) -> Status:
+    """The request's researcher: a publication (DOI) or result from the project."""
+    result = services.distribution_result_report(
+        actor=request.user, request=_found(request, request_id), **payload.dict()
+    )
+    return Status(201, {"id": result.pk, "doi": result.doi, "title": result.title})
+
+
+@router.get(f"{D}/statistics", response=list[dict[str, Any]])
+def statistics(
+    request: HttpRequest, by: Literal["line", "institution"] = "line"
+) -> list[dict[str, Any]]:
+    """Needs distribution.review or distribution.ship: shipped requests and vials by line
+    (or recipient institution), year, country and intended use."""
+    if not selectors.is_distribution_staff(request.user):
+        raise Forbidden("Statistics need distribution.review or distribution.ship")
+    return selectors.distribution_statistics(request.user, by=by)

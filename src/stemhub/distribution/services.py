@@ -1,0 +1,746 @@
+"""Writes of the distribution workflow: request, review, allocation, shipment, reports.
+
+Each function is atomic, checks who may act, locks the request row before it reads its status,
+runs its writes inside `audit_context`, and writes a `RequestEvent` for every status change.
+Vials change status only through the biobank's `vials_set_status`, which writes their custody
+events. The state machine:
+
+    submitted ─┬─ review: approve ─┬─ (managed access) → awaiting_committee ─┬─ approve → approved
+               │                   └─ → approved                            └─ reject → rejected
+               ├─ review: reject → rejected
+    submitted, awaiting_committee, approved ── withdraw (researcher) → withdrawn
+    approved → allocate → allocated ─┬─ ship → shipped → confirm receipt → received
+                                     └─ release → approved          → report thaw → reported
+    received, reported ── report a result (DOI) ── (status unchanged)
+"""
+
+import hashlib
+import json
+import re
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from stemhub.accounts.models import User
+from stemhub.accounts.permissions import Perm, is_platform_admin
+from stemhub.audit.context import audit_context
+from stemhub.biobank.models import CellBank, Container, Vial, VialStatus
+from stemhub.biobank.selectors import container_path, place_text
+from stemhub.biobank.services import vials_set_status
+from stemhub.core.errors import Conflict, Forbidden, InvalidInput, from_validation_error
+from stemhub.distribution import selectors
+from stemhub.distribution.committee import is_committee_member
+from stemhub.distribution.models import (
+    DOI_PATTERN,
+    MAX_VIALS_PER_REQUEST,
+    SIGNATURE_MEANING,
+    Allocation,
+    Attachment,
+    DistributionRequest,
+    IntendedUse,
+    LicenceSignature,
+    LicenceVersion,
+    Receipt,
+    RequestEvent,
+    RequestStatus,
+    ResultReport,
+    Shipment,
+    ThawReport,
+)
+from stemhub.distribution.notifications import holders, notify
+from stemhub.registry.models import Availability, CellLine, Status
+from stemhub.registry.services import require
+
+REQUESTABLE = [Availability.AVAILABLE, Availability.EXPAND_TO_ORDER]
+WITHDRAWABLE = [
+    RequestStatus.SUBMITTED,
+    RequestStatus.AWAITING_COMMITTEE,
+    RequestStatus.APPROVED,
+]
+PROJECT_FIELDS = (
+    "project_title",
+    "project_summary",
+    "principal_investigator",
+    "recipient_institution",
+    "recipient_country",
+    "ethics_reference",
+)
+
+
+def _clean(obj: Any, *, exclude: list[str] | None = None) -> None:
+    try:
+        obj.full_clean(exclude=exclude or [], validate_constraints=False)
+    except ValidationError as error:
+        raise from_validation_error(error) from None
+
+
+# The automatic checks
+
+
+def refusals(line: CellLine, intended_use: str) -> dict[str, list[str]]:
+    """Why this line cannot go out for this use, by field: empty when nothing forbids it."""
+    found: dict[str, list[str]] = {}
+    if line.status != Status.PUBLISHED or line.published_at is None:
+        found.setdefault("line", []).append(f"{line.name} is not published in the catalogue")
+    if line.availability not in REQUESTABLE:
+        label = Availability(line.availability).label.lower()
+        found.setdefault("line", []).append(f"{line.name} is {label}: it cannot be requested")
+    consent = {
+        IntendedUse.BASIC_RESEARCH: (line.use_research, "research"),
+        IntendedUse.COMMERCIAL: (line.use_commercial, "commercial"),
+        IntendedUse.CLINICAL: (line.use_clinical, "clinical"),
+    }
+    if intended_use in consent:
+        allowed, word = consent[IntendedUse(intended_use)]
+        if allowed is False:
+            found.setdefault("intended_use", []).append(
+                f"The donor's consent for {line.name} does not allow {word} use"
+            )
+    return found
+
+
+def check_notes(line: CellLine, intended_use: str) -> list[str]:
+    """What a reviewer should look at although it blocks nothing."""
+    notes = []
+    if line.managed_access:
+        notes.append(f"{line.name} is under managed access: the access committee must approve")
+    if intended_use == IntendedUse.COMMERCIAL and line.use_commercial is None:
+        notes.append("The consent record does not say whether commercial use is allowed")
+    if intended_use == IntendedUse.CLINICAL:
+        if line.use_clinical is None:
+            notes.append("The consent record does not say whether clinical use is allowed")
+        if not line.clinical_grade:
+            notes.append(f"{line.name} is not a clinical-grade line")
+    if line.restrictions.strip():
+        notes.append(f"Restrictions on record: {line.restrictions.strip()}")
+    if line.availability == Availability.EXPAND_TO_ORDER:
+        notes.append(f"{line.name} is expanded to order: shipping takes longer")
+    return notes
+
+
+def _refuse_if_blocked(line: CellLine, intended_use: str) -> None:
+    found = refusals(line, intended_use)
+    if found:
+        raise Conflict(" ".join(m for ms in found.values() for m in ms), fields=found)
+
+
+# Request and signature
+
+
+def signature_digest(request: DistributionRequest, signature: LicenceSignature) -> str:
+    """SHA-256 over the request as submitted, the signer, and the licence version and text."""
+    content = {
+        "line": request.line.name,
+        "researcher": request.researcher.get_username(),
+        **{name: getattr(request, name) for name in PROJECT_FIELDS},
+        "intended_use": request.intended_use,
+        "vials_requested": request.vials_requested,
+        "licence_number": signature.licence.number,
+        "licence_sha256": signature.licence.sha256,
+        "printed_name": signature.printed_name,
+        "meaning": signature.meaning,
+        "signed_at": signature.signed_at.isoformat(),
+    }
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def signature_holds(request: DistributionRequest) -> bool:
+    """True while the request still matches what its researcher signed."""
+    signature = request.signature
+    return signature.digest == signature_digest(request, signature)
+
+
+def _event(
+    request: DistributionRequest, kind: str, actor: User, before: str, note: str = ""
+) -> RequestEvent:
+    return RequestEvent.objects.create(
+        request=request,
+        kind=kind,
+        from_status=before,
+        to_status=request.status,
+        actor=actor,
+        note=note,
+    )
+
+
+@transaction.atomic
+def distribution_request_create(
+    *,
+    actor: User,
+    line: CellLine,
+    project_title: str,
+    project_summary: str,
+    principal_investigator: str,
+    recipient_institution: str,
+    recipient_country: str,
+    intended_use: str,
+    ethics_reference: str,
+    vials_requested: int,
+    licence_number: int,
+    accept_licence: bool,
+    printed_name: str,
+    password: str,
+) -> DistributionRequest:
+    """Any signed-in user requests a published, requestable line for one named project and
+    signs the licence version they were shown: password re-entered, printed name."""
+    if not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        raise Forbidden("Log in to request a line")
+    if intended_use not in IntendedUse.values:
+        raise InvalidInput(
+            f"Unknown intended use {intended_use!r}; use one of {', '.join(IntendedUse.values)}",
+            fields={"intended_use": ["unknown value"]},
+        )
+    line = CellLine.objects.select_for_update().get(pk=line.pk)
+    _refuse_if_blocked(line, intended_use)
+    if not 1 <= vials_requested <= MAX_VIALS_PER_REQUEST:
+        raise InvalidInput(
+            f"Ask for 1 to {MAX_VIALS_PER_REQUEST} vials",
+            fields={"vials_requested": ["out of range"]},
+        )
+    country = recipient_country.strip().upper()
+    if not re.fullmatch(r"[A-Z]{2}", country):
+        raise InvalidInput(
+            "Give the country as its two-letter ISO code (DE, CN, US …)",
+            fields={"recipient_country": ["two letters"]},
+        )
+    licence = selectors.current_licence()
+    if licence_number != licence.number:
+        raise Conflict(
+            f"The licence terms changed (version {licence.number} replaces {licence_number}); "
+            "read the new terms and sign again",
+            fields={"licence_number": ["not the current version"]},
+        )
+    if not accept_licence:
+        raise InvalidInput(
+            "Accept the licence terms to submit the request",
+            fields={"accept_licence": ["required"]},
+        )
+    if not printed_name.strip():
+        raise InvalidInput("Type your full name to sign", fields={"printed_name": ["required"]})
+    if not password or not actor.check_password(password):
+        raise InvalidInput(
+            "The password does not match your account; the signature needs it re-entered",
+            fields={"password": ["does not match"]},
+        )
+    request = DistributionRequest(
+        line=line,
+        provider_id=line.institution_id,
+        researcher=actor,
+        project_title=project_title.strip(),
+        project_summary=project_summary.strip(),
+        principal_investigator=principal_investigator.strip(),
+        recipient_institution=recipient_institution.strip(),
+        recipient_country=country,
+        intended_use=intended_use,
+        ethics_reference=ethics_reference.strip(),
+        vials_requested=vials_requested,
+        licence=licence,
+        needs_committee=line.managed_access,
+        checks=check_notes(line, intended_use),
+    )
+    _clean(request)
+    with audit_context(actor=actor, reason=f"Request for {line.name}"):
+        request.save()
+        signature = LicenceSignature(
+            request=request,
+            licence=licence,
+            signer=actor,
+            printed_name=printed_name.strip(),
+            meaning=SIGNATURE_MEANING,
+            signed_at=timezone.now(),
+        )
+        signature.digest = signature_digest(request, signature)
+        signature.save()
+        _event(
+            request,
+            RequestEvent.Kind.SUBMITTED,
+            actor,
+            "",
+            f"Licence version {licence.number} signed by {signature.printed_name}",
+        )
+    notify("submitted", request, [actor.email])
+    notify("to_review", request, holders(Perm.DISTRIBUTION_REVIEW, request.provider_id))
+    return request
+
+
+def _locked(request: DistributionRequest) -> DistributionRequest:
+    return (
+        DistributionRequest.objects.select_for_update(of=("self",))
+        .select_related("line", "researcher", "licence", "provider")
+        .get(pk=request.pk)
+    )
+
+
+def _expect(request: DistributionRequest, *states: str) -> None:
+    if request.status not in states:
+        wanted = " or ".join(RequestStatus(s).label.lower() for s in states)
+        raise Conflict(
+            f"{request.reference} is {request.get_status_display().lower()}, not {wanted}",
+            fields={"status": [request.status]},
+        )
+
+
+def _reason(reason: str, what: str) -> str:
+    if not reason.strip():
+        raise InvalidInput(f"Give a reason for the {what}", fields={"reason": ["required"]})
+    return reason.strip()
+
+
+# Review
+
+
+@transaction.atomic
+def distribution_request_review(
+    *, actor: User, request: DistributionRequest, approve: bool, reason: str
+) -> DistributionRequest:
+    """The provider's curator approves or rejects. Approval re-runs the automatic checks
+    against the line as it is now; a managed-access line then waits for the committee."""
+    request = _locked(request)
+    require(actor, Perm.DISTRIBUTION_REVIEW, request.provider_id)
+    if actor.pk == request.researcher_id:
+        raise Forbidden("You cannot review your own request")
+    _expect(request, RequestStatus.SUBMITTED)
+    reason = _reason(reason, "approval" if approve else "rejection")
+    before = request.status
+    with audit_context(actor=actor, reason=reason):
+        request.reviewed_by = actor
+        if approve:
+            line = CellLine.objects.select_for_update().get(pk=request.line_id)
+            _refuse_if_blocked(line, request.intended_use)
+            request.needs_committee = request.needs_committee or line.managed_access
+            request.status = (
+                RequestStatus.AWAITING_COMMITTEE
+                if request.needs_committee
+                else RequestStatus.APPROVED
+            )
+        else:
+            request.status = RequestStatus.REJECTED
+        request.save(update_fields=["status", "reviewed_by", "needs_committee", "updated_at"])
+        kind = RequestEvent.Kind.APPROVED if approve else RequestEvent.Kind.REJECTED
+        _event(request, kind, actor, before, reason)
+    if request.status == RequestStatus.AWAITING_COMMITTEE:
+        notify("committee", request, holders(Perm.DISTRIBUTION_COMMITTEE, request.provider_id))
+    else:
+        _decided(request, reason)
+    return request
+
+
+def _decided(request: DistributionRequest, reason: str) -> None:
+    outcome = "approved" if request.status == RequestStatus.APPROVED else "rejected"
+    notify("decision", request, [request.researcher.email], outcome=outcome, reason=reason)
+    if outcome == "approved":
+        notify("to_ship", request, holders(Perm.DISTRIBUTION_SHIP, request.provider_id))
+
+
+@transaction.atomic
+def distribution_request_committee_review(
+    *, actor: User, request: DistributionRequest, approve: bool, reason: str
+) -> DistributionRequest:
+    """The provider's access committee gives the second decision on a managed-access line;
+    its member must be someone other than the curator who approved and the researcher."""
+    request = _locked(request)
+    if not is_committee_member(actor, request.provider_id):
+        raise Forbidden(
+            "The second approval of a managed-access line needs the provider's access committee"
+        )
+    _expect(request, RequestStatus.AWAITING_COMMITTEE)
+    if actor.pk in (request.reviewed_by_id, request.researcher_id):
+        raise Forbidden(
+            "The committee's approval must come from someone other than the curator who "
+            "approved and the researcher"
+        )
+    reason = _reason(reason, "approval" if approve else "rejection")
+    before = request.status
+    with audit_context(actor=actor, reason=reason):
+        if approve:
+            line = CellLine.objects.select_for_update().get(pk=request.line_id)
+            _refuse_if_blocked(line, request.intended_use)
+        request.committee_by = actor
+        request.status = RequestStatus.APPROVED if approve else RequestStatus.REJECTED
+        request.save(update_fields=["status", "committee_by", "updated_at"])
+        kind = RequestEvent.Kind.COMMITTEE_APPROVED if approve else RequestEvent.Kind.REJECTED
+        _event(request, kind, actor, before, reason)
+    _decided(request, reason)
+    return request
+
+
+@transaction.atomic
+def distribution_request_withdraw(
+    *, actor: User, request: DistributionRequest, reason: str = ""
+) -> DistributionRequest:
+    """The researcher withdraws a request before vials are allocated to it."""
+    request = _locked(request)
+    if actor.pk != request.researcher_id:
+        raise Forbidden("Only the researcher who made a request can withdraw it")
+    _expect(request, *WITHDRAWABLE)
+    before = request.status
+    with audit_context(actor=actor, reason=reason or "Withdrawn by the researcher"):
+        request.status = RequestStatus.WITHDRAWN
+        request.save(update_fields=["status", "updated_at"])
+        _event(request, RequestEvent.Kind.WITHDRAWN, actor, before, reason.strip())
+    return request
+
+
+# Fulfilment
+
+
+def _reference_reason(request: DistributionRequest, what: str) -> str:
+    return f"{what} for distribution request {request.reference} ({request.line.name})"
+
+
+@transaction.atomic
+def distribution_allocate(*, actor: User, request: DistributionRequest) -> list[Allocation]:
+    """Reserve the requested number of vials from the provider's released distribution lots,
+    oldest freeze date first; all of them or none.
+
+    Locks: the request, then the line's distribution lots in primary-key order (so that two
+    allocations of one line take turns), then the chosen vials in primary-key order, which are
+    checked again under the lock before the biobank reserves them."""
+    request = _locked(request)
+    require(actor, Perm.DISTRIBUTION_SHIP, request.provider_id)
+    _expect(request, RequestStatus.APPROVED)
+    _refuse_if_blocked(request.line, request.intended_use)
+    lots = list(
+        CellBank.objects.select_for_update()
+        .filter(pk__in=selectors.distribution_lots(request).values("pk"))
+        .order_by("pk")
+    )
+    if not lots:
+        raise Conflict(
+            f"{request.line.name} has no distribution lot released by quality assurance",
+            fields={"lots": ["none released"]},
+        )
+    wanted = request.vials_requested
+    chosen = list(
+        Vial.objects.filter(
+            bank__in=lots,
+            status=VialStatus.AVAILABLE,
+            container__isnull=False,
+            checked_out_to__isnull=True,
+        )
+        .order_by("bank__freeze_date", "bank_id", "pk")
+        .values_list("pk", flat=True)[:wanted]
+    )
+    if len(chosen) < wanted:
+        raise Conflict(
+            f"Only {len(chosen)} vial(s) of released distribution lots of {request.line.name} "
+            f"are available; {request.reference} asks for {wanted}",
+            fields={"vials": [f"{len(chosen)} available"]},
+        )
+    # No joins under the lock: a row re-read after waiting comes back fresh, joined ones not.
+    vials = list(Vial.objects.select_for_update().filter(pk__in=chosen).order_by("pk"))
+    for vial in vials:
+        if (
+            vial.status != VialStatus.AVAILABLE
+            or vial.container_id is None
+            or vial.checked_out_to_id
+        ):
+            raise Conflict(
+                f"Vial {vial.barcode} changed while it was being allocated; allocate again",
+                fields={"vials": ["changed meanwhile"]},
+            )
+    reason = _reference_reason(request, "Reserved")
+    before = request.status
+    paths: dict[int, str] = {}
+    with audit_context(actor=actor, reason=reason):
+        vials_set_status(actor=actor, vials=vials, status=VialStatus.RESERVED, reason=reason)
+        allocations = []
+        boxes = Container.objects.select_related("type").in_bulk({v.container_id for v in vials})
+        for vial in vials:
+            vial.container = boxes[vial.container_id]
+            if vial.container_id not in paths:
+                paths[vial.container_id] = container_path(vial.container)
+            place = place_text(paths[vial.container_id], vial.container, vial.row, vial.column)
+            allocations.append(
+                Allocation(
+                    request=request,
+                    vial=vial,
+                    bank_id=vial.bank_id,
+                    place=place,
+                    allocated_by=actor,
+                )
+            )
+        try:
+            with transaction.atomic():
+                Allocation.objects.bulk_create(allocations)
+        except IntegrityError:
+            raise Conflict(
+                "A vial was allocated to another request meanwhile; allocate again",
+                fields={"vials": ["taken"]},
+            ) from None
+        request.status = RequestStatus.ALLOCATED
+        request.save(update_fields=["status", "updated_at"])
+        _event(
+            request,
+            RequestEvent.Kind.ALLOCATED,
+            actor,
+            before,
+            ", ".join(v.barcode for v in vials),
+        )
+    return allocations
+
+
+@transaction.atomic
+def distribution_allocation_release(
+    *, actor: User, request: DistributionRequest, reason: str
+) -> DistributionRequest:
+    """Put the reserved vials back (a vial found damaged at picking, a courier cancelled):
+    they become available again and the request is approved, to be allocated anew."""
+    request = _locked(request)
+    require(actor, Perm.DISTRIBUTION_SHIP, request.provider_id)
+    _expect(request, RequestStatus.ALLOCATED)
+    reason = _reason(reason, "release of the allocation")
+    allocations = list(request.allocations.select_related("vial").order_by("vial_id"))
+    reserved = [a.vial for a in allocations if a.vial.status == VialStatus.RESERVED]
+    before = request.status
+    with audit_context(actor=actor, reason=reason):
+        vials_set_status(
+            actor=actor,
+            vials=reserved,
+            status=VialStatus.AVAILABLE,
+            reason=_reference_reason(request, f"Released ({reason})"),
+        )
+        Allocation.objects.filter(request=request).delete()
+        request.status = RequestStatus.APPROVED
+        request.save(update_fields=["status", "updated_at"])
+        barcodes = ", ".join(a.vial.barcode for a in allocations)
+        _event(request, RequestEvent.Kind.APPROVED, actor, before, f"{reason}: {barcodes}")
+    return request
+
+
+@transaction.atomic
+def distribution_ship(
+    *,
+    actor: User,
+    request: DistributionRequest,
+    courier: str,
+    tracking_number: str,
+    dry_shipper: str,
+    temperature_logger: str,
+    shipped_on: date,
+    expected_on: date | None = None,
+) -> Shipment:
+    """Record the shipment: the reserved vials become distributed (custody events by the
+    biobank) and the pack is frozen as sent. Refused when the line was recalled meanwhile,
+    a lot is no longer released, or a lot lacks cells per vial and post-thaw viability."""
+    request = _locked(request)
+    require(actor, Perm.DISTRIBUTION_SHIP, request.provider_id)
+    _expect(request, RequestStatus.ALLOCATED)
+    _refuse_if_blocked(request.line, request.intended_use)
+    allocations = list(request.allocations.select_related("bank", "vial").order_by("vial_id"))
+    for bank in {a.bank_id: a.bank for a in allocations}.values():
+        if not selectors.bank_is_released(bank):
+            raise Conflict(
+                f"Lot {bank.code} is no longer released by quality assurance",
+                fields={"lots": [bank.code]},
+            )
+        if bank.cells_per_vial is None and bank.post_thaw_viability is None:
+            raise Conflict(
+                f"Lot {bank.code} records neither cells per vial nor post-thaw viability; "
+                "the pack must carry one of them",
+                fields={"lots": [bank.code]},
+            )
+    pack = selectors.shipment_pack(request)
+    missing = [lot["bank"] for lot in pack["lots"] if lot["certificates"] == []]
+    if missing:
+        raise Conflict(
+            f"No certificate of analysis for lot(s) {', '.join(missing)}",
+            fields={"lots": missing},
+        )
+    shipment = Shipment(
+        request=request,
+        courier=courier.strip(),
+        tracking_number=tracking_number.strip(),
+        dry_shipper=dry_shipper.strip(),
+        temperature_logger=temperature_logger.strip(),
+        shipped_on=shipped_on,
+        expected_on=expected_on,
+        pack=pack,
+        shipped_by=actor,
+    )
+    _clean(shipment, exclude=["request"])
+    if expected_on is not None and expected_on < shipped_on:
+        raise InvalidInput(
+            "The expected delivery date is before the shipping date",
+            fields={"expected_on": ["before shipped_on"]},
+        )
+    reason = _reference_reason(request, "Shipped")
+    before = request.status
+    with audit_context(actor=actor, reason=reason):
+        vials_set_status(
+            actor=actor,
+            vials=[a.vial for a in allocations],
+            status=VialStatus.DISTRIBUTED,
+            reason=f"{reason}, {shipment.courier} {shipment.tracking_number}",
+        )
+        shipment.save()
+        request.status = RequestStatus.SHIPPED
+        request.save(update_fields=["status", "updated_at"])
+        _event(
+            request,
+            RequestEvent.Kind.SHIPPED,
+            actor,
+            before,
+            f"{shipment.courier} {shipment.tracking_number}",
+        )
+    notify("shipped", request, [request.researcher.email], shipment=shipment)
+    return shipment
+
+
+# What the researcher reports
+
+
+def _own(actor: User, request: DistributionRequest, what: str) -> None:
+    if actor.pk != request.researcher_id:
+        raise Forbidden(f"Only the researcher who made {request.reference} can {what}")
+
+
+@transaction.atomic
+def distribution_receipt_confirm(
+    *, actor: User, request: DistributionRequest, received_on: date, condition: str = ""
+) -> Receipt:
+    request = _locked(request)
+    _own(actor, request, "confirm its receipt")
+    _expect(request, RequestStatus.SHIPPED)
+    if received_on < request.shipment.shipped_on:
+        raise InvalidInput(
+            "The cells cannot arrive before they were shipped",
+            fields={"received_on": ["before the shipping date"]},
+        )
+    if received_on > timezone.localdate():
+        raise InvalidInput("That date is in the future", fields={"received_on": ["future"]})
+    receipt = Receipt(
+        request=request, received_on=received_on, condition=condition.strip(), confirmed_by=actor
+    )
+    before = request.status
+    with audit_context(actor=actor, reason="Receipt confirmed"):
+        receipt.save()
+        request.status = RequestStatus.RECEIVED
+        request.save(update_fields=["status", "updated_at"])
+        _event(request, RequestEvent.Kind.RECEIVED, actor, before, receipt.condition)
+    return receipt
+
+
+@transaction.atomic
+def distribution_thaw_report(
+    *,
+    actor: User,
+    request: DistributionRequest,
+    thawed_on: date,
+    viability: Decimal,
+    recovery: Decimal,
+    attachment: str,
+    problems: str = "",
+) -> ThawReport:
+    """Post-thaw results: viability %, recovery % of the promised cells, attachment, problems."""
+    request = _locked(request)
+    _own(actor, request, "report its post-thaw results")
+    _expect(request, RequestStatus.RECEIVED)
+    if attachment not in Attachment.values:
+        raise InvalidInput(
+            f"Attachment is one of {', '.join(Attachment.values)}",
+            fields={"attachment": ["unknown value"]},
+        )
+    if not Decimal(0) <= viability <= Decimal(100):
+        raise InvalidInput("Viability is a percentage", fields={"viability": ["0 to 100"]})
+    if recovery < 0:
+        raise InvalidInput("Recovery cannot be negative", fields={"recovery": ["0 or more"]})
+    if thawed_on < request.receipt.received_on:
+        raise InvalidInput(
+            "The cells were thawed before they arrived?",
+            fields={"thawed_on": ["before receipt"]},
+        )
+    report = ThawReport(
+        request=request,
+        thawed_on=thawed_on,
+        viability=viability,
+        recovery=recovery,
+        attachment=attachment,
+        problems=problems.strip(),
+        reported_by=actor,
+    )
+    _clean(report, exclude=["request"])
+    before = request.status
+    with audit_context(actor=actor, reason="Post-thaw results reported"):
+        report.save()
+        request.status = RequestStatus.REPORTED
+        request.save(update_fields=["status", "updated_at"])
+        _event(
+            request,
+            RequestEvent.Kind.THAW_REPORTED,
+            actor,
+            before,
+            f"Viability {viability}%, recovery {recovery}%, attachment {attachment}",
+        )
+    return report
+
+
+def normalise_doi(doi: str) -> str:
+    doi = doi.strip()
+    for prefix in ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "doi:"):
+        if doi.lower().startswith(prefix):
+            doi = doi[len(prefix) :]
+    return doi
+
+
+@transaction.atomic
+def distribution_result_report(
+    *, actor: User, request: DistributionRequest, title: str, doi: str = "", summary: str = ""
+) -> ResultReport:
+    """A publication or result from the project, shared with the provider as the licence asks."""
+    request = _locked(request)
+    _own(actor, request, "report its results")
+    _expect(request, RequestStatus.RECEIVED, RequestStatus.REPORTED)
+    doi = normalise_doi(doi)
+    if doi and not re.fullmatch(DOI_PATTERN, doi):
+        raise InvalidInput(f"{doi!r} is not a DOI (10.xxxx/…)", fields={"doi": ["not a DOI"]})
+    if not title.strip():
+        raise InvalidInput(
+            "Give the title of the publication or result", fields={"title": ["required"]}
+        )
+    if doi and request.results.filter(doi=doi).exists():
+        raise Conflict(
+            f"{doi} is already reported for {request.reference}", fields={"doi": ["reported"]}
+        )
+    result = ResultReport(
+        request=request, doi=doi, title=title.strip(), summary=summary.strip(), reported_by=actor
+    )
+    _clean(result, exclude=["request"])
+    with audit_context(actor=actor, reason="Result shared"):
+        result.save()
+        _event(
+            request,
+            RequestEvent.Kind.RESULT_REPORTED,
+            actor,
+            request.status,
+            f"{doi} {result.title}".strip(),
+        )
+    return result
+
+
+# Licence wording
+
+
+@transaction.atomic
+def licence_version_publish(*, actor: User, title: str, text: str) -> LicenceVersion:
+    """A new wording of the licence; requests from now on sign it. Platform admins only."""
+    if not is_platform_admin(actor):
+        raise Forbidden("Only platform admins publish a new licence wording")
+    if not text.strip():
+        raise InvalidInput("The licence needs its text", fields={"text": ["required"]})
+    last = LicenceVersion.objects.select_for_update().order_by("-number").first()
+    licence = LicenceVersion(
+        number=(last.number + 1) if last else 1,
+        title=title.strip() or (last.title if last else "Licence"),
+        text=text.strip(),
+        sha256=hashlib.sha256(text.strip().encode()).hexdigest(),
+    )
+    _clean(licence)
+    with audit_context(actor=actor, reason=f"Licence version {licence.number}"):
+        licence.save()
+    return licence

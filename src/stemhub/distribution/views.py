@@ -1,0 +1,399 @@
+"""Distribution pages under /distribution/: the request form, the requests and their
+timelines, the actions of each role, pick list, shipment pack, certificates and statistics.
+Parse, call a service or selector, render."""
+
+import csv
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from stemhub.accounts.permissions import Perm, user_can
+from stemhub.core.errors import Forbidden, NotFound, StemhubError
+from stemhub.distribution import forms, selectors, services
+from stemhub.distribution.committee import is_committee_member
+from stemhub.distribution.models import (
+    MAX_VIALS_PER_REQUEST,
+    Attachment,
+    DistributionRequest,
+    IntendedUse,
+    RequestStatus,
+)
+from stemhub.registry.models import CellLine, Status
+
+View = Callable[..., HttpResponse]
+
+
+def _error_page(request: HttpRequest, error: StemhubError) -> HttpResponse:
+    return render(request, "core/error.html", {"error": error}, status=error.status)
+
+
+def signed_in(view: View) -> View:
+    """Anonymous visitors go to the login page; a service's error becomes an error page."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        try:
+            return view(request, *args, **kwargs)
+        except StemhubError as error:
+            return _error_page(request, error)
+
+    return wrapper
+
+
+def _staff(request: HttpRequest) -> None:
+    if not selectors.is_distribution_staff(request.user):
+        raise Forbidden(
+            "This page needs distribution.review or distribution.ship in your institution"
+        )
+
+
+# The request form
+
+
+def _requestable_line(name: str) -> CellLine:
+    line = (
+        CellLine.objects.select_related("institution")
+        .filter(name=name, status=Status.PUBLISHED)
+        .first()
+    )
+    if line is None:
+        raise NotFound(f"No published cell line named {name!r}")
+    return line
+
+
+@signed_in
+def request_new(request: HttpRequest, name: str) -> HttpResponse:
+    """Signed in: request a published line for a project and sign the licence."""
+    line = _requestable_line(name)
+    licence = selectors.current_licence()
+    user = request.user
+    values: dict[str, Any] = {
+        "principal_investigator": user.get_full_name(),
+        "recipient_institution": user.institution.name if user.institution else "",
+        "recipient_country": user.institution.country if user.institution else "",
+        "intended_use": IntendedUse.BASIC_RESEARCH,
+        "vials_requested": "1",
+    }
+    error = None
+    status = 200
+    if request.method == "POST":
+        values = {k: request.POST.get(k, "") for k in request.POST if k != "password"}
+        try:
+            created = services.distribution_request_create(
+                actor=user,
+                line=line,
+                project_title=forms.text(request.POST, "project_title"),
+                project_summary=forms.text(request.POST, "project_summary"),
+                principal_investigator=forms.text(request.POST, "principal_investigator"),
+                recipient_institution=forms.text(request.POST, "recipient_institution"),
+                recipient_country=forms.text(request.POST, "recipient_country"),
+                intended_use=forms.text(request.POST, "intended_use"),
+                ethics_reference=forms.text(request.POST, "ethics_reference"),
+                vials_requested=forms.integer(request.POST, "vials_requested"),
+                licence_number=forms.integer(request.POST, "licence_number"),
+                accept_licence=request.POST.get("accept_licence") == "yes",
+                printed_name=forms.text(request.POST, "printed_name", required=False),
+                password=request.POST.get("password", ""),
+            )
+        except StemhubError as problem:
+            error, status = problem, problem.status
+        else:
+            messages.success(request, f"Request {created.reference} submitted.")
+            return redirect("distribution:request", pk=created.pk)
+    blocked = services.refusals(line, IntendedUse.BASIC_RESEARCH).get("line", [])
+    return render(
+        request,
+        "distribution/request_form.html",
+        {
+            "line": line,
+            "licence": licence,
+            "values": values,
+            "error": error,
+            "blocked": blocked,
+            "uses": IntendedUse.choices,
+            "max_vials": MAX_VIALS_PER_REQUEST,
+            "consent": {
+                "research": line.use_research,
+                "commercial": line.use_commercial,
+                "clinical": line.use_clinical,
+            },
+        },
+        status=status,
+    )
+
+
+# Lists and detail
+
+
+@signed_in
+def request_list(request: HttpRequest) -> HttpResponse:
+    """Signed in: your own requests, and, for distribution staff, those for your lines."""
+    visible = selectors.visible_requests(request.user).select_related("line", "researcher")
+    mine = visible.filter(researcher=request.user)
+    theirs = visible.exclude(researcher=request.user)
+    status = request.GET.get("status", "")
+    if status in RequestStatus.values:
+        theirs = theirs.filter(status=status)
+    return render(
+        request,
+        "distribution/request_list.html",
+        {
+            "mine": mine,
+            "theirs": theirs,
+            "staff": selectors.is_distribution_staff(request.user),
+            "statuses": RequestStatus.choices,
+            "status": status,
+        },
+    )
+
+
+def _actions(request: HttpRequest, found: DistributionRequest) -> dict[str, bool]:
+    user = request.user
+    provider = found.provider_id
+    own = user.pk == found.researcher_id
+    ship = user_can(user, Perm.DISTRIBUTION_SHIP, provider)
+    return {
+        "review": found.status == RequestStatus.SUBMITTED
+        and not own
+        and user_can(user, Perm.DISTRIBUTION_REVIEW, provider),
+        "committee": found.status == RequestStatus.AWAITING_COMMITTEE
+        and user.pk not in (found.researcher_id, found.reviewed_by_id)
+        and is_committee_member(user, provider),
+        "withdraw": own and found.status in services.WITHDRAWABLE,
+        "allocate": ship and found.status == RequestStatus.APPROVED,
+        "ship": ship and found.status == RequestStatus.ALLOCATED,
+        "pick": ship and found.status in (RequestStatus.ALLOCATED,),
+        "receipt": own and found.status == RequestStatus.SHIPPED,
+        "thaw": own and found.status == RequestStatus.RECEIVED,
+        "result": own and found.status in (RequestStatus.RECEIVED, RequestStatus.REPORTED),
+    }
+
+
+@signed_in
+def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Signed in, the request's researcher or its provider's distribution staff: the request,
+    its checks, signature, timeline, shipment, reports and the actions open to you."""
+    found = selectors.request_for(request.user, pk)
+    return render(
+        request,
+        "distribution/request_detail.html",
+        {
+            "req": found,
+            "timeline": selectors.request_timeline(found),
+            "signature": found.signature,
+            "signature_holds": services.signature_holds(found),
+            "shipment": getattr(found, "shipment", None),
+            "receipt": getattr(found, "receipt", None),
+            "thaw": getattr(found, "thaw_report", None),
+            "results": list(found.results.all()),
+            "can": _actions(request, found),
+            "attachments": Attachment.choices,
+            "pick": selectors.pick_list(found) if _actions(request, found)["pick"] else [],
+        },
+    )
+
+
+def _review(request: HttpRequest, found: DistributionRequest) -> str:
+    services.distribution_request_review(
+        actor=request.user,
+        request=found,
+        approve=forms.decision(request.POST),
+        reason=request.POST.get("reason", ""),
+    )
+    return "Decision recorded."
+
+
+def _committee(request: HttpRequest, found: DistributionRequest) -> str:
+    services.distribution_request_committee_review(
+        actor=request.user,
+        request=found,
+        approve=forms.decision(request.POST),
+        reason=request.POST.get("reason", ""),
+    )
+    return "The committee's decision is recorded."
+
+
+def _withdraw(request: HttpRequest, found: DistributionRequest) -> str:
+    services.distribution_request_withdraw(
+        actor=request.user, request=found, reason=request.POST.get("reason", "")
+    )
+    return "Request withdrawn."
+
+
+def _allocate(request: HttpRequest, found: DistributionRequest) -> str:
+    allocations = services.distribution_allocate(actor=request.user, request=found)
+    return f"{len(allocations)} vial(s) reserved; the pick list is below."
+
+
+def _release(request: HttpRequest, found: DistributionRequest) -> str:
+    services.distribution_allocation_release(
+        actor=request.user, request=found, reason=request.POST.get("reason", "")
+    )
+    return "Vials put back; allocate again when ready."
+
+
+def _ship(request: HttpRequest, found: DistributionRequest) -> str:
+    services.distribution_ship(
+        actor=request.user,
+        request=found,
+        courier=forms.text(request.POST, "courier"),
+        tracking_number=forms.text(request.POST, "tracking_number"),
+        dry_shipper=forms.text(request.POST, "dry_shipper"),
+        temperature_logger=forms.text(request.POST, "temperature_logger"),
+        shipped_on=forms.day(request.POST, "shipped_on"),  # type: ignore[arg-type]
+        expected_on=forms.day(request.POST, "expected_on", required=False),
+    )
+    return "Shipment recorded; the researcher has been told."
+
+
+def _receipt(request: HttpRequest, found: DistributionRequest) -> str:
+    services.distribution_receipt_confirm(
+        actor=request.user,
+        request=found,
+        received_on=forms.day(request.POST, "received_on"),  # type: ignore[arg-type]
+        condition=request.POST.get("condition", ""),
+    )
+    return "Receipt confirmed. Thank you."
+
+
+def _thaw(request: HttpRequest, found: DistributionRequest) -> str:
+    services.distribution_thaw_report(
+        actor=request.user,
+        request=found,
+        thawed_on=forms.day(request.POST, "thawed_on"),  # type: ignore[arg-type]
+        viability=forms.decimal(request.POST, "viability"),
+        recovery=forms.decimal(request.POST, "recovery"),
+        attachment=forms.text(request.POST, "attachment"),
+        problems=request.POST.get("problems", ""),
+    )
+    return "Post-thaw results recorded. Thank you."
+
+
+def _result(request: HttpRequest, found: DistributionRequest) -> str:
+    services.distribution_result_report(
+        actor=request.user,
+        request=found,
+        title=forms.text(request.POST, "title"),
+        doi=request.POST.get("doi", ""),
+        summary=request.POST.get("summary", ""),
+    )
+    return "Result shared with the provider. Thank you."
+
+
+ACTIONS: dict[str, Callable[[HttpRequest, DistributionRequest], str]] = {
+    "review": _review,
+    "committee": _committee,
+    "withdraw": _withdraw,
+    "allocate": _allocate,
+    "release": _release,
+    "ship": _ship,
+    "receipt": _receipt,
+    "thaw": _thaw,
+    "result": _result,
+}
+
+
+@require_POST
+@signed_in
+def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Signed in, and what the action needs: review (distribution.review), committee (the
+    access committee), allocate/release/ship (distribution.ship), withdraw/receipt/thaw/result
+    (the request's researcher) — each in the provider's institution."""
+    if action not in ACTIONS:
+        raise NotFound(f"No action {action!r}")
+    found = selectors.request_for(request.user, pk)
+    message = ACTIONS[action](request, found)
+    messages.success(request, message)
+    return redirect("distribution:request", pk=found.pk)
+
+
+# Fulfilment pages
+
+
+@signed_in
+def pick_list(request: HttpRequest, pk: int) -> HttpResponse:
+    """Needs distribution.ship in the provider's institution: the vials to pick, by place."""
+    found = selectors.request_for(request.user, pk)
+    if not user_can(request.user, Perm.DISTRIBUTION_SHIP, found.provider_id):
+        raise Forbidden("The pick list needs distribution.ship in the provider's institution")
+    return render(
+        request,
+        "distribution/pick_list.html",
+        {"req": found, "rows": selectors.pick_list(found)},
+    )
+
+
+@signed_in
+def pack(request: HttpRequest, pk: int) -> HttpResponse:
+    """Signed in, the request's researcher or its provider's staff: the shipment pack as sent
+    (before shipping, a preview from the allocated lots)."""
+    found = selectors.request_for(request.user, pk)
+    shipment = getattr(found, "shipment", None)
+    content = shipment.pack if shipment else selectors.shipment_pack(found)
+    return render(
+        request,
+        "distribution/pack.html",
+        {"req": found, "pack": content, "shipment": shipment},
+    )
+
+
+@signed_in
+def certificate(request: HttpRequest, pk: int, certificate_id: int) -> HttpResponse:
+    """Signed in, the request's researcher or its provider's staff: a certificate of analysis
+    of a lot in the request's pack."""
+    found = selectors.request_for(request.user, pk)
+    shipment = getattr(found, "shipment", None)
+    content = shipment.pack if shipment else selectors.shipment_pack(found)
+    listed = {c["id"] for lot in content["lots"] for c in (lot.get("certificates") or [])}
+    if certificate_id not in listed:
+        raise NotFound(f"No certificate {certificate_id} in the pack of {found.reference}")
+    from stemhub.quality.models import Certificate
+
+    document = Certificate.objects.get(pk=certificate_id)
+    response = HttpResponse(bytes(document.pdf), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{document.number}.pdf"'
+    return response
+
+
+# Statistics
+
+
+@signed_in
+def statistics(request: HttpRequest) -> HttpResponse:
+    """Needs distribution.review or distribution.ship: shipments of your institution's lines by
+    line and by recipient institution, year, country and intended use."""
+    _staff(request)
+    return render(
+        request,
+        "distribution/statistics.html",
+        {
+            "by_line": selectors.distribution_statistics(request.user, by="line"),
+            "by_institution": selectors.distribution_statistics(request.user, by="institution"),
+        },
+    )
+
+
+@signed_in
+def statistics_csv(request: HttpRequest, by: str) -> HttpResponse:
+    """Needs distribution.review or distribution.ship: the statistics as CSV, by line or by
+    recipient institution."""
+    _staff(request)
+    if by not in selectors.STATISTICS_KEYS:
+        raise NotFound(f"No statistics by {by!r}; use line or institution")
+    rows = selectors.distribution_statistics(request.user, by=by)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="distribution-by-{by}.csv"'
+    writer = csv.writer(response)
+    columns = [by, "year", "country", "intended_use", "requests", "vials"]
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([row[c] for c in columns])
+    return response

@@ -1,0 +1,26 @@
+"""`stemhub quality defaults`: load the default release panel into the QC catalogue (tests
+already there, perhaps revised, are left alone)."""
+
+from argparse import ArgumentParser
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from stemhub.audit.context import audit_context
+from stemhub.quality.defaults import install_defaults
+from stemhub.quality.models import QcTest
+
+
+class Command(BaseCommand):
+    help = "Quality control catalogue: `defaults` loads the default release panel."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("action", choices=["defaults"])
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        with audit_context(actor=None, reason="Default QC release panel loaded"):
+            created = install_defaults(QcTest)
+        if created:
+            self.stdout.write(f"Created {len(created)} test(s): {', '.join(created)}")
+        else:
+            self.stdout.write("The catalogue already holds every default test.")

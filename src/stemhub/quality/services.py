@@ -1,0 +1,539 @@
+"""Writes to the quality record: the catalogue, results, nonconformities and releases.
+
+Every function is atomic, checks the actor's permission in the bank's institution, runs inside
+`audit_context` and writes the bank's `QcEvent`s. Anything touching a bank's QC state locks the
+bank row first (`select_for_update`), so a release and a failing result on the same bank are
+serialised: the result either lands before the release (which then refuses) or after it (which
+then invalidates it).
+"""
+
+import hashlib
+import importlib
+import importlib.util
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from stemhub.accounts.models import User
+from stemhub.accounts.permissions import Perm, is_platform_admin
+from stemhub.audit.context import audit_context
+from stemhub.biobank.models import BankTier, CellBank, Vial, VialStatus
+from stemhub.biobank.services import vials_set_status
+from stemhub.core.errors import Conflict, Forbidden, InvalidInput, from_validation_error
+from stemhub.equipment.models import Equipment
+from stemhub.equipment.selectors import equipment_usable
+from stemhub.quality import selectors
+from stemhub.quality.evaluation import Verdict, evaluate
+from stemhub.quality.models import (
+    Nonconformity,
+    QcEvent,
+    QcResult,
+    QcTest,
+    RawFile,
+    Release,
+    Signature,
+    SpecKind,
+)
+from stemhub.registry.services import require
+
+MAX_RAW_FILE = 20 * 1024 * 1024
+HELD = (VialStatus.AVAILABLE, VialStatus.RESERVED)
+
+
+def _clean(obj: Any, *, exclude: list[str] | None = None) -> None:
+    try:
+        obj.full_clean(exclude=exclude or [], validate_constraints=False)
+    except ValidationError as error:
+        raise from_validation_error(error) from None
+
+
+def _locked_bank(bank: CellBank) -> CellBank:
+    return (
+        CellBank.objects.select_for_update(of=("self",))
+        .select_related("line", "product__line", "institution")
+        .get(pk=bank.pk)
+    )
+
+
+# Catalogue
+
+SPEC_FIELDS = (
+    "name",
+    "category",
+    "method",
+    "spec_kind",
+    "allowed_results",
+    "accepted_results",
+    "unit",
+    "lower_limit",
+    "lower_inclusive",
+    "upper_limit",
+    "upper_inclusive",
+    "required_tiers",
+    "clinical_only",
+    "for_products",
+)
+
+
+def _require_catalogue(actor: User) -> None:
+    # One catalogue serves every institution, so only platform admins change it.
+    require(actor, Perm.QC_RELEASE)
+    if not is_platform_admin(actor):
+        raise Forbidden("The QC catalogue is shared by every institution; ask a platform admin.")
+
+
+def _check_spec(test: QcTest) -> None:
+    if test.spec_kind == SpecKind.QUALITATIVE:
+        allowed = test.allowed_results
+        if not (isinstance(allowed, list) and len(allowed) >= 2 and all(allowed)):
+            raise InvalidInput(
+                "A qualitative test lists at least two possible results",
+                fields={"allowed_results": ["at least two"]},
+            )
+        accepted = test.accepted_results
+        if not accepted or any(a not in allowed for a in accepted):
+            raise InvalidInput(
+                "The accepted results must be among the possible ones",
+                fields={"accepted_results": ["among allowed_results"]},
+            )
+    elif test.spec_kind == SpecKind.QUANTITATIVE:
+        if test.lower_limit is None and test.upper_limit is None:
+            raise InvalidInput(
+                "A quantitative test has a lower or an upper limit",
+                fields={"lower_limit": ["or upper_limit required"]},
+            )
+        if (
+            test.lower_limit is not None
+            and test.upper_limit is not None
+            and test.lower_limit > test.upper_limit
+        ):
+            raise InvalidInput(
+                "The lower limit is above the upper limit", fields={"lower_limit": ["too high"]}
+            )
+    elif test.lower_limit is None:
+        raise InvalidInput(
+            "An STR identity test has a minimum Tanabe score",
+            fields={"lower_limit": ["required"]},
+        )
+    tiers = test.required_tiers
+    if not isinstance(tiers, list) or any(t not in BankTier.values for t in tiers):
+        raise InvalidInput(
+            f"Tiers are among {', '.join(BankTier.values)}", fields={"required_tiers": ["unknown"]}
+        )
+    test.required_tiers = sorted(set(tiers))
+
+
+@transaction.atomic
+def qc_test_create(*, actor: User, code: str, **spec: Any) -> QcTest:
+    """Version 1 of a new test. Needs quality.release, platform-wide."""
+    _require_catalogue(actor)
+    unknown = sorted(set(spec) - set(SPEC_FIELDS))
+    if unknown:
+        raise InvalidInput(
+            f"Unknown field(s): {', '.join(unknown)}", fields={k: ["unknown"] for k in unknown}
+        )
+    if QcTest.objects.filter(code=code).exists():
+        raise Conflict(f"A test {code!r} exists; revise it instead", fields={"code": ["taken"]})
+    test = QcTest(code=code, version=1, created_by=actor, **spec)
+    _check_spec(test)
+    _clean(test, exclude=["created_by"])
+    with audit_context(actor=actor, reason=f"QC test {code} created"):
+        test.save()
+    return test
+
+
+@transaction.atomic
+def qc_test_revise(*, actor: User, test: QcTest, reason: str, **changes: Any) -> QcTest:
+    """A new version of `test` with `changes`; the old version is retired (results judged
+    against it keep it). Needs quality.release, platform-wide, and a reason."""
+    _require_catalogue(actor)
+    if not reason.strip():
+        raise InvalidInput("Say why the specification changes", fields={"reason": ["required"]})
+    unknown = sorted(set(changes) - set(SPEC_FIELDS))
+    if unknown:
+        raise InvalidInput(
+            f"Unknown field(s): {', '.join(unknown)}", fields={k: ["unknown"] for k in unknown}
+        )
+    old = QcTest.objects.select_for_update().get(pk=test.pk)
+    if not old.current:
+        raise Conflict(
+            f"{old} is superseded; revise the current version", fields={"test": ["superseded"]}
+        )
+    new = QcTest(
+        code=old.code,
+        version=old.version + 1,
+        created_by=actor,
+        change_reason=reason.strip(),
+        **{name: changes.get(name, getattr(old, name)) for name in SPEC_FIELDS},
+    )
+    _check_spec(new)
+    _clean(new, exclude=["created_by", "code"])
+    with audit_context(actor=actor, reason=reason):
+        old.current, old.superseded_at = False, timezone.now()
+        old.save(update_fields=["current", "superseded_at"])
+        new.save()
+    return new
+
+
+# Results
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A raw file as received: its name, bytes and declared type."""
+
+    name: str
+    content: bytes
+    content_type: str = ""
+
+
+def _check_instrument(instrument: Equipment | None, bank: CellBank, tested_on: date) -> None:
+    if instrument is None:
+        return
+    if instrument.institution_id != bank.institution_id:
+        raise InvalidInput(
+            f"{instrument.name} is another institution's equipment",
+            fields={"instrument": ["another institution's"]},
+        )
+    usable = equipment_usable(instrument, at=tested_on)
+    if not usable:
+        raise InvalidInput(
+            f"{usable.reason}: a result measured on it on {tested_on} cannot be accepted",
+            fields={"instrument": [usable.reason]},
+        )
+
+
+def _raw_file(actor: User, upload: Upload | None) -> RawFile | None:
+    if upload is None:
+        return None
+    if not upload.content:
+        raise InvalidInput(f"{upload.name} is empty", fields={"raw_file": ["empty"]})
+    if len(upload.content) > MAX_RAW_FILE:
+        raise InvalidInput("The raw file is larger than 20 MB", fields={"raw_file": ["too large"]})
+    raw = RawFile(
+        sha256=hashlib.sha256(upload.content).hexdigest(),
+        name=(upload.name or "raw")[:255],
+        content_type=upload.content_type[:100],
+        size=len(upload.content),
+        content=upload.content,
+        uploaded_by=actor,
+    )
+    raw.save()
+    return raw
+
+
+def _unit(test: QcTest, unit: str) -> str:
+    unit = unit.strip()
+    if test.spec_kind == SpecKind.QUALITATIVE:
+        if unit:
+            raise InvalidInput(f"{test.name} has no unit", fields={"unit": ["not applicable"]})
+        return ""
+    if unit and unit != test.unit:
+        raise InvalidInput(
+            f"{test.name} is specified in {test.unit}; convert {unit} before entering it",
+            fields={"unit": [f"must be {test.unit}"]},
+        )
+    return test.unit
+
+
+@transaction.atomic
+def qc_result_record(
+    *,
+    actor: User,
+    bank: CellBank,
+    test: QcTest,
+    value: str,
+    tested_on: date,
+    unit: str = "",
+    method: str = "",
+    operator: User | None = None,
+    instrument: Equipment | None = None,
+    raw_file: Upload | None = None,
+    comment: str = "",
+) -> QcResult:
+    """Record a result, judged against the test's current specification. An out-of-
+    specification result opens a nonconformity, quarantines the bank's vials and invalidates a
+    standing release. Needs quality.record in the bank's institution."""
+    require(actor, Perm.QC_RECORD, bank.institution_id)
+    bank = _locked_bank(bank)
+    if not test.current:
+        current = selectors.current_tests().filter(code=test.code).first()
+        raise Conflict(
+            f"{test} is superseded by version {current.version if current else '?'}",
+            fields={"test": ["superseded"]},
+        )
+    if tested_on > timezone.localdate():
+        raise InvalidInput("The test date is in the future", fields={"tested_on": ["future"]})
+    operator = operator or actor
+    if operator.institution_id != bank.institution_id and not is_platform_admin(operator):
+        raise InvalidInput(
+            f"{operator.get_username()} is not staff of the bank's institution",
+            fields={"operator": ["another institution"]},
+        )
+    _check_instrument(instrument, bank, tested_on)
+    verdict = evaluate(test, value, bank=bank)
+    result = QcResult(
+        bank=bank,
+        test=test,
+        unit=_unit(test, unit),
+        method=method.strip() or test.method,
+        operator=operator,
+        instrument=instrument,
+        tested_on=tested_on,
+        comment=comment.strip(),
+        recorded_by=actor,
+        **_verdict_fields(verdict),
+    )
+    reason = f"{test.name} on {bank.code}: {verdict.judgement}"
+    with audit_context(actor=actor, reason=reason):
+        raw = _raw_file(actor, raw_file)
+        if raw is not None:
+            result.raw_file, result.raw_sha256 = raw, raw.sha256
+        _clean(result, exclude=["bank", "test", "operator", "recorded_by", "raw_file"])
+        result.save()
+        QcEvent.objects.create(
+            bank=bank, kind=QcEvent.Kind.RESULT, actor=actor, result=result, message=reason
+        )
+        if not result.passed:
+            _out_of_specification(actor, bank, result)
+    return result
+
+
+def _verdict_fields(verdict: Verdict) -> dict[str, Any]:
+    return {
+        "value_text": verdict.value_text,
+        "value_number": verdict.value_number,
+        "passed": verdict.passed,
+        "judgement": verdict.judgement[:300],
+        "flag": verdict.flag,
+        "str_score": verdict.score,
+    }
+
+
+def _out_of_specification(actor: User, bank: CellBank, result: QcResult) -> None:
+    nonconformity = Nonconformity.objects.create(
+        bank=bank,
+        result=result,
+        description=f"Out of specification: {result.test.name}: {result.judgement}",
+        opened_by=actor,
+    )
+    QcEvent.objects.create(
+        bank=bank,
+        kind=QcEvent.Kind.NC_OPENED,
+        actor=actor,
+        result=result,
+        nonconformity=nonconformity,
+        message=nonconformity.description,
+    )
+    why = f"{result.test.name} out of specification on {bank.code}"
+    _invalidate_release(actor, bank, why)
+    _quarantine(actor, bank, why)
+
+
+def _invalidate_release(actor: User, bank: CellBank, why: str) -> Release | None:
+    release = (
+        Release.objects.select_for_update()
+        .filter(bank_id=bank.pk, invalidated_at__isnull=True)
+        .first()
+    )
+    if release is None:
+        return None
+    now = timezone.now()
+    release.invalidated_at, release.invalidated_reason = now, why
+    release.save(update_fields=["invalidated_at", "invalidated_reason"])
+    Signature.objects.filter(pk=release.signature_id).update(
+        superseded_at=now, superseded_reason=why
+    )
+    QcEvent.objects.create(
+        bank=bank, kind=QcEvent.Kind.INVALIDATED, actor=actor, release=release, message=why
+    )
+    return release
+
+
+def _quarantine(actor: User, bank: CellBank, why: str) -> None:
+    vials = list(Vial.objects.filter(bank_id=bank.pk, status__in=HELD).order_by("pk"))
+    if not vials:
+        return
+    vials_set_status(actor=actor, vials=vials, status=VialStatus.QUARANTINED, reason=why)
+    QcEvent.objects.create(
+        bank=bank,
+        kind=QcEvent.Kind.QUARANTINED,
+        actor=actor,
+        message=f"{len(vials)} vial(s) quarantined: {why}",
+    )
+
+
+@transaction.atomic
+def qc_result_correct(
+    *, actor: User, result: QcResult, value: str, reason: str, comment: str | None = None
+) -> QcResult:
+    """Correct a result's value (the audit trail keeps the old one), judged again against the
+    specification version it was first judged against. A bank released with this result loses
+    its release and goes back to quarantine; a correction that now fails opens a
+    nonconformity. Needs quality.record and a reason."""
+    require(actor, Perm.QC_RECORD, result.bank.institution_id)
+    if not reason.strip():
+        raise InvalidInput("Say why the result is corrected", fields={"reason": ["required"]})
+    bank = _locked_bank(result.bank)
+    result = QcResult.objects.select_for_update().select_related("test").get(pk=result.pk)
+    before = result.value_display
+    verdict = evaluate(result.test, value, bank=bank)
+    for name, new in _verdict_fields(verdict).items():
+        setattr(result, name, new)
+    if comment is not None:
+        result.comment = comment.strip()
+    result.corrected_at = timezone.now()
+    message = f"{result.test.name} corrected from {before} to {result.value_display}: {reason}"
+    with audit_context(actor=actor, reason=reason):
+        result.save()
+        QcEvent.objects.create(
+            bank=bank, kind=QcEvent.Kind.CORRECTION, actor=actor, result=result, message=message
+        )
+        if not result.passed:
+            _out_of_specification(actor, bank, result)
+        elif _invalidate_release(actor, bank, f"Result changed after release: {message}"):
+            _quarantine(actor, bank, f"Result changed after release of {bank.code}")
+    return result
+
+
+# Nonconformities
+
+
+@transaction.atomic
+def nonconformity_open(
+    *, actor: User, bank: CellBank, description: str, result: QcResult | None = None
+) -> Nonconformity:
+    """Open a nonconformity by hand (a deviation from procedure, a complaint). Needs
+    quality.record in the bank's institution."""
+    require(actor, Perm.QC_RECORD, bank.institution_id)
+    if not description.strip():
+        raise InvalidInput("Describe the nonconformity", fields={"description": ["required"]})
+    if result is not None and result.bank_id != bank.pk:
+        raise InvalidInput("That result is of another bank", fields={"result": ["another bank's"]})
+    bank = _locked_bank(bank)
+    with audit_context(actor=actor, reason="Nonconformity opened"):
+        nonconformity = Nonconformity.objects.create(
+            bank=bank, result=result, description=description.strip(), opened_by=actor
+        )
+        QcEvent.objects.create(
+            bank=bank,
+            kind=QcEvent.Kind.NC_OPENED,
+            actor=actor,
+            result=result,
+            nonconformity=nonconformity,
+            message=nonconformity.description,
+        )
+    return nonconformity
+
+
+@transaction.atomic
+def nonconformity_close(
+    *, actor: User, nonconformity: Nonconformity, reason: str, capa: str = ""
+) -> Nonconformity:
+    """Close with a reason (and the corrective and preventive action taken). Needs
+    quality.release in the bank's institution."""
+    require(actor, Perm.QC_RELEASE, nonconformity.bank.institution_id)
+    if not reason.strip():
+        raise InvalidInput(
+            "Say why the nonconformity is closed", fields={"closure_reason": ["required"]}
+        )
+    found = Nonconformity.objects.select_for_update().get(pk=nonconformity.pk)
+    if found.status == Nonconformity.Status.CLOSED:
+        raise Conflict(f"NC-{found.pk} is already closed", fields={"status": ["closed"]})
+    with audit_context(actor=actor, reason=reason):
+        found.status = Nonconformity.Status.CLOSED
+        found.closure_reason = reason.strip()
+        found.capa = capa.strip() or found.capa
+        found.closed_by, found.closed_at = actor, timezone.now()
+        found.save()
+        QcEvent.objects.create(
+            bank_id=found.bank_id,
+            kind=QcEvent.Kind.NC_CLOSED,
+            actor=actor,
+            nonconformity=found,
+            message=found.closure_reason,
+        )
+    return found
+
+
+# Release
+
+
+def printed_name(user: User) -> str:
+    return user.get_full_name().strip() or user.get_username()
+
+
+@transaction.atomic
+def bank_release(*, actor: User, bank: CellBank, password: str) -> Release:
+    """Release a bank with the QA manager's electronic signature: the password re-entered,
+    the printed name from the account, the time, the meaning "approved for release", and the
+    sha256 of the canonical QC record. The bank's quarantined vials become available and the
+    certificate of analysis is issued. Refused, naming them, while a required test has no
+    result or a failed latest result, or a nonconformity is open. Needs quality.release."""
+    require(actor, Perm.QC_RELEASE, bank.institution_id)
+    if not password or not actor.check_password(password):
+        raise Forbidden(
+            "The password does not match: re-enter yours to sign",
+            fields={"password": ["incorrect"]},
+        )
+    bank = _locked_bank(bank)
+    if selectors.bank_is_released(bank):
+        raise Conflict(f"{bank.code} is already released", fields={"bank": ["released"]})
+    readiness = selectors.bank_readiness(bank)
+    if not readiness.ready:
+        fields: dict[str, list[str]] = {}
+        for test in readiness.missing:
+            fields.setdefault(test.code, []).append("no result")
+        for result in readiness.failed:
+            fields.setdefault(result.test.code, []).append("failed")
+        if readiness.open_nonconformities:
+            fields["nonconformities"] = [f"NC-{n.pk} open" for n in readiness.open_nonconformities]
+        raise Conflict(
+            f"{bank.code} cannot be released: {'; '.join(readiness.problems())}", fields=fields
+        )
+    record = selectors.qc_record(bank)
+    meaning = Signature.Meaning.RELEASE
+    with audit_context(actor=actor, reason=f"{bank.code} {meaning}"):
+        signature = Signature.objects.create(
+            signer=actor,
+            printed_name=printed_name(actor),
+            meaning=meaning,
+            record=selectors.record_bytes(record).decode(),
+            record_hash=selectors.record_hash(record),
+        )
+        release = Release.objects.create(bank=bank, signature=signature)
+        QcEvent.objects.create(
+            bank=bank,
+            kind=QcEvent.Kind.RELEASED,
+            actor=actor,
+            release=release,
+            message=f"Signed by {signature.printed_name}, {meaning}, "
+            f"record sha256 {signature.record_hash}",
+        )
+        quarantined = list(
+            Vial.objects.filter(bank_id=bank.pk, status=VialStatus.QUARANTINED).order_by("pk")
+        )
+        if quarantined:
+            vials_set_status(
+                actor=actor,
+                vials=quarantined,
+                status=VialStatus.AVAILABLE,
+                reason=f"Bank {bank.code} released",
+            )
+        _issue_certificate(release)
+    return release
+
+
+CERTIFICATE_MODULE = "stemhub.quality.coa"
+
+
+def _issue_certificate(release: Release) -> Any:
+    """The certificate of analysis, when the renderer (`stemhub.quality.coa`) is installed."""
+    if importlib.util.find_spec(CERTIFICATE_MODULE) is None:
+        return None
+    module = importlib.import_module(CERTIFICATE_MODULE)
+    return module.certificate_issue(release=release)

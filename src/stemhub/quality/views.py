@@ -1,0 +1,263 @@
+"""Quality pages under /quality/: the catalogue, a bank's QC record (results, nonconformities,
+release and signature), the nonconformity list. Parse, call, render."""
+
+from collections.abc import Callable
+from datetime import date
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from stemhub.accounts.permissions import Perm, permissions_of, user_can
+from stemhub.biobank.models import Vial, VialStatus
+from stemhub.biobank.selectors import bank_for, visible_banks
+from stemhub.core.errors import Forbidden, InvalidInput, NotFound, StemhubError
+from stemhub.equipment.models import Equipment
+from stemhub.quality import selectors, services
+from stemhub.quality.models import Nonconformity, QcResult, QcTest, Release, SpecKind
+from stemhub.registry.services import require
+
+View = Callable[..., HttpResponse]
+
+
+def _error_page(request: HttpRequest, error: StemhubError) -> HttpResponse:
+    return render(request, "core/error.html", {"error": error}, status=error.status)
+
+
+def quality_page(view: View) -> View:
+    """Anonymous visitors go to the login page; without biobank.view, 403; a service's error
+    becomes an error page with its status."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if Perm.INVENTORY_VIEW not in permissions_of(request.user):
+            return _error_page(
+                request, Forbidden("Quality records need the permission biobank.view.")
+            )
+        try:
+            return view(request, *args, **kwargs)
+        except StemhubError as error:
+            return _error_page(request, error)
+
+    return wrapper
+
+
+@quality_page
+def catalogue(request: HttpRequest) -> HttpResponse:
+    """Needs biobank.view: the QC tests, their specifications and versions."""
+    tests = QcTest.objects.order_by("category", "code", "-version").select_related("created_by")
+    return render(request, "quality/catalogue.html", {"tests": tests})
+
+
+def _bank_context(request: HttpRequest, bank: Any) -> dict[str, Any]:
+    results = list(
+        QcResult.objects.filter(bank_id=bank.pk)
+        .select_related("test", "operator", "instrument")
+        .order_by("tested_on", "id")
+    )
+    releases = list(
+        Release.objects.filter(bank_id=bank.pk).select_related("signature__signer", "bank")
+    )
+    for release in releases:
+        release.check = selectors.signature_verify(release)  # type: ignore[attr-defined]
+    institution = bank.institution_id
+    return {
+        "bank": bank,
+        "results": results,
+        "required": selectors.required_tests(bank),
+        "readiness": selectors.bank_readiness(bank),
+        "latest": {code: r.pk for code, r in selectors.latest_results(bank).items()},
+        "nonconformities": Nonconformity.objects.filter(bank_id=bank.pk).select_related(
+            "opened_by", "closed_by", "result__test"
+        ),
+        "releases": releases,
+        "released": selectors.bank_is_released(bank),
+        "quarantined": Vial.objects.filter(bank_id=bank.pk, status=VialStatus.QUARANTINED).count(),
+        "tests": selectors.current_tests().order_by("category", "name"),
+        "instruments": Equipment.objects.filter(institution_id=institution).order_by("name"),
+        "can_record": user_can(request.user, Perm.QC_RECORD, institution),
+        "can_release": user_can(request.user, Perm.QC_RELEASE, institution),
+        "printed_name": services.printed_name(request.user),
+        "today": date.today().isoformat(),
+        "qualitative": SpecKind.QUALITATIVE,
+        "values": {},
+        "error": None,
+    }
+
+
+@quality_page
+def bank(request: HttpRequest, pk: int) -> HttpResponse:
+    """Needs biobank.view in the bank's institution: its QC results against specification,
+    nonconformities, release state and signatures."""
+    return render(request, "quality/bank.html", _bank_context(request, bank_for(request.user, pk)))
+
+
+def _form_error(request: HttpRequest, found: Any, error: StemhubError) -> HttpResponse:
+    context = _bank_context(request, found)
+    context["error"], context["values"] = error, request.POST
+    return render(request, "quality/bank.html", context, status=error.status)
+
+
+def _date(value: str, field: str) -> date:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidInput(f"{field} as YYYY-MM-DD", fields={field: ["a date"]}) from None
+
+
+@require_POST
+@quality_page
+def result_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Needs quality.record in the bank's institution: record a result with its raw file."""
+    found = bank_for(request.user, pk)
+    require(request.user, Perm.QC_RECORD, found.institution_id)
+    data = request.POST
+    try:
+        test = selectors.current_tests().filter(code=data.get("test", "")).first()
+        if test is None:
+            raise InvalidInput("Choose a test", fields={"test": ["unknown"]})
+        instrument = None
+        if data.get("instrument"):
+            instrument = Equipment.objects.filter(
+                pk=data["instrument"] if data["instrument"].isdigit() else 0,
+                institution_id=found.institution_id,
+            ).first()
+            if instrument is None:
+                raise InvalidInput("Choose an instrument", fields={"instrument": ["unknown"]})
+        upload = request.FILES.get("raw_file")
+        result = services.qc_result_record(
+            actor=request.user,
+            bank=found,
+            test=test,
+            value=data.get("value", ""),
+            tested_on=_date(data.get("tested_on", ""), "tested_on"),
+            unit=data.get("unit", ""),
+            method=data.get("method", ""),
+            instrument=instrument,
+            raw_file=services.Upload(upload.name, upload.read(), upload.content_type or "")
+            if upload
+            else None,
+            comment=data.get("comment", ""),
+        )
+    except StemhubError as error:
+        return _form_error(request, found, error)
+    if result.passed:
+        messages.success(request, f"{result.test.name}: {result.judgement}.")
+    else:
+        messages.error(
+            request,
+            f"{result.test.name} failed: {result.judgement}. A nonconformity is open and the "
+            "bank's vials are quarantined.",
+        )
+    return redirect("quality:bank", pk=found.pk)
+
+
+def _result(request: HttpRequest, pk: int) -> QcResult:
+    found = (
+        QcResult.objects.select_related("bank", "test", "raw_file")
+        .filter(pk=pk, bank__in=visible_banks(request.user))
+        .first()
+    )
+    if found is None:
+        raise NotFound(f"No QC result {pk} that you may see")
+    return found
+
+
+@require_POST
+@quality_page
+def result_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    """Needs quality.record in the bank's institution: correct a result's value with a reason."""
+    result = _result(request, pk)
+    require(request.user, Perm.QC_RECORD, result.bank.institution_id)
+    try:
+        services.qc_result_correct(
+            actor=request.user,
+            result=result,
+            value=request.POST.get("value", ""),
+            reason=request.POST.get("reason", ""),
+        )
+    except StemhubError as error:
+        return _form_error(request, result.bank, error)
+    messages.success(request, f"{result.test.name} corrected.")
+    return redirect("quality:bank", pk=result.bank_id)
+
+
+@quality_page
+def raw_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """Needs biobank.view in the bank's institution: a result's raw file as uploaded."""
+    result = _result(request, pk)
+    if result.raw_file is None:
+        raise NotFound(f"Result {pk} has no raw file")
+    response = HttpResponse(bytes(result.raw_file.content), content_type="application/octet-stream")
+    response["Content-Disposition"] = f'attachment; filename="{result.raw_file.name}"'
+    return response
+
+
+@require_POST
+@quality_page
+def nonconformity_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """Needs quality.record in the bank's institution: open a nonconformity."""
+    found = bank_for(request.user, pk)
+    try:
+        services.nonconformity_open(
+            actor=request.user, bank=found, description=request.POST.get("description", "")
+        )
+    except StemhubError as error:
+        return _form_error(request, found, error)
+    messages.success(request, "Nonconformity opened.")
+    return redirect("quality:bank", pk=found.pk)
+
+
+@require_POST
+@quality_page
+def nonconformity_close(request: HttpRequest, pk: int) -> HttpResponse:
+    """Needs quality.release in the bank's institution: close a nonconformity with a reason."""
+    found = selectors.nonconformity_for(request.user, pk)
+    try:
+        services.nonconformity_close(
+            actor=request.user,
+            nonconformity=found,
+            reason=request.POST.get("closure_reason", ""),
+            capa=request.POST.get("capa", ""),
+        )
+    except StemhubError as error:
+        if error.status == 403:
+            raise
+        return _form_error(request, found.bank, error)
+    messages.success(request, f"NC-{found.pk} closed.")
+    return redirect("quality:bank", pk=found.bank_id)
+
+
+@require_POST
+@quality_page
+def release(request: HttpRequest, pk: int) -> HttpResponse:
+    """Needs quality.release in the bank's institution: sign the bank's release with your
+    password."""
+    found = bank_for(request.user, pk)
+    require(request.user, Perm.QC_RELEASE, found.institution_id)
+    try:
+        services.bank_release(
+            actor=request.user, bank=found, password=request.POST.get("password", "")
+        )
+    except StemhubError as error:
+        return _form_error(request, found, error)
+    messages.success(request, f"{found.code} released.")
+    return redirect("quality:bank", pk=found.pk)
+
+
+@quality_page
+def nonconformities(request: HttpRequest) -> HttpResponse:
+    """Needs biobank.view: your institution's nonconformities, open ones first."""
+    status = request.GET.get("status", "")
+    found = selectors.visible_nonconformities(request.user).order_by("status", "-opened_at")
+    if status in Nonconformity.Status.values:
+        found = found.filter(status=status)
+    return render(
+        request, "quality/nonconformities.html", {"nonconformities": found, "status": status}
+    )
