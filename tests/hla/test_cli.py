@@ -6,6 +6,7 @@ import gzip
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from stemhub.hla import HLAEngine, MacDictionary
@@ -169,3 +170,19 @@ def test_macs_loads_the_csv_subset_and_the_nmdp_format(
     assert loaded.lookup("AB").generic
     assert not loaded.lookup("ABC").generic
     assert loaded.lookup("ABC").expansion == ("01:01", "02:01")
+
+
+def test_mac_cache_in_the_earlier_layout_still_loads(tmp_path: Path) -> None:
+    """Caches written before expansions were packed (fixed-width unicode arrays) still open."""
+    path = tmp_path / "macs.npz"
+    np.savez(
+        path,
+        allow_pickle=False,
+        codes=np.array(["AB", "ABC"]),
+        expansions=np.array(["01/02", "01:01/02:01/03:01"]),
+        generic=np.array([True, False]),
+    )
+    loaded = MacDictionary.open(path)
+    assert loaded.lookup("AB").expansion == ("01", "02")
+    assert loaded.lookup("ABC").expansion == ("01:01", "02:01", "03:01")
+    assert not loaded.lookup("ABC").generic

@@ -128,7 +128,8 @@ def match_files(
     started = time.perf_counter()
     say = progress or (lambda message: None)
     patient_encoder = TypingEncoder(parser, matcher, loci)
-    donor_encoder = TypingEncoder(parser, matcher, loci)
+    # Same parser and matcher: the donors reuse the positions the patients resolved.
+    donor_encoder = TypingEncoder(parser, matcher, loci, positions=patient_encoder.positions)
     patients = read_cohort(patients_path, patient_encoder)
     say(f"read {len(patients.ids)} patients from {patients_path}")
     donors = read_cohort(donors_path, donor_encoder)

@@ -60,6 +60,44 @@ class PositionGrade:
     antigen_match: bool
 
 
+@dataclass(frozen=True, slots=True)
+class _Features:
+    """What grading needs of one position, derived once per position (not once per pair)."""
+
+    expressing: bool  # some allele is expressed
+    p_groups: frozenset[int]  # P groups of the expressing alleles
+    antigens: frozenset[str]  # the typed antigen, else the expressing alleles' antigens
+    parents: frozenset[str]  # antigens with associated ones replaced by their parent
+    broads: frozenset[str]  # the broad of each antigen
+    associated: bool  # some antigen is an associated antigen
+    single_allele: bool  # one named allele of the release
+    proteins: frozenset[int]  # two-field (protein) ids of the expressing alleles
+    g_groups: frozenset[int]  # G groups of the expressing alleles
+    name: str | None  # the allele's name when exactly one allele is expressed
+    three_fields: bool  # ... and that name has three or more fields
+    cdna: str | None  # ... and its first three fields
+
+
+# Bounded caches (a position holds its allele set): a long-running search stays small.
+_FEATURES_KEPT = 50_000
+_NULL_GRADES = frozenset(
+    (Grade.NULL_GDNA, Grade.NULL_CDNA, Grade.NULL_PARTIAL, Grade.NULL_MISMATCH)
+)
+# Reachable by any expressing patient position: vs a null, a mismatch, serology, groups.
+_EXPRESSING_GRADES = frozenset(
+    (
+        Grade.EXPRESSING_VS_NULL,
+        Grade.MISMATCH,
+        Grade.ASSOCIATED,
+        Grade.SPLIT,
+        Grade.BROAD,
+        Grade.G_GROUP,
+        Grade.P_GROUP,
+    )
+)
+_PAIRS_KEPT = 200_000
+
+
 class PositionGrader:
     """Grades one patient position against one donor position."""
 
@@ -67,14 +105,16 @@ class PositionGrader:
         self.tables = tables
         self.p_matcher = p_matcher
         self._cache: dict[tuple[Position, Position], PositionGrade] = {}
+        self._features: dict[Position, _Features] = {}
 
     def grade(self, patient: Position, donor: Position) -> PositionGrade:
         key = (patient, donor)
         cached = self._cache.get(key)
         if cached is None:
             cached = self._grade(patient, donor)
-            if len(self._cache) < 500_000:
-                self._cache[key] = cached
+            if len(self._cache) >= _PAIRS_KEPT:
+                self._cache.clear()
+            self._cache[key] = cached
         return cached
 
     def _expressing(self, position: Position) -> list[int]:
@@ -82,31 +122,96 @@ class PositionGrader:
         expressing: list[int] = ids[~self.tables.is_null[ids]].tolist()
         return expressing
 
-    def _grade(self, patient: Position, donor: Position) -> PositionGrade:
-        p_expr, d_expr = self._expressing(patient), self._expressing(donor)
-        if not p_expr and not d_expr:
-            return self._null_grade(patient, donor)
-        if not p_expr or not d_expr:
-            return PositionGrade(Grade.EXPRESSING_VS_NULL, Confidence.MISMATCH, False)
-        p_groups, _ = self.p_matcher.groups(patient)
-        d_groups, _ = self.p_matcher.groups(donor)
-        serology_grade = self._serology_grade(patient, p_expr, donor, d_expr)
-        antigen_match = serology_grade in (Grade.ASSOCIATED, Grade.SPLIT) or (
-            serology_grade is None and not p_groups.isdisjoint(d_groups)
+    def features(self, position: Position) -> _Features:
+        known = self._features.get(position)
+        if known is None:
+            if len(self._features) >= _FEATURES_KEPT:
+                self._features.clear()
+            known = self._derive(position)
+            self._features[position] = known
+        return known
+
+    def _derive(self, position: Position) -> _Features:
+        tables = self.tables
+        expressing = self._expressing(position)
+        antigens = frozenset(self._antigens(position, expressing))
+        associated = tables.parent_of_associated
+        name = tables.allele_names[expressing[0]] if len(expressing) == 1 else None
+        return _Features(
+            expressing=bool(expressing),
+            p_groups=self.p_matcher.groups(position)[0],
+            antigens=antigens,
+            parents=frozenset(associated.get(a, a) for a in antigens),
+            broads=frozenset(tables.broad_of(a) for a in antigens),
+            associated=any(a in associated for a in antigens),
+            single_allele=self._single_allele(position),
+            proteins=frozenset(tables.allele_protein[expressing].tolist()),
+            g_groups=frozenset(tables.allele_g[expressing].tolist()),
+            name=name,
+            three_fields=name is not None and len(split_name(name)[1]) >= 3,
+            cdna=None if name is None else field_prefix(name, 3),
         )
-        if p_groups.isdisjoint(d_groups):
+
+    def reachable(self, patient: Position) -> tuple[frozenset[Grade], frozenset[Confidence]]:
+        """Every grade and confidence `grade` can give this patient position, whatever the
+        donor's: the branches of `_grade` the patient's own features leave open. Keep in step
+        with `_grade` (the index search prunes with it; tests compare with full ranking).
+        """
+        p = self.features(patient)
+        if not p.expressing:  # null-only: the null grades, or expressing vs null
+            return _NULL_GRADES | {Grade.EXPRESSING_VS_NULL}, frozenset(
+                (Confidence.DEFINITE, Confidence.POTENTIAL, Confidence.MISMATCH)
+            )
+        grades = set(_EXPRESSING_GRADES)
+        if p.name is not None:
+            grades.add(Grade.GDNA)
+            if p.three_fields:
+                grades.add(Grade.CDNA)
+        if len(p.proteins) == 1:
+            grades.add(Grade.PROTEIN)
+        confidences = {Confidence.MISMATCH, Confidence.POTENTIAL}
+        if len(p.p_groups) == 1:
+            confidences.add(Confidence.EXACT)
+            if p.single_allele:
+                confidences.add(Confidence.DEFINITE)
+        return frozenset(grades), frozenset(confidences)
+
+    def reachable_unmatched(
+        self, patient: Position, donor_may_be_null: bool
+    ) -> tuple[frozenset[Grade], frozenset[Confidence]]:
+        """As `reachable`, for a position whose P groups (after the null rules of
+        `GroupMatcher.genotype_sets`) share none with the donor position's: both expressing
+        means disjoint expressed P groups, a mismatch; an expressing patient position against
+        a null-only donor position (only if ``donor_may_be_null``) is expressing vs null.
+        """
+        if not self.features(patient).expressing:
+            return self.reachable(patient)
+        grades = {Grade.MISMATCH}
+        if donor_may_be_null:
+            grades.add(Grade.EXPRESSING_VS_NULL)
+        return frozenset(grades), frozenset((Confidence.MISMATCH,))
+
+    def _grade(self, patient: Position, donor: Position) -> PositionGrade:
+        p, d = self.features(patient), self.features(donor)
+        if not p.expressing and not d.expressing:
+            return self._null_grade(patient, donor)
+        if not p.expressing or not d.expressing:
+            return PositionGrade(Grade.EXPRESSING_VS_NULL, Confidence.MISMATCH, False)
+        serology_grade = self._serology_grade(p, d)
+        antigen_match = serology_grade in (Grade.ASSOCIATED, Grade.SPLIT) or (
+            serology_grade is None and not p.p_groups.isdisjoint(d.p_groups)
+        )
+        if p.p_groups.isdisjoint(d.p_groups):
             return PositionGrade(Grade.MISMATCH, Confidence.MISMATCH, antigen_match)
-        if len(p_groups) == 1 and len(d_groups) == 1:
+        if len(p.p_groups) == 1 and len(d.p_groups) == 1:
             confidence = (
-                Confidence.DEFINITE
-                if self._single_allele(patient) and self._single_allele(donor)
-                else Confidence.EXACT
+                Confidence.DEFINITE if p.single_allele and d.single_allele else Confidence.EXACT
             )
         else:
             confidence = Confidence.POTENTIAL
         if patient.kind == "serology" or donor.kind == "serology":
             return PositionGrade(serology_grade or Grade.BROAD, confidence, antigen_match)
-        return PositionGrade(self._molecular_grade(p_expr, d_expr), confidence, antigen_match)
+        return PositionGrade(self._molecular_grade(p, d), confidence, antigen_match)
 
     def _single_allele(self, position: Position) -> bool:
         return (
@@ -115,22 +220,16 @@ class PositionGrader:
             and position.names[0] in self.tables.allele_id
         )
 
-    def _molecular_grade(self, patient: list[int], donor: list[int]) -> Grade:
-        names = self.tables.allele_names
-        if len(patient) == 1 and len(donor) == 1:
-            p_name, d_name = names[patient[0]], names[donor[0]]
-            if p_name == d_name:
+    @staticmethod
+    def _molecular_grade(patient: _Features, donor: _Features) -> Grade:
+        if patient.name is not None and donor.name is not None:
+            if patient.name == donor.name:
                 return Grade.GDNA
-            if len(split_name(p_name)[1]) >= 3 and field_prefix(p_name, 3) == field_prefix(
-                d_name, 3
-            ):
+            if patient.three_fields and patient.cdna == donor.cdna:
                 return Grade.CDNA
-        protein = self.tables.allele_protein
-        p_proteins = np.unique(protein[patient])
-        if p_proteins.size == 1 and np.array_equal(p_proteins, np.unique(protein[donor])):
+        if len(patient.proteins) == 1 and patient.proteins == donor.proteins:
             return Grade.PROTEIN
-        allele_g = self.tables.allele_g
-        if np.intersect1d(allele_g[patient], allele_g[donor]).size:
+        if not patient.g_groups.isdisjoint(donor.g_groups):
             return Grade.G_GROUP
         return Grade.P_GROUP
 
@@ -140,26 +239,19 @@ class PositionGrader:
         serology = self.tables.allele_serology
         return {antigen for allele in expressing for antigen in serology[allele]}
 
-    def _serology_grade(
-        self, patient: Position, p_expr: list[int], donor: Position, d_expr: list[int]
-    ) -> Grade | None:
+    def _serology_grade(self, patient: _Features, donor: _Features) -> Grade | None:
         """ASSOCIATED / SPLIT / BROAD / MISMATCH at antigen level; None if either side has none."""
-        p_antigens = self._antigens(patient, p_expr)
-        d_antigens = self._antigens(donor, d_expr)
-        if not p_antigens or not d_antigens:
+        if not patient.antigens or not donor.antigens:
             return None
-        associated = self.tables.parent_of_associated
-        shared = p_antigens & d_antigens
-        if any(antigen in associated for antigen in shared):
-            return Grade.ASSOCIATED
+        shared = patient.antigens & donor.antigens
         if shared:
+            associated = self.tables.parent_of_associated
+            if patient.associated and any(antigen in associated for antigen in shared):
+                return Grade.ASSOCIATED
             return Grade.SPLIT
-        p_parents = {associated.get(a, a) for a in p_antigens}
-        d_parents = {associated.get(a, a) for a in d_antigens}
-        if p_parents & d_parents:
+        if not patient.parents.isdisjoint(donor.parents):
             return Grade.SPLIT
-        broad_of = self.tables.broad_of
-        if {broad_of(a) for a in p_antigens} & {broad_of(a) for a in d_antigens}:
+        if not patient.broads.isdisjoint(donor.broads):
             return Grade.BROAD
         return Grade.MISMATCH
 

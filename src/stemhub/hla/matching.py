@@ -28,6 +28,7 @@ __all__ = [
 
 MatchLevel = Literal["p_group", "g_group"]
 PositionSets = tuple[frozenset[int], frozenset[int]]
+_POSITIONS_KEPT = 50_000
 
 
 class GroupMatcher:
@@ -44,18 +45,31 @@ class GroupMatcher:
         """(groups of the expressing alleles, groups of the null alleles) of a position."""
         cached = self._cache.get(position)
         if cached is None:
-            ids = np.fromiter(position.alleles, dtype=np.int64, count=len(position.alleles))
-            nulls = self.tables.is_null[ids]
-            expressing = frozenset(self._allele_group[ids[~nulls]].tolist())
-            null = frozenset(self._allele_group[ids[nulls]].tolist())
-            cached = (expressing, null)
+            cached = self.position_groups(position)
+            if len(self._cache) >= _POSITIONS_KEPT:
+                self._cache.clear()  # positions hold allele sets: keep memory bounded
             self._cache[position] = cached
         return cached
 
+    def position_groups(self, position: Position) -> tuple[frozenset[int], frozenset[int]]:
+        """`groups` without the cache (which keeps the position, and its allele set, alive)."""
+        ids = np.fromiter(position.alleles, dtype=np.int64, count=len(position.alleles))
+        nulls = self.tables.is_null[ids]
+        expressing = frozenset(self._allele_group[ids[~nulls]].tolist())
+        null = frozenset(self._allele_group[ids[nulls]].tolist())
+        return expressing, null
+
     def genotype_sets(self, first: Position, second: Position) -> PositionSets:
         """The two positions' groups after the null rules of the module docstring."""
-        one, one_null = self.groups(first)
-        two, two_null = self.groups(second)
+        return self.null_rules(self.groups(first), self.groups(second))
+
+    @staticmethod
+    def null_rules(
+        first: tuple[frozenset[int], frozenset[int]], second: tuple[frozenset[int], frozenset[int]]
+    ) -> PositionSets:
+        """`genotype_sets` from the two positions' (expressing, null) groups."""
+        one, one_null = first
+        two, two_null = second
         if not one and not two:
             return one_null, two_null
         return (one or two), (two or one)

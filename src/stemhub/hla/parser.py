@@ -10,7 +10,9 @@ haplotype) and ``/`` (allele ambiguity). A locus with a single chromosome typed 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
+from typing import TypeVar
 
 from stemhub.hla.errors import (
     DeletedAlleleError,
@@ -25,6 +27,8 @@ from stemhub.hla.tables import ReferenceTables
 
 __all__ = ["TypingParser"]
 
+_P = TypeVar("_P")
+
 _MOLECULAR = re.compile(r"^(?P<locus>[A-Z][A-Z0-9]*)\*(?P<body>\S+)$")
 _FIELDS = re.compile(r"^\d{2,4}(:\d{2,4}){0,3}[NLSCAQ]?$")
 _GROUP = re.compile(r"^\d{2,4}(:\d{2,4}){1,2}(?P<kind>[GP])$")
@@ -38,7 +42,8 @@ class TypingParser:
     def __init__(self, tables: ReferenceTables, macs: MacDictionary | None = None) -> None:
         self.tables = tables
         self.macs = macs
-        self.position = lru_cache(maxsize=200_000)(self._position)
+        # Bounded: a MAC's position holds hundreds of allele ids.
+        self.position = lru_cache(maxsize=50_000)(self.parse_position)
 
     # ---- GL strings -------------------------------------------------------------------------
 
@@ -57,27 +62,41 @@ class TypingParser:
 
     def parse_segment(self, segment: str) -> dict[str, LocusTyping]:
         """One ``^``-separated part: genotype alternatives of one locus or of phased loci."""
+        return {
+            locus: LocusTyping(locus, tuple(pairs))
+            for locus, pairs in self.segment_pairs(segment, self.position).items()
+        }
+
+    def segment_pairs(
+        self, segment: str, resolve: Callable[[str], tuple[str, _P]]
+    ) -> dict[str, list[tuple[_P, _P]]]:
+        """The structure of a segment, each allele list resolved by ``resolve``.
+
+        ``resolve`` maps an allele-list text to (locus, value); `parse_segment` passes the
+        (cached) position parser, the donor encoder a resolver that keeps only group sets.
+        """
         if not segment:
             raise MalformedTypingError(segment, "empty locus segment (doubled '^'?)")
-        per_locus: dict[str, list[tuple[Position, Position]]] = {}
+        per_locus: dict[str, list[tuple[_P, _P]]] = {}
         for genotype in segment.split("|"):
             chromosomes = genotype.split("+")
             if len(chromosomes) > 2:
                 raise MalformedTypingError(genotype, "more than two chromosomes ('+')")
-            haplotypes = [self._haplotype(chromosome) for chromosome in chromosomes]
+            haplotypes = [self._haplotype(chromosome, resolve) for chromosome in chromosomes]
             if len(haplotypes) == 2 and haplotypes[0].keys() != haplotypes[1].keys():
                 raise MalformedTypingError(genotype, "the two chromosomes type different loci")
             for locus, first in haplotypes[0].items():
                 second = haplotypes[-1][locus]
                 per_locus.setdefault(locus, []).append((first, second))
-        return {locus: LocusTyping(locus, tuple(pairs)) for locus, pairs in per_locus.items()}
+        return per_locus
 
-    def _haplotype(self, text: str) -> dict[str, Position]:
+    @staticmethod
+    def _haplotype(text: str, resolve: Callable[[str], tuple[str, _P]]) -> dict[str, _P]:
         if not text:
             raise MalformedTypingError(text, "empty chromosome (stray '+', '|' or '^')")
-        positions: dict[str, Position] = {}
+        positions: dict[str, _P] = {}
         for allele_list in text.split("~"):
-            locus, position = self.position(allele_list)
+            locus, position = resolve(allele_list)
             if locus in positions:
                 raise MalformedTypingError(text, f"locus {locus} twice in one haplotype")
             positions[locus] = position
@@ -85,8 +104,8 @@ class TypingParser:
 
     # ---- one position -----------------------------------------------------------------------
 
-    def _position(self, text: str) -> tuple[str, Position]:
-        """An allele list or a single token -> (locus, Position)."""
+    def parse_position(self, text: str) -> tuple[str, Position]:
+        """An allele list or a single token -> (locus, Position); uncached (see ``position``)."""
         items = text.split("/")
         if any(not item for item in items):
             raise MalformedTypingError(text, "empty item in allele list")

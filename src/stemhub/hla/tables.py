@@ -22,7 +22,7 @@ import numpy.typing as npt
 from stemhub.hla import imgt_files
 from stemhub.hla.config import RELEASE_FILES, cache_dir, reference_dir
 from stemhub.hla.errors import ReferenceDataError
-from stemhub.hla.names import expression_suffix, split_name
+from stemhub.hla.names import EXPRESSION_SUFFIXES, expression_suffix
 
 __all__ = ["ReferenceTables", "load_tables", "source_fingerprint", "table_cache_path"]
 
@@ -77,13 +77,13 @@ class ReferenceTables:
     def allele_protein(self) -> npt.NDArray[np.int32]:
         """An id per distinct two-field name (same id: same protein), for vectorised grading."""
         ids: dict[str, int] = {}
-        return np.array(
-            [
-                ids.setdefault(name.partition("*")[0] + ":".join(split_name(name)[1][:2]), len(ids))
-                for name in self.allele_names
-            ],
-            dtype=np.int32,
-        )
+        keys = []
+        for name in self.allele_names:  # split_name inlined: this runs at the first search
+            locus, _, rest = name.partition("*")
+            if rest and rest[-1] in EXPRESSION_SUFFIXES:
+                rest = rest[:-1]
+            keys.append(locus + ":".join(rest.split(":", 2)[:2]))
+        return np.array([ids.setdefault(key, len(ids)) for key in keys], dtype=np.int32)
 
     @cached_property
     def loci(self) -> frozenset[str]:
@@ -93,11 +93,15 @@ class ReferenceTables:
     def by_prefix(self) -> dict[str, list[int]]:
         """Every name prefix of 1..n fields (suffix dropped) -> the alleles it covers."""
         index: dict[str, list[int]] = {}
-        for allele, name in enumerate(self.allele_names):
-            locus, parts, _ = split_name(name)
-            key = locus + "*"
-            for depth, part in enumerate(parts):
-                key = key + part if depth == 0 else key + ":" + part
+        for allele, name in enumerate(self.allele_names):  # split_name inlined (first parse)
+            if name[-1] in EXPRESSION_SUFFIXES and "*" in name[:-1]:
+                name = name[:-1]
+            locus, _, rest = name.partition("*")
+            parts = rest.split(":")
+            key = f"{locus}*{parts[0]}"
+            index.setdefault(key, []).append(allele)
+            for part in parts[1:]:
+                key = f"{key}:{part}"
                 index.setdefault(key, []).append(allele)
         return index
 
