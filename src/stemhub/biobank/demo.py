@@ -1,47 +1,36 @@
-"""Demo storage and banks for NSRB, written through the services like hand-entered data."""
+"""Demo storage and banks for NSRB, written through the services like hand-entered data.
+
+Runs on top of the core demo (`stemhub demo`), which creates NSRB, its technician and QA manager
+and its published lines. All or nothing; a second run finds the demo storage and does nothing.
+"""
 
 from datetime import date, timedelta
-from typing import TextIO
+from typing import Any, TextIO
+
+from django.db import transaction
 
 from stemhub.accounts.models import Institution, User
 from stemhub.biobank import services
-from stemhub.biobank.models import ContainerType
+from stemhub.biobank.models import Container, ContainerType
 from stemhub.registry.models import CellLine, Status
 
+SITE = "Biobank"
 
+
+@transaction.atomic
 def load(*, stdout: TextIO | None = None) -> None:
+    nsrb = Institution.objects.filter(provider_code="NSRB").first()
+    if nsrb is None or not User.objects.filter(username="technician").exists():
+        raise RuntimeError("Load the core demo first (`stemhub demo`): NSRB and its staff")
+    if Container.objects.filter(institution=nsrb, parent=None, name=SITE).exists():
+        if stdout is not None:
+            stdout.write("Biobank demo already loaded; nothing to do\n")
+        return
     tech = User.objects.get(username="technician")
     qa = User.objects.get(username="qa")
-    nsrb = Institution.objects.get(provider_code="NSRB")
-    kinds = {t.name: t for t in ContainerType.objects.all()}
-    if "Cryobox 9×9" not in kinds:
-        box = services.container_type_create(
-            actor=tech, name="Cryobox 9×9", rows=9, columns=9, holds_vials=True
-        )
-        rack = services.container_type_create(
-            actor=tech,
-            name="Tank rack (13 boxes)",
-            rows=13,
-            columns=1,
-            row_labels="numbers",
-            allowed_children=[box],
-        )
-        tank = services.container_type_create(
-            actor=tech,
-            name="LN2 tank (vapour)",
-            rows=6,
-            columns=1,
-            row_labels="numbers",
-            temperature_class="LN_vapour",
-            allowed_children=[rack],
-        )
-        freezer = services.container_type_create(
-            actor=tech, name="−80 °C freezer", temperature_class="-60to-85"
-        )
-        plain = services.container_type_create(actor=tech, name="Site or room")
-        kinds = {t.name: t for t in (box, rack, tank, freezer, plain)}
+    kinds = _container_types(tech)
     make = services.container_create
-    site = make(actor=tech, type=kinds["Site or room"], name="Biobank", institution=nsrb)
+    site = make(actor=tech, type=kinds["Site or room"], name=SITE, institution=nsrb)
     room = make(actor=tech, type=kinds["Site or room"], name="Cryo room B2", parent=site)
     make(actor=tech, type=kinds["−80 °C freezer"], name="Freezer F1", parent=room)
     boxes = []
@@ -115,3 +104,27 @@ def load(*, stdout: TextIO | None = None) -> None:
             )
     if stdout is not None:
         stdout.write(f"Biobank: {len(boxes)} boxes, {2 * len(lines)} banks at NSRB\n")
+
+
+def _container_types(tech: User) -> dict[str, ContainerType]:
+    """The demo's container types, created where missing (a type is shared by all sites)."""
+
+    def kind(name: str, **layout: Any) -> ContainerType:
+        found = ContainerType.objects.filter(name=name).first()
+        return found or services.container_type_create(actor=tech, name=name, **layout)
+
+    box = kind("Cryobox 9×9", rows=9, columns=9, holds_vials=True)
+    rack = kind(
+        "Tank rack (13 boxes)", rows=13, columns=1, row_labels="numbers", allowed_children=[box]
+    )
+    tank = kind(
+        "LN2 tank (vapour)",
+        rows=6,
+        columns=1,
+        row_labels="numbers",
+        temperature_class="LN_vapour",
+        allowed_children=[rack],
+    )
+    freezer = kind("−80 °C freezer", temperature_class="-60to-85")
+    plain = kind("Site or room")
+    return {t.name: t for t in (box, rack, tank, freezer, plain)}

@@ -164,10 +164,17 @@ class Container(models.Model):
                 condition=Q(row__isnull=False),
                 name="one_container_per_slot",
             ),
+            # Two partial constraints rather than one with nulls_distinct=False, which SQLite
+            # cannot enforce: top-level names are unique per institution as well.
             models.UniqueConstraint(
                 fields=["institution", "parent", "name"],
-                nulls_distinct=False,
+                condition=Q(parent__isnull=False),
                 name="container_name_unique_in_parent",
+            ),
+            models.UniqueConstraint(
+                fields=["institution", "name"],
+                condition=Q(parent__isnull=True),
+                name="container_name_unique_at_top",
             ),
         ]
 

@@ -91,6 +91,53 @@ def container_path(container: Container) -> str:
     return "/".join(c.name for c in container_ancestors(container))
 
 
+def container_paths(container_ids: Iterable[int]) -> dict[int, str]:
+    """The path of each of these containers, one query per level of the tree however many
+    containers are asked for."""
+    known: dict[int, tuple[str, int | None]] = {}
+    wanted = set(container_ids)
+    frontier = set(wanted)
+    while frontier:
+        rows = Container.objects.filter(pk__in=frontier).values_list("pk", "name", "parent_id")
+        for pk, name, parent_id in rows:
+            known[pk] = (name, parent_id)
+        frontier = {p for _, p in known.values() if p is not None and p not in known}
+    paths: dict[int, str] = {}
+
+    def path_of(pk: int) -> str:
+        if pk not in paths:
+            name, parent_id = known[pk]
+            paths[pk] = f"{path_of(parent_id)}/{name}" if parent_id in known else name
+        return paths[pk]
+
+    return {pk: path_of(pk) for pk in wanted if pk in known}
+
+
+def place_choices(user: Any, *, boxes: bool) -> list[tuple[int, str, bool]]:
+    """(id, path, has numbered positions) of the containers the user may see that hold vials
+    (`boxes`) or that hold other containers, sorted by path: one query for the whole tree."""
+    found_in = visible_containers(user)
+    if not boxes:
+        # Whatever holds containers stands only in containers that do: the boxes can stay out.
+        found_in = found_in.filter(type__holds_vials=False)
+    rows = list(found_in.values_list("pk", "name", "parent_id", "type__holds_vials", "type__rows"))
+    known = {pk: (name, parent_id) for pk, name, parent_id, _, _ in rows}
+    paths: dict[int, str] = {}
+
+    def path_of(pk: int) -> str:
+        if pk not in paths:
+            name, parent_id = known[pk]
+            paths[pk] = f"{path_of(parent_id)}/{name}" if parent_id in known else name
+        return paths[pk]
+
+    found = [
+        (pk, path_of(pk), layout_rows is not None)
+        for pk, _, _, holds_vials, layout_rows in rows
+        if holds_vials == boxes
+    ]
+    return sorted(found, key=lambda item: item[1])
+
+
 def place_text(path: str, container: Container | None, row: int | None, column: int | None) -> str:
     if container is None:
         return ""
@@ -129,9 +176,7 @@ def box_grid(box: Container) -> list[list[Cell]]:
         [Cell(r, c, kind.label(r, c)) for c in range(1, kind.columns + 1)]
         for r in range(1, kind.rows + 1)
     ]
-    vials = Vial.objects.filter(container=box, row__isnull=False).select_related(
-        "bank__line", "bank__product__line"
-    )
+    vials = Vial.objects.filter(container=box, row__isnull=False).select_related("bank")
     for vial in vials:
         grid[vial.row - 1][vial.column - 1].vial = vial
     for hold in PositionHold.objects.filter(container=box):

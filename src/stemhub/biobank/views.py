@@ -11,13 +11,20 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from stemhub.accounts.models import Institution
 from stemhub.accounts.permissions import Perm, permissions_of, user_can
 from stemhub.biobank import imports, layout, selectors, services
 from stemhub.biobank.labels import label_sheet
-from stemhub.biobank.models import BankTier, Container, ContainerType, TemperatureClass
+from stemhub.biobank.models import (
+    BankTier,
+    Container,
+    ContainerType,
+    PositionHold,
+    TemperatureClass,
+)
 from stemhub.core.errors import Forbidden, InvalidInput, StemhubError
 from stemhub.registry.selectors import visible_lines
 
@@ -52,19 +59,29 @@ def _can(request: HttpRequest, perm: Perm) -> bool:
     return user_can(request.user, perm, request.user.institution_id)
 
 
-def _int(value: str | None, field: str) -> int:
+def int_field(value: str | None, field: str) -> int:
     try:
         return int(value or "")
     except ValueError:
         raise InvalidInput(f"{field} must be a number", fields={field: ["a number"]}) from None
 
 
-def _box_choices(request: HttpRequest) -> list[tuple[int, str]]:
-    boxes = selectors.visible_containers(request.user).filter(type__holds_vials=True)
-    return sorted(
-        ((b.pk, selectors.container_path(b)) for b in boxes.select_related("type")),
-        key=lambda item: item[1],
-    )
+def box_choices(request: HttpRequest) -> list[tuple[int, str]]:
+    return [(pk, path) for pk, path, _ in selectors.place_choices(request.user, boxes=True)]
+
+
+def form_error(error: StemhubError | None, form: str) -> dict[str, Any]:
+    """Context for the form `form` that a service refused: the error and the fields it names
+    (marked aria-invalid in the form)."""
+    if error is None:
+        return {"error": None, "error_form": "", "bad": set()}
+    return {"error": error, "error_form": form, "bad": set(error.fields)}
+
+
+def shown_on_form(error: StemhubError) -> bool:
+    """A refusal the page shows next to the form (bad input, a conflict, an unknown target);
+    a missing permission still becomes the 403 page."""
+    return not isinstance(error, Forbidden)
 
 
 # Storage
@@ -83,29 +100,28 @@ def storage(request: HttpRequest) -> HttpResponse:
 
 @inventory_page
 def container(request: HttpRequest, pk: int) -> HttpResponse:
-    """Needs biobank.view in the container's institution: its contents; a box shows its grid."""
+    """Needs biobank.view in the container's institution: its contents; a box shows its grid,
+    and to storage managers the forms to hold a position and to move the container."""
     found = selectors.container_for(request.user, pk)
+    return _container_page(request, found)
+
+
+def _container_page(
+    request: HttpRequest,
+    found: Container,
+    *,
+    error: StemhubError | None = None,
+    form: str = "",
+) -> HttpResponse:
     ancestors = selectors.container_ancestors(found)
     grid = selectors.box_grid(found)
     cells = [cell for row in grid for cell in row]
-    places = {
-        c.pk: c
-        for c in selectors.visible_containers(request.user)
-        .filter(type__holds_vials=False)
-        .select_related("type")
-    }
-    paths: dict[int, str] = {}
-
-    def path_of(c: Container) -> str:
-        # Racks, tanks and rooms only: one query for every place a container can move to.
-        if c.pk not in paths:
-            above = places.get(c.parent_id) if c.parent_id else None
-            paths[c.pk] = f"{path_of(above)}/{c.name}" if above else c.name
-        return paths[c.pk]
-
-    targets = sorted(
-        ((c.pk, path_of(c), c.type.has_layout) for c in places.values() if c.pk != found.pk),
-        key=lambda x: x[1],
+    can_manage = _can(request, Perm.STORAGE_MANAGE)
+    values = request.POST if error is not None else request.GET
+    targets = (
+        [t for t in selectors.place_choices(request.user, boxes=False) if t[0] != found.pk]
+        if can_manage and found.parent_id
+        else []
     )
     return render(
         request,
@@ -123,11 +139,21 @@ def container(request: HttpRequest, pk: int) -> HttpResponse:
                 for n in range(1, (found.type.columns or 0) + 1)
             ],
             "used": sum(1 for c in cells if c.vial),
+            "held": sum(1 for c in cells if c.hold),
             "capacity": len(cells),
-            "children": found.children.select_related("type"),
+            "children": found.children.select_related("type", "parent__type"),
             "targets": targets,
-            "can_manage": _can(request, Perm.STORAGE_MANAGE),
+            "can_manage": can_manage,
+            "hold_kinds": PositionHold.Kind.choices,
+            # One reverse() instead of one per cell of the grid; barcodes are URL-safe.
+            "vial_url": reverse("biobank:vial", args=["-"])[:-2],
+            "values": values,
+            "chosen": values.get("position", "").strip().upper()
+            if grid and form in ("", "hold")
+            else "",
+            **form_error(error, form),
         },
+        status=error.status if error is not None else 200,
     )
 
 
@@ -136,18 +162,127 @@ def container(request: HttpRequest, pk: int) -> HttpResponse:
 def container_move(request: HttpRequest, pk: int) -> HttpResponse:
     """Needs biobank.manage_storage: move the container (a box with its vials) elsewhere."""
     found = selectors.container_for(request.user, pk)
-    parent = selectors.container_for(request.user, _int(request.POST.get("parent"), "parent"))
-    row, column = services.resolve_position(parent, request.POST.get("position", "").strip())
-    services.container_move(
+    try:
+        parent = selectors.container_for(
+            request.user, int_field(request.POST.get("parent"), "parent")
+        )
+        row, column = services.resolve_position(parent, request.POST.get("position", "").strip())
+        services.container_move(
+            actor=request.user,
+            container=found,
+            parent=parent,
+            row=row,
+            column=column,
+            reason=request.POST.get("reason", ""),
+        )
+    except StemhubError as error:
+        if not shown_on_form(error):
+            raise
+        return _container_page(request, found, error=error, form="move")
+    messages.success(request, f"{found.name} moved to {selectors.container_path(parent)}.")
+    return redirect("biobank:container", pk=found.pk)
+
+
+@require_POST
+@inventory_page
+def container_hold(request: HttpRequest, pk: int) -> HttpResponse:
+    """Needs biobank.manage_storage: block or reserve a free position of a box, or release a
+    held one (`kind` = free)."""
+    found = selectors.container_for(request.user, pk)
+    kind = request.POST.get("kind", "")
+    label = request.POST.get("position", "").strip()
+    try:
+        if not label:
+            raise InvalidInput("Say which position", fields={"position": ["required"]})
+        row, column = services.resolve_position(found, label)
+        if kind == "free":
+            services.position_release(
+                actor=request.user,
+                container=found,
+                row=row,
+                column=column,
+                reason=request.POST.get("note", ""),
+            )
+        else:
+            services.position_hold(
+                actor=request.user,
+                container=found,
+                row=row,
+                column=column,
+                kind=kind,
+                note=request.POST.get("note", ""),
+            )
+    except StemhubError as error:
+        if not shown_on_form(error):
+            raise
+        return _container_page(request, found, error=error, form="hold")
+    label = found.type.label(row, column)
+    done = "released" if kind == "free" else PositionHold.Kind(kind).label.lower()
+    messages.success(request, f"{found.name} {label} {done}.")
+    return redirect("biobank:container", pk=found.pk)
+
+
+@inventory_page
+def container_create(request: HttpRequest) -> HttpResponse:
+    """Needs biobank.manage_storage: a new container (site, room, tank, rack, box), at the top
+    level or inside another, at a numbered position where the parent has them."""
+    services.require(request.user, Perm.STORAGE_MANAGE, request.user.institution_id)
+    error: StemhubError | None = None
+    if request.method == "POST":
+        try:
+            made = _create_container(request)
+        except StemhubError as refused:
+            if not shown_on_form(refused):
+                raise
+            error = refused
+        else:
+            messages.success(request, f"{made.name} created.")
+            return redirect("biobank:container", pk=made.pk)
+    values = request.POST if request.method == "POST" else request.GET
+    return render(
+        request,
+        "biobank/container_form.html",
+        {
+            "kinds": ContainerType.objects.all(),
+            "parents": selectors.place_choices(request.user, boxes=False),
+            "values": values,
+            **form_error(error, "create"),
+        },
+        status=error.status if error is not None else 200,
+    )
+
+
+def _create_container(request: HttpRequest) -> Container:
+    data = request.POST
+    kind = ContainerType.objects.filter(pk=int_field(data.get("type"), "type")).first()
+    if kind is None:
+        raise InvalidInput("Choose a container type", fields={"type": ["unknown type"]})
+    name = data.get("name", "").strip()
+    if not name:
+        raise InvalidInput("Name the container", fields={"name": ["required"]})
+    parent, row, column = None, None, None
+    if data.get("parent", "").strip():
+        try:
+            parent = selectors.container_for(request.user, int_field(data["parent"], "parent"))
+        except StemhubError:
+            raise InvalidInput(
+                "Choose a place you may use", fields={"parent": ["unknown"]}
+            ) from None
+        row, column = services.resolve_position(parent, data.get("position", "").strip())
+    elif data.get("position", "").strip():
+        raise InvalidInput(
+            "A top-level container has no position", fields={"position": ["not applicable"]}
+        )
+    return services.container_create(
         actor=request.user,
-        container=found,
+        type=kind,
+        name=name,
         parent=parent,
         row=row,
         column=column,
-        reason=request.POST.get("reason", ""),
+        barcode=data.get("barcode", ""),
+        reason=data.get("reason", ""),
     )
-    messages.success(request, f"{found.name} moved to {selectors.container_path(parent)}.")
-    return redirect("biobank:container", pk=found.pk)
 
 
 @inventory_page
@@ -175,7 +310,7 @@ def free_space(request: HttpRequest) -> HttpResponse:
         kind = kinds.filter(name=chosen).first()
         if kind is None:
             raise InvalidInput(f"No box type {chosen!r}", fields={"type": ["unknown"]})
-        n = max(1, min(_int(request.GET.get("n", "1"), "n"), 10_000))
+        n = max(1, min(int_field(request.GET.get("n", "1"), "n"), 10_000))
         found = selectors.free_space(
             institution_id=request.user.institution_id or 0,
             box_type=kind,
@@ -220,7 +355,7 @@ def bank_create(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "lines": lines,
         "tiers": BankTier.choices,
-        "boxes": _box_choices(request),
+        "boxes": box_choices(request),
         "values": request.POST,
         "error": None,
     }
@@ -251,13 +386,13 @@ def _create_bank(request: HttpRequest, lines: Any) -> Any:
         raise InvalidInput(
             "Freeze date as YYYY-MM-DD", fields={"freeze_date": ["a date"]}
         ) from None
-    first_box = selectors.container_for(request.user, _int(data["box"], "box"))
+    first_box = selectors.container_for(request.user, int_field(data["box"], "box"))
     box_ids = [first_box.pk] + [
-        pk for pk, _ in _box_choices(request) if pk != first_box.pk
+        pk for pk, _ in box_choices(request) if pk != first_box.pk
     ]  # the chosen box first, then the others in path order as overflow
     boxes = list(Container.objects.filter(pk__in=box_ids).select_related("type"))
     boxes.sort(key=lambda b: box_ids.index(b.pk))
-    count = _int(data["vial_count"], "vial_count")
+    count = int_field(data["vial_count"], "vial_count")
     needed: list[Container] = []
     room = 0
     for box in boxes:
@@ -273,11 +408,11 @@ def _create_bank(request: HttpRequest, lines: Any) -> Any:
         line=line,
         tier=data["tier"],
         code=data.get("code", ""),
-        passage_number=_int(data["passage_number"], "passage_number"),
+        passage_number=int_field(data["passage_number"], "passage_number"),
         freeze_date=frozen,
         vial_count=count,
         cryo_medium=data.get("cryo_medium", ""),
-        cells_per_vial=_int(cells, "cells_per_vial") if cells else None,
+        cells_per_vial=int_field(cells, "cells_per_vial") if cells else None,
         operator=request.user,
         sop_reference=data.get("sop_reference", ""),
         boxes=needed or [first_box],
@@ -289,10 +424,8 @@ def bank(request: HttpRequest, pk: int) -> HttpResponse:
     """Needs biobank.view in the bank's institution: the bank and where its vials are."""
     found = selectors.bank_for(request.user, pk)
     vials = list(found.vials.select_related("container__type", "checked_out_to"))
-    paths: dict[int, str] = {}
+    paths = selectors.container_paths({v.container_id for v in vials if v.container_id})
     for vial in vials:
-        if vial.container_id and vial.container_id not in paths:
-            paths[vial.container_id] = selectors.container_path(vial.container)
         vial.place = (
             selectors.place_text(paths[vial.container_id], vial.container, vial.row, vial.column)
             if vial.container_id
@@ -310,22 +443,6 @@ def bank_labels(request: HttpRequest, pk: int) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="labels-{found.code}.pdf"'
     return response
-
-
-@inventory_page
-def vial(request: HttpRequest, barcode: str) -> HttpResponse:
-    """Needs biobank.view in the vial's institution: the vial and its chain of custody."""
-    found = selectors.vial_for(request.user, barcode)
-    place = ""
-    if found.container_id:
-        place = selectors.place_text(
-            selectors.container_path(found.container), found.container, found.row, found.column
-        )
-    return render(
-        request,
-        "biobank/vial.html",
-        {"vial": found, "place": place, "history": selectors.vial_history(found)},
-    )
 
 
 # Import and reports

@@ -1,0 +1,179 @@
+"""The vial page under /biobank/vials/: a vial's place and chain of custody, and the forms to
+check it out, return, thaw, dispose of it or change its status. Parse, call, render; a refused
+action comes back on the vial page with the service's message and fields."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from stemhub.accounts.permissions import Perm, user_can
+from stemhub.biobank import selectors, services
+from stemhub.biobank.models import GONE, Container, CustodyEvent, VialStatus
+from stemhub.biobank.views import box_choices, form_error, int_field, inventory_page, shown_on_form
+from stemhub.core.errors import InvalidInput, StemhubError
+
+
+@inventory_page
+def vial(request: HttpRequest, barcode: str) -> HttpResponse:
+    """Needs biobank.view in the vial's institution: the vial, its chain of custody, and to
+    those who may the forms to check it out, return, thaw, dispose of it or change its status."""
+    return _vial_page(request, selectors.vial_for(request.user, barcode))
+
+
+STATUS_CHOICES = [
+    (VialStatus.QUARANTINED, "Quarantined"),
+    (VialStatus.AVAILABLE, "Available"),
+    (VialStatus.RESERVED, "Reserved"),
+]
+
+
+def _vial_page(
+    request: HttpRequest, found: Any, *, error: StemhubError | None = None, form: str = ""
+) -> HttpResponse:
+    place = ""
+    if found.container_id:
+        place = selectors.place_text(
+            selectors.container_path(found.container), found.container, found.row, found.column
+        )
+    history = selectors.vial_history(found)
+    institution_id = found.bank.institution_id
+    can_edit = user_can(request.user, Perm.INVENTORY_EDIT, institution_id)
+    can_status = can_edit or any(
+        user_can(request.user, perm, institution_id)
+        for perm in (Perm.QC_RELEASE, Perm.EQUIPMENT_MANAGE)
+    )
+    gone = found.status in GONE
+    came_from = next(
+        (e.from_container_id for e in reversed(history) if e.kind == CustodyEvent.Kind.CHECK_OUT),
+        None,
+    )
+    values = request.POST if error is not None else {}
+    return render(
+        request,
+        "biobank/vial.html",
+        {
+            "vial": found,
+            "place": place,
+            "history": history,
+            "gone": gone,
+            "can_edit": can_edit and not gone,
+            "can_status": can_status and not gone,
+            "boxes": box_choices(request) if can_edit and found.checked_out_to_id else [],
+            "return_box": str(values.get("container") or came_from or ""),
+            "statuses": STATUS_CHOICES,
+            "values": values,
+            **form_error(error, form),
+        },
+        status=error.status if error is not None else 200,
+    )
+
+
+def _vial_action(
+    request: HttpRequest, barcode: str, form: str, act: Callable[[Any], Any], done: str
+) -> HttpResponse:
+    found = selectors.vial_for(request.user, barcode)
+    try:
+        act(found)
+    except StemhubError as error:
+        if not shown_on_form(error):
+            raise
+        return _vial_page(
+            request, selectors.vial_for(request.user, barcode), error=error, form=form
+        )
+    messages.success(request, f"Vial {found.barcode} {done}.")
+    return redirect("biobank:vial", barcode=found.barcode)
+
+
+@require_POST
+@inventory_page
+def vial_check_out(request: HttpRequest, barcode: str) -> HttpResponse:
+    """Needs biobank.edit: take the vial out of storage (refused when someone has it)."""
+    reason = request.POST.get("reason", "")
+    return _vial_action(
+        request,
+        barcode,
+        "check_out",
+        lambda v: services.vial_check_out(actor=request.user, vial=v, reason=reason),
+        "checked out",
+    )
+
+
+@require_POST
+@inventory_page
+def vial_return(request: HttpRequest, barcode: str) -> HttpResponse:
+    """Needs biobank.edit: put a checked-out vial back into a box position."""
+
+    def act(found: Any) -> None:
+        box = _target_box(request, request.POST.get("container"))
+        row, column = services.resolve_position(box, request.POST.get("position", "").strip())
+        services.vial_return(
+            actor=request.user,
+            vial=found,
+            container=box,
+            row=row,
+            column=column,
+            reason=request.POST.get("reason", ""),
+        )
+
+    return _vial_action(request, barcode, "return", act, "returned")
+
+
+def _target_box(request: HttpRequest, value: str | None) -> Container:
+    try:
+        return selectors.container_for(request.user, int_field(value, "container"))
+    except StemhubError:
+        raise InvalidInput("Choose a box you may use", fields={"container": ["unknown"]}) from None
+
+
+@require_POST
+@inventory_page
+def vial_thaw(request: HttpRequest, barcode: str) -> HttpResponse:
+    """Needs biobank.edit: thaw the vial for QC or for culture; it leaves the inventory."""
+    purpose = request.POST.get("purpose", "")
+    return _vial_action(
+        request,
+        barcode,
+        "thaw",
+        lambda v: services.vial_thaw(
+            actor=request.user,
+            vial=v,
+            purpose=purpose,  # type: ignore[arg-type]
+            reason=request.POST.get("reason", ""),
+        ),
+        "thawed",
+    )
+
+
+@require_POST
+@inventory_page
+def vial_dispose(request: HttpRequest, barcode: str) -> HttpResponse:
+    """Needs biobank.edit: destroy the vial, with a reason."""
+    reason = request.POST.get("reason", "")
+    return _vial_action(
+        request,
+        barcode,
+        "dispose",
+        lambda v: services.vial_dispose(actor=request.user, vial=v, reason=reason),
+        "disposed of",
+    )
+
+
+@require_POST
+@inventory_page
+def vial_status(request: HttpRequest, barcode: str) -> HttpResponse:
+    """Needs biobank.edit to change a vial's status; a quarantine may also be imposed with
+    quality.release or equipment.manage, and is lifted only with quality.release."""
+    status = request.POST.get("status", "")
+    return _vial_action(
+        request,
+        barcode,
+        "status",
+        lambda v: services.vial_set_status(
+            actor=request.user, vial=v, status=status, reason=request.POST.get("reason", "")
+        ),
+        f"is now {status}",
+    )

@@ -1,0 +1,77 @@
+"""The biobank demo, on top of the core demo: storage for NSRB, banks of its published lines,
+vials placed and with their histories, loaded once."""
+
+import io
+
+import pytest
+
+from stemhub.biobank import demo
+from stemhub.biobank.models import CellBank, Container, CustodyEvent, Vial, VialStatus
+from stemhub.biobank.selectors import container_path
+from stemhub.core.demo.loader import demo_load
+from stemhub.registry.models import CellLine, Status
+
+
+def load() -> str:
+    out = io.StringIO()
+    demo.load(stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_it_builds_storage_banks_and_vials_for_published_lines_once():
+    """One test, as the core demo takes a while to load: each part checks one promise."""
+    demo_load()
+    load()
+    _storage_tree_down_to_boxes()
+    _banks_of_published_lines_of_nsrb()
+    _every_vial_placed_with_its_history()
+    _a_second_load_changes_nothing()
+
+
+def _storage_tree_down_to_boxes() -> None:
+    boxes = Container.objects.filter(type__holds_vials=True)
+    assert boxes.count() == 16  # 2 tanks × 2 racks × 4 boxes
+    paths = {container_path(b) for b in boxes}
+    assert "Biobank/Cryo room B2/Tank 1/Rack 1/Box 1101" in paths
+    assert "Biobank/Cryo room B2/Tank 2/Rack 2/Box 2204" in paths
+    assert {b.temperature_class for b in boxes} == {"LN_vapour"}
+    assert {b.institution.provider_code for b in boxes} == {"NSRB"}
+
+
+def _banks_of_published_lines_of_nsrb() -> None:
+    first_four = list(
+        CellLine.objects.filter(institution__provider_code="NSRB", status=Status.PUBLISHED)
+        .order_by("name")
+        .values_list("name", flat=True)[:4]
+    )
+    banks = CellBank.objects.select_related("line", "parent")
+    assert banks.count() == 8
+    assert {b.line.name for b in banks} == set(first_four)
+    assert all(b.line.status == Status.PUBLISHED for b in banks)
+    for bank in banks.filter(tier="wcb"):
+        assert bank.parent is not None and bank.parent.tier == "mcb"
+        assert bank.parent.line_id == bank.line_id
+
+
+def _every_vial_placed_with_its_history() -> None:
+    assert Vial.objects.count() == 4 * (40 + 60)
+    assert Vial.objects.filter(status=VialStatus.USED_FOR_QC, container=None).count() == 4
+    assert Vial.objects.filter(status=VialStatus.QUARANTINED).count() == 1
+    stored = Vial.objects.exclude(container=None)
+    assert stored.count() == 400 - 4
+    assert CustodyEvent.objects.filter(kind="create").count() == 400
+    thawed = Vial.objects.filter(status=VialStatus.USED_FOR_QC).first()
+    assert [e.kind for e in thawed.events.all()] == ["create", "check_out", "thaw"]
+
+
+def _a_second_load_changes_nothing() -> None:
+    before = (Container.objects.count(), CellBank.objects.count(), Vial.objects.count())
+    assert "already loaded" in load()
+    assert (Container.objects.count(), CellBank.objects.count(), Vial.objects.count()) == before
+
+
+@pytest.mark.django_db
+def test_without_the_core_demo_it_says_what_to_load_first():
+    with pytest.raises(RuntimeError, match="stemhub demo"):
+        demo.load()
