@@ -9,6 +9,7 @@ to date (plus its snapshot), i.e. `stemhub cord import --mode full` end to end a
 """
 
 import argparse
+import os
 import time
 
 from cord_common import WORK, setup_django, units_csv
@@ -39,7 +40,7 @@ def main() -> None:
         defaults={"name": "Bench Cord Blood Bank", "kind": "cord_blood_bank"},
     )[0]
     search_index.current()  # engine and empty index: start-up, not import
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     bar = ProgressBar()
     report = units_import(
         actor=None,
@@ -50,13 +51,13 @@ def main() -> None:
         progress=bar,
     )
     search_index.snapshot()
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     bar.close()
     assert report["applied"], report["errors"][:5]
     print(
         f"imported {report['created']:,} units in {seconds:.1f} s "
-        f"({report['created'] / seconds:,.0f} units/s); index holds "
-        f"{len(search_index.current().donors['cord']):,}"
+        f"({report['created'] / seconds:,.0f} units/s; CPU {cpu:.1f} s, load average "
+        f"{os.getloadavg()[0]:.1f}); index holds {len(search_index.current().donors['cord']):,}"
     )
 
 

@@ -9,6 +9,7 @@ loads the engine and the index snapshot. Prints p50/p90/max and the result count
 """
 
 import argparse
+import os
 import statistics
 import time
 
@@ -46,27 +47,29 @@ def main() -> None:
         )
     client = Client()
     client.force_login(user)
-    seconds, found = [], []
+    seconds, cpu, found = [], [], []
     for number, patient in enumerate(patients):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         answer = client.post(
             f"/api/v1/cord/patients/{patient.pk}/searches",
             data={"limit": 20},
             content_type="application/json",
         )
-        elapsed = time.perf_counter() - started
+        elapsed, cpu_elapsed = time.perf_counter() - started, time.process_time() - cpu_started
         assert answer.status_code == 200, answer.content[:300]
         if number == 0:
             print(f"warm-up (engine + index load): {elapsed:.2f} s")
             continue
         seconds.append(elapsed)
+        cpu.append(cpu_elapsed)
         found.append(sum(answer.json()["kinds"]["cord"]["counts"].values()))
     seconds.sort()
     print(
         f"cord search, {len(seconds)} patients: p50 {statistics.median(seconds) * 1000:.0f} ms, "
         f"p90 {seconds[int(len(seconds) * 0.9)] * 1000:.0f} ms, max {seconds[-1] * 1000:.0f} ms; "
         f"potential matches per patient: median {statistics.median(found):,.0f}, "
-        f"max {max(found):,}"
+        f"max {max(found):,}; CPU p50 {statistics.median(cpu) * 1000:.0f} ms, load average "
+        f"{os.getloadavg()[0]:.1f}"
     )
 
 

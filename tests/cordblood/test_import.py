@@ -147,3 +147,35 @@ def test_an_unknown_csv_column_is_reported_on_line_1(people, cord_bank):
         actor=people["tech"], bank=cord_bank, filename="u.csv", content=b"local_id,colour\nU1,red\n"
     )
     assert (1, "colour") in errors_of(report) and not report["applied"]
+
+
+def test_the_check_character_agrees_with_stdnum():
+    import random
+
+    from stdnum.iso7064 import mod_37_2
+
+    from stemhub.cordblood import typing as hla
+
+    rng = random.Random(11)
+    for _ in range(2000):
+        facility = rng.choice("ABCDEFGHIJKLMNPQRSTUVWXYZ") + f"{rng.randrange(10_000):04d}"
+        number = f"{facility}{rng.randrange(100):02d}{rng.randrange(1_000_000):06d}"
+        assert hla.din_problem(number, mod_37_2.calc_check_digit(number)) is None
+
+
+def test_repeated_cells_get_the_same_verdicts_and_their_own_values(people, cord_bank):
+    """Verdicts are memoised per distinct text: the same problems on every line, and no two
+    units sharing a mutable value."""
+    from stemhub.cordblood.uploads import RowChecker, clean_row
+
+    checker = RowChecker()
+    problems = []
+    rows = [unit_row(f"U{n}", n, idm="HIV:neg", tnc="x", hla_b="B*99:99+B8") for n in (1, 2)]
+    assert [clean_row(n, row, problems, checker) for n, row in enumerate(rows, 2)] == [None] * 2
+    first = {(p.field, p.reason) for p in problems if p.line == 2}
+    assert first == {(p.field, p.reason) for p in problems if p.line == 3}
+    assert {field for field, _ in first} == {"tnc", "hla_b"}
+    good = [unit_row(f"G{n}", n, idm="HIV:neg; HBV:neg") for n in (3, 4)]
+    one, two = (clean_row(n, row, problems, checker) for n, row in enumerate(good, 4))
+    assert one["idm"] == two["idm"] == {"HIV": "neg", "HBV": "neg"}
+    assert one["idm"] is not two["idm"] and one["accreditation"] is not two["accreditation"]

@@ -234,3 +234,70 @@ def test_a_patient_with_bad_hla_is_refused_naming_the_token(people):
     with pytest.raises(InvalidInput) as caught:
         make_patient(people, hla="A*02:01+A*99:99")
     assert "A*99:99" in caught.value.fields["hla"][0]
+
+
+def test_ranking_at_any_limit_is_the_full_sort_by_hla_then_dose(people, cord_bank):
+    """The search grades one mismatch total at a time and stops once the limit is filled: its
+    results must be the head of the full ranking (every eligible unit scored by the engine and
+    sorted by rank key, TNC, CD34+, id), ties and DSA exclusions included."""
+    import random
+
+    import numpy as np
+
+    from stemhub.cordblood import search as cord_search
+    from stemhub.cordblood import typing as hla
+    from stemhub.cordblood.models import Unit
+
+    rng = random.Random(7)
+    pools = {
+        "hla_a": ["A*02:01", "A*01:01", "A*03:01", "A*02:05", "A2", "A*01:AB"],
+        "hla_b": ["B*08:01", "B*44:02", "B*07:02", "B*44:03", "B44"],
+        "hla_c": ["C*07:01", "C*05:01", "C*07:02", "C*04:01"],
+        "hla_drb1": ["DRB1*03:01", "DRB1*15:01", "DRB1*04:01", "DRB1*15:02", "DR15"],
+        "hla_dqb1": ["DQB1*02:01", "DQB1*06:02", "DQB1*03:01"],
+    }
+    rows = []
+    for number in range(1, 81):
+        typing = {
+            field: f"{rng.choice(alleles)}+{rng.choice(alleles)}"
+            for field, alleles in pools.items()
+        }
+        if rng.random() < 0.2:
+            typing["hla_dqb1"] = ""
+        rows.append(
+            unit_row(
+                f"U{number:03d}",
+                number,
+                tnc=rng.choice([25, 60, 150, 150, 300]),
+                cd34=rng.choice(["", 1, 5, 5]),
+                **typing,
+            )
+        )
+    report = upload(people["tech"], cord_bank, rows)
+    assert report["applied"], report["errors"][:3]
+    for dsa, policy in (([], "exclude"), (["B44", "DR15"], "exclude"), (["A2"], "flag")):
+        patient = make_patient(people, centre_patient_id=f"P-{policy}-{len(dsa)}", dsa=dsa)
+        full = search(people, patient, limit=200, dsa_policy=policy)["results"]
+        for limit in (1, 2, 3, 5, 8, 13):
+            head = search(people, patient, limit=limit, dsa_policy=policy)["results"]
+            assert [r["unit_id"] for r in head] == [r["unit_id"] for r in full[:limit]]
+            assert head == [{**r, "rank": i} for i, r in enumerate(full[:limit], start=1)]
+    # the full ranking, scored unit by unit by the engine
+    patient = make_patient(people, centre_patient_id="P-brute")
+    criteria = cord_search._criteria("cord", SearchRequest())
+    engine = hla.engine()
+    expected = []
+    for unit in Unit.objects.all():
+        tnc_kg, cd34_kg = (
+            unit.tnc / patient.weight_kg,
+            (unit.cd34 or np.nan) * 10 / patient.weight_kg,
+        )
+        if tnc_kg < 1.5 or cd34_kg < 1.0:
+            continue
+        result = engine.match(engine.parse(patient.hla_gl), unit.hla_gl, criteria)
+        if result.mismatches > 4:
+            continue
+        key = (*result.rank_key(cord_search.WEIGHTS), -unit.tnc, -(unit.cd34 or 0.0), unit.pk)
+        expected.append((key, unit.pk))
+    got = search(people, patient, limit=200)["results"]
+    assert [r["unit_id"] for r in got] == [pk for _, pk in sorted(expected)]

@@ -36,6 +36,7 @@ ABO_CODES = {"": 0, "O": 1, "A": 2, "B": 3, "AB": 4}
 KINDS = (Kind.CORD.value, Kind.ADULT.value)
 STATUS_CODES = {status.value: i for i, status in enumerate(UnitStatus)}
 SNAPSHOT_MIN_UNITS = 20_000
+PARSED_MAX = 20_000
 ROW_FIELDS = (
     "pk",
     "kind",
@@ -48,6 +49,12 @@ ROW_FIELDS = (
     "hla_gl",
     *HLA_FIELDS.values(),
 )
+
+
+class _PkOf(dict[str, int]):
+    def __missing__(self, key: str) -> int:
+        value = self[key] = int(key)
+        return value
 
 
 @dataclass
@@ -66,6 +73,10 @@ class CordIndex:
     locus_codes: dict[str, npt.NDArray[np.int32]] = field(default_factory=dict)
     locus_texts: dict[str, list[str]] = field(default_factory=dict)
     _text_ids: dict[str, dict[str, int]] = field(default_factory=dict)
+    _parsed: dict[str, dict[int, Any]] = field(default_factory=dict)
+    _parsed_by: Any = None
+    _pk_of: _PkOf = field(default_factory=_PkOf)
+    saved: int = -1  # the generation this process last wrote a snapshot of
 
     @property
     def token(self) -> str:
@@ -96,44 +107,66 @@ class CordIndex:
             )
         self.size = capacity
 
-    def _text_id(self, locus: str, text: str) -> int:
-        if not text:
-            return -1
-        ids = self._text_ids.setdefault(locus, {})
-        known = ids.get(text)
-        if known is None:
-            texts = self.locus_texts.setdefault(locus, [])
-            if len(ids) != len(texts):  # after a snapshot load: rebuild the lookup once
-                ids.update({t: i for i, t in enumerate(texts)})
-                known = ids.get(text)
-            if known is None:
-                known = len(texts)
-                ids[text] = known
-                texts.append(text)
-        return known
+    def parsed(self, locus: str, code: int) -> Any:
+        """The engine's parse of a locus typing text (by text id), kept across searches (at
+        most `PARSED_MAX` per locus: a MAC position holds hundreds of allele ids)."""
+        engine = hla.engine()
+        if self._parsed_by is not engine:
+            self._parsed, self._parsed_by = {}, engine
+        cache = self._parsed.setdefault(locus, {})
+        typing = cache.get(code)
+        if typing is None:
+            if len(cache) >= PARSED_MAX:
+                cache.clear()
+            typing = cache[code] = engine.parser.parse_segment(self.locus_texts[locus][code])[locus]
+        return typing
+
+    def pks_of(self, donor_ids: list[str]) -> npt.NDArray[np.int64]:
+        """Primary keys of engine donor ids (``str(pk)``), memoised per id string."""
+        return np.fromiter(map(self._pk_of.__getitem__, donor_ids), np.int64, len(donor_ids))
 
     def apply(self, rows: list[tuple[Any, ...]]) -> None:
         """Put (or take out) units given as `ROW_FIELDS` tuples."""
         if not rows:
             return
-        self._grow(max(row[0] for row in rows) + 1)
-        for row in rows:
-            pk, kind, status, tnc, cd34, abo, bank_id, segment, gl, *locus_texts = row
-            self.tnc[pk] = np.nan if tnc is None else tnc
-            self.cd34[pk] = np.nan if cd34 is None else cd34
-            self.abo[pk] = ABO_CODES.get(abo, 0)
-            self.bank[pk] = bank_id
-            self.status[pk] = STATUS_CODES[status]
-            self.kind[pk] = KINDS.index(kind)
-            self.segment[pk] = -1 if segment is None else int(segment)
-            for locus, text in zip(LOCI, locus_texts, strict=True):
-                self.locus_codes[locus][pk] = self._text_id(locus, text)
+        columns = list(zip(*rows, strict=True))
+        pks = np.array(columns[0], dtype=np.int64)
+        self._grow(int(pks.max()) + 1)
+        # columns at once (None -> NaN for the floats), then the engine's indexes unit by unit
+        self.tnc[pks] = np.array(columns[3], dtype=np.float64)
+        self.cd34[pks] = np.array(columns[4], dtype=np.float64)
+        self.abo[pks] = np.fromiter((ABO_CODES.get(a, 0) for a in columns[5]), np.int8, pks.size)
+        self.bank[pks] = np.array(columns[6], dtype=np.int32)
+        self.status[pks] = np.fromiter(map(STATUS_CODES.__getitem__, columns[2]), np.int8, pks.size)
+        self.kind[pks] = np.fromiter(map(KINDS.index, columns[1]), np.int8, pks.size)
+        self.segment[pks] = np.fromiter(
+            (-1 if s is None else int(s) for s in columns[7]), np.int8, pks.size
+        )
+        for locus, texts in zip(LOCI, columns[9:], strict=True):
+            self.locus_codes[locus][pks] = self._text_ids_of(locus, texts)
+        available = UnitStatus.AVAILABLE
+        for pk, kind, status, gl in zip(
+            columns[0], columns[1], columns[2], columns[8], strict=True
+        ):
             key = str(pk)
             for name, donors in self.donors.items():
-                if name == kind and status == UnitStatus.AVAILABLE and gl:
+                if name == kind and status == available and gl:
                     donors.put(key, gl)
                 elif key in donors:
                     donors.remove(key)
+
+    def _text_ids_of(self, locus: str, texts: tuple[str, ...]) -> npt.NDArray[np.int32]:
+        """Interned ids of locus typing texts (-1 for blank; new ones in order of appearance)."""
+        ids = self._text_ids.setdefault(locus, {})
+        known = self.locus_texts.setdefault(locus, [])
+        if len(ids) != len(known):  # after a snapshot load: rebuild the lookup once
+            ids.update({t: i for i, t in enumerate(known)})
+        for text in texts:
+            if text and text not in ids:
+                ids[text] = len(known)
+                known.append(text)
+        lookup = ids.get
+        return np.fromiter((lookup(t, -1) if t else -1 for t in texts), np.int32, len(texts))
 
 
 _lock = threading.Lock()
@@ -217,6 +250,9 @@ def snapshot(index: CordIndex | None = None) -> Path:
     folder = snapshot_dir()
     folder.mkdir(parents=True, exist_ok=True)
     stem = f"{index.instance}-{index.generation:012d}"
+    side = folder / f"{stem}-side.npz"
+    if index.saved == index.generation and side.exists():
+        return side  # written already (an import's catch-up, then `cord import` asks again)
     for kind, donors in index.donors.items():
         donors.save(folder / f"{stem}-{kind}.npz")
     arrays: dict[str, npt.NDArray[Any]] = {
@@ -234,13 +270,13 @@ def snapshot(index: CordIndex | None = None) -> Path:
     for locus in LOCI:
         arrays[f"{locus}.codes"] = index.locus_codes.get(locus, np.full(0, -1, np.int32))
         arrays[f"{locus}.texts"] = np.array(index.locus_texts.get(locus, []), dtype=str)
-    side = folder / f"{stem}-side.npz"
     tmp = side.with_suffix(".tmp.npz")
     np.savez(tmp, allow_pickle=False, **arrays)
     tmp.replace(side)
     for old in folder.glob(f"{index.instance}-*.npz"):
         if not old.name.startswith(stem):
             old.unlink(missing_ok=True)
+    index.saved = index.generation
     return side
 
 

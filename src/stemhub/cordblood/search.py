@@ -2,9 +2,11 @@
 
 Ranking: the engine's HLA ranking (fewest mismatches, then grades, then confidence), then cell
 dose (TNC/kg, then CD34+/kg), then unit id. The engine's `DonorIndex.search` ranks its best
-``limit`` by HLA only, so a group of equal HLA keys may be cut at the limit; we only trust the
-results whose HLA key is strictly better than the last one returned, and ask for more (four
-times as many) until enough eligible results are trusted or the index has no more.
+``limit`` by HLA only (a group of equal HLA keys may be cut at its limit, and it grades units
+the dose rule then drops), so we ask it for the counts only (``limit=0``), apply the dose rule
+to every candidate at once, and grade the eligible units ourselves with the engine's
+`score_locus`, one mismatch total at a time, until ``limit`` results survive the DSA policy
+(see `_ranked`).
 
 Doses: TNC/kg in × 10^7/kg = ``tnc`` (× 10^7) / weight; CD34+/kg in × 10^5/kg =
 ``cd34`` (× 10^6) × 10 / weight.
@@ -162,8 +164,7 @@ class DsaChecker:
             key = (number, code)
             hit = self.memo.get(key)
             if hit is None:
-                text = self.index.locus_texts[locus][code]
-                donor = engine.parser.parse_segment(text)[locus]
+                donor = self.index.parsed(locus, code)
                 hit = bool(engine.scorer.score_locus(typing, donor).count)
                 self.memo[key] = hit
             if hit:
@@ -225,39 +226,113 @@ def _dose_key(index: search_index.CordIndex, pk: int) -> tuple[float, float]:
     return (-(0.0 if np.isnan(tnc) else float(tnc)), -(0.0 if np.isnan(cd34) else float(cd34)))
 
 
+class _Grader:
+    """Full scores of one patient against units, per distinct (locus, typing text) — the same
+    `score_locus` calls the engine's `DonorIndex.search` makes for its best ``limit`` — kept
+    across mismatch levels, with each donor text parsed once per process (`CordIndex.parsed`)."""
+
+    def __init__(
+        self, index: search_index.CordIndex, kind: str, typing: Any, criteria: MatchCriteria
+    ) -> None:
+        self.index = index
+        self.typing = typing
+        self.criteria = criteria
+        self.loci = list(dict.fromkeys((*criteria.match_loci, *criteria.score_loci)))
+        self.indexed = set(index.donors[kind].loci) & set(index.locus_codes)
+        self.release = hla.engine().release
+        self.scorer = hla.engine().scorer
+        self.memo: dict[str, dict[int, LocusResult]] = {locus: {} for locus in self.loci}
+
+    def _locus(self, locus: str, code: int) -> LocusResult:
+        patient = self.typing.loci.get(locus)
+        if patient is None or code < 0 or locus not in self.indexed:
+            return LocusResult(locus, None)
+        return self.scorer.score_locus(patient, self.index.parsed(locus, code))
+
+    def keys(self, pks: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per unit: mismatches (of the match loci), summed grade and confidence weights."""
+        mismatches = np.zeros(pks.size, dtype=np.int64)
+        grade_total = np.zeros(pks.size, dtype=np.int64)
+        confidence_total = np.zeros(pks.size, dtype=np.int64)
+        for locus in self.loci:
+            codes = self.index.locus_codes[locus][pks]
+            distinct, where = np.unique(codes, return_inverse=True)
+            memo = self.memo[locus]
+            counted = locus in self.criteria.match_loci
+            missed = np.zeros(distinct.size, dtype=np.int64)
+            grade_of = np.zeros(distinct.size, dtype=np.int64)
+            confidence_of = np.zeros(distinct.size, dtype=np.int64)
+            for i, code in enumerate(distinct.tolist()):
+                result = memo.get(code)
+                if result is None:
+                    result = memo[code] = self._locus(locus, code)
+                if counted:
+                    missed[i] = result.mismatches
+                for position in result.positions or ():
+                    grade_of[i] += WEIGHTS.grade.get(position.grade, 0)
+                    confidence_of[i] += WEIGHTS.confidence.get(position.confidence, 0)
+            mismatches += missed[where]
+            grade_total += grade_of[where]
+            confidence_total += confidence_of[where]
+        return mismatches, grade_total, confidence_total
+
+    def result(self, pk: int) -> MatchResult:
+        loci = {
+            locus: self.memo[locus][int(self.index.locus_codes[locus][pk])]
+            if locus in self.indexed
+            else LocusResult(locus, None)
+            for locus in self.loci
+        }
+        return MatchResult(self.release, str(pk), loci, self.criteria.match_loci)
+
+
 def _ranked(index, kind, patient, typing, request, limits, dsa):
+    """The best ``limit`` eligible units by (HLA rank key, dose, unit id).
+
+    The engine counts every donor (no grading: ``limit=0``); the dose mask is applied to all of
+    them at once; then only eligible units are graded, one mismatch total at a time (a unit
+    with more mismatches can never rank above one with fewer) until ``limit`` units survive
+    the DSA policy. Same order as grading everything and sorting by the full key."""
     donors = index.donors[kind]
     criteria = _criteria(kind, request)
     wanted = request.limit
-    ask = max(4 * wanted, 200)
-    while True:
-        found = donors.search(typing, criteria, limit=ask, weights=WEIGHTS)
-        complete = len(found.best) < ask
-        last = None if complete else found.best[-1].rank_key(WEIGHTS)
-        picked: list[tuple[tuple, MatchResult, list[str]]] = []
-        for result in found.best:
-            key = result.rank_key(WEIGHTS)
-            if last is not None and key >= last:
-                break
-            pk = int(result.donor_id)
-            if not _eligible_mask(index, kind, np.array([pk]), patient, limits)[0]:
-                continue
+    found = donors.search(typing, criteria, limit=0, weights=WEIGHTS)
+    pks = index.pks_of(found.donor_ids)
+    keep = _eligible_mask(index, kind, pks, patient, limits)
+    total = len(criteria.match_loci) * 2
+    levels, level_sizes = np.unique(found.mismatches[keep], return_counts=True)
+    counts = {f"{total - m}/{total}": int(n) for m, n in zip(levels, level_sizes, strict=True)}
+    eligible, eligible_mismatches = pks[keep], found.mismatches[keep]
+    grader = _Grader(index, kind, typing, criteria)
+    rows = np.zeros(0, dtype=np.int64)
+    keys = [np.zeros(0, dtype=np.int64) for _ in range(3)]
+    picked: list[tuple[MatchResult, list[str]]] = []
+    for level in levels.tolist():
+        more = eligible[eligible_mismatches == level]
+        rows = np.concatenate((rows, more))
+        keys = [np.concatenate(pair) for pair in zip(keys, grader.keys(more), strict=True)]
+        mismatches, grade_total, confidence_total = keys
+        order = np.lexsort(
+            (
+                rows,
+                -np.nan_to_num(index.cd34[rows], nan=0.0),
+                -np.nan_to_num(index.tnc[rows], nan=0.0),
+                -confidence_total,
+                -grade_total,
+                mismatches,
+            )
+        )
+        picked = []
+        for pk in rows[order].tolist():
             conflicts = dsa.conflicts(pk) if dsa.targets else []
             if conflicts and request.dsa_policy == "exclude":
                 continue
-            picked.append(((*key, *_dose_key(index, pk), pk), result, conflicts))
-        if complete or len(picked) >= wanted or ask >= len(found.donor_ids):
+            picked.append((grader.result(pk), conflicts))
+            if len(picked) >= wanted:
+                break
+        if len(picked) >= wanted:
             break
-        ask *= 4
-    picked.sort(key=lambda item: item[0])
-    pks = np.fromiter(map(int, found.donor_ids), dtype=np.int64, count=len(found.donor_ids))
-    keep = _eligible_mask(index, kind, pks, patient, limits)
-    total = len(criteria.match_loci) * 2
-    counts = {
-        f"{total - m}/{total}": int(n)
-        for m, n in zip(*np.unique(found.mismatches[keep], return_counts=True), strict=True)
-    }
-    return [(result, conflicts) for _, result, conflicts in picked[:wanted]], counts
+    return picked, counts
 
 
 def _antigen_mismatches(result: LocusResult) -> int:
