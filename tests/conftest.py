@@ -54,3 +54,33 @@ def client_for(users):
         return client
 
     return login
+
+
+def ensure_reference_data() -> None:
+    """The rows data migrations write (the default QC panel, licence version 1): a transactional
+    test flushes every table, so the tests after it would otherwise find them gone."""
+    import importlib
+
+    from django.apps import apps
+
+    from stemhub.quality.defaults import install_defaults
+    from stemhub.quality.models import QcTest
+
+    install_defaults(QcTest)
+    licence = importlib.import_module("stemhub.distribution.migrations.0002_licence_version_1")
+    licence.add_version_1(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def reference_data(request):
+    """Every test that uses the database starts with the migration-seeded reference rows."""
+    names = set(request.fixturenames)
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction"))
+    if transactional or names & {"transactional_db", "live_server"}:
+        request.getfixturevalue("transactional_db")
+    elif marker or "db" in names:
+        request.getfixturevalue("db")
+    else:
+        return
+    ensure_reference_data()

@@ -91,6 +91,7 @@ USERS = (
     UserSpec("instadmin", "Johan", "Lindqvist", "NSRB", (Role.INSTITUTION_ADMIN,)),
     UserSpec("technician", "Amira", "Haddad", "NSRB", (Role.BANK_TECHNICIAN,)),
     UserSpec("qa", "Per", "Nyström", "NSRB", (Role.QA_MANAGER,)),
+    UserSpec("committee", "Anders", "Wallin", "NSRB", (Role.ACCESS_COMMITTEE,)),
     UserSpec("researcher", "Sofia", "Bergström", "LUIC", (Role.RESEARCHER,)),
     UserSpec("coordinator", "Mikael", "Holm", "UHTC", (Role.SEARCH_COORDINATOR,)),
     UserSpec("luic-curator", "Hanna", "Öberg", "LUIC", (Role.CURATOR,)),
