@@ -1,43 +1,15 @@
 """Pages of the audit trail: a record's trail, and the export of a period as CSV."""
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
-from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from stemhub.accounts.permissions import Perm, permissions_of
+from stemhub.accounts.permissions import Perm
 from stemhub.audit.selectors import audited_labels, export_rows, period_events, record_trail
-from stemhub.core.errors import Forbidden, StemhubError
+from stemhub.core.pages import page
 
-View = Callable[..., HttpResponse]
-
-
-def _error_page(request: HttpRequest, error: StemhubError) -> HttpResponse:
-    return render(request, "core/error.html", {"error": error}, status=error.status)
-
-
-def audit_viewers_only(view: View) -> View:
-    """Anonymous visitors go to the login page; users without audit.view get 403."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if Perm.AUDIT_VIEW not in permissions_of(request.user):
-            return _error_page(
-                request, Forbidden("The audit trail needs the permission audit.view.")
-            )
-        try:
-            return view(request, *args, **kwargs)
-        except StemhubError as error:
-            return _error_page(request, error)
-
-    return wrapper
+audit_viewers_only = page(Perm.AUDIT_VIEW, what="The audit trail")
 
 
 @require_GET

@@ -2,20 +2,17 @@
 the free-space finder, the inventory import and the reports. Parse, call, render."""
 
 import csv
-from collections.abc import Callable
 from datetime import date
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from stemhub.accounts.models import Institution
-from stemhub.accounts.permissions import Perm, permissions_of, user_can
+from stemhub.accounts.permissions import Perm, user_can
 from stemhub.biobank import imports, layout, selectors, services
 from stemhub.biobank.labels import label_sheet
 from stemhub.biobank.models import (
@@ -26,33 +23,10 @@ from stemhub.biobank.models import (
     TemperatureClass,
 )
 from stemhub.core.errors import Forbidden, InvalidInput, StemhubError
+from stemhub.core.pages import page
 from stemhub.registry.selectors import visible_lines
 
-View = Callable[..., HttpResponse]
-
-
-def _error_page(request: HttpRequest, error: StemhubError) -> HttpResponse:
-    return render(request, "core/error.html", {"error": error}, status=error.status)
-
-
-def inventory_page(view: View) -> View:
-    """Anonymous visitors go to the login page; without biobank.view, 403; a service's error
-    becomes an error page with its status."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if Perm.INVENTORY_VIEW not in permissions_of(request.user):
-            return _error_page(
-                request, Forbidden("The inventory needs the permission biobank.view.")
-            )
-        try:
-            return view(request, *args, **kwargs)
-        except StemhubError as error:
-            return _error_page(request, error)
-
-    return wrapper
+inventory_page = page(Perm.INVENTORY_VIEW, what="The inventory")
 
 
 def _can(request: HttpRequest, perm: Perm) -> bool:

@@ -9,11 +9,9 @@ render; errors of the services come back as the error page (or the form) with th
 
 import datetime as dt
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -44,41 +42,14 @@ from stemhub.cordblood.search import SearchRequest, preliminary_counts
 from stemhub.cordblood.typing import BadTyping
 from stemhub.cordblood.uploads import COLUMNS, units_import
 from stemhub.core.errors import Forbidden, InvalidInput, NotFound, StemhubError
-
-View = Callable[..., HttpResponse]
+from stemhub.core.pages import error_page, page
 
 CORD_GRADES = ("8/8", "7/8", "6/8", "5/8", "4/8")
 ADULT_GRADES = ("8/8", "7/8", "6/8")
 STAGE_LABELS = {"validate": "rows validated", "write": "rows applied", "index": "index updated"}
 
 
-def _error_page(request: HttpRequest, error: StemhubError) -> HttpResponse:
-    return render(request, "core/error.html", {"error": error}, status=error.status)
-
-
-def _signed_in_with(*perms: Perm) -> Callable[[View], View]:
-    """Anonymous visitors go to the login page; users holding none of `perms` get 403. The view
-    checks the institution (a patient's centre, a unit's bank) through the services."""
-
-    def decorate(view: View) -> View:
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            if not set(perms) & permissions_of(request.user):
-                needed = " or ".join(perms)
-                return _error_page(request, Forbidden(f"This page needs {needed}."))
-            try:
-                return view(request, *args, **kwargs)
-            except StemhubError as error:
-                return _error_page(request, error)
-
-        return wrapper
-
-    return decorate
-
-
-coordinators_only = _signed_in_with(Perm.CORD_SEARCH)
+coordinators_only = page(Perm.CORD_SEARCH)
 
 
 def _mix(counts: dict[str, int], total: int) -> list[dict[str, Any]]:
@@ -118,7 +89,7 @@ def bank(request: HttpRequest, code: str) -> HttpResponse:
     if found is None or not (
         found.kind == Institution.Kind.CORD_BLOOD_BANK or found.cord_units.exists()
     ):
-        return _error_page(request, NotFound(f"No cord blood bank {code}"))
+        return error_page(request, NotFound(f"No cord blood bank {code}"))
     stats = _mixes(selectors.bank_stats(code))
     return render(request, "cordblood/bank.html", {"bank": found, "stats": stats})
 
@@ -191,7 +162,7 @@ class _Stages:
         ]
 
 
-@_signed_in_with(Perm.CORD_MANAGE)
+@page(Perm.CORD_MANAGE)
 def upload(request: HttpRequest, code: str) -> HttpResponse:
     """Needs cordblood.manage at the bank: upload units (CSV or JSON, full or delta mode) and
     read the row-level report (line, field, reason)."""
@@ -232,7 +203,7 @@ def upload(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, template, context, status=status)
 
 
-@_signed_in_with(Perm.CORD_MANAGE)
+@page(Perm.CORD_MANAGE)
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Needs cordblood.manage: a bank's own dashboard for its staff; platform admins see the
     whole network (or one bank with ?bank=CODE)."""
@@ -353,7 +324,7 @@ def unit_reserve(request: HttpRequest, unit_id: int) -> HttpResponse:
     return redirect("cordblood:patient", patient_id=found.pk)
 
 
-@_signed_in_with(Perm.CORD_SEARCH, Perm.CORD_MANAGE)
+@page(Perm.CORD_SEARCH, Perm.CORD_MANAGE)
 def reservations(request: HttpRequest) -> HttpResponse:
     """Needs cordblood.search (your centre's reservations: release, confirmatory typing) or
     cordblood.manage (reservations of your bank's units: release for shipment)."""
@@ -401,7 +372,7 @@ RESERVATION_STEPS: dict[str, tuple[Callable[..., Reservation], str]] = {
 
 
 @require_POST
-@_signed_in_with(Perm.CORD_SEARCH, Perm.CORD_MANAGE)
+@page(Perm.CORD_SEARCH, Perm.CORD_MANAGE)
 def reservation_action(request: HttpRequest, reservation_id: int, action: str) -> HttpResponse:
     """Needs cordblood.search at the patient's centre (release, typing) or cordblood.manage at
     the unit's bank (ship): move a reservation on."""

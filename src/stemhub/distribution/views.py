@@ -4,17 +4,16 @@ Parse, call a service or selector, render."""
 
 import csv
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from stemhub.accounts.permissions import Perm, user_can
 from stemhub.core.errors import Forbidden, NotFound, StemhubError
+from stemhub.core.pages import page
 from stemhub.distribution import forms, selectors, services
 from stemhub.distribution.committee import is_committee_member
 from stemhub.distribution.models import (
@@ -26,26 +25,7 @@ from stemhub.distribution.models import (
 )
 from stemhub.registry.models import CellLine, Status
 
-View = Callable[..., HttpResponse]
-
-
-def _error_page(request: HttpRequest, error: StemhubError) -> HttpResponse:
-    return render(request, "core/error.html", {"error": error}, status=error.status)
-
-
-def signed_in(view: View) -> View:
-    """Anonymous visitors go to the login page; a service's error becomes an error page."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        try:
-            return view(request, *args, **kwargs)
-        except StemhubError as error:
-            return _error_page(request, error)
-
-    return wrapper
+signed_in = page()
 
 
 def _staff(request: HttpRequest) -> None:

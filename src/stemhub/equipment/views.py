@@ -1,19 +1,15 @@
 """Pages of the equipment register: the list with what is due, a unit's page, and the
 temperature log upload."""
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from stemhub.accounts.permissions import Perm, permissions_of, user_can
-from stemhub.core.errors import Forbidden, InvalidInput, StemhubError
+from stemhub.accounts.permissions import Perm, user_can
+from stemhub.core.errors import InvalidInput
+from stemhub.core.pages import page
 from stemhub.equipment import services
 from stemhub.equipment.selectors import (
     equipment_due,
@@ -22,30 +18,7 @@ from stemhub.equipment.selectors import (
     visible_equipment,
 )
 
-View = Callable[..., HttpResponse]
-
-
-def _error_page(request: HttpRequest, error: StemhubError) -> HttpResponse:
-    return render(request, "core/error.html", {"error": error}, status=error.status)
-
-
-def inventory_viewers_only(view: View) -> View:
-    """Anonymous visitors go to the login page; users without biobank.view get 403."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if Perm.INVENTORY_VIEW not in permissions_of(request.user):
-            return _error_page(
-                request, Forbidden("The equipment register needs the permission biobank.view.")
-            )
-        try:
-            return view(request, *args, **kwargs)
-        except StemhubError as error:
-            return _error_page(request, error)
-
-    return wrapper
+inventory_viewers_only = page(Perm.INVENTORY_VIEW, what="The equipment register")
 
 
 @require_GET

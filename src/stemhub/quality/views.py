@@ -1,51 +1,25 @@
 """Quality pages under /quality/: the catalogue, a bank's QC record (results, nonconformities,
 release and signature), the nonconformity list. Parse, call, render."""
 
-from collections.abc import Callable
 from datetime import date
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from stemhub.accounts.permissions import Perm, permissions_of, user_can
+from stemhub.accounts.permissions import Perm, user_can
 from stemhub.biobank.models import Vial, VialStatus
 from stemhub.biobank.selectors import bank_for, visible_banks
-from stemhub.core.errors import Forbidden, InvalidInput, NotFound, StemhubError
+from stemhub.core.errors import InvalidInput, NotFound, StemhubError
+from stemhub.core.pages import page
 from stemhub.equipment.models import Equipment
 from stemhub.quality import selectors, services
 from stemhub.quality.models import Nonconformity, QcResult, QcTest, Release, SpecKind
 from stemhub.registry.services import require
 
-View = Callable[..., HttpResponse]
-
-
-def _error_page(request: HttpRequest, error: StemhubError) -> HttpResponse:
-    return render(request, "core/error.html", {"error": error}, status=error.status)
-
-
-def quality_page(view: View) -> View:
-    """Anonymous visitors go to the login page; without biobank.view, 403; a service's error
-    becomes an error page with its status."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if Perm.INVENTORY_VIEW not in permissions_of(request.user):
-            return _error_page(
-                request, Forbidden("Quality records need the permission biobank.view.")
-            )
-        try:
-            return view(request, *args, **kwargs)
-        except StemhubError as error:
-            return _error_page(request, error)
-
-    return wrapper
+quality_page = page(Perm.INVENTORY_VIEW, what="Quality records")
 
 
 @quality_page

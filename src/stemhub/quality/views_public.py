@@ -9,19 +9,17 @@ lines) is read with two aggregate queries per search and compared with the index
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
 from typing import Any
 
-from django.contrib.auth.views import redirect_to_login
 from django.db.models import Count, Max
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
-from stemhub.accounts.permissions import Perm, is_platform_admin, permissions_of
-from stemhub.core.errors import Forbidden, InvalidInput, NotFound, StemhubError
+from stemhub.accounts.permissions import Perm, is_platform_admin
+from stemhub.core.errors import InvalidInput, NotFound
+from stemhub.core.pages import error_page, page
 from stemhub.exchange.models import StrReference
 from stemhub.quality import verification
 from stemhub.quality.coa import certificate_data, line_of
@@ -38,13 +36,6 @@ from stemhub.strprofile import (
     format_score,
     parse_profile,
 )
-
-View = Callable[..., HttpResponse]
-
-
-def _error_page(request: HttpRequest, error: StemhubError) -> HttpResponse:
-    return render(request, "core/error.html", {"error": error}, status=error.status)
-
 
 # Certificate verification (public)
 
@@ -101,7 +92,7 @@ def verify(request: HttpRequest, number: str) -> HttpResponse:
     try:
         certificate = verification.certificate_by_number(number)
     except NotFound as error:
-        return _error_page(request, error)
+        return error_page(request, error)
     if request.method == "GET":
         return render(request, "quality/coa_verify.html", _verify_context(certificate))
     try:
@@ -145,7 +136,7 @@ def certificate_pdf(request: HttpRequest, number: str) -> HttpResponse:
     found = Certificate.objects.filter(number=number, public=True).values_list("pdf", flat=True)
     content = found.first()
     if content is None:
-        return _error_page(
+        return error_page(
             request, NotFound(f"No public certificate numbered {number!r}", fields={})
         )
     response = HttpResponse(bytes(content), content_type="application/pdf")
@@ -156,20 +147,7 @@ def certificate_pdf(request: HttpRequest, number: str) -> HttpResponse:
 # STR search (staff)
 
 
-def qc_page(view: View) -> View:
-    """Anonymous visitors go to the login page; without quality.record, 403."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if Perm.QC_RECORD not in permissions_of(request.user):
-            return _error_page(
-                request, Forbidden(f"The STR search needs the permission {Perm.QC_RECORD}.")
-            )
-        return view(request, *args, **kwargs)
-
-    return wrapper
+qc_page = page(Perm.QC_RECORD, what="The STR search")
 
 
 @dataclass(frozen=True)

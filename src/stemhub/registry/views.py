@@ -7,11 +7,9 @@ history, out of band) in place instead of reloading the page.
 
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import BooleanField, Prefetch, Q, QuerySet, prefetch_related_objects
@@ -20,8 +18,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from stemhub.accounts.permissions import Perm, permissions_of, user_can
+from stemhub.accounts.permissions import Perm, user_can
 from stemhub.core.errors import Forbidden, InvalidInput, NotFound, StemhubError
+from stemhub.core.pages import error_page, page
 from stemhub.quality.verification import public_certificates_for_line
 from stemhub.registry import services
 from stemhub.registry.forms import AvailabilityForm, LineForm, initial_from_record
@@ -37,8 +36,6 @@ from stemhub.registry.models import (
 )
 from stemhub.registry.records import RECORD_PREFETCH, line_record
 from stemhub.registry.selectors import line_history, resolve_name, visible_lines
-
-View = Callable[..., HttpResponse]
 
 TRANSITIONS: dict[str, Callable[..., CellLine]] = {
     "submit": services.cell_line_submit,
@@ -60,28 +57,11 @@ FIELD_LABELS: dict[str, str] = {
 STATUS_LABELS = {**dict(Status.choices), **dict(Availability.choices)}
 
 
-def _error_page(request: HttpRequest, error: StemhubError) -> HttpResponse:
-    return render(request, "core/error.html", {"error": error}, status=error.status)
-
-
-def staff_only(view: View) -> View:
-    """Anonymous visitors go to the login page; users without registry.view_internal get 403."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if Perm.VIEW_INTERNAL not in permissions_of(request.user):
-            return _error_page(
-                request,
-                Forbidden(
-                    "The staff area needs the permission registry.view_internal. "
-                    "Ask your institution's admin if you should have it."
-                ),
-            )
-        return view(request, *args, **kwargs)
-
-    return wrapper
+staff_only = page(
+    Perm.VIEW_INTERNAL,
+    what="The staff area",
+    hint="Ask your institution's admin if you should have it.",
+)
 
 
 def _full_line(lines: Any, **lookup: Any) -> CellLine | None:
@@ -187,7 +167,7 @@ def public_line(request: HttpRequest, name: str) -> HttpResponse:
         try:
             found = resolve_name(name)
         except NotFound as error:
-            return _error_page(request, error)
+            return error_page(request, error)
         return redirect("registry:public_line", name=found.name)
     certificates = public_certificates_for_line(line)
     return render(
@@ -243,7 +223,7 @@ def _form_page(
 def staff_line_create(request: HttpRequest) -> HttpResponse:
     """Needs registry.edit_line in your institution: register a new line as a draft."""
     if not user_can(request.user, Perm.EDIT_LINE, request.user.institution_id):
-        return _error_page(request, Forbidden("Registering lines needs registry.edit_line."))
+        return error_page(request, Forbidden("Registering lines needs registry.edit_line."))
     if request.method != "POST":
         return _form_page(request, LineForm(), None)
     form = LineForm(request.POST)
@@ -265,9 +245,9 @@ def staff_line_edit(request: HttpRequest, name: str) -> HttpResponse:
     try:
         line = _staff_line(request, name)
     except NotFound as error:
-        return _error_page(request, error)
+        return error_page(request, error)
     if not user_can(request.user, Perm.EDIT_LINE, line.institution_id):
-        return _error_page(
+        return error_page(
             request, Forbidden(f"Only {line.institution.name}'s editors can change {line.name}.")
         )
     published = line.status == Status.PUBLISHED
@@ -381,7 +361,7 @@ def staff_line(request: HttpRequest, name: str) -> HttpResponse:
         try:
             line = resolve_name(name, request.user)
         except NotFound:
-            return _error_page(request, error)
+            return error_page(request, error)
         return redirect("registry:staff_line", name=line.name)
     return render(request, "registry/staff_line.html", _staff_context(request, line))
 
@@ -398,7 +378,7 @@ def staff_line_transition(request: HttpRequest, name: str, action: str) -> HttpR
         )
     except StemhubError as error:
         if isinstance(error, NotFound):
-            return _error_page(request, error)
+            return error_page(request, error)
         return _after_action(request, name, error=error)
     notice = f"{line.name} is now {line.get_status_display().lower()}."
     return _after_action(request, name, notice=notice)
@@ -412,7 +392,7 @@ def staff_line_availability(request: HttpRequest, name: str) -> HttpResponse:
     try:
         line = _staff_line(request, name)
     except NotFound as error:
-        return _error_page(request, error)
+        return error_page(request, error)
     form = AvailabilityForm(request.POST)
     if not form.is_valid():
         invalid = InvalidInput(

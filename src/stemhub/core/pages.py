@@ -1,0 +1,43 @@
+"""What every page view shares: the error page, and the gate that declares who may open it."""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from stemhub.accounts.permissions import Perm, permissions_of
+from stemhub.core.errors import Forbidden, StemhubError
+
+View = Callable[..., HttpResponse]
+
+
+def error_page(request: HttpRequest, error: StemhubError) -> HttpResponse:
+    """A service's error as a page, with its status (400, 403, 404, 409)."""
+    return render(request, "core/error.html", {"error": error}, status=error.status)
+
+
+def page(*perms: Perm, what: str = "This page", hint: str = "") -> Callable[[View], View]:
+    """Anonymous visitors go to the login page; a user holding none of `perms` gets 403 naming
+    them (with no `perms`, any signed-in user may enter); a service's error inside the view
+    becomes an error page with its status. The view still checks the record's institution."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if perms and not set(perms) & permissions_of(request.user):
+                needed = " or ".join(str(p) for p in perms)
+                message = f"{what} needs the permission {needed}."
+                return error_page(request, Forbidden(f"{message} {hint}".strip()))
+            try:
+                return view(request, *args, **kwargs)
+            except StemhubError as error:
+                return error_page(request, error)
+
+        return wrapper
+
+    return decorate
