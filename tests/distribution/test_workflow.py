@@ -44,11 +44,14 @@ def test_a_rejection_carries_its_reason_to_the_researcher(
     found = make_request(users, line)
     with django_capture_on_commit_callbacks(execute=True):
         services.distribution_request_review(
-            actor=users["curator"], request=found, approve=False, reason="No ethics approval"
+            actor=users["curator"],
+            request=found,
+            approve=False,
+            reason="The donor's consent <excludes> this",
         )
     found.refresh_from_db()
     assert found.status == RequestStatus.REJECTED
-    assert "No ethics approval" in mail.outbox[-1].body
+    assert "The donor's consent <excludes> this" in mail.outbox[-1].body
 
 
 def test_a_decision_needs_a_reason(users, line):

@@ -11,7 +11,12 @@ from django.db import transaction
 from stemhub.core.demo import DemoSummary, demo_is_loaded, demo_load, logins_table
 
 # Each app adds its part of the demo on top of the registry's: `<module>.load(stdout=...)`.
-APP_DEMOS = ("stemhub.biobank.demo", "stemhub.cordblood.demo")
+APP_DEMOS = (
+    "stemhub.biobank.demo",
+    "stemhub.quality.demo",
+    "stemhub.distribution.demo",
+    "stemhub.cordblood.demo",
+)
 
 
 class Command(BaseCommand):
