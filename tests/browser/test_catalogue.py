@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.test_curator_publishes import screenshot
-from tests.catalogue.test_search import ALZHEIMER, PARKINSON, make
+from tests.catalogue.lines import ALZHEIMER, PARKINSON, make
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

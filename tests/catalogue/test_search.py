@@ -5,51 +5,6 @@ import pytest
 from stemhub.catalogue.models import CatalogueEntry
 from stemhub.catalogue.services import catalogue_rebuild
 from stemhub.registry import services
-from tests.registry.lines import publishable
-
-PARKINSON = {"ontology": "DOID", "term_id": "DOID:14330", "label": "Parkinson's disease"}
-ALZHEIMER = {"ontology": "DOID", "term_id": "DOID:10652", "label": "Alzheimer's disease"}
-
-
-def make(actor, name, *, publish=True, disease=None, sex="female", **fields):
-    donor = {"code": f"donor-{name}", "sex": sex, "age_bin": "60-64"}
-    if disease:
-        donor["diseases"] = [disease]
-    line = services.cell_line_create(
-        actor=actor,
-        data=publishable(name, synonyms=fields.pop("synonyms", []), donor=donor, **fields),
-    )
-    if publish:
-        services.cell_line_submit(actor=actor, line=line)
-        services.cell_line_start_review(actor=actor, line=line)
-        services.cell_line_publish(actor=actor, line=line)
-    return line
-
-
-@pytest.fixture
-def lines(users):
-    curator = users["curator"]
-    make(curator, "NSCBi001-A", disease=PARKINSON, synonyms=["PD-1"])
-    make(curator, "NSCBi001-B", disease=PARKINSON, sex="male", vector="episomal")
-    make(curator, "NSCBi002-A", disease=ALZHEIMER, str_profile={"TH01": ["6", "9.3"]})
-    make(
-        curator,
-        "NSCBe003-A",
-        line_type="hESC",
-        derivation_method="embryo",
-        vector="",
-        source_cell_type="",
-        source_cell_type_id="",
-        karyotypes=[{"karyotype": "46,XX", "method": "G-banding"}],
-    )
-    make(
-        curator,
-        "NSCBi001-A-1",
-        disease=PARKINSON,
-        parent="NSCBi001-A",
-        modifications=[{"gene": "SNCA", "hgvs": "NM_000345.4:c.209G>A", "kind": "variant"}],
-    )
-    make(curator, "NSCBi009-A", publish=False, disease=PARKINSON)
 
 
 def names(answer):
