@@ -17,11 +17,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-# The embedded SQLite database lives under var/; demo data is loaded once.
+# The embedded SQLite database lives under var/ (created on first use); demo data is loaded once.
+# Certificates and e-mails link to the address served here unless STEMHUB_SITE_URL says otherwise.
+run: export STEMHUB_DEMO = 1
+run: export STEMHUB_SITE_URL ?= http://127.0.0.1:$(PORT)
 run: install
-	STEMHUB_DEMO=1 $(BIN)/stemhub migrate --no-input
-	STEMHUB_DEMO=1 $(BIN)/stemhub demo --once
-	STEMHUB_DEMO=1 $(BIN)/stemhub runserver 127.0.0.1:$(PORT)
+	$(BIN)/stemhub migrate --no-input
+	PORT=$(PORT) $(BIN)/stemhub demo --once
+	$(BIN)/stemhub runserver 127.0.0.1:$(PORT)
 
 # Debian's chromium drives the browser tests; never a downloaded browser.
 browser-deps:

@@ -25,6 +25,7 @@ SKIPPED_PREFIXES = ("admin/", "api/v1/", "static/")
 PAGES = [
     Page("home", "/", EVERYONE),
     Page("healthz", "/healthz", EVERYONE),
+    Page("work", "/work/", SIGNED_IN),
     Page("catalogue_csv", "/catalogue.csv", EVERYONE),
     Page("catalogue_json", "/catalogue.json", EVERYONE),
     Page("login", "/accounts/login/", EVERYONE),

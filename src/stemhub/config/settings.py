@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "stemhub.core.site.SiteAddressMiddleware",
 ]
 
 ROOT_URLCONF = "stemhub.config.urls"
@@ -84,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
                 "stemhub.core.context_processors.permissions",
+                "stemhub.core.navigation.navigation",
             ],
         },
     },
@@ -95,11 +97,17 @@ DATABASES = {
         sqlite_default=DATA_DIR / "stemhub.sqlite3",
     )
 }
+if (
+    DATABASES["default"]["ENGINE"].endswith("sqlite3")
+    and DATABASES["default"]["NAME"] != ":memory:"
+):
+    # The embedded default needs its folder; a fresh clone has none.
+    Path(str(DATABASES["default"]["NAME"])).parent.mkdir(parents=True, exist_ok=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "work"
 LOGOUT_REDIRECT_URL = "home"
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -169,7 +177,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
 
-# The public address of the site, for links in emails (site-relative links when empty).
+# The public address of the site, for certificate QR codes and links in e-mails; when empty, the
+# address each request came in on (`stemhub.core.site`).
 STEMHUB_SITE_URL = env_str("STEMHUB_SITE_URL", "")
 
 # The HLA engine's reference data: a local IPD-IMGT/HLA release, or a download cache.

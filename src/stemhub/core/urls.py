@@ -4,5 +4,6 @@ from stemhub.core import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("work/", views.work, name="work"),
     path("healthz", views.healthz, name="healthz"),
 ]

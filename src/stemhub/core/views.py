@@ -4,6 +4,8 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from stemhub.core.navigation import panels_for
+from stemhub.core.pages import page
 from stemhub.registry.models import CellLine, Status
 
 
@@ -18,6 +20,12 @@ def home(request: HttpRequest) -> HttpResponse:
             "recent": published.select_related("institution").order_by("-published_at")[:8],
         },
     )
+
+
+@page()
+def work(request: HttpRequest) -> HttpResponse:
+    """Signed in: the user's own work, gathered from every app's queues for their roles."""
+    return render(request, "core/work.html", {"panels": panels_for(request.user)})
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

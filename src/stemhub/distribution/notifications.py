@@ -1,8 +1,8 @@
 """The emails of the distribution workflow, sent with Django's mail once the transaction that
 caused them commits (a rolled-back decision mails nobody).
 
-Links are absolute when `STEMHUB_SITE_URL` is set (e.g. https://stemhub.example.org), else
-site-relative paths.
+Links are absolute: `STEMHUB_SITE_URL`, or the address the request that caused the mail came in
+on (`stemhub.core.site`).
 """
 
 from collections.abc import Iterable, Iterator
@@ -18,12 +18,12 @@ from django.urls import reverse
 
 from stemhub.accounts.models import User
 from stemhub.accounts.permissions import ROLE_PERMISSIONS, Perm
+from stemhub.core.site import absolute
 from stemhub.distribution.models import DistributionRequest
 
 
 def request_url(request: DistributionRequest) -> str:
-    base = getattr(settings, "STEMHUB_SITE_URL", "").rstrip("/")
-    return base + reverse("distribution:request", args=[request.pk])
+    return absolute(reverse("distribution:request", args=[request.pk]))
 
 
 def holders(perm: Perm, institution_id: int) -> list[str]:

@@ -24,7 +24,6 @@ from typing import Any
 from urllib.parse import quote
 
 import segno
-from django.conf import settings
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -34,6 +33,7 @@ from fpdf.fonts import FontFace
 
 from stemhub.biobank.models import CellBank
 from stemhub.core.errors import Conflict
+from stemhub.core.site import site_url
 from stemhub.quality.models import Category, Certificate, QcTest, Release
 from stemhub.registry.models import CellLine
 
@@ -425,15 +425,13 @@ def render_certificate(data: CertificateData) -> bytes:
 
 # Issue: from a release to a stored certificate
 
-# Where a verification URL points when the settings name no public address.
-DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 VIABILITY, RECOVERY = "viability", "recovery"
 _CATEGORY_ORDER = {value: rank for rank, value in enumerate(Category.values)}
 
 
 def verification_url(number: str, *, base_url: str | None = None) -> str:
-    """The public page a certificate's QR code opens: `<STEMHUB_SITE_URL>/verify/<number>/`."""
-    base = base_url or settings.STEMHUB_SITE_URL or DEFAULT_PUBLIC_URL
+    """The public page a certificate's QR code opens: `<site address>/verify/<number>/`."""
+    base = base_url or site_url()
     try:
         path = reverse("quality_public:verify", args=[number])
     except NoReverseMatch:
