@@ -7,7 +7,7 @@ PORT ?= 8000
 export STEMHUB_IMGT_DIR ?= $(if $(wildcard ../shared/imgt/Latest),$(abspath ../shared/imgt/Latest),)
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-sqlite test-postgres browser-deps bench lint typecheck clean
+.PHONY: install run test test-sqlite test-postgres browser-deps screenshots bench lint typecheck clean
 
 install: $(STAMP)
 
@@ -47,6 +47,10 @@ test-postgres:
 	  echo "== test suite on PostgreSQL ($$url) =="; \
 	  DATABASE_URL="$$url" $(BIN)/python -m pytest -q -p no:cacheprovider; \
 	else echo "== PostgreSQL not reachable: skipped the PostgreSQL run =="; fi
+
+# Every page of every demo login's menu, as PNGs in var/screenshots/ (open index.html there).
+screenshots: install browser-deps
+	$(BIN)/python scripts/screenshots.py
 
 bench: install
 	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

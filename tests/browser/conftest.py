@@ -39,3 +39,33 @@ def browser() -> Iterator[object]:
             yield browser
         finally:
             browser.close()
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory) -> Iterator[object]:
+    """The platform as `make run` serves it: migrated, with the demo loaded, in a subprocess."""
+    from tests.browser.demo_site import demo_site
+
+    with demo_site(tmp_path_factory.mktemp("demo-site")) as site:
+        yield site
+
+
+@pytest.fixture
+def signed_in(browser, demo):
+    """`signed_in(username)`: a browser page logged in through the login form, on /work/."""
+
+    def open_as(username: str):
+        from playwright.sync_api import expect
+
+        from tests.browser.demo_site import DEMO_PASSWORD
+
+        page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+        page.goto(f"{demo.url}/")
+        page.get_by_role("link", name="Log in").click()
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(DEMO_PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        expect(page).to_have_url(f"{demo.url}/work/")
+        return page
+
+    return open_as
