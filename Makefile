@@ -41,12 +41,14 @@ test-sqlite:
 	@echo "== test suite on SQLite =="
 	DATABASE_URL=sqlite:///:memory: $(BIN)/python -m pytest -q -p no:cacheprovider
 
+# PostgreSQL is the production database: this run is never skipped. scripts/ensure-postgres
+# starts (or, on a fresh Debian machine, installs) it, and fails loudly when it cannot.
 test-postgres:
 	@url="$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"; \
-	if [[ "$$url" == postgres* ]] && $(BIN)/python scripts/pg-reachable "$$url"; then \
-	  echo "== test suite on PostgreSQL ($$url) =="; \
-	  DATABASE_URL="$$url" $(BIN)/python -m pytest -q -p no:cacheprovider; \
-	else echo "== PostgreSQL not reachable: skipped the PostgreSQL run =="; fi
+	if [[ "$$url" != postgres* ]]; then url=postgres://postgres@127.0.0.1:5432/postgres; fi; \
+	PYTHON=$(BIN)/python scripts/ensure-postgres "$$url" && \
+	echo "== test suite on PostgreSQL ($$url) ==" && \
+	DATABASE_URL="$$url" $(BIN)/python -m pytest -q -p no:cacheprovider
 
 # Every page of every demo login's menu, as PNGs in var/screenshots/ (open index.html there).
 screenshots: install browser-deps
