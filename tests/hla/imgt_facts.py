@@ -32,6 +32,17 @@ def g_group_names() -> frozenset[str]:
 
 
 @cache
+def g_group_of() -> dict[str, str]:
+    """Allele name -> its G group as hla_nom_g.txt lists it (an allele in no group: itself)."""
+    groups = {}
+    for line in _rows(imgt_dir() / "wmda" / "hla_nom_g.txt"):
+        locus, members, group = line.split(";")[:3]
+        for member in members.split("/"):
+            groups[locus + member] = locus + group if group else locus + member
+    return groups
+
+
+@cache
 def serology_loci() -> frozenset[str]:
     """Loci with at least one allele assigned a serological antigen in rel_dna_ser.txt."""
     loci = set()
