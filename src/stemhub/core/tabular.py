@@ -1,0 +1,194 @@
+"""One reader for every CSV and XLSX import, with declared limits checked while it streams.
+
+A sheet is read row by row and never held whole: CSV through an incremental UTF-8 decoder,
+XLSX with openpyxl's read-only mode after its declared dimensions are dropped (a sheet that
+declares one cell at row 100,000, column 1,000 is otherwise padded to that size). Each limit
+(bytes, uncompressed bytes of an XLSX, rows, columns, characters in a cell) stops the read as
+soon as it is crossed, with an `InvalidInput` that names the limit and where it was crossed.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from stemhub.core.errors import InvalidInput
+
+Row = tuple[int, list[str]]
+
+
+@dataclass(frozen=True)
+class TableLimits:
+    """What one uploaded sheet may hold. The defaults suit the line and inventory imports;
+    the cord blood upload declares larger ones."""
+
+    max_bytes: int = 20 * 1024 * 1024
+    max_rows: int = 50_000  # data rows, the header not counted
+    max_columns: int = 200
+    max_cell: int = 10_000  # characters (at most 131,072, the csv module's own limit)
+    max_unzipped_bytes: int = 200 * 1024 * 1024  # of an XLSX's parts together
+
+    def describe(self) -> str:
+        return (
+            f"at most {self.max_bytes // (1024 * 1024)} MB, {self.max_rows:,} rows, "
+            f"{self.max_columns} columns and {self.max_cell:,} characters in a cell"
+        )
+
+
+class TableTooLarge(InvalidInput):
+    """A sheet crossed one of its limits; `limit` names which."""
+
+    def __init__(self, message: str, *, limit: str, where: str) -> None:
+        super().__init__(message, fields={where: [message]})
+        self.limit = limit
+
+
+def table_rows(content: bytes, *, filename: str, limits: TableLimits) -> Iterator[Row]:
+    """(line or sheet row number, cells as text) of every row, the header first, blank rows
+    included. `filename` chooses the format (.csv or .xlsx)."""
+    if len(content) > limits.max_bytes:
+        raise TableTooLarge(
+            f"The file is {len(content):,} bytes; the limit is {limits.max_bytes:,} bytes",
+            limit="max_bytes",
+            where="file",
+        )
+    name = filename.lower()
+    if name.endswith(".xlsx"):
+        rows = _xlsx_rows(content, limits)
+    elif name.endswith(".csv") or name.endswith(".txt") or name.endswith(".tsv"):
+        rows = _csv_rows(content, limits, delimiter="\t" if name.endswith(".tsv") else ",")
+    else:
+        raise InvalidInput("Upload a .csv or .xlsx file", fields={"file": ["not .csv or .xlsx"]})
+    return _checked(rows, limits)
+
+
+def _checked(rows: Iterator[Row], limits: TableLimits) -> Iterator[Row]:
+    for count, (number, cells) in enumerate(rows):
+        if count > limits.max_rows:
+            raise TableTooLarge(
+                f"Line {number}: the file has more than {limits.max_rows:,} data rows, "
+                "the limit for one upload; split it",
+                limit="max_rows",
+                where=f"line {number}",
+            )
+        while cells and not cells[-1]:
+            cells.pop()
+        if len(cells) > limits.max_columns:
+            raise TableTooLarge(
+                f"Line {number}: {len(cells):,} columns; the limit is {limits.max_columns}",
+                limit="max_columns",
+                where=f"line {number}",
+            )
+        for column, cell in enumerate(cells, start=1):
+            if len(cell) > limits.max_cell:
+                raise TableTooLarge(
+                    f"Line {number}, column {column}: a cell of {len(cell):,} characters; "
+                    f"the limit is {limits.max_cell:,}",
+                    limit="max_cell",
+                    where=f"line {number}",
+                )
+        yield number, cells
+
+
+def _csv_rows(content: bytes, limits: TableLimits, *, delimiter: str) -> Iterator[Row]:
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+
+    def lines() -> Iterator[str]:
+        buffer = io.BytesIO(content)
+        pending = ""
+        while chunk := buffer.read(64 * 1024):
+            try:
+                pending += decoder.decode(chunk)
+            except UnicodeDecodeError:
+                raise InvalidInput(
+                    "The file is not UTF-8 text (save it as CSV UTF-8)",
+                    fields={"file": ["not UTF-8"]},
+                ) from None
+            *complete, pending = pending.split("\n")
+            for line in complete:
+                yield line + "\n"
+            if len(pending) > limits.max_cell * limits.max_columns:
+                raise TableTooLarge(
+                    "A line of the file is longer than any row within the limits can be",
+                    limit="max_cell",
+                    where="file",
+                )
+        pending += decoder.decode(b"", final=True)
+        if pending:
+            yield pending
+
+    reader = csv.reader(lines(), delimiter=delimiter)
+    try:
+        for cells in reader:
+            yield reader.line_num, [cell.strip() for cell in cells]
+    except csv.Error as error:
+        if "field larger than field limit" in str(error):
+            # The csv module's own (process-wide) limit, 131,072, is above every cell limit we
+            # declare: a cell that long is over ours.
+            raise TableTooLarge(
+                f"Line {reader.line_num}: a cell longer than {limits.max_cell:,} characters, "
+                "the limit",
+                limit="max_cell",
+                where=f"line {reader.line_num}",
+            ) from None
+        raise InvalidInput(
+            f"Line {reader.line_num}: not readable as CSV ({error})",
+            fields={f"line {reader.line_num}": [str(error)]},
+        ) from None
+
+
+def _xlsx_rows(content: bytes, limits: TableLimits) -> Iterator[Row]:
+    from openpyxl import load_workbook
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unzipped = sum(part.file_size for part in archive.infolist())
+    except zipfile.BadZipFile:
+        raise InvalidInput(
+            "Not a readable XLSX file", fields={"file": ["not an XLSX workbook"]}
+        ) from None
+    if unzipped > limits.max_unzipped_bytes:
+        raise TableTooLarge(
+            f"The workbook unpacks to {unzipped:,} bytes; the limit is "
+            f"{limits.max_unzipped_bytes:,}",
+            limit="max_unzipped_bytes",
+            where="file",
+        )
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many types for a file that is no workbook
+        raise InvalidInput(
+            f"Not a readable XLSX file: {error}", fields={"file": ["not an XLSX workbook"]}
+        ) from None
+    try:
+        sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()  # read the cells stored, not the size the file declares
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            if len(values) > limits.max_columns:
+                raise TableTooLarge(
+                    f"Line {number}: {len(values):,} columns; the limit is {limits.max_columns}",
+                    limit="max_columns",
+                    where=f"line {number}",
+                )
+            yield number, [cell_text(value) for value in values]
+    finally:
+        workbook.close()
+
+
+def cell_text(value: Any) -> str:
+    """A spreadsheet value as the text a person typed: dates as ISO dates, whole floats
+    without `.0`, booleans as yes/no."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if hasattr(value, "isoformat"):
+        return str(value.isoformat())[:10]
+    return str(value).strip()
