@@ -5,6 +5,7 @@ Safe by default: DEBUG off, SECRET_KEY required, secure cookies, a content secur
 DEBUG on, cookies over plain http on 127.0.0.1.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 from django.utils.csp import CSP
@@ -43,6 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "ninja",
     "django_htmx",
+    "axes",
     "stemhub.core",
     "stemhub.accounts",
     "stemhub.registry",
@@ -66,7 +68,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "stemhub.core.site.SiteAddressMiddleware",
+    "stemhub.core.site.CurrentRequestMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "stemhub.config.urls"
@@ -106,6 +110,23 @@ if (
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "stemhub.core.auth.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Brute force (django-axes): after STEMHUB_LOGIN_FAILURE_LIMIT wrong passwords, for one account
+# or from one address, logins (and signatures, which re-enter the password) are refused until
+# STEMHUB_LOCKOUT_MINUTES pass or an administrator unlocks the account. A site whose users all
+# come through one NAT address may prefer to lock by account only: AXES_LOCKOUT_PARAMETERS.
+AXES_FAILURE_LIMIT = env_int("STEMHUB_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("STEMHUB_LOCKOUT_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = env_list("AXES_LOCKOUT_PARAMETERS", ["username", "ip_address"])
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
+AXES_IPWARE_PROXY_COUNT = env_int("STEMHUB_PROXY_COUNT", 0) or None
+# Wrong API tokens from one address within the cool-off are answered 429 after this many.
+STEMHUB_TOKEN_FAILURE_LIMIT = env_int("STEMHUB_TOKEN_FAILURE_LIMIT", 20)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "work"
 LOGOUT_REDIRECT_URL = "home"

@@ -1,7 +1,10 @@
 """The HTTP/JSON API under /api/v1/: one NinjaAPI, authentication, and the error shape."""
 
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
@@ -15,19 +18,44 @@ from stemhub.core.errors import StemhubError, from_validation_error
 
 
 class TokenAuth(HttpBearer):
-    """`Authorization: Bearer shub_...`: a per-user revocable API token."""
+    """`Authorization: Bearer shub_...`: a per-user revocable API token. An address that
+    presents `STEMHUB_TOKEN_FAILURE_LIMIT` wrong tokens is answered 429 until the lockout
+    time passes; `last_used_at` is written at most once a minute, so a busy script does not
+    queue behind other writers for it."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
+        address = _failure_key(request)
+        if cache.get(address, 0) >= settings.STEMHUB_TOKEN_FAILURE_LIMIT:
+            raise HttpError(429, "Too many wrong API tokens from this address; try again later")
         found = (
             ApiToken.objects.select_related("user")
             .filter(digest=ApiToken.digest_of(token), revoked_at__isnull=True)
             .first()
         )
         if found is None or not found.user.is_active:
+            _count_failure(address)
             return None
-        ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
+        now = timezone.now()
+        if found.last_used_at is None or now - found.last_used_at >= LAST_USED_EVERY:
+            ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
         request.user = found.user
         return found.user
+
+
+LAST_USED_EVERY = timedelta(minutes=1)
+
+
+def _failure_key(request: HttpRequest) -> str:
+    return f"api-token-failures:{request.META.get('REMOTE_ADDR', '')}"
+
+
+def _count_failure(key: str) -> None:
+    timeout = int(settings.AXES_COOLOFF_TIME.total_seconds())
+    if not cache.add(key, 1, timeout):
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.add(key, 1, timeout)
 
 
 class SessionAuth(APIKeyCookie):

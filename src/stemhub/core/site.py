@@ -1,8 +1,10 @@
-"""The site's public address, for links that leave the browser: certificate QR codes, e-mails.
+"""The request being served, for the few things that need it outside a view: the site's public
+address (certificate QR codes, e-mail links) and the client address a password check counts
+failures against.
 
-`STEMHUB_SITE_URL` when it is set; else the address the current request came in on (the
-server's real host and port, remembered by `SiteAddressMiddleware`); else, outside any request
-(a command), the local development address.
+`site_url()`: `STEMHUB_SITE_URL` when it is set; else the address the current request came in
+on (the server's real host and port); else, outside any request (a command), the local
+development address.
 """
 
 from collections.abc import Callable
@@ -13,28 +15,34 @@ from django.http import HttpRequest, HttpResponse
 
 LOCAL_URL = "http://127.0.0.1:8000"
 
-_request_base: ContextVar[str] = ContextVar("stemhub_request_base", default="")
+_current: ContextVar[HttpRequest | None] = ContextVar("stemhub_current_request", default=None)
+
+
+def current_request() -> HttpRequest | None:
+    return _current.get()
 
 
 def site_url() -> str:
     """The base address, without a trailing slash."""
     configured = getattr(settings, "STEMHUB_SITE_URL", "")
-    return (configured or _request_base.get() or LOCAL_URL).rstrip("/")
+    request = _current.get()
+    served = request.build_absolute_uri("/") if request is not None else ""
+    return (configured or served or LOCAL_URL).rstrip("/")
 
 
 def absolute(path: str) -> str:
     return site_url() + path
 
 
-class SiteAddressMiddleware:
-    """Remembers, for the duration of a request, the scheme, host and port it came in on."""
+class CurrentRequestMiddleware:
+    """Remembers the request for the duration of its handling."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        token = _request_base.set(request.build_absolute_uri("/"))
+        token = _current.set(request)
         try:
             return self.get_response(request)
         finally:
-            _request_base.reset(token)
+            _current.reset(token)

@@ -31,6 +31,7 @@ from stemhub.audit.context import audit_context
 from stemhub.biobank.models import CellBank, Container, Vial, VialStatus
 from stemhub.biobank.selectors import container_path, place_text
 from stemhub.biobank.services import vials_set_status
+from stemhub.core.auth import password_confirm
 from stemhub.core.errors import Conflict, Forbidden, InvalidInput, from_validation_error
 from stemhub.distribution import selectors
 from stemhub.distribution.committee import is_committee_member
@@ -168,7 +169,6 @@ def _event(
     )
 
 
-@transaction.atomic
 def distribution_request_create(
     *,
     actor: User,
@@ -190,79 +190,85 @@ def distribution_request_create(
     signs the licence version they were shown: password re-entered, printed name."""
     if not getattr(actor, "is_authenticated", False) or not actor.is_active:
         raise Forbidden("Log in to request a line")
-    if intended_use not in IntendedUse.values:
-        raise InvalidInput(
-            f"Unknown intended use {intended_use!r}; use one of {', '.join(IntendedUse.values)}",
-            fields={"intended_use": ["unknown value"]},
-        )
-    line = CellLine.objects.select_for_update().get(pk=line.pk)
-    _refuse_if_blocked(line, intended_use)
-    if not 1 <= vials_requested <= MAX_VIALS_PER_REQUEST:
-        raise InvalidInput(
-            f"Ask for 1 to {MAX_VIALS_PER_REQUEST} vials",
-            fields={"vials_requested": ["out of range"]},
-        )
-    country = recipient_country.strip().upper()
-    if not re.fullmatch(r"[A-Z]{2}", country):
-        raise InvalidInput(
-            "Give the country as its two-letter ISO code (DE, CN, US …)",
-            fields={"recipient_country": ["two letters"]},
-        )
-    licence = selectors.current_licence()
-    if licence_number != licence.number:
-        raise Conflict(
-            f"The licence terms changed (version {licence.number} replaces {licence_number}); "
-            "read the new terms and sign again",
-            fields={"licence_number": ["not the current version"]},
-        )
-    if not accept_licence:
-        raise InvalidInput(
-            "Accept the licence terms to submit the request",
-            fields={"accept_licence": ["required"]},
-        )
     if not printed_name.strip():
         raise InvalidInput("Type your full name to sign", fields={"printed_name": ["required"]})
-    if not password or not actor.check_password(password):
-        raise InvalidInput(
+    # Before the transaction opens: a wrong password is counted even though nothing is written.
+    password_confirm(
+        actor,
+        password,
+        wrong=InvalidInput(
             "The password does not match your account; the signature needs it re-entered",
             fields={"password": ["does not match"]},
-        )
-    request = DistributionRequest(
-        line=line,
-        provider_id=line.institution_id,
-        researcher=actor,
-        project_title=project_title.strip(),
-        project_summary=project_summary.strip(),
-        principal_investigator=principal_investigator.strip(),
-        recipient_institution=recipient_institution.strip(),
-        recipient_country=country,
-        intended_use=intended_use,
-        ethics_reference=ethics_reference.strip(),
-        vials_requested=vials_requested,
-        licence=licence,
-        needs_committee=line.managed_access,
-        checks=check_notes(line, intended_use),
+        ),
     )
-    _clean(request)
-    with audit_context(actor=actor, reason=f"Request for {line.name}"):
-        request.save()
-        signature = LicenceSignature(
-            request=request,
+    with transaction.atomic():
+        if intended_use not in IntendedUse.values:
+            raise InvalidInput(
+                f"Unknown intended use {intended_use!r}; "
+                f"use one of {', '.join(IntendedUse.values)}",
+                fields={"intended_use": ["unknown value"]},
+            )
+        line = CellLine.objects.select_for_update().get(pk=line.pk)
+        _refuse_if_blocked(line, intended_use)
+        if not 1 <= vials_requested <= MAX_VIALS_PER_REQUEST:
+            raise InvalidInput(
+                f"Ask for 1 to {MAX_VIALS_PER_REQUEST} vials",
+                fields={"vials_requested": ["out of range"]},
+            )
+        country = recipient_country.strip().upper()
+        if not re.fullmatch(r"[A-Z]{2}", country):
+            raise InvalidInput(
+                "Give the country as its two-letter ISO code (DE, CN, US …)",
+                fields={"recipient_country": ["two letters"]},
+            )
+        licence = selectors.current_licence()
+        if licence_number != licence.number:
+            raise Conflict(
+                f"The licence terms changed (version {licence.number} replaces {licence_number}); "
+                "read the new terms and sign again",
+                fields={"licence_number": ["not the current version"]},
+            )
+        if not accept_licence:
+            raise InvalidInput(
+                "Accept the licence terms to submit the request",
+                fields={"accept_licence": ["required"]},
+            )
+        request = DistributionRequest(
+            line=line,
+            provider_id=line.institution_id,
+            researcher=actor,
+            project_title=project_title.strip(),
+            project_summary=project_summary.strip(),
+            principal_investigator=principal_investigator.strip(),
+            recipient_institution=recipient_institution.strip(),
+            recipient_country=country,
+            intended_use=intended_use,
+            ethics_reference=ethics_reference.strip(),
+            vials_requested=vials_requested,
             licence=licence,
-            signer=actor,
-            printed_name=printed_name.strip(),
-            meaning=SIGNATURE_MEANING,
-            signed_at=timezone.now(),
+            needs_committee=line.managed_access,
+            checks=check_notes(line, intended_use),
         )
-        signature.digest = signature_digest(request, signature)
-        signature.save()
-        _event(
-            request,
-            RequestEvent.Kind.SUBMITTED,
-            actor,
-            "",
-            f"Licence version {licence.number} signed by {signature.printed_name}",
-        )
+        _clean(request)
+        with audit_context(actor=actor, reason=f"Request for {line.name}"):
+            request.save()
+            signature = LicenceSignature(
+                request=request,
+                licence=licence,
+                signer=actor,
+                printed_name=printed_name.strip(),
+                meaning=SIGNATURE_MEANING,
+                signed_at=timezone.now(),
+            )
+            signature.digest = signature_digest(request, signature)
+            signature.save()
+            _event(
+                request,
+                RequestEvent.Kind.SUBMITTED,
+                actor,
+                "",
+                f"Licence version {licence.number} signed by {signature.printed_name}",
+            )
     notify("submitted", request, [actor.email])
     notify("to_review", request, holders(Perm.DISTRIBUTION_REVIEW, request.provider_id))
     return request

@@ -23,6 +23,7 @@ from stemhub.accounts.permissions import Perm, is_platform_admin
 from stemhub.audit.context import audit_context
 from stemhub.biobank.models import BankTier, CellBank, Vial, VialStatus
 from stemhub.biobank.services import vials_set_status
+from stemhub.core.auth import password_confirm
 from stemhub.core.errors import Conflict, Forbidden, InvalidInput, from_validation_error
 from stemhub.equipment.models import Equipment
 from stemhub.equipment.selectors import equipment_usable
@@ -467,7 +468,6 @@ def printed_name(user: User) -> str:
     return user.get_full_name().strip() or user.get_username()
 
 
-@transaction.atomic
 def bank_release(*, actor: User, bank: CellBank, password: str) -> Release:
     """Release a bank with the QA manager's electronic signature: the password re-entered,
     the printed name from the account, the time, the meaning "approved for release", and the
@@ -475,56 +475,63 @@ def bank_release(*, actor: User, bank: CellBank, password: str) -> Release:
     certificate of analysis is issued. Refused, naming them, while a required test has no
     result or a failed latest result, or a nonconformity is open. Needs quality.release."""
     require(actor, Perm.QC_RELEASE, bank.institution_id)
-    if not password or not actor.check_password(password):
-        raise Forbidden(
+    # Before the transaction opens: a wrong password is counted even though nothing is written.
+    password_confirm(
+        actor,
+        password,
+        wrong=Forbidden(
             "The password does not match: re-enter yours to sign",
             fields={"password": ["incorrect"]},
-        )
-    bank = _locked_bank(bank)
-    if selectors.bank_is_released(bank):
-        raise Conflict(f"{bank.code} is already released", fields={"bank": ["released"]})
-    readiness = selectors.bank_readiness(bank)
-    if not readiness.ready:
-        fields: dict[str, list[str]] = {}
-        for test in readiness.missing:
-            fields.setdefault(test.code, []).append("no result")
-        for result in readiness.failed:
-            fields.setdefault(result.test.code, []).append("failed")
-        if readiness.open_nonconformities:
-            fields["nonconformities"] = [f"NC-{n.pk} open" for n in readiness.open_nonconformities]
-        raise Conflict(
-            f"{bank.code} cannot be released: {'; '.join(readiness.problems())}", fields=fields
-        )
-    record = selectors.qc_record(bank)
-    meaning = Signature.Meaning.RELEASE
-    with audit_context(actor=actor, reason=f"{bank.code} {meaning}"):
-        signature = Signature.objects.create(
-            signer=actor,
-            printed_name=printed_name(actor),
-            meaning=meaning,
-            record=selectors.record_bytes(record).decode(),
-            record_hash=selectors.record_hash(record),
-        )
-        release = Release.objects.create(bank=bank, signature=signature)
-        QcEvent.objects.create(
-            bank=bank,
-            kind=QcEvent.Kind.RELEASED,
-            actor=actor,
-            release=release,
-            message=f"Signed by {signature.printed_name}, {meaning}, "
-            f"record sha256 {signature.record_hash}",
-        )
-        quarantined = list(
-            Vial.objects.filter(bank_id=bank.pk, status=VialStatus.QUARANTINED).order_by("pk")
-        )
-        if quarantined:
-            vials_set_status(
-                actor=actor,
-                vials=quarantined,
-                status=VialStatus.AVAILABLE,
-                reason=f"Bank {bank.code} released",
+        ),
+    )
+    with transaction.atomic():
+        bank = _locked_bank(bank)
+        if selectors.bank_is_released(bank):
+            raise Conflict(f"{bank.code} is already released", fields={"bank": ["released"]})
+        readiness = selectors.bank_readiness(bank)
+        if not readiness.ready:
+            fields: dict[str, list[str]] = {}
+            for test in readiness.missing:
+                fields.setdefault(test.code, []).append("no result")
+            for result in readiness.failed:
+                fields.setdefault(result.test.code, []).append("failed")
+            if readiness.open_nonconformities:
+                fields["nonconformities"] = [
+                    f"NC-{n.pk} open" for n in readiness.open_nonconformities
+                ]
+            raise Conflict(
+                f"{bank.code} cannot be released: {'; '.join(readiness.problems())}", fields=fields
             )
-        _issue_certificate(release)
+        record = selectors.qc_record(bank)
+        meaning = Signature.Meaning.RELEASE
+        with audit_context(actor=actor, reason=f"{bank.code} {meaning}"):
+            signature = Signature.objects.create(
+                signer=actor,
+                printed_name=printed_name(actor),
+                meaning=meaning,
+                record=selectors.record_bytes(record).decode(),
+                record_hash=selectors.record_hash(record),
+            )
+            release = Release.objects.create(bank=bank, signature=signature)
+            QcEvent.objects.create(
+                bank=bank,
+                kind=QcEvent.Kind.RELEASED,
+                actor=actor,
+                release=release,
+                message=f"Signed by {signature.printed_name}, {meaning}, "
+                f"record sha256 {signature.record_hash}",
+            )
+            quarantined = list(
+                Vial.objects.filter(bank_id=bank.pk, status=VialStatus.QUARANTINED).order_by("pk")
+            )
+            if quarantined:
+                vials_set_status(
+                    actor=actor,
+                    vials=quarantined,
+                    status=VialStatus.AVAILABLE,
+                    reason=f"Bank {bank.code} released",
+                )
+            _issue_certificate(release)
     return release
 
 

@@ -1,0 +1,60 @@
+"""Re-entering one's password to sign: counted against the same brute-force limits as logins.
+
+An electronic signature (a release, a licence) re-authenticates the signer. Each wrong password
+is reported to django-axes as a failed login of that account from the client's address, so 15
+wrong signing passwords lock the account exactly as 15 wrong logins would, and the lockout is
+lifted the same way (time, or an administrator).
+"""
+
+from typing import Any
+
+from axes.backends import AxesStandaloneBackend
+from axes.handlers.proxy import AxesProxyHandler
+from django.conf import settings
+from django.contrib.auth.signals import user_login_failed
+from django.http import HttpRequest
+
+from stemhub.core.errors import Forbidden, StemhubError
+from stemhub.core.site import current_request
+
+SIGNATURE_SENDER = "stemhub.signature"
+
+
+def _lockout_message() -> str:
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return (
+        "Too many wrong passwords: this account is locked for "
+        f"{minutes} minutes, or until an administrator unlocks it"
+    )
+
+
+def password_confirm(actor: Any, password: str, *, wrong: StemhubError) -> None:
+    """Pass when `password` is the actor's; otherwise raise `wrong` (the caller's words), or
+    `Forbidden` once the account or address is locked out."""
+    request = current_request() or HttpRequest()
+    credentials = {"username": actor.get_username()}
+    if AxesProxyHandler.is_locked(request, credentials):
+        raise Forbidden(_lockout_message(), fields={"password": ["locked out"]})
+    if password and actor.check_password(password):
+        return
+    user_login_failed.send(sender=SIGNATURE_SENDER, credentials=credentials, request=request)
+    if AxesProxyHandler.is_locked(request, credentials):
+        raise Forbidden(_lockout_message(), fields={"password": ["locked out"]})
+    raise wrong
+
+
+class LockoutBackend(AxesStandaloneBackend):
+    """django-axes's lockout check for logins over HTTP. A programmatic `authenticate()` with no
+    request (a shell, a test client's `login`) has no address to count and is no brute-force
+    channel: it passes through to the password check."""
+
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if request is None:
+            return None
+        return super().authenticate(request, username, password, **kwargs)
