@@ -11,6 +11,8 @@ from django.utils import timezone
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.openapi.schema import OpenAPISchema
+from ninja.operation import Operation
 from ninja.security import APIKeyCookie, HttpBearer
 
 from stemhub.accounts.models import ApiToken
@@ -80,7 +82,93 @@ SESSION = SessionAuth()
 AUTHENTICATED = [TOKEN, SESSION]
 OPTIONAL = [TOKEN, SESSION, anonymous]
 
-api = NinjaAPI(
+
+# Every 4xx answer: what went wrong in words, and which fields (or lines) it concerns.
+ERROR_SCHEMA = {
+    "title": "Error",
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message", "fields"],
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "fields": {
+                    "type": "object",
+                    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                },
+            },
+        }
+    },
+}
+
+ERROR_WORDS = {
+    400: "Bad input: the message names the field",
+    401: "Not authenticated: log in or send an API token",
+    403: "Not allowed for your roles or institution",
+    404: "No such record that you may see",
+    409: "Conflicts with the record's current state",
+    422: "The request does not match the schema",
+    429: "Too many attempts: wait and try again",
+}
+
+
+def _errors_of(operation: Operation, details: dict[str, Any]) -> list[int]:
+    """The 4xx answers an operation can give, from its shape: authentication (401, and 429
+    for wrong tokens), permissions (403), a record named in the path (404), input (400, 422),
+    and state changes (409)."""
+    optional = anonymous in (operation.auth_callbacks or [])
+    writes = bool(set(operation.methods) & {"POST", "PATCH", "PUT", "DELETE"})
+    codes = set()
+    if operation.auth_callbacks and not optional:
+        codes |= {401, 403, 429}
+    if any(p.get("in") == "path" for p in details.get("parameters", [])):
+        codes.add(404)
+    if writes or details.get("parameters") or "requestBody" in details:
+        codes |= {400, 422}
+    if writes:
+        codes.add(409)
+    return sorted(codes)
+
+
+class TruthfulSchema(OpenAPISchema):
+    """Ninja's OpenAPI document, plus what every operation really answers: its 4xx responses
+    in the one error shape, and optional authentication stated as such (an empty security
+    requirement beside the token and the session)."""
+
+    def operation_details(self, operation: Operation) -> dict[str, Any]:
+        details = super().operation_details(operation)
+        self.schemas["Error"] = ERROR_SCHEMA
+        error = {"$ref": "#/components/schemas/Error"}
+        for code in _errors_of(operation, details):
+            details["responses"].setdefault(
+                code,
+                {
+                    "description": ERROR_WORDS[code],
+                    "content": {"application/json": {"schema": error}},
+                },
+            )
+        return details
+
+    def operation_security(self, operation: Operation) -> list[dict[str, Any]] | None:
+        security = super().operation_security(operation)
+        if security and anonymous in (operation.auth_callbacks or []):
+            security.append({})
+        return security
+
+
+class StemhubAPI(NinjaAPI):
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        return TruthfulSchema(api=self, path_prefix=path_prefix)
+
+
+api = StemhubAPI(
     title="stemhub API",
     version="1",
     description="Registry, biobank and matching services of a stem cell resource centre. "
