@@ -20,6 +20,7 @@ from stemhub.hla.grading import Confidence, DPB1Permissiveness, Grade, PositionG
 from stemhub.hla.index import DonorIndex, SearchResult
 from stemhub.hla.macs import MacDictionary
 from stemhub.hla.matching import GGroupMatcher, MatchLevel, PGroupMatcher
+from stemhub.hla.npzfile import save_npz
 from stemhub.hla.scoring import LocusResult, MatchCriteria, MatchResult, RankingWeights
 from stemhub.hla.tables import ReferenceTables, load_tables
 
@@ -54,4 +55,5 @@ __all__ = [
     "UnknownMACError",
     "UnknownSerologyError",
     "load_tables",
+    "save_npz",
 ]

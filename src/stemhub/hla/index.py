@@ -10,8 +10,6 @@ grade and confidence scores are computed once per distinct donor typing among th
 from __future__ import annotations
 
 import itertools
-import os
-import tempfile
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -25,6 +23,7 @@ from stemhub.hla.encoder import UNTYPED, TypingEncoder
 from stemhub.hla.encoding import GroupSetPool, TypingPool, count_matrix
 from stemhub.hla.errors import HLAError, ReferenceDataError
 from stemhub.hla.genotype import Typing
+from stemhub.hla.npzfile import save_npz
 from stemhub.hla.scoring import LocusResult, MatchCriteria, MatchResult, RankingWeights
 
 if TYPE_CHECKING:
@@ -393,16 +392,7 @@ class DonorIndex:
             arrays[f"{locus}.alt_first"] = first
             arrays[f"{locus}.alt_second"] = second
             arrays[f"{locus}.alt_start"] = start
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, tmp_name = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
-        os.close(handle)
-        try:
-            with open(tmp_name, "wb") as out:
-                np.savez(out, allow_pickle=False, **arrays)
-            os.replace(tmp_name, path)
-        finally:
-            if os.path.exists(tmp_name):
-                os.unlink(tmp_name)
+        save_npz(path, arrays)
 
     @classmethod
     def open(cls, engine: HLAEngine, path: Path) -> DonorIndex:

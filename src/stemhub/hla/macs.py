@@ -16,9 +16,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +25,7 @@ import numpy.typing as npt
 
 from stemhub.hla.config import cache_dir
 from stemhub.hla.errors import HLAError, UnknownMACError
+from stemhub.hla.npzfile import save_npz
 
 __all__ = ["MacDictionary", "mac_cache_path"]
 
@@ -118,23 +117,15 @@ class MacDictionary:
     # ---- cache ------------------------------------------------------------------------------
 
     def save(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, tmp_name = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
-        os.close(handle)
-        try:
-            with open(tmp_name, "wb") as out:
-                np.savez(
-                    out,
-                    allow_pickle=False,
-                    codes=self._codes,
-                    expansions_utf8=self._expansions,
-                    expansions_offsets=self._offsets,
-                    generic=self._generic,
-                )
-            os.replace(tmp_name, path)
-        finally:
-            if os.path.exists(tmp_name):
-                os.unlink(tmp_name)
+        save_npz(
+            path,
+            {
+                "codes": self._codes,
+                "expansions_utf8": self._expansions,
+                "expansions_offsets": self._offsets,
+                "generic": self._generic,
+            },
+        )
 
     @classmethod
     def open(cls, path: Path) -> MacDictionary:

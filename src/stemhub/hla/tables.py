@@ -9,8 +9,6 @@ directory rebuilds instead of silently reusing stale tables. Loading uses ``allo
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 import time
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -23,6 +21,7 @@ from stemhub.hla import imgt_files
 from stemhub.hla.config import RELEASE_FILES, cache_dir, reference_dir
 from stemhub.hla.errors import ReferenceDataError
 from stemhub.hla.names import EXPRESSION_SUFFIXES, expression_suffix
+from stemhub.hla.npzfile import save_npz
 
 __all__ = ["ReferenceTables", "load_tables", "source_fingerprint", "table_cache_path"]
 
@@ -172,16 +171,7 @@ class ReferenceTables:
             "deleted_successors": np.array([s or "" for _, (s, _) in deleted], dtype=str),
             "deleted_reasons": np.array([r for _, (_, r) in deleted], dtype=str),
         }
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, tmp_name = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
-        os.close(handle)
-        try:
-            with open(tmp_name, "wb") as out:
-                np.savez(out, allow_pickle=False, **arrays)
-            os.replace(tmp_name, path)
-        finally:
-            if os.path.exists(tmp_name):
-                os.unlink(tmp_name)
+        save_npz(path, arrays)
 
     @classmethod
     def open(cls, path: Path) -> ReferenceTables:
