@@ -5,13 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from stemhub.hla.genotype import MATCH_LOCI, Typing
+from stemhub.hla.genotype import MATCH_LOCI, LocusTyping, Typing
 from stemhub.hla.grading import PositionGrader
 from stemhub.hla.index import DonorIndex
 from stemhub.hla.macs import MacDictionary
 from stemhub.hla.matching import MatchLevel, matcher_for
 from stemhub.hla.parser import TypingParser
-from stemhub.hla.scoring import MatchCriteria, MatchResult, PairScorer, RankingWeights
+from stemhub.hla.scoring import (
+    LocusResult,
+    MatchCriteria,
+    MatchResult,
+    PairScorer,
+    RankingWeights,
+)
 from stemhub.hla.tables import ReferenceTables, load_tables
 
 __all__ = ["HLAEngine"]
@@ -66,6 +72,16 @@ class HLAEngine:
     def validate(self, gl: str) -> str:
         """The GL string normalised (loci sorted) if it is valid; raises `TypingError` if not."""
         return self.parser.parse(gl).gl_string
+
+    def parse_segment(self, segment: str) -> dict[str, LocusTyping]:
+        """One ``^``-separated part of a GL string (one locus, or phased loci), per locus;
+        raises a `TypingError` subclass naming the token."""
+        return self.parser.parse_segment(segment)
+
+    def match_locus(self, patient: LocusTyping, donor: LocusTyping) -> LocusResult:
+        """Score one locus: the match count, each position's grade and confidence, and for
+        DPB1 the T-cell-epitope permissiveness."""
+        return self.scorer.score_locus(patient, donor)
 
     def match(
         self,
