@@ -135,9 +135,7 @@ def container_grid(container: Container) -> Grid | None:
         slot.hold, slot.hold_note = hold.kind, hold.note
     return Grid(
         columns=[layout.label_part(n, kind.column_labels) for n in range(1, kind.columns + 1)],
-        rows=[
-            (layout.label_part(n, kind.row_labels), row) for n, row in enumerate(grid, start=1)
-        ],
+        rows=[(layout.label_part(n, kind.row_labels), row) for n, row in enumerate(grid, start=1)],
         legend=legend,
     )
 
@@ -180,4 +178,3 @@ def roots_with_fill(containers: Iterable[Container]) -> list[tuple[Container, Fi
     listed = list(containers)
     filled = fills(listed)
     return [(c, filled[c.pk]) for c in listed]
-
