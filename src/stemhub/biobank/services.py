@@ -20,6 +20,7 @@ from stemhub.accounts.models import Institution, User
 from stemhub.accounts.permissions import Perm, user_can
 from stemhub.audit.context import audit_context
 from stemhub.biobank import barcodes
+from stemhub.biobank.dates import freeze_date_problem
 from stemhub.biobank.models import (
     GONE,
     TIER_ORDER,
@@ -596,6 +597,11 @@ def cell_bank_create(
     source_line = _check_source(line, product, institution_id)
     if parent is not None:
         _check_parent(parent, tier, source_line, institution_id)
+    problem = freeze_date_problem(
+        freeze_date, source_line, today=timezone.localdate(), parent=parent
+    )
+    if problem:
+        raise InvalidInput(f"Check the freeze date: {problem}", fields={"freeze_date": [problem]})
     source = source_line.name if line is not None else f"{source_line.name}-{product.pk}"  # type: ignore[union-attr]
     code = code.strip() or _bank_code(source, tier)
     if CellBank.objects.filter(code=code).exists():

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from stemhub.accounts.models import Institution
@@ -328,6 +329,7 @@ def bank_create(request: HttpRequest) -> HttpResponse:
         "tiers": BankTier.choices,
         "boxes": box_choices(request),
         "values": request.POST,
+        "today": timezone.localdate().isoformat(),
         "error": None,
     }
     if request.method == "POST":
