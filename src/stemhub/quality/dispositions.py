@@ -34,16 +34,20 @@ from stemhub.registry.services import require
 
 
 def _decisions(
-    flagged: list[ExcursionVial], chosen: Mapping[str, str], for_all: str
+    flagged: list[ExcursionVial], chosen: Mapping[str, str], for_all: str, assessment: str
 ) -> dict[int, str]:
     """Flagged row id → decision, for every flagged vial still in stock: its own choice, else
-    the one for all. InvalidInput names each vial left undecided or wrongly decided."""
+    the one for all. InvalidInput names the missing assessment and each vial left undecided
+    or wrongly decided, all at once."""
     known = {row.vial.barcode for row in flagged}
-    errors: dict[str, list[str]] = {
-        f"decisions[{barcode}]": ["not a vial of this excursion"]
+    errors: dict[str, list[str]] = {}
+    if not assessment:
+        errors["impact_assessment"] = ["required"]
+    errors.update(
+        (f"decisions[{barcode}]", ["not a vial of this excursion"])
         for barcode in chosen
         if barcode not in known
-    }
+    )
     if for_all and for_all not in Disposition.values:
         errors["decision"] = [f"one of {', '.join(Disposition.values)}"]
     decided: dict[int, str] = {}
@@ -57,9 +61,13 @@ def _decisions(
             ]
         decided[row.pk] = decision
     if errors:
-        raise InvalidInput(
-            f"Decide for every vial still in stock ({len(errors)} to correct)", fields=errors
-        )
+        undecided = len(errors) - ("impact_assessment" in errors)
+        said = ["Write the impact assessment"] if not assessment else []
+        if undecided:
+            said.append(
+                f"decide for every vial still in stock ({undecided} without a valid decision)"
+            )
+        raise InvalidInput("; ".join(said).capitalize(), fields=errors)
     return decided
 
 
@@ -100,11 +108,6 @@ def excursion_decide(
     (barcode → decision) for the vials decided otherwise. Needs quality.release in the unit's
     institution and the signer's password; refused (409) when the excursion was decided."""
     require(actor, Perm.QC_RELEASE, excursion.equipment.institution_id)
-    if not password or not actor.check_password(password):
-        raise Forbidden(
-            "The password does not match: re-enter yours to sign",
-            fields={"password": ["incorrect"]},
-        )
     excursion = (
         Excursion.objects.select_for_update().select_related("equipment").get(pk=excursion.pk)
     )
@@ -115,17 +118,18 @@ def excursion_decide(
             fields={"excursion": ["decided"]},
         )
     assessment = impact_assessment.strip()
-    if not assessment:
-        raise InvalidInput(
-            "Write the impact assessment: what the temperatures reached and why the decision",
-            fields={"impact_assessment": ["required"]},
-        )
     flagged = list(
         ExcursionVial.objects.filter(excursion=excursion)
         .select_related("vial__bank")
         .order_by("vial__barcode")
     )
-    decided = _decisions(flagged, decisions or {}, decision.strip())
+    decided = _decisions(flagged, decisions or {}, decision.strip(), assessment)
+    # The form is complete: only now does the signature's password count.
+    if not password or not actor.check_password(password):
+        raise Forbidden(
+            "The password does not match: re-enter yours to sign",
+            fields={"password": ["incorrect"]},
+        )
     before = {row.pk: row.vial.status for row in flagged}
     why = (
         f"Disposition of the excursion in {excursion.equipment.name} "

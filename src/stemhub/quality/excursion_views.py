@@ -106,6 +106,7 @@ def _excursion_page(
             "review": review,
             "in_stock": sum(1 for r in rows if r["in_stock"]),
             "quarantined": sum(1 for r in rows if r["vial"].status == "quarantined"),
+            "open_table": any(row["bad"] for row in rows),
             "can_decide": review is None and user_can(request.user, Perm.QC_RELEASE, institution),
             "choices": Disposition.choices,
             "values": values,
