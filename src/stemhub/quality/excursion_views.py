@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from stemhub.accounts.permissions import Perm, user_can
+from stemhub.accounts.permissions import Perm, permissions_of, user_can
 from stemhub.biobank.models import GONE, Container
 from stemhub.biobank.selectors import container_paths, place_text
 from stemhub.core.errors import StemhubError
@@ -33,7 +33,15 @@ def excursions(request: HttpRequest) -> HttpResponse:
         .order_by("-start", "-pk")[:50]
     )
     _count_flags([*waiting, *decided])
-    return render(request, "quality/excursions.html", {"waiting": waiting, "decided": decided})
+    return render(
+        request,
+        "quality/excursions.html",
+        {
+            "waiting": waiting,
+            "decided": decided,
+            "can_decide": Perm.QC_RELEASE in permissions_of(request.user),
+        },
+    )
 
 
 def _count_flags(found: list[Excursion]) -> None:
