@@ -94,7 +94,14 @@ def _apply(actor: User, flagged: list[ExcursionVial], decided: dict[int, str], w
         )
 
 
-@transaction.atomic
+def _flagged(excursion: Excursion) -> list[ExcursionVial]:
+    return list(
+        ExcursionVial.objects.filter(excursion=excursion)
+        .select_related("vial__bank")
+        .order_by("vial__barcode")
+    )
+
+
 def excursion_decide(
     *,
     actor: User,
@@ -108,6 +115,22 @@ def excursion_decide(
     (barcode → decision) for the vials decided otherwise. Needs quality.release in the unit's
     institution and the signer's password; refused (409) when the excursion was decided."""
     require(actor, Perm.QC_RELEASE, excursion.equipment.institution_id)
+    assessment = impact_assessment.strip()
+    # The form is checked first, then the password, both before the transaction opens (as a
+    # release's signature is): a wrong password never leaves a write half done.
+    _decisions(_flagged(excursion), decisions or {}, decision.strip(), assessment)
+    if not password or not actor.check_password(password):
+        raise Forbidden(
+            "The password does not match: re-enter yours to sign",
+            fields={"password": ["incorrect"]},
+        )
+    with transaction.atomic():
+        return _decide(actor, excursion, assessment, decision.strip(), decisions or {})
+
+
+def _decide(
+    actor: User, excursion: Excursion, assessment: str, for_all: str, chosen: Mapping[str, str]
+) -> ExcursionReview:
     excursion = (
         Excursion.objects.select_for_update().select_related("equipment").get(pk=excursion.pk)
     )
@@ -117,19 +140,16 @@ def excursion_decide(
             "been decided already",
             fields={"excursion": ["decided"]},
         )
-    assessment = impact_assessment.strip()
-    flagged = list(
-        ExcursionVial.objects.filter(excursion=excursion)
-        .select_related("vial__bank")
-        .order_by("vial__barcode")
+    flagged = _flagged(excursion)  # again, under the excursion's lock, with the vials locked
+    statuses = dict(
+        Vial.objects.select_for_update()
+        .filter(pk__in=[row.vial_id for row in flagged])
+        .order_by("pk")
+        .values_list("pk", "status")
     )
-    decided = _decisions(flagged, decisions or {}, decision.strip(), assessment)
-    # The form is complete: only now does the signature's password count.
-    if not password or not actor.check_password(password):
-        raise Forbidden(
-            "The password does not match: re-enter yours to sign",
-            fields={"password": ["incorrect"]},
-        )
+    for row in flagged:
+        row.vial.status = statuses[row.vial_id]
+    decided = _decisions(flagged, chosen, for_all, assessment)
     before = {row.pk: row.vial.status for row in flagged}
     why = (
         f"Disposition of the excursion in {excursion.equipment.name} "
