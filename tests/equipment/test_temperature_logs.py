@@ -156,3 +156,15 @@ def test_a_reading_in_the_future_is_refused_naming_its_line(users):
     assert list(refused.value.fields) == ["line 3.timestamp"]
     assert "in the future" in refused.value.fields["line 3.timestamp"][0]
     assert not TemperatureReading.objects.exists()
+
+
+def test_the_upload_form_answers_400_naming_the_future_line(users, client_for):
+    unit = tank(users)
+    later = (timezone.now() + timedelta(days=1)).isoformat()
+    answer = client_for("bank_technician").post(
+        f"/equipment/{unit.pk}/temperature-logs/",
+        {"content": f"timestamp,temperature_c\n{later},-190\n"},
+    )
+    assert answer.status_code == 400
+    assert "line 2.timestamp" in answer.content.decode()
+    assert not TemperatureReading.objects.exists()
