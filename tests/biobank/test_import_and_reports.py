@@ -76,4 +76,4 @@ def test_the_box_page_shows_its_grid(users, tree, line, client_for):
     inventory_import(actor=users["bank_technician"], text=HEADER + GOOD, dry_run=False)
     page = client_for("bank_technician").get(f"/biobank/containers/{tree['box1'].pk}/")
     assert page.status_code == 200
-    assert b"LEGACY-1" in page.content and b"2 of 81 positions" in page.content
+    assert b"LEGACY-1" in page.content and b"2 of 81 used" in page.content

@@ -42,7 +42,11 @@ def count(client, path: str) -> int:
 
 
 PATHS = [
+    "{B}/biobank/",
     "{B}/biobank/containers/{box1}/",
+    "{B}/biobank/containers/{rack}/",
+    "{B}/biobank/containers/{tank}/",
+    "{B}/biobank/vials/{vial}/",
     "{B}/biobank/banks/",
     "{B}/biobank/banks/{bank}/",
     "{B}/biobank/containers/{box1}/history/",
@@ -77,6 +81,7 @@ def test_the_query_count_does_not_grow_with_the_inventory(
         V=V,
         box1=tree["box1"].pk,
         rack=tree["rack"].pk,
+        tank=tree["tank"].pk,
         bank=bank.pk,
         vial=vial.barcode,
     )
@@ -101,5 +106,5 @@ def test_the_box_page_counts_its_queries_on_a_full_box(
     client.get(f"/biobank/containers/{tree['box1'].pk}/")
     with django_assert_max_num_queries(15):
         answer = client.get(f"/biobank/containers/{tree['box1'].pk}/")
-    assert answer.content.decode().count('class="filled status-available') == 81
+    assert answer.content.decode().count('class="slot vial bank-c0 status-available') == 81
     assert Container.objects.filter(type__holds_vials=True).count() == 2

@@ -86,7 +86,7 @@ def test_a_technician_banks_labels_moves_a_box_and_reads_the_history(
 
     first = Vial.objects.get(bank=bank, row=1, column=1)
     page.goto(f"{live_server.url}/biobank/containers/{tree['box1'].pk}/")
-    expect(page.locator("#occupancy")).to_have_text("20 of 81 positions")
+    expect(page.locator("#occupancy")).to_have_text("20 of 81 used · 0 held · 61 free")
     page.get_by_label("New place").select_option(label="Site A/Room 1/Tank 2/Rack 4")
     page.locator("#move-position").fill("2-1")
     page.locator("#move-reason").fill("Rack 3 to be defrosted")

@@ -83,4 +83,12 @@ PAGE_CASES = [
         data={"content": LOG},
         setup=a_tank,
     ),
+    Page(
+        "equipment:calibration_record",
+        "/equipment/9001/calibrations/",
+        MANAGERS,
+        method="POST",
+        data={"performed_on": "2026-01-10", "performed_by": "Acme", "result": "passed"},
+        setup=a_tank,
+    ),
 ]

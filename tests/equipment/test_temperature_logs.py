@@ -5,10 +5,11 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db.models import F
 from django.utils import timezone
 
 from stemhub.biobank import services as biobank
-from stemhub.biobank.models import Vial
+from stemhub.biobank.models import ContainerEvent, CustodyEvent, Vial
 from stemhub.core.errors import InvalidInput
 from stemhub.equipment.models import Excursion, TemperatureReading
 from stemhub.equipment.services import temperature_log_upload
@@ -17,6 +18,13 @@ from tests.biobank.storage import bank_of, container_types, published_line
 from tests.equipment.setups import tank
 
 pytestmark = pytest.mark.django_db
+
+
+def stored_a_day_ago() -> None:
+    """Date the storage's and the vials' creation a day back, so that a log of the last hours
+    (readings are never in the future) finds them in the unit."""
+    for events in (CustodyEvent.objects.all(), ContainerEvent.objects.all()):
+        events.update(at=F("at") - timedelta(days=1))
 
 
 def upload(users, unit, text: str, **kw):
@@ -98,7 +106,8 @@ def test_an_excursion_flags_and_quarantines_the_vials_stored_in_the_unit(users):
         actor=technician, type=kinds["Box 9×9"], name="B", parent=rack, row=1, column=1
     )
     bank = bank_of(technician, published_line(users), [box], count=3)
-    start = timezone.now() + timedelta(hours=1)
+    stored_a_day_ago()
+    start = timezone.now() - timedelta(hours=1)
     rows = [(start + timedelta(minutes=10 * n), t) for n, t in enumerate([-190, -120, -110, -190])]
     text = "timestamp,temperature_c\n" + "".join(f"{at.isoformat()},{t}\n" for at, t in rows)
 
@@ -126,8 +135,36 @@ def test_without_quarantine_the_vials_are_only_flagged(users):
         actor=technician, type=kinds["Box 9×9"], name="B", parent=rack, row=1, column=1
     )
     bank = bank_of(technician, published_line(users), [box], count=2)
-    at = timezone.now() + timedelta(hours=1)
+    stored_a_day_ago()
+    at = timezone.now() - timedelta(hours=1)
     log = upload(users, unit, f"timestamp,temperature_c\n{at.isoformat()},-100\n", quarantine=False)
     (excursion,) = log.excursions.all()
     assert excursion.flagged.count() == 2 and not excursion.flagged.filter(quarantined=True)
     assert set(Vial.objects.filter(bank=bank).values_list("status", flat=True)) == {"available"}
+
+
+def test_a_reading_in_the_future_is_refused_naming_its_line(users):
+    unit = tank(users)
+    now = timezone.now()
+    text = (
+        "timestamp,temperature_c\n"
+        f"{(now - timedelta(minutes=10)).isoformat()},-190\n"
+        f"{(now + timedelta(hours=2)).isoformat()},-190\n"
+    )
+    with pytest.raises(InvalidInput) as refused:
+        upload(users, unit, text)
+    assert list(refused.value.fields) == ["line 3.timestamp"]
+    assert "in the future" in refused.value.fields["line 3.timestamp"][0]
+    assert not TemperatureReading.objects.exists()
+
+
+def test_the_upload_form_answers_400_naming_the_future_line(users, client_for):
+    unit = tank(users)
+    later = (timezone.now() + timedelta(days=1)).isoformat()
+    answer = client_for("bank_technician").post(
+        f"/equipment/{unit.pk}/temperature-logs/",
+        {"content": f"timestamp,temperature_c\n{later},-190\n"},
+    )
+    assert answer.status_code == 400
+    assert "line 2.timestamp" in answer.content.decode()
+    assert not TemperatureReading.objects.exists()

@@ -10,18 +10,19 @@ from typing import Any
 from django.urls import NoReverseMatch, reverse
 
 from stemhub.audit.context import audit_context
-from stemhub.biobank.models import CellBank
+from stemhub.biobank.models import CellBank, Vial
 from stemhub.quality.models import Nonconformity, QcResult, QcTest, RawFile, Release, Signature
 from stemhub.quality.selectors import qc_record, record_bytes, record_hash
 from stemhub.registry.models import CellLine
 from tests.biobank.permission_cases import BANK, OTHERS, VIEWERS, stocked
 from tests.conftest import PASSWORD
+from tests.equipment.setups import tank
 from tests.permissions import Case, Page
-from tests.quality.setups import LINE_PROFILE, TESTED, pass_everything
+from tests.quality.setups import LINE_PROFILE, TESTED, excursion_in, pass_everything
 
 RECORDERS = {"bank_technician", "qa_manager", "platform_admin"}
 RELEASERS = {"qa_manager", "platform_admin"}
-RESULT, NC, RELEASE = 9301, 9401, 9501
+RESULT, NC, RELEASE, EXCURSION = 9301, 9401, 9501, 9601
 
 
 def _bank(users: dict[str, Any]) -> CellBank:
@@ -79,6 +80,16 @@ def released(users: dict[str, Any]) -> None:
         )
         Release.objects.create(pk=RELEASE, bank=bank, signature=signature)
 
+
+def with_excursion(users: dict[str, Any]) -> None:
+    """The bank's tank (equipment 9001) with an excursion (9601) that quarantined two vials."""
+    stocked(users)
+    unit = tank(users)
+    vials = list(Vial.objects.filter(barcode__in=["LEGACY-0001", "LEGACY-0002"]))
+    excursion_in(unit, vials, users["bank_technician"], pk=EXCURSION)
+
+
+DECISION = {"impact_assessment": "Vapour phase stayed below -120 °C", "decision": "release"}
 
 Q = "/api/v1/quality"
 API_CASES = [
@@ -147,6 +158,22 @@ API_CASES = [
         path=f"{Q}/releases/{RELEASE}",
         setup=released,
     ),
+    Case("GET", f"{Q}/excursions", VIEWERS | OTHERS, setup=with_excursion),
+    Case(
+        "GET",
+        f"{Q}/excursions/{{excursion_id}}",
+        VIEWERS,
+        path=f"{Q}/excursions/{EXCURSION}",
+        setup=with_excursion,
+    ),
+    Case(
+        "POST",
+        f"{Q}/excursions/{{excursion_id}}/decision",
+        RELEASERS,
+        path=f"{Q}/excursions/{EXCURSION}/decision",
+        body={**DECISION, "password": PASSWORD},
+        setup=with_excursion,
+    ),
 ]
 
 PAGE_CASES = [
@@ -193,6 +220,16 @@ PAGE_CASES = [
         method="POST",
         data={"password": PASSWORD},
         setup=ready,
+    ),
+    Page("quality:excursions", "/quality/excursions/", VIEWERS | OTHERS, setup=with_excursion),
+    Page("quality:excursion", f"/quality/excursions/{EXCURSION}/", VIEWERS, setup=with_excursion),
+    Page(
+        "quality:excursion_decide",
+        f"/quality/excursions/{EXCURSION}/decide/",
+        RELEASERS,
+        method="POST",
+        data={**DECISION, "password": PASSWORD},
+        setup=with_excursion,
     ),
 ]
 

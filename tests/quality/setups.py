@@ -120,3 +120,42 @@ def limits(**values: Any) -> QcTest:
         if base[key] is not None:
             base[key] = Decimal(base[key])
     return QcTest(**base)
+
+
+def excursion_in(unit: Equipment, vials: list[Any], actor: Any, *, pk: int | None = None):
+    """An excursion of `unit` yesterday that flagged these vials and quarantined them (rows
+    written as a log upload would write them, without going through the stored history)."""
+    from django.utils import timezone
+
+    from stemhub.biobank.models import Vial
+    from stemhub.equipment.models import Excursion, ExcursionVial, TemperatureLog
+
+    start = timezone.now() - timedelta(days=1)
+    with audit_context(actor=actor, reason="test setup"):
+        log = TemperatureLog.objects.create(
+            equipment=unit,
+            filename="tank.csv",
+            sha256="0" * 64,
+            reading_count=3,
+            first_reading_at=start,
+            last_reading_at=start + timedelta(hours=1),
+            uploaded_by=actor,
+        )
+        excursion = Excursion.objects.create(
+            pk=pk,
+            equipment=unit,
+            log=log,
+            start=start,
+            end=start + timedelta(minutes=30),
+            min_temperature_c=Decimal("-140"),
+            max_temperature_c=Decimal("-121"),
+            reading_count=2,
+        )
+        ExcursionVial.objects.bulk_create(
+            ExcursionVial(
+                excursion=excursion, vial=v, status_at_detection=v.status, quarantined=True
+            )
+            for v in vials
+        )
+        Vial.objects.filter(pk__in=[v.pk for v in vials]).update(status="quarantined")
+    return excursion

@@ -12,7 +12,7 @@ from ninja import Query, Router, Schema, Status
 
 from stemhub.accounts.models import Institution, User
 from stemhub.accounts.permissions import Perm
-from stemhub.biobank import imports, selectors, services
+from stemhub.biobank import grids, imports, selectors, services
 from stemhub.biobank.labels import label_sheet
 from stemhub.biobank.models import (
     CellBank,
@@ -297,23 +297,29 @@ def container_create(request: HttpRequest, payload: ContainerIn) -> Status:
 
 @router.get("/biobank/containers/{container_id}", response=dict[str, Any])
 def container_detail(request: HttpRequest, container_id: int) -> dict[str, Any]:
-    """Needs biobank.view in the container's institution: the container, and a box's grid."""
+    """Needs biobank.view in the container's institution: the container, its children, and
+    what stands in each of its numbered positions (a vial, a container, or a hold)."""
     container = _container(request, container_id)
     out = container_out(container)
     out["children"] = [
         container_out(c, path=f"{out['path']}/{c.name}")
         for c in container.children.select_related("type", "parent__type")
     ]
+    grid = grids.container_grid(container)
     out["positions"] = [
         {
-            "position": cell.label,
-            "vial": cell.vial.barcode if cell.vial else None,
-            "bank": cell.vial.bank.code if cell.vial else None,
-            "status": cell.vial.status if cell.vial else None,
-            "hold": cell.hold or None,
+            "position": slot.label,
+            "vial": slot.vial.barcode if slot.vial else None,
+            "bank": slot.vial.bank.code if slot.vial else None,
+            "status": slot.vial.status if slot.vial else None,
+            "container": slot.child.pk if slot.child else None,
+            "container_name": slot.child.name if slot.child else None,
+            "used": slot.fill.used if slot.fill else None,
+            "capacity": slot.fill.capacity if slot.fill else None,
+            "hold": slot.hold or None,
+            "free": slot.free,
         }
-        for row in selectors.box_grid(container)
-        for cell in row
+        for slot in (grid.slots if grid else [])
     ]
     return out
 

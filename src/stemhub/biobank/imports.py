@@ -19,6 +19,7 @@ from stemhub.accounts.models import Institution, User
 from stemhub.accounts.permissions import Perm
 from stemhub.audit.context import audit_context
 from stemhub.biobank.barcodes import is_acceptable
+from stemhub.biobank.dates import freeze_date_problem
 from stemhub.biobank.models import (
     BankTier,
     CellBank,
@@ -246,6 +247,10 @@ def _plan_bank(
     except ValueError:
         row.fail("freeze_date", "a new bank needs its freeze date (YYYY-MM-DD)")
         frozen = None
+    if frozen is not None:
+        problem = freeze_date_problem(frozen, line, today=timezone.localdate())
+        if problem:
+            row.fail("freeze_date", problem)
     new_banks[code] = {"line": line, "tier": tier, "passage": passage, "frozen": frozen, "count": 1}
 
 

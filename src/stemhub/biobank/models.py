@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from stemhub.accounts.models import Institution
 from stemhub.biobank import layout
@@ -219,6 +220,13 @@ class BankTier(models.TextChoices):
 
 
 TIER_ORDER = [BankTier.SEED, BankTier.MCB, BankTier.WCB, BankTier.DISTRIBUTION]
+# What fits in a box grid's cell beside the passage.
+TIER_SHORT = {
+    BankTier.SEED: _("Seed"),
+    BankTier.MCB: _("MCB"),
+    BankTier.WCB: _("WCB"),
+    BankTier.DISTRIBUTION: _("Lot"),
+}
 
 
 class CellBank(models.Model):
@@ -280,6 +288,10 @@ class CellBank(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+    @property
+    def tier_short(self) -> str:
+        return str(TIER_SHORT.get(self.tier, self.tier))
 
     @property
     def source_name(self) -> str:

@@ -1,4 +1,4 @@
-"""The biobank's menu entries and the technician's storage queue."""
+"""The biobank's menu entries and the storage managers' queue of held positions."""
 
 from typing import Any
 
@@ -39,11 +39,16 @@ def _hold_row(hold: PositionHold, paths: dict[int, str]) -> QueueRow:
         url=reverse("biobank:container", args=[hold.container_id]) + f"?position={label}",
         detail=hold.note,
         badge=hold.get_kind_display(),
+        # Badge classes of the shared stylesheet (the home page loads no app's CSS).
+        badge_class="availability-withdrawn"
+        if hold.kind == PositionHold.Kind.BLOCKED
+        else "status-submitted",
     )
 
 
 def position_holds(user: Any) -> Queue:
-    """Positions reserved or blocked in the user's institution's boxes."""
+    """Positions reserved or blocked in the user's institution's storage, newest first; each
+    opens its container at the hold form for that position."""
     holds = PositionHold.objects.filter(container__institution_id=user.institution_id)
     holds = holds.select_related("container__type").order_by("-at")
     shown = list(holds[:SHOWN])
@@ -52,7 +57,7 @@ def position_holds(user: Any) -> Queue:
         count=holds.count(),
         rows=[_hold_row(h, paths) for h in shown],
         more_url=reverse("biobank:storage"),
-        empty=_("No position is reserved or blocked."),
+        empty=_("No position is reserved or blocked. Hold one from its box's or rack's grid."),
     )
 
 

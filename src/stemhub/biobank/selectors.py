@@ -155,35 +155,6 @@ def subtree_ids(container_ids: Iterable[int]) -> list[int]:
     return found
 
 
-# Box grid
-
-
-@dataclass
-class Cell:
-    row: int
-    column: int
-    label: str
-    vial: Vial | None = None
-    hold: str = ""
-
-
-def box_grid(box: Container) -> list[list[Cell]]:
-    """The box's positions row by row, each with its vial or its hold."""
-    kind = box.type
-    if not kind.rows or not kind.columns:
-        return []
-    grid = [
-        [Cell(r, c, kind.label(r, c)) for c in range(1, kind.columns + 1)]
-        for r in range(1, kind.rows + 1)
-    ]
-    vials = Vial.objects.filter(container=box, row__isnull=False).select_related("bank")
-    for vial in vials:
-        grid[vial.row - 1][vial.column - 1].vial = vial
-    for hold in PositionHold.objects.filter(container=box):
-        grid[hold.row - 1][hold.column - 1].hold = hold.kind
-    return grid
-
-
 # Histories
 
 

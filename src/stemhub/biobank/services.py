@@ -20,6 +20,7 @@ from stemhub.accounts.models import Institution, User
 from stemhub.accounts.permissions import Perm, user_can
 from stemhub.audit.context import audit_context
 from stemhub.biobank import barcodes
+from stemhub.biobank.dates import freeze_date_problem
 from stemhub.biobank.models import (
     GONE,
     TIER_ORDER,
@@ -170,6 +171,14 @@ def _check_fits(parent: Container, child_type: ContainerType, row: int | None, c
             raise Conflict(
                 f"Position {parent.type.label(row, col)} of {parent.name} holds {taken.name}",
                 fields={"position": ["taken"]},
+            )
+        blocked = PositionHold.objects.filter(
+            container=parent, row=row, column=col, kind=PositionHold.Kind.BLOCKED
+        ).exists()
+        if blocked:
+            raise Conflict(
+                f"Position {parent.type.label(row, col)} of {parent.name} is blocked",
+                fields={"position": ["blocked"]},
             )
 
 
@@ -384,17 +393,23 @@ def container_set_blocked(
 def position_hold(
     *, actor: User, container: Container, row: int, column: int, kind: str, note: str = ""
 ) -> PositionHold:
-    """Block a position (out of use) or reserve it (auto-fill passes it by)."""
+    """Block a position (out of use) or reserve it (auto-fill passes it by): a box's position
+    or a rack's or tank's slot."""
     container = lock_containers(container)[container.pk]
     require(actor, Perm.STORAGE_MANAGE, container.institution_id)
-    if not container.type.holds_vials:
-        raise InvalidInput(f"{container.name} holds no vials", fields={"container": ["not a box"]})
+    if not container.type.has_layout:
+        raise InvalidInput(
+            f"{container.name} has no numbered positions", fields={"container": ["no positions"]}
+        )
     _check_slot(container, row, column)
     if kind not in PositionHold.Kind.values:
         raise InvalidInput(f"Unknown hold {kind!r}", fields={"kind": ["blocked or reserved"]})
     label = container.type.label(row, column)
     if Vial.objects.filter(container=container, row=row, column=column).exists():
         raise Conflict(f"{label} holds a vial", fields={"position": ["occupied"]})
+    child = Container.objects.filter(parent=container, row=row, column=column).first()
+    if child is not None:
+        raise Conflict(f"{label} holds {child.name}", fields={"position": ["occupied"]})
     hold, _ = PositionHold.objects.update_or_create(
         container=container,
         row=row,
@@ -582,6 +597,11 @@ def cell_bank_create(
     source_line = _check_source(line, product, institution_id)
     if parent is not None:
         _check_parent(parent, tier, source_line, institution_id)
+    problem = freeze_date_problem(
+        freeze_date, source_line, today=timezone.localdate(), parent=parent
+    )
+    if problem:
+        raise InvalidInput(f"Check the freeze date: {problem}", fields={"freeze_date": [problem]})
     source = source_line.name if line is not None else f"{source_line.name}-{product.pk}"  # type: ignore[union-attr]
     code = code.strip() or _bank_code(source, tier)
     if CellBank.objects.filter(code=code).exists():

@@ -25,19 +25,20 @@ def vial(request: HttpRequest, barcode: str) -> HttpResponse:
 
 
 STATUS_CHOICES = [
-    (VialStatus.QUARANTINED, "Quarantined"),
-    (VialStatus.AVAILABLE, "Available"),
-    (VialStatus.RESERVED, "Reserved"),
+    (VialStatus.QUARANTINED, VialStatus.QUARANTINED.label),
+    (VialStatus.AVAILABLE, VialStatus.AVAILABLE.label),
+    (VialStatus.RESERVED, VialStatus.RESERVED.label),
 ]
 
 
 def _vial_page(
     request: HttpRequest, found: Any, *, error: StemhubError | None = None, form: str = ""
 ) -> HttpResponse:
-    place = ""
+    place, trail = "", []
     if found.container_id:
+        trail = selectors.container_ancestors(found.container)
         place = selectors.place_text(
-            selectors.container_path(found.container), found.container, found.row, found.column
+            "/".join(c.name for c in trail), found.container, found.row, found.column
         )
     history = selectors.vial_history(found)
     institution_id = found.bank.institution_id
@@ -58,6 +59,10 @@ def _vial_page(
         {
             "vial": found,
             "place": place,
+            "trail": trail,
+            "position": found.container.type.label(found.row, found.column)
+            if found.container_id
+            else "",
             "history": history,
             "gone": gone,
             "can_edit": can_edit and not gone,

@@ -9,11 +9,12 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from stemhub.accounts.models import Institution
 from stemhub.accounts.permissions import Perm, user_can
-from stemhub.biobank import imports, layout, selectors, services
+from stemhub.biobank import grids, imports, selectors, services
 from stemhub.biobank.labels import label_sheet
 from stemhub.biobank.models import (
     BankTier,
@@ -21,6 +22,7 @@ from stemhub.biobank.models import (
     ContainerType,
     PositionHold,
     TemperatureClass,
+    VialStatus,
 )
 from stemhub.core.errors import Forbidden, InvalidInput, StemhubError
 from stemhub.core.pages import page
@@ -68,7 +70,10 @@ def storage(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "biobank/storage.html",
-        {"roots": roots.select_related("type"), "can_manage": _can(request, Perm.STORAGE_MANAGE)},
+        {
+            "roots": grids.roots_with_fill(roots.select_related("type")),
+            "can_manage": _can(request, Perm.STORAGE_MANAGE),
+        },
     )
 
 
@@ -88,8 +93,7 @@ def _container_page(
     form: str = "",
 ) -> HttpResponse:
     ancestors = selectors.container_ancestors(found)
-    grid = selectors.box_grid(found)
-    cells = [cell for row in grid for cell in row]
+    grid = grids.container_grid(found)
     can_manage = _can(request, Perm.STORAGE_MANAGE)
     values = request.POST if error is not None else request.GET
     targets = (
@@ -104,23 +108,15 @@ def _container_page(
             "container": found,
             "ancestors": ancestors[:-1],
             "path": "/".join(c.name for c in ancestors),
-            "grid": [
-                (layout.label_part(n, found.type.row_labels), row)
-                for n, row in enumerate(grid, start=1)
-            ],
-            "columns": [
-                layout.label_part(n, found.type.column_labels)
-                for n in range(1, (found.type.columns or 0) + 1)
-            ],
-            "used": sum(1 for c in cells if c.vial),
-            "held": sum(1 for c in cells if c.hold),
-            "capacity": len(cells),
-            "children": found.children.select_related("type", "parent__type"),
+            "grid": grid,
+            "fill": grids.fills([found])[found.pk],
+            "children": grids.children_with_fill(found) if grid is None else [],
             "targets": targets,
             "can_manage": can_manage,
             "hold_kinds": PositionHold.Kind.choices,
             # One reverse() instead of one per cell of the grid; barcodes are URL-safe.
             "vial_url": reverse("biobank:vial", args=["-"])[:-2],
+            "container_url": reverse("biobank:container", args=[0])[:-2],
             "values": values,
             "chosen": values.get("position", "").strip().upper()
             if grid and form in ("", "hold")
@@ -263,12 +259,14 @@ def _create_container(request: HttpRequest) -> Container:
 def container_history(request: HttpRequest, pk: int) -> HttpResponse:
     """Needs biobank.view: the container's own events and its vials' custody events."""
     found = selectors.container_for(request.user, pk)
+    trail = selectors.container_ancestors(found)
     return render(
         request,
         "biobank/container_history.html",
         {
             "container": found,
-            "path": selectors.container_path(found),
+            "trail": trail,
+            "path": "/".join(c.name for c in trail),
             **selectors.container_history(found),
         },
     )
@@ -331,6 +329,7 @@ def bank_create(request: HttpRequest) -> HttpResponse:
         "tiers": BankTier.choices,
         "boxes": box_choices(request),
         "values": request.POST,
+        "today": timezone.localdate().isoformat(),
         "error": None,
     }
     if request.method == "POST":
@@ -457,13 +456,18 @@ def inventory_import(request: HttpRequest) -> HttpResponse:
 @inventory_page
 def reports(request: HttpRequest) -> HttpResponse:
     """Needs biobank.view: vials per line, bank and status; occupancy per container."""
+    counts = [
+        {
+            **row,
+            "tier_label": BankTier(row["tier"]).label,
+            "status_label": VialStatus(row["status"]).label,
+        }
+        for row in selectors.vial_counts(request.user)
+    ]
     return render(
         request,
         "biobank/reports.html",
-        {
-            "counts": selectors.vial_counts(request.user),
-            "occupancy": selectors.occupancy(request.user),
-        },
+        {"counts": counts, "occupancy": selectors.occupancy(request.user)},
     )
 
 

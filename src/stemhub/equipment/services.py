@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from stemhub.accounts.models import Institution, User
 from stemhub.accounts.permissions import Perm, user_can
@@ -57,6 +58,15 @@ def _clean(obj: Any, exclude: tuple[str, ...] = ()) -> None:
         obj.full_clean(exclude=list(exclude))
     except ValidationError as error:
         raise from_validation_error(error) from None
+
+
+def _not_in_future(day: date, field: str, what: str) -> None:
+    today = timezone.localdate()
+    if day > today:
+        raise InvalidInput(
+            f"{what} is dated {day}, after today ({today})",
+            fields={field: ["in the future"]},
+        )
 
 
 def _apply(equipment: Equipment, data: Mapping[str, Any]) -> None:
@@ -143,6 +153,25 @@ def calibration_record(
     it); a failed one makes the unit due at once, so it is out of calibration until the next."""
     equipment = Equipment.objects.select_for_update().get(pk=equipment.pk)
     _require(actor, equipment.institution_id)
+    if result not in CalibrationResult.values:
+        raise InvalidInput(
+            f"Unknown calibration result {result!r}; use one of "
+            f"{', '.join(CalibrationResult.values)}",
+            fields={"result": ["unknown value"]},
+        )
+    _not_in_future(performed_on, "performed_on", "The calibration")
+    if not performed_by.strip():
+        raise InvalidInput(
+            "Say who calibrated the unit (a person or a service company)",
+            fields={"performed_by": ["required"]},
+        )
+    failed = result == CalibrationResult.FAILED
+    if not failed and valid_until is not None and valid_until <= performed_on:
+        raise InvalidInput(
+            f"A calibration performed on {performed_on} is valid until a later date, "
+            f"not {valid_until}",
+            fields={"valid_until": [f"after {performed_on}"]},
+        )
     if result != CalibrationResult.FAILED and valid_until is None:
         if equipment.calibration_interval_days is None:
             raise InvalidInput(
@@ -184,6 +213,12 @@ def maintenance_record(
 ) -> Maintenance:
     equipment = Equipment.objects.select_for_update().get(pk=equipment.pk)
     _require(actor, equipment.institution_id)
+    _not_in_future(performed_on, "performed_on", "The maintenance")
+    if next_due is not None and next_due <= performed_on:
+        raise InvalidInput(
+            f"The next maintenance falls after this one ({performed_on}), not on {next_due}",
+            fields={"next_due": [f"after {performed_on}"]},
+        )
     if next_due is None and equipment.maintenance_interval_days is not None:
         next_due = performed_on + timedelta(days=equipment.maintenance_interval_days)
     maintenance = Maintenance(
@@ -258,7 +293,7 @@ def temperature_log_upload(
             f"Set the acceptable temperature range of {equipment.name} before uploading logs",
             fields={"equipment": ["no acceptable temperature range"]},
         )
-    readings = parse_temperature_csv(content)
+    readings = parse_temperature_csv(content, now=timezone.now())
     clashes = set(
         TemperatureReading.objects.filter(
             equipment=equipment, at__in=[r.at for r in readings]

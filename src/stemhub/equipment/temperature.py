@@ -64,9 +64,10 @@ def _temperature(value: str) -> Decimal | None:
     return number.quantize(Decimal("0.01"))
 
 
-def parse_temperature_csv(content: bytes) -> list[Reading]:
+def parse_temperature_csv(content: bytes, *, now: datetime | None = None) -> list[Reading]:
     """Readings sorted by time, or InvalidInput naming every bad line and field (line 1 is the
-    header). Naive timestamps are in the site's time zone."""
+    header). Naive timestamps are in the site's time zone. A reading after `now` is refused:
+    a logger cannot have measured it yet (its clock is wrong, or the column is another)."""
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -101,6 +102,10 @@ def parse_temperature_csv(content: bytes) -> list[Reading]:
             ]
         elif at in seen:
             errors[f"line {number}.timestamp"] = [f"repeats the time of line {seen[at]}"]
+        elif now is not None and at > now:
+            errors[f"line {number}.timestamp"] = [
+                f"{row[at_column].strip()} is in the future (now: {now:%Y-%m-%d %H:%M} UTC)"
+            ]
         else:
             seen[at] = number
         if temperature is None:

@@ -1,16 +1,22 @@
 """Pages of the equipment register: the list with what is due, a unit's page, and the
 temperature log upload."""
 
+from datetime import date
+from typing import Any
+
 from django.contrib import messages
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from stemhub.accounts.permissions import Perm, user_can
-from stemhub.core.errors import InvalidInput
+from stemhub.core.errors import InvalidInput, StemhubError
 from stemhub.core.pages import page
 from stemhub.equipment import services
+from stemhub.equipment.models import CalibrationResult, Excursion
 from stemhub.equipment.selectors import (
     equipment_due,
     equipment_or_404,
@@ -42,9 +48,21 @@ def equipment_list(request: HttpRequest) -> HttpResponse:
 @inventory_viewers_only
 def equipment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Needs biobank.view for the unit's institution: its calibration, maintenance, temperature
-    logs and excursions with the vials they flagged."""
-    unit = equipment_or_404(request.user, pk)
-    excursions = unit.excursions.prefetch_related("flagged__vial")
+    logs and excursions with the vials they flagged, and to its managers the forms to record a
+    calibration and upload a log."""
+    return _detail_page(request, equipment_or_404(request.user, pk))
+
+
+def _detail_page(
+    request: HttpRequest, unit: Any, *, error: StemhubError | None = None, form: str = ""
+) -> HttpResponse:
+    excursions = list(
+        unit.excursions.annotate(
+            flagged_count=Count("flagged"),
+            quarantined_count=Count("flagged", filter=Q(flagged__quarantined=True)),
+            decided=Exists(Excursion.objects.filter(pk=OuterRef("pk"), review__isnull=False)),
+        )[:50]
+    )
     return render(
         request,
         "equipment/detail.html",
@@ -54,10 +72,59 @@ def equipment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "calibrations": unit.calibrations.all()[:20],
             "maintenance": unit.maintenance.all()[:20],
             "logs": unit.temperature_logs.all()[:20],
-            "excursions": excursions[:50],
+            "excursions": excursions,
             "can_manage": user_can(request.user, Perm.EQUIPMENT_MANAGE, unit.institution_id),
+            "results": CalibrationResult.choices,
+            "today": timezone.localdate(),
+            "values": request.POST if error is not None else {},
+            "error": error,
+            "error_form": form,
+            "bad": set(error.fields) if error is not None else set(),
         },
+        status=error.status if error is not None else 200,
     )
+
+
+def _day(value: str, field: str, *, required: bool = True) -> date | None:
+    if not value.strip() and not required:
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidInput(
+            f"{field} is a date, YYYY-MM-DD", fields={field: ["a date, YYYY-MM-DD"]}
+        ) from None
+
+
+@require_POST
+@inventory_viewers_only
+def calibration_record(request: HttpRequest, pk: int) -> HttpResponse:
+    """Needs equipment.manage for the unit's institution: record a calibration (its date, who,
+    the result, valid until, the certificate)."""
+    unit = equipment_or_404(request.user, pk)
+    data = request.POST
+    try:
+        performed_on = _day(data.get("performed_on", ""), "performed_on")
+        services.calibration_record(
+            actor=request.user,
+            equipment=unit,
+            performed_on=performed_on,  # type: ignore[arg-type]
+            performed_by=data.get("performed_by", ""),
+            result=data.get("result", ""),
+            valid_until=_day(data.get("valid_until", ""), "valid_until", required=False),
+            certificate=data.get("certificate", ""),
+            notes=data.get("notes", ""),
+        )
+    except StemhubError as error:
+        if error.status == 403:
+            raise
+        return _detail_page(request, unit, error=error, form="calibration")
+    messages.success(
+        request,
+        _("Calibration of %(unit)s on %(day)s recorded.")
+        % {"unit": unit.name, "day": performed_on},
+    )
+    return redirect("equipment:detail", pk=unit.pk)
 
 
 @require_POST

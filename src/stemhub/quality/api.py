@@ -14,9 +14,15 @@ from stemhub.accounts.permissions import Perm
 from stemhub.biobank.models import CellBank
 from stemhub.biobank.selectors import bank_for, visible_banks
 from stemhub.core.errors import InvalidInput, NotFound
-from stemhub.equipment.models import Equipment
-from stemhub.quality import selectors, services
-from stemhub.quality.models import Nonconformity, QcResult, QcTest, Release
+from stemhub.equipment.models import Equipment, Excursion
+from stemhub.quality import dispositions, selectors, services
+from stemhub.quality.models import (
+    ExcursionVialDecision,
+    Nonconformity,
+    QcResult,
+    QcTest,
+    Release,
+)
 from stemhub.registry.services import require
 
 router = Router(tags=["quality"])
@@ -406,3 +412,90 @@ def release_detail(request: HttpRequest, release_id: int) -> dict[str, Any]:
     """Needs biobank.view in the bank's institution: the release, its signature and whether the
     signed record is unchanged."""
     return release_out(_release(request, release_id))
+
+
+# Temperature excursions
+
+
+class DecisionIn(Schema):
+    impact_assessment: str
+    password: str
+    decision: str = ""
+    decisions: dict[str, str] = {}
+
+
+def excursion_out(excursion: Excursion) -> dict[str, Any]:
+    flagged = excursion.flagged.select_related("vial__bank").order_by("vial__barcode")
+    decided = {
+        d.flagged_id: d
+        for d in ExcursionVialDecision.objects.filter(flagged__excursion_id=excursion.pk)
+    }
+    review = getattr(excursion, "review", None)
+    return {
+        "id": excursion.pk,
+        "equipment": excursion.equipment.name,
+        "start": excursion.start.isoformat(),
+        "end": excursion.end.isoformat(),
+        "min_temperature_c": excursion.min_temperature_c,
+        "max_temperature_c": excursion.max_temperature_c,
+        "reading_count": excursion.reading_count,
+        "decided": review is not None,
+        "vials": [
+            {
+                "barcode": row.vial.barcode,
+                "bank": row.vial.bank.code,
+                "status_at_detection": row.status_at_detection,
+                "quarantined_by_detection": row.quarantined,
+                "status": row.vial.status,
+                "decision": decided[row.pk].decision if row.pk in decided else None,
+            }
+            for row in flagged
+        ],
+        "review": None
+        if review is None
+        else {
+            "impact_assessment": review.impact_assessment,
+            "reviewed_at": review.reviewed_at.isoformat(),
+            "printed_name": review.signature.printed_name,
+            "meaning": review.signature.meaning,
+            "record_sha256": review.signature.record_hash,
+        },
+    }
+
+
+@router.get("/quality/excursions", response=list[dict[str, Any]])
+def excursion_list(request: HttpRequest, awaiting: bool = False) -> list[dict[str, Any]]:
+    """Needs biobank.view: your institution's temperature excursions (`awaiting=true`: those
+    awaiting a decision, oldest first)."""
+    require(request.user, Perm.INVENTORY_VIEW)
+    found = (
+        selectors.open_excursions(request.user)
+        if awaiting
+        else selectors.visible_excursions(request.user).order_by("-start", "-pk")
+    )
+    return [excursion_out(e) for e in found]
+
+
+@router.get("/quality/excursions/{excursion_id}", response=dict[str, Any])
+def excursion_detail(request: HttpRequest, excursion_id: int) -> dict[str, Any]:
+    """Needs biobank.view in the unit's institution: the excursion, its vials and decision."""
+    require(request.user, Perm.INVENTORY_VIEW)
+    return excursion_out(selectors.excursion_for(request.user, excursion_id))
+
+
+@router.post("/quality/excursions/{excursion_id}/decision", response={201: dict[str, Any]})
+def excursion_decide(request: HttpRequest, excursion_id: int, payload: DecisionIn) -> Status:
+    """Needs quality.release in the unit's institution: decide the excursion, signed with your
+    password: `decision` for every vial in stock, `decisions` (barcode → release, keep or
+    destroy) for those decided otherwise."""
+    require(request.user, Perm.INVENTORY_VIEW)
+    excursion = selectors.excursion_for(request.user, excursion_id)
+    dispositions.excursion_decide(
+        actor=request.user,
+        excursion=excursion,
+        impact_assessment=payload.impact_assessment,
+        password=payload.password,
+        decision=payload.decision,
+        decisions=payload.decisions,
+    )
+    return Status(201, excursion_out(selectors.excursion_for(request.user, excursion_id)))

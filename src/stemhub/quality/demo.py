@@ -1,12 +1,14 @@
-"""Demo QC for NSRB: a distribution lot of every banked demo line, tested and released.
+"""Demo QC for NSRB: banks at every stage of quality control.
 
 Runs on top of the biobank demo (`stemhub.biobank.demo`), which banks four published NSRB lines
 (a master and a working bank each). For each of those lines this makes a distribution lot from
 the working bank, records a passing result for every test the lot needs (as the technician) and
 releases it with the QA manager's signature, which issues the certificate of analysis. One lot
-is left with a positive mycoplasma result and its open nonconformity, so the QC pages show that
-case too. Everything goes through the services, with fixed dates: the same data every time. A
-second run finds the results and does nothing.
+is left with a positive mycoplasma result and its open nonconformity. The first line's working
+bank passes every test but is left unsigned, for the QA manager's release queue; the first two
+master banks have some results in and others to come; the other banks await QC. Everything goes
+through the services, with fixed dates: the same data every time. A second run finds the
+results and does nothing.
 """
 
 from datetime import timedelta
@@ -48,6 +50,8 @@ PASSING = {
 }
 LOT_VIALS = 30
 FAILING_INDEX = 2  # the third banked line's lot fails mycoplasma
+# The first two master banks are in testing: these results are in, the others still to come.
+IN_TESTING = ("sterility", "mycoplasma", "endotoxin", "viability")
 
 
 def str_text(profile: dict[str, list[str]]) -> str:
@@ -90,33 +94,41 @@ def load(*, stdout: TextIO | None = None) -> None:
         lots.append(lot or _distribution_lot(tech, wcb))
     released = failed = 0
     for n, lot in enumerate(lots):
-        tested = lot.freeze_date + timedelta(days=14)
         fails = n == FAILING_INDEX
-        for test in selectors.required_tests(lot):
-            if test.code == "str-identity":
-                value = str_text(lot.line.str_profile)
-            elif fails and test.code == "mycoplasma":
-                value = "positive"
-            else:
-                value = PASSING[test.code]
-            services.qc_result_record(
-                actor=tech,
-                bank=lot,
-                test=test,
-                value=value,
-                tested_on=tested,
-                comment="Demo result",
-            )
+        _test(tech, lot, fail="mycoplasma" if fails else "")
         if fails:
             failed += 1
         else:
             services.bank_release(actor=qa, bank=lot, password=DEMO_PASSWORD)
             released += 1
+    first = working[0]
+    _test(tech, first)  # every test passed, for QA to sign
+    _test(tech, first.parent, only=IN_TESTING)
+    _test(tech, working[1].parent, only=IN_TESTING[:2])
     _say(
         stdout,
         f"Quality: {len(lots)} distribution lots tested at NSRB, {released} released with "
-        f"certificates, {failed} failed mycoplasma (nonconformity open)",
+        f"certificates, {failed} failed mycoplasma (nonconformity open); {first.code} ready "
+        "for release; two master banks in testing",
     )
+
+
+def _test(tech: User, bank: CellBank, *, fail: str = "", only: tuple[str, ...] = ()) -> None:
+    """Record a result for each test the bank needs (or only these), two weeks after its
+    freeze date: passing values, but for the test `fail`."""
+    tested = bank.freeze_date + timedelta(days=14)
+    for test in selectors.required_tests(bank):
+        if only and test.code not in only:
+            continue
+        if test.code == "str-identity":
+            value = str_text(bank.line.str_profile)
+        elif test.code == fail:
+            value = "positive"
+        else:
+            value = PASSING[test.code]
+        services.qc_result_record(
+            actor=tech, bank=bank, test=test, value=value, tested_on=tested, comment="Demo result"
+        )
 
 
 def _distribution_lot(tech: User, wcb: CellBank) -> CellBank:

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from stemhub.biobank.models import BankTier, CellBank
 
@@ -268,6 +269,7 @@ class Signature(models.Model):
 
     class Meaning(models.TextChoices):
         RELEASE = "approved for release", "Approved for release"
+        EXCURSION = "excursion disposition approved", "Excursion disposition approved"
 
     signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     printed_name = models.CharField(max_length=200)
@@ -349,6 +351,7 @@ class QcEvent(models.Model):
         RELEASED = "released", "Released"
         INVALIDATED = "invalidated", "Release invalidated"
         QUARANTINED = "quarantined", "Vials quarantined"
+        EXCURSION = "excursion", "Excursion disposition"
 
     bank = models.ForeignKey(CellBank, on_delete=models.PROTECT, related_name="qc_events")
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -368,3 +371,59 @@ class QcEvent(models.Model):
     class Meta:
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["bank", "at"])]
+
+
+class Disposition(models.TextChoices):
+    """What QA decides for a vial that was in a unit during a temperature excursion."""
+
+    RELEASE = "release", _("Release from quarantine")
+    KEEP = "keep", _("Keep quarantined")
+    DESTROY = "destroy", _("Destroy")
+
+
+class ExcursionReview(models.Model):
+    """QA's disposition of a temperature excursion: the impact assessment and a decision for
+    every vial that was in the unit, under the QA manager's electronic signature. An excursion
+    without a review awaits a decision."""
+
+    excursion = models.OneToOneField(
+        "equipment.Excursion", on_delete=models.PROTECT, related_name="review"
+    )
+    impact_assessment = models.TextField()
+    signature = models.OneToOneField(
+        Signature, on_delete=models.PROTECT, related_name="excursion_review"
+    )
+    reviewed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-reviewed_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(impact_assessment=""), name="excursion_review_assessed"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Review of excursion {self.excursion_id}"
+
+
+class ExcursionVialDecision(models.Model):
+    """The decision for one flagged vial, and its status before and after. A vial that had
+    already left the bank (distributed, thawed, destroyed) gets no decision."""
+
+    review = models.ForeignKey(ExcursionReview, on_delete=models.PROTECT, related_name="decisions")
+    flagged = models.OneToOneField(
+        "equipment.ExcursionVial", on_delete=models.PROTECT, related_name="decision"
+    )
+    decision = models.CharField(max_length=8, choices=Disposition.choices, blank=True)
+    status_before = models.CharField(max_length=16)
+    status_after = models.CharField(max_length=16)
+
+    class Meta:
+        ordering = ["review_id", "flagged_id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(decision="") | Q(decision__in=Disposition.values),
+                name="excursion_decision_known",
+            ),
+        ]

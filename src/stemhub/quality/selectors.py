@@ -7,6 +7,8 @@ with a standing release may be shipped.
 
 import hashlib
 import json
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -14,8 +16,10 @@ from typing import Any
 from django.db.models import Exists, OuterRef, QuerySet
 
 from stemhub.accounts.permissions import Perm, is_platform_admin, permissions_of
-from stemhub.biobank.models import CellBank
+from stemhub.biobank.models import CellBank, Vial, VialStatus
 from stemhub.core.errors import NotFound
+from stemhub.equipment.models import Excursion, ExcursionVial
+from stemhub.equipment.selectors import visible_equipment
 from stemhub.quality.models import Nonconformity, QcResult, QcTest, Release, Signature
 
 __all__ = [
@@ -23,9 +27,13 @@ __all__ = [
     "SignatureCheck",
     "bank_is_released",
     "bank_readiness",
+    "banks_readiness",
     "current_tests",
+    "excursion_for",
+    "excursion_record",
     "latest_results",
     "nonconformity_for",
+    "open_excursions",
     "qc_record",
     "record_bytes",
     "record_hash",
@@ -33,6 +41,8 @@ __all__ = [
     "required_tests",
     "signature_verify",
     "standing_release",
+    "vials_held_by_open_excursions",
+    "visible_excursions",
     "visible_nonconformities",
 ]
 
@@ -71,17 +81,21 @@ def _clinical(bank: CellBank) -> bool:
     return bool(bank.line.clinical_grade)  # type: ignore[union-attr]
 
 
-def required_tests(bank: CellBank) -> list[QcTest]:
-    """The current tests this bank needs for release: by tier, clinical grade and whether it is
-    a bank of a line or of a differentiated product."""
+def _required_of(bank: CellBank, tests: Iterable[QcTest]) -> list[QcTest]:
     clinical = _clinical(bank)
     return [
         test
-        for test in current_tests().order_by("category", "code")
+        for test in tests
         if bank.tier in test.required_tiers
         and (clinical or not test.clinical_only)
         and (not bank.product_id or test.for_products)
     ]
+
+
+def required_tests(bank: CellBank) -> list[QcTest]:
+    """The current tests this bank needs for release: by tier, clinical grade and whether it is
+    a bank of a line or of a differentiated product."""
+    return _required_of(bank, current_tests().order_by("category", "code"))
 
 
 def latest_results(bank: CellBank) -> dict[str, QcResult]:
@@ -98,6 +112,7 @@ def latest_results(bank: CellBank) -> dict[str, QcResult]:
 
 @dataclass
 class Readiness:
+    required: list[QcTest] = field(default_factory=list)
     missing: list[QcTest] = field(default_factory=list)
     failed: list[QcResult] = field(default_factory=list)
     open_nonconformities: list[Nonconformity] = field(default_factory=list)
@@ -105,6 +120,16 @@ class Readiness:
     @property
     def ready(self) -> bool:
         return not (self.missing or self.failed or self.open_nonconformities)
+
+    @property
+    def started(self) -> bool:
+        """Some required test has a result already."""
+        return len(self.missing) < len(self.required)
+
+    @property
+    def blocked(self) -> bool:
+        """A failure or an open nonconformity stands in the way, not only results to come."""
+        return bool(self.failed or self.open_nonconformities)
 
     def problems(self) -> list[str]:
         said = []
@@ -125,20 +150,38 @@ class Readiness:
 def bank_readiness(bank: CellBank) -> Readiness:
     """What stands between the bank and its release: required tests without a result, required
     tests whose latest result failed, and open nonconformities."""
-    latest = latest_results(bank)
-    readiness = Readiness()
-    for test in required_tests(bank):
-        result = latest.get(test.code)
-        if result is None:
-            readiness.missing.append(test)
-        elif not result.passed:
-            readiness.failed.append(result)
-    readiness.open_nonconformities = list(
-        Nonconformity.objects.filter(bank_id=bank.pk, status=Nonconformity.Status.OPEN).order_by(
-            "pk"
-        )
+    return banks_readiness([bank])[bank.pk]
+
+
+def banks_readiness(banks: Iterable[CellBank]) -> dict[int, Readiness]:
+    """`bank_readiness` of many banks in three queries, however many banks (the banks come with
+    their line and product, `select_related("line", "product__line")`)."""
+    banks = list(banks)
+    ids = [bank.pk for bank in banks]
+    tests = list(current_tests().order_by("category", "code"))
+    latest: dict[int, dict[str, QcResult]] = defaultdict(dict)
+    results = (
+        QcResult.objects.filter(bank_id__in=ids).select_related("test").order_by("tested_on", "id")
     )
-    return readiness
+    for result in results:
+        latest[result.bank_id][result.test.code] = result
+    open_ncs: dict[int, list[Nonconformity]] = defaultdict(list)
+    for nc in Nonconformity.objects.filter(
+        bank_id__in=ids, status=Nonconformity.Status.OPEN
+    ).order_by("pk"):
+        open_ncs[nc.bank_id].append(nc)
+    found: dict[int, Readiness] = {}
+    for bank in banks:
+        readiness = Readiness(required=_required_of(bank, tests))
+        for test in readiness.required:
+            result = latest[bank.pk].get(test.code)
+            if result is None:
+                readiness.missing.append(test)
+            elif not result.passed:
+                readiness.failed.append(result)
+        readiness.open_nonconformities = open_ncs[bank.pk]
+        found[bank.pk] = readiness
+    return found
 
 
 # The signed record
@@ -277,3 +320,55 @@ def nonconformity_for(user: Any, pk: int) -> Nonconformity:
     if found is None:
         raise NotFound(f"No nonconformity NC-{pk} that you may see")
     return found
+
+
+# Temperature excursions and their disposition
+
+
+def visible_excursions(user: Any) -> QuerySet[Excursion]:
+    """Excursions of the equipment the user may see, newest first."""
+    return Excursion.objects.filter(equipment__in=visible_equipment(user)).select_related(
+        "equipment", "review__signature"
+    )
+
+
+def open_excursions(user: Any) -> QuerySet[Excursion]:
+    """Excursions awaiting QA's decision, oldest first."""
+    return visible_excursions(user).filter(review__isnull=True).order_by("start", "pk")
+
+
+def excursion_for(user: Any, pk: int) -> Excursion:
+    found = visible_excursions(user).filter(pk=pk).first()
+    if found is None:
+        raise NotFound(f"No temperature excursion {pk} that you may see")
+    return found
+
+
+def vials_held_by_open_excursions(bank: CellBank) -> int:
+    """The bank's quarantined vials that an excursion awaiting a decision holds."""
+    awaiting = ExcursionVial.objects.filter(
+        vial__bank_id=bank.pk, excursion__review__isnull=True
+    ).values("vial_id")
+    return Vial.objects.filter(
+        bank_id=bank.pk, status=VialStatus.QUARANTINED, pk__in=awaiting
+    ).count()
+
+
+def excursion_record(
+    excursion: Excursion, assessment: str, decided: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """What a disposition's signature binds: the excursion, the assessment and every vial's
+    decision with its status before and after."""
+    return {
+        "excursion": {
+            "id": excursion.pk,
+            "equipment": excursion.equipment.name,
+            "start": excursion.start.isoformat(),
+            "end": excursion.end.isoformat(),
+            "min_temperature_c": _decimal(excursion.min_temperature_c),
+            "max_temperature_c": _decimal(excursion.max_temperature_c),
+            "reading_count": excursion.reading_count,
+        },
+        "impact_assessment": assessment,
+        "decisions": decided,
+    }

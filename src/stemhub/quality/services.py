@@ -25,7 +25,7 @@ from stemhub.biobank.models import BankTier, CellBank, Vial, VialStatus
 from stemhub.biobank.services import vials_set_status
 from stemhub.core.auth import password_confirm
 from stemhub.core.errors import Conflict, Forbidden, InvalidInput, from_validation_error
-from stemhub.equipment.models import Equipment
+from stemhub.equipment.models import Equipment, ExcursionVial
 from stemhub.equipment.selectors import equipment_usable
 from stemhub.quality import selectors
 from stemhub.quality.evaluation import Verdict, evaluate
@@ -269,6 +269,11 @@ def qc_result_record(
         )
     if tested_on > timezone.localdate():
         raise InvalidInput("The test date is in the future", fields={"tested_on": ["future"]})
+    if tested_on < bank.freeze_date:
+        raise InvalidInput(
+            f"The test date {tested_on} is before {bank.code} was frozen ({bank.freeze_date})",
+            fields={"tested_on": [f"on or after the freeze date {bank.freeze_date}"]},
+        )
     operator = operator or actor
     if operator.institution_id != bank.institution_id and not is_platform_admin(operator):
         raise InvalidInput(
@@ -471,9 +476,10 @@ def printed_name(user: User) -> str:
 def bank_release(*, actor: User, bank: CellBank, password: str) -> Release:
     """Release a bank with the QA manager's electronic signature: the password re-entered,
     the printed name from the account, the time, the meaning "approved for release", and the
-    sha256 of the canonical QC record. The bank's quarantined vials become available and the
-    certificate of analysis is issued. Refused, naming them, while a required test has no
-    result or a failed latest result, or a nonconformity is open. Needs quality.release."""
+    sha256 of the canonical QC record. The bank's quarantined vials become available (but for
+    those a temperature excursion awaiting a decision holds) and the certificate of analysis is
+    issued. Refused, naming them, while a required test has no result or a failed latest
+    result, or a nonconformity is open. Needs quality.release."""
     require(actor, Perm.QC_RELEASE, bank.institution_id)
     # Before the transaction opens: a wrong password is counted even though nothing is written.
     password_confirm(
@@ -521,8 +527,14 @@ def bank_release(*, actor: User, bank: CellBank, password: str) -> Release:
                 message=f"Signed by {signature.printed_name}, {meaning}, "
                 f"record sha256 {signature.record_hash}",
             )
+            # Vials an excursion still holds stay quarantined until QA decides the excursion.
+            awaiting = ExcursionVial.objects.filter(
+                vial__bank_id=bank.pk, excursion__review__isnull=True
+            ).values("vial_id")
             quarantined = list(
-                Vial.objects.filter(bank_id=bank.pk, status=VialStatus.QUARANTINED).order_by("pk")
+                Vial.objects.filter(bank_id=bank.pk, status=VialStatus.QUARANTINED)
+                .exclude(pk__in=awaiting)
+                .order_by("pk")
             )
             if quarantined:
                 vials_set_status(

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from stemhub.quality import views
+from stemhub.quality import excursion_views, views
 
 app_name = "quality"
 
@@ -16,4 +16,7 @@ urlpatterns = [
     path("results/<int:pk>/raw/", views.raw_file, name="raw_file"),
     path("nonconformities/", views.nonconformities, name="nonconformities"),
     path("nonconformities/<int:pk>/close/", views.nonconformity_close, name="nonconformity_close"),
+    path("excursions/", excursion_views.excursions, name="excursions"),
+    path("excursions/<int:pk>/", excursion_views.excursion, name="excursion"),
+    path("excursions/<int:pk>/decide/", excursion_views.excursion_decide, name="excursion_decide"),
 ]

@@ -1,6 +1,7 @@
 """Quality pages under /quality/: the catalogue, a bank's QC record (results, nonconformities,
 release and signature), the nonconformity list. Parse, call, render."""
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -16,7 +17,7 @@ from stemhub.core.errors import InvalidInput, NotFound, StemhubError
 from stemhub.core.pages import page
 from stemhub.equipment.models import Equipment
 from stemhub.quality import selectors, services
-from stemhub.quality.models import Nonconformity, QcResult, QcTest, Release, SpecKind
+from stemhub.quality.models import Nonconformity, QcResult, QcTest, Release
 from stemhub.registry.services import require
 
 quality_page = page(Perm.INVENTORY_VIEW, what="Quality records")
@@ -29,6 +30,26 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     return render(request, "quality/catalogue.html", {"tests": tests})
 
 
+@dataclass
+class ResultRow:
+    """A line of the bank's results table: a result, or a required test still pending."""
+
+    test: QcTest
+    result: QcResult | None = None
+
+
+def _result_rows(required: list[QcTest], results: list[QcResult]) -> tuple[list, list]:
+    """The required tests, each with its latest result (or pending), then every other result:
+    earlier ones a later result replaced, and tests the bank does not need."""
+    latest: dict[str, QcResult] = {}
+    for result in results:  # in test date order: the last one per test counts
+        latest[result.test.code] = result
+    counted = [ResultRow(test, latest.get(test.code)) for test in required]
+    shown = {row.result.pk for row in counted if row.result is not None}
+    others = [ResultRow(r.test, r) for r in results if r.pk not in shown]
+    return counted, others
+
+
 def _bank_context(request: HttpRequest, bank: Any) -> dict[str, Any]:
     results = list(
         QcResult.objects.filter(bank_id=bank.pk)
@@ -36,31 +57,37 @@ def _bank_context(request: HttpRequest, bank: Any) -> dict[str, Any]:
         .order_by("tested_on", "id")
     )
     releases = list(
-        Release.objects.filter(bank_id=bank.pk).select_related("signature__signer", "bank")
+        Release.objects.filter(bank_id=bank.pk)
+        .select_related("signature__signer", "bank", "certificate")
+        .defer("certificate__pdf")
     )
     for release in releases:
         release.check = selectors.signature_verify(release)  # type: ignore[attr-defined]
     institution = bank.institution_id
+    readiness = selectors.bank_readiness(bank)
+    counted, others = _result_rows(readiness.required, results)
+    standing = next((r for r in releases if r.standing), None)
     return {
         "bank": bank,
-        "results": results,
-        "required": selectors.required_tests(bank),
-        "readiness": selectors.bank_readiness(bank),
-        "latest": {code: r.pk for code, r in selectors.latest_results(bank).items()},
+        "counted": counted,
+        "others": others,
+        "required": readiness.required,
+        "readiness": readiness,
         "nonconformities": Nonconformity.objects.filter(bank_id=bank.pk).select_related(
             "opened_by", "closed_by", "result__test"
         ),
         "releases": releases,
-        "released": selectors.bank_is_released(bank),
+        "standing": standing,
+        "released": standing is not None,
         "quarantined": Vial.objects.filter(bank_id=bank.pk, status=VialStatus.QUARANTINED).count(),
+        "held": selectors.vials_held_by_open_excursions(bank),
         "tests": selectors.current_tests().order_by("category", "name"),
         "instruments": Equipment.objects.filter(institution_id=institution).order_by("name"),
         "can_record": user_can(request.user, Perm.QC_RECORD, institution),
         "can_release": user_can(request.user, Perm.QC_RELEASE, institution),
         "printed_name": services.printed_name(request.user),
         "today": date.today().isoformat(),
-        "qualitative": SpecKind.QUALITATIVE,
-        "values": {},
+        "values": {"test": request.GET.get("test", "")},
         "error": None,
     }
 
