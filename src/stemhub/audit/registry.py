@@ -8,9 +8,17 @@ A model whose app or table does not exist yet is skipped when the triggers are i
 entries for tables still to come (quality, distribution) may be listed ahead of them.
 Append-only event tables (curation events, line versions, custody events) are history already
 and are not listed.
+
+`EXCLUDED_COLUMNS` names columns the trail must never copy (a password hash) or that change on
+every login (`last_login`): they are left out of the values, and an update that changes only
+them writes no row.
 """
 
 AUDITED: dict[str, str | None] = {
+    # accounts: who belongs where, and who may do what
+    "accounts.Institution": None,
+    "accounts.User": "institution",
+    "accounts.RoleGrant": "user__institution",
     # registry: the line record and its child tables
     "registry.CellLine": "institution",
     "registry.Donor": "institution",
@@ -52,4 +60,8 @@ AUDITED: dict[str, str | None] = {
     "distribution.Receipt": "request__provider",
     "distribution.ThawReport": "request__provider",
     "distribution.ResultReport": "request__provider",
+}
+
+EXCLUDED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "accounts.User": ("password", "last_login"),
 }
