@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from stemhub.accounts import selectors, services
 from stemhub.accounts.forms import ROLE_HELP, MemberForm
 from stemhub.accounts.models import Institution, Role, User
-from stemhub.accounts.permissions import Perm, is_platform_admin, user_can
+from stemhub.accounts.permissions import Perm, is_platform_admin
 from stemhub.core.errors import NotFound, StemhubError
 from stemhub.core.pages import page
 
@@ -115,7 +115,6 @@ def _member_page(
         ],
         "grantable": grantable,
         "is_self": member.pk == request.user.pk,
-        "can_audit": user_can(request.user, Perm.AUDIT_VIEW, institution.pk),
         **extra,
     }
     return render(request, "accounts/member.html", context, status=status)

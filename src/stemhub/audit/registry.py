@@ -65,3 +65,42 @@ AUDITED: dict[str, str | None] = {
 EXCLUDED_COLUMNS: dict[str, tuple[str, ...]] = {
     "accounts.User": ("password", "last_login"),
 }
+
+# A record's trail also shows the rows that belong to it (a line's markers and synonyms, a
+# request's shipment): record label → (child label, the child's foreign key column to it).
+RELATED: dict[str, tuple[tuple[str, str], ...]] = {
+    "registry.cellline": tuple(
+        (f"registry.{child}", "line_id")
+        for child in (
+            "synonym",
+            "provider",
+            "karyotype",
+            "markerresult",
+            "pluritest",
+            "differentiation",
+            "omicsdataset",
+            "geneticmodification",
+            "clinicalstudy",
+            "publication",
+            "crossreference",
+            "derivedproduct",
+        )
+    ),
+    "registry.donor": (("registry.donordisease", "donor_id"),),
+    "accounts.user": (("accounts.rolegrant", "user_id"),),
+    "distribution.distributionrequest": tuple(
+        (f"distribution.{child}", "request_id")
+        for child in (
+            "licencesignature",
+            "allocation",
+            "shipment",
+            "receipt",
+            "thawreport",
+            "resultreport",
+        )
+    ),
+    "equipment.equipment": tuple(
+        (f"equipment.{child}", "equipment_id")
+        for child in ("calibration", "maintenance", "temperaturelog", "excursion")
+    ),
+}
