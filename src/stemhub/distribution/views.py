@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -23,6 +24,7 @@ from stemhub.distribution.models import (
     IntendedUse,
     RequestStatus,
 )
+from stemhub.distribution.next_steps import next_step
 from stemhub.registry.models import CellLine, Status
 
 signed_in = page()
@@ -115,22 +117,56 @@ def request_new(request: HttpRequest, name: str) -> HttpResponse:
 
 @signed_in
 def request_list(request: HttpRequest) -> HttpResponse:
-    """Signed in: your own requests, and, for distribution staff, those for your lines."""
-    visible = selectors.visible_requests(request.user).select_related("line", "researcher")
-    mine = visible.filter(researcher=request.user)
-    theirs = visible.exclude(researcher=request.user)
-    status = request.GET.get("status", "")
-    if status in RequestStatus.values:
-        theirs = theirs.filter(status=status)
+    """Signed in: your own requests, and, for distribution staff, those for your lines; by
+    status (several), line, researcher or only your own, with counts per status, how long each
+    has waited and what happens next."""
+    user = request.user
+    params = {
+        "line": request.GET.get("line", "").strip(),
+        "researcher": request.GET.get("researcher", "").strip(),
+        "mine": request.GET.get("mine") == "1",
+    }
+    statuses = [s for s in request.GET.getlist("status") if s in RequestStatus.values]
+    scope = selectors.filtered_requests(user, **params)
+    # A queue (some statuses chosen) lists who waited longest first; the rest, newest first.
+    ordered = (
+        scope.filter(status__in=statuses).order_by("waiting_since", "id")
+        if statuses
+        else scope.order_by("-submitted_at", "-id")
+    )
+    listing = Paginator(ordered, 50).get_page(request.GET.get("page"))
+    shown = list(listing.object_list)
+    staff = selectors.is_distribution_staff(user)
+    base = request.GET.copy()
+    for key in ("status", "page"):
+        base.pop(key, None)
+    query = request.GET.copy()
+    query.pop("page", None)
+    counts = selectors.status_counts(scope)
     return render(
         request,
         "distribution/request_list.html",
         {
-            "mine": mine,
-            "theirs": theirs,
-            "staff": selectors.is_distribution_staff(request.user),
+            "page": listing,
+            "rows": [{"req": r, "next": next_step(r, user)} for r in shown],
+            "staff": staff,
+            "show_researcher": staff and not params["mine"],
             "statuses": RequestStatus.choices,
-            "status": status,
+            "selected": statuses,
+            "tabs": [
+                {
+                    "status": status,
+                    "label": RequestStatus(status).label,
+                    "count": counts.get(status, 0),
+                }
+                for status in RequestStatus.values
+                if counts.get(status) or status in statuses
+            ],
+            "total": sum(counts.values()),
+            "base_query": base.urlencode(),
+            "query": query.urlencode(),
+            "filters": params,
+            "filtered": bool(statuses or params["line"] or params["researcher"]),
         },
     )
 
@@ -177,6 +213,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can": _actions(request, found),
             "attachments": Attachment.choices,
             "pick": selectors.pick_list(found) if _actions(request, found)["pick"] else [],
+            "next": next_step(found, request.user),
         },
     )
 
