@@ -184,11 +184,11 @@ def staff_line_list(request: HttpRequest) -> HttpResponse:
     """Needs registry.view_internal: the lines you may see (published ones and your
     institution's), filtered by status, availability and name."""
     lines = visible_lines(request.user).select_related("institution")
-    status = request.GET.get("status", "")
+    statuses = [s for s in request.GET.getlist("status") if s in Status.values]
     availability = request.GET.get("availability", "")
     query = request.GET.get("q", "").strip()
-    if status in Status.values:
-        lines = lines.filter(status=status)
+    if statuses:
+        lines = lines.filter(status__in=statuses)
     if availability in Availability.values:
         lines = lines.filter(availability=availability)
     if query:
@@ -201,7 +201,7 @@ def staff_line_list(request: HttpRequest) -> HttpResponse:
         "registry/staff_line_list.html",
         {
             "page": page,
-            "status": status,
+            "selected_statuses": statuses,
             "availability": availability,
             "query": query,
             "statuses": Status.choices,
