@@ -564,6 +564,11 @@ def distribution_ship(
         shipped_by=actor,
     )
     _clean(shipment, exclude=["request"])
+    if shipped_on > timezone.localdate():
+        raise InvalidInput(
+            "The shipping date is in the future; record the shipment when it leaves",
+            fields={"shipped_on": ["future"]},
+        )
     if expected_on is not None and expected_on < shipped_on:
         raise InvalidInput(
             "The expected delivery date is before the shipping date",
@@ -650,6 +655,8 @@ def distribution_thaw_report(
         raise InvalidInput("Viability is a percentage", fields={"viability": ["0 to 100"]})
     if recovery < 0:
         raise InvalidInput("Recovery cannot be negative", fields={"recovery": ["0 or more"]})
+    if thawed_on > timezone.localdate():
+        raise InvalidInput("The thaw date is in the future", fields={"thawed_on": ["future"]})
     if thawed_on < request.receipt.received_on:
         raise InvalidInput(
             "The cells were thawed before they arrived?",

@@ -36,6 +36,7 @@ from stemhub.registry.models import (
 )
 from stemhub.registry.records import RECORD_PREFETCH, line_record
 from stemhub.registry.selectors import line_history, resolve_name, visible_lines
+from stemhub.registry.validation import line_problems
 
 TRANSITIONS: dict[str, Callable[..., CellLine]] = {
     "submit": services.cell_line_submit,
@@ -323,6 +324,7 @@ def _staff_context(request: HttpRequest, line: CellLine, **extra: Any) -> dict[s
         "can_set_availability": user_can(user, Perm.SET_AVAILABILITY, institution_id),
         "availability_form": AvailabilityForm(),
         "history": _history(line),
+        "warnings": line_problems(line),
     }
     context.update(extra)
     return context

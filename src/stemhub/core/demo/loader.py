@@ -4,6 +4,7 @@ so every line obeys the same rules and leaves the same history as one entered by
 import random
 from collections import Counter
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, TextIO
 
 from django.db import transaction
@@ -303,10 +304,13 @@ def _ethics(
         restrictions = "No reproductive use; no human-animal chimeras with germline contribution."
     else:
         restrictions = "" if commercial else "No commercial use without the provider's consent."
+    # Its own seed: the line's other draws stay as they were before approval dates existed.
+    dated = random.Random(f"stemhub-demo-ethics:{spec.key}")
     return {
         "consent_obtained": True,
         "consent_reference": consent,
         "ethics_approval": approval,
+        "ethics_approval_date": date(spec.year - 1, dated.randint(1, 12), dated.randint(1, 28)),
         "use_research": True,
         "use_commercial": commercial,
         "use_clinical": clinical,
