@@ -32,6 +32,7 @@ from stemhub.core.demo.people import (
     UserSpec,
     create_institutions,
     create_users,
+    member_history,
 )
 from stemhub.core.demo.specs import PUBLISHED, DonorSpec, LineSpec
 from stemhub.registry.models import SPECIES, CellLine, LineType
@@ -90,6 +91,7 @@ def demo_load(*, stdout: TextIO | None = None) -> DemoSummary:
     """Write the demo into an empty database, all or nothing."""
     institutions = create_institutions()
     users = create_users(institutions)
+    member_history(users, institutions)
     names: dict[str, str] = {}
     for spec in LINES:
         names[spec.key] = _register(spec, institutions[spec.institution], users, names)
