@@ -10,7 +10,7 @@ def test_a_committee_member_approves_a_pending_managed_access_request(signed_in)
     page = signed_in("committee")
     queue = page.locator("#queue-committee")
     first = queue.locator("li").first
-    expect(first).to_contain_text("Awaiting the access committee")
+    expect(first).to_contain_text("Retinal organoids")
     expect(first).to_contain_text("waiting")
     reference = first.get_by_role("link").inner_text()
     first.get_by_role("link").click()

@@ -182,6 +182,12 @@ PAGE_CASES = [
         setup=line_available,
     ),
     Page("distribution:requests", "/distribution/requests/", SIGNED_IN),
+    Page(
+        "distribution:request_queue",
+        "/distribution/requests/to-ship/",
+        SIGNED_IN,
+        setup=request_in("allocated"),
+    ),
     Page("distribution:request", f"{P}/", VISIBLE, setup=request_in("submitted")),
     Page("distribution:pick_list", f"{P}/pick-list/", SHIPPERS, setup=request_in("allocated")),
     Page("distribution:pack", f"{P}/pack/", VISIBLE, setup=request_in("shipped")),

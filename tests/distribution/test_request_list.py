@@ -29,8 +29,8 @@ def requests(users, line):
     return {"submitted": submitted, "approved": kept, "allocated": allocated, "theirs": theirs}
 
 
-def listed(client, query: str = "") -> list[str]:
-    page = client.get(f"/distribution/requests/?{query}")
+def listed(client, query: str = "", path: str = "") -> list[str]:
+    page = client.get(f"/distribution/requests/{path}?{query}")
     assert page.status_code == 200
     return [row["req"].project_title for row in page.context["rows"]]
 
@@ -106,7 +106,16 @@ def test_the_list_takes_a_fixed_number_of_queries(
         client.get("/distribution/requests/?status=submitted&status=approved&status=allocated")
 
 
-def test_the_shipping_menu_link_lists_both_states(client_for, requests):
-    work = client_for("bank_technician").get("/work/").content.decode()
-    assert "/distribution/requests/?status=approved&amp;status=allocated" in work
+def test_the_named_lists_of_the_menu(client_for, requests):
+    technician = client_for("bank_technician")
+    work = technician.get("/work/").content.decode()
+    assert 'href="/distribution/requests/to-ship/"' in work
     assert RequestStatus.ALLOCATED.label in work
+    assert listed(technician, "", path="to-ship/") == ["Approved one", "Allocated one"]
+    assert listed(client_for("curator"), "", path="to-review/") == [
+        "Submitted one",
+        "Colleague's",
+    ]
+    mine = listed(client_for("researcher"), "", path="mine/")
+    assert sorted(mine) == ["Allocated one", "Approved one", "Submitted one"]
+    assert client_for("curator").get("/distribution/requests/nowhere/").status_code == 404

@@ -61,6 +61,17 @@ def test_returned_lines_carry_the_curators_comment(users):
     assert [r.label for r in editor_queue.rows] == ["NSCBi001-A", "NSCBi002-A"]
     assert editor_queue.rows[0].detail == "Curator: “Add the karyotype”"
     assert editor_queue.rows[1].badge == "Draft"
+    # A curator has the returned lines in their own queue, and only drafts among their drafts.
+    assert [r.label for r in navigation.drafts_queue(users["curator"], returned=False).rows] == [
+        "NSCBi002-A"
+    ]
+
+
+def test_a_curator_sees_a_returned_line_once_on_their_home_page(users, client_for):
+    line(users, "NSCBi001-A", "submit", "review", "return")
+    panels = client_for("curator").get("/work/").context["panels"]
+    shown = [p.key for p in panels for row in p.queue.rows if row.label == "NSCBi001-A"]
+    assert shown == ["returned"]
 
 
 def test_another_institutions_lines_are_in_no_queue(users):
@@ -74,5 +85,8 @@ def test_the_platform_admin_counts_lines_per_status(users):
     line(users, "NSCBi003-A")
     queue = navigation.lines_by_status(users["platform_admin"])
     assert queue.count == 3
-    assert [(r.label, r.badge) for r in queue.rows] == [("Draft", "2"), ("Submitted", "1")]
+    assert [(r.label, r.badge) for r in queue.rows] == [
+        ("Draft", "2 lines"),
+        ("Submitted", "1 line"),
+    ]
     assert queue.rows[0].url == "/staff/lines/?status=draft"

@@ -1,5 +1,6 @@
 """Pages of the audit trail: the search, a record's trail, and the export of a search as CSV."""
 
+from django.apps import apps
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
@@ -15,6 +16,14 @@ from stemhub.core.pages import page
 
 audit_viewers_only = page(Perm.AUDIT_VIEW, what="The audit trail")
 PER_PAGE = 50
+
+
+def record_type(label: str) -> str:
+    """A model label as the words of its record type ("registry.cellline" → "Cell line")."""
+    try:
+        return str(apps.get_model(label)._meta.verbose_name).capitalize()
+    except LookupError:
+        return label
 
 
 @require_GET
@@ -34,8 +43,7 @@ def audit_index(request: HttpRequest) -> HttpResponse:
     links = record_links(request.user, events_shown)
     labels = dict(audited_labels())
     rows = [
-        {"event": e, "link": links.get(e.pk), "type": labels.get(e.model, e.model)}
-        for e in events_shown
+        {"event": e, "link": links.get(e.pk), "type": record_type(e.model)} for e in events_shown
     ]
     query = request.GET.copy()
     query.pop("page", None)
@@ -70,6 +78,7 @@ def audit_record(request: HttpRequest, model: str, pk: str) -> HttpResponse:
         {
             "events": events,
             "model": events[0].model,
+            "type": record_type(events[0].model),
             "pk": pk,
             "labels": dict(audited_labels()),
             "record": links.get(own[-1].pk),

@@ -5,7 +5,6 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.urls import reverse
-from django.utils.timesince import timesince
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -29,43 +28,52 @@ from stemhub.distribution.models import (
     RequestStatus,
     ResultReport,
 )
-from stemhub.distribution.next_steps import next_step
+from stemhub.distribution.next_steps import next_step, time_waited
 from stemhub.distribution.selectors import filtered_requests, status_counts
 
 SHOWN = 6
 STAFF = (Perm.DISTRIBUTION_REVIEW, Perm.DISTRIBUTION_SHIP, Perm.DISTRIBUTION_COMMITTEE)
-# The technicians' queue: approved requests to allocate, and allocated ones to ship.
-TO_SHIP_QUERY = "status=approved&status=allocated"
 
 register_section(Section("distribution", _("Requests"), 40))
+
+
+def _queue_link(name: str) -> Any:
+    return lambda user: {"queue": name}
+
+
 register_menu(
     MenuItem(
-        "distribution", _("My requests"), "distribution:requests", SIGNED_IN, 10, query="mine=1"
+        "distribution",
+        _("My requests"),
+        "distribution:request_queue",
+        SIGNED_IN,
+        order=10,
+        kwargs=_queue_link("mine"),
     ),
     MenuItem("distribution", _("All requests"), "distribution:requests", STAFF, order=15),
     MenuItem(
         "distribution",
         _("To review"),
-        "distribution:requests",
+        "distribution:request_queue",
         (Perm.DISTRIBUTION_REVIEW,),
         order=20,
-        query="status=submitted",
+        kwargs=_queue_link("to-review"),
     ),
     MenuItem(
         "distribution",
         _("Committee decisions"),
-        "distribution:requests",
+        "distribution:request_queue",
         (Perm.DISTRIBUTION_COMMITTEE,),
         order=30,
-        query="status=awaiting_committee",
+        kwargs=_queue_link("committee"),
     ),
     MenuItem(
         "distribution",
         _("To allocate and ship"),
-        "distribution:requests",
+        "distribution:request_queue",
         (Perm.DISTRIBUTION_SHIP,),
         order=40,
-        query=TO_SHIP_QUERY,
+        kwargs=_queue_link("to-ship"),
     ),
     MenuItem(
         "distribution",
@@ -78,7 +86,7 @@ register_menu(
 
 
 def _waited(since: Any) -> str:
-    return _g("waiting %(time)s") % {"time": timesince(since, depth=1)}
+    return _g("waiting %(time)s") % {"time": time_waited(since)}
 
 
 def _row(found: Any, detail: str, *, badge: bool = True) -> QueueRow:
@@ -91,9 +99,11 @@ def _row(found: Any, detail: str, *, badge: bool = True) -> QueueRow:
     )
 
 
-def _staff_row(found: Any) -> QueueRow:
+def _staff_row(found: Any, *, badge: bool = False) -> QueueRow:
+    """The researcher, the project and the wait; the state only where a queue mixes two."""
     who = found.researcher.get_full_name() or found.researcher.username
-    return _row(found, f"{who} · {found.project_title} · {_waited(found.waiting_since)}")
+    detail = f"{who} · {found.project_title} · {_waited(found.waiting_since)}"
+    return _row(found, detail, badge=badge)
 
 
 def _queue(requests: QuerySet[Any], row: Any, more: str, empty: Any) -> Queue:
@@ -118,6 +128,10 @@ def _list_url(query: str = "") -> str:
     return f"{url}?{query}" if query else url
 
 
+def _queue_url(name: str) -> str:
+    return reverse("distribution:request_queue", args=[name])
+
+
 def my_requests(user: Any) -> Queue:
     """The researcher's requests still under way, by where they stand in the workflow, each
     with what happens next."""
@@ -129,7 +143,7 @@ def my_requests(user: Any) -> Queue:
     return Queue(
         count=len(mine),
         rows=[_row(r, f"{r.project_title} · {next_step(r, user).text}") for r in mine[:SHOWN]],
-        more_url=_list_url("mine=1"),
+        more_url=_queue_url("mine"),
         empty=_("No request under way. Find a line in the catalogue and press Request this line."),
     )
 
@@ -160,8 +174,8 @@ def reports_due(user: Any) -> Queue:
         rows=[
             _row(
                 r,
-                _g("%(due)s · since %(time)s")
-                % {"due": DUE[r.status], "time": timesince(r.waiting_since, depth=1)},
+                _g("%(due)s · waiting %(time)s")
+                % {"due": DUE[r.status], "time": time_waited(r.waiting_since)},
             )
             for r in rows[:SHOWN]
         ],
@@ -176,7 +190,7 @@ def to_review(user: Any) -> Queue:
     return _queue(
         _theirs(user, RequestStatus.SUBMITTED),
         _staff_row,
-        _list_url("status=submitted"),
+        _queue_url("to-review"),
         _("No request waits for review. New requests for your lines appear here."),
     )
 
@@ -187,7 +201,7 @@ def committee_pending(user: Any) -> Queue:
     return _queue(
         _theirs(user, RequestStatus.AWAITING_COMMITTEE),
         _staff_row,
-        _list_url("status=awaiting_committee"),
+        _queue_url("committee"),
         _(
             "No managed-access request waits for the committee. They appear here once a curator "
             "approves them."
@@ -199,8 +213,8 @@ def to_ship(user: Any) -> Queue:
     """Approved requests to allocate vials for, then allocated ones to pick and ship."""
     return _queue(
         _theirs(user, RequestStatus.APPROVED, RequestStatus.ALLOCATED),
-        _staff_row,
-        _list_url(TO_SHIP_QUERY),
+        lambda found: _staff_row(found, badge=True),
+        _queue_url("to-ship"),
         _("Nothing to allocate or ship. Approved requests appear here."),
     )
 
@@ -212,8 +226,7 @@ def requests_by_status(user: Any) -> Queue:
         QueueRow(
             label=str(RequestStatus(status).label),
             url=_list_url(f"status={status}"),
-            detail=ngettext("%(n)d request", "%(n)d requests", n) % {"n": n},
-            badge=str(n),
+            badge=ngettext("%(n)d request", "%(n)d requests", n) % {"n": n},
             badge_class=f"request-{status}",
         )
         for status, n in counts.items()

@@ -2,9 +2,13 @@
 made it, or the provider's reviewers, committee and technicians."""
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.timesince import timesince
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from stemhub.accounts.permissions import Perm, user_can
@@ -64,3 +68,10 @@ def next_step(request: DistributionRequest, user: Any) -> NextStep:
     if status == RequestStatus.REPORTED:
         return NextStep(_("Done; the researcher may still share results."), False)
     return NextStep(_("Closed: nothing more to do."), False)
+
+
+def time_waited(since: datetime) -> str:
+    """How long since `since`, to the day ("less than a day", "3 days", "2 weeks")."""
+    if timezone.now() - since < timedelta(days=1):
+        return gettext("less than a day")
+    return timesince(since, depth=1)

@@ -4,12 +4,16 @@ Parse, call a service or selector, render."""
 
 import csv
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from stemhub.accounts.permissions import Perm, user_can
@@ -24,7 +28,7 @@ from stemhub.distribution.models import (
     IntendedUse,
     RequestStatus,
 )
-from stemhub.distribution.next_steps import next_step
+from stemhub.distribution.next_steps import next_step, time_waited
 from stemhub.registry.models import CellLine, Status
 
 signed_in = page()
@@ -115,19 +119,65 @@ def request_new(request: HttpRequest, name: str) -> HttpResponse:
 # Lists and detail
 
 
+@dataclass(frozen=True)
+class NamedQueue:
+    title: Any
+    statuses: tuple[str, ...] = ()
+    mine: bool = False
+
+
+# The lists the menu and the home page link to: /distribution/requests/<name>/.
+QUEUES = {
+    "mine": NamedQueue(_("My requests"), mine=True),
+    "to-review": NamedQueue(_("Requests to review"), (RequestStatus.SUBMITTED,)),
+    "committee": NamedQueue(_("Committee decisions"), (RequestStatus.AWAITING_COMMITTEE,)),
+    "to-ship": NamedQueue(
+        _("To allocate and ship"), (RequestStatus.APPROVED, RequestStatus.ALLOCATED)
+    ),
+}
+
+
 @signed_in
 def request_list(request: HttpRequest) -> HttpResponse:
     """Signed in: your own requests, and, for distribution staff, those for your lines; by
     status (several), line, researcher or only your own, with counts per status, how long each
     has waited and what happens next."""
-    user = request.user
-    params = {
-        "line": request.GET.get("line", "").strip(),
-        "researcher": request.GET.get("researcher", "").strip(),
-        "mine": request.GET.get("mine") == "1",
-    }
     statuses = [s for s in request.GET.getlist("status") if s in RequestStatus.values]
-    scope = selectors.filtered_requests(user, **params)
+    return _requests_page(
+        request,
+        statuses=statuses,
+        line=request.GET.get("line", "").strip(),
+        researcher=request.GET.get("researcher", "").strip(),
+        mine=request.GET.get("mine") == "1",
+    )
+
+
+@signed_in
+def request_queue(request: HttpRequest, queue: str) -> HttpResponse:
+    """Signed in: a named list of the requests you may see: `mine`, `to-review` (submitted),
+    `committee` (awaiting the committee), `to-ship` (approved and allocated)."""
+    if queue not in QUEUES:
+        raise NotFound(
+            gettext("No list of requests is called %(name)r; use one of %(names)s.")
+            % {"name": queue, "names": ", ".join(QUEUES)}
+        )
+    chosen = QUEUES[queue]
+    return _requests_page(
+        request, statuses=list(chosen.statuses), mine=chosen.mine, title=chosen.title
+    )
+
+
+def _requests_page(
+    request: HttpRequest,
+    *,
+    statuses: list[str],
+    line: str = "",
+    researcher: str = "",
+    mine: bool = False,
+    title: Any = None,
+) -> HttpResponse:
+    user = request.user
+    scope = selectors.filtered_requests(user, line=line, researcher=researcher, mine=mine)
     # A queue (some statuses chosen) lists who waited longest first; the rest, newest first.
     ordered = (
         scope.filter(status__in=statuses).order_by("waiting_since", "id")
@@ -135,22 +185,23 @@ def request_list(request: HttpRequest) -> HttpResponse:
         else scope.order_by("-submitted_at", "-id")
     )
     listing = Paginator(ordered, 50).get_page(request.GET.get("page"))
-    shown = list(listing.object_list)
     staff = selectors.is_distribution_staff(user)
-    base = request.GET.copy()
-    for key in ("status", "page"):
-        base.pop(key, None)
-    query = request.GET.copy()
-    query.pop("page", None)
+    kept = {"line": line, "researcher": researcher, "mine": "1" if mine else ""}
+    base = urlencode({key: value for key, value in kept.items() if value})
+    query = urlencode([*((k, v) for k, v in kept.items() if v), *(("status", s) for s in statuses)])
     counts = selectors.status_counts(scope)
     return render(
         request,
         "distribution/request_list.html",
         {
+            "title": title,
             "page": listing,
-            "rows": [{"req": r, "next": next_step(r, user)} for r in shown],
+            "rows": [
+                {"req": r, "next": next_step(r, user), "waited": time_waited(r.waiting_since)}
+                for r in listing.object_list
+            ],
             "staff": staff,
-            "show_researcher": staff and not params["mine"],
+            "show_researcher": staff and not mine,
             "statuses": RequestStatus.choices,
             "selected": statuses,
             "tabs": [
@@ -163,10 +214,10 @@ def request_list(request: HttpRequest) -> HttpResponse:
                 if counts.get(status) or status in statuses
             ],
             "total": sum(counts.values()),
-            "base_query": base.urlencode(),
-            "query": query.urlencode(),
-            "filters": params,
-            "filtered": bool(statuses or params["line"] or params["researcher"]),
+            "base_query": base,
+            "query": query,
+            "filters": {"line": line, "researcher": researcher, "mine": mine},
+            "filtered": bool(statuses or line or researcher),
         },
     )
 

@@ -1,16 +1,18 @@
 """The registry's menu entries and the curator's and editor's queues."""
 
+from datetime import timedelta
 from typing import Any
 
 from django.db.models import Case, Count, F, IntegerField, OuterRef, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from stemhub.accounts.permissions import Perm, is_platform_admin
+from stemhub.accounts.permissions import Perm, is_platform_admin, permissions_of
 from stemhub.core.navigation import (
     SIGNED_IN,
     MenuItem,
@@ -66,6 +68,8 @@ def _last_comment() -> Subquery:
 
 
 def _waited(line: Any) -> str:
+    if timezone.now() - line.entered_at < timedelta(days=1):
+        return _g("waiting less than a day")
     return _g("waiting %(time)s") % {"time": timesince(line.entered_at, depth=1)}
 
 
@@ -122,12 +126,14 @@ def returned_queue(user: Any) -> Queue:
     )
 
 
-def drafts_queue(user: Any) -> Queue:
+def drafts_queue(user: Any, *, returned: bool = True) -> Queue:
     """Lines an editor still has to finish: returned by a curator first, with the curator's
-    comment, then drafts, most recently changed first."""
+    comment, then drafts, most recently changed first. A curator sees the returned ones in their
+    own queue, and here only the drafts (`returned=False`)."""
+    statuses = [Status.RETURNED, Status.DRAFT] if returned else [Status.DRAFT]
     open_lines = (
         _own(user)
-        .filter(status__in=[Status.RETURNED, Status.DRAFT])
+        .filter(status__in=statuses)
         .annotate(
             rank=Case(
                 When(status=Status.RETURNED, then=Value(0)),
@@ -150,9 +156,16 @@ def drafts_queue(user: Any) -> Queue:
     return Queue(
         count=open_lines.count(),
         rows=[_row(line, detail(line)) for line in open_lines[:SHOWN]],
-        more_url=reverse("registry:staff_lines") + "?status=returned&status=draft",
-        empty=_("No draft or returned line. Register a new line from the menu."),
+        more_url=reverse("registry:staff_lines")
+        + ("?status=returned&status=draft" if returned else "?status=draft"),
+        empty=_("No draft or returned line. Register a new line from the menu.")
+        if returned
+        else _("No draft. Register a new line from the menu."),
     )
+
+
+def _curates(user: Any) -> bool:
+    return Perm.CURATE in permissions_of(user)
 
 
 def lines_by_status(user: Any) -> Queue:
@@ -167,8 +180,7 @@ def lines_by_status(user: Any) -> Queue:
         QueueRow(
             label=str(label),
             url=reverse("registry:staff_lines") + f"?status={status}",
-            detail=ngettext("%(n)d line", "%(n)d lines", counted[status]) % {"n": counted[status]},
-            badge=str(counted[status]),
+            badge=ngettext("%(n)d line", "%(n)d lines", counted[status]) % {"n": counted[status]},
             badge_class=f"status-{status}",
         )
         for status, label in Status.choices
@@ -185,7 +197,21 @@ def lines_by_status(user: Any) -> Queue:
 register_panel(
     Panel("review", _("Lines to review"), (Perm.CURATE,), review_queue, order=10),
     Panel("returned", _("Returned to their editors"), (Perm.CURATE,), returned_queue, order=12),
-    Panel("drafts", _("Drafts and returned lines"), (Perm.EDIT_LINE,), drafts_queue, order=15),
+    Panel(
+        "drafts",
+        _("Drafts and returned lines"),
+        (Perm.EDIT_LINE,),
+        drafts_queue,
+        order=15,
+        when=lambda user: not _curates(user),
+    ),
+    Panel(
+        "own-drafts",
+        _("Drafts"),
+        (Perm.CURATE,),
+        lambda user: drafts_queue(user, returned=False),
+        order=15,
+    ),
     Panel(
         "lines-by-status",
         _("Lines by status"),
