@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from stemhub.core.errors import InvalidInput
-from stemhub.distribution import services
+from stemhub.distribution import reports, services
 from stemhub.distribution.models import RequestStatus
 from tests.distribution.setups import approved, distribution_lot, shipped
 
@@ -39,11 +39,11 @@ def test_a_thaw_dated_tomorrow_is_refused(users, line):
     distribution_lot(users, line, count=2)
     found = shipped(users, approved(users, line, vials_requested=1))
     researcher = users["researcher"]
-    services.distribution_receipt_confirm(
+    reports.distribution_receipt_confirm(
         actor=researcher, request=found, received_on=timezone.localdate()
     )
     with pytest.raises(InvalidInput) as raised:
-        services.distribution_thaw_report(
+        reports.distribution_thaw_report(
             actor=researcher,
             request=found,
             thawed_on=TOMORROW,

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from stemhub.distribution import navigation, services
+from stemhub.distribution import navigation, reports, services
 from stemhub.distribution.models import RequestEvent, RequestStatus
 from tests.distribution.setups import (
     approved,
@@ -62,7 +62,7 @@ def test_reports_due_are_receipts_thaw_reports_then_results(users, line):
     distribution_lot(users, line, count=4)
     researcher = users["researcher"]
     arrived = shipped(users, approved(users, line, project_title="Arrived", vials_requested=1))
-    services.distribution_receipt_confirm(
+    reports.distribution_receipt_confirm(
         actor=researcher, request=arrived, received_on=timezone.localdate()
     )
     shipped(users, approved(users, line, project_title="Travelling", vials_requested=1))
@@ -73,7 +73,7 @@ def test_reports_due_are_receipts_thaw_reports_then_results(users, line):
     ]
     assert queue.tone == "warn"
 
-    services.distribution_thaw_report(
+    reports.distribution_thaw_report(
         actor=researcher,
         request=arrived,
         thawed_on=timezone.localdate(),
@@ -83,7 +83,7 @@ def test_reports_due_are_receipts_thaw_reports_then_results(users, line):
     )
     queue = navigation.reports_due(researcher)
     assert "Share publications or results" in queue.rows[-1].detail
-    services.distribution_result_report(actor=researcher, request=arrived, title="A paper")
+    reports.distribution_result_report(actor=researcher, request=arrived, title="A paper")
     assert navigation.reports_due(researcher).count == 1
 
 

@@ -29,7 +29,7 @@ from django.db import transaction
 from stemhub.accounts.models import Institution, User
 from stemhub.biobank.models import BankTier
 from stemhub.core.demo.people import DEMO_PASSWORD
-from stemhub.distribution import services
+from stemhub.distribution import reports, services
 from stemhub.distribution.models import DistributionRequest, IntendedUse, LicenceVersion
 from stemhub.distribution.notifications import notifications_muted
 from stemhub.distribution.selectors import current_licence
@@ -162,7 +162,7 @@ def _load(stdout: TextIO | None) -> None:
 
     reported = demo.shipped("researcher", stocked, "cardio", date(2025, 3, 10))
     demo.received(reported, date(2025, 3, 11), "Dry shipper intact; logger below −150 °C")
-    services.distribution_thaw_report(
+    reports.distribution_thaw_report(
         actor=people["researcher"],
         request=reported,
         thawed_on=date(2025, 3, 18),
@@ -253,7 +253,7 @@ class _Demo:
         return found
 
     def received(self, found: DistributionRequest, on: date, condition: str) -> None:
-        services.distribution_receipt_confirm(
+        reports.distribution_receipt_confirm(
             actor=self.people[found.researcher.username],
             request=found,
             received_on=on,

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from stemhub.accounts.permissions import Perm, user_can
 from stemhub.core.errors import Forbidden, NotFound, StemhubError
 from stemhub.core.pages import page
-from stemhub.distribution import forms, selectors, services
+from stemhub.distribution import forms, reports, selectors, services
 from stemhub.distribution.committee import is_committee_member
 from stemhub.distribution.models import (
     MAX_VIALS_PER_REQUEST,
@@ -323,7 +323,7 @@ def _ship(request: HttpRequest, found: DistributionRequest) -> str:
 
 
 def _receipt(request: HttpRequest, found: DistributionRequest) -> str:
-    services.distribution_receipt_confirm(
+    reports.distribution_receipt_confirm(
         actor=request.user,
         request=found,
         received_on=forms.day(request.POST, "received_on"),  # type: ignore[arg-type]
@@ -333,7 +333,7 @@ def _receipt(request: HttpRequest, found: DistributionRequest) -> str:
 
 
 def _thaw(request: HttpRequest, found: DistributionRequest) -> str:
-    services.distribution_thaw_report(
+    reports.distribution_thaw_report(
         actor=request.user,
         request=found,
         thawed_on=forms.day(request.POST, "thawed_on"),  # type: ignore[arg-type]
@@ -346,7 +346,7 @@ def _thaw(request: HttpRequest, found: DistributionRequest) -> str:
 
 
 def _result(request: HttpRequest, found: DistributionRequest) -> str:
-    services.distribution_result_report(
+    reports.distribution_result_report(
         actor=request.user,
         request=found,
         title=forms.text(request.POST, "title"),

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from stemhub.core.errors import StemhubError
 from stemhub.registry.form_rows import (
@@ -286,10 +287,10 @@ class LineForm(forms.Form):
         "Ethics approval reference", 200, "Committee and number. Required for publication."
     )
     ethics_approval_date = forms.DateField(
-        label="Ethics approval date",
+        label=_("Ethics approval date"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text="YYYY-MM-DD. A human line is derived after its approval.",
+        help_text=_("YYYY-MM-DD. A human line is derived after its approval."),
     )
     jurisdiction = _text("Jurisdiction", 64)
     use_research = forms.BooleanField(label="Research use permitted", required=False, initial=True)

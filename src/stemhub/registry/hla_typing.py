@@ -9,6 +9,8 @@ import logging
 import re
 import threading
 
+from django.utils.translation import gettext
+
 from stemhub.hla import HLAEngine, HLAError, TypingError, UnknownMACError
 
 log = logging.getLogger(__name__)
@@ -72,5 +74,10 @@ def typing_problem(gl: str) -> str:
 
 def _message(token: str, reason: str) -> str:
     locus = locus_of(token)
-    where = f"at locus HLA-{locus}" if locus else "in the typing"
-    return f"'{token}' {where}: {reason}"
+    if locus:
+        return gettext("'%(token)s' at locus HLA-%(locus)s: %(reason)s") % {
+            "token": token,
+            "locus": locus,
+            "reason": reason,
+        }
+    return gettext("'%(token)s' in the typing: %(reason)s") % {"token": token, "reason": reason}
