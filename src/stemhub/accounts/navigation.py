@@ -3,12 +3,13 @@ overview of the network's institutions."""
 
 from typing import Any
 
+from django.db.models import Count
 from django.urls import reverse
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from stemhub.accounts.models import Institution
+from stemhub.accounts.models import Institution, Role, RoleGrant, User
 from stemhub.accounts.permissions import Perm, is_platform_admin
 from stemhub.accounts.selectors import institutions_overview, members_of
 from stemhub.core.navigation import (
@@ -104,7 +105,36 @@ def institutions_queue(user: Any) -> Queue:
     )
 
 
+def people_queue(user: Any) -> Queue:
+    """Platform admins: the network's active accounts, counted per role."""
+    if not is_platform_admin(user):
+        return Queue(count=0, rows=[])
+    active = User.objects.filter(is_active=True)
+    counted = dict(
+        RoleGrant.objects.filter(user__is_active=True)
+        .values_list("role")
+        .annotate(n=Count("user", distinct=True))
+        .values_list("role", "n")
+    )
+    rows = [
+        QueueRow(
+            label=str(label),
+            url=reverse("institutions"),
+            badge=ngettext("%(n)d person", "%(n)d people", counted[role]) % {"n": counted[role]},
+        )
+        for role, label in Role.choices
+        if counted.get(role)
+    ]
+    return Queue(
+        count=active.count(),
+        rows=rows,
+        more_url=reverse("institutions"),
+        empty=_("No active account yet. Institution admins add their members."),
+    )
+
+
 register_panel(
+    Panel("people", _("People by role"), SIGNED_IN, people_queue, order=1, when=is_platform_admin),
     Panel(
         "members",
         _("Members"),
