@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from stemhub.accounts.models import Role
-from stemhub.distribution import services
+from stemhub.distribution import reports, services
 from stemhub.distribution.models import DistributionRequest
 from tests.conftest import PASSWORD
 from tests.distribution.setups import (
@@ -60,7 +60,7 @@ def request_in(state: str, *, managed: bool = False) -> Callable[[dict[str, Any]
         if wanted >= 4:
             from datetime import date
 
-            services.distribution_receipt_confirm(
+            reports.distribution_receipt_confirm(
                 actor=users["researcher"], request=found, received_on=date(2025, 6, 3)
             )
         _rekey(found)
@@ -182,6 +182,12 @@ PAGE_CASES = [
         setup=line_available,
     ),
     Page("distribution:requests", "/distribution/requests/", SIGNED_IN),
+    Page(
+        "distribution:request_queue",
+        "/distribution/requests/to-ship/",
+        SIGNED_IN,
+        setup=request_in("allocated"),
+    ),
     Page("distribution:request", f"{P}/", VISIBLE, setup=request_in("submitted")),
     Page("distribution:pick_list", f"{P}/pick-list/", SHIPPERS, setup=request_in("allocated")),
     Page("distribution:pack", f"{P}/pack/", VISIBLE, setup=request_in("shipped")),

@@ -1,6 +1,7 @@
 """The quality and distribution demos, loaded by `stemhub demo` on top of the biobank's: lots
-released with certificates, a failed lot with its open nonconformity, and requests in three
-states of the workflow; a second load of each changes nothing."""
+released with certificates, a failed lot with its open nonconformity, and requests of several
+researchers for several lines in every state of the workflow, so that every queue shows
+something; a second load of each changes nothing."""
 
 import io
 
@@ -16,14 +17,15 @@ from stemhub.quality.selectors import bank_readiness, released_banks
 
 
 @pytest.mark.django_db
-def test_the_demo_releases_lots_keeps_a_failure_and_has_requests_in_three_states():
+def test_the_demo_releases_lots_keeps_a_failure_and_has_requests_in_every_state():
     """One test, as the demo takes a while to load: each part checks one promise."""
     out = io.StringIO()
     call_command("demo", stdout=out)
     assert "Skipped" not in out.getvalue()
     _released_lots_have_certificates()
     _a_failed_mycoplasma_leaves_an_open_nonconformity()
-    _requests_in_three_states()
+    _requests_in_every_state()
+    _every_distribution_queue_shows_something()
     _a_second_load_changes_nothing()
 
 
@@ -44,15 +46,37 @@ def _a_failed_mycoplasma_leaves_an_open_nonconformity() -> None:
     assert not nc.bank.vials.filter(status=VialStatus.AVAILABLE).exists()
 
 
-def _requests_in_three_states() -> None:
-    requests = DistributionRequest.objects.filter(researcher__username="researcher")
-    states = set(requests.values_list("status", flat=True))
-    assert {RequestStatus.SUBMITTED, RequestStatus.ALLOCATED, RequestStatus.REPORTED} <= states
+def _requests_in_every_state() -> None:
+    requests = DistributionRequest.objects.all()
+    assert set(requests.values_list("status", flat=True)) == set(RequestStatus.values)
     assert {r.provider.provider_code for r in requests} == {"NSRB"}
-    allocated = requests.get(status=RequestStatus.ALLOCATED)
+    assert requests.values("researcher").distinct().count() >= 3
+    assert requests.values("line").distinct().count() >= 5
+    mine = requests.filter(researcher__username="researcher")
+    allocated = mine.get(status=RequestStatus.ALLOCATED)
     assert allocated.allocations.count() == allocated.vials_requested
-    reported = requests.get(status=RequestStatus.REPORTED)
+    reported = mine.get(status=RequestStatus.REPORTED)
     assert reported.shipment and reported.receipt and reported.thaw_report
+    assert mine.filter(status=RequestStatus.RECEIVED).exists()
+    waiting = requests.filter(status=RequestStatus.AWAITING_COMMITTEE)
+    assert waiting.count() == 2 and all(r.line.managed_access for r in waiting)
+    rejected = requests.get(status=RequestStatus.REJECTED)
+    assert rejected.events.filter(kind="rejected").exclude(note="").exists()
+
+
+def _every_distribution_queue_shows_something() -> None:
+    from stemhub.accounts.models import User
+    from stemhub.distribution import navigation
+
+    def user(name: str) -> User:
+        return User.objects.get(username=name)
+
+    assert navigation.my_requests(user("researcher")).count >= 3
+    assert navigation.reports_due(user("researcher")).count >= 2
+    assert navigation.to_review(user("curator")).count == 2
+    assert navigation.committee_pending(user("committee")).count == 2
+    shipping = navigation.to_ship(user("technician"))
+    assert {row.badge for row in shipping.rows} == {"Approved", "Vials allocated"}
 
 
 def _a_second_load_changes_nothing() -> None:

@@ -8,7 +8,7 @@ from django.core import mail
 
 from stemhub.biobank.models import CustodyEvent, Vial, VialStatus
 from stemhub.core.errors import Conflict, Forbidden, InvalidInput
-from stemhub.distribution import selectors, services
+from stemhub.distribution import reports, selectors, services
 from stemhub.distribution.models import RequestStatus
 from stemhub.registry import services as registry
 from tests.distribution.setups import (
@@ -213,17 +213,17 @@ def test_the_researcher_confirms_receipt_reports_thaw_and_a_doi(users, line):
     found = shipped(users, approved(users, line))
     researcher = users["researcher"]
     with pytest.raises(Forbidden):
-        services.distribution_receipt_confirm(
+        reports.distribution_receipt_confirm(
             actor=users["other_curator"], request=found, received_on=date(2025, 6, 3)
         )
     with pytest.raises(InvalidInput):
-        services.distribution_receipt_confirm(
+        reports.distribution_receipt_confirm(
             actor=researcher, request=found, received_on=date(2025, 6, 1)
         )
-    services.distribution_receipt_confirm(
+    reports.distribution_receipt_confirm(
         actor=researcher, request=found, received_on=date(2025, 6, 3), condition="Dry ice left"
     )
-    services.distribution_thaw_report(
+    reports.distribution_thaw_report(
         actor=researcher,
         request=found,
         thawed_on=date(2025, 6, 4),
@@ -231,12 +231,12 @@ def test_the_researcher_confirms_receipt_reports_thaw_and_a_doi(users, line):
         recovery=Decimal("72"),
         attachment="good",
     )
-    result = services.distribution_result_report(
+    result = reports.distribution_result_report(
         actor=researcher, request=found, title="Neurons", doi="https://doi.org/10.1000/xyz123"
     )
     assert result.doi == "10.1000/xyz123"
     with pytest.raises(InvalidInput):
-        services.distribution_result_report(
+        reports.distribution_result_report(
             actor=researcher, request=found, title="x", doi="not-a-doi"
         )
     found.refresh_from_db()

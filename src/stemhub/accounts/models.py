@@ -7,14 +7,15 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class InstitutionKind(models.TextChoices):
-    STEM_CELL_BANK = "stem_cell_bank", "Stem cell bank"
-    CORD_BLOOD_BANK = "cord_blood_bank", "Cord blood bank"
-    TRANSPLANT_CENTRE = "transplant_centre", "Transplant centre"
-    RESEARCH_INSTITUTION = "research_institution", "Research institution"
-    REGISTRY = "registry", "Registry"
+    STEM_CELL_BANK = "stem_cell_bank", _("Stem cell bank")
+    CORD_BLOOD_BANK = "cord_blood_bank", _("Cord blood bank")
+    TRANSPLANT_CENTRE = "transplant_centre", _("Transplant centre")
+    RESEARCH_INSTITUTION = "research_institution", _("Research institution")
+    REGISTRY = "registry", _("Registry")
 
 
 INSTITUTION_KINDS = [k.value for k in InstitutionKind]
@@ -53,14 +54,14 @@ class Institution(models.Model):
 
 
 class Role(models.TextChoices):
-    RESEARCHER = "researcher", "Researcher"
-    CURATOR = "curator", "Curator"
-    BANK_TECHNICIAN = "bank_technician", "Bank technician"
-    QA_MANAGER = "qa_manager", "QA manager"
-    SEARCH_COORDINATOR = "search_coordinator", "Search coordinator"
-    INSTITUTION_ADMIN = "institution_admin", "Institution admin"
-    ACCESS_COMMITTEE = "access_committee", "Access committee member"
-    PLATFORM_ADMIN = "platform_admin", "Platform admin"
+    RESEARCHER = "researcher", _("Researcher")
+    CURATOR = "curator", _("Curator")
+    BANK_TECHNICIAN = "bank_technician", _("Bank technician")
+    QA_MANAGER = "qa_manager", _("QA manager")
+    SEARCH_COORDINATOR = "search_coordinator", _("Search coordinator")
+    INSTITUTION_ADMIN = "institution_admin", _("Institution admin")
+    ACCESS_COMMITTEE = "access_committee", _("Access committee member")
+    PLATFORM_ADMIN = "platform_admin", _("Platform admin")
 
 
 class User(AbstractUser):

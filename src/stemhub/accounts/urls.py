@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from stemhub.accounts import views
+from stemhub.accounts import member_views, views
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
@@ -24,4 +24,13 @@ urlpatterns = [
     ),
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
+    path("institutions/", member_views.institutions, name="institutions"),
+    path("institutions/<str:code>/members/", member_views.members, name="members"),
+    path("institutions/<str:code>/members/new/", member_views.member_new, name="member_new"),
+    path("institutions/<str:code>/members/<str:username>/", member_views.member, name="member"),
+    path(
+        "institutions/<str:code>/members/<str:username>/<slug:action>/",
+        member_views.member_action,
+        name="member_action",
+    ),
 ]

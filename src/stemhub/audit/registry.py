@@ -8,9 +8,17 @@ A model whose app or table does not exist yet is skipped when the triggers are i
 entries for tables still to come (quality, distribution) may be listed ahead of them.
 Append-only event tables (curation events, line versions, custody events) are history already
 and are not listed.
+
+`EXCLUDED_COLUMNS` names columns the trail must never copy (a password hash) or that change on
+every login (`last_login`): they are left out of the values, and an update that changes only
+them writes no row.
 """
 
 AUDITED: dict[str, str | None] = {
+    # accounts: who belongs where, and who may do what
+    "accounts.Institution": None,
+    "accounts.User": "institution",
+    "accounts.RoleGrant": "user__institution",
     # registry: the line record and its child tables
     "registry.CellLine": "institution",
     "registry.Donor": "institution",
@@ -52,4 +60,47 @@ AUDITED: dict[str, str | None] = {
     "distribution.Receipt": "request__provider",
     "distribution.ThawReport": "request__provider",
     "distribution.ResultReport": "request__provider",
+}
+
+EXCLUDED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "accounts.User": ("password", "last_login"),
+}
+
+# A record's trail also shows the rows that belong to it (a line's markers and synonyms, a
+# request's shipment): record label → (child label, the child's foreign key column to it).
+RELATED: dict[str, tuple[tuple[str, str], ...]] = {
+    "registry.cellline": tuple(
+        (f"registry.{child}", "line_id")
+        for child in (
+            "synonym",
+            "provider",
+            "karyotype",
+            "markerresult",
+            "pluritest",
+            "differentiation",
+            "omicsdataset",
+            "geneticmodification",
+            "clinicalstudy",
+            "publication",
+            "crossreference",
+            "derivedproduct",
+        )
+    ),
+    "registry.donor": (("registry.donordisease", "donor_id"),),
+    "accounts.user": (("accounts.rolegrant", "user_id"),),
+    "distribution.distributionrequest": tuple(
+        (f"distribution.{child}", "request_id")
+        for child in (
+            "licencesignature",
+            "allocation",
+            "shipment",
+            "receipt",
+            "thawreport",
+            "resultreport",
+        )
+    ),
+    "equipment.equipment": tuple(
+        (f"equipment.{child}", "equipment_id")
+        for child in ("calibration", "maintenance", "temperaturelog", "excursion")
+    ),
 }

@@ -8,11 +8,12 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.apps import apps
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from stemhub.accounts.permissions import Perm, is_platform_admin, user_can
 from stemhub.audit.models import AuditEvent
+from stemhub.audit.registry import RELATED
 from stemhub.audit.triggers import audited_models
 from stemhub.core.errors import InvalidInput, NotFound
 
@@ -62,16 +63,39 @@ def model_label(value: str, *, field: str = "model") -> str:
     return model._meta.label_lower
 
 
-def record_trail(user: Any, model: str, pk: str) -> list[AuditEvent]:
-    """Every audit row of one record, oldest first; NotFound when the user may see none."""
+def record_trail(user: Any, model: str, pk: str, *, with_related: bool = False) -> list[AuditEvent]:
+    """Every audit row of one record, oldest first, and with `with_related` those of the rows
+    that belong to it (`RELATED`: a line's markers, a request's shipment); NotFound when the
+    user may see none of the record's own."""
     try:
         label = model_label(model)
     except InvalidInput as error:
         raise NotFound(error.message) from None
-    events = list(visible_events(user).filter(model=label, row_pk=str(pk)).order_by("id"))
-    if not events:
+    visible = visible_events(user)
+    scope = Q(model=label, row_pk=str(pk))
+    children = RELATED.get(label, ()) if with_related else ()
+    if children:
+        # Inserts and deletes carry the whole row, foreign key included: they name the child
+        # rows; every later change of those rows is theirs too.
+        owned = Q()
+        for child, column in children:
+            refers = Q(**{f"new_values__{column}": _number(pk)}) | Q(
+                **{f"old_values__{column}": _number(pk)}
+            )
+            owned |= Q(model=child) & refers
+        rows: dict[str, set[str]] = {}
+        for child, row_pk in visible.filter(owned).values_list("model", "row_pk"):
+            rows.setdefault(child, set()).add(row_pk)
+        for child, pks in rows.items():
+            scope |= Q(model=child, row_pk__in=sorted(pks))
+    events = list(visible.filter(scope).order_by("id"))
+    if not any(e.model == label for e in events):
         raise NotFound(f"No audit trail for {label} {pk} that you may see")
     return events
+
+
+def _number(pk: str) -> int | str:
+    return int(pk) if str(pk).isdigit() else pk
 
 
 def _day(value: str, field: str) -> date:

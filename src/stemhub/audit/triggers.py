@@ -23,7 +23,7 @@ from django.apps import apps
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 
 from stemhub.audit.context import SETTINGS, SQLITE_CONTEXT_TABLE
-from stemhub.audit.registry import AUDITED
+from stemhub.audit.registry import AUDITED, EXCLUDED_COLUMNS
 
 PREFIX = "stemhub_audit"
 AUDIT_TABLE = "audit_event"
@@ -42,6 +42,12 @@ def audited_models() -> list[tuple[type[models.Model], str | None]]:
         except LookupError:
             continue
     return found
+
+
+def excluded_columns(model: type[models.Model]) -> tuple[str, ...]:
+    """The database columns of `model` that the trail leaves out."""
+    names = EXCLUDED_COLUMNS.get(model._meta.label, ())
+    return tuple(model._meta.get_field(name).column for name in names)
 
 
 def _institution_sql(model: type[models.Model], path: str | None, row: str, quote: Any) -> str:
@@ -79,6 +85,9 @@ def _postgresql_statements(model: type[models.Model], path: str | None, quote: A
     function = _name(table)
     institution = _institution_sql(model, path, "rec", quote)
     setting = SETTINGS
+    skipped = excluded_columns(model)
+    minus = "".join(f" - '{column}'" for column in skipped)
+    old_row, new_row = f"(to_jsonb(OLD){minus})", f"(to_jsonb(NEW){minus})"
     body = f"""
 CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $audit$
 DECLARE
@@ -88,15 +97,15 @@ DECLARE
 BEGIN
     IF TG_OP = 'DELETE' THEN
         rec := OLD;
-        old_values := to_jsonb(OLD);
+        old_values := {old_row};
     ELSIF TG_OP = 'INSERT' THEN
         rec := NEW;
-        new_values := to_jsonb(NEW);
+        new_values := {new_row};
     ELSE
         rec := NEW;
         SELECT jsonb_object_agg(o.key, o.value), jsonb_object_agg(o.key, n.value)
           INTO old_values, new_values
-          FROM jsonb_each(to_jsonb(OLD)) o JOIN jsonb_each(to_jsonb(NEW)) n ON n.key = o.key
+          FROM jsonb_each({old_row}) o JOIN jsonb_each({new_row}) n ON n.key = o.key
          WHERE o.value IS DISTINCT FROM n.value;
         IF old_values IS NULL THEN
             RETURN NULL;
@@ -142,7 +151,10 @@ $audit$""",
 
 def _sqlite_row_json(model: type[models.Model], row: str, quote: Any) -> str:
     pairs = []
+    skipped = excluded_columns(model)
     for field in model._meta.concrete_fields:
+        if field.column in skipped:
+            continue
         value = f"{row}.{quote(field.column)}"
         if isinstance(field, models.JSONField):
             value = f"json({value})"

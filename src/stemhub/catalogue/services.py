@@ -2,10 +2,12 @@
 
 from collections.abc import Iterable, Iterator
 from itertools import islice
+from typing import Any
 
 from django.db import transaction
 
 from stemhub.catalogue.models import CatalogueEntry, CatalogueState, Facet, FacetValue
+from stemhub.registry.diseases import find_term
 from stemhub.registry.models import CellLine, Status
 
 INDEX_PREFETCH = (
@@ -19,6 +21,13 @@ INDEX_PREFETCH = (
 )
 
 
+def _disease_label(disease: Any) -> str:
+    """One label per disease however it was spelled or coded (rows written before folding, or
+    by bulk imports)."""
+    term = find_term(label=disease.label, term_id=disease.term_id)
+    return term.label if term is not None else disease.label
+
+
 def _yes_no(flag: bool) -> str:
     return "yes" if flag else "no"
 
@@ -26,6 +35,7 @@ def _yes_no(flag: bool) -> str:
 def _entry_and_facets(line: CellLine) -> tuple[CatalogueEntry, list[tuple[str, str]]]:
     donor = line.donor
     diseases = list(donor.diseases.all()) if donor else []
+    labels = list(dict.fromkeys(_disease_label(d) for d in diseases))
     modifications = list(line.modifications.all())
     synonyms = [s.name for s in line.synonyms.all()]
     providers = {line.institution.name} | {p.institution.name for p in line.providers.all()}
@@ -36,7 +46,7 @@ def _entry_and_facets(line: CellLine) -> tuple[CatalogueEntry, list[tuple[str, s
         (Facet.MODIFIED, _yes_no(bool(modifications))),
         (Facet.CLINICAL, _yes_no(line.clinical_grade)),
         *((Facet.PROVIDER, name) for name in sorted(providers)),
-        *((Facet.DISEASE, d.label) for d in diseases),
+        *((Facet.DISEASE, label) for label in labels),
         *((Facet.GENE, m.gene) for m in modifications),
     ]
     if not diseases:
@@ -59,6 +69,7 @@ def _entry_and_facets(line: CellLine) -> tuple[CatalogueEntry, list[tuple[str, s
     searchable = [
         line.name,
         *synonyms,
+        *labels,
         *(d.label for d in diseases),
         *(d.term_id for d in diseases),
         *(m.gene for m in modifications),
@@ -77,7 +88,7 @@ def _entry_and_facets(line: CellLine) -> tuple[CatalogueEntry, list[tuple[str, s
         species=line.species,
         availability=line.availability,
         institution_name=line.institution.name,
-        summary=(", ".join(d.label for d in diseases) or ("Healthy donor" if donor else ""))[:300],
+        summary=(", ".join(labels) or ("Healthy donor" if donor else ""))[:300],
         names_text="\n".join([line.name, *synonyms]).lower(),
         search_text=" ".join(part for part in searchable if part).lower(),
         published_at=line.published_at,

@@ -11,7 +11,7 @@ from ninja import Router, Schema, Status
 from stemhub.accounts.permissions import Perm
 from stemhub.core.api import OPTIONAL
 from stemhub.core.errors import Forbidden, NotFound
-from stemhub.distribution import selectors, services
+from stemhub.distribution import reports, selectors, services
 from stemhub.distribution.models import DistributionRequest
 from stemhub.registry.models import CellLine
 from stemhub.registry.models import Status as LineStatus
@@ -255,7 +255,7 @@ def request_pack(request: HttpRequest, request_id: int) -> dict[str, Any]:
 def request_receipt(request: HttpRequest, request_id: int, payload: ReceiptIn) -> dict[str, Any]:
     """The request's researcher: confirm the cells arrived."""
     found = _found(request, request_id)
-    services.distribution_receipt_confirm(actor=request.user, request=found, **payload.dict())
+    reports.distribution_receipt_confirm(actor=request.user, request=found, **payload.dict())
     return request_out(_found(request, request_id))
 
 
@@ -263,14 +263,14 @@ def request_receipt(request: HttpRequest, request_id: int, payload: ReceiptIn) -
 def request_thaw_report(request: HttpRequest, request_id: int, payload: ThawIn) -> dict[str, Any]:
     """The request's researcher: post-thaw viability, recovery, attachment, problems."""
     found = _found(request, request_id)
-    services.distribution_thaw_report(actor=request.user, request=found, **payload.dict())
+    reports.distribution_thaw_report(actor=request.user, request=found, **payload.dict())
     return request_out(_found(request, request_id))
 
 
 @router.post(f"{D}/requests/{{request_id}}/results", response={201: dict[str, Any]})
 def request_result(request: HttpRequest, request_id: int, payload: ResultIn) -> Status:
     """The request's researcher: a publication (DOI) or result from the project."""
-    result = services.distribution_result_report(
+    result = reports.distribution_result_report(
         actor=request.user, request=_found(request, request_id), **payload.dict()
     )
     return Status(201, {"id": result.pk, "doi": result.doi, "title": result.title})

@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import FieldError
-from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import ExtractYear
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, ExtractYear
 
 from stemhub.accounts.permissions import Perm, is_platform_admin, user_can
 from stemhub.biobank.models import BankTier, CellBank, Vial
@@ -24,6 +24,8 @@ from stemhub.distribution.models import (
     Allocation,
     DistributionRequest,
     LicenceVersion,
+    RequestEvent,
+    RequestStatus,
 )
 from stemhub.registry.records import line_record
 
@@ -247,3 +249,53 @@ def distribution_statistics(user: Any, *, by: str) -> list[dict[str, Any]]:
         }
         for row in rows
     ]
+
+
+# Lists and queues
+
+
+def waiting_since() -> Coalesce:
+    """When the request entered its current status (its latest event into it)."""
+    entered = (
+        RequestEvent.objects.filter(request=OuterRef("pk"), to_status=OuterRef("status"))
+        .order_by("-at", "-id")
+        .values("at")[:1]
+    )
+    return Coalesce(Subquery(entered), F("submitted_at"))
+
+
+def filtered_requests(
+    user: Any,
+    *,
+    statuses: Iterable[str] = (),
+    line: str = "",
+    researcher: str = "",
+    mine: bool = False,
+) -> QuerySet[DistributionRequest]:
+    """The requests the user may see, narrowed by status (any of several), line name,
+    researcher (name or username) and to their own; with `waiting_since`."""
+    found = visible_requests(user)
+    if mine:
+        found = found.filter(researcher=user)
+    wanted = [s for s in statuses if s in RequestStatus.values]
+    if wanted:
+        found = found.filter(status__in=wanted)
+    if line.strip():
+        found = found.filter(line__name__icontains=line.strip())
+    for word in researcher.split():
+        found = found.filter(
+            Q(researcher__username__icontains=word)
+            | Q(researcher__first_name__icontains=word)
+            | Q(researcher__last_name__icontains=word)
+        )
+    return found.annotate(waiting_since=waiting_since()).select_related(
+        "line", "researcher", "provider"
+    )
+
+
+def status_counts(requests: QuerySet[DistributionRequest]) -> dict[str, int]:
+    """Requests per status, in the workflow's order, statuses with none left out."""
+    counted = dict(
+        requests.order_by().values_list("status").annotate(n=Count("id")).values_list("status", "n")
+    )
+    return {status: counted[status] for status in RequestStatus.values if counted.get(status)}

@@ -1,4 +1,5 @@
-"""Writes of the distribution workflow: request, review, allocation, shipment, reports.
+"""Writes of the distribution workflow: request, review, allocation, shipment (what the
+researcher reports back is in `reports`).
 
 Each function is atomic, checks who may act, locks the request row before it reads its status,
 runs its writes inside `audit_context`, and writes a `RequestEvent` for every status change.
@@ -18,12 +19,10 @@ import hashlib
 import json
 import re
 from datetime import date
-from decimal import Decimal
-from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from stemhub.accounts.models import User
 from stemhub.accounts.permissions import Perm, is_platform_admin
@@ -32,27 +31,23 @@ from stemhub.biobank.models import CellBank, Container, Vial, VialStatus
 from stemhub.biobank.selectors import container_path, place_text
 from stemhub.biobank.services import vials_set_status
 from stemhub.core.auth import password_confirm
-from stemhub.core.errors import Conflict, Forbidden, InvalidInput, from_validation_error
+from stemhub.core.errors import Conflict, Forbidden, InvalidInput
 from stemhub.distribution import selectors
 from stemhub.distribution.committee import is_committee_member
 from stemhub.distribution.models import (
-    DOI_PATTERN,
     MAX_VIALS_PER_REQUEST,
     SIGNATURE_MEANING,
     Allocation,
-    Attachment,
     DistributionRequest,
     IntendedUse,
     LicenceSignature,
     LicenceVersion,
-    Receipt,
     RequestEvent,
     RequestStatus,
-    ResultReport,
     Shipment,
-    ThawReport,
 )
 from stemhub.distribution.notifications import holders, notify
+from stemhub.distribution.steps import clean, expect_status, locked_request, request_event
 from stemhub.registry.models import Availability, CellLine, Status
 from stemhub.registry.services import require
 
@@ -70,13 +65,6 @@ PROJECT_FIELDS = (
     "recipient_country",
     "ethics_reference",
 )
-
-
-def _clean(obj: Any, *, exclude: list[str] | None = None) -> None:
-    try:
-        obj.full_clean(exclude=exclude or [], validate_constraints=False)
-    except ValidationError as error:
-        raise from_validation_error(error) from None
 
 
 # The automatic checks
@@ -154,19 +142,6 @@ def signature_holds(request: DistributionRequest) -> bool:
     """True while the request still matches what its researcher signed."""
     signature = request.signature
     return signature.digest == signature_digest(request, signature)
-
-
-def _event(
-    request: DistributionRequest, kind: str, actor: User, before: str, note: str = ""
-) -> RequestEvent:
-    return RequestEvent.objects.create(
-        request=request,
-        kind=kind,
-        from_status=before,
-        to_status=request.status,
-        actor=actor,
-        note=note,
-    )
 
 
 def distribution_request_create(
@@ -249,7 +224,7 @@ def distribution_request_create(
             needs_committee=line.managed_access,
             checks=check_notes(line, intended_use),
         )
-        _clean(request)
+        clean(request)
         with audit_context(actor=actor, reason=f"Request for {line.name}"):
             request.save()
             signature = LicenceSignature(
@@ -262,7 +237,7 @@ def distribution_request_create(
             )
             signature.digest = signature_digest(request, signature)
             signature.save()
-            _event(
+            request_event(
                 request,
                 RequestEvent.Kind.SUBMITTED,
                 actor,
@@ -272,23 +247,6 @@ def distribution_request_create(
     notify("submitted", request, [actor.email])
     notify("to_review", request, holders(Perm.DISTRIBUTION_REVIEW, request.provider_id))
     return request
-
-
-def _locked(request: DistributionRequest) -> DistributionRequest:
-    return (
-        DistributionRequest.objects.select_for_update(of=("self",))
-        .select_related("line", "researcher", "licence", "provider")
-        .get(pk=request.pk)
-    )
-
-
-def _expect(request: DistributionRequest, *states: str) -> None:
-    if request.status not in states:
-        wanted = " or ".join(RequestStatus(s).label.lower() for s in states)
-        raise Conflict(
-            f"{request.reference} is {request.get_status_display().lower()}, not {wanted}",
-            fields={"status": [request.status]},
-        )
 
 
 def _reason(reason: str, what: str) -> str:
@@ -306,11 +264,11 @@ def distribution_request_review(
 ) -> DistributionRequest:
     """The provider's curator approves or rejects. Approval re-runs the automatic checks
     against the line as it is now; a managed-access line then waits for the committee."""
-    request = _locked(request)
+    request = locked_request(request)
     require(actor, Perm.DISTRIBUTION_REVIEW, request.provider_id)
     if actor.pk == request.researcher_id:
         raise Forbidden("You cannot review your own request")
-    _expect(request, RequestStatus.SUBMITTED)
+    expect_status(request, RequestStatus.SUBMITTED)
     reason = _reason(reason, "approval" if approve else "rejection")
     before = request.status
     with audit_context(actor=actor, reason=reason):
@@ -328,7 +286,7 @@ def distribution_request_review(
             request.status = RequestStatus.REJECTED
         request.save(update_fields=["status", "reviewed_by", "needs_committee", "updated_at"])
         kind = RequestEvent.Kind.APPROVED if approve else RequestEvent.Kind.REJECTED
-        _event(request, kind, actor, before, reason)
+        request_event(request, kind, actor, before, reason)
     if request.status == RequestStatus.AWAITING_COMMITTEE:
         notify("committee", request, holders(Perm.DISTRIBUTION_COMMITTEE, request.provider_id))
     else:
@@ -349,12 +307,12 @@ def distribution_request_committee_review(
 ) -> DistributionRequest:
     """The provider's access committee gives the second decision on a managed-access line;
     its member must be someone other than the curator who approved and the researcher."""
-    request = _locked(request)
+    request = locked_request(request)
     if not is_committee_member(actor, request.provider_id):
         raise Forbidden(
             "The second approval of a managed-access line needs the provider's access committee"
         )
-    _expect(request, RequestStatus.AWAITING_COMMITTEE)
+    expect_status(request, RequestStatus.AWAITING_COMMITTEE)
     if actor.pk in (request.reviewed_by_id, request.researcher_id):
         raise Forbidden(
             "The committee's approval must come from someone other than the curator who "
@@ -370,7 +328,7 @@ def distribution_request_committee_review(
         request.status = RequestStatus.APPROVED if approve else RequestStatus.REJECTED
         request.save(update_fields=["status", "committee_by", "updated_at"])
         kind = RequestEvent.Kind.COMMITTEE_APPROVED if approve else RequestEvent.Kind.REJECTED
-        _event(request, kind, actor, before, reason)
+        request_event(request, kind, actor, before, reason)
     _decided(request, reason)
     return request
 
@@ -380,15 +338,15 @@ def distribution_request_withdraw(
     *, actor: User, request: DistributionRequest, reason: str = ""
 ) -> DistributionRequest:
     """The researcher withdraws a request before vials are allocated to it."""
-    request = _locked(request)
+    request = locked_request(request)
     if actor.pk != request.researcher_id:
         raise Forbidden("Only the researcher who made a request can withdraw it")
-    _expect(request, *WITHDRAWABLE)
+    expect_status(request, *WITHDRAWABLE)
     before = request.status
     with audit_context(actor=actor, reason=reason or "Withdrawn by the researcher"):
         request.status = RequestStatus.WITHDRAWN
         request.save(update_fields=["status", "updated_at"])
-        _event(request, RequestEvent.Kind.WITHDRAWN, actor, before, reason.strip())
+        request_event(request, RequestEvent.Kind.WITHDRAWN, actor, before, reason.strip())
     return request
 
 
@@ -407,9 +365,9 @@ def distribution_allocate(*, actor: User, request: DistributionRequest) -> list[
     Locks: the request, then the line's distribution lots in primary-key order (so that two
     allocations of one line take turns), then the chosen vials in primary-key order, which are
     checked again under the lock before the biobank reserves them."""
-    request = _locked(request)
+    request = locked_request(request)
     require(actor, Perm.DISTRIBUTION_SHIP, request.provider_id)
-    _expect(request, RequestStatus.APPROVED)
+    expect_status(request, RequestStatus.APPROVED)
     _refuse_if_blocked(request.line, request.intended_use)
     lots = list(
         CellBank.objects.select_for_update()
@@ -481,7 +439,7 @@ def distribution_allocate(*, actor: User, request: DistributionRequest) -> list[
             ) from None
         request.status = RequestStatus.ALLOCATED
         request.save(update_fields=["status", "updated_at"])
-        _event(
+        request_event(
             request,
             RequestEvent.Kind.ALLOCATED,
             actor,
@@ -497,9 +455,9 @@ def distribution_allocation_release(
 ) -> DistributionRequest:
     """Put the reserved vials back (a vial found damaged at picking, a courier cancelled):
     they become available again and the request is approved, to be allocated anew."""
-    request = _locked(request)
+    request = locked_request(request)
     require(actor, Perm.DISTRIBUTION_SHIP, request.provider_id)
-    _expect(request, RequestStatus.ALLOCATED)
+    expect_status(request, RequestStatus.ALLOCATED)
     reason = _reason(reason, "release of the allocation")
     allocations = list(request.allocations.select_related("vial").order_by("vial_id"))
     reserved = [a.vial for a in allocations if a.vial.status == VialStatus.RESERVED]
@@ -515,7 +473,7 @@ def distribution_allocation_release(
         request.status = RequestStatus.APPROVED
         request.save(update_fields=["status", "updated_at"])
         barcodes = ", ".join(a.vial.barcode for a in allocations)
-        _event(request, RequestEvent.Kind.APPROVED, actor, before, f"{reason}: {barcodes}")
+        request_event(request, RequestEvent.Kind.APPROVED, actor, before, f"{reason}: {barcodes}")
     return request
 
 
@@ -534,9 +492,9 @@ def distribution_ship(
     """Record the shipment: the reserved vials become distributed (custody events by the
     biobank) and the pack is frozen as sent. Refused when the line was recalled meanwhile,
     a lot is no longer released, or a lot lacks cells per vial and post-thaw viability."""
-    request = _locked(request)
+    request = locked_request(request)
     require(actor, Perm.DISTRIBUTION_SHIP, request.provider_id)
-    _expect(request, RequestStatus.ALLOCATED)
+    expect_status(request, RequestStatus.ALLOCATED)
     _refuse_if_blocked(request.line, request.intended_use)
     allocations = list(request.allocations.select_related("bank", "vial").order_by("vial_id"))
     for bank in {a.bank_id: a.bank for a in allocations}.values():
@@ -569,7 +527,12 @@ def distribution_ship(
         pack=pack,
         shipped_by=actor,
     )
-    _clean(shipment, exclude=["request"])
+    clean(shipment, exclude=["request"])
+    if shipped_on > timezone.localdate():
+        raise InvalidInput(
+            gettext("The shipping date is in the future; record the shipment when it leaves."),
+            fields={"shipped_on": ["future"]},
+        )
     if expected_on is not None and expected_on < shipped_on:
         raise InvalidInput(
             "The expected delivery date is before the shipping date",
@@ -587,7 +550,7 @@ def distribution_ship(
         shipment.save()
         request.status = RequestStatus.SHIPPED
         request.save(update_fields=["status", "updated_at"])
-        _event(
+        request_event(
             request,
             RequestEvent.Kind.SHIPPED,
             actor,
@@ -596,137 +559,6 @@ def distribution_ship(
         )
     notify("shipped", request, [request.researcher.email], shipment=shipment)
     return shipment
-
-
-# What the researcher reports
-
-
-def _own(actor: User, request: DistributionRequest, what: str) -> None:
-    if actor.pk != request.researcher_id:
-        raise Forbidden(f"Only the researcher who made {request.reference} can {what}")
-
-
-@transaction.atomic
-def distribution_receipt_confirm(
-    *, actor: User, request: DistributionRequest, received_on: date, condition: str = ""
-) -> Receipt:
-    request = _locked(request)
-    _own(actor, request, "confirm its receipt")
-    _expect(request, RequestStatus.SHIPPED)
-    if received_on < request.shipment.shipped_on:
-        raise InvalidInput(
-            "The cells cannot arrive before they were shipped",
-            fields={"received_on": ["before the shipping date"]},
-        )
-    if received_on > timezone.localdate():
-        raise InvalidInput("That date is in the future", fields={"received_on": ["future"]})
-    receipt = Receipt(
-        request=request, received_on=received_on, condition=condition.strip(), confirmed_by=actor
-    )
-    before = request.status
-    with audit_context(actor=actor, reason="Receipt confirmed"):
-        receipt.save()
-        request.status = RequestStatus.RECEIVED
-        request.save(update_fields=["status", "updated_at"])
-        _event(request, RequestEvent.Kind.RECEIVED, actor, before, receipt.condition)
-    return receipt
-
-
-@transaction.atomic
-def distribution_thaw_report(
-    *,
-    actor: User,
-    request: DistributionRequest,
-    thawed_on: date,
-    viability: Decimal,
-    recovery: Decimal,
-    attachment: str,
-    problems: str = "",
-) -> ThawReport:
-    """Post-thaw results: viability %, recovery % of the promised cells, attachment, problems."""
-    request = _locked(request)
-    _own(actor, request, "report its post-thaw results")
-    _expect(request, RequestStatus.RECEIVED)
-    if attachment not in Attachment.values:
-        raise InvalidInput(
-            f"Attachment is one of {', '.join(Attachment.values)}",
-            fields={"attachment": ["unknown value"]},
-        )
-    if not Decimal(0) <= viability <= Decimal(100):
-        raise InvalidInput("Viability is a percentage", fields={"viability": ["0 to 100"]})
-    if recovery < 0:
-        raise InvalidInput("Recovery cannot be negative", fields={"recovery": ["0 or more"]})
-    if thawed_on < request.receipt.received_on:
-        raise InvalidInput(
-            "The cells were thawed before they arrived?",
-            fields={"thawed_on": ["before receipt"]},
-        )
-    report = ThawReport(
-        request=request,
-        thawed_on=thawed_on,
-        viability=viability,
-        recovery=recovery,
-        attachment=attachment,
-        problems=problems.strip(),
-        reported_by=actor,
-    )
-    _clean(report, exclude=["request"])
-    before = request.status
-    with audit_context(actor=actor, reason="Post-thaw results reported"):
-        report.save()
-        request.status = RequestStatus.REPORTED
-        request.save(update_fields=["status", "updated_at"])
-        _event(
-            request,
-            RequestEvent.Kind.THAW_REPORTED,
-            actor,
-            before,
-            f"Viability {viability}%, recovery {recovery}%, attachment {attachment}",
-        )
-    return report
-
-
-def normalise_doi(doi: str) -> str:
-    doi = doi.strip()
-    for prefix in ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "doi:"):
-        if doi.lower().startswith(prefix):
-            doi = doi[len(prefix) :]
-    return doi
-
-
-@transaction.atomic
-def distribution_result_report(
-    *, actor: User, request: DistributionRequest, title: str, doi: str = "", summary: str = ""
-) -> ResultReport:
-    """A publication or result from the project, shared with the provider as the licence asks."""
-    request = _locked(request)
-    _own(actor, request, "report its results")
-    _expect(request, RequestStatus.RECEIVED, RequestStatus.REPORTED)
-    doi = normalise_doi(doi)
-    if doi and not re.fullmatch(DOI_PATTERN, doi):
-        raise InvalidInput(f"{doi!r} is not a DOI (10.xxxx/…)", fields={"doi": ["not a DOI"]})
-    if not title.strip():
-        raise InvalidInput(
-            "Give the title of the publication or result", fields={"title": ["required"]}
-        )
-    if doi and request.results.filter(doi=doi).exists():
-        raise Conflict(
-            f"{doi} is already reported for {request.reference}", fields={"doi": ["reported"]}
-        )
-    result = ResultReport(
-        request=request, doi=doi, title=title.strip(), summary=summary.strip(), reported_by=actor
-    )
-    _clean(result, exclude=["request"])
-    with audit_context(actor=actor, reason="Result shared"):
-        result.save()
-        _event(
-            request,
-            RequestEvent.Kind.RESULT_REPORTED,
-            actor,
-            request.status,
-            f"{doi} {result.title}".strip(),
-        )
-    return result
 
 
 # Licence wording
@@ -746,7 +578,7 @@ def licence_version_publish(*, actor: User, title: str, text: str) -> LicenceVer
         text=text.strip(),
         sha256=hashlib.sha256(text.strip().encode()).hexdigest(),
     )
-    _clean(licence)
+    clean(licence)
     with audit_context(actor=actor, reason=f"Licence version {licence.number}"):
         licence.save()
     return licence

@@ -10,6 +10,7 @@ urlpatterns = [
     path("lines/<str:name>/request/", views.request_new, name="request_new"),
     path("requests/", views.request_list, name="requests"),
     path("requests/<int:pk>/", views.request_detail, name="request"),
+    path("requests/<slug:queue>/", views.request_queue, name="request_queue"),
     path("requests/<int:pk>/pick-list/", views.pick_list, name="pick_list"),
     path("requests/<int:pk>/pack/", views.pack, name="pack"),
     path(

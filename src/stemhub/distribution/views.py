@@ -4,17 +4,22 @@ Parse, call a service or selector, render."""
 
 import csv
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from stemhub.accounts.permissions import Perm, user_can
 from stemhub.core.errors import Forbidden, NotFound, StemhubError
 from stemhub.core.pages import page
-from stemhub.distribution import forms, selectors, services
+from stemhub.distribution import forms, reports, selectors, services
 from stemhub.distribution.committee import is_committee_member
 from stemhub.distribution.models import (
     MAX_VIALS_PER_REQUEST,
@@ -23,6 +28,7 @@ from stemhub.distribution.models import (
     IntendedUse,
     RequestStatus,
 )
+from stemhub.distribution.next_steps import next_step, time_waited
 from stemhub.registry.models import CellLine, Status
 
 signed_in = page()
@@ -113,24 +119,105 @@ def request_new(request: HttpRequest, name: str) -> HttpResponse:
 # Lists and detail
 
 
+@dataclass(frozen=True)
+class NamedQueue:
+    title: Any
+    statuses: tuple[str, ...] = ()
+    mine: bool = False
+
+
+# The lists the menu and the home page link to: /distribution/requests/<name>/.
+QUEUES = {
+    "mine": NamedQueue(_("My requests"), mine=True),
+    "to-review": NamedQueue(_("Requests to review"), (RequestStatus.SUBMITTED,)),
+    "committee": NamedQueue(_("Committee decisions"), (RequestStatus.AWAITING_COMMITTEE,)),
+    "to-ship": NamedQueue(
+        _("To allocate and ship"), (RequestStatus.APPROVED, RequestStatus.ALLOCATED)
+    ),
+}
+
+
 @signed_in
 def request_list(request: HttpRequest) -> HttpResponse:
-    """Signed in: your own requests, and, for distribution staff, those for your lines."""
-    visible = selectors.visible_requests(request.user).select_related("line", "researcher")
-    mine = visible.filter(researcher=request.user)
-    theirs = visible.exclude(researcher=request.user)
-    status = request.GET.get("status", "")
-    if status in RequestStatus.values:
-        theirs = theirs.filter(status=status)
+    """Signed in: your own requests, and, for distribution staff, those for your lines; by
+    status (several), line, researcher or only your own, with counts per status, how long each
+    has waited and what happens next."""
+    statuses = [s for s in request.GET.getlist("status") if s in RequestStatus.values]
+    return _requests_page(
+        request,
+        statuses=statuses,
+        line=request.GET.get("line", "").strip(),
+        researcher=request.GET.get("researcher", "").strip(),
+        mine=request.GET.get("mine") == "1",
+    )
+
+
+@signed_in
+def request_queue(request: HttpRequest, queue: str) -> HttpResponse:
+    """Signed in: a named list of the requests you may see: `mine`, `to-review` (submitted),
+    `committee` (awaiting the committee), `to-ship` (approved and allocated)."""
+    if queue not in QUEUES:
+        raise NotFound(
+            gettext("No list of requests is called %(name)r; use one of %(names)s.")
+            % {"name": queue, "names": ", ".join(QUEUES)}
+        )
+    chosen = QUEUES[queue]
+    return _requests_page(
+        request, statuses=list(chosen.statuses), mine=chosen.mine, title=chosen.title
+    )
+
+
+def _requests_page(
+    request: HttpRequest,
+    *,
+    statuses: list[str],
+    line: str = "",
+    researcher: str = "",
+    mine: bool = False,
+    title: Any = None,
+) -> HttpResponse:
+    user = request.user
+    scope = selectors.filtered_requests(user, line=line, researcher=researcher, mine=mine)
+    # A queue (some statuses chosen) lists who waited longest first; the rest, newest first.
+    ordered = (
+        scope.filter(status__in=statuses).order_by("waiting_since", "id")
+        if statuses
+        else scope.order_by("-submitted_at", "-id")
+    )
+    listing = Paginator(ordered, 50).get_page(request.GET.get("page"))
+    staff = selectors.is_distribution_staff(user)
+    kept = {"line": line, "researcher": researcher, "mine": "1" if mine else ""}
+    base = urlencode({key: value for key, value in kept.items() if value})
+    query = urlencode([*((k, v) for k, v in kept.items() if v), *(("status", s) for s in statuses)])
+    counts = selectors.status_counts(scope)
     return render(
         request,
         "distribution/request_list.html",
         {
-            "mine": mine,
-            "theirs": theirs,
-            "staff": selectors.is_distribution_staff(request.user),
+            "title": title,
+            "page": listing,
+            "rows": [
+                {"req": r, "next": next_step(r, user), "waited": time_waited(r.waiting_since)}
+                for r in listing.object_list
+            ],
+            "staff": staff,
+            "show_researcher": staff and not mine,
             "statuses": RequestStatus.choices,
-            "status": status,
+            "selected": statuses,
+            "tabs": [
+                {
+                    "status": status,
+                    "label": RequestStatus(status).label,
+                    "count": counts.get(status, 0),
+                }
+                for status in RequestStatus.values
+                if counts.get(status) or status in statuses
+            ],
+            "total": sum(counts.values()),
+            "base_query": base,
+            "query": query,
+            "filters": {"line": line, "researcher": researcher, "mine": mine},
+            "filtered": bool(statuses or line or researcher),
         },
     )
 
@@ -177,6 +264,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can": _actions(request, found),
             "attachments": Attachment.choices,
             "pick": selectors.pick_list(found) if _actions(request, found)["pick"] else [],
+            "next": next_step(found, request.user),
         },
     )
 
@@ -235,7 +323,7 @@ def _ship(request: HttpRequest, found: DistributionRequest) -> str:
 
 
 def _receipt(request: HttpRequest, found: DistributionRequest) -> str:
-    services.distribution_receipt_confirm(
+    reports.distribution_receipt_confirm(
         actor=request.user,
         request=found,
         received_on=forms.day(request.POST, "received_on"),  # type: ignore[arg-type]
@@ -245,7 +333,7 @@ def _receipt(request: HttpRequest, found: DistributionRequest) -> str:
 
 
 def _thaw(request: HttpRequest, found: DistributionRequest) -> str:
-    services.distribution_thaw_report(
+    reports.distribution_thaw_report(
         actor=request.user,
         request=found,
         thawed_on=forms.day(request.POST, "thawed_on"),  # type: ignore[arg-type]
@@ -258,7 +346,7 @@ def _thaw(request: HttpRequest, found: DistributionRequest) -> str:
 
 
 def _result(request: HttpRequest, found: DistributionRequest) -> str:
-    services.distribution_result_report(
+    reports.distribution_result_report(
         actor=request.user,
         request=found,
         title=forms.text(request.POST, "title"),

@@ -27,6 +27,7 @@ from stemhub.exchange.cellosaurus import (
     str_consensus,
 )
 from stemhub.exchange.models import StrReference
+from stemhub.registry.diseases import find_term
 from stemhub.registry.models import (
     Availability,
     CellLine,
@@ -229,7 +230,8 @@ def cellosaurus_import(
             donor.sex = SEXES[entry.sex]
         donor.age_bin = donor.age_bin or age_bin(entry.age)
         for ontology, term_id, label in entry.diseases:
-            donor.diseases.setdefault((ontology, term_id), label[:200])
+            term = find_term(label=label, term_id=term_id)
+            donor.diseases.setdefault((ontology, term_id), (term.label if term else label)[:200])
     donor_ids, changed_donors = _sync_donors(institution, donors)
     line_counts = _sync_lines(institution, wanted, donor_ids, changed_donors)
     Donor.objects.filter(institution=institution, cell_lines__isnull=True).delete()

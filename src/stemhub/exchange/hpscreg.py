@@ -562,7 +562,9 @@ def hpscreg_to_data(record: dict[str, Any]) -> dict[str, Any]:
             record, "clinical_studies", frozenset({"nct_id", "title"})
         )
     if "publications" in record:
-        data["publications"] = _objects(record, "publications", frozenset({"pmid", "doi", "title"}))
+        data["publications"] = _objects(
+            record, "publications", frozenset({"pmid", "doi", "title", "year"})
+        )
     if "omics_datasets" in record:
         data["omics"] = _objects(
             record, "omics_datasets", frozenset({"kind", "repository", "accession", "checksum"})

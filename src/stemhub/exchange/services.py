@@ -34,6 +34,7 @@ from stemhub.registry.models import (
     Status,
 )
 from stemhub.registry.records import RECORD_PREFETCH, line_record
+from stemhub.registry.validation import line_problems
 
 HPSCREG_CODE = "HPSCR"
 HPSCREG_NAME = "hPSCreg (Human Pluripotent Stem Cell Registry)"
@@ -300,6 +301,7 @@ def hpscreg_import(
                     )
                 counts["updated"] += 1
             line.refresh_from_db()
+            warnings.extend(f"{item.label}: {p.message}" for p in line_problems(line))
             _set_status(line, item.status, actor)
             catalogue_entry_refresh(line=line)
             if line.availability != item.availability:

@@ -199,6 +199,9 @@ class CellLine(models.Model):
     consent_obtained = models.BooleanField(null=True, blank=True)
     consent_reference = models.CharField(max_length=200, blank=True)
     ethics_approval = models.CharField(max_length=200, blank=True)
+    ethics_approval_date = models.DateField(
+        null=True, blank=True, help_text="When the ethics committee approved the derivation"
+    )
     use_research = models.BooleanField(default=True)
     use_commercial = models.BooleanField(null=True, blank=True)
     use_clinical = models.BooleanField(null=True, blank=True)
@@ -396,6 +399,7 @@ class Publication(models.Model):
     pmid = models.CharField(max_length=12, blank=True)
     doi = models.CharField(max_length=200, blank=True)
     title = models.CharField(max_length=500, blank=True)
+    year = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Year published")
 
     class Meta:
         constraints = [

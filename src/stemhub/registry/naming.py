@@ -23,6 +23,8 @@ __all__ = [
     "Verdict",
     "check_name",
     "parse_standard_name",
+    "type_letter_of",
+    "type_letter_problem",
 ]
 
 Verdict = Literal["valid", "warning", "invalid"]
@@ -89,6 +91,33 @@ def parse_standard_name(name: str) -> StandardName | None:
         donor_number=head[-3:],
         clone_letter=clone,
         subclones=tuple(int(number) for number in subclones),
+    )
+
+
+def type_letter_of(name: str) -> TypeLetter | None:
+    """The type letter a name carries after its provider code (`i`, `e`), or None when it has
+    none (`MCRI001-A`) or is no name at all."""
+    if check_name(name).verdict == "invalid":
+        return None
+    match = _HEAD.fullmatch(name.split("-")[0])
+    if match is None:
+        return None
+    _, letter = _split_code(match["letters"])
+    return "i" if letter == "i" else "e" if letter == "e" else None
+
+
+TYPE_WORDS = {"i": "induced", "e": "embryonic"}
+
+
+def type_letter_problem(name: str, expected: TypeLetter) -> str:
+    """Why the name's type letter contradicts the line's type ('' when it does not): `expected`
+    is the letter of the line's type (`i` for iPSC, `e` for ESC, NT-ESC and parthenogenetic)."""
+    letter = type_letter_of(name)
+    if letter is None or letter == expected:
+        return ""
+    return (
+        f"'{name}' carries the type letter '{letter}' ({TYPE_WORDS[letter]}), but the line is "
+        f"{TYPE_WORDS[expected]}: its standard name needs '{expected}'"
     )
 
 

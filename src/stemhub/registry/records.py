@@ -47,6 +47,7 @@ EDITABLE_FIELDS = (
     "consent_obtained",
     "consent_reference",
     "ethics_approval",
+    "ethics_approval_date",
     "use_research",
     "use_commercial",
     "use_clinical",
@@ -70,7 +71,7 @@ CHILD_TABLES: dict[str, tuple[type[models.Model], tuple[str, ...]]] = {
         ("kind", "gene", "hgvs", "zygosity", "method", "isogenic_control"),
     ),
     "clinical_studies": (ClinicalStudy, ("nct_id", "title")),
-    "publications": (Publication, ("pmid", "doi", "title")),
+    "publications": (Publication, ("pmid", "doi", "title", "year")),
     "xrefs": (CrossReference, ("database", "accession")),
     "products": (DerivedProduct, ("kind", "name", "protocol", "markers", "clinical_grade")),
 }

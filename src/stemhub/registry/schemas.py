@@ -13,8 +13,9 @@ class Strict(Schema):
 
 
 class DiseaseIO(Strict):
-    ontology: str
-    term_id: str
+    # Ontology and id may be left out for a disease the registry knows by name ("parkinsons").
+    ontology: str = ""
+    term_id: str = ""
     label: str
     affected: bool = True
     primary: bool = True
@@ -88,6 +89,7 @@ class PublicationIO(Strict):
     pmid: str = ""
     doi: str = ""
     title: str = ""
+    year: int | None = None
 
 
 class XrefIO(Strict):
@@ -135,6 +137,7 @@ class LineFields(Strict):
     consent_obtained: bool | None = None
     consent_reference: str | None = None
     ethics_approval: str | None = None
+    ethics_approval_date: date | None = None
     use_research: bool | None = None
     use_commercial: bool | None = None
     use_clinical: bool | None = None
@@ -209,6 +212,7 @@ class LineOut(Schema):
     consent_obtained: bool | None
     consent_reference: str
     ethics_approval: str
+    ethics_approval_date: str | None
     use_research: bool
     use_commercial: bool | None
     use_clinical: bool | None

@@ -15,6 +15,7 @@ from stemhub.audit.context import audit_context
 from stemhub.catalogue.services import catalogue_entry_refresh
 from stemhub.core.errors import Conflict, Forbidden, InvalidInput, NotFound, from_validation_error
 from stemhub.registry import naming
+from stemhub.registry.diseases import fold_disease
 from stemhub.registry.models import (
     Availability,
     AvailabilityChange,
@@ -36,6 +37,7 @@ from stemhub.registry.records import (
     line_record,
     record_changes,
 )
+from stemhub.registry.validation import line_problems
 
 EDITABLE_STATUSES = (Status.DRAFT, Status.RETURNED, Status.PUBLISHED)
 
@@ -113,9 +115,15 @@ def _write_donor(institution: Institution, data: Mapping[str, Any]) -> Donor:
     donor.save()
     if "diseases" in data:
         donor.diseases.all().delete()
+        seen: set[tuple[str, str]] = set()
         for index, disease in enumerate(data["diseases"] or []):
             _unknown_keys(disease, ("ontology", "term_id", "label", "affected", "primary"), "donor")
-            row = DonorDisease(donor=donor, **disease)
+            folded = fold_disease(disease)
+            identity = (str(folded.get("ontology", "")), str(folded.get("term_id", "")))
+            if identity in seen:
+                continue  # two spellings of one term: the first row stands
+            seen.add(identity)
+            row = DonorDisease(donor=donor, **folded)
             _clean(row, prefix=f"donor.diseases[{index}]", exclude=["donor"])
             row.save()
     return donor
@@ -186,6 +194,20 @@ def _apply(line: CellLine, data: Mapping[str, Any]) -> None:
     if "providers" in data:
         _write_providers(line, data["providers"] or [])
     _write_children(line, data)
+    _refuse_problems(line)
+
+
+def _refuse_problems(line: CellLine) -> None:
+    """A line registered here must have a consistent record (`validation`); an imported one
+    keeps what its registry holds, and its staff page lists the problems as warnings."""
+    if line.source != Source.OWN:
+        return
+    problems = line_problems(line)
+    if problems:
+        fields: dict[str, list[str]] = {}
+        for problem in problems:
+            fields.setdefault(problem.field, []).append(problem.message)
+        raise InvalidInput(" ".join(p.message for p in problems), fields=fields)
 
 
 def _fresh_record(line: CellLine) -> dict[str, Any]:

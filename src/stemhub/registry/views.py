@@ -36,6 +36,7 @@ from stemhub.registry.models import (
 )
 from stemhub.registry.records import RECORD_PREFETCH, line_record
 from stemhub.registry.selectors import line_history, resolve_name, visible_lines
+from stemhub.registry.validation import line_problems
 
 TRANSITIONS: dict[str, Callable[..., CellLine]] = {
     "submit": services.cell_line_submit,
@@ -184,11 +185,11 @@ def staff_line_list(request: HttpRequest) -> HttpResponse:
     """Needs registry.view_internal: the lines you may see (published ones and your
     institution's), filtered by status, availability and name."""
     lines = visible_lines(request.user).select_related("institution")
-    status = request.GET.get("status", "")
+    statuses = [s for s in request.GET.getlist("status") if s in Status.values]
     availability = request.GET.get("availability", "")
     query = request.GET.get("q", "").strip()
-    if status in Status.values:
-        lines = lines.filter(status=status)
+    if statuses:
+        lines = lines.filter(status__in=statuses)
     if availability in Availability.values:
         lines = lines.filter(availability=availability)
     if query:
@@ -201,7 +202,7 @@ def staff_line_list(request: HttpRequest) -> HttpResponse:
         "registry/staff_line_list.html",
         {
             "page": page,
-            "status": status,
+            "selected_statuses": statuses,
             "availability": availability,
             "query": query,
             "statuses": Status.choices,
@@ -323,6 +324,7 @@ def _staff_context(request: HttpRequest, line: CellLine, **extra: Any) -> dict[s
         "can_set_availability": user_can(user, Perm.SET_AVAILABILITY, institution_id),
         "availability_form": AvailabilityForm(),
         "history": _history(line),
+        "warnings": line_problems(line),
     }
     context.update(extra)
     return context

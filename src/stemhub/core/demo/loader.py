@@ -4,6 +4,7 @@ so every line obeys the same rules and leaves the same history as one entered by
 import random
 from collections import Counter
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, TextIO
 
 from django.db import transaction
@@ -31,6 +32,7 @@ from stemhub.core.demo.people import (
     UserSpec,
     create_institutions,
     create_users,
+    member_history,
 )
 from stemhub.core.demo.specs import PUBLISHED, DonorSpec, LineSpec
 from stemhub.registry.models import SPECIES, CellLine, LineType
@@ -89,6 +91,7 @@ def demo_load(*, stdout: TextIO | None = None) -> DemoSummary:
     """Write the demo into an empty database, all or nothing."""
     institutions = create_institutions()
     users = create_users(institutions)
+    member_history(users, institutions)
     names: dict[str, str] = {}
     for spec in LINES:
         names[spec.key] = _register(spec, institutions[spec.institution], users, names)
@@ -303,10 +306,13 @@ def _ethics(
         restrictions = "No reproductive use; no human-animal chimeras with germline contribution."
     else:
         restrictions = "" if commercial else "No commercial use without the provider's consent."
+    # Its own seed: the line's other draws stay as they were before approval dates existed.
+    dated = random.Random(f"stemhub-demo-ethics:{spec.key}")
     return {
         "consent_obtained": True,
         "consent_reference": consent,
         "ethics_approval": approval,
+        "ethics_approval_date": date(spec.year - 1, dated.randint(1, 12), dated.randint(1, 28)),
         "use_research": True,
         "use_commercial": commercial,
         "use_clinical": clinical,

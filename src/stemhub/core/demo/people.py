@@ -97,6 +97,7 @@ USERS = (
     UserSpec("luic-curator", "Hanna", "Öberg", "LUIC", (Role.CURATOR,)),
     UserSpec("luic-admin", "David", "Engström", "LUIC", (Role.INSTITUTION_ADMIN,)),
     UserSpec("irmr-curator", "Mette", "Kjær", "IRMR", (Role.CURATOR, Role.RESEARCHER)),
+    UserSpec("irmr-researcher", "Jonas", "Madsen", "IRMR", (Role.RESEARCHER,)),
     UserSpec("cord-tech", "Lars", "Haugen", "NCBB", (Role.BANK_TECHNICIAN,)),
     UserSpec("cord-qa", "Kari", "Solberg", "NCBB", (Role.QA_MANAGER,)),
 )
@@ -141,3 +142,34 @@ def create_users(institutions: dict[str, Institution]) -> dict[str, User]:
         RoleGrant.objects.bulk_create(RoleGrant(user=user, role=role) for role in spec.roles)
         users[spec.username] = user
     return users
+
+
+def member_history(users: dict[str, User], institutions: dict[str, Institution]) -> None:
+    """A few real changes to people, made by NSRB's institution admin through the members
+    services, so the members page and the audit trail show them: a technician who joined, also
+    covered QA for a while, and left."""
+    from stemhub.accounts.services import (
+        member_add,
+        member_deactivate,
+        member_role_grant,
+        member_role_revoke,
+    )
+
+    admin = users["instadmin"]
+    former = member_add(
+        actor=admin,
+        institution=institutions["NSRB"],
+        username="former-tech",
+        email="former.tech@nsrb.example.org",
+        first_name="Oskar",
+        last_name="Lund",
+        roles=[Role.BANK_TECHNICIAN],
+        mail=False,
+    )
+    member_role_grant(
+        actor=admin, member=former, role=Role.QA_MANAGER, reason="Covers QA during parental leave"
+    )
+    member_role_revoke(
+        actor=admin, member=former, role=Role.QA_MANAGER, reason="The QA manager is back"
+    )
+    member_deactivate(actor=admin, member=former, reason="Left NSRB for a position abroad")

@@ -1,0 +1,44 @@
+"""Forms of the members pages: a new member, and the reason given for a change."""
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from stemhub.accounts.models import Role
+
+# What each role may do, in a sentence a person choosing roles can act on.
+ROLE_HELP = {
+    Role.RESEARCHER: _("Requests lines from the catalogue and reports back on them."),
+    Role.CURATOR: _("Registers lines, reviews and publishes them, and reviews requests."),
+    Role.BANK_TECHNICIAN: _("Banks, stores and ships vials; records QC results."),
+    Role.QA_MANAGER: _("Releases banks, closes nonconformities and reads the audit trail."),
+    Role.SEARCH_COORDINATOR: _("Searches cord blood units for patients."),
+    Role.INSTITUTION_ADMIN: _("Manages the institution's members and its records."),
+    Role.ACCESS_COMMITTEE: _("Gives the second approval for managed-access lines."),
+    Role.PLATFORM_ADMIN: _("Everything, in every institution."),
+}
+
+
+def role_choices(roles: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    return [(value, f"{label}: {ROLE_HELP[Role(value)]}") for value, label in roles]
+
+
+class MemberForm(forms.Form):
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    email = forms.EmailField(
+        label=_("E-mail"), help_text=_("The link to choose a password is sent here.")
+    )
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=150,
+        help_text=_("What they type to log in: letters, digits and @ . + - _ only."),
+    )
+    roles = forms.MultipleChoiceField(
+        label=_("Roles"), widget=forms.CheckboxSelectMultiple, choices=()
+    )
+
+    def __init__(self, *args: Any, roles: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["roles"].choices = role_choices(roles)
