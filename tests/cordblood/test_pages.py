@@ -112,8 +112,9 @@ def test_the_bank_page_shows_its_units_abo_tnc_bands_and_resolution(people, cord
     tables = list(page.tables.values())
     abo, tnc, resolution = (rows_by_label(t) for t in tables[:3])
     assert abo == {"A Rh−": ["1", "33.3 %", ""], "O Rh+": ["2", "66.7 %", ""]}
-    assert tnc["90–119"][0] == "1" and tnc["150–199"][0] == "1" and tnc["≥ 200"][0] == "1"
-    assert tnc["< 90"][0] == "0" and tnc["120–149"][0] == "0"
+    # TNC 150, 95 and 250 × 10^7 are 15, 9.5 and 25 × 10^8.
+    assert tnc["9–11.9"][0] == "1" and tnc["15–19.9"][0] == "1" and tnc["≥ 20"][0] == "1"
+    assert tnc["< 9"][0] == "0" and tnc["12–14.9"][0] == "0"
     assert resolution == {"Serology": ["1", "33.3 %", ""], "High resolution": ["2", "66.7 %", ""]}
 
 
@@ -328,22 +329,23 @@ def test_the_dashboard_shows_survival_only_where_follow_up_reaches(people, cord_
     make_transplants(people, cord_bank, AML)
     make_transplants(people, cord_bank, ALL, diagnosis="all")
     answer = client_of(admin).get("/cord/dashboard/")
-    outcomes = rows_by_label(parse(answer).tables["outcomes"])
-    # AML: engraftment days 19, 20, 21, 22 (one died on day 10, before it) → median 20.5;
-    # longest known time 50 days (1 month); the estimate falls to 0 on day 50 (the median is
-    # reached that day); at day 100 nobody is at risk.
-    assert outcomes[AML_LABEL] == [
-        "5", "4", "20.5", "0", "0", "3", "1", "day 50",
-        "not yet estimable", "not yet estimable", "not yet estimable", "not yet estimable",
-    ]  # fmt: skip
+    page = parse(answer)
+    outcomes = rows_by_label(page.tables["outcomes"])
+    survival = rows_by_label(page.tables["survival"])
     all_label = "Acute lymphoblastic leukaemia (ALL)"
-    assert outcomes[all_label] == [
-        "6", "6", "20.5", "0", "0", "2", "13", "not reached",
-        "100 % 6 at risk", "83 % 5 at risk", "not yet estimable", "not yet estimable",
+    not_yet = "not yet estimable 0 of 5 followed"
+    # AML: engraftment days 19, 20, 21, 22 (one died on day 10, before it) → median 20.5.
+    assert outcomes[AML_LABEL] == ["5", "4", "20.5", "0", "0", "3"]
+    assert outcomes[all_label] == ["6", "6", "20.5", "0", "0", "2"]
+    # AML: longest known time 50 days (1 month); the estimate falls to 0 on day 50, with one
+    # patient at risk: too few for a median; at day 100 nobody is at risk.
+    assert survival[AML_LABEL] == ["5", "1", "not yet estimable", *[not_yet] * 4]
+    assert survival[all_label] == [
+        "6", "13", "not reached", "100 % 6 at risk", "83 % 5 at risk", not_yet, not_yet,
     ]  # fmt: skip
     # Both together, 11 patients: S(100) = 10/11 × 8/9 × 6/7 = 69 % (only the six ALL patients
     # are followed to day 100), S(365) = 69.3 % × 5/6 = 58 %.
-    assert outcomes["All diseases"][8:10] == ["69 % 6 at risk", "58 % 5 at risk"]
+    assert survival["All diseases"][3:5] == ["69 % 6 at risk", "58 % 5 at risk"]
     body = answer.content.decode()
     assert (
         "Follow-up runs 13 months; survival at 3 years is not yet estimable (0 of the 5 "

@@ -83,6 +83,7 @@ def units(request: HttpRequest) -> HttpResponse:
             "bands": TNC_BANDS,
             "years": found["years"],
             "filter_query": kept.urlencode(),
+            "example": selectors.search_examples(bank),
             "total": sum(n for _s, n in found["by_status"]),
         },
     )
@@ -91,6 +92,7 @@ def units(request: HttpRequest) -> HttpResponse:
 def _unit_row(unit: Unit) -> dict[str, Any]:
     return {
         "unit": unit,
+        "din": display.din_text(unit.din, unit.din_check),
         "abo": abo_text(unit.abo, unit.rh),
         "tnc_e8": None if unit.tnc is None else unit.tnc / 10,
         "resolution": RESOLUTION_WORDS[
@@ -134,6 +136,7 @@ def unit(request: HttpRequest, unit_id: int) -> HttpResponse:
         "cordblood/unit.html",
         {
             "unit": found,
+            "din": display.din_text(found.din, found.din_check),
             "abo": abo_text(found.abo, found.rh),
             "tnc_e8": None if found.tnc is None else found.tnc / 10,
             "typing": typing,

@@ -49,10 +49,16 @@ CMV_WORDS = {
 LATEST_FIRST = SavedSearch.objects.order_by("-last_run_at", "-pk")
 
 
+PATIENT_LISTS = ("waiting", "transplanted", "all")
+
+
 @coordinators_only
 def patients(request: HttpRequest) -> HttpResponse:
-    """Needs cordblood.search: your centre's patients (platform admins: every centre's), each
-    with the latest search and its best match."""
+    """Needs cordblood.search: your centre's patients (platform admins: every centre's): those
+    waiting for a unit with their latest search and its best match, or those transplanted."""
+    show = request.GET.get("show", "waiting")
+    if show not in PATIENT_LISTS:
+        show = "waiting"
     found = (
         Patient.objects.select_related("centre")
         .annotate(
@@ -63,19 +69,35 @@ def patients(request: HttpRequest) -> HttpResponse:
             ),
             grafts=Count("transplants", distinct=True),
         )
-        .prefetch_related(Prefetch("searches", queryset=LATEST_FIRST))
+        .prefetch_related(
+            Prefetch("searches", queryset=LATEST_FIRST),
+            Prefetch("transplants", queryset=Transplant.objects.order_by("-infused_on")),
+        )
         .order_by("centre_patient_id")
     )
     if not is_platform_admin(request.user):
         found = found.filter(centre_id=request.user.institution_id)
+    counts = {
+        "waiting": found.filter(transplants__isnull=True).count(),
+        "transplanted": found.filter(transplants__isnull=False).distinct().count(),
+    }
+    counts["all"] = counts["waiting"] + counts["transplanted"]
+    if show == "waiting":
+        found = found.filter(transplants__isnull=True)
+    elif show == "transplanted":
+        found = found.filter(transplants__isnull=False).distinct()
     rows = []
     for patient in found:
         searches = list(patient.searches.all())
         latest = searches[0] if searches else None
+        best = latest.best_match() if latest else None
+        grafts = list(patient.transplants.all())
         rows.append(
-            {"p": patient, "latest": latest, "best": latest.best_match() if latest else None}
+            {"p": patient, "latest": latest, "best": best, "graft": grafts[0] if grafts else None}
         )
-    return render(request, "cordblood/patients.html", {"rows": rows})
+    return render(
+        request, "cordblood/patients.html", {"rows": rows, "show": show, "counts": counts}
+    )
 
 
 @coordinators_only

@@ -186,7 +186,7 @@ class PatientSpec:
 
 
 PATIENTS = (
-    PatientSpec("UH-2401", "M", 42, 62, "A", "+", "aml", "cr1", ("NCBB", 17)),
+    PatientSpec("UH-2401", "M", 42, 62, "A", "+", "aml", "cr1", ("NCBB", 17), reservation="active"),
     PatientSpec(
         "UH-2402",
         "F",
@@ -219,7 +219,19 @@ PATIENTS = (
     ),
     PatientSpec("UH-2406", "M", 1, 9, "AB", "+", "pid", "na", ("EPCB", 57), reservation="released"),
     PatientSpec("UH-2407", "F", 34, 55, "B", "+", "lymphoma", "cr2", ("NCBB", 88), search=False),
-    PatientSpec("UH-2408", "F", 3, 13, "A", "-", "imd", "na", ("NCBB", 102)),
+    PatientSpec(
+        "UH-2408",
+        "F",
+        3,
+        13,
+        "A",
+        "-",
+        "imd",
+        "na",
+        ("NCBB", 102),
+        reservation="active",
+        typing_requested=True,
+    ),
 )
 
 # Transplants of earlier years: (disease group, how many, 1-year and 5-year survival odds).

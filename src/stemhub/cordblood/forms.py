@@ -86,7 +86,7 @@ class PatientForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     age = forms.CharField(
-        label=_("or age (years)"),
+        label=_("Age in years"),
         required=False,
         widget=forms.NumberInput(attrs={"min": 0, "max": 120, "step": 1}),
         help_text=_("When the date of birth is not known."),

@@ -39,6 +39,14 @@ SHOWN = 6
 SEARCH = (Perm.CORD_SEARCH,)
 MANAGE = (Perm.CORD_MANAGE,)
 EXPIRES_SOON = dt.timedelta(days=3)
+# The home page loads only the site's stylesheet: its badge tones (blue, amber, green, red).
+HOME_BADGES = {
+    "active": "status-submitted",
+    "typing": "status-returned",
+    "shipped": "status-published",
+    "applied": "status-published",
+    "rejected": "availability-withdrawn",
+}
 
 
 def runs_a_cord_bank(user: Any) -> bool:
@@ -144,10 +152,10 @@ def patients_queue(user: Any) -> Queue:
             )
             for p in shown
         ],
-        more_url=reverse("cordblood:patients"),
+        more_url=reverse("cordblood:patients") + "?show=waiting",
         empty=gettext_lazy(
-            "No patient yet. Open Patients and searches and press New patient to search the "
-            "network for a unit."
+            "No patient waits for a unit. Open Patients and searches and press New patient to "
+            "search the network."
         ),
     )
 
@@ -231,7 +239,7 @@ def _reservation_row(reservation: Reservation, now: dt.datetime, *, bank: bool) 
         url=url,
         detail=detail,
         badge=badge,
-        badge_class=f"state-{'typing' if typing else reservation.state}",
+        badge_class=HOME_BADGES["typing" if typing else reservation.state],
     )
 
 
@@ -274,8 +282,6 @@ def units_queue(user: Any) -> Queue:
             url=f"{units_url}?status={status.value}",
             detail=ngettext("%(n)s unit", "%(n)s units", counts[status.value])
             % {"n": counts[status.value]},
-            badge=str(counts[status.value]),
-            badge_class=f"unit-{status.value}",
         )
         for status in UnitStatus
         if counts.get(status.value)
@@ -311,9 +317,12 @@ def to_ship_queue(user: Any) -> Queue:
 def _upload_words(upload: UnitUpload) -> str:
     day = f"{timezone.localtime(upload.at):%Y-%m-%d %H:%M}"
     if upload.applied:
-        return _(
+        return ngettext(
+            "%(day)s · %(rows)s row: %(created)s created, %(updated)s updated, "
+            "%(withdrawn)s withdrawn.",
             "%(day)s · %(rows)s rows: %(created)s created, %(updated)s updated, "
-            "%(withdrawn)s withdrawn."
+            "%(withdrawn)s withdrawn.",
+            upload.rows,
         ) % {
             "day": day,
             "rows": upload.rows,
@@ -343,7 +352,7 @@ def uploads_queue(user: Any) -> Queue:
                 url=reverse("cordblood:upload_report", args=[upload.bank.provider_code, upload.pk]),
                 detail=_upload_words(upload),
                 badge=_("Applied") if upload.applied else _("Not applied"),
-                badge_class="upload-applied" if upload.applied else "upload-rejected",
+                badge_class=HOME_BADGES["applied" if upload.applied else "rejected"],
             )
             for upload in found.select_related("bank")[:SHOWN]
         ],

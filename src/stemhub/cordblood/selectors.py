@@ -16,7 +16,6 @@ from django.utils.translation import gettext_lazy as _
 from stemhub.accounts.models import Institution
 from stemhub.cordblood import survival
 from stemhub.cordblood.models import (
-    HLA_FIELDS,
     Diagnosis,
     Patient,
     Reservation,
@@ -120,13 +119,14 @@ class Band:
     label: str
 
 
-# TNC of a unit in × 10^7 (the platform's unit), in the bands bank inventories report.
+# TNC bands of a unit: bounds in × 10^7 (as stored), labels in × 10^8 (as the pages show a
+# unit's total; per-kg doses stay × 10^7/kg).
 TNC_BANDS = (
-    Band("lt90", 0, 90, "< 90"),
-    Band("90-119", 90, 120, "90–119"),
-    Band("120-149", 120, 150, "120–149"),
-    Band("150-199", 150, 200, "150–199"),
-    Band("ge200", 200, float("inf"), "≥ 200"),
+    Band("lt90", 0, 90, "< 9"),
+    Band("90-119", 90, 120, "9–11.9"),
+    Band("120-149", 120, 150, "12–14.9"),
+    Band("150-199", 150, 200, "15–19.9"),
+    Band("ge200", 200, float("inf"), "≥ 20"),
 )
 BAND_BY_KEY = {band.key: band for band in TNC_BANDS}
 RESOLUTIONS = ["untyped", "serology", "first field", "low", "high"]
@@ -199,7 +199,7 @@ def _stats(units: QuerySet[Unit]) -> dict[str, Any]:
         "adult": kinds["adult"],
         "abo": abo_rows,
         "tnc_bands": {band.label: bands[band.label] for band in TNC_BANDS},
-        "tnc_median": round(statistics.median(tncs), 1) if tncs else None,
+        "tnc_median": round(statistics.median(tncs) / 10, 1) if tncs else None,  # × 10^8
         "hla_resolution": {
             str(RESOLUTION_WORDS[name]): resolution[name]
             for name in RESOLUTIONS
@@ -314,6 +314,17 @@ def bank_units(bank: Institution | None, filters: UnitFilters) -> dict[str, Any]
     }
 
 
+def search_examples(bank: Institution | None) -> tuple[str, str, str] | None:
+    """What to type in the units search, taken from the bank's own first unit so the example
+    finds something: a local id, the DIN's facility and year, an allele of its HLA-B."""
+    units = Unit.objects.exclude(din="").order_by("pk")
+    first = (units if bank is None else units.filter(bank=bank)).first()
+    if first is None:
+        return None
+    allele = first.hla_b.split("+")[0]
+    return first.local_id, f"{first.din[:5]} {first.din[5:7]}", allele
+
+
 def units_by_status(bank: Institution | None) -> dict[str, int]:
     units = Unit.objects.all() if bank is None else Unit.objects.filter(bank=bank)
     return dict(units.order_by().values_list("status").annotate(n=Count("pk")))
@@ -334,6 +345,19 @@ def _times(transplants: QuerySet[Transplant]) -> list[tuple[str, int | None, boo
     return rows
 
 
+# Short names of the disease groups, where the plot has little room (legend, numbers at risk).
+SHORT_DISEASES = {
+    str(Diagnosis.AML.label): "AML",
+    str(Diagnosis.ALL.label): "ALL",
+    str(Diagnosis.CML.label): "CML",
+    str(Diagnosis.MDS.label): "MDS",
+    str(Diagnosis.THALASSAEMIA.label): "Thalassaemia",
+    str(Diagnosis.SAA.label): "SAA",
+    str(Diagnosis.IMD.label): "IMD",
+    str(Diagnosis.PID.label): "PID",
+}
+
+
 def _disease_label(code: str) -> str:
     return str(Diagnosis(code).label) if code in Diagnosis.values else str(_("Not recorded"))
 
@@ -352,7 +376,7 @@ def _outcome_row(name: str, rows: list[tuple[str, int | None, bool, Any]]) -> di
         "followed": len(timed),
         "deaths": sum(1 for _days, died in timed if died),
         "followup_months": survival.followup_months(timed),
-        "median_survival": survival.median_survival(timed) if timed else None,
+        "median": survival.median_survival(timed) if timed else None,
         "estimates": survival.estimates(timed),
     }
 
@@ -412,9 +436,5 @@ def dashboard(bank: Institution | None = None) -> dict[str, Any]:
         "diseases": [_outcome_row(name, members) for name, members in sorted(groups.items())],
         "milestones": [label for _day, label in survival.MILESTONES],
         "min_at_risk": survival.MIN_AT_RISK,
-        "plot": survival.km_plot(by_disease) if by_disease else None,
+        "plot": survival.km_plot(by_disease, SHORT_DISEASES) if by_disease else None,
     }
-
-
-def hla_loci() -> list[str]:
-    return list(HLA_FIELDS)

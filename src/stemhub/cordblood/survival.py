@@ -3,8 +3,9 @@
 Never extrapolate. An estimate at a time t (day 100, 1, 3, 5 years) is shown only when at least
 `MIN_AT_RISK` patients are still at risk at t, i.e. followed (alive) up to t or beyond; a patient
 followed for exactly t counts as reaching it. Otherwise the answer is "not yet estimable", with
-how far follow-up runs. A median is shown only when the curve reaches 50 %. The plot stops each
-curve at its group's last follow-up and prints the numbers at risk under the time axis.
+how far follow-up runs. A median is shown only when the curve reaches 50 %, and only while the
+same number of patients are still at risk then. The plot stops each curve at its group's last
+follow-up and prints the numbers at risk under the time axis.
 
 Input everywhere: a list of (days, died) — days from the infusion to death, or to the last
 follow-up of a patient alive (censored).
@@ -96,9 +97,21 @@ def estimates(times_events: Times) -> list[Estimate]:
     return [estimate(times_events, day, label) for day, label in MILESTONES]
 
 
-def median_survival(times_events: Times) -> int | None:
-    """The first day the estimate falls to 50 % or below; None while it has not (not reached)."""
-    return next((day for day, s in kaplan_meier(times_events)[1:] if s <= 0.5), None)
+@dataclass(frozen=True)
+class Median:
+    """The median survival: the day, or why there is none (not reached, or reached while too
+    few patients were still at risk for the estimate to mean anything)."""
+
+    day: int | None
+    reached: bool
+
+
+def median_survival(times_events: Times) -> Median:
+    """The first day the estimate falls to 50 % or below, if enough patients were at risk then."""
+    day = next((day for day, s in kaplan_meier(times_events)[1:] if s <= 0.5), None)
+    if day is None:
+        return Median(None, reached=False)
+    return Median(day if at_risk(times_events, day) >= MIN_AT_RISK else None, reached=True)
 
 
 # The Kaplan–Meier plot: an SVG drawn on the server (no chart library). Plot area in px.
@@ -132,10 +145,12 @@ def _tick_label(day: int, x_max: int) -> str:
     return str(day)
 
 
-def km_plot(groups: dict[str, Times]) -> dict[str, Any]:
+def km_plot(groups: dict[str, Times], short_names: dict[str, str] | None = None) -> dict[str, Any]:
     """Geometry of the survival plot: per group a step path (ending at its last follow-up),
-    censoring ticks, a legend entry, and its numbers at risk under each time tick; axes with
-    ticks at round times and at 0, 25, 50, 75, 100 % survival."""
+    censoring ticks, a legend entry, and its numbers at risk under each time tick (the row
+    named by `short_names`, else the group); axes with ticks at round times and at 0, 25, 50,
+    75, 100 % survival."""
+    short_names = short_names or {}
     inner_w = KM_WIDTH - KM_LEFT - KM_RIGHT
     inner_h = KM_HEIGHT - KM_TOP - KM_BOTTOM
     last = max((t for data in groups.values() for t, _ in data), default=0)
@@ -176,6 +191,7 @@ def km_plot(groups: dict[str, Times]) -> dict[str, Any]:
                 "final": level,
                 "risk_y": risk_top + 20 + KM_RISK_ROW * number,
                 "at_risk": [{"x": x(day), "n": at_risk(data, day)} for day in ticks],
+                "short": short_names.get(name, name),
             }
         )
     return {

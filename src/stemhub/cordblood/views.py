@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from stemhub.accounts.models import Institution
 from stemhub.accounts.permissions import Perm, is_platform_admin, permissions_of, user_can
 from stemhub.cordblood import selectors, services
+from stemhub.cordblood.display import din_text
 from stemhub.cordblood.forms import EXAMPLE_GL, PreliminaryForm, form_fields
 from stemhub.cordblood.models import Reservation, ReservationState, UnitStatus
 from stemhub.cordblood.search import preliminary_counts
@@ -65,7 +66,7 @@ def network(request: HttpRequest) -> HttpResponse:
     stats = selectors.network_stats()
     network = _mixes(stats["network"])
     banks = [_mixes(bank) for bank in stats["banks"]]
-    by_bank = _mix({bank["name"]: bank["units"] for bank in banks}, network["units"])
+    by_bank = _mix({bank["code"]: bank["units"] for bank in banks}, network["units"])
     return render(
         request,
         "cordblood/network.html",
@@ -164,6 +165,8 @@ def reservations(request: HttpRequest) -> HttpResponse:
     if show not in SHOWN_STATES:
         show = "open"
     found = found.filter(state__in=SHOWN_STATES[show])
+    if show == "open":  # a shipped unit stays open until its infusion is recorded
+        found = found.exclude(state=ReservationState.SHIPPED, unit__status=UnitStatus.INFUSED)
     if show == "typing":
         found = found.filter(confirmatory_typing_requested_at__isnull=False)
     now = timezone.now()
@@ -175,6 +178,7 @@ def reservations(request: HttpRequest) -> HttpResponse:
         rows.append(
             {
                 "r": reservation,
+                "din": din_text(reservation.unit.din, reservation.unit.din_check),
                 "centre_side": centre_side,
                 "bank_side": bank_side,
                 "days_left": (reservation.expires_at - now).days if active else None,
