@@ -386,7 +386,11 @@ class Reservation(models.Model):
             # Active until it ends: an end time exactly when the reservation is over.
             models.CheckConstraint(
                 condition=(Q(state="active") & Q(ended_at__isnull=True))
-                | (~Q(state="active") & Q(ended_at__gte=F("created_at"))),
+                | (
+                    ~Q(state="active")
+                    & Q(ended_at__isnull=False)
+                    & Q(ended_at__gte=F("created_at"))
+                ),
                 name="cord_reservation_ends_once_after_it_starts",
             ),
             models.CheckConstraint(

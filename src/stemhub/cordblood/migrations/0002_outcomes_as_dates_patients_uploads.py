@@ -202,7 +202,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='reservation',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('state', 'active'), ('ended_at__isnull', True)), models.Q(models.Q(('state', 'active'), _negated=True), ('ended_at__gte', models.F('created_at'))), _connector='OR'), name='cord_reservation_ends_once_after_it_starts'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('state', 'active'), ('ended_at__isnull', True)), models.Q(models.Q(('state', 'active'), _negated=True), ('ended_at__isnull', False), ('ended_at__gte', models.F('created_at'))), _connector='OR'), name='cord_reservation_ends_once_after_it_starts'),
         ),
         migrations.AddConstraint(
             model_name='reservation',
