@@ -7,6 +7,7 @@ from typing import Any
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from stemhub.accounts.models import Institution
@@ -45,10 +46,10 @@ def _bank_of(request: HttpRequest) -> Institution | None:
             return None
         chosen = Institution.objects.filter(provider_code=code).first()
         if chosen is None:
-            raise NotFound(f"No bank {code}")
+            raise NotFound(gettext("No bank %(code)s") % {"code": code})
         return chosen
     if request.user.institution is None:
-        raise Forbidden("You belong to no bank.")
+        raise Forbidden(gettext("You belong to no bank."))
     return request.user.institution
 
 
@@ -115,7 +116,7 @@ def _visible_unit(request: HttpRequest, unit_id: int) -> Unit:
         Perm.CORD_SEARCH in permissions_of(request.user)
         or user_can(request.user, Perm.CORD_MANAGE, found.bank_id)
     ):
-        raise NotFound(f"No unit {unit_id}")
+        raise NotFound(gettext("No unit %(id)s") % {"id": unit_id})
     return found
 
 
@@ -224,7 +225,7 @@ def upload_report(request: HttpRequest, code: str, upload_id: int) -> HttpRespon
         .first()
     )
     if found is None or not user_can(request.user, Perm.CORD_MANAGE, found.bank_id):
-        raise NotFound(f"No upload {upload_id}")
+        raise NotFound(gettext("No upload %(id)s") % {"id": upload_id})
     return render(request, "cordblood/upload_report.html", {"upload": found})
 
 

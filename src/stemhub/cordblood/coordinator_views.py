@@ -177,14 +177,14 @@ def _criteria(query: Any) -> SearchRequest:
     for name, allowed in options.items():
         value = query.get(name) or allowed[0]
         if value not in allowed:
-            fields[name] = [f"one of {', '.join(allowed)}"]
+            fields[name] = [_("one of %(choices)s") % {"choices": ", ".join(allowed)}]
         values[name] = value
     for name, low, high, default in (("cord_min_matches", 1, 8, 4), ("limit", 1, 200, 20)):
         try:
             values[name] = int(query.get(name) or default)
         except ValueError:
             values[name] = default
-            fields[name] = [f"a whole number, {low} to {high}"]
+            fields[name] = [_("a whole number, %(low)s to %(high)s") % {"low": low, "high": high}]
     if fields:
         summary = "; ".join(f"{k}: {' '.join(v)}" for k, v in fields.items())
         raise InvalidInput(summary, fields=fields)
@@ -245,7 +245,7 @@ def _search_of(request: HttpRequest, search_id: int) -> SavedSearch:
         .first()
     )
     if found is None or not user_can(request.user, Perm.CORD_SEARCH, found.patient.centre_id):
-        raise NotFound(f"No search {search_id}")
+        raise NotFound(_("No search %(id)s") % {"id": search_id})
     return found
 
 

@@ -9,9 +9,11 @@ active reservation per unit.
 import datetime as dt
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from stemhub.accounts.models import Institution, User
 from stemhub.accounts.permissions import Perm, user_can
@@ -35,7 +37,7 @@ from stemhub.cordblood.models import (
     UnitStatus,
 )
 from stemhub.cordblood.search import SearchRequest, run_search
-from stemhub.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from stemhub.core.errors import Conflict, Forbidden, InvalidInput, NotFound, from_validation_error
 
 
 def require(actor: User, perm: Perm, institution_id: int | None = None) -> None:
@@ -69,7 +71,9 @@ def _choice(value: Any, allowed: list[str], field: str, fields: dict[str, list[s
         if text.lower() == option.lower():
             return option
     if text:
-        fields[field] = [f"{text!r}: one of {', '.join(allowed)}"]
+        fields[field] = [
+            _("%(text)r: one of %(allowed)s") % {"text": text, "allowed": ", ".join(allowed)}
+        ]
     return ""
 
 
@@ -81,7 +85,7 @@ def _date(value: Any, field: str, fields: dict[str, list[str]]) -> dt.date | Non
     try:
         return dt.date.fromisoformat(str(value).strip())
     except ValueError:
-        fields[field] = [f"{value!r} is not a date (YYYY-MM-DD)"]
+        fields[field] = [_("%(value)r is not a date (YYYY-MM-DD)") % {"value": value}]
         return None
 
 
@@ -91,9 +95,9 @@ def _birth(
     """(date of birth, birth year) from a date of birth and/or an age in years."""
     born = _date(data.get("date_of_birth"), "date_of_birth", fields)
     if born is not None and born > today:
-        fields["date_of_birth"] = [f"{born} is in the future"]
+        fields["date_of_birth"] = [_("%(day)s is in the future") % {"day": born}]
     elif born is not None and born.year < today.year - 120:
-        fields["date_of_birth"] = [f"{born} is more than 120 years ago"]
+        fields["date_of_birth"] = [_("%(day)s is more than 120 years ago") % {"day": born}]
     age_text = str(data.get("age") if data.get("age") is not None else "").strip()
     age = None
     if age_text:
@@ -102,17 +106,20 @@ def _birth(
         except ValueError:
             age = -1
         if not 0 <= age <= 120:
-            fields["age"] = [f"{age_text!r}: an age in whole years, 0 to 120"]
+            fields["age"] = [_("%(age)r: an age in whole years, 0 to 120") % {"age": age_text}]
             age = None
     if born is not None and age is not None and "date_of_birth" not in fields:
         actual = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
         if actual != age:
-            fields["age"] = [f"{age} does not fit the date of birth {born} (age {actual})"]
+            fields["age"] = [
+                _("%(age)s does not fit the date of birth %(born)s (age %(actual)s)")
+                % {"age": age, "born": born, "actual": actual}
+            ]
     if "date_of_birth" in fields or born is None:
         legacy = data.get("birth_year")
         year = (today.year - age) if age is not None else (int(legacy) if legacy else None)
         if year is not None and not today.year - 120 <= year <= today.year:
-            fields["birth_year"] = [f"{year} is not a plausible year of birth"]
+            fields["birth_year"] = [_("%(year)s is not a plausible year of birth") % {"year": year}]
         return None, year
     return born, born.year
 
@@ -123,25 +130,25 @@ def patient_create(*, actor: User, data: dict[str, Any]) -> Patient:
     that contradicts the date of birth, unknown choices, an impossible weight."""
     require(actor, Perm.CORD_SEARCH)
     if actor.institution_id is None:
-        raise InvalidInput("You belong to no centre", fields={"centre": ["required"]})
+        raise InvalidInput(_("You belong to no centre"), fields={"centre": [_("required")]})
     today = timezone.localdate()
     fields: dict[str, list[str]] = {}
     patient_id = str(data.get("centre_patient_id") or "").strip()
     if not patient_id:
-        fields["centre_patient_id"] = ["required"]
+        fields["centre_patient_id"] = [_("required")]
     elif len(patient_id) > 64:
-        fields["centre_patient_id"] = ["at most 64 characters"]
+        fields["centre_patient_id"] = [_("at most 64 characters")]
     try:
         weight = float(data.get("weight_kg") or 0)
     except (TypeError, ValueError):
         weight = 0
     if not 0 < weight <= 300:
-        fields["weight_kg"] = ["a weight in kg, more than 0 and at most 300"]
+        fields["weight_kg"] = [_("a weight in kg, more than 0 and at most 300")]
     per_locus = {locus: str(data.get(f"hla_{locus.lower()}") or "") for locus in hla.LOCI}
     gl = str(data.get("hla") or "")
     normalised, problems = hla.patient_typing(gl, per_locus)
     if not gl.strip() and not any(per_locus.values()):
-        problems = {"hla": ["required: the patient's HLA typing, per locus or as a GL string"]}
+        problems = {"hla": [_("required: the patient's HLA typing, per locus or as a GL string")]}
     fields.update(problems)
     abo = _choice(data.get("abo"), ABO.values, "abo", fields)
     rh = _choice(data.get("rh"), ["+", "-"], "rh", fields)
@@ -150,7 +157,7 @@ def patient_create(*, actor: User, data: dict[str, Any]) -> Patient:
     status = _choice(data.get("disease_status"), DiseaseStatus.values, "disease_status", fields)
     detail = str(data.get("diagnosis_detail") or "").strip()
     if diagnosis == Diagnosis.OTHER and not detail:
-        fields["diagnosis_detail"] = ["required for “other”: name the disease"]
+        fields["diagnosis_detail"] = [_("required for “other”: name the disease")]
     born, birth_year = _birth(data, today, fields)
     malignant = bool(data.get("malignant", True))
     if diagnosis in MALIGNANT_DIAGNOSES:
@@ -158,7 +165,7 @@ def patient_create(*, actor: User, data: dict[str, Any]) -> Patient:
     elif diagnosis in NON_MALIGNANT_DIAGNOSES:
         malignant = False
     if status == DiseaseStatus.NOT_APPLICABLE and malignant:
-        fields["disease_status"] = ["“not applicable” is for non-malignant diseases"]
+        fields["disease_status"] = [_("“not applicable” is for non-malignant diseases")]
     if fields:
         summary = "; ".join(f"{k}: {' '.join(v)}" for k, v in fields.items())
         raise InvalidInput(summary, fields=fields)
@@ -166,7 +173,8 @@ def patient_create(*, actor: User, data: dict[str, Any]) -> Patient:
         centre_id=actor.institution_id, centre_patient_id=patient_id
     ).exists():
         raise Conflict(
-            f"Patient {patient_id} already exists", fields={"centre_patient_id": ["taken"]}
+            _("Patient %(id)s already exists") % {"id": patient_id},
+            fields={"centre_patient_id": [_("taken")]},
         )
     patient = Patient(
         centre_id=actor.institution_id,
@@ -186,7 +194,10 @@ def patient_create(*, actor: User, data: dict[str, Any]) -> Patient:
         dsa=_dsa_targets(data.get("dsa")),
         created_by=actor,
     )
-    patient.full_clean()
+    try:
+        patient.full_clean()
+    except ValidationError as error:
+        raise from_validation_error(error) from None
     patient.save()
     return patient
 
@@ -366,7 +377,10 @@ def reservation_release(*, actor: User, reservation: Reservation) -> Reservation
     with transaction.atomic():
         reservation, unit, generation = _locked(reservation.pk)
         if reservation.state != ReservationState.ACTIVE:
-            raise Conflict(f"The reservation is {reservation.get_state_display().lower()}.")
+            raise Conflict(
+                _("The reservation is %(state)s.")
+                % {"state": reservation.get_state_display().lower()}
+            )
         reservation.state = ReservationState.RELEASED
         reservation.ended_at = timezone.now()
         reservation.save(update_fields=["state", "ended_at"])
@@ -380,7 +394,10 @@ def reservation_request_typing(*, actor: User, reservation: Reservation) -> Rese
     with transaction.atomic():
         reservation, unit, _generation = _locked(reservation.pk)
         if reservation.state != ReservationState.ACTIVE:
-            raise Conflict(f"The reservation is {reservation.get_state_display().lower()}.")
+            raise Conflict(
+                _("The reservation is %(state)s.")
+                % {"state": reservation.get_state_display().lower()}
+            )
         if reservation.confirmatory_typing_requested_at is not None:
             raise Conflict("Confirmatory typing was already requested")
         reservation.confirmatory_typing_requested_at = timezone.now()
@@ -395,7 +412,10 @@ def reservation_ship(*, actor: User, reservation: Reservation) -> Reservation:
     with transaction.atomic():
         reservation, unit, generation = _locked(reservation.pk)
         if reservation.state != ReservationState.ACTIVE:
-            raise Conflict(f"The reservation is {reservation.get_state_display().lower()}.")
+            raise Conflict(
+                _("The reservation is %(state)s.")
+                % {"state": reservation.get_state_display().lower()}
+            )
         reservation.state = ReservationState.SHIPPED
         reservation.ended_at = timezone.now()
         reservation.save(update_fields=["state", "ended_at"])

@@ -13,6 +13,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from stemhub.accounts.models import User
 from stemhub.accounts.permissions import Perm
@@ -44,19 +45,25 @@ def transplant_record(
     the future nor before the unit was reserved for the patient."""
     require(actor, Perm.CORD_SEARCH, patient.centre_id)
     if not 1 <= len(set(unit_ids)) <= 2:
-        raise InvalidInput("units: one or two units", fields={"units": ["one or two units"]})
+        problem = _("one or two units")
+        raise InvalidInput(f"units: {problem}", fields={"units": [problem]})
     today = timezone.localdate()
     if infused_on > today:
-        raise _invalid({"infused_on": [f"{infused_on} is in the future"]})
+        raise _invalid({"infused_on": [_("%(day)s is in the future") % {"day": infused_on}]})
     if patient.date_of_birth is not None and infused_on < patient.date_of_birth:
         raise _invalid(
-            {"infused_on": [f"{infused_on} is before the date of birth {patient.date_of_birth}"]}
+            {
+                "infused_on": [
+                    _("%(day)s is before the date of birth %(born)s")
+                    % {"day": infused_on, "born": patient.date_of_birth}
+                ]
+            }
         )
     with transaction.atomic():
         generation = search_index.begin_generation()
         units = list(Unit.objects.select_for_update().filter(pk__in=unit_ids).order_by("pk"))
         if len(units) != len(set(unit_ids)):
-            raise NotFound("units: unknown unit", fields={"units": ["unknown"]})
+            raise NotFound(_("units: unknown unit"), fields={"units": [_("unknown")]})
         for unit in units:
             shipped = (
                 Reservation.objects.filter(
@@ -67,7 +74,7 @@ def transplant_record(
             )
             if unit.status != UnitStatus.SHIPPED or shipped is None:
                 raise Conflict(
-                    f"Unit {unit} was not shipped for this patient",
+                    _("Unit %(unit)s was not shipped for this patient") % {"unit": unit},
                     fields={"units": [str(unit.pk)]},
                 )
             reserved_on = timezone.localdate(shipped.created_at)
@@ -75,7 +82,8 @@ def transplant_record(
                 raise _invalid(
                     {
                         "infused_on": [
-                            f"{infused_on} is before unit {unit} was reserved on {reserved_on}"
+                            _("%(day)s is before unit %(unit)s was reserved on %(reserved)s")
+                            % {"day": infused_on, "unit": unit, "reserved": reserved_on}
                         ]
                     }
                 )
@@ -104,11 +112,12 @@ def _parse(values: dict[str, Any], fields: dict[str, list[str]]) -> dict[str, An
     parsed: dict[str, Any] = {}
     for name, value in values.items():
         if name not in OUTCOME_FIELDS:
-            fields[name] = ["unknown field"]
+            fields[name] = [_("unknown field")]
         elif name in CHOICES:
             text = "" if value is None else str(value)
             if text not in CHOICES[name]:
-                fields[name] = [f"one of {', '.join(c or '(blank)' for c in CHOICES[name])}"]
+                listed = ", ".join(c or _("(blank)") for c in CHOICES[name])
+                fields[name] = [_("one of %(choices)s") % {"choices": listed}]
             parsed[name] = text
         elif name in DATES:
             if value in (None, ""):
@@ -119,15 +128,15 @@ def _parse(values: dict[str, Any], fields: dict[str, list[str]]) -> dict[str, An
                 try:
                     parsed[name] = dt.date.fromisoformat(str(value))
                 except ValueError:
-                    fields[name] = [f"{value!r} is not a date (YYYY-MM-DD)"]
+                    fields[name] = [_("%(value)r is not a date (YYYY-MM-DD)") % {"value": value}]
         elif name in FLAGS:
             if not isinstance(value, bool):
-                fields[name] = ["true or false"]
+                fields[name] = [_("true or false")]
             parsed[name] = bool(value)
         elif value is not None and (
             isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 1000
         ):
-            fields[name] = ["a day after the infusion, 0 to 1000"]
+            fields[name] = [_("a day after the infusion, 0 to 1000")]
         else:
             parsed[name] = value
     return parsed
@@ -146,37 +155,56 @@ def outcome_problems(
     for name in DATES:
         day = outcome[name]
         if day is not None and day > today:
-            say(name, f"{day} is in the future")
+            say(name, _("%(day)s is in the future") % {"day": day})
         elif day is not None and day < infused_on:
-            say(name, f"{day} is before the infusion on {infused_on}")
+            say(
+                name,
+                _("%(day)s is before the infusion on %(infused)s")
+                % {"day": day, "infused": infused_on},
+            )
     status = outcome["vital_status"]
     if died is not None and followup is not None and died < followup:
-        say("died_on", f"{died} is before the last follow-up on {followup}")
+        say(
+            "died_on",
+            _("%(died)s is before the last follow-up on %(seen)s")
+            % {"died": died, "seen": followup},
+        )
     if status == VitalStatus.ALIVE and died is not None:
-        say("vital_status", f"“alive at last follow-up” contradicts the death on {died}")
+        say(
+            "vital_status",
+            _("“alive at last follow-up” contradicts the death on %(died)s") % {"died": died},
+        )
     if status == VitalStatus.ALIVE and followup is None:
-        say("last_followup_on", "required: the day the patient was last seen alive")
+        say("last_followup_on", _("required: the day the patient was last seen alive"))
     if status == VitalStatus.DEAD and died is None:
-        say("died_on", "required when the patient died")
+        say("died_on", _("required when the patient died"))
     if status == VitalStatus.UNKNOWN and died is not None:
-        say("vital_status", f"“not yet known” contradicts the death on {died}")
+        say("vital_status", _("“not yet known” contradicts the death on %(died)s") % {"died": died})
     if relapse is not None and not outcome["relapsed"]:
-        say("relapse_on", "a relapse date needs the relapse recorded")
+        say("relapse_on", _("a relapse date needs the relapse recorded"))
     if relapse is not None and died is not None and relapse > died:
-        say("relapse_on", f"{relapse} is after the death on {died}")
+        say(
+            "relapse_on",
+            _("%(day)s is after the death on %(died)s") % {"day": relapse, "died": died},
+        )
     elif relapse is not None and died is None and followup is not None and relapse > followup:
-        say("relapse_on", f"{relapse} is after the last follow-up on {followup}")
+        say(
+            "relapse_on",
+            _("%(day)s is after the last follow-up on %(seen)s")
+            % {"day": relapse, "seen": followup},
+        )
     engrafted = outcome["neutrophil_engraftment_day"]
     if engrafted is not None and outcome["graft_failure"]:
         say(
             "neutrophil_engraftment_day",
-            "an engraftment day contradicts primary graft failure (no engraftment)",
+            _("an engraftment day contradicts primary graft failure (no engraftment)"),
         )
     end = died or followup
     if engrafted is not None and end is not None and engrafted > (end - infused_on).days:
         say(
             "neutrophil_engraftment_day",
-            f"day +{engrafted} is after the last day known (day +{(end - infused_on).days})",
+            _("day +%(day)s is after the last day known (day +%(known)s)")
+            % {"day": engrafted, "known": (end - infused_on).days},
         )
     return fields
 

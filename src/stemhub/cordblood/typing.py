@@ -5,6 +5,8 @@ import re
 import threading
 from functools import lru_cache
 
+from django.utils.translation import gettext as _
+
 from stemhub.cordblood.models import LOCI
 from stemhub.hla import HLAEngine, HLAError, TypingError
 
@@ -139,7 +141,8 @@ def patient_typing(gl: str, per_locus: dict[str, str]) -> tuple[str, dict[str, l
             continue
         if locus in merged and merged[locus] != typing:
             problems[field] = [
-                f"HLA-{locus} is also in the GL string as {merged[locus]}; give it one way only"
+                _("HLA-%(locus)s is also in the GL string as %(typing)s; give it one way only")
+                % {"locus": locus, "typing": merged[locus]}
             ]
             continue
         merged[locus] = typing
@@ -148,6 +151,6 @@ def patient_typing(gl: str, per_locus: dict[str, str]) -> tuple[str, dict[str, l
         if missing:
             names = ", ".join(f"HLA-{locus}" for locus in missing)
             problems["hla" if gl.strip() else f"hla_{missing[0].lower()}"] = [
-                f"required: {names} (a search needs HLA-A, -B and -DRB1)"
+                _("required: %(loci)s (a search needs HLA-A, -B and -DRB1)") % {"loci": names}
             ]
     return gl_of(merged), problems

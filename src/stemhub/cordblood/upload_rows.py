@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from stemhub.cordblood import typing as hla
 from stemhub.cordblood.models import ABO, HLA_FIELDS, Kind, Sex, UnitStatus
@@ -447,18 +448,31 @@ def clean_row(
 
 
 DATE_ORDER = (
-    ("processing_date", "collection_date", "the collection"),
-    ("freezing_date", "processing_date", "the processing"),
-    ("freezing_date", "collection_date", "the collection"),
+    (
+        "processing_date",
+        "collection_date",
+        gettext_lazy("%(day)s is before the collection on %(earlier)s"),
+    ),
+    (
+        "freezing_date",
+        "processing_date",
+        gettext_lazy("%(day)s is before the processing on %(earlier)s"),
+    ),
+    (
+        "freezing_date",
+        "collection_date",
+        gettext_lazy("%(day)s is before the collection on %(earlier)s"),
+    ),
 )
 
 
 def _date_order(line: int, data: dict[str, Any]) -> list[Problem]:
     """A unit is collected, then processed, then frozen (the database checks it too)."""
     problems = []
-    for later, earlier, what in DATE_ORDER:
+    for later, earlier, message in DATE_ORDER:
         late, early = data.get(later), data.get(earlier)
         already = any(p.field == later for p in problems)
         if late is not None and early is not None and late < early and not already:
-            problems.append(Problem(line, later, f"{late} is before {what} on {early}"))
+            reason = str(message) % {"day": late, "earlier": early}
+            problems.append(Problem(line, later, reason))
     return problems
