@@ -156,3 +156,26 @@ def test_saved_search_keeps_the_counts_it_found(people, results):
     saved = SavedSearch.objects.get()
     assert saved.counts == {"cord": {"8/8": 2}}
     assert saved.best_match() == ("8/8", 2)
+
+
+def test_adult_donors_show_age_sex_and_cmv_in_words(people, cord_bank):
+    upload(
+        people["tech"],
+        cord_bank,
+        [
+            unit_row("CB1", 1),
+            unit_row(
+                "AD1", 0, kind="adult", din="", din_check="", tnc="", age=30, sex="M", cmv="neg"
+            ),
+        ],
+    )
+    patient = make_patient(people)
+    saved, _ = services.search_run(
+        actor=people["coordinator"], patient=patient, request=SearchRequest(donor_type="both")
+    )
+    client = Client()
+    client.force_login(people["coordinator"])
+    body = client.get(f"/cord/patients/searches/{saved.pk}/").content.decode()
+    adult = body[body.index('id="results-adult"') :]
+    assert "Adult volunteer donors" in adult and "AD1" in adult
+    assert "30 years" in adult and "Male · CMV negative" in adult
