@@ -60,6 +60,7 @@ def test_an_operator_filters_units_ships_a_reservation_and_reads_upload_reports(
 @pytest.mark.browser
 @pytest.mark.parametrize("username", ["epcb-tech", "wrcb-tech"])
 def test_the_added_bank_operators_open_every_link_of_their_menu(demo, username):
+    assert username in demo.usernames, "`stemhub demo` no longer prints this login"
     visitor = Visitor(demo, username)
     status, home = visitor.get("/work/")
     assert status == 200 and "Our units by status" in home

@@ -106,7 +106,7 @@ def patient_new(request: HttpRequest) -> HttpResponse:
     form = PatientForm(request.POST or None)
     error = None
     if request.method == "POST":
-        form.is_valid()
+        form.is_valid()  # the service judges the values; this only readies the form's errors
         try:
             patient = services.patient_create(actor=request.user, data=form.data_for_service())
         except StemhubError as caught:

@@ -19,7 +19,7 @@ from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 from stdnum.iso7064 import mod_37_2
 
-from stemhub.accounts.models import Institution, Role, RoleGrant, User
+from stemhub.accounts.models import Institution, RoleGrant, User
 from stemhub.cordblood import services, transplant_services
 from stemhub.cordblood.demo_data import (
     BANKS,
@@ -48,6 +48,7 @@ from stemhub.cordblood.search import SearchRequest
 from stemhub.cordblood.uploads import units_import
 from stemhub.core.demo.people import DEMO_PASSWORD
 
+LOGINS = OPERATORS  # printed by `stemhub demo` with the demo's other logins
 LOCUS_FIELDS = ("hla_a", "hla_c", "hla_b", "hla_drb1", "hla_dqb1")
 OLD_TYPED = ("hla_a", "hla_b")  # loci older units were typed at low resolution
 RH_NEGATIVE = {"chinese": 0.01, "european": 0.15, "mixed": 0.15}
@@ -85,7 +86,7 @@ def _operators(banks: dict[str, Institution]) -> dict[str, User]:
     password = make_password(DEMO_PASSWORD)
     operators = {"NCBB": User.objects.get(username=NCBB_OPERATOR)}
     for spec in OPERATORS:
-        bank = banks[spec.bank]
+        bank = banks[spec.institution]
         user = User.objects.create_user(
             username=spec.username,
             password=None,
@@ -96,8 +97,8 @@ def _operators(banks: dict[str, Institution]) -> dict[str, User]:
         )
         user.password = password
         user.save(update_fields=["password"])
-        RoleGrant.objects.create(user=user, role=Role.BANK_TECHNICIAN)
-        operators[spec.bank] = user
+        RoleGrant.objects.bulk_create(RoleGrant(user=user, role=role) for role in spec.roles)
+        operators[spec.institution] = user
     return operators
 
 
@@ -426,5 +427,5 @@ def load(*, stdout: Any = None) -> None:
             f"cord blood: units {listed}; {patients} patients searching at {CENTRE}, "
             f"{transplants} earlier transplants with follow-up\n"
         )
-        logins = ", ".join(f"{spec.username} ({spec.bank})" for spec in OPERATORS)
-        stdout.write(f"cord blood bank operators (password {DEMO_PASSWORD}): {logins}\n")
+        logins = ", ".join(f"{spec.username} ({spec.institution})" for spec in OPERATORS)
+        stdout.write(f"cord blood: bank operators {logins}, in the logins below\n")

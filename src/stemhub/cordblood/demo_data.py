@@ -6,6 +6,9 @@ codes are invented; the haplotypes are common ones of the European and Chinese p
 
 from dataclasses import dataclass
 
+from stemhub.accounts.models import Role
+from stemhub.core.demo.people import UserSpec
+
 # A~C~B~DRB1~DQB1 haplotypes, each with a relative weight.
 EUROPEAN = (
     (("A*01:01", "C*07:01", "B*08:01", "DRB1*03:01", "DQB1*02:01"), 9),
@@ -148,17 +151,10 @@ BANKS = (
 NEW_BANKS = ("EPCB", "WRCB")
 
 
-@dataclass(frozen=True)
-class OperatorSpec:
-    username: str
-    first_name: str
-    last_name: str
-    bank: str
-
-
+# The operators of the banks added here; `stemhub demo` prints them with the other logins.
 OPERATORS = (
-    OperatorSpec("epcb-tech", "Jing", "Chen", "EPCB"),
-    OperatorSpec("wrcb-tech", "Owen", "Price", "WRCB"),
+    UserSpec("epcb-tech", "Jing", "Chen", "EPCB", (Role.BANK_TECHNICIAN,)),
+    UserSpec("wrcb-tech", "Owen", "Price", "WRCB", (Role.BANK_TECHNICIAN,)),
 )
 
 
