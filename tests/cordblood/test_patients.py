@@ -191,3 +191,11 @@ def test_a_search_with_criteria_out_of_their_choices_is_named_with_400(people):
     assert answer.status_code == 400 and not patient.searches.exists()
     body = answer.content.decode()
     assert "donor_type" in body and "cord_min_matches" in body
+
+
+def test_every_problem_of_the_typing_is_named_at_once(people):
+    with pytest.raises(InvalidInput) as caught:
+        create(people, hla_a="A*02:01+A*99:99", hla_b="B*40:01+B*46:01")
+    assert set(caught.value.fields) == {"hla_a", "hla_drb1"}
+    assert "'A*99:99'" in caught.value.fields["hla_a"][0]
+    assert "HLA-DRB1" in caught.value.fields["hla_drb1"][0]

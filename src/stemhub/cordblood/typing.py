@@ -146,8 +146,12 @@ def patient_typing(gl: str, per_locus: dict[str, str]) -> tuple[str, dict[str, l
             ]
             continue
         merged[locus] = typing
-    if not problems:
-        missing = [locus for locus in SEARCH_LOCI if locus not in merged]
+    if "hla" not in problems:  # a locus neither given nor refused is missing
+        missing = [
+            locus
+            for locus in SEARCH_LOCI
+            if locus not in merged and f"hla_{locus.lower()}" not in problems
+        ]
         if missing:
             names = ", ".join(f"HLA-{locus}" for locus in missing)
             problems["hla" if gl.strip() else f"hla_{missing[0].lower()}"] = [
