@@ -199,3 +199,14 @@ def test_every_problem_of_the_typing_is_named_at_once(people):
     assert set(caught.value.fields) == {"hla_a", "hla_drb1"}
     assert "'A*99:99'" in caught.value.fields["hla_a"][0]
     assert "HLA-DRB1" in caught.value.fields["hla_drb1"][0]
+
+
+def test_a_reservation_for_a_patient_that_is_not_a_number_is_a_400(people, cord_bank):
+    from tests.cordblood.conftest import unit_row, upload
+
+    upload(people["tech"], cord_bank, [unit_row("U1", 1)])
+    unit = cord_bank.cord_units.get()
+    answer = client_of(people["coordinator"]).post(
+        f"/cord/units/{unit.pk}/reserve/", {"patient": "x"}
+    )
+    assert answer.status_code == 400 and "patient" in answer.content.decode()

@@ -288,7 +288,13 @@ def search(request: HttpRequest, search_id: int) -> HttpResponse:
 @coordinators_only
 def unit_reserve(request: HttpRequest, unit_id: int) -> HttpResponse:
     """Needs cordblood.search at the patient's centre: reserve a unit for the patient."""
-    found = services.patient_of(request.user, int(request.POST.get("patient") or 0))
+    try:
+        patient_id = int(request.POST.get("patient") or 0)
+    except ValueError:
+        raise InvalidInput(
+            _("patient: a patient's number"), fields={"patient": [_("a patient's number")]}
+        ) from None
+    found = services.patient_of(request.user, patient_id)
     back = request.POST.get("next", "")
     if not back.startswith("/cord/") or "//" in back:
         back = reverse("cordblood:patient", args=[found.pk])
