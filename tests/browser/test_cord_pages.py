@@ -1,8 +1,8 @@
-"""In a browser: the public preliminary search (htmx), and a coordinator recording an outcome."""
-
-import datetime as dt
+"""In a browser: the public preliminary search (htmx), and a coordinator recording an infusion
+and its follow-up (a date before the reservation and a contradiction refused on the way)."""
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from stemhub.cordblood import services
@@ -42,14 +42,20 @@ def test_anyone_counts_potential_matches_from_a_typing(live_server, browser, peo
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_a_coordinator_records_an_outcome(live_server, browser, people, cord_bank):  # noqa: F811
+def test_a_coordinator_records_an_infusion_and_its_follow_up(
+    live_server,
+    browser,
+    people,  # noqa: F811
+    cord_bank,  # noqa: F811
+):
     upload(people["tech"], cord_bank, [unit_row("U1", 1)])
-    patient = make_patient(people, diagnosis="AML")
+    patient = make_patient(people, diagnosis="aml")
     unit = Unit.objects.get()
     reservation = services.unit_reserve(
         actor=people["coordinator"], unit_id=unit.pk, patient=patient
     )
     services.reservation_ship(actor=people["tech"], reservation=reservation)
+    today = timezone.localdate()
 
     page = browser.new_context().new_page()
     page.goto(f"{live_server.url}/cord/reservations/")
@@ -59,15 +65,25 @@ def test_a_coordinator_records_an_outcome(live_server, browser, people, cord_ban
     page.get_by_role("link", name="Record infusion").click()
     page.get_by_label("Infused on").fill("2024-01-02")
     page.get_by_role("button", name="Record infusion").click()
+    expect(page.get_by_role("alert")).to_contain_text(
+        f"infused_on: 2024-01-02 is before unit NCBB/U1 was reserved on {today}"
+    )
+    page.get_by_label("Infused on").fill(today.isoformat())
+    page.get_by_role("button", name="Record infusion").click()
 
     expect(page.get_by_role("heading", name="Transplant of P1")).to_be_visible()
-    page.get_by_label("Neutrophil engraftment (day after infusion)").fill("21")
     page.get_by_label("Acute GVHD grade").select_option("II")
-    page.get_by_label("Survival at day 100").select_option("alive")
-    page.get_by_label("Last follow-up (day after infusion)").fill("150")
-    page.get_by_role("button", name="Save outcomes").click()
-    expect(page.locator(".messages")).to_contain_text("Outcomes saved")
+    page.get_by_label("Status at last follow-up").select_option("alive")
+    page.get_by_label("Date of death").fill(today.isoformat())
+    page.get_by_role("button", name="Save follow-up").click()
+    expect(page.get_by_role("alert")).to_contain_text("Correct the fields marked below")
+    expect(page.locator(".field.has-error")).to_contain_text(["contradicts the death"])
+
+    page.get_by_label("Date of death").fill("")
+    page.get_by_label("Last follow-up", exact=True).fill(today.isoformat())
+    page.get_by_role("button", name="Save follow-up").click()
+    expect(page.locator(".messages")).to_contain_text("Follow-up saved")
     transplant = Transplant.objects.get()
-    assert transplant.infused_on == dt.date(2024, 1, 2)
-    assert (transplant.neutrophil_engraftment_day, transplant.agvhd_grade) == (21, "II")
-    assert (transplant.survival_day100, transplant.last_followup_day) == ("alive", 150)
+    assert transplant.infused_on == today
+    assert (transplant.agvhd_grade, transplant.vital_status) == ("II", "alive")
+    assert transplant.last_followup_on == today

@@ -20,6 +20,7 @@ from stemhub.cordblood.models import (
     Transplant,
     Unit,
     UnitStatus,
+    UnitUpload,
 )
 from tests.permissions import EVERYONE, Case, Page
 
@@ -32,6 +33,7 @@ TYPING = {
     "C": "C*07:01+C*05:01",
     "DRB1": "DRB1*03:01+DRB1*15:01",
 }
+HLA_GL = "^".join(TYPING.values())
 ROW = {
     "local_id": "NEW1",
     "din": "G123498654321",
@@ -80,7 +82,12 @@ def unit_and_patient(users: dict[str, Any]) -> None:
 def saved_search(users: dict[str, Any]) -> None:
     patient(users)
     SavedSearch.objects.create(
-        pk=PK, patient_id=PK, criteria={"limit": 5}, engine_version="x", imgt_release="x"
+        pk=PK,
+        patient_id=PK,
+        criteria={"limit": 5},
+        engine_version="x",
+        imgt_release="x",
+        counts={"cord": {"8/8": 1}},
     )
 
 
@@ -88,13 +95,16 @@ def reservation(state: str = "active"):
     def setup(users: dict[str, Any]) -> None:
         unit(UnitStatus.RESERVED if state == "active" else UnitStatus.SHIPPED)(users)
         patient(users)
+        reserved = timezone.now() - dt.timedelta(days=3)
         Reservation.objects.create(
             pk=PK,
             unit_id=PK,
             patient_id=PK,
             holder=users["search_coordinator"],
             state=state,
-            expires_at=timezone.now() + dt.timedelta(days=14),
+            created_at=reserved,
+            expires_at=reserved + dt.timedelta(days=14),
+            ended_at=None if state == "active" else reserved + dt.timedelta(days=1),
         )
 
     return setup
@@ -102,7 +112,20 @@ def reservation(state: str = "active"):
 
 def transplant(users: dict[str, Any]) -> None:
     reservation("shipped")(users)
-    Transplant.objects.create(pk=PK, patient_id=PK, infused_on=dt.date(2024, 1, 2))
+    Transplant.objects.create(pk=PK, patient_id=PK, infused_on=timezone.localdate())
+
+
+def upload_record(users: dict[str, Any]) -> None:
+    UnitUpload.objects.create(
+        pk=PK,
+        bank=users["bank_technician"].institution,
+        filename="units.csv",
+        mode="delta",
+        applied=False,
+        rows=1,
+        problem_count=1,
+        problems=[{"line": 2, "field": "din", "reason": "required for a cord blood unit"}],
+    )
 
 
 API_CASES = [
@@ -125,7 +148,7 @@ API_CASES = [
         "POST",
         "/api/v1/cord/patients",
         SEARCHERS,
-        body={"centre_patient_id": "P9", "weight_kg": 20, "hla": "A*02:01+A*01:01^B*08:01"},
+        body={"centre_patient_id": "P9", "weight_kg": 20, "hla": HLA_GL},
     ),
     Case(
         "GET",
@@ -186,7 +209,7 @@ API_CASES = [
         "POST",
         "/api/v1/cord/transplants",
         SEARCHERS,
-        body={"patient": PK, "units": [PK], "infused_on": "2024-01-02"},
+        body={"patient": PK, "units": [PK], "infused_on": dt.date.today().isoformat()},
         setup=reservation("shipped"),
     ),
     Case(
@@ -194,7 +217,7 @@ API_CASES = [
         "/api/v1/cord/transplants/{transplant_id}",
         SEARCHERS,
         path=f"/api/v1/cord/transplants/{PK}",
-        body={"neutrophil_engraftment_day": 21, "survival_day100": "alive"},
+        body={"agvhd_grade": "II", "cgvhd": "none"},
         setup=transplant,
     ),
     Case(
@@ -211,11 +234,22 @@ PAGE_CASES = [
     Page("cordblood:network", "/cord/", EVERYONE, setup=unit()),
     Page("cordblood:patient_new", "/cord/patients/new/", SEARCHERS),
     Page(
-        "cordblood:patient",
-        f"/cord/patients/{PK}/?run=1",
+        "cordblood:patient_new",
+        "/cord/patients/new/",
         SEARCHERS,
+        method="POST",
+        data={"centre_patient_id": "P9", "weight_kg": "20", "hla": HLA_GL},
+    ),
+    Page("cordblood:patient", f"/cord/patients/{PK}/", SEARCHERS, setup=unit_and_patient),
+    Page(
+        "cordblood:search_new",
+        f"/cord/patients/{PK}/searches/",
+        SEARCHERS,
+        method="POST",
+        data={"donor_type": "cord", "cord_min_matches": "4"},
         setup=unit_and_patient,
     ),
+    Page("cordblood:search", f"/cord/patients/searches/{PK}/", SEARCHERS, setup=saved_search),
     Page("cordblood:bank", "/cord/banks/NSCB/", EVERYONE, setup=unit()),
     Page("cordblood:preliminary", "/cord/preliminary-search/", EVERYONE),
     Page(
@@ -227,9 +261,19 @@ PAGE_CASES = [
         setup=unit(),
     ),
     Page("cordblood:upload", "/cord/banks/NSCB/upload/", MANAGERS),
+    Page(
+        "cordblood:upload_report",
+        f"/cord/banks/NSCB/upload/{PK}/",
+        MANAGERS,
+        setup=upload_record,
+    ),
     # A bank's staff see their own bank's dashboard (OSB's technician: OSB's), admins the network.
     Page("cordblood:dashboard", "/cord/dashboard/", MANAGERS | {"other_technician"}),
-    Page("cordblood:patients", "/cord/patients/", SEARCHERS, setup=patient),
+    # Likewise their own units (OSB's technician: OSB's, none here).
+    Page("cordblood:units", "/cord/units/?q=U1&status=available", MANAGERS | {"other_technician"}),
+    # One unit: any coordinator (units appear in their search results), its own bank's staff.
+    Page("cordblood:unit", f"/cord/units/{PK}/", SEARCHERS | MANAGERS, setup=reservation()),
+    Page("cordblood:patients", "/cord/patients/", SEARCHERS, setup=saved_search),
     Page(
         "cordblood:reservations",
         "/cord/reservations/",
@@ -255,21 +299,21 @@ PAGE_CASES = [
         f"/cord/patients/{PK}/transplants/new/",
         SEARCHERS,
         method="POST",
-        data={"units": PK, "infused_on": "2024-01-02"},
+        data={"units": PK, "infused_on": dt.date.today().isoformat()},
         setup=reservation("shipped"),
     ),
-    Page("cordblood:transplant", f"/cord/transplants/{PK}/", SEARCHERS, setup=transplant),
     Page(
         "cordblood:transplant",
-        f"/cord/transplants/{PK}/",
+        f"/cord/patients/transplants/{PK}/",
+        SEARCHERS,
+        setup=transplant,
+    ),
+    Page(
+        "cordblood:transplant",
+        f"/cord/patients/transplants/{PK}/",
         SEARCHERS,
         method="POST",
-        data={
-            "neutrophil_engraftment_day": 21,
-            "survival_day100": "alive",
-            "survival_1y": "unknown",
-            "survival_5y": "unknown",
-        },
+        data={"agvhd_grade": "II", "vital_status": "unknown"},
         setup=transplant,
     ),
     Page("cordblood:centre_settings", "/cord/settings/", SEARCHERS),

@@ -4,7 +4,8 @@ import pytest
 
 from stemhub.cordblood import index as search_index
 from stemhub.cordblood.models import EventKind, Unit, UnitEvent, UnitStatus
-from stemhub.cordblood.uploads import template_csv, units_import
+from stemhub.cordblood.upload_rows import template_csv
+from stemhub.cordblood.uploads import units_import
 from stemhub.core.errors import Forbidden
 from tests.cordblood.conftest import din, unit_row, upload
 
@@ -166,7 +167,7 @@ def test_the_check_character_agrees_with_stdnum():
 def test_repeated_cells_get_the_same_verdicts_and_their_own_values(people, cord_bank):
     """Verdicts are memoised per distinct text: the same problems on every line, and no two
     units sharing a mutable value."""
-    from stemhub.cordblood.uploads import RowChecker, clean_row
+    from stemhub.cordblood.upload_rows import RowChecker, clean_row
 
     checker = RowChecker()
     problems = []

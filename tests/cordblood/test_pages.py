@@ -111,10 +111,11 @@ def test_the_bank_page_shows_its_units_abo_tnc_bands_and_resolution(people, cord
     assert answer.content.decode().count('id="bank-units">3<') == 1
     tables = list(page.tables.values())
     abo, tnc, resolution = (rows_by_label(t) for t in tables[:3])
-    assert abo == {"A-": ["1", "33.3 %", ""], "O+": ["2", "66.7 %", ""]}
-    assert tnc["90–119"][0] == "1" and tnc["150–199"][0] == "1" and tnc["≥ 200"][0] == "1"
-    assert tnc["< 90"][0] == "0" and tnc["120–149"][0] == "0"
-    assert resolution == {"serology": ["1", "33.3 %", ""], "high": ["2", "66.7 %", ""]}
+    assert abo == {"A Rh−": ["1", "33.3 %", ""], "O Rh+": ["2", "66.7 %", ""]}
+    # TNC 150, 95 and 250 × 10^7 are 15, 9.5 and 25 × 10^8.
+    assert tnc["9–11.9"][0] == "1" and tnc["15–19.9"][0] == "1" and tnc["≥ 20"][0] == "1"
+    assert tnc["< 9"][0] == "0" and tnc["12–14.9"][0] == "0"
+    assert resolution == {"Serology": ["1", "33.3 %", ""], "High resolution": ["2", "66.7 %", ""]}
 
 
 def test_an_unknown_bank_is_not_found():
@@ -130,8 +131,8 @@ def test_the_network_page_lists_each_bank_with_a_link(people, cord_bank):
     upload(tech2, other, [unit_row("X1", 3)])
     answer = Client().get("/cord/")
     banks = rows_by_label(parse(answer).tables["banks"])
-    assert banks["National Cord Blood Bank NCBB"][:2] == ["2", "2"]
-    assert banks["Second Cord Bank SCB"][:2] == ["1", "1"]
+    assert banks["National Cord Blood Bank NCBB"][1:3] == ["2", "2"]
+    assert banks["Second Cord Bank SCB"][1:3] == ["1", "1"]
     assert 'href="/cord/banks/SCB/"' in answer.content.decode()
 
 
@@ -249,10 +250,11 @@ Y = {1.0: 16.0, 0.8: 67.2, 0.5333: 135.47, 0.0: 272.0}
 X = {0: 56.0, 10: 112.4, 20: 168.8, 30: 225.2, 40: 281.6, 50: 338.0}
 
 
-def make_transplants(people, cord_bank, plan, diagnosis="AML"):
+def make_transplants(people, cord_bank, plan, diagnosis="aml"):
     """One transplant per (day, died) for fresh patients, written directly: the pages read
-    outcomes, the services that write them are tested in test_workflow."""
+    outcomes, the services that write them are tested in test_outcomes."""
     start = Unit.objects.count() + 100
+    infused = dt.date(2024, 1, 2)
     for number, (day, died) in enumerate(plan):
         upload(people["tech"], cord_bank, [unit_row(f"T{start + number}", start + number)])
         patient = Patient.objects.create(
@@ -260,17 +262,22 @@ def make_transplants(people, cord_bank, plan, diagnosis="AML"):
             centre_patient_id=f"{diagnosis}-{number}",
             weight_kg=20,
             diagnosis=diagnosis,
+            malignant=diagnosis in ("aml", "all"),
             hla_gl=PATIENT_HLA,
         )
+        end = infused + dt.timedelta(days=day)
         transplant = Transplant.objects.create(
             patient=patient,
-            infused_on=dt.date(2024, 1, 2),
-            death_day=day if died else None,
-            last_followup_day=None if died else day,
-            neutrophil_engraftment_day=18 + number,
-            survival_day100="dead" if died and day <= 100 else "alive",
+            infused_on=infused,
+            died_on=end if died else None,
+            last_followup_on=None if died else end,
+            vital_status="dead" if died else "alive",
+            neutrophil_engraftment_day=18 + number if day >= 18 + number else None,
         )
         transplant.units.set([Unit.objects.get(local_id=f"T{start + number}")])
+
+
+AML_LABEL = "Acute myeloid leukaemia (AML)"
 
 
 @pytest.fixture
@@ -288,16 +295,16 @@ def test_the_kaplan_meier_svg_steps_at_the_hand_computed_heights(people, cord_ba
     assert answer.status_code == 200
     page = parse(answer)
     curve = next(
-        p for p in page.paths if p["group"] == "AML" and "km-censor" not in p.get("class", "")
+        p for p in page.paths if p["group"] == AML_LABEL and "km-censor" not in p.get("class", "")
     )
     steps = path_numbers(curve["d"].replace(",", " V"))
     verticals = [value for cmd, value in steps if cmd == "V"]
     horizontals = [value for cmd, value in steps if cmd == "H"]
-    # Starts at (0, 100 %), then drops at days 10, 30, 50 to 0.8, 0.5333, 0.
+    # Starts at (0, 100 %), then drops at days 10, 30, 50 to 0.8, 0.5333, 0; ends at day 50.
     assert verticals == pytest.approx([Y[1.0], Y[0.8], Y[0.5333], Y[0.0]], abs=0.01)
-    assert horizontals[:3] == pytest.approx([X[10], X[30], X[50]], abs=0.01)
+    assert horizontals == pytest.approx([X[10], X[30], X[50], X[50]], abs=0.01)
     ticks = [
-        p["d"] for p in page.paths if p["group"] == "AML" and "km-censor" in p.get("class", "")
+        p["d"] for p in page.paths if p["group"] == AML_LABEL and "km-censor" in p.get("class", "")
     ]
     assert ticks == [
         f"M{X[20]},{Y[0.8]} m-4,0 h8 m-4,-4 v8",
@@ -305,33 +312,46 @@ def test_the_kaplan_meier_svg_steps_at_the_hand_computed_heights(people, cord_ba
     ]
     body = answer.content.decode()
     assert '<title id="km-title">Kaplan–Meier overall survival by disease</title>' in body
-    assert "AML: 5 patients, 3 deaths" in body
-    assert "Days after infusion" in body and "Survival" in body
+    assert f"{AML_LABEL}: 5 patients, 3 deaths." in body
+    assert "Time after infusion" in body and "Number at risk" in body
+    # Numbers at risk under the ticks at days 0, 20, 40, 60, 80 and 100 (time ≥ the tick).
+    risk = re.search(rf'<g data-risk="{re.escape(AML_LABEL)}">(.*?)</g>', body).group(1)
+    assert re.findall(r'text-anchor="middle">(\d+)<', risk) == ["5", "4", "2", "0", "0", "0"]
 
 
-def test_the_dashboard_table_has_the_same_numbers(people, cord_bank, admin):
+# Six ALL patients followed at least 200 days: deaths on days 200 and 380, four alive on day 400.
+# By hand: S(100) = 1 (6 at risk); S(365) = 5/6 = 83 % (5 at risk: 380 and the four 400s);
+# 3 and 5 years: nobody followed that long, not estimable; the curve never reaches 50 %.
+ALL = [(200, True), (380, True), (400, False), (400, False), (400, False), (400, False)]
+
+
+def test_the_dashboard_shows_survival_only_where_follow_up_reaches(people, cord_bank, admin):
     make_transplants(people, cord_bank, AML)
-    make_transplants(people, cord_bank, [(400, False), (120, True)], diagnosis="Thalassaemia")
+    make_transplants(people, cord_bank, ALL, diagnosis="all")
     answer = client_of(admin).get("/cord/dashboard/")
-    outcomes = rows_by_label(parse(answer).tables["outcomes"])
-    # AML: engraftment days 18..22 → median 20; KM day 100 = 0 (last death on day 50).
-    assert outcomes["AML"] == [
-        "5",
-        "5",
-        "20",
-        "5",
-        "3",
-        "0 %",
-        "0 %",
-        "0 %",
-        "2 of 5",
-        "0 of 0",
-        "0 of 0",
-    ]
-    # Thalassaemia: days 18, 19 → median 18.5; a death on day 120 of 2 at risk → 50 % from then.
-    assert outcomes["Thalassaemia"][:6] == ["2", "2", "18.5", "2", "1", "100 %"]
-    assert outcomes["Thalassaemia"][6:8] == ["50 %", "50 %"]
-    assert 'id="fig-transplants">7<' in answer.content.decode()
+    page = parse(answer)
+    outcomes = rows_by_label(page.tables["outcomes"])
+    survival = rows_by_label(page.tables["survival"])
+    all_label = "Acute lymphoblastic leukaemia (ALL)"
+    not_yet = "not yet estimable 0 of 5 followed"
+    # AML: engraftment days 19, 20, 21, 22 (one died on day 10, before it) → median 20.5.
+    assert outcomes[AML_LABEL] == ["5", "4", "20.5", "0", "0", "3"]
+    assert outcomes[all_label] == ["6", "6", "20.5", "0", "0", "2"]
+    # AML: longest known time 50 days (1 month); the estimate falls to 0 on day 50, with one
+    # patient at risk: too few for a median; at day 100 nobody is at risk.
+    assert survival[AML_LABEL] == ["5", "1", "not yet estimable", *[not_yet] * 4]
+    assert survival[all_label] == [
+        "6", "13", "not reached", "100 % 6 at risk", "83 % 5 at risk", not_yet, not_yet,
+    ]  # fmt: skip
+    # Both together, 11 patients: S(100) = 10/11 × 8/9 × 6/7 = 69 % (only the six ALL patients
+    # are followed to day 100), S(365) = 69.3 % × 5/6 = 58 %.
+    assert survival["All diseases"][3:5] == ["69 % 6 at risk", "58 % 5 at risk"]
+    body = answer.content.decode()
+    assert (
+        "Follow-up runs 13 months; survival at 3 years is not yet estimable (0 of the 5 "
+        "patients needed are followed that long)." in body
+    )
+    assert 'id="fig-transplants">11<' in body
 
 
 def test_units_per_bank_and_searches_per_month(people, cord_bank, admin):
@@ -381,8 +401,8 @@ def test_the_reservation_list_offers_each_side_its_actions(people, reserved):
     coordinator = client_of(people["coordinator"]).get("/cord/reservations/").content.decode()
     tech = client_of(people["tech"]).get("/cord/reservations/").content.decode()
     assert "Request typing" in coordinator and ">Release<" in coordinator
-    assert ">Ship<" not in coordinator
-    assert ">Ship<" in tech and "Request typing" not in tech
+    assert "Release for shipment" not in coordinator
+    assert "Release for shipment" in tech and "Request typing" not in tech
 
 
 def test_typing_shipment_and_release_from_the_pages(people, reserved):
@@ -407,36 +427,41 @@ def test_record_infusion_and_outcomes(people, reserved):
     services.reservation_ship(actor=people["tech"], reservation=reserved)
     coordinator = client_of(people["coordinator"])
     unit = Unit.objects.get()
+    today = timezone.localdate()
     patient_url = f"/cord/patients/{reserved.patient_id}"
     bad = coordinator.post(
         f"{patient_url}/transplants/new/", {"units": unit.pk, "infused_on": "2024-13-40"}
     )
     assert bad.status_code == 400 and "infused_on" in bad.content.decode()
+    tomorrow = (today + dt.timedelta(days=1)).isoformat()
+    future = coordinator.post(
+        f"{patient_url}/transplants/new/", {"units": unit.pk, "infused_on": tomorrow}
+    )
+    assert future.status_code == 400 and f"infused_on: {tomorrow} is in the future" in (
+        future.content.decode()
+    )
     answer = coordinator.post(
-        f"{patient_url}/transplants/new/", {"units": unit.pk, "infused_on": "2024-01-02"}
+        f"{patient_url}/transplants/new/", {"units": unit.pk, "infused_on": today.isoformat()}
     )
     transplant = Transplant.objects.get()
-    assert answer["location"] == f"/cord/transplants/{transplant.pk}/"
+    assert answer["location"] == f"/cord/patients/transplants/{transplant.pk}/"
     assert Unit.objects.get().status == UnitStatus.INFUSED
+    url = f"/cord/patients/transplants/{transplant.pk}/"
     outcome = {
-        "neutrophil_engraftment_day": "21",
         "agvhd_grade": "II",
         "cgvhd": "",
-        "survival_day100": "alive",
-        "survival_1y": "unknown",
-        "survival_5y": "unknown",
-        "last_followup_day": "120",
+        "vital_status": "alive",
+        "last_followup_on": today.isoformat(),
     }
-    wrong = coordinator.post(f"/cord/transplants/{transplant.pk}/", {**outcome, "agvhd_grade": "V"})
+    wrong = coordinator.post(url, {**outcome, "agvhd_grade": "V"})
     assert wrong.status_code == 400 and "agvhd_grade" in wrong.content.decode()
-    negative = coordinator.post(
-        f"/cord/transplants/{transplant.pk}/", {**outcome, "death_day": "-3"}
-    )
-    assert negative.status_code == 400 and "death_day" in negative.content.decode()
-    assert coordinator.post(f"/cord/transplants/{transplant.pk}/", outcome).status_code == 302
+    dead_alive = coordinator.post(url, {**outcome, "died_on": today.isoformat()})
+    assert dead_alive.status_code == 400
+    assert "contradicts the death on" in dead_alive.content.decode()
+    assert coordinator.post(url, outcome).status_code == 302
     transplant.refresh_from_db()
-    assert (transplant.neutrophil_engraftment_day, transplant.agvhd_grade) == (21, "II")
-    assert (transplant.cgvhd, transplant.last_followup_day) == ("", 120)
+    assert (transplant.agvhd_grade, transplant.vital_status) == ("II", "alive")
+    assert (transplant.cgvhd, transplant.last_followup_on) == ("", today)
 
 
 def test_centre_settings_are_saved_and_bad_values_named(people, centre):

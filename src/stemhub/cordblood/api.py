@@ -9,11 +9,12 @@ from ninja import Router, Schema
 
 from stemhub.accounts.models import Institution
 from stemhub.accounts.permissions import Perm, user_can
-from stemhub.cordblood import selectors, services
+from stemhub.cordblood import selectors, services, transplant_services
 from stemhub.cordblood.models import SavedSearch, Transplant, Unit
 from stemhub.cordblood.search import SearchRequest, preliminary_counts
 from stemhub.cordblood.typing import BadTyping
-from stemhub.cordblood.uploads import UploadRejected, template_csv, units_import
+from stemhub.cordblood.upload_rows import UploadRejected, template_csv
+from stemhub.cordblood.uploads import units_import
 from stemhub.core.api import AUTHENTICATED
 from stemhub.core.errors import InvalidInput, NotFound
 
@@ -29,12 +30,24 @@ class UploadIn(Schema):
 
 
 class PatientIn(Schema):
+    """The typing per locus (`hla_a` ... `hla_dpb1`) and/or as a GL string (`hla`)."""
+
     centre_patient_id: str
     weight_kg: float
-    hla: str
+    hla: str = ""
+    hla_a: str = ""
+    hla_b: str = ""
+    hla_c: str = ""
+    hla_drb1: str = ""
+    hla_dqb1: str = ""
+    hla_dpb1: str = ""
     sex: str = "U"
+    date_of_birth: str = ""
+    age: int | None = None
     birth_year: int | None = None
     diagnosis: str = ""
+    diagnosis_detail: str = ""
+    disease_status: str = ""
     malignant: bool = True
     ethnicity: str = ""
     abo: str = ""
@@ -62,14 +75,17 @@ class TransplantIn(Schema):
 
 
 class OutcomeIn(Schema):
+    """Dates as YYYY-MM-DD; fields left out keep their value."""
+
     neutrophil_engraftment_day: int | None = None
+    graft_failure: bool | None = None
     agvhd_grade: str | None = None
     cgvhd: str | None = None
-    survival_day100: str | None = None
-    survival_1y: str | None = None
-    survival_5y: str | None = None
-    death_day: int | None = None
-    last_followup_day: int | None = None
+    relapsed: bool | None = None
+    relapse_on: str | None = None
+    last_followup_on: str | None = None
+    vital_status: str | None = None
+    died_on: str | None = None
 
 
 class PreliminaryIn(Schema):
@@ -190,7 +206,7 @@ def reservation_action(request: HttpRequest, reservation_id: int, action: str) -
 def transplant_create(request: HttpRequest, payload: TransplantIn) -> dict[str, Any]:
     """Needs cordblood.search at the patient's centre: record the infusion of shipped units."""
     patient = services.patient_of(request.user, payload.patient)
-    transplant = services.transplant_record(
+    transplant = transplant_services.transplant_record(
         actor=request.user, patient=patient, unit_ids=payload.units, infused_on=payload.infused_on
     )
     return selectors.transplant_record(transplant)
@@ -200,13 +216,16 @@ def transplant_create(request: HttpRequest, payload: TransplantIn) -> dict[str, 
 def transplant_outcome(
     request: HttpRequest, transplant_id: int, payload: OutcomeIn
 ) -> dict[str, Any]:
-    """Needs cordblood.search at the patient's centre: record follow-up outcomes."""
+    """Needs cordblood.search at the patient's centre: record follow-up outcomes (engraftment
+    day or graft failure, GVHD, relapse and its date, last follow-up, status then, death date).
+    Contradictions (a death before the last follow-up, "alive" with a death date...) answer 400
+    naming the field."""
     transplant = Transplant.objects.select_related("patient").filter(pk=transplant_id).first()
     if transplant is None or not user_can(
         request.user, Perm.CORD_SEARCH, transplant.patient.centre_id
     ):
         raise NotFound(f"No transplant {transplant_id}")
-    done = services.transplant_outcome(
+    done = transplant_services.transplant_outcome(
         actor=request.user, transplant=transplant, values=payload.dict(exclude_unset=True)
     )
     return selectors.transplant_record(done)

@@ -1,63 +1,431 @@
-"""Demo data: a few hundred cord blood units of the demo's cord blood bank (NCBB)."""
+"""Demo data of the cord blood platform, written through its own services: three public banks of
+different sizes and populations (two added here, with their operators), their inventories as
+uploads (one rejected with its row report), patients of the demo transplant centre with saved
+searches and reservations in every state, and earlier transplants with follow-up long enough for
+1- and 3-year survival.
 
+Deterministic: fixed seeds, dates counted back from the day it is loaded (a reservation has to be
+recent to be active). History that happened "years ago" is written now and then dated back
+(`_backdate`): the services stamp the present, and the demo must show the past.
+"""
+
+import datetime as dt
 import json
+import math
 import random
 from typing import Any
 
+from django.contrib.auth.hashers import make_password
+from django.utils import timezone
 from stdnum.iso7064 import mod_37_2
 
-from stemhub.accounts.models import Institution
+from stemhub.accounts.models import Institution, RoleGrant, User
+from stemhub.cordblood import services, transplant_services
+from stemhub.cordblood.demo_data import (
+    BANKS,
+    CHINESE,
+    DPB1_CHINESE,
+    DPB1_EUROPEAN,
+    EUROPEAN,
+    HISTORY,
+    NEW_BANKS,
+    OPERATORS,
+    PATIENTS,
+    SEROLOGY,
+    BankSpec,
+    PatientSpec,
+)
+from stemhub.cordblood.models import (
+    MALIGNANT_DIAGNOSES,
+    EventKind,
+    Reservation,
+    SavedSearch,
+    Unit,
+    UnitEvent,
+    UnitStatus,
+)
+from stemhub.cordblood.search import SearchRequest
 from stemhub.cordblood.uploads import units_import
+from stemhub.core.demo.people import DEMO_PASSWORD
 
-# Common European haplotypes (A~C~B~DRB1~DQB1), two drawn per unit.
-HAPLOTYPES = [
-    ("A*01:01", "C*07:01", "B*08:01", "DRB1*03:01", "DQB1*02:01"),
-    ("A*03:01", "C*07:02", "B*07:02", "DRB1*15:01", "DQB1*06:02"),
-    ("A*02:01", "C*05:01", "B*44:02", "DRB1*04:01", "DQB1*03:01"),
-    ("A*29:02", "C*16:01", "B*44:03", "DRB1*07:01", "DQB1*02:02"),
-    ("A*02:01", "C*03:04", "B*40:01", "DRB1*13:02", "DQB1*06:04"),
-    ("A*02:01", "C*07:02", "B*07:02", "DRB1*15:01", "DQB1*06:02"),
-    ("A*11:01", "C*04:01", "B*35:01", "DRB1*01:01", "DQB1*05:01"),
-    ("A*24:02", "C*07:01", "B*18:01", "DRB1*11:04", "DQB1*03:01"),
-]
-LOCI = ("hla_a", "hla_c", "hla_b", "hla_drb1", "hla_dqb1")
+LOGINS = OPERATORS  # printed by `stemhub demo` with the demo's other logins
+LOCUS_FIELDS = ("hla_a", "hla_c", "hla_b", "hla_drb1", "hla_dqb1")
+OLD_TYPED = ("hla_a", "hla_b")  # loci older units were typed at low resolution
+RH_NEGATIVE = {"chinese": 0.01, "european": 0.15, "mixed": 0.15}
+AGVHD = (("0", 4), ("I", 3), ("II", 3), ("III", 1), ("IV", 1))
+CENTRE = "UHTC"
+COORDINATOR = "coordinator"
+NCBB_OPERATOR = "cord-tech"
 
 
-def units(count: int = 300, seed: int = 7) -> list[dict[str, Any]]:
-    rng = random.Random(seed)
-    rows = []
-    for number in range(1, count + 1):
-        first, second = rng.choice(HAPLOTYPES), rng.choice(HAPLOTYPES)
-        din = f"G7777{20 + number % 4:02d}{number:06d}"
+# ---- banks, operators, inventories --------------------------------------------------------------
+
+
+def _institutions() -> dict[str, Institution]:
+    found = {i.provider_code: i for i in Institution.objects.filter(provider_code__in=["NCBB"])}
+    for spec in BANKS:
+        if spec.code not in NEW_BANKS:
+            continue
+        bank = Institution(
+            name=spec.name,
+            kind=Institution.Kind.CORD_BLOOD_BANK,
+            provider_code=spec.code,
+            country=spec.country,
+            city=spec.city,
+            website=f"https://{spec.domain}/",
+            contact_email=f"info@{spec.domain}",
+        )
+        bank.full_clean()
+        bank.save()
+        found[spec.code] = bank
+    return found
+
+
+def _operators(banks: dict[str, Institution]) -> dict[str, User]:
+    """The bank operators of the new banks (one argon2 hash for all), and NCBB's own."""
+    password = make_password(DEMO_PASSWORD)
+    operators = {"NCBB": User.objects.get(username=NCBB_OPERATOR)}
+    for spec in OPERATORS:
+        bank = banks[spec.institution]
+        user = User.objects.create_user(
+            username=spec.username,
+            password=None,
+            email=f"{spec.username.replace('-', '.')}@{bank.website[8:-1]}",
+            first_name=spec.first_name,
+            last_name=spec.last_name,
+            institution=bank,
+        )
+        user.password = password
+        user.save(update_fields=["password"])
+        RoleGrant.objects.bulk_create(RoleGrant(user=user, role=role) for role in spec.roles)
+        operators[spec.institution] = user
+    return operators
+
+
+def _weighted(rng: random.Random, table: tuple[tuple[Any, int], ...]) -> Any:
+    return rng.choices([item for item, _w in table], [w for _i, w in table])[0]
+
+
+def _haplotypes(spec: BankSpec) -> tuple[tuple[tuple[str, ...], int], ...]:
+    return {"european": EUROPEAN, "chinese": CHINESE, "mixed": EUROPEAN + CHINESE}[spec.population]
+
+
+def _dpb1(spec: BankSpec, rng: random.Random) -> tuple[str, str]:
+    table = DPB1_CHINESE if spec.population == "chinese" else DPB1_EUROPEAN
+    return _weighted(rng, table), _weighted(rng, table)
+
+
+def _low_resolution(spec: BankSpec, name: str, first: str, second: str) -> str:
+    """An older typing of A or B: serology (WRCB), else the first field only."""
+    if spec.population == "european" and name in ("hla_a", "hla_b"):
+        return f"{SEROLOGY[first]}+{SEROLOGY[second]}"
+    return f"{first[: first.index(':')]}+{second[: second.index(':')]}"
+
+
+def inventory(spec: BankSpec, today: dt.date) -> tuple[list[dict[str, Any]], dict[int, Any]]:
+    """A bank's upload rows, and per unit number its haplotypes and DPB1 (for the patients)."""
+    rng = random.Random(spec.seed)
+    haplotypes = _haplotypes(spec)
+    rows, drawn = [], {}
+    for number in range(1, spec.units + 1):
+        first, second = _weighted(rng, haplotypes), _weighted(rng, haplotypes)
+        dpb1 = _dpb1(spec, rng)
+        collected = today - dt.timedelta(days=rng.randint(20, 365 * spec.oldest_years))
+        processed = collected + dt.timedelta(days=rng.choice((0, 0, 1)))
+        frozen = processed + dt.timedelta(days=rng.choice((0, 0, 0, 1)))
+        din = f"{spec.facility}{collected.year % 100:02d}{number:06d}"
+        tnc = round(rng.lognormvariate(math.log(spec.tnc_median), 0.33), 1)
+        cd34 = round(rng.lognormvariate(math.log(3.2 * tnc / 130), 0.5), 2)
+        low = rng.random() < spec.low_resolution
+        typing = {
+            name: _low_resolution(spec, name, a, b)
+            if low and name in ("hla_a", "hla_b")
+            else f"{a}+{b}"
+            for name, a, b in zip(LOCUS_FIELDS, first, second, strict=True)
+        }
+        if low and spec.population == "european" and rng.random() < 0.5:
+            typing["hla_c"] = typing["hla_dqb1"] = ""
+        roll = rng.random()
         rows.append(
             {
-                "local_id": f"NCBB-{number:05d}",
+                "local_id": f"{spec.code}-{number:05d}",
                 "din": din,
                 "din_check": mod_37_2.calc_check_digit(din),
-                "collection_date": f"20{15 + number % 9}-0{1 + number % 9}-1{number % 9}",
-                "rbc_depleted": rng.choice(["yes", "no"]),
+                "collection_date": collected.isoformat(),
+                "processing_date": processed.isoformat(),
+                "freezing_date": frozen.isoformat(),
+                "rbc_depleted": "yes" if rng.random() < 0.85 else "no",
                 "cryovolume_ml": 25,
-                "tnc": round(rng.lognormvariate(4.9, 0.35), 1),
-                "cd34": round(rng.lognormvariate(1.2, 0.6), 2),
-                "abo": rng.choices(["O", "A", "B", "AB"], [45, 40, 11, 4])[0],
-                "rh": rng.choices(["+", "-"], [85, 15])[0],
+                "tnc": tnc,
+                "cd34": "" if spec.code == "WRCB" and rng.random() < 0.3 else cd34,
+                "viability_pct": rng.randint(85, 99),
+                "abo": _weighted(
+                    rng,
+                    (("O", 30), ("A", 28), ("B", 32), ("AB", 10))
+                    if spec.population == "chinese"
+                    else (("O", 45), ("A", 40), ("B", 11), ("AB", 4)),
+                ),
+                "rh": "-"
+                if rng.random() < (0.01 if spec.population == "chinese" else 0.15)
+                else "+",
                 "sex": rng.choice("FM"),
-                "attached_segment": "yes",
-                "accreditation": "FACT-NetCord",
-                **{name: f"{a}+{b}" for name, a, b in zip(LOCI, first, second, strict=True)},
+                "attached_segment": "no" if rng.random() < 0.08 else "yes",
+                "accreditation": spec.accreditation,
+                "idm": "HIV:neg;HBV:neg;HCV:neg;HTLV:neg;CMV:neg",
+                "status": "quarantined" if roll < 0.02 else "withdrawn" if roll < 0.05 else "",
+                "hla_dpb1": "+".join(dpb1) if rng.random() < spec.dpb1_typed else "",
+                **typing,
             }
         )
-    return rows
+        drawn[number] = (first, second, dpb1)
+    return rows, drawn
+
+
+def _matched_units(rows_of: dict[str, list[dict[str, Any]]]) -> None:
+    """The units the demo's patients match are available, with a dose for the patient."""
+    for spec in PATIENTS:
+        code, number = spec.typing_of
+        row = rows_of[code][number - 1]
+        row["status"] = ""
+        row["tnc"] = max(float(row["tnc"]), round(spec.weight_kg * 2.8, 1))
+        row["cd34"] = max(float(row["cd34"] or 0), round(spec.weight_kg * 0.2, 2))
+        row["attached_segment"] = "yes"
+
+
+def _upload(actor: User, bank: Institution, filename: str, rows: list[dict], **options: Any):
+    return units_import(
+        actor=actor,
+        bank=bank,
+        filename=filename,
+        content=json.dumps(rows).encode(),
+        **options,
+    )
+
+
+def _corrections(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A delta upload with mistakes a bank makes: it is refused, and its row report stays."""
+    wrong_check = {**rows[4], "din_check": "Q" if rows[4]["din_check"] != "Q" else "R"}
+    early = {**rows[5], "processing_date": "2001-01-01"}
+    unknown = {**rows[6], "hla_b": "B*99:99+B*08:01"}
+    return [wrong_check, early, unknown, rows[7]]
+
+
+# ---- the centre's patients ----------------------------------------------------------------------
+
+
+def _born(today: dt.date, years: int, rng: random.Random) -> dt.date:
+    return today - dt.timedelta(days=365 * years + rng.randint(10, 300))
+
+
+def _typing(first: tuple[str, ...], second: tuple[str, ...], dpb1: tuple[str, str]) -> dict:
+    typing = {name: f"{a}+{b}" for name, a, b in zip(LOCUS_FIELDS, first, second, strict=True)}
+    typing["hla_dpb1"] = "+".join(dpb1)
+    return typing
+
+
+def _active_patient(
+    spec: PatientSpec, drawn: dict[str, dict[int, Any]], coordinator: User, today: dt.date
+) -> Any:
+    rng = random.Random(spec.centre_patient_id)
+    code, number = spec.typing_of
+    typing = _typing(*drawn[code][number])
+    if spec.mismatch:
+        name, allele = spec.mismatch
+        typing[name] = f"{allele}+{typing[name].split('+')[1]}"
+    return services.patient_create(
+        actor=coordinator,
+        data={
+            "centre_patient_id": spec.centre_patient_id,
+            "sex": spec.sex,
+            "date_of_birth": _born(today, spec.born_years_ago, rng).isoformat(),
+            "weight_kg": spec.weight_kg,
+            "abo": spec.abo,
+            "rh": spec.rh,
+            "diagnosis": spec.diagnosis,
+            "disease_status": spec.disease_status,
+            "dsa": list(spec.dsa),
+            **typing,
+        },
+    )
+
+
+def _reserve_best(spec, patient, results, coordinator, operators, now) -> None:
+    found = results["kinds"]["cord"]["results"]
+    if not found or not spec.reservation:
+        return
+    reservation = services.unit_reserve(
+        actor=coordinator, unit_id=found[0]["unit_id"], patient=patient
+    )
+    if spec.typing_requested:
+        services.reservation_request_typing(actor=coordinator, reservation=reservation)
+    if spec.reservation == "shipped":
+        bank = Unit.objects.get(pk=found[0]["unit_id"]).bank.provider_code
+        services.reservation_ship(actor=operators[bank], reservation=reservation)
+    elif spec.reservation == "released":
+        services.reservation_release(actor=coordinator, reservation=reservation)
+    elif spec.reservation == "expired":
+        Reservation.objects.filter(pk=reservation.pk).update(
+            created_at=now - dt.timedelta(days=20), expires_at=now - dt.timedelta(days=6)
+        )
+        services.reservations_expire(now=now)
+
+
+def _patients(drawn, coordinator: User, operators: dict[str, User], today: dt.date) -> int:
+    now = timezone.now()
+    for age, spec in enumerate(PATIENTS):
+        patient = _active_patient(spec, drawn, coordinator, today)
+        if not spec.search:
+            continue
+        saved, results = services.search_run(
+            actor=coordinator, patient=patient, request=SearchRequest(dsa_policy="flag")
+        )
+        ran = now - dt.timedelta(days=2 * (len(PATIENTS) - age), hours=age)
+        SavedSearch.objects.filter(pk=saved.pk).update(created_at=ran, last_run_at=ran)
+        _reserve_best(spec, patient, results, coordinator, operators, now)
+    return len(PATIENTS)
+
+
+# ---- earlier transplants and their follow-up ----------------------------------------------------
+
+
+def _backdate(reservation: Reservation, reserved: dt.datetime, shipped: dt.datetime) -> None:
+    Reservation.objects.filter(pk=reservation.pk).update(
+        created_at=reserved, expires_at=reserved + dt.timedelta(days=14), ended_at=shipped
+    )
+    events = UnitEvent.objects.filter(unit_id=reservation.unit_id)
+    events.filter(kind=EventKind.RESERVED).update(at=reserved)
+    events.filter(kind=EventKind.SHIPPED).update(at=shipped)
+
+
+def _outcome(
+    rng: random.Random, diagnosis: str, odds: tuple[float, float], infused: dt.date, today: dt.date
+) -> dict[str, Any]:
+    """Follow-up drawn from the group's 1- and 5-year survival; most alive patients were seen
+    recently, some were lost to follow-up earlier."""
+    one_year, five_years = odds
+    draw = rng.random()
+    death = (
+        rng.randint(20, 365)
+        if draw > one_year
+        else rng.randint(366, 1826)
+        if draw > five_years
+        else None
+    )
+    known = (today - infused).days - rng.randint(5, 90)
+    if rng.random() < 0.1:
+        known = rng.randint(min(100, known), known)
+    values: dict[str, Any] = {
+        "agvhd_grade": _weighted(rng, (("0", 4), ("I", 3), ("II", 3), ("III", 1), ("IV", 1)))
+    }
+    if death is not None and death <= known:
+        end = death
+        values.update(
+            vital_status="dead",
+            died_on=infused + dt.timedelta(days=death),
+            last_followup_on=infused + dt.timedelta(days=max(death - rng.randint(0, 20), 0)),
+        )
+    else:
+        end = known
+        values.update(vital_status="alive", last_followup_on=infused + dt.timedelta(days=known))
+    engrafted = rng.randint(14, 42)
+    if rng.random() < 0.07 or engrafted > end:
+        values["graft_failure"] = engrafted <= end
+    else:
+        values["neutrophil_engraftment_day"] = engrafted
+    if end > 100:
+        values["cgvhd"] = _weighted(rng, (("none", 6), ("limited", 2), ("extensive", 1)))
+    if diagnosis in MALIGNANT_DIAGNOSES and end > 90 and rng.random() < 0.22:
+        values["relapsed"] = True
+        values["relapse_on"] = infused + dt.timedelta(days=rng.randint(60, min(end, 900)))
+    return values
+
+
+def _history(drawn, coordinator, operators, today: dt.date, reserved_units: set[int]) -> int:
+    rng = random.Random(2026)
+    pool = list(
+        Unit.objects.filter(status=UnitStatus.AVAILABLE)
+        .exclude(pk__in=reserved_units)
+        .select_related("bank")
+        .order_by("pk")
+    )
+    rng.shuffle(pool)
+    count = 0
+    for diagnosis, how_many, *odds in HISTORY:
+        for _ in range(how_many):
+            unit = pool.pop()
+            infused = today - dt.timedelta(days=rng.randint(150, 365 * 9))
+            count += 1
+            child = diagnosis in ("thalassaemia", "imd", "all") or rng.random() < 0.2
+            number = int(unit.local_id.rsplit("-", 1)[1])
+            first, second, dpb1 = drawn[unit.bank.provider_code][number]
+            patient = services.patient_create(
+                actor=coordinator,
+                data={
+                    "centre_patient_id": f"UH{infused.year % 100:02d}-{count:03d}",
+                    "sex": rng.choice("FM"),
+                    "date_of_birth": _born(
+                        infused, rng.randint(2, 14) if child else rng.randint(25, 66), rng
+                    ).isoformat(),
+                    "weight_kg": rng.randint(12, 40) if child else rng.randint(50, 85),
+                    "abo": unit.abo,
+                    "rh": unit.rh,
+                    "diagnosis": diagnosis,
+                    "disease_status": "na" if diagnosis not in MALIGNANT_DIAGNOSES else "cr1",
+                    **_typing(first, second, dpb1),
+                },
+            )
+            reservation = services.unit_reserve(actor=coordinator, unit_id=unit.pk, patient=patient)
+            services.reservation_ship(
+                actor=operators[unit.bank.provider_code], reservation=reservation
+            )
+            moment = timezone.make_aware(dt.datetime.combine(infused, dt.time(10)))
+            _backdate(reservation, moment - dt.timedelta(days=30), moment - dt.timedelta(days=2))
+            transplant = transplant_services.transplant_record(
+                actor=coordinator, patient=patient, unit_ids=[unit.pk], infused_on=infused
+            )
+            UnitEvent.objects.filter(unit=unit, kind=EventKind.INFUSED).update(at=moment)
+            transplant_services.transplant_outcome(
+                actor=coordinator,
+                transplant=transplant,
+                values=_outcome(rng, diagnosis, tuple(odds), infused, today),
+            )
+    return count
+
+
+# ---- the whole cord blood demo ------------------------------------------------------------------
 
 
 def load(*, stdout: Any = None) -> None:
-    bank = Institution.objects.get(provider_code="NCBB")
-    report = units_import(
-        actor=None,
-        bank=bank,
-        filename="demo.json",
-        content=json.dumps(units()).encode(),
-        mode="full",
-    )
+    today = timezone.localdate()
+    banks = _institutions()
+    operators = _operators(banks)
+    coordinator = User.objects.get(username=COORDINATOR)
+    rows_of, drawn = {}, {}
+    for spec in BANKS:
+        rows_of[spec.code], drawn[spec.code] = inventory(spec, today)
+    _matched_units(rows_of)
+    created = {}
+    for spec in BANKS:
+        report = _upload(
+            operators[spec.code],
+            banks[spec.code],
+            f"{spec.code.lower()}-inventory.json",
+            rows_of[spec.code],
+            mode="full",
+        )
+        created[spec.code] = report["created"]
+    ncbb = rows_of["NCBB"]
+    _upload(operators["NCBB"], banks["NCBB"], "ncbb-corrections.json", _corrections(ncbb))
+    withdraw = [{"local_id": ncbb[9]["local_id"], "action": "withdraw"}]
+    _upload(operators["NCBB"], banks["NCBB"], "ncbb-withdrawals.json", withdraw)
+    patients = _patients(drawn, coordinator, operators, today)
+    reserved = set(Reservation.objects.values_list("unit_id", flat=True))
+    transplants = _history(drawn, coordinator, operators, today, reserved)
     if stdout is not None:
-        stdout.write(f"cord blood: {report['created']} units at NCBB\n")
+        listed = ", ".join(f"{n} at {code}" for code, n in created.items())
+        stdout.write(
+            f"cord blood: units {listed}; {patients} patients searching at {CENTRE}, "
+            f"{transplants} earlier transplants with follow-up\n"
+        )
+        logins = ", ".join(f"{spec.username} ({spec.institution})" for spec in OPERATORS)
+        stdout.write(f"cord blood: bank operators {logins}, in the logins below\n")

@@ -4,84 +4,221 @@ and decide (a form error and a service error both come back as 400 naming the fi
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
-from stemhub.cordblood.models import CentreSettings, GvhdAcute, GvhdChronic, Survival
+from stemhub.cordblood.models import (
+    ABO,
+    LOCI,
+    CentreSettings,
+    Diagnosis,
+    DiseaseStatus,
+    GvhdAcute,
+    GvhdChronic,
+    Sex,
+    VitalStatus,
+)
 from stemhub.core.errors import InvalidInput
 
-UPLOAD_MODES = [
-    ("delta", "Delta: add and update these units; withdraw rows whose action is “withdraw”"),
-    ("full", "Full: this file is the whole inventory; withdraw units missing from it"),
-]
+# A typing that finds units in the demo network (two of its common haplotypes): the example the
+# public search and the patient form show (tests/cordblood/test_demo.py keeps it finding some).
+EXAMPLE_GL = (
+    "A*02:01+A*11:01^B*40:01+B*46:01^C*07:02+C*01:02^DRB1*09:01+DRB1*15:01^DQB1*03:03+DQB1*06:02"
+)
+EXAMPLE_LOCI = dict(zip(("A", "B", "C", "DRB1", "DQB1"), EXAMPLE_GL.split("^"), strict=True))
 
 
 class UploadForm(forms.Form):
     file = forms.FileField(
-        label="Units file (CSV or JSON)",
-        help_text="UTF-8 CSV with the template's columns, or a JSON list of units.",
+        label=_("Units file (CSV or JSON)"),
+        help_text=_("UTF-8 CSV with the template's columns, or a JSON list of units."),
     )
     mode = forms.ChoiceField(
-        choices=UPLOAD_MODES, initial="delta", widget=forms.RadioSelect, label="Mode"
+        choices=[
+            (
+                "delta",
+                _("Delta: add and update these units; withdraw rows whose action is “withdraw”"),
+            ),
+            ("full", _("Full: this file is the whole inventory; withdraw units missing from it")),
+        ],
+        initial="delta",
+        widget=forms.RadioSelect,
+        label=_("Mode"),
     )
     skip_invalid = forms.BooleanField(
         required=False,
-        label="Skip invalid rows",
-        help_text="Apply the good rows even when some are bad (the report lists the bad ones).",
+        label=_("Skip invalid rows"),
+        help_text=_("Apply the good rows even when some are bad (the report lists the bad ones)."),
     )
 
 
 class PreliminaryForm(forms.Form):
     hla = forms.CharField(
-        label="HLA typing (GL string)",
+        label=_("HLA typing (GL string)"),
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false", "autocomplete": "off"}),
-        help_text="Loci joined with ^, the two typings of a locus with +, e.g. "
-        "A*02:01+A*01:01^B*08:01+B*44:02^C*07:01+C*05:01^DRB1*03:01+DRB1*15:01",
+        widget=forms.Textarea(
+            attrs={
+                "rows": 3,
+                "spellcheck": "false",
+                "autocomplete": "off",
+                "placeholder": EXAMPLE_GL,
+            }
+        ),
+        help_text=_(
+            "Loci joined with ^, the two typings of a locus with +. Any resolution: alleles, "
+            "allele codes, serology (A2, B44, DR15)."
+        ),
     )
 
 
-def _blank_choice(choices: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    return [("", "not recorded"), *choices]
+def _choices(choices: list[tuple[str, Any]], blank: Any) -> list[tuple[str, Any]]:
+    return [("", blank), *choices]
+
+
+class PatientForm(forms.Form):
+    """The new-patient page. Every field is parsed as text and judged by `patient_create`, so a
+    problem is named the same way on the page and in the API."""
+
+    centre_patient_id = forms.CharField(label=_("Centre patient id"), max_length=64, required=False)
+    sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, initial=Sex.UNKNOWN)
+    date_of_birth = forms.CharField(
+        label=_("Date of birth"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    age = forms.CharField(
+        label=_("Age in years"),
+        required=False,
+        widget=forms.NumberInput(attrs={"min": 0, "max": 120, "step": 1}),
+        help_text=_("When the date of birth is not known."),
+    )
+    weight_kg = forms.CharField(
+        label=_("Weight (kg)"),
+        required=False,
+        widget=forms.NumberInput(attrs={"min": 0.5, "max": 300, "step": 0.1}),
+        help_text=_("Cell doses are counted per kg of this weight."),
+    )
+    abo = forms.ChoiceField(
+        label=_("ABO group"), choices=_choices(ABO.choices, _("Not known")), required=False
+    )
+    rh = forms.ChoiceField(
+        label=_("Rh(D)"),
+        choices=[("", _("Not known")), ("+", _("Rh positive")), ("-", _("Rh negative"))],
+        required=False,
+    )
+    diagnosis = forms.ChoiceField(
+        label=_("Diagnosis"), choices=_choices(Diagnosis.choices, _("Not recorded")), required=False
+    )
+    diagnosis_detail = forms.CharField(
+        label=_("Diagnosis details"),
+        max_length=200,
+        required=False,
+        help_text=_("Subtype or, for “other”, the disease."),
+    )
+    malignant = forms.ChoiceField(
+        label=_("Malignant disease"),
+        choices=[("yes", _("Yes")), ("no", _("No"))],
+        initial="yes",
+        help_text=_("Set by the diagnosis group; asked only for “other”."),
+    )
+    disease_status = forms.ChoiceField(
+        label=_("Disease status"),
+        choices=_choices(DiseaseStatus.choices, _("Not recorded")),
+        required=False,
+    )
+    hla = forms.CharField(
+        label=_("or the whole typing as a GL string"),
+        required=False,
+        widget=forms.Textarea(
+            attrs={"rows": 2, "spellcheck": "false", "autocomplete": "off", "class": "mono"}
+        ),
+        help_text=_("Loci joined with ^, the two typings of a locus with +."),
+    )
+    dsa = forms.CharField(
+        label=_("Donor-specific antibodies"),
+        required=False,
+        help_text=_("Antigens or alleles the patient has antibodies against, e.g. A2 B*44:02."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for locus in LOCI:
+            self.fields[f"hla_{locus.lower()}"] = forms.CharField(
+                label=f"HLA-{locus}",
+                required=False,
+                max_length=500,
+                widget=forms.TextInput(
+                    attrs={
+                        "spellcheck": "false",
+                        "autocomplete": "off",
+                        "class": "mono",
+                        "placeholder": EXAMPLE_LOCI.get(locus, "DPB1*04:01+DPB1*02:01"),
+                    }
+                ),
+            )
+
+    @property
+    def locus_fields(self) -> list[forms.BoundField]:
+        return [self[f"hla_{locus.lower()}"] for locus in LOCI]
+
+    def data_for_service(self) -> dict[str, Any]:
+        values = {name: self.data.get(name, "") for name in self.fields}
+        values["malignant"] = self.data.get("malignant", "yes") != "no"
+        return values
+
+    def show(self, error: InvalidInput) -> None:
+        """Put a service's problems beside the fields they name."""
+        for name, problems in error.fields.items():
+            self.add_error(name if name in self.fields else None, " ".join(problems))
 
 
 class OutcomeForm(forms.Form):
     neutrophil_engraftment_day = forms.IntegerField(
-        label="Neutrophil engraftment (day after infusion)", required=False, min_value=0
+        label=_("Neutrophil engraftment (day after infusion)"),
+        required=False,
+        min_value=0,
+        max_value=1000,
+    )
+    graft_failure = forms.BooleanField(
+        label=_("Primary graft failure (no neutrophil engraftment)"), required=False
     )
     agvhd_grade = forms.ChoiceField(
-        label="Acute GVHD grade", choices=_blank_choice(GvhdAcute.choices), required=False
+        label=_("Acute GVHD grade"),
+        choices=_choices(GvhdAcute.choices, _("Not recorded")),
+        required=False,
     )
     cgvhd = forms.ChoiceField(
-        label="Chronic GVHD", choices=_blank_choice(GvhdChronic.choices), required=False
+        label=_("Chronic GVHD"),
+        choices=_choices(GvhdChronic.choices, _("Not recorded")),
+        required=False,
     )
-    survival_day100 = forms.ChoiceField(label="Survival at day 100", choices=Survival.choices)
-    survival_1y = forms.ChoiceField(label="Survival at 1 year", choices=Survival.choices)
-    survival_5y = forms.ChoiceField(label="Survival at 5 years", choices=Survival.choices)
-    death_day = forms.IntegerField(
-        label="Day of death (after infusion)", required=False, min_value=0
+    relapsed = forms.BooleanField(label=_("Relapse or progression"), required=False)
+    relapse_on = forms.DateField(
+        label=_("Relapse date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    last_followup_day = forms.IntegerField(
-        label="Last follow-up (day after infusion)", required=False, min_value=0
+    last_followup_on = forms.DateField(
+        label=_("Last follow-up"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    vital_status = forms.ChoiceField(
+        label=_("Status at last follow-up"), choices=VitalStatus.choices, initial="unknown"
+    )
+    died_on = forms.DateField(
+        label=_("Date of death"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
     def values(self) -> dict[str, Any]:
-        """What to record: choices left at "not recorded" are not sent to the service."""
-        return {
-            name: value
-            for name, value in self.cleaned_data.items()
-            if not (value == "" and name in ("agvhd_grade", "cgvhd"))
-        }
+        return dict(self.cleaned_data)
 
 
 SETTING_LABELS = {
-    "single_tnc_per_kg": ("Single unit: TNC at least", "× 10⁷/kg"),
-    "single_cd34_per_kg": ("Single unit: CD34+ at least", "× 10⁵/kg"),
-    "double_tnc_per_kg": ("Double units: TNC of each at least", "× 10⁷/kg"),
-    "double_cd34_per_kg": ("Double units: CD34+ of each at least", "× 10⁵/kg"),
-    "nonmalignant_tnc_per_kg": ("Non-malignant disease: TNC more than", "× 10⁷/kg"),
-    "search_tnc_per_kg": ("Search: offer units with TNC at least", "× 10⁷/kg"),
-    "search_cd34_per_kg": ("Search: drop units with known CD34+ below", "× 10⁵/kg"),
-    "max_mismatches_of_8": ("Most mismatches of 8 before a flag", "of 8"),
-    "reservation_days": ("Reservations last", "days"),
+    "single_tnc_per_kg": (_("Single unit: TNC at least"), "× 10⁷/kg"),
+    "single_cd34_per_kg": (_("Single unit: CD34+ at least"), "× 10⁵/kg"),
+    "double_tnc_per_kg": (_("Double units: TNC of each at least"), "× 10⁷/kg"),
+    "double_cd34_per_kg": (_("Double units: CD34+ of each at least"), "× 10⁵/kg"),
+    "nonmalignant_tnc_per_kg": (_("Non-malignant disease: TNC more than"), "× 10⁷/kg"),
+    "search_tnc_per_kg": (_("Search: offer units with TNC at least"), "× 10⁷/kg"),
+    "search_cd34_per_kg": (_("Search: drop units with known CD34+ below"), "× 10⁵/kg"),
+    "max_mismatches_of_8": (_("Most mismatches of 8 before a flag"), _("of 8")),
+    "reservation_days": (_("Reservations last"), _("days")),
 }
 
 

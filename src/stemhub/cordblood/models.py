@@ -2,12 +2,14 @@
 transplants and their outcomes. History is data: every status change is a `UnitEvent` row.
 """
 
+import datetime as dt
 import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from stemhub.accounts.models import Institution
 
@@ -16,17 +18,17 @@ HLA_FIELDS = {locus: f"hla_{locus.lower()}" for locus in LOCI}
 
 
 class Kind(models.TextChoices):
-    CORD = "cord", "Cord blood unit"
-    ADULT = "adult", "Adult volunteer donor"
+    CORD = "cord", _("Cord blood unit")
+    ADULT = "adult", _("Adult volunteer donor")
 
 
 class UnitStatus(models.TextChoices):
-    AVAILABLE = "available", "Available"
-    RESERVED = "reserved", "Reserved"
-    SHIPPED = "shipped", "Shipped"
-    INFUSED = "infused", "Infused"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-    QUARANTINED = "quarantined", "Quarantined"
+    AVAILABLE = "available", _("Available")
+    RESERVED = "reserved", _("Reserved")
+    SHIPPED = "shipped", _("Shipped")
+    INFUSED = "infused", _("Infused")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    QUARANTINED = "quarantined", _("Quarantined")
 
 
 class ABO(models.TextChoices):
@@ -37,9 +39,9 @@ class ABO(models.TextChoices):
 
 
 class Sex(models.TextChoices):
-    FEMALE = "F", "Female"
-    MALE = "M", "Male"
-    UNKNOWN = "U", "Unknown"
+    FEMALE = "F", _("Female")
+    MALE = "M", _("Male")
+    UNKNOWN = "U", _("Unknown")
 
 
 class Unit(models.Model):
@@ -55,6 +57,8 @@ class Unit(models.Model):
     din = models.CharField("ISBT 128 DIN", max_length=13, blank=True)
     din_check = models.CharField("DIN check character", max_length=1, blank=True)
     collection_date = models.DateField(null=True, blank=True)
+    processing_date = models.DateField(null=True, blank=True)
+    freezing_date = models.DateField(null=True, blank=True)
     rbc_depleted = models.BooleanField(null=True, blank=True)
     cryovolume_ml = models.FloatField(null=True, blank=True)
     tnc = models.FloatField("TNC (× 10^7)", null=True, blank=True)
@@ -109,6 +113,30 @@ class Unit(models.Model):
             models.CheckConstraint(
                 condition=Q(cd34__isnull=True) | Q(cd34__gte=0), name="cord_unit_cd34_positive"
             ),
+            models.CheckConstraint(
+                condition=Q(viability_pct__isnull=True)
+                | Q(viability_pct__gte=0, viability_pct__lte=100),
+                name="cord_unit_viability_is_a_percentage",
+            ),
+            # A unit is collected, then processed, then frozen: never the other way round.
+            models.CheckConstraint(
+                condition=Q(processing_date__isnull=True)
+                | Q(collection_date__isnull=True)
+                | Q(processing_date__gte=F("collection_date")),
+                name="cord_unit_processed_after_collection",
+            ),
+            models.CheckConstraint(
+                condition=Q(freezing_date__isnull=True)
+                | Q(processing_date__isnull=True)
+                | Q(freezing_date__gte=F("processing_date")),
+                name="cord_unit_frozen_after_processing",
+            ),
+            models.CheckConstraint(
+                condition=Q(freezing_date__isnull=True)
+                | Q(collection_date__isnull=True)
+                | Q(freezing_date__gte=F("collection_date")),
+                name="cord_unit_frozen_after_collection",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -123,16 +151,16 @@ class Unit(models.Model):
 
 
 class EventKind(models.TextChoices):
-    IMPORTED = "imported", "Imported"
-    UPDATED = "updated", "Updated by an upload"
-    STATUS = "status", "Status changed by an upload"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-    RESERVED = "reserved", "Reserved"
-    RESERVATION_ENDED = "reservation_ended", "Reservation released"
-    RESERVATION_EXPIRED = "reservation_expired", "Reservation expired"
-    CONFIRMATORY_TYPING = "confirmatory_typing", "Confirmatory typing requested"
-    SHIPPED = "shipped", "Released for shipment"
-    INFUSED = "infused", "Infused"
+    IMPORTED = "imported", _("Imported")
+    UPDATED = "updated", _("Updated by an upload")
+    STATUS = "status", _("Status changed by an upload")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    RESERVED = "reserved", _("Reserved")
+    RESERVATION_ENDED = "reservation_ended", _("Reservation released")
+    RESERVATION_EXPIRED = "reservation_expired", _("Reservation expired")
+    CONFIRMATORY_TYPING = "confirmatory_typing", _("Confirmatory typing requested")
+    SHIPPED = "shipped", _("Released for shipment")
+    INFUSED = "infused", _("Infused")
 
 
 class UnitEvent(models.Model):
@@ -184,21 +212,62 @@ class CentreSettings(models.Model):
         return cls()
 
 
+class Diagnosis(models.TextChoices):
+    """The disease groups cord blood transplant registries report by."""
+
+    AML = "aml", _("Acute myeloid leukaemia (AML)")
+    ALL = "all", _("Acute lymphoblastic leukaemia (ALL)")
+    CML = "cml", _("Chronic myeloid leukaemia (CML)")
+    MDS = "mds", _("Myelodysplastic syndrome (MDS)")
+    LYMPHOMA = "lymphoma", _("Lymphoma")
+    THALASSAEMIA = "thalassaemia", _("Thalassaemia major")
+    SAA = "saa", _("Severe aplastic anaemia")
+    IMD = "imd", _("Inherited metabolic disorder")
+    PID = "pid", _("Primary immunodeficiency")
+    OTHER = "other", _("Other")
+
+
+MALIGNANT_DIAGNOSES = (
+    Diagnosis.AML,
+    Diagnosis.ALL,
+    Diagnosis.CML,
+    Diagnosis.MDS,
+    Diagnosis.LYMPHOMA,
+)
+NON_MALIGNANT_DIAGNOSES = (Diagnosis.THALASSAEMIA, Diagnosis.SAA, Diagnosis.IMD, Diagnosis.PID)
+
+
+class DiseaseStatus(models.TextChoices):
+    CR1 = "cr1", _("First complete remission (CR1)")
+    CR2 = "cr2", _("Second complete remission (CR2)")
+    CR3 = "cr3", _("Third or later complete remission")
+    ACTIVE = "active", _("Active disease (not in remission)")
+    CHRONIC = "chronic", _("Chronic phase")
+    ADVANCED = "advanced", _("Accelerated or blast phase")
+    NOT_APPLICABLE = "na", _("Not applicable (non-malignant disease)")
+
+
 class Patient(models.Model):
     centre = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="cord_patients")
     centre_patient_id = models.CharField(max_length=64)
     sex = models.CharField(max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
+    date_of_birth = models.DateField(null=True, blank=True)
+    # Known from the date of birth, or from an age given instead of it.
     birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
     weight_kg = models.FloatField()
-    diagnosis = models.CharField(max_length=200, blank=True)
+    diagnosis = models.CharField(max_length=16, choices=Diagnosis.choices, blank=True)
+    diagnosis_detail = models.CharField(max_length=200, blank=True)
+    disease_status = models.CharField(max_length=8, choices=DiseaseStatus.choices, blank=True)
     malignant = models.BooleanField(default=True)
     ethnicity = models.CharField(max_length=64, blank=True)
     abo = models.CharField(max_length=2, choices=ABO.choices, blank=True)
     rh = models.CharField(max_length=1, choices=[("+", "Rh+"), ("-", "Rh−")], blank=True)
     hla_gl = models.TextField()
-    dsa = models.JSONField("donor-specific antibodies (antigens or alleles)", default=list)
+    dsa = models.JSONField(
+        "donor-specific antibodies (antigens or alleles)", default=list, blank=True
+    )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -209,10 +278,46 @@ class Patient(models.Model):
                 fields=["centre", "centre_patient_id"], name="cord_patient_id_unique"
             ),
             models.CheckConstraint(condition=Q(weight_kg__gt=0), name="cord_patient_weight"),
+            models.CheckConstraint(
+                condition=Q(diagnosis__in=["", *Diagnosis.values]),
+                name="cord_patient_diagnosis_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(disease_status__in=["", *DiseaseStatus.values]),
+                name="cord_patient_disease_status_known",
+            ),
+            # A disease group that is malignant (or not) by definition says so.
+            models.CheckConstraint(
+                condition=~Q(diagnosis__in=[d.value for d in MALIGNANT_DIAGNOSES])
+                | Q(malignant=True),
+                name="cord_patient_malignant_diagnosis",
+            ),
+            models.CheckConstraint(
+                condition=~Q(diagnosis__in=[d.value for d in NON_MALIGNANT_DIAGNOSES])
+                | Q(malignant=False),
+                name="cord_patient_non_malignant_diagnosis",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.centre.provider_code}/{self.centre_patient_id}"
+
+    def age_on(self, day: dt.date) -> int | None:
+        """Whole years on `day` (from the birth year alone when no date of birth is known)."""
+        if self.date_of_birth is not None:
+            born = self.date_of_birth
+            return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+        return None if self.birth_year is None else day.year - self.birth_year
+
+    @property
+    def diagnosis_text(self) -> str:
+        """The disease group, with its detail (or the detail alone for "other")."""
+        if not self.diagnosis:
+            return self.diagnosis_detail
+        if self.diagnosis == Diagnosis.OTHER and self.diagnosis_detail:
+            return self.diagnosis_detail
+        label = str(self.get_diagnosis_display())
+        return f"{label}: {self.diagnosis_detail}" if self.diagnosis_detail else label
 
 
 class SavedSearch(models.Model):
@@ -226,6 +331,8 @@ class SavedSearch(models.Model):
     engine_version = models.CharField(max_length=32)
     imgt_release = models.CharField(max_length=16)
     result_count = models.PositiveIntegerField(default=0)
+    # Potential matches found per donor kind and match grade: {"cord": {"7/8": 3, ...}}.
+    counts = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     last_run_at = models.DateTimeField(default=timezone.now)
     runs = models.PositiveIntegerField(default=1)
@@ -233,12 +340,21 @@ class SavedSearch(models.Model):
     class Meta:
         ordering = ["-last_run_at", "-pk"]
 
+    def best_match(self) -> tuple[str, int] | None:
+        """The best grade found and how many units or donors reached it (cord first)."""
+        for kind in ("cord", "adult"):
+            found = {grade: n for grade, n in (self.counts.get(kind) or {}).items() if n}
+            if found:
+                grade = max(found, key=lambda g: int(g.split("/")[0]) / int(g.split("/")[1]))
+                return grade, found[grade]
+        return None
+
 
 class ReservationState(models.TextChoices):
-    ACTIVE = "active", "Active"
-    RELEASED = "released", "Released"
-    EXPIRED = "expired", "Expired"
-    SHIPPED = "shipped", "Shipped"
+    ACTIVE = "active", _("Active")
+    RELEASED = "released", _("Released")
+    EXPIRED = "expired", _("Expired")
+    SHIPPED = "shipped", _("Shipped")
 
 
 class Reservation(models.Model):
@@ -260,52 +376,181 @@ class Reservation(models.Model):
             models.UniqueConstraint(
                 fields=["unit"], condition=Q(state="active"), name="cord_one_active_reservation"
             ),
+            models.CheckConstraint(
+                condition=Q(state__in=ReservationState.values), name="cord_reservation_state_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=F("created_at")),
+                name="cord_reservation_expires_after_it_starts",
+            ),
+            # Active until it ends: an end time exactly when the reservation is over.
+            models.CheckConstraint(
+                condition=(Q(state="active") & Q(ended_at__isnull=True))
+                | (
+                    ~Q(state="active")
+                    & Q(ended_at__isnull=False)
+                    & Q(ended_at__gte=F("created_at"))
+                ),
+                name="cord_reservation_ends_once_after_it_starts",
+            ),
+            models.CheckConstraint(
+                condition=Q(confirmatory_typing_requested_at__isnull=True)
+                | Q(confirmatory_typing_requested_at__gte=F("created_at")),
+                name="cord_reservation_typing_requested_after_it_starts",
+            ),
         ]
 
 
 class GvhdAcute(models.TextChoices):
-    NONE = "0", "None"
-    I = "I", "Grade I"  # noqa: E741
-    II = "II", "Grade II"
-    III = "III", "Grade III"
-    IV = "IV", "Grade IV"
+    NONE = "0", _("None")
+    I = "I", _("Grade I")  # noqa: E741
+    II = "II", _("Grade II")
+    III = "III", _("Grade III")
+    IV = "IV", _("Grade IV")
 
 
 class GvhdChronic(models.TextChoices):
-    NONE = "none", "None"
-    LIMITED = "limited", "Limited"
-    EXTENSIVE = "extensive", "Extensive"
+    NONE = "none", _("None")
+    LIMITED = "limited", _("Limited")
+    EXTENSIVE = "extensive", _("Extensive")
 
 
-class Survival(models.TextChoices):
-    ALIVE = "alive", "Alive"
-    DEAD = "dead", "Dead"
-    UNKNOWN = "unknown", "Not yet known"
+class VitalStatus(models.TextChoices):
+    ALIVE = "alive", _("Alive")
+    DEAD = "dead", _("Dead")
+    UNKNOWN = "unknown", _("Not yet known")
 
 
 class Transplant(models.Model):
-    """An infusion (one unit, or two for a double-unit graft) and its follow-up."""
+    """An infusion (one unit, or two for a double-unit graft) and its follow-up.
+
+    Outcomes are dates (the survival curves count days from the infusion): the last follow-up,
+    the status then, death, relapse; neutrophil engraftment is a day count ("day +21"), the way
+    transplant registries report it."""
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="transplants")
     units = models.ManyToManyField(Unit, related_name="transplants")
     infused_on = models.DateField()
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     neutrophil_engraftment_day = models.PositiveSmallIntegerField(null=True, blank=True)
+    graft_failure = models.BooleanField(default=False)
     agvhd_grade = models.CharField(max_length=3, choices=GvhdAcute.choices, blank=True)
     cgvhd = models.CharField(max_length=10, choices=GvhdChronic.choices, blank=True)
-    survival_day100 = models.CharField(
-        max_length=8, choices=Survival.choices, default=Survival.UNKNOWN
+    relapsed = models.BooleanField(default=False)
+    relapse_on = models.DateField(null=True, blank=True)
+    last_followup_on = models.DateField(null=True, blank=True)
+    vital_status = models.CharField(
+        max_length=8, choices=VitalStatus.choices, default=VitalStatus.UNKNOWN
     )
-    survival_1y = models.CharField(max_length=8, choices=Survival.choices, default=Survival.UNKNOWN)
-    survival_5y = models.CharField(max_length=8, choices=Survival.choices, default=Survival.UNKNOWN)
-    # Time to event for the survival curves: death day, else the last follow-up day.
-    death_day = models.PositiveIntegerField(null=True, blank=True)
-    last_followup_day = models.PositiveIntegerField(null=True, blank=True)
+    died_on = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["-infused_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(vital_status__in=VitalStatus.values),
+                name="cord_transplant_vital_status_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(agvhd_grade__in=["", *GvhdAcute.values]),
+                name="cord_transplant_agvhd_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(cgvhd__in=["", *GvhdChronic.values]),
+                name="cord_transplant_cgvhd_known",
+            ),
+            # A death date exactly when the patient is recorded dead.
+            models.CheckConstraint(
+                condition=(Q(vital_status="dead") & Q(died_on__isnull=False))
+                | (~Q(vital_status="dead") & Q(died_on__isnull=True)),
+                name="cord_transplant_death_date_iff_dead",
+            ),
+            models.CheckConstraint(
+                condition=~Q(vital_status="alive") | Q(last_followup_on__isnull=False),
+                name="cord_transplant_alive_at_a_followup",
+            ),
+            models.CheckConstraint(
+                condition=Q(died_on__isnull=True) | Q(died_on__gte=F("infused_on")),
+                name="cord_transplant_death_after_infusion",
+            ),
+            models.CheckConstraint(
+                condition=Q(last_followup_on__isnull=True)
+                | Q(last_followup_on__gte=F("infused_on")),
+                name="cord_transplant_followup_after_infusion",
+            ),
+            models.CheckConstraint(
+                condition=Q(died_on__isnull=True)
+                | Q(last_followup_on__isnull=True)
+                | Q(last_followup_on__lte=F("died_on")),
+                name="cord_transplant_no_followup_after_death",
+            ),
+            models.CheckConstraint(
+                condition=Q(relapse_on__isnull=True) | Q(relapsed=True),
+                name="cord_transplant_relapse_date_needs_relapse",
+            ),
+            models.CheckConstraint(
+                condition=Q(relapse_on__isnull=True) | Q(relapse_on__gte=F("infused_on")),
+                name="cord_transplant_relapse_after_infusion",
+            ),
+            models.CheckConstraint(
+                condition=Q(relapse_on__isnull=True)
+                | Q(died_on__isnull=True)
+                | Q(relapse_on__lte=F("died_on")),
+                name="cord_transplant_relapse_before_death",
+            ),
+            models.CheckConstraint(
+                condition=Q(graft_failure=False) | Q(neutrophil_engraftment_day__isnull=True),
+                name="cord_transplant_graft_failure_never_engrafted",
+            ),
+        ]
+
+    @property
+    def end_of_followup(self) -> dt.date | None:
+        """The last day the patient's status is known: death, else the last follow-up."""
+        return self.died_on or self.last_followup_on
+
+    @property
+    def followup_days(self) -> int | None:
+        end = self.end_of_followup
+        return None if end is None else (end - self.infused_on).days
+
+
+class UnitUpload(models.Model):
+    """One upload of a bank's units, as reported: the counts and the problems by row (the first
+    `PROBLEMS_KEPT`), applied or not. Written by `uploads.units_import` (web, API, command line)."""
+
+    PROBLEMS_KEPT = 1000
+
+    bank = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="cord_uploads")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    filename = models.CharField(max_length=200)
+    mode = models.CharField(max_length=8, choices=[("full", _("Full")), ("delta", _("Delta"))])
+    at = models.DateTimeField(default=timezone.now)
+    applied = models.BooleanField()
+    rows = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    withdrawn = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    problem_count = models.PositiveIntegerField(default=0)
+    problems = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(mode__in=["full", "delta"]), name="cord_upload_mode_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(applied=True) | (Q(created=0) & Q(updated=0) & Q(withdrawn=0)),
+                name="cord_upload_rejected_changes_nothing",
+            ),
+        ]
 
 
 def new_instance() -> str:

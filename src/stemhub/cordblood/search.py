@@ -107,11 +107,16 @@ def cord_flags(
     attached_segment: bool | None,
     limits: CentreSettings,
 ) -> dict[str, bool]:
-    """The guideline flags of one unit for one patient (domain guide §4; centre thresholds)."""
+    """The guideline flags of one unit for one patient (domain guide §4; centre thresholds).
+    For non-malignant disease a single unit is enough only above the higher TNC threshold."""
+    below_non_malignant = not malignant and (
+        tnc_kg is None or tnc_kg <= limits.nonmalignant_tnc_per_kg
+    )
     single = (
         tnc_kg is not None
         and tnc_kg >= limits.single_tnc_per_kg
         and (cd34_kg is None or cd34_kg >= limits.single_cd34_per_kg)
+        and not below_non_malignant
     )
     double = (
         tnc_kg is not None
@@ -122,9 +127,7 @@ def cord_flags(
     return {
         "single_unit_adequate": single,
         "double_unit_eligible": double,
-        "below_non_malignant_threshold": (
-            not malignant and (tnc_kg is None or tnc_kg <= limits.nonmalignant_tnc_per_kg)
-        ),
+        "below_non_malignant_threshold": below_non_malignant,
         "hla_c_mismatch": bool(c_mismatches),
         "too_many_mismatches": (
             mismatches_of_8 is not None and mismatches_of_8 > limits.max_mismatches_of_8
@@ -394,6 +397,21 @@ def _six_locus(index, patient, typing, request, limits, dsa):
     return picked, counts
 
 
+def _locus(result: LocusResult) -> dict[str, Any]:
+    """One locus of a result: the match count (None: untyped), per position the grade and the
+    confidence, antigen-level matches, and for DPB1 the TCE permissiveness."""
+    positions = result.positions or ()
+    found: dict[str, Any] = {
+        "count": result.count,
+        "grades": [p.grade.value for p in positions],
+        "confidences": [p.confidence.value for p in positions],
+        "antigen_matches": None if result.positions is None else 2 - _antigen_mismatches(result),
+    }
+    if result.dpb1:
+        found["dpb1"] = result.dpb1
+    return found
+
+
 def _shape(index, kind, ranked, patient, limits) -> list[dict[str, Any]]:
     pks = [int(result.donor_id) for result, _ in ranked]
     units = Unit.objects.select_related("bank").in_bulk(pks)
@@ -406,17 +424,7 @@ def _shape(index, kind, ranked, patient, limits) -> list[dict[str, Any]]:
         cd34_kg = cd34_per_kg(unit.cd34, patient.weight_kg)
         positions = 2 * len(result.match_loci)
         of_8 = sum(result.loci[locus].mismatches for locus in EIGHT if locus in result.loci)
-        loci = {
-            locus: {
-                "count": locus_result.count,
-                "grades": [p.grade.value for p in locus_result.positions or ()],
-                "antigen_matches": None
-                if locus_result.positions is None
-                else 2 - _antigen_mismatches(locus_result),
-                **({"dpb1": locus_result.dpb1.value} if locus_result.dpb1 else {}),
-            }
-            for locus, locus_result in result.loci.items()
-        }
+        loci = {locus: _locus(locus_result) for locus, locus_result in result.loci.items()}
         entry: dict[str, Any] = {
             "rank": rank,
             "unit_id": unit.pk,
@@ -425,6 +433,8 @@ def _shape(index, kind, ranked, patient, limits) -> list[dict[str, Any]]:
             "local_id": unit.local_id,
             "din": unit.din_full,
             "abo": f"{unit.abo}{unit.rh}",
+            "abo_group": unit.abo,
+            "rh": unit.rh,
             "mismatches": result.mismatches,
             "match": f"{positions - result.mismatches}/{positions}",
             "loci": loci,

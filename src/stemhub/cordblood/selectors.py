@@ -1,16 +1,22 @@
-"""Reads of the cord blood platform: records as shown by the API and pages, public statistics,
-the operator dashboard's figures and Kaplan-Meier survival estimates."""
+"""Reads of the cord blood platform: records as the API shows them, the public figures of the
+network and of each bank, a bank's own units with their filters, and the operator dashboard
+(outcomes through `survival`, which never extrapolates)."""
 
+import datetime as dt
 import statistics
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from stemhub.accounts.models import Institution
+from stemhub.cordblood import survival
 from stemhub.cordblood.models import (
-    HLA_FIELDS,
+    Diagnosis,
     Patient,
     Reservation,
     SavedSearch,
@@ -18,8 +24,6 @@ from stemhub.cordblood.models import (
     Unit,
     UnitStatus,
 )
-
-TNC_BANDS = ((0, 90, "< 90"), (90, 120, "90–119"), (120, 150, "120–149"), (150, 200, "150–199"))
 
 
 def unit_record(unit: Unit) -> dict[str, Any]:
@@ -31,6 +35,8 @@ def unit_record(unit: Unit) -> dict[str, Any]:
         "din": unit.din_full,
         "status": unit.status,
         "collection_date": unit.collection_date.isoformat() if unit.collection_date else None,
+        "processing_date": unit.processing_date.isoformat() if unit.processing_date else None,
+        "freezing_date": unit.freezing_date.isoformat() if unit.freezing_date else None,
         "tnc": unit.tnc,
         "cd34": unit.cd34,
         "abo": f"{unit.abo}{unit.rh}",
@@ -55,7 +61,13 @@ def patient_record(patient: Patient) -> dict[str, Any]:
         "id": patient.pk,
         "centre": patient.centre.provider_code,
         "centre_patient_id": patient.centre_patient_id,
+        "sex": patient.sex,
+        "date_of_birth": patient.date_of_birth.isoformat() if patient.date_of_birth else None,
+        "birth_year": patient.birth_year,
         "weight_kg": patient.weight_kg,
+        "diagnosis": patient.diagnosis,
+        "diagnosis_detail": patient.diagnosis_detail,
+        "disease_status": patient.disease_status,
         "malignant": patient.malignant,
         "abo": f"{patient.abo}{patient.rh}",
         "hla": patient.hla_gl,
@@ -74,6 +86,10 @@ def reservation_record(reservation: Reservation) -> dict[str, Any]:
     }
 
 
+def _iso(day: dt.date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
 def transplant_record(transplant: Transplant) -> dict[str, Any]:
     return {
         "id": transplant.pk,
@@ -81,12 +97,51 @@ def transplant_record(transplant: Transplant) -> dict[str, Any]:
         "units": sorted(transplant.units.values_list("pk", flat=True)),
         "infused_on": transplant.infused_on.isoformat(),
         "neutrophil_engraftment_day": transplant.neutrophil_engraftment_day,
+        "graft_failure": transplant.graft_failure,
         "agvhd_grade": transplant.agvhd_grade,
         "cgvhd": transplant.cgvhd,
-        "survival_day100": transplant.survival_day100,
-        "survival_1y": transplant.survival_1y,
-        "survival_5y": transplant.survival_5y,
+        "relapsed": transplant.relapsed,
+        "relapse_on": _iso(transplant.relapse_on),
+        "last_followup_on": _iso(transplant.last_followup_on),
+        "vital_status": transplant.vital_status,
+        "died_on": _iso(transplant.died_on),
     }
+
+
+# ---- public figures -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Band:
+    key: str
+    low: float
+    high: float
+    label: str
+
+
+# TNC bands of a unit: bounds in × 10^7 (as stored), labels in × 10^8 (as the pages show a
+# unit's total; per-kg doses stay × 10^7/kg).
+TNC_BANDS = (
+    Band("lt90", 0, 90, "< 9"),
+    Band("90-119", 90, 120, "9–11.9"),
+    Band("120-149", 120, 150, "12–14.9"),
+    Band("150-199", 150, 200, "15–19.9"),
+    Band("ge200", 200, float("inf"), "≥ 20"),
+)
+BAND_BY_KEY = {band.key: band for band in TNC_BANDS}
+RESOLUTIONS = ["untyped", "serology", "first field", "low", "high"]
+RESOLUTION_WORDS = {
+    "untyped": _("Not typed"),
+    "serology": _("Serology"),
+    "first field": _("First field only"),
+    "low": _("Allele list or code"),
+    "high": _("High resolution"),
+}
+RECENT_YEARS = 6
+
+
+def band_of(tnc: float) -> Band:
+    return next(band for band in TNC_BANDS if band.low <= tnc < band.high)
 
 
 def resolution_of(text: str) -> str:
@@ -107,50 +162,76 @@ def resolution_of(text: str) -> str:
     return worst
 
 
-def _stats(units: Any) -> dict[str, Any]:
+def _stats(units: QuerySet[Unit]) -> dict[str, Any]:
+    """Figures of banked units (infused and withdrawn ones excluded)."""
     banked = units.exclude(status__in=[UnitStatus.INFUSED, UnitStatus.WITHDRAWN])
-    abo = Counter()
-    bands = Counter()
-    resolution = Counter()
-    total = 0
-    available = 0
-    kinds = Counter()
-    for kind, status, abo_value, rh, tnc, hla_a, hla_drb1 in banked.values_list(
-        "kind", "status", "abo", "rh", "tnc", "hla_a", "hla_drb1"
-    ).iterator(chunk_size=5000):
+    abo: Counter[str] = Counter()
+    bands: Counter[str] = Counter()
+    resolution: Counter[str] = Counter()
+    years: Counter[int] = Counter()
+    tncs: list[float] = []
+    total = available = 0
+    kinds: Counter[str] = Counter()
+    this_year = timezone.localdate().year
+    year_ago = timezone.localdate() - dt.timedelta(days=365)
+    recent = 0
+    rows = banked.values_list(
+        "kind", "status", "abo", "rh", "tnc", "collection_date", "hla_a", "hla_b", "hla_drb1"
+    )
+    for kind, status, abo_value, rh, tnc, collected, *typings in rows.iterator(chunk_size=5000):
         total += 1
         kinds[kind] += 1
         available += status == UnitStatus.AVAILABLE
-        abo[f"{abo_value}{rh}" or "unknown"] += 1
+        abo[f"{abo_value} Rh{'+' if rh == '+' else '−'}" if abo_value and rh else abo_value] += 1
         if kind == "cord" and tnc is not None:
-            band = next((label for low, high, label in TNC_BANDS if low <= tnc < high), "≥ 200")
-            bands[band] += 1
-        resolution[min(resolution_of(hla_a), resolution_of(hla_drb1), key=RESOLUTIONS.index)] += 1
+            bands[band_of(tnc).label] += 1
+            tncs.append(tnc)
+        resolution[min((resolution_of(t) for t in typings), key=RESOLUTIONS.index)] += 1
+        if collected is not None:
+            if collected.year > this_year - RECENT_YEARS:
+                years[collected.year] += 1
+            recent += collected >= year_ago
+    abo_rows = {(label or str(_("Not known"))): n for label, n in sorted(abo.items())}
     return {
         "units": total,
         "available": available,
         "cord": kinds["cord"],
         "adult": kinds["adult"],
-        "abo": dict(sorted(abo.items())),
-        "tnc_bands": {label: bands[label] for *_, label in TNC_BANDS} | {"≥ 200": bands["≥ 200"]},
-        "hla_resolution": {name: resolution[name] for name in RESOLUTIONS if resolution[name]},
+        "abo": abo_rows,
+        "tnc_bands": {band.label: bands[band.label] for band in TNC_BANDS},
+        "tnc_median": round(statistics.median(tncs) / 10, 1) if tncs else None,  # × 10^8
+        "hla_resolution": {
+            str(RESOLUTION_WORDS[name]): resolution[name]
+            for name in RESOLUTIONS
+            if resolution[name]
+        },
+        "high_resolution": resolution["high"],
+        "collected_per_year": {
+            str(year): years[year] for year in range(this_year - RECENT_YEARS + 1, this_year + 1)
+        },
+        "collected_last_year": recent,
     }
 
 
-RESOLUTIONS = ["untyped", "serology", "first field", "low", "high"]
+def _cord_banks() -> QuerySet[Institution]:
+    return Institution.objects.filter(
+        Q(kind=Institution.Kind.CORD_BLOOD_BANK) | Q(cord_units__isnull=False)
+    ).distinct()
 
 
 def network_stats() -> dict[str, Any]:
-    banks = (
-        Unit.objects.values_list("bank__provider_code", "bank__name")
-        .distinct()
-        .order_by("bank__name")
-    )
+    banks = _cord_banks().filter(cord_units__isnull=False).distinct().order_by("name")
     return {
         "network": _stats(Unit.objects.all()),
         "banks": [
-            {"code": code, "name": name, **_stats(Unit.objects.filter(bank__provider_code=code))}
-            for code, name in banks
+            {
+                "code": bank.provider_code,
+                "name": bank.name,
+                "city": bank.city,
+                "country": bank.country,
+                **_stats(Unit.objects.filter(bank=bank)),
+            }
+            for bank in banks
         ],
     }
 
@@ -159,108 +240,145 @@ def bank_stats(code: str) -> dict[str, Any]:
     return _stats(Unit.objects.filter(bank__provider_code=code))
 
 
-def kaplan_meier(times_events: list[tuple[int, bool]]) -> list[tuple[int, float]]:
-    """Steps (day, survival probability) of the product-limit estimate; event True = death."""
-    steps = [(0, 1.0)]
-    survival = 1.0
-    at_risk = len(times_events)
-    for day in sorted({t for t, _ in times_events}):
-        deaths = sum(1 for t, e in times_events if t == day and e)
-        if deaths and at_risk:
-            survival *= 1 - deaths / at_risk
-            steps.append((day, survival))
-        at_risk -= sum(1 for t, _ in times_events if t == day)
-    return steps
+# ---- a bank's own units -------------------------------------------------------------------------
 
 
-def survival_at(steps: list[tuple[int, float]], day: int) -> float:
-    """The estimate at `day`: the last step at or before it."""
-    return next(s for d, s in reversed(steps) if d <= day)
+@dataclass(frozen=True)
+class UnitFilters:
+    """What a bank's staff narrow their units to (each blank: no filter)."""
 
+    q: str = ""
+    status: str = ""
+    abo: str = ""
+    tnc_band: str = ""
+    year: str = ""
 
-def censor_marks(
-    times_events: list[tuple[int, bool]], steps: list[tuple[int, float]]
-) -> list[tuple[int, float]]:
-    """(day, survival) of each censored patient (alive at last follow-up), for the plot's ticks."""
-    return sorted({(t, survival_at(steps, t)) for t, event in times_events if not event})
-
-
-# The Kaplan–Meier plot: an SVG drawn on the server (no chart library). Plot area in px.
-KM_WIDTH, KM_HEIGHT = 820, 320
-KM_LEFT, KM_TOP, KM_RIGHT, KM_BOTTOM = 56, 16, 200, 48
-KM_COLOURS = ("#0b5c85", "#a4161a", "#0b6e3a", "#8a4b00", "#5b3c88", "#4a5565")
-KM_POINTS = ((100, "day 100"), (365, "1 year"), (1825, "5 years"))
-
-
-def _nice_max(days: int) -> int:
-    for step in (30, 100, 180, 365, 730, 1825, 3650, 7300):
-        if days <= step:
-            return step
-    return (days // 3650 + 1) * 3650
-
-
-def km_plot(groups: dict[str, list[tuple[int, bool]]]) -> dict[str, Any]:
-    """Geometry of the survival plot: per group a step path, censoring ticks, a legend entry;
-    axes with ticks at round days and at 0, 25, 50, 75, 100 % survival."""
-    inner_w = KM_WIDTH - KM_LEFT - KM_RIGHT
-    inner_h = KM_HEIGHT - KM_TOP - KM_BOTTOM
-    last = max((t for data in groups.values() for t, _ in data), default=0)
-    x_max = _nice_max(max(last, 1))
-
-    def x(day: float) -> float:
-        return round(KM_LEFT + inner_w * day / x_max, 2)
-
-    def y(survival: float) -> float:
-        return round(KM_TOP + inner_h * (1 - survival), 2)
-
-    curves = []
-    for number, (name, data) in enumerate(sorted(groups.items())):
-        steps = kaplan_meier(data)
-        end = max(t for t, _ in data)
-        points = [f"M{x(0)},{y(1.0)}"]
-        level = 1.0
-        for day, survival in steps[1:]:
-            points.append(f"H{x(day)}")
-            points.append(f"V{y(survival)}")
-            level = survival
-        points.append(f"H{x(end)}")
-        curves.append(
-            {
-                "name": name,
-                "colour": KM_COLOURS[number % len(KM_COLOURS)],
-                "path": " ".join(points),
-                "steps": steps,
-                "ticks": [
-                    {"x": x(day), "y": y(survival)} for day, survival in censor_marks(data, steps)
-                ],
-                "legend_y": KM_TOP + 8 + 22 * number,
-                "patients": len(data),
-                "deaths": sum(1 for _, event in data if event),
-                "final": level,
-            }
+    @classmethod
+    def of(cls, query: Any) -> "UnitFilters":
+        """From a GET query; unknown values are dropped rather than answered with an error."""
+        status = query.get("status", "")
+        band = query.get("tnc_band", "")
+        year = query.get("year", "")
+        abo = query.get("abo", "")
+        return cls(
+            q=" ".join(str(query.get("q", "")).split())[:100],
+            status=status if status in UnitStatus.values else "",
+            abo=abo if abo in ("A", "B", "AB", "O") else "",
+            tnc_band=band if band in BAND_BY_KEY else "",
+            year=year if year.isdigit() and len(year) == 4 else "",
         )
-    tick_step = x_max // 5 if x_max >= 100 else x_max // 3
-    x_ticks = [{"x": x(d), "label": d} for d in range(0, x_max + 1, tick_step)]
-    y_ticks = [{"y": y(p / 100), "label": f"{p} %"} for p in (0, 25, 50, 75, 100)]
+
+    @property
+    def any(self) -> bool:
+        return any((self.q, self.status, self.abo, self.tnc_band, self.year))
+
+
+def _search(units: QuerySet[Unit], text: str) -> QuerySet[Unit]:
+    """DIN (with or without its check character and spaces), local id, or HLA text."""
+    compact = text.replace(" ", "").upper()
+    din = compact[:13] if len(compact) == 14 else compact
+    return units.filter(
+        Q(din__icontains=din) | Q(local_id__icontains=text) | Q(hla_gl__icontains=compact)
+    )
+
+
+def bank_units(bank: Institution | None, filters: UnitFilters) -> dict[str, Any]:
+    """The bank's units (every bank's for `bank` None) matching the filters, newest collection
+    first, with the count by status of those matching all but the status filter."""
+    units = Unit.objects.select_related("bank")
+    if bank is not None:
+        units = units.filter(bank=bank)
+    if filters.q:
+        units = _search(units, filters.q)
+    if filters.abo:
+        units = units.filter(abo=filters.abo)
+    if filters.tnc_band:
+        band = BAND_BY_KEY[filters.tnc_band]
+        units = units.filter(tnc__gte=band.low)
+        if band.high != float("inf"):
+            units = units.filter(tnc__lt=band.high)
+    if filters.year:
+        units = units.filter(collection_date__year=int(filters.year))
+    by_status = dict(units.order_by().values_list("status").annotate(n=Count("pk")))
+    if filters.status:
+        units = units.filter(status=filters.status)
+    years = (
+        Unit.objects.filter(**({"bank": bank} if bank is not None else {}))
+        .exclude(collection_date__isnull=True)
+        .dates("collection_date", "year", order="DESC")
+    )
     return {
-        "width": KM_WIDTH,
-        "height": KM_HEIGHT,
-        "left": KM_LEFT,
-        "top": KM_TOP,
-        "right": KM_LEFT + inner_w,
-        "bottom": KM_TOP + inner_h,
-        "legend_x": KM_LEFT + inner_w + 16,
-        "x_mid": KM_LEFT + inner_w / 2,
-        "y_mid": KM_TOP + inner_h / 2,
-        "x_max": x_max,
-        "x_ticks": x_ticks,
-        "y_ticks": y_ticks,
-        "curves": curves,
+        "units": units.order_by("-collection_date", "local_id"),
+        "by_status": [(status, by_status.get(status.value, 0)) for status in UnitStatus],
+        "years": [str(day.year) for day in years],
     }
 
 
-def _median(values: list[int]) -> float:
-    return float(statistics.median(values))
+def search_examples(bank: Institution | None) -> tuple[str, str, str] | None:
+    """What to type in the units search, taken from the bank's own first unit so the example
+    finds something: a local id, the DIN's facility and year, an allele of its HLA-B."""
+    units = Unit.objects.exclude(din="").order_by("pk")
+    first = (units if bank is None else units.filter(bank=bank)).first()
+    if first is None:
+        return None
+    allele = first.hla_b.split("+")[0]
+    return first.local_id, f"{first.din[:5]} {first.din[5:7]}", allele
+
+
+def units_by_status(bank: Institution | None) -> dict[str, int]:
+    units = Unit.objects.all() if bank is None else Unit.objects.filter(bank=bank)
+    return dict(units.order_by().values_list("status").annotate(n=Count("pk")))
+
+
+# ---- the operator dashboard ---------------------------------------------------------------------
+
+
+def _times(transplants: QuerySet[Transplant]) -> list[tuple[str, int | None, bool, Any]]:
+    """Per transplant: disease group, days to death or last follow-up (None when neither is
+    known), died?, and the transplant (for engraftment and relapse)."""
+    rows = []
+    for transplant in transplants.select_related("patient"):
+        days = transplant.followup_days
+        rows.append(
+            (transplant.patient.diagnosis, days, transplant.died_on is not None, transplant)
+        )
+    return rows
+
+
+# Short names of the disease groups, where the plot has little room (legend, numbers at risk).
+SHORT_DISEASES = {
+    str(Diagnosis.AML.label): "AML",
+    str(Diagnosis.ALL.label): "ALL",
+    str(Diagnosis.CML.label): "CML",
+    str(Diagnosis.MDS.label): "MDS",
+    str(Diagnosis.THALASSAEMIA.label): "Thalassaemia",
+    str(Diagnosis.SAA.label): "SAA",
+    str(Diagnosis.IMD.label): "IMD",
+    str(Diagnosis.PID.label): "PID",
+}
+
+
+def _disease_label(code: str) -> str:
+    return str(Diagnosis(code).label) if code in Diagnosis.values else str(_("Not recorded"))
+
+
+def _outcome_row(name: str, rows: list[tuple[str, int | None, bool, Any]]) -> dict[str, Any]:
+    timed = [(days, died) for _code, days, died, _t in rows if days is not None]
+    engrafted = [t.neutrophil_engraftment_day for *_rest, t in rows]
+    engrafted = [day for day in engrafted if day is not None]
+    return {
+        "name": name,
+        "transplants": len(rows),
+        "engrafted": len(engrafted),
+        "engraftment_median": float(statistics.median(engrafted)) if engrafted else None,
+        "graft_failures": sum(1 for *_rest, t in rows if t.graft_failure),
+        "relapses": sum(1 for *_rest, t in rows if t.relapsed),
+        "followed": len(timed),
+        "deaths": sum(1 for _days, died in timed if died),
+        "followup_months": survival.followup_months(timed),
+        "median": survival.median_survival(timed) if timed else None,
+        "estimates": survival.estimates(timed),
+    }
 
 
 def dashboard(bank: Institution | None = None) -> dict[str, Any]:
@@ -277,7 +395,7 @@ def dashboard(bank: Institution | None = None) -> dict[str, Any]:
         .order_by("bank__provider_code")
     )
     status_rows = units.values("bank__provider_code", "status").annotate(n=Count("pk")).order_by()
-    by_status: dict[str, Counter] = {}
+    by_status: dict[str, Counter[str]] = {}
     for row in status_rows:
         by_status.setdefault(row["bank__provider_code"], Counter())[row["status"]] += row["n"]
     if bank is None:
@@ -287,54 +405,15 @@ def dashboard(bank: Institution | None = None) -> dict[str, Any]:
             month=TruncMonth("created_at")
         )
     per_month = list(monthly.values("month").annotate(n=Count("pk")).order_by("month"))
-    by_disease: dict[str, list[tuple[int, bool]]] = {}
-    engraftment: dict[str, list[int]] = {}
-    outcomes: dict[str, Counter] = {}
-    count = 0
-    for row in transplants.values_list(
-        "patient__diagnosis",
-        "death_day",
-        "last_followup_day",
-        "neutrophil_engraftment_day",
-        "survival_day100",
-        "survival_1y",
-        "survival_5y",
-    ):
-        diagnosis, death, followup, engrafted, *survival = row
-        count += 1
-        name = diagnosis or "unspecified"
-        tally = outcomes.setdefault(name, Counter())
-        tally["transplants"] += 1
-        for key, value in zip(("day100", "1y", "5y"), survival, strict=True):
-            tally[f"{key}_{value}"] += 1
-        if death is not None:
-            by_disease.setdefault(name, []).append((death, True))
-        elif followup is not None:
-            by_disease.setdefault(name, []).append((followup, False))
-        if engrafted is not None:
-            engraftment.setdefault(name, []).append(engrafted)
-    survival = {name: kaplan_meier(data) for name, data in sorted(by_disease.items())}
-    diseases = []
-    for name in sorted(outcomes):
-        tally = outcomes[name]
-        steps = survival.get(name)
-        diseases.append(
-            {
-                "name": name,
-                "transplants": tally["transplants"],
-                "engrafted": len(engraftment.get(name, [])),
-                "engraftment_median": _median(engraftment[name]) if name in engraftment else None,
-                "followed": len(by_disease.get(name, [])),
-                "deaths": sum(1 for _, event in by_disease.get(name, []) if event),
-                "alive": {
-                    key: (tally[f"{key}_alive"], tally[f"{key}_alive"] + tally[f"{key}_dead"])
-                    for key in ("day100", "1y", "5y")
-                },
-                "km": [
-                    (label, survival_at(steps, day) if steps else None) for day, label in KM_POINTS
-                ],
-            }
-        )
+    rows = _times(transplants)
+    groups: dict[str, list[tuple[str, int | None, bool, Any]]] = {}
+    for row in rows:
+        groups.setdefault(_disease_label(row[0]), []).append(row)
+    by_disease = {
+        name: [(days, died) for _c, days, died, _t in members if days is not None]
+        for name, members in sorted(groups.items())
+    }
+    by_disease = {name: data for name, data in by_disease.items() if data}
     return {
         "bank": bank,
         "units_per_bank": [
@@ -342,27 +421,20 @@ def dashboard(bank: Institution | None = None) -> dict[str, Any]:
                 "code": row["bank__provider_code"],
                 "name": row["bank__name"],
                 "units": row["n"],
-                "available": by_status.get(row["bank__provider_code"], Counter())["available"],
-                "reserved": by_status.get(row["bank__provider_code"], Counter())["reserved"],
-                "shipped": by_status.get(row["bank__provider_code"], Counter())["shipped"],
-                "infused": by_status.get(row["bank__provider_code"], Counter())["infused"],
+                **{
+                    status: by_status.get(row["bank__provider_code"], Counter())[status]
+                    for status in ("available", "reserved", "shipped", "infused")
+                },
             }
             for row in per_bank
         ],
         "units": sum(row["n"] for row in per_bank),
-        "per_month_label": "Searches" if bank is None else "Reservations of your units",
+        "per_month_label": _("Searches") if bank is None else _("Reservations of your units"),
         "searches_per_month": [(row["month"].strftime("%Y-%m"), row["n"]) for row in per_month],
-        "transplants": count,
-        "diseases": diseases,
-        "engraftment": {
-            d["name"]: d["engraftment_median"] for d in diseases if d["engraftment_median"]
-        },
-        "survival": survival,
-        "patients": {name: len(data) for name, data in sorted(by_disease.items())},
-        "km_points": [label for _, label in KM_POINTS],
-        "plot": km_plot(by_disease) if by_disease else None,
+        "transplants": len(rows),
+        "overall": _outcome_row(str(_("All diseases")), rows) if rows else None,
+        "diseases": [_outcome_row(name, members) for name, members in sorted(groups.items())],
+        "milestones": [label for _day, label in survival.MILESTONES],
+        "min_at_risk": survival.MIN_AT_RISK,
+        "plot": survival.km_plot(by_disease, SHORT_DISEASES) if by_disease else None,
     }
-
-
-def hla_loci() -> list[str]:
-    return list(HLA_FIELDS)

@@ -9,8 +9,11 @@ active reservation per unit.
 import datetime as dt
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from stemhub.accounts.models import Institution, User
 from stemhub.accounts.permissions import Perm, user_can
@@ -18,23 +21,23 @@ from stemhub.cordblood import index as search_index
 from stemhub.cordblood import typing as hla
 from stemhub.cordblood.models import (
     ABO,
+    MALIGNANT_DIAGNOSES,
+    NON_MALIGNANT_DIAGNOSES,
     CentreSettings,
+    Diagnosis,
+    DiseaseStatus,
     EventKind,
-    GvhdAcute,
-    GvhdChronic,
     Patient,
     Reservation,
     ReservationState,
     SavedSearch,
     Sex,
-    Survival,
-    Transplant,
     Unit,
     UnitEvent,
     UnitStatus,
 )
 from stemhub.cordblood.search import SearchRequest, run_search
-from stemhub.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from stemhub.core.errors import Conflict, Forbidden, InvalidInput, NotFound, from_validation_error
 
 
 def require(actor: User, perm: Perm, institution_id: int | None = None) -> None:
@@ -61,35 +64,108 @@ def _dsa_targets(values: Any) -> list[str]:
     return targets
 
 
+def _choice(value: Any, allowed: list[str], field: str, fields: dict[str, list[str]]) -> str:
+    """A choice by its code (any case); blank stays blank; else the field's problem."""
+    text = str(value or "").strip()
+    for option in allowed:
+        if text.lower() == option.lower():
+            return option
+    if text:
+        fields[field] = [
+            _("%(text)r: one of %(allowed)s") % {"text": text, "allowed": ", ".join(allowed)}
+        ]
+    return ""
+
+
+def _date(value: Any, field: str, fields: dict[str, list[str]]) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        fields[field] = [_("%(value)r is not a date (YYYY-MM-DD)") % {"value": value}]
+        return None
+
+
+def _birth(
+    data: dict[str, Any], today: dt.date, fields: dict[str, list[str]]
+) -> tuple[dt.date | None, int | None]:
+    """(date of birth, birth year) from a date of birth and/or an age in years."""
+    born = _date(data.get("date_of_birth"), "date_of_birth", fields)
+    if born is not None and born > today:
+        fields["date_of_birth"] = [_("%(day)s is in the future") % {"day": born}]
+    elif born is not None and born.year < today.year - 120:
+        fields["date_of_birth"] = [_("%(day)s is more than 120 years ago") % {"day": born}]
+    age_text = str(data.get("age") if data.get("age") is not None else "").strip()
+    age = None
+    if age_text:
+        try:
+            age = int(age_text)
+        except ValueError:
+            age = -1
+        if not 0 <= age <= 120:
+            fields["age"] = [_("%(age)r: an age in whole years, 0 to 120") % {"age": age_text}]
+            age = None
+    if born is not None and age is not None and "date_of_birth" not in fields:
+        actual = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+        if actual != age:
+            fields["age"] = [
+                _("%(age)s does not fit the date of birth %(born)s (age %(actual)s)")
+                % {"age": age, "born": born, "actual": actual}
+            ]
+    if "date_of_birth" in fields or born is None:
+        legacy = data.get("birth_year")
+        year = (today.year - age) if age is not None else (int(legacy) if legacy else None)
+        if year is not None and not today.year - 120 <= year <= today.year:
+            fields["birth_year"] = [_("%(year)s is not a plausible year of birth") % {"year": year}]
+        return None, year
+    return born, born.year
+
+
 def patient_create(*, actor: User, data: dict[str, Any]) -> Patient:
-    """A patient of the actor's own centre."""
+    """A patient of the actor's own centre. Every problem is named by its field: the typing
+    (per locus or as a GL string, each bad token named), dates of birth in the future, an age
+    that contradicts the date of birth, unknown choices, an impossible weight."""
     require(actor, Perm.CORD_SEARCH)
     if actor.institution_id is None:
-        raise InvalidInput("You belong to no centre", fields={"centre": ["required"]})
+        raise InvalidInput(_("You belong to no centre"), fields={"centre": [_("required")]})
+    today = timezone.localdate()
     fields: dict[str, list[str]] = {}
     patient_id = str(data.get("centre_patient_id") or "").strip()
     if not patient_id:
-        fields["centre_patient_id"] = ["required"]
+        fields["centre_patient_id"] = [_("required")]
+    elif len(patient_id) > 64:
+        fields["centre_patient_id"] = [_("at most 64 characters")]
     try:
         weight = float(data.get("weight_kg") or 0)
     except (TypeError, ValueError):
         weight = 0
     if not 0 < weight <= 300:
-        fields["weight_kg"] = ["a weight in kg, more than 0"]
-    gl = str(data.get("hla") or "").strip()
-    try:
-        normalised = hla.gl_of(hla.split_gl(gl)) if gl else ""
-        if not normalised:
-            fields["hla"] = ["required: the patient's HLA typing (GL string)"]
-    except hla.BadTyping as error:
-        normalised = ""
-        fields["hla"] = [f"{error.token!r}: {error.reason}"]
-    abo = str(data.get("abo") or "")
-    if abo and abo not in ABO.values:
-        fields["abo"] = ["A, B, AB or O"]
-    sex = str(data.get("sex") or "U")
-    if sex not in Sex.values:
-        fields["sex"] = ["F, M or U"]
+        fields["weight_kg"] = [_("a weight in kg, more than 0 and at most 300")]
+    per_locus = {locus: str(data.get(f"hla_{locus.lower()}") or "") for locus in hla.LOCI}
+    gl = str(data.get("hla") or "")
+    normalised, problems = hla.patient_typing(gl, per_locus)
+    if not gl.strip() and not any(per_locus.values()):
+        problems = {"hla": [_("required: the patient's HLA typing, per locus or as a GL string")]}
+    fields.update(problems)
+    abo = _choice(data.get("abo"), ABO.values, "abo", fields)
+    rh = _choice(data.get("rh"), ["+", "-"], "rh", fields)
+    sex = _choice(data.get("sex"), Sex.values, "sex", fields) or Sex.UNKNOWN
+    diagnosis = _choice(data.get("diagnosis"), Diagnosis.values, "diagnosis", fields)
+    status = _choice(data.get("disease_status"), DiseaseStatus.values, "disease_status", fields)
+    detail = str(data.get("diagnosis_detail") or "").strip()
+    if diagnosis == Diagnosis.OTHER and not detail:
+        fields["diagnosis_detail"] = [_("required for “other”: name the disease")]
+    born, birth_year = _birth(data, today, fields)
+    malignant = bool(data.get("malignant", True))
+    if diagnosis in MALIGNANT_DIAGNOSES:
+        malignant = True
+    elif diagnosis in NON_MALIGNANT_DIAGNOSES:
+        malignant = False
+    if status == DiseaseStatus.NOT_APPLICABLE and malignant:
+        fields["disease_status"] = [_("“not applicable” is for non-malignant diseases")]
     if fields:
         summary = "; ".join(f"{k}: {' '.join(v)}" for k, v in fields.items())
         raise InvalidInput(summary, fields=fields)
@@ -97,24 +173,33 @@ def patient_create(*, actor: User, data: dict[str, Any]) -> Patient:
         centre_id=actor.institution_id, centre_patient_id=patient_id
     ).exists():
         raise Conflict(
-            f"Patient {patient_id} already exists", fields={"centre_patient_id": ["taken"]}
+            _("Patient %(id)s already exists") % {"id": patient_id},
+            fields={"centre_patient_id": [_("taken")]},
         )
-    birth_year = data.get("birth_year")
-    return Patient.objects.create(
+    patient = Patient(
         centre_id=actor.institution_id,
         centre_patient_id=patient_id,
         sex=sex,
-        birth_year=int(birth_year) if birth_year else None,
+        date_of_birth=born,
+        birth_year=birth_year,
         weight_kg=weight,
-        diagnosis=str(data.get("diagnosis") or "")[:200],
-        malignant=bool(data.get("malignant", True)),
+        diagnosis=diagnosis,
+        diagnosis_detail=detail[:200],
+        disease_status=status,
+        malignant=malignant,
         ethnicity=str(data.get("ethnicity") or "")[:64],
         abo=abo,
-        rh=str(data.get("rh") or "")[:1],
+        rh=rh,
         hla_gl=normalised,
         dsa=_dsa_targets(data.get("dsa")),
         created_by=actor,
     )
+    try:
+        patient.full_clean()
+    except ValidationError as error:
+        raise from_validation_error(error) from None
+    patient.save()
+    return patient
 
 
 def patient_of(actor: User, patient_id: int) -> Patient:
@@ -161,6 +246,7 @@ def search_run(
         engine_version=results["engine_version"],
         imgt_release=results["imgt_release"],
         result_count=sum(len(k["results"]) for k in results["kinds"].values()),
+        counts={kind: section["counts"] for kind, section in results["kinds"].items()},
     )
     return saved, results
 
@@ -171,9 +257,11 @@ def search_rerun(*, actor: User, saved: SavedSearch) -> dict:
     results = run_search(saved.patient, request)
     SavedSearch.objects.filter(pk=saved.pk).update(
         last_run_at=timezone.now(),
-        runs=saved.runs + 1,
+        runs=F("runs") + 1,
         engine_version=results["engine_version"],
         imgt_release=results["imgt_release"],
+        result_count=sum(len(k["results"]) for k in results["kinds"].values()),
+        counts={kind: section["counts"] for kind, section in results["kinds"].items()},
     )
     return results
 
@@ -181,13 +269,15 @@ def search_rerun(*, actor: User, saved: SavedSearch) -> dict:
 # ---- the reservation workflow -------------------------------------------------------------------
 
 
-def _event(unit: Unit, kind: str, actor: User | None, old: str, note: str = "") -> None:
+def event_write(unit: Unit, kind: str, actor: User | None, old: str, note: str = "") -> None:
+    """The unit's history row of a change its status went through (or an event beside it)."""
     UnitEvent.objects.create(
         unit=unit, kind=kind, from_status=old, to_status=unit.status, actor=actor, note=note
     )
 
 
-def _set_status(unit: Unit, status: str, generation: int) -> None:
+def status_set(unit: Unit, status: str, generation: int) -> None:
+    """The unit's new status, stamped with the search-index generation of this write."""
     unit.status = status
     unit.generation = generation
     unit.updated_at = timezone.now()
@@ -215,8 +305,8 @@ def reservations_expire(*, now: dt.datetime | None = None) -> int:
             reservation.ended_at = now
             reservation.save(update_fields=["state", "ended_at"])
             old = unit.status
-            _set_status(unit, UnitStatus.AVAILABLE, generation)
-            _event(unit, EventKind.RESERVATION_EXPIRED, None, old)
+            status_set(unit, UnitStatus.AVAILABLE, generation)
+            event_write(unit, EventKind.RESERVATION_EXPIRED, None, old)
             ended += 1
     return ended
 
@@ -251,8 +341,8 @@ def unit_reserve(*, actor: User, unit_id: int, patient: Patient) -> Reservation:
                 created_at=now,
                 expires_at=now + dt.timedelta(days=days),
             )
-            _set_status(unit, UnitStatus.RESERVED, generation)
-            _event(unit, EventKind.RESERVED, actor, UnitStatus.AVAILABLE, f"for {patient}")
+            status_set(unit, UnitStatus.RESERVED, generation)
+            event_write(unit, EventKind.RESERVED, actor, UnitStatus.AVAILABLE, f"for {patient}")
     except IntegrityError:
         raise Conflict("The unit was reserved by someone else a moment ago.") from None
     return reservation
@@ -287,12 +377,15 @@ def reservation_release(*, actor: User, reservation: Reservation) -> Reservation
     with transaction.atomic():
         reservation, unit, generation = _locked(reservation.pk)
         if reservation.state != ReservationState.ACTIVE:
-            raise Conflict(f"The reservation is {reservation.state}")
+            raise Conflict(
+                _("The reservation is %(state)s.")
+                % {"state": reservation.get_state_display().lower()}
+            )
         reservation.state = ReservationState.RELEASED
         reservation.ended_at = timezone.now()
         reservation.save(update_fields=["state", "ended_at"])
-        _set_status(unit, UnitStatus.AVAILABLE, generation)
-        _event(unit, EventKind.RESERVATION_ENDED, actor, UnitStatus.RESERVED)
+        status_set(unit, UnitStatus.AVAILABLE, generation)
+        event_write(unit, EventKind.RESERVATION_ENDED, actor, UnitStatus.RESERVED)
     return reservation
 
 
@@ -301,12 +394,15 @@ def reservation_request_typing(*, actor: User, reservation: Reservation) -> Rese
     with transaction.atomic():
         reservation, unit, _generation = _locked(reservation.pk)
         if reservation.state != ReservationState.ACTIVE:
-            raise Conflict(f"The reservation is {reservation.state}")
+            raise Conflict(
+                _("The reservation is %(state)s.")
+                % {"state": reservation.get_state_display().lower()}
+            )
         if reservation.confirmatory_typing_requested_at is not None:
             raise Conflict("Confirmatory typing was already requested")
         reservation.confirmatory_typing_requested_at = timezone.now()
         reservation.save(update_fields=["confirmatory_typing_requested_at"])
-        _event(unit, EventKind.CONFIRMATORY_TYPING, actor, unit.status)
+        event_write(unit, EventKind.CONFIRMATORY_TYPING, actor, unit.status)
     return reservation
 
 
@@ -316,75 +412,13 @@ def reservation_ship(*, actor: User, reservation: Reservation) -> Reservation:
     with transaction.atomic():
         reservation, unit, generation = _locked(reservation.pk)
         if reservation.state != ReservationState.ACTIVE:
-            raise Conflict(f"The reservation is {reservation.state}")
+            raise Conflict(
+                _("The reservation is %(state)s.")
+                % {"state": reservation.get_state_display().lower()}
+            )
         reservation.state = ReservationState.SHIPPED
         reservation.ended_at = timezone.now()
         reservation.save(update_fields=["state", "ended_at"])
-        _set_status(unit, UnitStatus.SHIPPED, generation)
-        _event(unit, EventKind.SHIPPED, actor, UnitStatus.RESERVED)
+        status_set(unit, UnitStatus.SHIPPED, generation)
+        event_write(unit, EventKind.SHIPPED, actor, UnitStatus.RESERVED)
     return reservation
-
-
-def transplant_record(
-    *, actor: User, patient: Patient, unit_ids: list[int], infused_on: dt.date
-) -> Transplant:
-    """The infusion of one or two shipped units reserved for this patient."""
-    require(actor, Perm.CORD_SEARCH, patient.centre_id)
-    if not 1 <= len(set(unit_ids)) <= 2:
-        raise InvalidInput("one or two units", fields={"units": ["one or two units"]})
-    with transaction.atomic():
-        generation = search_index.begin_generation()
-        units = list(Unit.objects.select_for_update().filter(pk__in=unit_ids).order_by("pk"))
-        for unit in units:
-            shipped_for_patient = Reservation.objects.filter(
-                unit=unit, patient=patient, state=ReservationState.SHIPPED
-            ).exists()
-            if unit.status != UnitStatus.SHIPPED or not shipped_for_patient:
-                raise Conflict(
-                    f"Unit {unit} was not shipped for this patient",
-                    fields={"units": [str(unit.pk)]},
-                )
-        if len(units) != len(set(unit_ids)):
-            raise NotFound("unknown unit", fields={"units": ["unknown"]})
-        transplant = Transplant.objects.create(
-            patient=patient, infused_on=infused_on, recorded_by=actor
-        )
-        transplant.units.set(units)
-        for unit in units:
-            _set_status(unit, UnitStatus.INFUSED, generation)
-            _event(unit, EventKind.INFUSED, actor, UnitStatus.SHIPPED)
-    return transplant
-
-
-OUTCOME_CHOICES = {
-    "agvhd_grade": GvhdAcute.values,
-    "cgvhd": GvhdChronic.values,
-    "survival_day100": Survival.values,
-    "survival_1y": Survival.values,
-    "survival_5y": Survival.values,
-}
-OUTCOME_DAYS = ("neutrophil_engraftment_day", "death_day", "last_followup_day")
-
-
-def transplant_outcome(
-    *, actor: User, transplant: Transplant, values: dict[str, Any]
-) -> Transplant:
-    """Follow-up: engraftment day, GVHD grades, survival at day 100, 1 year, 5 years."""
-    require(actor, Perm.CORD_SEARCH, transplant.patient.centre_id)
-    fields: dict[str, list[str]] = {}
-    for name, value in values.items():
-        if name in OUTCOME_CHOICES:
-            if value not in OUTCOME_CHOICES[name]:
-                fields[name] = [f"one of {', '.join(OUTCOME_CHOICES[name])}"]
-        elif name in OUTCOME_DAYS:
-            if value is not None and (not isinstance(value, int) or not 0 <= value <= 20000):
-                fields[name] = ["a day count after infusion"]
-        else:
-            fields[name] = ["unknown field"]
-    if fields:
-        raise InvalidInput("; ".join(f"{k}: {v[0]}" for k, v in fields.items()), fields=fields)
-    with transaction.atomic():
-        for name, value in values.items():
-            setattr(transplant, name, value)
-        transplant.save()
-    return transplant

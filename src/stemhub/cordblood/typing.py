@@ -5,6 +5,8 @@ import re
 import threading
 from functools import lru_cache
 
+from django.utils.translation import gettext as _
+
 from stemhub.cordblood.models import LOCI
 from stemhub.hla import HLAEngine, HLAError, TypingError
 
@@ -109,3 +111,50 @@ def din_problem(din: str, check: str) -> str | None:
     if check != expected:
         return f"check character {check or '(missing)'!r} is wrong for {din} (ISO 7064 mod 37-2)"
     return None
+
+
+SEARCH_LOCI = ("A", "B", "DRB1")  # a patient's typing must hold these to be searched
+
+
+def patient_typing(gl: str, per_locus: dict[str, str]) -> tuple[str, dict[str, list[str]]]:
+    """A patient's typing given per locus (`hla_a` ... `hla_dpb1` fields) and/or as a GL string
+    (`hla`): the normalised GL string, and the problems keyed by the field that holds them.
+
+    Either way in, or both for different loci; a locus given both ways must agree. Each bad
+    token is named (``'A*99:99': unknown allele``)."""
+    problems: dict[str, list[str]] = {}
+    merged: dict[str, str] = {}
+    if gl.strip():
+        try:
+            merged = split_gl(gl)
+        except BadTyping as error:
+            problems["hla"] = [f"{error.token!r}: {error.reason}"]
+    for locus in LOCI:
+        text = (per_locus.get(locus) or "").strip()
+        if not text:
+            continue
+        field = f"hla_{locus.lower()}"
+        try:
+            typing = locus_typing(locus, text)
+        except BadTyping as error:
+            problems[field] = [f"{error.token!r}: {error.reason}"]
+            continue
+        if locus in merged and merged[locus] != typing:
+            problems[field] = [
+                _("HLA-%(locus)s is also in the GL string as %(typing)s; give it one way only")
+                % {"locus": locus, "typing": merged[locus]}
+            ]
+            continue
+        merged[locus] = typing
+    if "hla" not in problems:  # a locus neither given nor refused is missing
+        missing = [
+            locus
+            for locus in SEARCH_LOCI
+            if locus not in merged and f"hla_{locus.lower()}" not in problems
+        ]
+        if missing:
+            names = ", ".join(f"HLA-{locus}" for locus in missing)
+            problems["hla" if gl.strip() else f"hla_{missing[0].lower()}"] = [
+                _("required: %(loci)s (a search needs HLA-A, -B and -DRB1)") % {"loci": names}
+            ]
+    return gl_of(merged), problems

@@ -5,21 +5,15 @@ reserved, shipped or infused are left alone), ``delta`` upserts the rows and wit
 whose ``action`` is ``withdraw``. Every problem is reported as (line, field, reason); with any
 problem nothing is written unless ``skip_invalid``, which applies the good rows. The search index
 generation is bumped in the same transaction (see `index.py`), so no search sees a stale unit.
-
-HLA is validated by the engine once per distinct (locus, text): 300,000 units carry far fewer
-distinct typings. Rows are checked field by field here rather than with ``full_clean()`` per
-unit (which would cost more than the whole budget of a 300,000-unit import); the database
-constraints remain the last word.
+Each upload, applied or not, leaves a `UnitUpload` record with its report. The rows are read and
+checked by `upload_rows`.
 """
 
-import csv
 import datetime as dt
 import gc
-import io
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any, Literal
 
@@ -29,439 +23,19 @@ from django.utils import timezone
 from stemhub.accounts.models import Institution, User
 from stemhub.accounts.permissions import Perm, user_can
 from stemhub.cordblood import index as search_index
-from stemhub.cordblood import typing as hla
-from stemhub.cordblood.models import (
-    ABO,
-    HLA_FIELDS,
-    EventKind,
-    Kind,
-    Sex,
-    Unit,
-    UnitEvent,
-    UnitStatus,
+from stemhub.cordblood.models import EventKind, Unit, UnitEvent, UnitStatus, UnitUpload
+from stemhub.cordblood.upload_rows import (
+    DATA_FIELDS,
+    Problem,
+    RowChecker,
+    clean_row,
+    read_upload,
 )
 from stemhub.core.errors import Forbidden, InvalidInput
 
 Mode = Literal["full", "delta"]
 Progress = Callable[[str, int, int], None]
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    help: str
-    example: str
-
-
-COLUMNS = (
-    Column("kind", "cord (default) or adult", "cord"),
-    Column("local_id", "the bank's own id of the unit or donor (required)", "CB-000123"),
-    Column("din", "ISBT 128 donation identification number, 13 characters (cord)", "G123498654321"),
-    Column("din_check", "ISO 7064 mod 37-2 check character of the DIN (cord)", "H"),
-    Column("collection_date", "YYYY-MM-DD", "2021-03-14"),
-    Column("rbc_depleted", "yes / no", "yes"),
-    Column("cryovolume_ml", "number", "25"),
-    Column("tnc", "total nucleated cells × 10^7 (required for cord)", "152.5"),
-    Column("cd34", "CD34+ cells × 10^6", "4.8"),
-    Column("viability_pct", "0-100", "95"),
-    Column("cfu", "CFU-GM × 10^5", "30"),
-    Column("abo", "A, B, AB or O", "O"),
-    Column("rh", "+ or -", "+"),
-    Column("sex", "F, M or U", "F"),
-    Column("ethnicity", "free text", "European"),
-    *(
-        Column(
-            name,
-            f"HLA-{locus} typing, any resolution ('+' between the two)"
-            + (" (required)" if locus in ("A", "B", "DRB1") else ""),
-            example,
-        )
-        for (locus, name), example in zip(
-            HLA_FIELDS.items(),
-            (
-                "A*02:01+A*01:01",
-                "B*08:01+B44",
-                "C*07:01+C*05:01",
-                "DRB1*03:01+DRB1*15:01",
-                "DQB1*02:01+DQB1*06:02",
-                "DPB1*04:01+DPB1*04:02",
-            ),
-            strict=True,
-        )
-    ),
-    Column("maternal_hla", "the mother's typing as a GL string", ""),
-    Column("idm", "infectious disease markers: name:result pairs separated by ';'", "HIV:neg"),
-    Column("attached_segment", "yes / no", "yes"),
-    Column("accreditation", "FACT-NetCord, AABB (separated by ';')", "FACT-NetCord"),
-    Column("age", "adult donors: age in years", ""),
-    Column("cmv", "adult donors: pos, neg or unknown", ""),
-    Column("status", "available (default), quarantined or withdrawn", "available"),
-    Column("action", "delta mode: upsert (default) or withdraw", ""),
-)
-COLUMN_NAMES = tuple(c.name for c in COLUMNS)
-ACCREDITATIONS = {"FACT-NETCORD": "FACT-NetCord", "AABB": "AABB"}
-REQUIRED_LOCI = ("A", "B", "DRB1")
-UPLOAD_STATUSES = (UnitStatus.AVAILABLE, UnitStatus.QUARANTINED, UnitStatus.WITHDRAWN)
-# Fields an upload writes (everything but identity, workflow status and bookkeeping).
-DATA_FIELDS = (
-    "kind",
-    "din",
-    "din_check",
-    "collection_date",
-    "rbc_depleted",
-    "cryovolume_ml",
-    "tnc",
-    "cd34",
-    "viability_pct",
-    "cfu",
-    "abo",
-    "rh",
-    "sex",
-    "ethnicity",
-    *HLA_FIELDS.values(),
-    "hla_gl",
-    "maternal_hla",
-    "idm",
-    "attached_segment",
-    "accreditation",
-    "age",
-    "cmv",
-)
 BATCH = 2000
-
-
-@dataclass(frozen=True)
-class Problem:
-    line: int
-    field: str
-    reason: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"line": self.line, "field": self.field, "reason": self.reason}
-
-
-class UploadRejected(InvalidInput):
-    def __init__(self, report: dict[str, Any]) -> None:
-        problems = report["errors"]
-        super().__init__(
-            f"{len(problems)} problem(s) in the upload; nothing was applied",
-            fields={f"line {p['line']}: {p['field']}": [p["reason"]] for p in problems[:500]},
-        )
-        self.report = report
-
-
-# ---- reading ----------------------------------------------------------------------------------
-
-
-def read_csv(text: str) -> tuple[list[Problem], list[tuple[int, dict[str, Any]]]]:
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    try:
-        header = [h.strip() for h in next(reader)]
-    except StopIteration:
-        return [Problem(1, "(file)", "the file is empty")], []
-    problems = [Problem(1, h or "(blank)", "unknown column") for h in header if h not in COLUMNS_BY]
-    rows: list[tuple[int, dict[str, Any]]] = []
-    for values in reader:
-        if not any(v.strip() for v in values):
-            continue
-        line = reader.line_num
-        if len(values) > len(header):
-            problems.append(Problem(line, "(row)", "more cells than columns"))
-            continue
-        rows.append((line, dict(zip(header, values, strict=False))))
-    return problems, rows
-
-
-def read_json(text: str) -> tuple[list[Problem], list[tuple[int, dict[str, Any]]]]:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        return [Problem(error.lineno, "(file)", f"not JSON: {error.msg}")], []
-    if isinstance(data, dict):
-        data = data.get("units")
-    if not isinstance(data, list):
-        return [Problem(1, "(file)", 'expected a list of units or {"units": [...]}')], []
-    problems: list[Problem] = []
-    rows: list[tuple[int, dict[str, Any]]] = []
-    for number, item in enumerate(data, start=1):
-        if not isinstance(item, dict):
-            problems.append(Problem(number, "(item)", "each unit is a JSON object"))
-            continue
-        unknown = sorted(set(item) - set(COLUMN_NAMES))
-        problems.extend(Problem(number, key, "unknown field") for key in unknown)
-        rows.append((number, item))
-    return problems, rows
-
-
-def read_upload(filename: str, content: bytes) -> tuple[list[Problem], list[tuple[int, dict]]]:
-    try:
-        text = content.decode("utf-8")
-    except UnicodeDecodeError:
-        return [Problem(1, "(file)", "the file is not UTF-8 text")], []
-    if filename.lower().endswith(".json") or text.lstrip()[:1] in ("[", "{"):
-        return read_json(text)
-    return read_csv(text)
-
-
-COLUMNS_BY = {c.name: c for c in COLUMNS}
-
-
-def template_csv() -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(COLUMN_NAMES)
-    writer.writerow(c.example for c in COLUMNS)
-    return out.getvalue()
-
-
-# ---- validating one row -----------------------------------------------------------------------
-
-
-class Bad(ValueError):
-    pass
-
-
-def _text(value: Any) -> str:
-    return "" if value is None else str(value).strip()
-
-
-def _number(value: Any, *, low: float = 0.0, high: float | None = None) -> float | None:
-    text = _text(value)
-    if not text:
-        return None
-    try:
-        number = float(text)
-    except ValueError:
-        raise Bad(f"{text!r} is not a number") from None
-    if number != number or number < low or (high is not None and number > high):
-        bound = f"between {low:g} and {high:g}" if high is not None else f"at least {low:g}"
-        raise Bad(f"{text} must be {bound}")
-    return number
-
-
-def _yes_no(value: Any) -> bool | None:
-    if isinstance(value, bool):
-        return value
-    text = _text(value).lower()
-    if not text:
-        return None
-    if text in ("yes", "y", "true", "1"):
-        return True
-    if text in ("no", "n", "false", "0"):
-        return False
-    raise Bad(f"{text!r}: use yes or no")
-
-
-def _date(value: Any, today: dt.date | None = None) -> dt.date | None:
-    text = _text(value)
-    if not text:
-        return None
-    try:
-        date = dt.date.fromisoformat(text)
-    except ValueError:
-        raise Bad(f"{text!r} is not a date (YYYY-MM-DD)") from None
-    if date > (today or timezone.localdate()):
-        raise Bad(f"{text} is in the future")
-    return date
-
-
-def _age(value: Any) -> int | None:
-    number = _number(value, low=16, high=80)
-    return None if number is None else int(number)
-
-
-def _choice(value: Any, allowed: Iterable[str], default: str = "") -> str:
-    text = _text(value)
-    if not text:
-        return default
-    options = list(allowed)
-    for option in options:
-        if text.lower() == option.lower():
-            return option
-    raise Bad(f"{text!r}: one of {', '.join(options)}")
-
-
-def _idm(value: Any) -> dict[str, str]:
-    if isinstance(value, dict):
-        return {str(k): str(v) for k, v in value.items()}
-    text = _text(value)
-    markers: dict[str, str] = {}
-    for item in filter(None, (part.strip() for part in text.split(";"))):
-        name, sep, result = item.partition(":")
-        if not sep or not name.strip() or not result.strip():
-            raise Bad(f"{item!r}: write marker:result, e.g. HIV:neg")
-        markers[name.strip()] = result.strip()
-    return markers
-
-
-def _accreditation(value: Any) -> list[str]:
-    items = value if isinstance(value, list) else _text(value).replace(",", ";").split(";")
-    found = []
-    for item in (str(i).strip() for i in items):
-        if not item:
-            continue
-        known = ACCREDITATIONS.get(item.upper())
-        if known is None:
-            raise Bad(f"{item!r}: one of FACT-NetCord, AABB")
-        found.append(known)
-    return sorted(set(found))
-
-
-class _Failed:
-    __slots__ = ("reason",)
-
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
-
-
-_MISSING = object()
-
-
-class RowChecker:
-    """The per-field checks of `clean_row`, compiled once per upload: each field's verdict (value
-    or reason) is kept per distinct raw text, so 300,000 rows parse each distinct number, date,
-    choice or HLA typing once. Only text (and empty) cells are memoised; JSON numbers, booleans,
-    lists and objects are checked every time (``1`` and ``True`` hash alike)."""
-
-    def __init__(self) -> None:
-        today = timezone.localdate()
-        self.today = today
-        abo = [a.value for a in ABO]
-        sexes = [s.value for s in Sex]
-        statuses = [s.value for s in UPLOAD_STATUSES]
-        self.action = self._memo(lambda v: _choice(v, ("upsert", "withdraw"), "upsert"))
-        # (name, memoised check, copy the value on a hit) in clean_row's order
-        self.fields: tuple[tuple[str, Callable[[Any], Any]], ...] = tuple(
-            (name, self._memo(parse, copy))
-            for name, parse, copy in (
-                ("kind", lambda v: _choice(v, (Kind.CORD, Kind.ADULT), Kind.CORD), None),
-                ("collection_date", lambda v: _date(v, today), None),
-                ("rbc_depleted", _yes_no, None),
-                ("cryovolume_ml", lambda v: _number(v, high=1000), None),
-                ("tnc", lambda v: _number(v, high=100_000), None),
-                ("cd34", lambda v: _number(v, high=100_000), None),
-                ("viability_pct", lambda v: _number(v, high=100), None),
-                ("cfu", lambda v: _number(v, high=100_000), None),
-                ("abo", lambda v: _choice(v, abo), None),
-                ("rh", lambda v: _choice(v, ("+", "-")), None),
-                ("sex", lambda v: _choice(v, sexes, Sex.UNKNOWN), None),
-                ("ethnicity", lambda v: _text(v)[:64], None),
-                ("idm", _idm, dict),
-                ("attached_segment", _yes_no, None),
-                ("accreditation", _accreditation, list),
-                ("age", _age, None),
-                ("cmv", lambda v: _choice(v, ("pos", "neg", "unknown")), None),
-                ("status", lambda v: _choice(v, statuses, UnitStatus.AVAILABLE), None),
-            )
-        )
-        self.loci = tuple(
-            (locus, name, self._memo(lambda v, locus=locus: _locus_typing(locus, v)))
-            for locus, name in HLA_FIELDS.items()
-        )
-
-    @staticmethod
-    def _memo(
-        parse: Callable[[Any], Any], copy: Callable[[Any], Any] | None = None
-    ) -> Callable[[Any], Any]:
-        """value -> parsed value or `_Failed`, memoised for str and None."""
-        cache: dict[str | None, Any] = {}
-
-        def check(value: Any) -> Any:
-            if value is None or type(value) is str:
-                hit = cache.get(value, _MISSING)
-                if hit is _MISSING:
-                    try:
-                        hit = parse(value)
-                    except Bad as error:
-                        hit = _Failed(str(error))
-                    cache[value] = hit
-                if copy is not None and not isinstance(hit, _Failed):
-                    return copy(hit)
-                return hit
-            try:
-                return parse(value)
-            except Bad as error:
-                return _Failed(str(error))
-
-        return check
-
-
-def _locus_typing(locus: str, value: Any) -> str | None:
-    """The normalised typing of one HLA cell, None when blank; `Bad` with the row's reason."""
-    text = _text(value)
-    if not text:
-        return None
-    try:
-        return hla.locus_typing(locus, text)
-    except hla.BadTyping as error:
-        raise Bad(f"{error.token!r}: {error.reason}") from None
-
-
-def clean_row(
-    line: int, raw: dict[str, Any], problems: list[Problem], checker: RowChecker | None = None
-) -> dict[str, Any] | None:
-    """The unit's field values from one row, or None (with its problems appended)."""
-    check = checker or RowChecker()
-    found: list[Problem] = []
-    data: dict[str, Any] = {}
-    get = raw.get
-
-    local_id = data["local_id"] = _text(get("local_id"))
-    if not local_id:
-        found.append(Problem(line, "local_id", "required"))
-    elif len(local_id) > 64:
-        found.append(Problem(line, "local_id", "at most 64 characters"))
-    action = check.action(get("action"))
-    if isinstance(action, _Failed):
-        found.append(Problem(line, "action", action.reason))
-    else:
-        data["action"] = action
-        if action == "withdraw":
-            problems.extend(found)
-            return None if found else data
-    for name, parse in check.fields:
-        value = parse(get(name))
-        if isinstance(value, _Failed):
-            found.append(Problem(line, name, value.reason))
-        else:
-            data[name] = value
-    kind = data.get("kind", Kind.CORD)
-    din = _text(get("din")).upper().replace(" ", "")
-    din_check = _text(get("din_check")).upper()
-    data["din"], data["din_check"] = din, din_check
-    if kind == Kind.CORD:
-        if not din:
-            found.append(Problem(line, "din", "required for a cord blood unit"))
-        elif (why := hla.din_problem(din, din_check)) is not None:
-            found.append(Problem(line, "din_check" if "check" in why else "din", why))
-        tnc = data.get("tnc")
-        if tnc is None and not any(p.field == "tnc" for p in found):
-            found.append(Problem(line, "tnc", "required for a cord blood unit"))
-        elif tnc == 0:
-            found.append(Problem(line, "tnc", "must be more than 0"))
-    elif din and (why := hla.din_problem(din, din_check)) is not None:
-        found.append(Problem(line, "din", why))
-    per_locus: dict[str, str] = {}
-    for locus, name, parse in check.loci:
-        typing = parse(get(name))
-        if typing is None:
-            if locus in REQUIRED_LOCI:
-                found.append(Problem(line, name, f"required: HLA-{locus} typing"))
-            data[name] = ""
-        elif isinstance(typing, _Failed):
-            found.append(Problem(line, name, typing.reason))
-        else:
-            per_locus[locus] = data[name] = typing
-    data["hla_gl"] = hla.gl_of(per_locus)
-    maternal = _text(get("maternal_hla"))
-    data["maternal_hla"] = ""
-    if maternal:
-        try:
-            data["maternal_hla"] = hla.gl_of(hla.split_gl(maternal))
-        except hla.BadTyping as error:
-            found.append(Problem(line, "maternal_hla", f"{error.token!r}: {error.reason}"))
-    problems.extend(found)
-    return None if found else data
 
 
 # ---- applying ---------------------------------------------------------------------------------
@@ -485,7 +59,32 @@ def units_import(
     if mode not in ("full", "delta"):
         raise InvalidInput("mode is full or delta", fields={"mode": ["full or delta"]})
     with _gc_paused():
-        return _import(actor, bank, filename, content, mode, skip_invalid, progress)
+        report = _import(actor, bank, filename, content, mode, skip_invalid, progress)
+    report["upload"] = _record(actor, bank, filename, mode, report).pk
+    return report
+
+
+def _record(
+    actor: User | None, bank: Institution, filename: str, mode: Mode, report: dict[str, Any]
+) -> UnitUpload:
+    """The upload as its staff will look it up later: counts and problems by row (the report is
+    written after the units, applied or not, so a rejected upload leaves its report too)."""
+    upload = UnitUpload(
+        bank=bank,
+        uploaded_by=actor,
+        filename=filename[:200] or "units",
+        mode=mode,
+        applied=report["applied"],
+        problem_count=len(report["errors"]),
+        problems=report["errors"][: UnitUpload.PROBLEMS_KEPT],
+        **{name: report[name] for name in UPLOAD_COUNTS},
+    )
+    upload.full_clean()
+    upload.save()
+    return upload
+
+
+UPLOAD_COUNTS = ("rows", "created", "updated", "unchanged", "withdrawn", "skipped")
 
 
 @contextmanager

@@ -1,55 +1,37 @@
-"""Pages of the cord blood platform under /cord/.
+"""Pages of the cord blood platform under /cord/: the public ones and the reservations list
+both sides work from. Bank staff's pages are in `bank_views`, search coordinators' in
+`coordinator_views`.
 
 Public: the network page, a page per bank, and the preliminary search (an HLA typing only, no
-patient identity). Bank staff: the web upload and their bank's dashboard. Platform admins: the
-network operator dashboard. Search coordinators: patients, searches, reservations, transplants and
-their outcomes, and their centre's guideline thresholds. Views parse, call a service or selector,
-render; errors of the services come back as the error page (or the form) with their status.
+patient identity). Views parse, call a service or selector, render; errors of the services come
+back as the error page (or the form) with their status.
 """
 
-import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from stemhub.accounts.models import Institution
 from stemhub.accounts.permissions import Perm, is_platform_admin, permissions_of, user_can
 from stemhub.cordblood import selectors, services
-from stemhub.cordblood.forms import (
-    SETTING_LABELS,
-    OutcomeForm,
-    PreliminaryForm,
-    SettingsForm,
-    UploadForm,
-    form_error,
-    form_fields,
-)
-from stemhub.cordblood.models import (
-    CentreSettings,
-    Patient,
-    Reservation,
-    ReservationState,
-    Transplant,
-    UnitStatus,
-)
-from stemhub.cordblood.search import SearchRequest, preliminary_counts
+from stemhub.cordblood.display import din_text
+from stemhub.cordblood.forms import EXAMPLE_GL, PreliminaryForm, form_fields
+from stemhub.cordblood.models import Reservation, ReservationState, UnitStatus
+from stemhub.cordblood.search import preliminary_counts
 from stemhub.cordblood.typing import BadTyping
-from stemhub.cordblood.uploads import COLUMNS, units_import
 from stemhub.core.errors import Forbidden, InvalidInput, NotFound, StemhubError
 from stemhub.core.pages import error_page, page
 
 CORD_GRADES = ("8/8", "7/8", "6/8", "5/8", "4/8")
 ADULT_GRADES = ("8/8", "7/8", "6/8")
-STAGE_LABELS = {"validate": "rows validated", "write": "rows applied", "index": "index updated"}
-
-
-coordinators_only = page(Perm.CORD_SEARCH)
 
 
 def _mix(counts: dict[str, int], total: int) -> list[dict[str, Any]]:
@@ -62,11 +44,16 @@ def _mix(counts: dict[str, int], total: int) -> list[dict[str, Any]]:
 
 def _mixes(stats: dict[str, Any]) -> dict[str, Any]:
     cord = sum(stats["tnc_bands"].values())
+    collected = sum(stats["collected_per_year"].values())
     return {
         **stats,
         "abo_rows": _mix(stats["abo"], stats["units"]),
         "tnc_rows": _mix(stats["tnc_bands"], cord),
         "resolution_rows": _mix(stats["hla_resolution"], stats["units"]),
+        "year_rows": _mix(stats["collected_per_year"], collected),
+        "high_resolution_pct": round(100 * stats["high_resolution"] / stats["units"])
+        if stats["units"]
+        else None,
     }
 
 
@@ -74,17 +61,21 @@ def _mixes(stats: dict[str, Any]) -> dict[str, Any]:
 
 
 def network(request: HttpRequest) -> HttpResponse:
-    """Public: the network's units, ABO mix, TNC bands and HLA resolution mix, per bank."""
+    """Public: the network in figures, units by bank, ABO, HLA resolution, TNC band and year of
+    collection."""
     stats = selectors.network_stats()
+    network = _mixes(stats["network"])
+    banks = [_mixes(bank) for bank in stats["banks"]]
+    by_bank = _mix({bank["code"]: bank["units"] for bank in banks}, network["units"])
     return render(
         request,
         "cordblood/network.html",
-        {"stats": stats, "network": _mixes(stats["network"]), "banks": stats["banks"]},
+        {"network": network, "banks": banks, "bank_rows": by_bank},
     )
 
 
 def bank(request: HttpRequest, code: str) -> HttpResponse:
-    """Public: one bank's units, ABO mix, TNC bands and HLA resolution mix."""
+    """Public: one bank's units, ABO mix, TNC bands, HLA resolution mix and recent additions."""
     found = Institution.objects.filter(provider_code=code).first()
     if found is None or not (
         found.kind == Institution.Kind.CORD_BLOOD_BANK or found.cord_units.exists()
@@ -97,13 +88,13 @@ def bank(request: HttpRequest, code: str) -> HttpResponse:
 def _preliminary_rows(counts: dict[str, dict[str, int]]) -> list[dict[str, Any]]:
     rows = []
     for kind, grades, label in (
-        ("cord", CORD_GRADES, "Cord blood units"),
-        ("adult", ADULT_GRADES, "Adult volunteer donors"),
+        ("cord", CORD_GRADES, gettext_lazy("Cord blood units")),
+        ("adult", ADULT_GRADES, gettext_lazy("Adult volunteer donors")),
     ):
         found = counts.get(kind, {})
         cells = [(grade, found.get(grade, 0)) for grade in grades]
         rows.append(
-            {"kind": kind, "label": label, "cells": cells, "total": sum(n for _, n in cells)}
+            {"kind": kind, "label": label, "cells": cells, "total": sum(n for _g, n in cells)}
         )
     return rows
 
@@ -138,190 +129,20 @@ def preliminary(request: HttpRequest) -> HttpResponse:
         "result": result,
         "error": error,
         "cord_grades": CORD_GRADES,
+        "example": EXAMPLE_GL,
     }
     template = "_preliminary_result" if request.htmx else "preliminary"
     return render(request, f"cordblood/{template}.html", context, status=400 if error else 200)
 
 
-# ---- bank staff ---------------------------------------------------------------------------------
+# ---- reservations: both sides -------------------------------------------------------------------
 
-
-class _Stages:
-    """The upload service's progress hook: the last (done, total) of each stage, for the report."""
-
-    def __init__(self) -> None:
-        self.seen: dict[str, tuple[int, int]] = {}
-
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        self.seen[stage] = (done, total)
-
-    def rows(self) -> list[dict[str, Any]]:
-        return [
-            {"stage": STAGE_LABELS.get(stage, stage), "done": done, "total": total}
-            for stage, (done, total) in self.seen.items()
-        ]
-
-
-@page(Perm.CORD_MANAGE)
-def upload(request: HttpRequest, code: str) -> HttpResponse:
-    """Needs cordblood.manage at the bank: upload units (CSV or JSON, full or delta mode) and
-    read the row-level report (line, field, reason)."""
-    found = Institution.objects.filter(provider_code=code).first()
-    if found is None or not user_can(request.user, Perm.CORD_MANAGE, found.pk):
-        raise NotFound(f"No bank {code} whose units you manage")
-    form = UploadForm(request.POST or None, request.FILES or None)
-    report = None
-    error = None
-    stages = _Stages()
-    if request.method == "POST":
-        if form.is_valid():
-            upload_file = form.cleaned_data["file"]
-            try:
-                report = units_import(
-                    actor=request.user,
-                    bank=found,
-                    filename=upload_file.name,
-                    content=upload_file.read(),
-                    mode=form.cleaned_data["mode"],
-                    skip_invalid=form.cleaned_data["skip_invalid"],
-                    progress=stages,
-                )
-            except StemhubError as caught:
-                error = caught
-        else:
-            error = form_error(form)
-    status = 400 if error or (report is not None and not report["applied"]) else 200
-    context = {
-        "bank": found,
-        "form": form,
-        "report": report,
-        "stages": stages.rows(),
-        "error": error,
-        "columns": COLUMNS,
-    }
-    template = "cordblood/_upload_report.html" if request.htmx else "cordblood/upload.html"
-    return render(request, template, context, status=status)
-
-
-@page(Perm.CORD_MANAGE)
-def dashboard(request: HttpRequest) -> HttpResponse:
-    """Needs cordblood.manage: a bank's own dashboard for its staff; platform admins see the
-    whole network (or one bank with ?bank=CODE)."""
-    admin = is_platform_admin(request.user)
-    chosen: Institution | None = None
-    if admin and request.GET.get("bank"):
-        chosen = Institution.objects.filter(provider_code=request.GET["bank"]).first()
-        if chosen is None:
-            raise NotFound(f"No bank {request.GET['bank']}")
-    elif not admin:
-        chosen = request.user.institution
-        if chosen is None:
-            raise Forbidden("You belong to no bank.")
-    figures = selectors.dashboard(chosen)
-    return render(
-        request, "cordblood/dashboard.html", {"figures": figures, "bank": chosen, "admin": admin}
-    )
-
-
-# ---- search coordinators ------------------------------------------------------------------------
-
-
-@coordinators_only
-def patients(request: HttpRequest) -> HttpResponse:
-    """Needs cordblood.search: your centre's patients (platform admins: every centre's)."""
-    found = Patient.objects.select_related("centre").annotate(
-        active=Count("reservations", filter=Q(reservations__state=ReservationState.ACTIVE)),
-        grafts=Count("transplants", distinct=True),
-    )
-    if not is_platform_admin(request.user):
-        found = found.filter(centre_id=request.user.institution_id)
-    return render(request, "cordblood/patients.html", {"patients": found})
-
-
-@coordinators_only
-def patient_new(request: HttpRequest) -> HttpResponse:
-    """Needs cordblood.search: register a patient of your centre."""
-    error = None
-    if request.method == "POST":
-        data = {
-            key: request.POST.get(key, "")
-            for key in ("centre_patient_id", "weight_kg", "hla", "abo", "diagnosis")
-        }
-        data["malignant"] = request.POST.get("malignant") == "yes"
-        data["dsa"] = request.POST.get("dsa", "")
-        try:
-            patient = services.patient_create(actor=request.user, data=data)
-        except StemhubError as caught:
-            error = caught
-        else:
-            return redirect("cordblood:patient", patient_id=patient.pk)
-    return render(
-        request,
-        "cordblood/patient_new.html",
-        {"error": error, "values": request.POST},
-        status=400 if error else 200,
-    )
-
-
-def _patient_page(
-    request: HttpRequest, found: Patient, *, results: Any = None, error: Any = None
-) -> HttpResponse:
-    reservations = found.reservations.select_related("unit", "unit__bank")
-    shipped = [
-        r
-        for r in reservations
-        if r.state == ReservationState.SHIPPED and r.unit.status == UnitStatus.SHIPPED
-    ]
-    return render(
-        request,
-        "cordblood/patient.html",
-        {
-            "patient": found,
-            "results": results,
-            "reservations": reservations,
-            "shipped": shipped,
-            "transplants": found.transplants.prefetch_related("units__bank"),
-            "error": error,
-            "today": dt.date.today().isoformat(),
-        },
-        status=error.status if error else 200,
-    )
-
-
-@coordinators_only
-def patient(request: HttpRequest, patient_id: int) -> HttpResponse:
-    """Needs cordblood.search at the patient's centre: the patient, a search and its results."""
-    found = services.patient_of(request.user, patient_id)
-    results = None
-    if "run" in request.GET:
-        try:
-            criteria = SearchRequest(
-                donor_type=request.GET.get("donor_type", "cord"),  # type: ignore[arg-type]
-                cord_min_matches=int(request.GET.get("cord_min_matches", 4)),
-                dsa_policy=request.GET.get("dsa_policy", "exclude"),  # type: ignore[arg-type]
-            )
-        except ValueError:
-            criteria = SearchRequest()
-        _, results = services.search_run(actor=request.user, patient=found, request=criteria)
-    return _patient_page(request, found, results=results)
-
-
-@require_POST
-@coordinators_only
-def unit_reserve(request: HttpRequest, unit_id: int) -> HttpResponse:
-    """Needs cordblood.search at the patient's centre: reserve a unit for the patient."""
-    found = services.patient_of(request.user, int(request.POST.get("patient") or 0))
-    try:
-        reservation = services.unit_reserve(actor=request.user, unit_id=unit_id, patient=found)
-    except StemhubError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(
-            request,
-            f"Unit {reservation.unit} is reserved for {found.centre_patient_id} until "
-            f"{reservation.expires_at:%Y-%m-%d}.",
-        )
-    return redirect("cordblood:patient", patient_id=found.pk)
+SHOWN_STATES = {
+    "open": [ReservationState.ACTIVE, ReservationState.SHIPPED],
+    "to_ship": [ReservationState.ACTIVE],
+    "typing": [ReservationState.ACTIVE],
+    "all": list(ReservationState),
+}
 
 
 @page(Perm.CORD_SEARCH, Perm.CORD_MANAGE)
@@ -332,16 +153,23 @@ def reservations(request: HttpRequest) -> HttpResponse:
     found = Reservation.objects.select_related(
         "unit", "unit__bank", "patient", "patient__centre", "holder"
     )
+    held = permissions_of(user)
     if not is_platform_admin(user):
         mine = Q()
-        if Perm.CORD_SEARCH in permissions_of(user):
+        if Perm.CORD_SEARCH in held:
             mine |= Q(patient__centre_id=user.institution_id)
-        if Perm.CORD_MANAGE in permissions_of(user):
+        if Perm.CORD_MANAGE in held:
             mine |= Q(unit__bank_id=user.institution_id)
         found = found.filter(mine)
     show = request.GET.get("show", "open")
-    if show == "open":
-        found = found.filter(state__in=[ReservationState.ACTIVE, ReservationState.SHIPPED])
+    if show not in SHOWN_STATES:
+        show = "open"
+    found = found.filter(state__in=SHOWN_STATES[show])
+    if show == "open":  # a shipped unit stays open until its infusion is recorded
+        found = found.exclude(state=ReservationState.SHIPPED, unit__status=UnitStatus.INFUSED)
+    if show == "typing":
+        found = found.filter(confirmatory_typing_requested_at__isnull=False)
+    now = timezone.now()
     rows = []
     for reservation in found:
         active = reservation.state == ReservationState.ACTIVE
@@ -350,7 +178,10 @@ def reservations(request: HttpRequest) -> HttpResponse:
         rows.append(
             {
                 "r": reservation,
+                "din": din_text(reservation.unit.din, reservation.unit.din_check),
                 "centre_side": centre_side,
+                "bank_side": bank_side,
+                "days_left": (reservation.expires_at - now).days if active else None,
                 "can_release": active and centre_side,
                 "can_type": active
                 and centre_side
@@ -361,13 +192,31 @@ def reservations(request: HttpRequest) -> HttpResponse:
                 and centre_side,
             }
         )
-    return render(request, "cordblood/reservations.html", {"rows": rows, "show": show})
+    return render(
+        request,
+        "cordblood/reservations.html",
+        {
+            "rows": rows,
+            "show": show,
+            "centre_side": Perm.CORD_SEARCH in held,
+            "bank_side": Perm.CORD_MANAGE in held,
+        },
+    )
 
 
-RESERVATION_STEPS: dict[str, tuple[Callable[..., Reservation], str]] = {
-    "release": (services.reservation_release, "Reservation of {unit} released; it is available."),
-    "typing": (services.reservation_request_typing, "Confirmatory typing of {unit} requested."),
-    "ship": (services.reservation_ship, "{unit} is released for shipment."),
+RESERVATION_STEPS: dict[str, tuple[Callable[..., Reservation], Any]] = {
+    "release": (
+        services.reservation_release,
+        gettext_lazy("Reservation of %(unit)s released; the unit is available to every centre."),
+    ),
+    "typing": (
+        services.reservation_request_typing,
+        gettext_lazy("Confirmatory typing of %(unit)s requested from the bank."),
+    ),
+    "ship": (
+        services.reservation_ship,
+        gettext_lazy("%(unit)s is released for shipment."),
+    ),
 }
 
 
@@ -387,110 +236,8 @@ def reservation_action(request: HttpRequest, reservation_id: int, action: str) -
     except StemhubError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, done.format(unit=reservation.unit))
+        messages.success(request, str(done) % {"unit": reservation.unit})
     target = request.POST.get("next", "")
     if not target.startswith("/cord/") or "//" in target:
         target = reverse("cordblood:reservations")
     return redirect(target)
-
-
-@require_POST
-@coordinators_only
-def transplant_new(request: HttpRequest, patient_id: int) -> HttpResponse:
-    """Needs cordblood.search at the patient's centre: record the infusion of shipped units."""
-    found = services.patient_of(request.user, patient_id)
-    try:
-        unit_ids = [int(value) for value in request.POST.getlist("units")]
-        infused_on = dt.date.fromisoformat(request.POST.get("infused_on", ""))
-    except ValueError:
-        error = InvalidInput(
-            "infused_on: a date (YYYY-MM-DD) and the units infused",
-            fields={"infused_on": ["a date, YYYY-MM-DD"]},
-        )
-        return _patient_page(request, found, error=error)
-    try:
-        transplant = services.transplant_record(
-            actor=request.user, patient=found, unit_ids=unit_ids, infused_on=infused_on
-        )
-    except (InvalidInput, NotFound) as error:
-        return _patient_page(request, found, error=InvalidInput(error.message, fields=error.fields))
-    except StemhubError as error:
-        return _patient_page(request, found, error=error)
-    messages.success(request, f"Infusion on {infused_on:%Y-%m-%d} recorded; add outcomes below.")
-    return redirect("cordblood:transplant", transplant_id=transplant.pk)
-
-
-def _transplant_of(request: HttpRequest, transplant_id: int) -> Transplant:
-    found = (
-        Transplant.objects.select_related("patient", "patient__centre")
-        .prefetch_related("units__bank")
-        .filter(pk=transplant_id)
-        .first()
-    )
-    if found is None or not user_can(request.user, Perm.CORD_SEARCH, found.patient.centre_id):
-        raise NotFound(f"No transplant {transplant_id}")
-    return found
-
-
-@coordinators_only
-def transplant(request: HttpRequest, transplant_id: int) -> HttpResponse:
-    """Needs cordblood.search at the patient's centre: a transplant and its follow-up outcomes
-    (engraftment day, acute and chronic GVHD, survival at day 100, 1 year, 5 years)."""
-    found = _transplant_of(request, transplant_id)
-    initial = {
-        name: getattr(found, name)
-        for name in OutcomeForm.base_fields
-        if getattr(found, name) not in (None, "")
-    }
-    form = OutcomeForm(request.POST or None, initial=initial)
-    error = None
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.transplant_outcome(
-                    actor=request.user, transplant=found, values=form.values()
-                )
-            except StemhubError as caught:
-                error = caught
-            else:
-                messages.success(request, "Outcomes saved.")
-                return redirect("cordblood:transplant", transplant_id=found.pk)
-        else:
-            error = form_error(form)
-    return render(
-        request,
-        "cordblood/transplant.html",
-        {"transplant": found, "form": form, "error": error},
-        status=error.status if error else 200,
-    )
-
-
-@coordinators_only
-def centre_settings(request: HttpRequest) -> HttpResponse:
-    """Needs cordblood.search: your centre's guideline thresholds (used by its searches)."""
-    centre = request.user.institution
-    if centre is None:
-        raise InvalidInput("You belong to no centre", fields={"centre": ["required"]})
-    current = CentreSettings.objects.filter(centre=centre).first() or CentreSettings.defaults()
-    initial = {name: getattr(current, name) for name in SETTING_LABELS}
-    form = SettingsForm(request.POST or None, initial=initial)
-    error = None
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.centre_settings_update(
-                    actor=request.user, centre=centre, values=form.cleaned_data
-                )
-            except StemhubError as caught:
-                error = caught
-            else:
-                messages.success(request, f"Thresholds of {centre.name} saved.")
-                return redirect("cordblood:centre_settings")
-        else:
-            error = form_error(form)
-    return render(
-        request,
-        "cordblood/settings.html",
-        {"centre": centre, "form": form, "error": error, "defaults": CentreSettings.defaults()},
-        status=error.status if error else 200,
-    )

@@ -355,10 +355,15 @@ def _xrefs(spec: LineSpec, name: str) -> list[dict[str, str]]:
     return xrefs
 
 
-def logins_table(port: int | str) -> str:
+def logins_table(port: int | str, extra: tuple[UserSpec, ...] = ()) -> str:
+    """The demo's logins; `extra`: those an app's demo added (at its own institutions)."""
     institutions = {spec.code: spec.name for spec in INSTITUTIONS}
+    codes = [user.institution for user in extra]
+    institutions |= dict(
+        Institution.objects.filter(provider_code__in=codes).values_list("provider_code", "name")
+    )
     rows = [("Username", "Password", "Institution", "Roles")]
-    for user in USERS:
+    for user in (*USERS, *extra):
         roles = ", ".join(str(role.value) for role in user.roles)
         if user.staff:
             roles += " (admin site)"

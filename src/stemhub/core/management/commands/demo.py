@@ -8,7 +8,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+from stemhub.accounts.models import User
 from stemhub.core.demo import DemoSummary, demo_is_loaded, demo_load, logins_table
+from stemhub.core.demo.people import UserSpec
 
 # Each app adds its part of the demo on top of the registry's: `<module>.load(stdout=...)`.
 APP_DEMOS = (
@@ -54,7 +56,21 @@ class Command(BaseCommand):
                 )
             )
             self._counts(summary)
-        self.stdout.write(logins_table(os.environ.get("PORT", "8000")))
+        self.stdout.write(logins_table(os.environ.get("PORT", "8000"), self._app_logins()))
+
+    def _app_logins(self) -> tuple[UserSpec, ...]:
+        """The logins an app's demo added (its module's `LOGINS`) that exist in the database."""
+        specs = [
+            spec
+            for module in APP_DEMOS
+            for spec in getattr(importlib.import_module(module), "LOGINS", ())
+        ]
+        found = set(
+            User.objects.filter(username__in=[s.username for s in specs]).values_list(
+                "username", flat=True
+            )
+        )
+        return tuple(spec for spec in specs if spec.username in found)
 
     def _app_demo(self, module: str) -> None:
         """An app's demo part; one that cannot run here (say, no HLA reference data on a
