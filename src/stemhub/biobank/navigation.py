@@ -25,7 +25,20 @@ VIEW = (Perm.INVENTORY_VIEW,)
 register_section(Section("biobank", _("Biobank"), 30))
 register_menu(
     MenuItem("biobank", _("Storage"), "biobank:storage", VIEW, order=10),
-    MenuItem("biobank", _("Cell banks"), "biobank:banks", VIEW, order=20),
+    MenuItem(
+        "biobank",
+        _("Cell banks"),
+        "biobank:banks",
+        VIEW,
+        order=20,
+        also=(
+            "quality:bank",
+            "quality:result_add",
+            "quality:result_correct",
+            "quality:nonconformity_open",
+            "quality:release",
+        ),
+    ),
     MenuItem("biobank", _("Free space"), "biobank:free_space", VIEW, order=30),
     MenuItem("biobank", _("Reports"), "biobank:reports", VIEW, order=40),
     MenuItem("biobank", _("Import inventory"), "biobank:import", (Perm.INVENTORY_EDIT,), 50),

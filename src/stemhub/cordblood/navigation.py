@@ -72,7 +72,14 @@ register_section(Section("cordblood", gettext_lazy("Cord blood"), 70))
 register_menu(
     MenuItem("cordblood", gettext_lazy("Cord blood network"), "cordblood:network", ANYONE, 10),
     MenuItem("cordblood", gettext_lazy("Preliminary search"), "cordblood:preliminary", ANYONE, 20),
-    MenuItem("cordblood", gettext_lazy("Patients and searches"), "cordblood:patients", SEARCH, 30),
+    MenuItem(
+        "cordblood",
+        gettext_lazy("Patients and searches"),
+        "cordblood:patients",
+        SEARCH,
+        30,
+        also=("cordblood:unit", "cordblood:unit_reserve"),
+    ),
     MenuItem(
         "cordblood",
         gettext_lazy("Reservations"),

@@ -47,6 +47,9 @@ class MenuItem:
     when: Callable[[Any], bool] | None = None
     kwargs: Callable[[Any], dict[str, Any] | None] | None = None
     query: str = ""
+    # Pages below another link's URL that belong to this one (view names, "app:name"): a bank's
+    # QC page lives under /quality/ but is the work of "Cell banks".
+    also: tuple[str, ...] = ()
 
     def url_for(self, user: Any) -> str | None:
         kwargs = self.kwargs(user) if self.kwargs else {}
@@ -147,6 +150,7 @@ class MenuLink:
     label: Label
     url: str
     current: bool = False
+    also: tuple[str, ...] = ()
 
 
 @dataclass
@@ -160,9 +164,9 @@ class MenuSection:
         return any(link.current for link in self.links)
 
 
-def menu_for(user: Any, path: str = "") -> list[MenuSection]:
-    """The sections and links this user may open, in order; the link whose URL is the longest
-    prefix of `path` is marked current."""
+def menu_for(user: Any, path: str = "", view_name: str = "") -> list[MenuSection]:
+    """The sections and links this user may open, in order. The link that claims the page's
+    view (`also`) is marked current, else the one whose URL is the longest prefix of `path`."""
     held = permissions_of(user)
     sections: dict[str, MenuSection] = {}
     ordered = sorted(
@@ -178,12 +182,16 @@ def menu_for(user: Any, path: str = "") -> list[MenuSection]:
         section = _registry.sections[item.section]
         target = sections.setdefault(section.key, MenuSection(section.key, section.label, []))
         if all(link.url != url for link in target.links):
-            target.links.append(MenuLink(item.label, url))
-    _mark_current([link for s in sections.values() for link in s.links], path)
+            target.links.append(MenuLink(item.label, url, also=item.also))
+    _mark_current([link for s in sections.values() for link in s.links], path, view_name)
     return list(sections.values())
 
 
-def _mark_current(links: list[MenuLink], path: str) -> None:
+def _mark_current(links: list[MenuLink], path: str, view_name: str) -> None:
+    claimed = next((link for link in links if view_name and view_name in link.also), None)
+    if claimed is not None:
+        claimed.current = True
+        return
     best: MenuLink | None = None
     for link in links:
         bare = link.url.split("?", 1)[0]
@@ -214,7 +222,9 @@ def panels_for(user: Any) -> list[PanelView]:
 def navigation(request: HttpRequest) -> dict[str, object]:
     """Context processor: `menu`, the sections and links of the signed-in user."""
     user = getattr(request, "user", None)
-    return {"menu": menu_for(user, request.path) if user is not None else []}
+    match = getattr(request, "resolver_match", None)
+    view_name = match.view_name if match is not None else ""
+    return {"menu": menu_for(user, request.path, view_name) if user is not None else []}
 
 
 register_section(Section("home", _("Home"), 0))
