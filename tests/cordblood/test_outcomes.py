@@ -17,13 +17,18 @@ from tests.cordblood.test_search import make_patient
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
+
+def today():
+    """Computed when a test runs: a module-level date goes stale when a run passes midnight."""
+    return timezone.localdate()
+
+
 DAY = dt.timedelta(days=1)
 
 
 @pytest.fixture
 def shipped(people, cord_bank):
-    """A unit shipped for P1, reserved 30 days before TODAY."""
+    """A unit shipped for P1, reserved 30 days before today."""
     upload(people["tech"], cord_bank, [unit_row("U1", 1)])
     patient = make_patient(people, diagnosis="aml", date_of_birth="2010-05-01")
     unit = Unit.objects.get()
@@ -31,7 +36,7 @@ def shipped(people, cord_bank):
         actor=people["coordinator"], unit_id=unit.pk, patient=patient
     )
     services.reservation_ship(actor=people["tech"], reservation=reservation)
-    reserved = timezone.make_aware(dt.datetime.combine(TODAY - 30 * DAY, dt.time(9)))
+    reserved = timezone.make_aware(dt.datetime.combine(today() - 30 * DAY, dt.time(9)))
     Reservation.objects.filter(pk=reservation.pk).update(
         created_at=reserved, expires_at=reserved + 14 * DAY, ended_at=reserved + DAY
     )
@@ -56,26 +61,26 @@ def refused(call, field: str, words: str) -> None:
 
 def test_an_infusion_in_the_future_is_refused(people, shipped):
     patient, unit = shipped
-    refused(lambda: infuse(people, patient, unit, TODAY + DAY), "infused_on", "in the future")
+    refused(lambda: infuse(people, patient, unit, today() + DAY), "infused_on", "in the future")
     assert Unit.objects.get().status == UnitStatus.SHIPPED and not Transplant.objects.exists()
 
 
 def test_an_infusion_before_the_unit_was_reserved_is_refused(people, shipped):
     patient, unit = shipped
     refused(
-        lambda: infuse(people, patient, unit, TODAY - 31 * DAY),
+        lambda: infuse(people, patient, unit, today() - 31 * DAY),
         "infused_on",
-        f"before unit NCBB/U1 was reserved on {TODAY - 30 * DAY}",
+        f"before unit NCBB/U1 was reserved on {today() - 30 * DAY}",
     )
-    assert infuse(people, patient, unit, TODAY - 30 * DAY).infused_on == TODAY - 30 * DAY
+    assert infuse(people, patient, unit, today() - 30 * DAY).infused_on == today() - 30 * DAY
 
 
 def test_an_infusion_before_the_patient_was_born_is_refused(people, cord_bank):
     upload(people["tech"], cord_bank, [unit_row("U1", 1)])
-    patient = make_patient(people, date_of_birth=(TODAY - 10 * DAY).isoformat())
+    patient = make_patient(people, date_of_birth=(today() - 10 * DAY).isoformat())
     unit = Unit.objects.get()
     refused(
-        lambda: infuse(people, patient, unit, TODAY - 11 * DAY),
+        lambda: infuse(people, patient, unit, today() - 11 * DAY),
         "infused_on",
         "before the date of birth",
     )
@@ -87,7 +92,7 @@ def test_an_infusion_before_the_patient_was_born_is_refused(people, cord_bank):
 @pytest.fixture
 def transplant(people, shipped):
     patient, unit = shipped
-    return infuse(people, patient, unit, TODAY - 20 * DAY)
+    return infuse(people, patient, unit, today() - 20 * DAY)
 
 
 def follow_up(people, transplant, **values):
@@ -99,28 +104,28 @@ def follow_up(people, transplant, **values):
 @pytest.mark.parametrize(
     ("values", "field", "words"),
     [
-        ({"last_followup_on": TODAY + DAY}, "last_followup_on", "is in the future"),
-        ({"last_followup_on": TODAY - 21 * DAY}, "last_followup_on", "before the infusion"),
+        ({"last_followup_on": today() + DAY}, "last_followup_on", "is in the future"),
+        ({"last_followup_on": today() - 21 * DAY}, "last_followup_on", "before the infusion"),
         (
-            {"vital_status": "dead", "died_on": TODAY - 5 * DAY, "last_followup_on": TODAY},
+            {"vital_status": "dead", "died_on": today() - 5 * DAY, "last_followup_on": today()},
             "died_on",
-            f"{TODAY - 5 * DAY} is before the last follow-up on {TODAY}",
+            f"{today() - 5 * DAY} is before the last follow-up on {today()}",
         ),
         (
-            {"vital_status": "alive", "last_followup_on": TODAY, "died_on": TODAY},
+            {"vital_status": "alive", "last_followup_on": today(), "died_on": today()},
             "vital_status",
             "“alive at last follow-up” contradicts the death on",
         ),
         ({"vital_status": "dead"}, "died_on", "required when the patient died"),
         ({"vital_status": "alive"}, "last_followup_on", "required"),
-        ({"died_on": TODAY - DAY}, "vital_status", "“not yet known” contradicts the death"),
-        ({"relapse_on": TODAY - 2 * DAY}, "relapse_on", "needs the relapse recorded"),
+        ({"died_on": today() - DAY}, "vital_status", "“not yet known” contradicts the death"),
+        ({"relapse_on": today() - 2 * DAY}, "relapse_on", "needs the relapse recorded"),
         (
             {
                 "relapsed": True,
-                "relapse_on": TODAY - DAY,
+                "relapse_on": today() - DAY,
                 "vital_status": "dead",
-                "died_on": TODAY - 3 * DAY,
+                "died_on": today() - 3 * DAY,
             },
             "relapse_on",
             "is after the death on",
@@ -128,9 +133,9 @@ def follow_up(people, transplant, **values):
         (
             {
                 "relapsed": True,
-                "relapse_on": TODAY - DAY,
+                "relapse_on": today() - DAY,
                 "vital_status": "alive",
-                "last_followup_on": TODAY - 5 * DAY,
+                "last_followup_on": today() - 5 * DAY,
             },
             "relapse_on",
             "is after the last follow-up on",
@@ -144,7 +149,7 @@ def follow_up(people, transplant, **values):
             {
                 "neutrophil_engraftment_day": 18,
                 "vital_status": "alive",
-                "last_followup_on": TODAY - 5 * DAY,
+                "last_followup_on": today() - 5 * DAY,
             },
             "neutrophil_engraftment_day",
             "day +18 is after the last day known (day +15)",
@@ -172,21 +177,21 @@ def test_a_consistent_follow_up_is_saved_and_later_fields_keep_it_whole(people, 
         neutrophil_engraftment_day=17,
         agvhd_grade="II",
         vital_status="alive",
-        last_followup_on=TODAY - 2 * DAY,
+        last_followup_on=today() - 2 * DAY,
     )
     # A later, partial update is checked against what is stored: a death before the last
     # follow-up already recorded is refused.
     refused(
-        lambda: follow_up(people, transplant, vital_status="dead", died_on=TODAY - 3 * DAY),
+        lambda: follow_up(people, transplant, vital_status="dead", died_on=today() - 3 * DAY),
         "died_on",
         "before the last follow-up",
     )
-    follow_up(people, transplant, vital_status="dead", died_on=TODAY)
+    follow_up(people, transplant, vital_status="dead", died_on=today())
     stored = Transplant.objects.get()
     assert (stored.vital_status, stored.died_on, stored.last_followup_on) == (
         "dead",
-        TODAY,
-        TODAY - 2 * DAY,
+        today(),
+        today() - 2 * DAY,
     )
     assert stored.followup_days == 20
 
@@ -198,14 +203,14 @@ def test_a_consistent_follow_up_is_saved_and_later_fields_keep_it_whole(people, 
     ("values", "constraint"),
     [
         ({"vital_status": "dead"}, "cord_transplant_death_date_iff_dead"),
-        ({"died_on": TODAY}, "cord_transplant_death_date_iff_dead"),
+        ({"died_on": today()}, "cord_transplant_death_date_iff_dead"),
         ({"vital_status": "alive"}, "cord_transplant_alive_at_a_followup"),
-        ({"last_followup_on": TODAY - 30 * DAY}, "cord_transplant_followup_after_infusion"),
+        ({"last_followup_on": today() - 30 * DAY}, "cord_transplant_followup_after_infusion"),
         (
-            {"vital_status": "dead", "died_on": TODAY - 3 * DAY, "last_followup_on": TODAY},
+            {"vital_status": "dead", "died_on": today() - 3 * DAY, "last_followup_on": today()},
             "cord_transplant_no_followup_after_death",
         ),
-        ({"relapse_on": TODAY}, "cord_transplant_relapse_date_needs_relapse"),
+        ({"relapse_on": today()}, "cord_transplant_relapse_date_needs_relapse"),
         (
             {"graft_failure": True, "neutrophil_engraftment_day": 20},
             "cord_transplant_graft_failure_never_engrafted",

@@ -13,7 +13,10 @@ from tests.distribution.setups import approved, distribution_lot, shipped
 
 pytestmark = pytest.mark.django_db
 
-TOMORROW = timezone.localdate() + timedelta(days=1)
+
+def tomorrow():
+    """Computed when a test runs: a module-level date goes stale when a run passes midnight."""
+    return timezone.localdate() + timedelta(days=1)
 
 
 def test_a_shipment_dated_tomorrow_is_refused(users, line):
@@ -28,7 +31,7 @@ def test_a_shipment_dated_tomorrow_is_refused(users, line):
             tracking_number="WC-9",
             dry_shipper="DS-9",
             temperature_logger="TL-9",
-            shipped_on=TOMORROW,
+            shipped_on=tomorrow(),
         )
     assert raised.value.fields == {"shipped_on": ["future"]}
     found.refresh_from_db()
@@ -46,7 +49,7 @@ def test_a_thaw_dated_tomorrow_is_refused(users, line):
         reports.distribution_thaw_report(
             actor=researcher,
             request=found,
-            thawed_on=TOMORROW,
+            thawed_on=tomorrow(),
             viability=90,
             recovery=70,
             attachment="good",
