@@ -34,10 +34,10 @@ def setup_django(database_url: str) -> None:
     import django
 
     django.setup()
-    from stemhub.cordblood import typing
+    from stemhub.core.hla import use_engine
     from stemhub.hla import HLAEngine, MacDictionary
 
-    typing.use_engine(HLAEngine.load(macs=MacDictionary.from_file(hla_donors.MACS)))
+    use_engine(HLAEngine.load(macs=MacDictionary.from_file(hla_donors.MACS)))
 
 
 SEROLOGY_PREFIX = (("DR", "DRB1"), ("DQ", "DQB1"), ("Cw", "C"), ("A", "A"), ("B", "B"), ("C", "C"))

@@ -9,8 +9,8 @@ import pytest
 
 from stemhub.accounts.models import Institution, Role
 from stemhub.cordblood import index as search_index
-from stemhub.cordblood import typing as hla
 from stemhub.cordblood.uploads import units_import
+from stemhub.core.hla import use_engine
 from stemhub.hla import HLAEngine, MacDictionary
 from tests.conftest import make_user
 from tests.pyard_support import imgt_dir, shared_dir
@@ -24,10 +24,10 @@ def cord_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HLAEngine]
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("STEMHUB_HLA_CACHE", str(cache))
         engine = HLAEngine.load(imgt_dir=imgt_dir(), macs=MacDictionary.from_file(MAC_SUBSET))
-    hla.use_engine(engine)
+    use_engine(engine)
     search_index.forget()
     yield engine
-    hla.use_engine(None)
+    use_engine(None)
     search_index.forget()
 
 

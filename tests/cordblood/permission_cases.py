@@ -11,8 +11,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from stemhub.cordblood import hla_typing as hla
 from stemhub.cordblood import index as search_index
-from stemhub.cordblood import typing as hla
 from stemhub.cordblood.models import (
     Patient,
     Reservation,

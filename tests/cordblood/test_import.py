@@ -155,7 +155,7 @@ def test_the_check_character_agrees_with_stdnum():
 
     from stdnum.iso7064 import mod_37_2
 
-    from stemhub.cordblood import typing as hla
+    from stemhub.cordblood import hla_typing as hla
 
     rng = random.Random(11)
     for _ in range(2000):

@@ -245,8 +245,8 @@ def test_ranking_at_any_limit_is_the_full_sort_by_hla_then_dose(people, cord_ban
     import numpy as np
 
     from stemhub.cordblood import search as cord_search
-    from stemhub.cordblood import typing as hla
     from stemhub.cordblood.models import Unit
+    from stemhub.core.hla import engine as hla_engine
 
     rng = random.Random(7)
     pools = {
@@ -285,7 +285,7 @@ def test_ranking_at_any_limit_is_the_full_sort_by_hla_then_dose(people, cord_ban
     # the full ranking, scored unit by unit by the engine
     patient = make_patient(people, centre_patient_id="P-brute")
     criteria = cord_search._criteria("cord", SearchRequest())
-    engine = hla.engine()
+    engine = hla_engine()
     expected = []
     for unit in Unit.objects.all():
         tnc_kg, cd34_kg = (

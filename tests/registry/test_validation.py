@@ -10,9 +10,10 @@ import pytest
 from django.utils import timezone
 
 from stemhub.core.errors import InvalidInput
+from stemhub.core.hla import use_engine
 from stemhub.exchange.services import hpscreg_import
 from stemhub.hla import HLAEngine
-from stemhub.registry import hla_typing, services
+from stemhub.registry import services
 from stemhub.registry.models import CellLine
 from stemhub.registry.validation import line_problems
 from tests.pyard_support import imgt_dir
@@ -28,9 +29,9 @@ def engine(tmp_path_factory):
     cache = tmp_path_factory.mktemp("registry-hla-cache")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("STEMHUB_HLA_CACHE", str(cache))
-        hla_typing.use_engine(HLAEngine.load(imgt_dir=imgt_dir()))
+        use_engine(HLAEngine.load(imgt_dir=imgt_dir()))
     yield
-    hla_typing.use_engine(None)
+    use_engine(None)
 
 
 def create(users, **changes):

@@ -10,9 +10,9 @@ from ninja import Router, Schema
 from stemhub.accounts.models import Institution
 from stemhub.accounts.permissions import Perm, user_can
 from stemhub.cordblood import selectors, services, transplant_services
+from stemhub.cordblood.hla_typing import BadTyping
 from stemhub.cordblood.models import SavedSearch, Transplant, Unit
 from stemhub.cordblood.search import SearchRequest, preliminary_counts
-from stemhub.cordblood.typing import BadTyping
 from stemhub.cordblood.upload_rows import UploadRejected, template_csv
 from stemhub.cordblood.uploads import units_import
 from stemhub.core.api import AUTHENTICATED
@@ -240,10 +240,6 @@ def preliminary_search(request: HttpRequest, payload: PreliminaryIn) -> dict[str
         raise InvalidInput(
             f"hla: {error.token!r}: {error.reason}", fields={"hla": [error.reason]}
         ) from None
-    except Exception as error:  # the engine's TypingError: name the token
-        token = getattr(error, "token", payload.hla)
-        reason = getattr(error, "reason", str(error))
-        raise InvalidInput(f"hla: {token!r}: {reason}", fields={"hla": [reason]}) from None
 
 
 @router.get("/cord/network", auth=None)

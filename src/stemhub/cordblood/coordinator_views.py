@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from stemhub.accounts.permissions import Perm, is_platform_admin, user_can
 from stemhub.cordblood import display, services, transplant_services
-from stemhub.cordblood import typing as hla
+from stemhub.cordblood import hla_typing as hla
 from stemhub.cordblood.forms import (
     SETTING_LABELS,
     OutcomeForm,

@@ -18,13 +18,14 @@ from stemhub.cordblood.models import (
     VitalStatus,
 )
 from stemhub.core.errors import InvalidInput
+from stemhub.hla import MATCH_LOCI
 
 # A typing that finds units in the demo network (two of its common haplotypes): the example the
 # public search and the patient form show (tests/cordblood/test_demo.py keeps it finding some).
 EXAMPLE_GL = (
     "A*02:01+A*11:01^B*40:01+B*46:01^C*07:02+C*01:02^DRB1*09:01+DRB1*15:01^DQB1*03:03+DQB1*06:02"
 )
-EXAMPLE_LOCI = dict(zip(("A", "B", "C", "DRB1", "DQB1"), EXAMPLE_GL.split("^"), strict=True))
+EXAMPLE_LOCI = dict(zip(MATCH_LOCI, EXAMPLE_GL.split("^"), strict=True))
 
 
 class UploadForm(forms.Form):

@@ -28,8 +28,8 @@ import numpy.typing as npt
 from django.conf import settings
 from django.db import transaction
 
-from stemhub.cordblood import typing as hla
 from stemhub.cordblood.models import HLA_FIELDS, LOCI, IndexState, Kind, Unit, UnitStatus
+from stemhub.core.hla import engine as hla_engine
 from stemhub.hla import DonorIndex
 
 ABO_CODES = {"": 0, "O": 1, "A": 2, "B": 3, "AB": 4}
@@ -110,7 +110,7 @@ class CordIndex:
     def parsed(self, locus: str, code: int) -> Any:
         """The engine's parse of a locus typing text (by text id), kept across searches (at
         most `PARSED_MAX` per locus: a MAC position holds hundreds of allele ids)."""
-        engine = hla.engine()
+        engine = hla_engine()
         if self._parsed_by is not engine:
             self._parsed, self._parsed_by = {}, engine
         cache = self._parsed.setdefault(locus, {})
@@ -118,7 +118,7 @@ class CordIndex:
         if typing is None:
             if len(cache) >= PARSED_MAX:
                 cache.clear()
-            typing = cache[code] = engine.parser.parse_segment(self.locus_texts[locus][code])[locus]
+            typing = cache[code] = engine.parse_segment(self.locus_texts[locus][code])[locus]
         return typing
 
     def pks_of(self, donor_ids: list[str]) -> npt.NDArray[np.int64]:
@@ -201,7 +201,7 @@ def begin_generation() -> int:
 
 
 def _empty(instance: str) -> CordIndex:
-    engine = hla.engine()
+    engine = hla_engine()
     return CordIndex(instance, 0, {kind: engine.new_index() for kind in KINDS})
 
 
@@ -285,7 +285,7 @@ def _from_snapshot(state: IndexState) -> CordIndex | None:
     if not folder.is_dir():
         return None
     candidates = sorted(folder.glob(f"{state.instance}-*-side.npz"), reverse=True)
-    engine = hla.engine()
+    engine = hla_engine()
     for side in candidates:
         stem = side.name.removesuffix("-side.npz")
         generation = int(stem.rsplit("-", 1)[1])

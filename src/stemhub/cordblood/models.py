@@ -12,8 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from stemhub.accounts.models import Institution
+from stemhub.hla import SCORED_LOCI
 
-LOCI = ("A", "B", "C", "DRB1", "DQB1", "DPB1")
+LOCI = SCORED_LOCI
 HLA_FIELDS = {locus: f"hla_{locus.lower()}" for locus in LOCI}
 
 

@@ -18,8 +18,8 @@ from typing import Any, Literal
 
 import numpy as np
 
+from stemhub.cordblood import hla_typing as hla
 from stemhub.cordblood import index as search_index
-from stemhub.cordblood import typing as hla
 from stemhub.cordblood.models import (
     LOCI,
     CentreSettings,
@@ -28,14 +28,23 @@ from stemhub.cordblood.models import (
     Unit,
     UnitStatus,
 )
-from stemhub.hla import LocusResult, MatchCriteria, MatchResult, RankingWeights
+from stemhub.core.hla import engine as hla_engine
+from stemhub.hla import (
+    EIGHT_LOCI,
+    MATCH_LOCI,
+    SCORED_LOCI,
+    LocusResult,
+    MatchCriteria,
+    MatchResult,
+    RankingWeights,
+)
 
 DonorType = Literal["cord", "adult", "both"]
 CordRule = Literal["4of8", "6locus"]
 AdultRule = Literal["8/8", "7/8", "10/10", "9/10"]
 DsaPolicy = Literal["exclude", "flag"]
-EIGHT = ("A", "B", "C", "DRB1")
-TEN = ("A", "B", "C", "DRB1", "DQB1")
+EIGHT = EIGHT_LOCI
+TEN = MATCH_LOCI
 ADULT_RULES: dict[str, tuple[tuple[str, ...], int]] = {
     "8/8": (EIGHT, 0),
     "7/8": (EIGHT, 1),
@@ -146,17 +155,17 @@ class DsaChecker:
     share a P group at some position (any allele the unit may carry). Memoised per text."""
 
     def __init__(self, targets: list[str], index: search_index.CordIndex) -> None:
-        engine = hla.engine()
+        engine = hla_engine()
         self.index = index
         self.targets: list[tuple[str, str, Any]] = []
         for target in targets:
-            parsed = engine.parser.parse_segment(target)
+            parsed = engine.parse_segment(target)
             for locus, typing in parsed.items():
                 self.targets.append((target, locus, typing))
         self.memo: dict[tuple[int, int], bool] = {}
 
     def conflicts(self, pk: int) -> list[str]:
-        engine = hla.engine()
+        engine = hla_engine()
         found = []
         for number, (target, locus, typing) in enumerate(self.targets):
             if locus not in LOCI:
@@ -168,7 +177,7 @@ class DsaChecker:
             hit = self.memo.get(key)
             if hit is None:
                 donor = self.index.parsed(locus, code)
-                hit = bool(engine.scorer.score_locus(typing, donor).count)
+                hit = bool(engine.match_locus(typing, donor).count)
                 self.memo[key] = hit
             if hit:
                 found.append(target)
@@ -181,10 +190,10 @@ class DsaChecker:
 def run_search(patient: Patient, request: SearchRequest) -> dict[str, Any]:
     index = search_index.current()
     limits = thresholds_of(patient)
-    typing = hla.engine().parse(patient.hla_gl)
+    typing = hla_engine().parse(patient.hla_gl)
     dsa = DsaChecker(list(patient.dsa or []), index)
     out: dict[str, Any] = {
-        "imgt_release": hla.engine().release,
+        "imgt_release": hla_engine().release,
         "engine_version": SEARCH_VERSION,
         "index_generation": index.generation,
         "kinds": {},
@@ -207,11 +216,11 @@ def _criteria(kind: str, request: SearchRequest) -> MatchCriteria:
     if kind == Kind.CORD:
         return MatchCriteria(
             match_loci=EIGHT,
-            score_loci=(*TEN, "DPB1"),
+            score_loci=SCORED_LOCI,
             max_mismatches=8 - request.cord_min_matches,
         )
     loci, allowed = ADULT_RULES[request.adult_rule]
-    return MatchCriteria(match_loci=loci, score_loci=(*TEN, "DPB1"), max_mismatches=allowed)
+    return MatchCriteria(match_loci=loci, score_loci=SCORED_LOCI, max_mismatches=allowed)
 
 
 def _eligible_mask(index: search_index.CordIndex, kind: str, pks: np.ndarray, patient, limits):
@@ -242,15 +251,15 @@ class _Grader:
         self.criteria = criteria
         self.loci = list(dict.fromkeys((*criteria.match_loci, *criteria.score_loci)))
         self.indexed = set(index.donors[kind].loci) & set(index.locus_codes)
-        self.release = hla.engine().release
-        self.scorer = hla.engine().scorer
+        self.release = hla_engine().release
+        self.engine = hla_engine()
         self.memo: dict[str, dict[int, LocusResult]] = {locus: {} for locus in self.loci}
 
     def _locus(self, locus: str, code: int) -> LocusResult:
         patient = self.typing.loci.get(locus)
         if patient is None or code < 0 or locus not in self.indexed:
             return LocusResult(locus, None)
-        return self.scorer.score_locus(patient, self.index.parsed(locus, code))
+        return self.engine.match_locus(patient, self.index.parsed(locus, code))
 
     def keys(self, pks: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per unit: mismatches (of the match loci), summed grade and confidence weights."""
@@ -346,7 +355,7 @@ def _antigen_mismatches(result: LocusResult) -> int:
 
 def _six_locus(index, patient, typing, request, limits, dsa):
     """The older rule: A and B at antigen level, DRB1 at allele level (6/6, 5/6, 4/6)."""
-    engine = hla.engine()
+    engine = hla_engine()
     size = index.tnc.size
     rows = np.flatnonzero(
         (index.kind[:size] == search_index.KINDS.index("cord"))
@@ -364,8 +373,8 @@ def _six_locus(index, patient, typing, request, limits, dsa):
         for i, code in enumerate(distinct.tolist()):
             if code < 0:
                 continue
-            donor = engine.parser.parse_segment(index.locus_texts[locus][code])[locus]
-            scored = engine.scorer.score_locus(patient_locus, donor)
+            donor = engine.parse_segment(index.locus_texts[locus][code])[locus]
+            scored = engine.match_locus(patient_locus, donor)
             per_code[i] = scored.mismatches if locus == "DRB1" else _antigen_mismatches(scored)
         mismatches += per_code[np.searchsorted(distinct, codes)]
     allowed = 6 - request.cord_min_matches
@@ -379,7 +388,7 @@ def _six_locus(index, patient, typing, request, limits, dsa):
         range(rows.size), key=lambda i: (int(mismatches[i]), *_dose_key(index, int(rows[i])))
     )
     picked = []
-    criteria = MatchCriteria(match_loci=EIGHT, score_loci=(*TEN, "DPB1"))
+    criteria = MatchCriteria(match_loci=EIGHT, score_loci=SCORED_LOCI)
     units = dict(
         Unit.objects.filter(pk__in=[int(rows[i]) for i in order[: request.limit * 4]]).values_list(
             "pk", "hla_gl"
@@ -502,8 +511,9 @@ def double_units(results: list[dict[str, Any]], top: int = 10) -> list[dict[str,
 
 
 def preliminary_counts(gl: str) -> dict[str, Any]:
-    """Public: counts of potential cord matches (≥ 4/8) and adult matches by grade, HLA only."""
-    typing = hla.engine().parse(gl)
+    """Public: counts of potential cord matches (≥ 4/8) and adult matches by grade, HLA only;
+    `BadTyping` naming the token when the typing is bad."""
+    typing = hla.parse_gl(gl)
     index = search_index.current()
     counts: dict[str, dict[str, int]] = {}
     for kind, criteria in (
@@ -515,4 +525,4 @@ def preliminary_counts(gl: str) -> dict[str, Any]:
             f"{8 - m}/8": int(n)
             for m, n in zip(*np.unique(found.mismatches, return_counts=True), strict=True)
         }
-    return {"imgt_release": hla.engine().release, "counts": counts}
+    return {"imgt_release": hla_engine().release, "counts": counts}

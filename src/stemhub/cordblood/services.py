@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 
 from stemhub.accounts.models import Institution, User
 from stemhub.accounts.permissions import Perm, user_can
+from stemhub.cordblood import hla_typing as hla
 from stemhub.cordblood import index as search_index
-from stemhub.cordblood import typing as hla
 from stemhub.cordblood.models import (
     ABO,
     MALIGNANT_DIAGNOSES,
@@ -38,6 +38,8 @@ from stemhub.cordblood.models import (
 )
 from stemhub.cordblood.search import SearchRequest, run_search
 from stemhub.core.errors import Conflict, Forbidden, InvalidInput, NotFound, from_validation_error
+from stemhub.core.hla import engine as hla_engine
+from stemhub.hla import HLAError
 
 
 def require(actor: User, perm: Perm, institution_id: int | None = None) -> None:
@@ -55,8 +57,8 @@ def _dsa_targets(values: Any) -> list[str]:
         if not item:
             continue
         try:
-            hla.engine().parser.parse_segment(item)
-        except Exception as error:  # TypingError or HLAError: name the token
+            hla_engine().parse_segment(item)
+        except HLAError as error:  # a TypingError names the token
             raise InvalidInput(
                 f"dsa: {item!r}: {error}", fields={"dsa": [f"{item!r}: {error}"]}
             ) from None

@@ -18,7 +18,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from stemhub.cordblood import typing as hla
+from stemhub.cordblood import hla_typing as hla
 from stemhub.cordblood.models import ABO, HLA_FIELDS, Kind, Sex, UnitStatus
 from stemhub.core.errors import InvalidInput
 

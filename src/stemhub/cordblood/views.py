@@ -24,9 +24,9 @@ from stemhub.accounts.permissions import Perm, is_platform_admin, permissions_of
 from stemhub.cordblood import selectors, services
 from stemhub.cordblood.display import din_text
 from stemhub.cordblood.forms import EXAMPLE_GL, PreliminaryForm, form_fields
+from stemhub.cordblood.hla_typing import BadTyping
 from stemhub.cordblood.models import Reservation, ReservationState, UnitStatus
 from stemhub.cordblood.search import preliminary_counts
-from stemhub.cordblood.typing import BadTyping
 from stemhub.core.errors import Forbidden, InvalidInput, NotFound, StemhubError
 from stemhub.core.pages import error_page, page
 
@@ -113,10 +113,6 @@ def preliminary(request: HttpRequest) -> HttpResponse:
                 error = InvalidInput(
                     f"hla: {caught.token!r}: {caught.reason}", fields={"hla": [caught.reason]}
                 )
-            except Exception as caught:  # the engine's TypingError: name the token
-                token = getattr(caught, "token", form.cleaned_data["hla"])
-                reason = getattr(caught, "reason", str(caught))
-                error = InvalidInput(f"hla: {token!r}: {reason}", fields={"hla": [reason]})
             else:
                 rows = _preliminary_rows(found["counts"])
                 result = {"release": found["imgt_release"], "rows": rows}

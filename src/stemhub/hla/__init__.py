@@ -15,7 +15,7 @@ from stemhub.hla.errors import (
     UnknownMACError,
     UnknownSerologyError,
 )
-from stemhub.hla.genotype import MATCH_LOCI, LocusTyping, Position, Typing
+from stemhub.hla.genotype import EIGHT_LOCI, MATCH_LOCI, SCORED_LOCI, LocusTyping, Position, Typing
 from stemhub.hla.grading import Confidence, DPB1Permissiveness, Grade, PositionGrade
 from stemhub.hla.index import DonorIndex, SearchResult
 from stemhub.hla.macs import MacDictionary
@@ -25,8 +25,10 @@ from stemhub.hla.scoring import LocusResult, MatchCriteria, MatchResult, Ranking
 from stemhub.hla.tables import ReferenceTables, load_tables
 
 __all__ = [
+    "EIGHT_LOCI",
     "MATCH_LOCI",
     "PINNED_RELEASE",
+    "SCORED_LOCI",
     "Confidence",
     "DPB1Permissiveness",
     "DeletedAlleleError",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from stemhub.hla.genotype import MATCH_LOCI, LocusTyping, Typing
+from stemhub.hla.genotype import SCORED_LOCI, LocusTyping, Typing
 from stemhub.hla.grading import PositionGrader
 from stemhub.hla.index import DonorIndex
 from stemhub.hla.macs import MacDictionary
@@ -103,7 +103,7 @@ class HLAEngine:
         chosen = weights or RankingWeights()
         return sorted(results, key=lambda r: (*r.rank_key(chosen), r.donor_id or ""))
 
-    def new_index(self, loci: tuple[str, ...] = (*MATCH_LOCI, "DPB1")) -> DonorIndex:
+    def new_index(self, loci: tuple[str, ...] = SCORED_LOCI) -> DonorIndex:
         return DonorIndex(self, loci)
 
     def open_index(self, path: Path) -> DonorIndex:

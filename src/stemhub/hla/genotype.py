@@ -6,10 +6,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["MATCH_LOCI", "LocusTyping", "Position", "PositionKind", "Typing"]
+__all__ = [
+    "EIGHT_LOCI",
+    "MATCH_LOCI",
+    "SCORED_LOCI",
+    "LocusTyping",
+    "Position",
+    "PositionKind",
+    "Typing",
+]
 
-# The loci counted in match totals and the one scored for T-cell-epitope permissiveness.
+# The loci counted in match totals (10/10), the same less DQB1 (8/8), and every locus scored:
+# those plus DPB1, graded and judged for T-cell-epitope permissiveness but not counted.
 MATCH_LOCI: tuple[str, ...] = ("A", "B", "C", "DRB1", "DQB1")
+EIGHT_LOCI: tuple[str, ...] = ("A", "B", "C", "DRB1")
+SCORED_LOCI: tuple[str, ...] = (*MATCH_LOCI, "DPB1")
 
 PositionKind = Literal[
     "allele",  # a name of two or more fields, e.g. A*01:01:01:01 or A*02:01

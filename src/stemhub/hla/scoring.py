@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from stemhub.hla.genotype import MATCH_LOCI, LocusTyping, Position, Typing
+from stemhub.hla.genotype import MATCH_LOCI, SCORED_LOCI, LocusTyping, Position, Typing
 from stemhub.hla.grading import (
     Confidence,
     DPB1Permissiveness,
@@ -47,7 +47,7 @@ class MatchCriteria:
     """
 
     match_loci: tuple[str, ...] = MATCH_LOCI
-    score_loci: tuple[str, ...] = (*MATCH_LOCI, "DPB1")
+    score_loci: tuple[str, ...] = SCORED_LOCI
     max_mismatches: int | None = None
     max_mismatches_per_locus: Mapping[str, int] = field(default_factory=dict)
 

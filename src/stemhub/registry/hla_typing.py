@@ -1,48 +1,19 @@
-"""HLA typings on line records, checked by the HLA engine: the bad token and its locus named.
-
-One engine per process, loaded on first use (~0.5 s cold, from the table cache after). Where
-the IPD-IMGT/HLA reference data cannot be loaded, typings are kept as typed and not checked (a
-laptop demo without the release); a MAC needs the MAC dictionary, which may not be installed.
+"""HLA typings on line records, checked by the process's HLA engine: the bad token and its
+locus named. Where the IPD-IMGT/HLA reference data cannot be loaded, typings are kept as typed
+and not checked (a laptop demo without the release); a MAC needs the MAC dictionary, which may
+not be installed.
 """
 
-import logging
 import re
-import threading
 
 from django.utils.translation import gettext
 
-from stemhub.hla import HLAEngine, HLAError, TypingError, UnknownMACError
-
-log = logging.getLogger(__name__)
-
-_lock = threading.Lock()
-_engine: HLAEngine | None = None
-_unavailable = False
+from stemhub.core.hla import engine_or_none
+from stemhub.hla import TypingError, UnknownMACError
 
 SEROLOGY_LOCI = {"CW": "C", "DR": "DRB1", "DQ": "DQB1", "DP": "DPB1", "A": "A", "B": "B"}
 _MOLECULAR = re.compile(r"^(?:HLA-)?(?P<locus>[A-Z][A-Z0-9]*)\*")
 _SEROLOGY = re.compile(r"^(?:HLA-)?(?P<prefix>Cw|DR|DQ|DP|A|B)\d", re.IGNORECASE)
-
-
-def engine() -> HLAEngine | None:
-    """The process's engine, or None when the reference data cannot be loaded."""
-    global _engine, _unavailable
-    if _engine is None and not _unavailable:
-        with _lock:
-            if _engine is None and not _unavailable:
-                try:
-                    _engine = HLAEngine.load()
-                except HLAError as error:
-                    _unavailable = True
-                    log.warning("HLA typings are not checked: %s", error)
-    return _engine
-
-
-def use_engine(chosen: HLAEngine | None) -> None:
-    """Replace the process's engine (tests); None loads the default again on next use."""
-    global _engine, _unavailable
-    with _lock:
-        _engine, _unavailable = chosen, False
 
 
 def locus_of(token: str) -> str:
@@ -60,7 +31,7 @@ def typing_problem(gl: str) -> str:
     be checked here)."""
     if not gl.strip():
         return ""
-    found = engine()
+    found = engine_or_none()
     if found is None:
         return ""
     try:

@@ -1,38 +1,17 @@
-"""The one HLA engine of this process, and the checks of what banks and centres send us:
-per-locus HLA typings (validated once per distinct text) and ISBT 128 donation numbers."""
+"""The checks of what banks and centres send us: per-locus HLA typings (validated by the
+process's HLA engine once per distinct text) and ISBT 128 donation numbers."""
 
 import re
-import threading
 from functools import lru_cache
 
 from django.utils.translation import gettext as _
 
 from stemhub.cordblood.models import LOCI
-from stemhub.hla import HLAEngine, HLAError, TypingError
-
-_lock = threading.Lock()
-_engine: HLAEngine | None = None
+from stemhub.core.hla import engine, engine_changed
+from stemhub.hla import HLAError, Typing, TypingError
 
 # ISBT 128 donation identification number: facility (α + 4 digits), year (2), sequence (6).
 DIN_PATTERN = re.compile(r"^[A-NP-Z][0-9]{4}[0-9]{2}[0-9]{6}$")
-
-
-def engine() -> HLAEngine:
-    """Loaded once per process (~0.3 s); never per request."""
-    global _engine
-    if _engine is None:
-        with _lock:
-            if _engine is None:
-                _engine = HLAEngine.load()
-    return _engine
-
-
-def use_engine(chosen: HLAEngine | None) -> None:
-    """Replace the process's engine (tests and benchmarks pick their MACs); clears caches."""
-    global _engine
-    with _lock:
-        _engine = chosen
-        locus_typing.cache_clear()
 
 
 class BadTyping(ValueError):
@@ -52,7 +31,7 @@ def locus_typing(locus: str, text: str) -> str:
     """
     cleaned = text.strip()
     try:
-        parsed = engine().parser.parse_segment(cleaned)
+        parsed = engine().parse_segment(cleaned)
     except TypingError as error:
         raise BadTyping(error.token, error.reason) from None
     except HLAError as error:
@@ -63,19 +42,27 @@ def locus_typing(locus: str, text: str) -> str:
     return parsed[locus].text
 
 
+engine_changed(locus_typing.cache_clear)
+
+
 def gl_of(per_locus: dict[str, str]) -> str:
     """The GL string of normalised per-locus texts (loci in the platform's order)."""
     return "^".join(per_locus[locus] for locus in LOCI if per_locus.get(locus))
 
 
-def split_gl(gl: str) -> dict[str, str]:
-    """A whole GL string (a patient's, a maternal typing) validated and split per locus."""
+def parse_gl(gl: str) -> Typing:
+    """The engine's parse of a whole GL string; `BadTyping` naming the token if it is bad."""
     try:
-        typing = engine().parse(gl.strip())
+        return engine().parse(gl.strip())
     except TypingError as error:
         raise BadTyping(error.token, error.reason) from None
     except HLAError as error:
         raise BadTyping(gl, str(error)) from None
+
+
+def split_gl(gl: str) -> dict[str, str]:
+    """A whole GL string (a patient's, a maternal typing) validated and split per locus."""
+    typing = parse_gl(gl)
     return {locus: typing.loci[locus].text for locus in LOCI if locus in typing.loci}
 
 
