@@ -1,4 +1,4 @@
-"""The biobank demo, on top of the core demo: NSRB's equipment, storage, banks of its published
+"""The biobank demo, on top of the registry demo: NSRB's equipment, storage, banks of its published
 lines sharing boxes, vials placed with their histories, held positions, and a recent temperature
 excursion whose vials await QA's decision; loaded once."""
 
@@ -19,9 +19,9 @@ from stemhub.biobank.models import (
     VialStatus,
 )
 from stemhub.biobank.selectors import container_path
-from stemhub.core.demo.loader import demo_load
 from stemhub.equipment.models import Equipment, Excursion
 from stemhub.equipment.selectors import equipment_due
+from stemhub.registry.demo.loader import demo_load
 from stemhub.registry.models import CellLine, Status
 
 
@@ -33,7 +33,7 @@ def load() -> str:
 
 @pytest.mark.django_db
 def test_it_builds_storage_banks_and_vials_for_published_lines_once():
-    """One test, as the core demo takes a while to load: each part checks one promise."""
+    """One test, as the registry demo takes a while to load: each part checks one promise."""
     demo_load()
     load()
     _storage_tree_down_to_boxes()

@@ -3,7 +3,7 @@
 
 import pytest
 
-from stemhub.core.demo.people import USERS
+from stemhub.accounts.demo import USERS
 from tests.browser.demo_site import Visitor, menu_links
 
 USERNAMES = [spec.username for spec in USERS]

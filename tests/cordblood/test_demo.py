@@ -6,13 +6,13 @@ import datetime as dt
 
 import pytest
 
+from stemhub.accounts.demo import create_institutions, create_users
 from stemhub.accounts.models import Institution, Role, User
 from stemhub.cordblood import demo, selectors
 from stemhub.cordblood.demo_data import BANKS
 from stemhub.cordblood.forms import EXAMPLE_GL
 from stemhub.cordblood.models import Reservation, Transplant, Unit, UnitUpload
 from stemhub.cordblood.search import preliminary_counts
-from stemhub.core.demo.people import create_institutions, create_users
 
 pytestmark = pytest.mark.django_db
 

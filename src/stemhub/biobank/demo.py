@@ -1,7 +1,7 @@
 """Demo storage, equipment and banks for NSRB, written through the services like hand-entered
 data.
 
-Runs on top of the core demo (`stemhub demo`), which creates NSRB, its technician and QA manager
+Runs on top of the registry demo (`stemhub demo`), which creates NSRB, its technician and QA manager
 and its published lines. It registers NSRB's equipment (`stemhub.equipment.demo`), builds a site
 with a −80 °C freezer and two LN2 tanks (each linked to its equipment) of two racks of four
 9 × 9 boxes, blocks a rack slot and a box position and reserves another, and banks four
@@ -42,7 +42,7 @@ RACK_HOLDS = [("Tank 1", "Rack 1", 13, "blocked", "Bent rail: a box would jam")]
 def load(*, stdout: TextIO | None = None) -> None:
     nsrb = Institution.objects.filter(provider_code="NSRB").first()
     if nsrb is None or not User.objects.filter(username="technician").exists():
-        raise RuntimeError("Load the core demo first (`stemhub demo`): NSRB and its staff")
+        raise RuntimeError("Load the registry demo first (`stemhub demo`): NSRB and its staff")
     if Container.objects.filter(institution=nsrb, parent=None, name=SITE).exists():
         if stdout is not None:
             stdout.write("Biobank demo already loaded; nothing to do\n")

@@ -25,6 +25,7 @@ from stemhub.catalogue.selectors import (
     facet_label,
 )
 from stemhub.core.errors import InvalidInput, NotFound
+from stemhub.registry.models import CellLine, Status
 from stemhub.registry.selectors import resolve_name
 
 PAGE_SIZE = 20
@@ -181,6 +182,20 @@ def _exact_line(query: CatalogueQuery) -> str | None:
         return resolve_name(query.q).name
     except NotFound:
         return None
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """Public: the front page with the catalogue's headline figures."""
+    published = CellLine.objects.filter(status=Status.PUBLISHED)
+    return render(
+        request,
+        "catalogue/home.html",
+        {
+            "published_count": published.count(),
+            "recent": published.select_related("institution").order_by("-published_at")[:8],
+        },
+    )
 
 
 @require_GET

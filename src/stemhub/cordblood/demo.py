@@ -19,6 +19,7 @@ from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 from stdnum.iso7064 import mod_37_2
 
+from stemhub.accounts.demo import DEMO_PASSWORD
 from stemhub.accounts.models import Institution, RoleGrant, User
 from stemhub.cordblood import services, transplant_services
 from stemhub.cordblood.demo_data import (
@@ -46,7 +47,6 @@ from stemhub.cordblood.models import (
 )
 from stemhub.cordblood.search import SearchRequest
 from stemhub.cordblood.uploads import units_import
-from stemhub.core.demo.people import DEMO_PASSWORD
 
 LOGINS = OPERATORS  # printed by `stemhub demo` with the demo's other logins
 LOCUS_FIELDS = ("hla_a", "hla_c", "hla_b", "hla_drb1", "hla_dqb1")

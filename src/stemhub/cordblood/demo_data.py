@@ -6,8 +6,8 @@ codes are invented; the haplotypes are common ones of the European and Chinese p
 
 from dataclasses import dataclass
 
+from stemhub.accounts.demo import UserSpec
 from stemhub.accounts.models import Role
-from stemhub.core.demo.people import UserSpec
 
 # A~C~B~DRB1~DQB1 haplotypes, each with a relative weight.
 EUROPEAN = (

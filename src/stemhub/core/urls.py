@@ -3,7 +3,6 @@ from django.urls import path
 from stemhub.core import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("work/", views.work, name="work"),
     path("healthz", views.healthz, name="healthz"),
 ]

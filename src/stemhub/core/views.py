@@ -1,4 +1,4 @@
-"""Pages every visitor sees."""
+"""The kernel's pages: the signed-in user's work and the health check."""
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -6,20 +6,6 @@ from django.shortcuts import render
 
 from stemhub.core.navigation import panels_for
 from stemhub.core.pages import page
-from stemhub.registry.models import CellLine, Status
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    """Public: the front page with the catalogue's headline figures."""
-    published = CellLine.objects.filter(status=Status.PUBLISHED)
-    return render(
-        request,
-        "core/home.html",
-        {
-            "published_count": published.count(),
-            "recent": published.select_related("institution").order_by("-published_at")[:8],
-        },
-    )
 
 
 @page()

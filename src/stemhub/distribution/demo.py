@@ -26,9 +26,9 @@ from typing import TextIO
 from django.apps import apps
 from django.db import transaction
 
+from stemhub.accounts.demo import DEMO_PASSWORD
 from stemhub.accounts.models import Institution, User
 from stemhub.biobank.models import BankTier
-from stemhub.core.demo.people import DEMO_PASSWORD
 from stemhub.distribution import reports, services
 from stemhub.distribution.models import DistributionRequest, IntendedUse, LicenceVersion
 from stemhub.distribution.notifications import notifications_muted
@@ -131,7 +131,7 @@ def _load(stdout: TextIO | None) -> None:
     nsrb = Institution.objects.filter(provider_code="NSRB").first()
     people = {u.username: u for u in User.objects.filter(username__in=PEOPLE)}
     if nsrb is None or len(people) != len(PEOPLE):
-        raise RuntimeError("Load the core demo first (`stemhub demo`): NSRB, LUIC and their staff")
+        raise RuntimeError("Load the registry demo first (`stemhub demo`): NSRB, LUIC, staff")
     if DistributionRequest.objects.filter(provider=nsrb).exists():
         _say(stdout, "Distribution demo already loaded; nothing to do")
         return

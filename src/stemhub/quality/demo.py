@@ -17,10 +17,10 @@ from typing import TextIO
 
 from django.db import transaction
 
+from stemhub.accounts.demo import DEMO_PASSWORD
 from stemhub.accounts.models import Institution, User
 from stemhub.biobank import services as biobank
 from stemhub.biobank.models import BankTier, CellBank, Container
-from stemhub.core.demo.people import DEMO_PASSWORD
 from stemhub.quality import selectors, services
 from stemhub.quality.defaults import install_defaults
 from stemhub.quality.models import QcResult, QcTest
@@ -63,7 +63,7 @@ def str_text(profile: dict[str, list[str]]) -> str:
 def load(*, stdout: TextIO | None = None) -> None:
     nsrb = Institution.objects.filter(provider_code="NSRB").first()
     if nsrb is None or not User.objects.filter(username="technician").exists():
-        raise RuntimeError("Load the core demo first (`stemhub demo`): NSRB and its staff")
+        raise RuntimeError("Load the registry demo first (`stemhub demo`): NSRB and its staff")
     working = list(
         CellBank.objects.filter(institution=nsrb, tier=BankTier.WCB)
         .select_related("line")

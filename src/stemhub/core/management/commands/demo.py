@@ -1,24 +1,24 @@
 """`stemhub demo [--once]`: load the demo data and print the logins."""
 
-import importlib
 import os
 import time
+from types import ModuleType
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+from stemhub.accounts.demo import UserSpec
 from stemhub.accounts.models import User
-from stemhub.core.demo import DemoSummary, demo_is_loaded, demo_load, logins_table
-from stemhub.core.demo.people import UserSpec
+from stemhub.biobank import demo as biobank_demo
+from stemhub.cordblood import demo as cordblood_demo
+from stemhub.distribution import demo as distribution_demo
+from stemhub.quality import demo as quality_demo
+from stemhub.registry.demo import DemoSummary, demo_is_loaded, demo_load, logins_table
 
-# Each app adds its part of the demo on top of the registry's: `<module>.load(stdout=...)`.
-APP_DEMOS = (
-    "stemhub.biobank.demo",
-    "stemhub.quality.demo",
-    "stemhub.distribution.demo",
-    "stemhub.cordblood.demo",
-)
+# The registry's demo (people, institutions, lines) comes first; each app adds its part on top,
+# in this order: `<module>.load(stdout=...)` and the logins it adds in `<module>.LOGINS`.
+APP_DEMOS = (biobank_demo, quality_demo, distribution_demo, cordblood_demo)
 
 
 class Command(BaseCommand):
@@ -60,11 +60,7 @@ class Command(BaseCommand):
 
     def _app_logins(self) -> tuple[UserSpec, ...]:
         """The logins an app's demo added (its module's `LOGINS`) that exist in the database."""
-        specs = [
-            spec
-            for module in APP_DEMOS
-            for spec in getattr(importlib.import_module(module), "LOGINS", ())
-        ]
+        specs = [spec for module in APP_DEMOS for spec in getattr(module, "LOGINS", ())]
         found = set(
             User.objects.filter(username__in=[s.username for s in specs]).values_list(
                 "username", flat=True
@@ -72,16 +68,16 @@ class Command(BaseCommand):
         )
         return tuple(spec for spec in specs if spec.username in found)
 
-    def _app_demo(self, module: str) -> None:
+    def _app_demo(self, module: ModuleType) -> None:
         """An app's demo part; one that cannot run here (say, no HLA reference data on a
         machine without network) is skipped with its reason instead of failing the demo."""
         from stemhub.hla import HLAError
 
         try:
             with transaction.atomic():
-                importlib.import_module(module).load(stdout=self.stdout)
+                module.load(stdout=self.stdout)
         except HLAError as error:
-            self.stdout.write(self.style.WARNING(f"Skipped {module}: {error}"))
+            self.stdout.write(self.style.WARNING(f"Skipped {module.__name__}: {error}"))
 
     def _counts(self, summary: DemoSummary) -> None:
         for title, counts in (

@@ -1,6 +1,6 @@
 """The university iPSC core's lines: patients, healthy controls and gene-edited subclones."""
 
-from stemhub.core.demo.specs import (
+from stemhub.registry.demo.specs import (
     AIRWAY,
     CARDIOMYOCYTES,
     CORTICAL_NEURONS,

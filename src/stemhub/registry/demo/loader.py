@@ -9,9 +9,19 @@ from typing import Any, TextIO
 
 from django.db import transaction
 
+from stemhub.accounts.demo import (
+    DEMO_PASSWORD,
+    DEMO_PROVIDER_CODES,
+    INSTITUTIONS,
+    USERS,
+    UserSpec,
+    create_institutions,
+    create_users,
+    member_history,
+)
 from stemhub.accounts.models import Institution, User
-from stemhub.core.demo.bank_lines import ANIMAL_DONORS, ANIMAL_LINES, BANK_DONORS, BANK_LINES
-from stemhub.core.demo.characterisation import (
+from stemhub.registry.demo.bank_lines import ANIMAL_DONORS, ANIMAL_LINES, BANK_DONORS, BANK_LINES
+from stemhub.registry.demo.characterisation import (
     HUMAN,
     RECIPES,
     derivation_date,
@@ -23,20 +33,11 @@ from stemhub.core.demo.characterisation import (
     random_diplotype,
     str_profile,
 )
-from stemhub.core.demo.disease_lines import DISEASE_DONORS, DISEASE_LINES, EBISC_DEPOSITED
-from stemhub.core.demo.people import (
-    DEMO_PASSWORD,
-    DEMO_PROVIDER_CODES,
-    INSTITUTIONS,
-    USERS,
-    UserSpec,
-    create_institutions,
-    create_users,
-    member_history,
-)
-from stemhub.core.demo.specs import PUBLISHED, DonorSpec, LineSpec
+from stemhub.registry.demo.disease_lines import DISEASE_DONORS, DISEASE_LINES, EBISC_DEPOSITED
+from stemhub.registry.demo.specs import PUBLISHED, DonorSpec, LineSpec
 from stemhub.registry.models import SPECIES, CellLine, LineType
 from stemhub.registry.name_services import standard_name_issue
+from stemhub.registry.records import DONOR_FIELDS
 from stemhub.registry.services import (
     cell_line_create,
     cell_line_publish,
@@ -264,11 +265,7 @@ def _donor_data(donor: DonorSpec) -> dict[str, Any]:
         hla = hla_gl_string(*diplotype)
     return {
         "code": donor.code,
-        "sex": donor.sex,
-        "age_bin": donor.age_bin,
-        "ethnicity": donor.ethnicity,
-        "family_history": donor.family_history,
-        "medical_history": donor.medical_history,
+        **{key: getattr(donor, key) for key in DONOR_FIELDS if key != "hla_typing"},
         "hla_typing": hla,
         "diseases": [dict(d) for d in donor.diseases],
     }

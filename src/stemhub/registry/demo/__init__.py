@@ -1,13 +1,13 @@
 """Demo data for `stemhub demo`: institutions, a user for every role and 70-odd cell lines."""
 
-from stemhub.core.demo.loader import (
+from stemhub.accounts.demo import DEMO_PASSWORD, DEMO_PROVIDER_CODES, USERS
+from stemhub.registry.demo.loader import (
     DemoSummary,
     demo_is_loaded,
     demo_load,
     demo_summary,
     logins_table,
 )
-from stemhub.core.demo.people import DEMO_PASSWORD, DEMO_PROVIDER_CODES, USERS
 
 __all__ = [
     "DEMO_PASSWORD",

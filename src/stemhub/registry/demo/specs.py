@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from typing import Any
 
-from stemhub.core.demo.characterisation import HUMAN
+from stemhub.registry.demo.characterisation import HUMAN
 
 PUBLISHED = "published"
 

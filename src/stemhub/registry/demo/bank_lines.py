@@ -1,7 +1,7 @@
 """The national bank's embryonic, parthenogenetic, NT and HLA-haplobank lines, and the
 institute's animal lines."""
 
-from stemhub.core.demo.specs import (
+from stemhub.registry.demo.specs import (
     CARDIOMYOCYTES,
     DA_PROGENITORS,
     HEPATOCYTES,
