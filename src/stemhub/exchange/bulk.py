@@ -29,6 +29,7 @@ from stemhub.registry.models import (
     Sex,
     Vector,
 )
+from stemhub.strprofile import ProfileError, parse_profile_text
 
 
 @dataclass(frozen=True)
@@ -253,14 +254,10 @@ def _items(text: str) -> list[str]:
 
 
 def _str_profile(text: str) -> dict[str, list[str]]:
-    profile = {}
-    for item in _items(text):
-        locus, sep, alleles = item.partition(":")
-        values = [a.strip() for a in alleles.split(",") if a.strip()]
-        if not sep or not locus.strip() or not values:
-            raise BadCell(f"{item!r} is not LOCUS:allele,allele")
-        profile[locus.strip()] = values
-    return profile
+    try:
+        return parse_profile_text(text)
+    except ProfileError as error:
+        raise BadCell(str(error)) from error
 
 
 def _diseases(text: str) -> list[dict[str, Any]]:

@@ -25,6 +25,7 @@ from stemhub.registry.models import (
     Provider,
     Synonym,
 )
+from stemhub.strprofile import ProfileError, parse_profile_text
 
 ColumnKind = Literal["text", "int", "decimal", "float", "bool", "choice", "upper"]
 Choices = tuple[tuple[str, str], ...]
@@ -274,23 +275,14 @@ def format_rows(rows: Iterable[Mapping[str, Any]], row_format: RowFormat) -> str
 
 
 def parse_str_profile(text: str) -> dict[str, list[str]]:
-    profile: dict[str, list[str]] = {}
-    problems = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        locus, colon, alleles = line.partition(":")
-        locus = locus.strip()
-        values = [a.strip() for a in alleles.split(",") if a.strip()]
-        if not colon or not locus or not values:
-            problems.append(f"Row {number}: write LOCUS: allele,allele (e.g. TH01: 6,9.3)")
-        elif locus in profile:
-            problems.append(f"Row {number}: locus {locus} appears twice")
-        else:
-            profile[locus] = values
-    if problems:
-        raise forms.ValidationError(problems)
-    return profile
+    """The STR engine's syntax (one locus per line or `;`-separated), as a form error; an
+    empty field is no profile."""
+    if not text.strip():
+        return {}
+    try:
+        return parse_profile_text(text)
+    except ProfileError as error:
+        raise forms.ValidationError(str(error)) from error
 
 
 def format_str_profile(profile: Mapping[str, Iterable[str]]) -> str:

@@ -14,6 +14,7 @@ from stemhub.strprofile.profile import (
     Profile,
     Reference,
     parse_profile,
+    parse_profile_text,
 )
 from stemhub.strprofile.scoring import (
     ALGORITHMS,
@@ -59,4 +60,5 @@ __all__ = [
     "format_score",
     "normalise_locus",
     "parse_profile",
+    "parse_profile_text",
 ]

@@ -20,7 +20,14 @@ from dataclasses import dataclass, field
 from stemhub.strprofile.errors import ProfileError
 from stemhub.strprofile.loci import AMELOGENIN, normalise_locus
 
-__all__ = ["MAX_COMBINATIONS", "NOT_DETECTED", "Profile", "Reference", "parse_profile"]
+__all__ = [
+    "MAX_COMBINATIONS",
+    "NOT_DETECTED",
+    "Profile",
+    "Reference",
+    "parse_profile",
+    "parse_profile_text",
+]
 
 NOT_DETECTED = "ND"
 # CLASTR stops expanding conflicting alternatives after this many combinations.
@@ -91,12 +98,19 @@ def _allele_order(allele: str) -> tuple[int, float, str]:
 
 
 def parse_profile(text: str) -> Profile:
-    """`"Amelogenin:X;CSF1PO:12,13;TH01:6,9.3"` → `Profile`. Loci are separated by `;`, alleles
-    by `,`; `:` or `=` after the locus; whitespace and letter case do not matter. Raises
-    `ProfileError` naming the first bad token."""
+    """`"Amelogenin:X;CSF1PO:12,13;TH01:6,9.3"` → `Profile` (the syntax of `parse_profile_text`),
+    with every allele checked. Raises `ProfileError` naming the first bad token."""
+    return Profile.from_mapping(parse_profile_text(text), strict=True)
+
+
+def parse_profile_text(text: str) -> dict[str, list[str]]:
+    """The one STR text syntax, as written: loci separated by `;` or new lines, alleles by `,`;
+    `:` or `=` after the locus; whitespace and letter case do not matter. Returns the loci as
+    written (stripped) with their alleles; raises `ProfileError` naming the first bad token
+    (a part with no locus or no alleles, a locus given twice under any spelling)."""
     mapping: dict[str, list[str]] = {}
     seen: dict[str, str] = {}
-    for part in text.split(";"):
+    for part in re.split(r"[;\n]", text):
         if not part.strip():
             continue
         match = re.match(r"^\s*([^:=]+?)\s*[:=](.*)$", part)
@@ -107,12 +121,15 @@ def parse_profile(text: str) -> Profile:
         if locus in seen:
             raise ProfileError(name, f"locus {locus} appears twice (also as {seen[locus]!r})")
         seen[locus] = name
-        if not values.strip():
+        alleles = [allele.strip() for allele in values.split(",")]
+        if not any(alleles):
             raise ProfileError(part.strip(), "no alleles (write ND if not detected)")
-        mapping[name] = values.split(",")
+        if not all(alleles):
+            raise ProfileError(f"{locus}:", "an empty allele: remove the extra comma")
+        mapping[name.strip()] = alleles
     if not mapping:
         raise ProfileError(text, "no loci: write LOCUS:allele,allele;LOCUS:...")
-    return Profile.from_mapping(mapping, strict=True)
+    return mapping
 
 
 @dataclass(frozen=True)
