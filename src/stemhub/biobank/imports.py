@@ -29,7 +29,7 @@ from stemhub.biobank.models import (
     Vial,
     VialStatus,
 )
-from stemhub.biobank.services import lock_containers
+from stemhub.biobank.services import first_custody_events, lock_containers
 from stemhub.core.errors import Conflict, InvalidInput
 from stemhub.registry.models import Status as LineStatus
 from stemhub.registry.selectors import visible_lines
@@ -321,19 +321,9 @@ def _apply(
                 )
         except IntegrityError as error:
             raise Conflict(f"A position or barcode was taken meanwhile: {error}") from None
-        now = timezone.now()
-        CustodyEvent.objects.bulk_create(
-            CustodyEvent(
-                vial=vial,
-                kind=CustodyEvent.Kind.IMPORT,
-                at=now,
-                actor=actor,
-                to_container=vial.container,
-                to_row=vial.row,
-                to_column=vial.column,
-                to_place=plan.report.location,
-                to_status=vial.status,
-                reason=reason,
-            )
-            for vial, plan in zip(vials, planned, strict=True)
+        first_custody_events(
+            [(vial, plan.report.location) for vial, plan in zip(vials, planned, strict=True)],
+            kind=CustodyEvent.Kind.IMPORT,
+            actor=actor,
+            reason=reason,
         )

@@ -639,25 +639,39 @@ def cell_bank_create(
         except IntegrityError as error:
             raise Conflict(f"A position or barcode was taken meanwhile: {error}") from None
         paths = _paths(box for box, _, _ in chosen)
-        now = timezone.now()
-        CustodyEvent.objects.bulk_create(
-            CustodyEvent(
-                vial=vial,
-                kind=CustodyEvent.Kind.CREATE,
-                at=now,
-                actor=actor,
-                to_container=vial.container,
-                to_row=vial.row,
-                to_column=vial.column,
-                to_place=place_text(
-                    paths[vial.container_id], vial.container, vial.row, vial.column
-                ),
-                to_status=VialStatus.AVAILABLE,
-                reason=reason or f"Frozen in bank {code}",
-            )
-            for vial in vials
+        first_custody_events(
+            [
+                (vial, place_text(paths[vial.container_id], vial.container, vial.row, vial.column))
+                for vial in vials
+            ],
+            kind=CustodyEvent.Kind.CREATE,
+            actor=actor,
+            reason=reason or f"Frozen in bank {code}",
         )
     return bank
+
+
+def first_custody_events(
+    placed: Iterable[tuple[Vial, str]], *, kind: str, actor: User, reason: str
+) -> None:
+    """Each new vial's first custody event (frozen here, or imported): where it was put, as
+    the place's text, and the status it starts in."""
+    now = timezone.now()
+    CustodyEvent.objects.bulk_create(
+        CustodyEvent(
+            vial=vial,
+            kind=kind,
+            at=now,
+            actor=actor,
+            to_container=vial.container,
+            to_row=vial.row,
+            to_column=vial.column,
+            to_place=place,
+            to_status=vial.status,
+            reason=reason,
+        )
+        for vial, place in placed
+    )
 
 
 # Vials and their custody

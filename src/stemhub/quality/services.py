@@ -321,19 +321,8 @@ def _verdict_fields(verdict: Verdict) -> dict[str, Any]:
 
 
 def _out_of_specification(actor: User, bank: CellBank, result: QcResult) -> None:
-    nonconformity = Nonconformity.objects.create(
-        bank=bank,
-        result=result,
-        description=f"Out of specification: {result.test.name}: {result.judgement}",
-        opened_by=actor,
-    )
-    QcEvent.objects.create(
-        bank=bank,
-        kind=QcEvent.Kind.NC_OPENED,
-        actor=actor,
-        result=result,
-        nonconformity=nonconformity,
-        message=nonconformity.description,
+    _open_nonconformity(
+        actor, bank, result, f"Out of specification: {result.test.name}: {result.judgement}"
     )
     why = f"{result.test.name} out of specification on {bank.code}"
     _invalidate_release(actor, bank, why)
@@ -422,17 +411,24 @@ def nonconformity_open(
         raise InvalidInput("That result is of another bank", fields={"result": ["another bank's"]})
     bank = _locked_bank(bank)
     with audit_context(actor=actor, reason="Nonconformity opened"):
-        nonconformity = Nonconformity.objects.create(
-            bank=bank, result=result, description=description.strip(), opened_by=actor
-        )
-        QcEvent.objects.create(
-            bank=bank,
-            kind=QcEvent.Kind.NC_OPENED,
-            actor=actor,
-            result=result,
-            nonconformity=nonconformity,
-            message=nonconformity.description,
-        )
+        return _open_nonconformity(actor, bank, result, description.strip())
+
+
+def _open_nonconformity(
+    actor: User, bank: CellBank, result: QcResult | None, description: str
+) -> Nonconformity:
+    """The nonconformity and the bank's event saying so; the caller holds the bank's lock."""
+    nonconformity = Nonconformity.objects.create(
+        bank=bank, result=result, description=description, opened_by=actor
+    )
+    QcEvent.objects.create(
+        bank=bank,
+        kind=QcEvent.Kind.NC_OPENED,
+        actor=actor,
+        result=result,
+        nonconformity=nonconformity,
+        message=description,
+    )
     return nonconformity
 
 
