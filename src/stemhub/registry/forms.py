@@ -29,7 +29,7 @@ from stemhub.registry.models import (
     Sex,
     Vector,
 )
-from stemhub.registry.records import EDITABLE_FIELDS
+from stemhub.registry.records import DONOR_FIELDS, EDITABLE_FIELDS
 
 
 def _rows_field(key: str, label: str, hint: str = "") -> forms.CharField:
@@ -77,15 +77,6 @@ ROW_FIELDS = (
     "xrefs",
     "products",
 )
-DONOR_FIELDS = (
-    "sex",
-    "age_bin",
-    "ethnicity",
-    "family_history",
-    "medical_history",
-    "hla_typing",
-)
-
 # The form's field groups, in page order: (anchor, legend, field names).
 FIELD_GROUPS = (
     ("change", "Why this change", ("reason",)),

@@ -20,6 +20,16 @@ from stemhub.registry.models import (
     Publication,
 )
 
+# A donor's own scalar fields (its code and diseases are written separately).
+DONOR_FIELDS = (
+    "sex",
+    "age_bin",
+    "ethnicity",
+    "family_history",
+    "medical_history",
+    "hla_typing",
+)
+
 # Scalar fields a user may write; the rest (status, availability, version, dates) only services.
 EDITABLE_FIELDS = (
     "line_type",
@@ -111,12 +121,7 @@ def donor_record(line: CellLine) -> dict[str, Any] | None:
         return None
     return {
         "code": donor.code,
-        "sex": donor.sex,
-        "age_bin": donor.age_bin,
-        "ethnicity": donor.ethnicity,
-        "family_history": donor.family_history,
-        "medical_history": donor.medical_history,
-        "hla_typing": donor.hla_typing,
+        **{key: getattr(donor, key) for key in DONOR_FIELDS},
         "diseases": sorted(
             (
                 {

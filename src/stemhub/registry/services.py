@@ -32,6 +32,7 @@ from stemhub.registry.models import (
 )
 from stemhub.registry.records import (
     CHILD_TABLES,
+    DONOR_FIELDS,
     EDITABLE_FIELDS,
     RECORD_PREFETCH,
     line_record,
@@ -81,16 +82,7 @@ LINE_KEYS = (
     "external_release",
     *CHILD_TABLES,
 )
-DONOR_KEYS = (
-    "code",
-    "sex",
-    "age_bin",
-    "ethnicity",
-    "family_history",
-    "medical_history",
-    "hla_typing",
-    "diseases",
-)
+DONOR_KEYS = ("code", *DONOR_FIELDS, "diseases")
 
 
 def _line_by_name(name: str, *, field: str) -> CellLine:
@@ -108,7 +100,7 @@ def _write_donor(institution: Institution, data: Mapping[str, Any]) -> Donor:
     donor = Donor.objects.filter(institution=institution, code=code).first() or Donor(
         institution=institution, code=code
     )
-    for key in DONOR_KEYS[1:-1]:
+    for key in DONOR_FIELDS:
         if key in data:
             setattr(donor, key, data[key] if data[key] is not None else "")
     _clean(donor, prefix="donor", exclude=["institution"])
