@@ -7,7 +7,7 @@ PORT ?= 8000
 export STEMHUB_IMGT_DIR ?= $(if $(wildcard ../shared/imgt/Latest),$(abspath ../shared/imgt/Latest),)
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-sqlite test-postgres browser-deps screenshots bench lint typecheck clean
+.PHONY: install run test test-sqlite test-postgres browser-deps fonts screenshots bench lint typecheck clean
 
 install: $(STAMP)
 
@@ -21,18 +21,20 @@ $(STAMP): pyproject.toml
 # Certificates and e-mails link to the address served here unless STEMHUB_SITE_URL says otherwise.
 run: export STEMHUB_DEMO = 1
 run: export STEMHUB_SITE_URL ?= http://127.0.0.1:$(PORT)
-run: install
+run: install fonts
 	$(BIN)/stemhub migrate --no-input
 	PORT=$(PORT) $(BIN)/stemhub demo --once
 	$(BIN)/stemhub runserver 127.0.0.1:$(PORT)
 
 # Debian's chromium drives the browser tests; never a downloaded browser.
 browser-deps:
-	@command -v chromium >/dev/null || { \
-	  echo "Installing Debian's chromium for the browser tests"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@scripts/system-deps chromium
 
-test: install browser-deps
+# Certificates embed TrueType fonts (DejaVu for Latin and symbols, Noto CJK for Chinese).
+fonts:
+	@scripts/system-deps fonts-dejavu-core fonts-noto-cjk
+
+test: install browser-deps fonts
 	$(BIN)/ruff check .
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
@@ -51,7 +53,7 @@ test-postgres:
 	DATABASE_URL="$$url" $(BIN)/python -m pytest -q -p no:cacheprovider
 
 # Every page of every demo login's menu, as PNGs in var/screenshots/ (open index.html there).
-screenshots: install browser-deps
+screenshots: install browser-deps fonts
 	$(BIN)/python scripts/screenshots.py
 
 bench: install
