@@ -1,12 +1,14 @@
 """Two coordinators reserve the same unit at the same moment: exactly one succeeds.
 
-Real threads, each with its own database connection, released together by a barrier. Runs on
-PostgreSQL (row locks); SQLite serialises writers and is skipped."""
+Real threads, each with its own database connection, released together by a barrier. An upload
+racing a reservation leaves the reservation standing. Runs on PostgreSQL (row locks); SQLite
+serialises writers and is skipped."""
 
 import threading
+import time
 
 import pytest
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 
 from stemhub.cordblood import services
 from stemhub.cordblood.models import Reservation, Unit, UnitStatus
@@ -50,3 +52,62 @@ def test_two_coordinators_at_the_same_moment_exactly_one_reserves(people, cord_b
     assert sorted(outcomes) == ["conflict", "reserved"]
     assert Reservation.objects.filter(unit=unit, state="active").count() == 1
     assert Unit.objects.get().status == UnitStatus.RESERVED
+
+
+def _hold_reservation_until_an_upload_waits(people, unit_id, patient, ready, outcome) -> None:
+    """Reserve inside an open transaction, say so, and commit only once another connection is
+    waiting for a lock (the upload, queued behind this reservation)."""
+    try:
+        with transaction.atomic():
+            services.unit_reserve(actor=people["coordinator"], unit_id=unit_id, patient=patient)
+            ready.set()
+            with connection.cursor() as cursor:
+                for _ in range(600):
+                    cursor.execute(
+                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                        "AND datname = current_database() AND pid <> pg_backend_pid()"
+                    )
+                    if cursor.fetchone()[0]:
+                        break
+                    time.sleep(0.05)
+        outcome.append("committed")
+    except BaseException as error:
+        outcome.append(error)
+        ready.set()
+    finally:
+        connections.close_all()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("mode", "rows"),
+    [
+        # delta: the file changes the unit's total nucleated cells and states it available
+        ("delta", [unit_row("U1", 1, tnc=160)]),
+        # full: the unit is missing from the file, which would withdraw an available unit
+        ("full", [unit_row("U2", 2)]),
+    ],
+)
+def test_an_upload_racing_a_reservation_never_overwrites_it(people, cord_bank, mode, rows):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are tested on PostgreSQL")
+    upload(people["tech"], cord_bank, [unit_row("U1", 1)])
+    unit = Unit.objects.get(local_id="U1")
+    patient = make_patient(people)
+    ready = threading.Event()
+    outcome: list[object] = []
+    holder = threading.Thread(
+        target=_hold_reservation_until_an_upload_waits,
+        args=(people, unit.pk, patient, ready, outcome),
+    )
+    holder.start()
+    assert ready.wait(60)
+    report = upload(people["tech"], cord_bank, rows, mode=mode)
+    holder.join(60)
+
+    assert outcome == ["committed"]
+    assert report["applied"], report["errors"]
+    unit.refresh_from_db()
+    assert unit.status == UnitStatus.RESERVED
+    assert Reservation.objects.filter(unit=unit, state="active").count() == 1
+    assert not unit.events.filter(kind="withdrawn").exists()
