@@ -5,14 +5,15 @@ racing a reservation leaves the reservation standing. Runs on PostgreSQL (row lo
 serialises writers and is skipped."""
 
 import threading
-import time
+from functools import partial
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection, connections
 
 from stemhub.cordblood import services
 from stemhub.cordblood.models import Reservation, Unit, UnitStatus
 from stemhub.core.errors import Conflict
+from tests.concurrency import HeldOpen
 from tests.cordblood.conftest import unit_row, upload
 from tests.cordblood.test_search import make_patient
 
@@ -54,30 +55,6 @@ def test_two_coordinators_at_the_same_moment_exactly_one_reserves(people, cord_b
     assert Unit.objects.get().status == UnitStatus.RESERVED
 
 
-def _hold_reservation_until_an_upload_waits(people, unit_id, patient, ready, outcome) -> None:
-    """Reserve inside an open transaction, say so, and commit only once another connection is
-    waiting for a lock (the upload, queued behind this reservation)."""
-    try:
-        with transaction.atomic():
-            services.unit_reserve(actor=people["coordinator"], unit_id=unit_id, patient=patient)
-            ready.set()
-            with connection.cursor() as cursor:
-                for _ in range(600):
-                    cursor.execute(
-                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                        "AND datname = current_database() AND pid <> pg_backend_pid()"
-                    )
-                    if cursor.fetchone()[0]:
-                        break
-                    time.sleep(0.05)
-        outcome.append("committed")
-    except BaseException as error:
-        outcome.append(error)
-        ready.set()
-    finally:
-        connections.close_all()
-
-
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(
     ("mode", "rows"),
@@ -94,18 +71,14 @@ def test_an_upload_racing_a_reservation_never_overwrites_it(people, cord_bank, m
     upload(people["tech"], cord_bank, [unit_row("U1", 1)])
     unit = Unit.objects.get(local_id="U1")
     patient = make_patient(people)
-    ready = threading.Event()
-    outcome: list[object] = []
-    holder = threading.Thread(
-        target=_hold_reservation_until_an_upload_waits,
-        args=(people, unit.pk, patient, ready, outcome),
+    reserve = partial(
+        services.unit_reserve, actor=people["coordinator"], unit_id=unit.pk, patient=patient
     )
-    holder.start()
-    assert ready.wait(60)
-    report = upload(people["tech"], cord_bank, rows, mode=mode)
-    holder.join(60)
+    with HeldOpen(reserve) as reservation:
+        report = upload(people["tech"], cord_bank, rows, mode=mode)
 
-    assert outcome == ["committed"]
+    assert reservation.outcome == "committed"
+    assert reservation.waiter_seen  # the upload did wait for the reservation's transaction
     assert report["applied"], report["errors"]
     unit.refresh_from_db()
     assert unit.status == UnitStatus.RESERVED
