@@ -7,7 +7,7 @@ PORT ?= 8000
 export STEMHUB_IMGT_DIR ?= $(if $(wildcard ../shared/imgt/Latest),$(abspath ../shared/imgt/Latest),)
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-sqlite test-postgres browser-deps fonts screenshots bench lint typecheck clean
+.PHONY: install run test test-sqlite test-postgres browser-deps fonts screenshots bench lint typecheck mutate clean
 
 install: $(STAMP)
 
@@ -58,6 +58,13 @@ screenshots: install browser-deps fonts
 
 bench: install
 	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+# Mutation testing (mutmut; not part of CI, slow): the targets are [tool.mutmut] in pyproject.toml;
+# MUTANTS narrows a run to matching mutants, e.g. make mutate MUTANTS='stemhub.cordblood.search.x_cord_flags*'.
+# Survivors and how to read them: docs/testing.md.
+mutate: install
+	DATABASE_URL=sqlite:///:memory: $(BIN)/mutmut run $(MUTANTS)
+	$(BIN)/mutmut results
 
 lint: install
 	$(BIN)/ruff check .

@@ -9,7 +9,9 @@ from django.db import connection
 
 from stemhub.biobank import services
 from stemhub.biobank.models import CustodyEvent, Vial
+from stemhub.core.errors import Conflict
 from tests.biobank.storage import bank_of, published_line, storage_tree
+from tests.concurrency import HeldOpen
 
 THREADS = 6
 
@@ -56,6 +58,24 @@ def test_two_people_never_take_the_same_vial(users):
     assert len(taken) == 1
     assert len(errors) == THREADS - 1
     assert all("checked out" in str(e) for e in errors), errors
+    assert CustodyEvent.objects.filter(vial=vial, kind="check_out").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_check_out_waits_for_the_one_in_progress_and_finds_the_vial_taken(users):
+    """The interleaving forced: the first check-out is written but not committed when the
+    second starts. Without the row lock the second reads the vial still in its box and takes it
+    too (two check-outs of one vial), every time."""
+    tech = users["bank_technician"]
+    tree = storage_tree(tech)
+    vial = bank_of(tech, published_line(users), [tree["box1"]], count=1).vials.get()
+
+    first = HeldOpen(lambda: services.vial_check_out(actor=tech, vial=vial))
+    with first, pytest.raises(Conflict, match="checked out"):
+        services.vial_check_out(actor=tech, vial=vial)
+
+    assert first.outcome == "committed"
+    assert first.waiter_seen
     assert CustodyEvent.objects.filter(vial=vial, kind="check_out").count() == 1
 
 

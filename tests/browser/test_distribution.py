@@ -7,7 +7,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from stemhub.distribution.models import DistributionRequest, RequestStatus
 from tests.conftest import PASSWORD
-from tests.distribution.setups import available_line, distribution_lot
+from tests.distribution.setups import available_line, distribution_lot, qc_release
 
 NAME = "NSCBi001-A"
 
@@ -26,7 +26,8 @@ def log_in(browser: Browser, url: str, username: str) -> Page:
 def test_request_approve_ship_receive_and_report(live_server, browser, users, settings):
     settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
     line = available_line(users, NAME)
-    distribution_lot(users, line, count=3, passage_number=18)
+    lot = distribution_lot(users, line, count=3, passage_number=18, released=False)
+    qc_release(users, lot)  # the results, the signed release and its certificate, for real
     url = live_server.url
 
     researcher = log_in(browser, url, "researcher")

@@ -78,6 +78,21 @@ def test_single_unit_adequacy_needs_tnc_and_known_cd34_above_the_thresholds():
     assert flags(cd34_kg=None)["single_unit_adequate"]
 
 
+def test_single_unit_adequacy_holds_exactly_at_its_thresholds():
+    # "at least" 2.5 × 10^7/kg TNC and 1.5 × 10^5/kg CD34+: a unit exactly there is adequate
+    assert flags(tnc_kg=2.5, cd34_kg=1.5)["single_unit_adequate"]
+    assert not flags(tnc_kg=2.49, cd34_kg=1.5)["single_unit_adequate"]
+    assert not flags(tnc_kg=2.5, cd34_kg=1.49)["single_unit_adequate"]
+
+
+def test_non_malignant_disease_needs_more_than_five_exactly():
+    # "more than 5.0 × 10^7/kg": exactly 5.0 is still below, and not single-unit adequate
+    at = flags(malignant=False, tnc_kg=5.0)
+    assert at["below_non_malignant_threshold"] and not at["single_unit_adequate"]
+    above = flags(malignant=False, tnc_kg=5.01)
+    assert not above["below_non_malignant_threshold"] and above["single_unit_adequate"]
+
+
 def test_double_unit_eligibility_needs_both_doses():
     assert flags(tnc_kg=1.5, cd34_kg=1.0)["double_unit_eligible"]
     assert not flags(tnc_kg=1.4, cd34_kg=1.0)["double_unit_eligible"]
@@ -137,6 +152,23 @@ def test_cd34_below_the_search_threshold_drops_the_unit(people, cord_bank):
     upload(people["tech"], cord_bank, [unit_row("LOWCD34", 1, cd34=1), unit_row("OK", 2)])
     section = search(people, make_patient(people))
     assert [r["local_id"] for r in section["results"]] == ["OK"]
+
+
+def test_the_search_offers_units_exactly_at_its_dose_thresholds(people, cord_bank):
+    # 20 kg: TNC 30 × 10^7 is 1.5 × 10^7/kg, CD34+ 2 × 10^6 is 1.0 × 10^5/kg (both "at least")
+    upload(
+        people["tech"],
+        cord_bank,
+        [
+            unit_row("AT", 1, tnc=30, cd34=2),
+            unit_row("TNC-BELOW", 2, tnc=29.9, cd34=2),
+            unit_row("CD34-BELOW", 3, tnc=30, cd34=1.9),
+        ],
+    )
+    section = search(people, make_patient(people, weight_kg=20))
+    assert [r["local_id"] for r in section["results"]] == ["AT"]
+    assert section["results"][0]["tnc_per_kg"] == 1.5
+    assert section["results"][0]["cd34_per_kg"] == 1.0
 
 
 def test_dsa_conflicts_are_excluded_or_flagged(people, cord_bank):

@@ -1,9 +1,9 @@
 """Lines, distribution lots and requests for the distribution tests, built through the services.
 
-`qc_release_rows` writes a QC release and its certificate as rows: the QC colleague's public
-`stemhub.quality.services.bank_release` needs every test of the release panel recorded first,
-which is the QC suite's business. The rows are what `released_banks()` and `Certificate` read,
-so the distribution code meets the real QC selectors.
+`qc_release` releases a lot through `stemhub.quality.services` (every required result, the
+signed release, the certificate issued): the end-to-end tests start there. `qc_release_rows`
+writes a release and its certificate as rows, for the many unit tests that only need a lot
+released: they are what `released_banks()` and `Certificate` read.
 """
 
 import hashlib
@@ -61,6 +61,17 @@ def qc_release_rows(bank: CellBank, qa: Any, certificate_pk: int | None = None) 
         pdf=pdf,
         sha256=hashlib.sha256(pdf).hexdigest(),
     )
+
+
+def qc_release(users: dict[str, Any], bank: CellBank) -> None:
+    """Release `bank` as QA does: every required result recorded and passing, the release
+    signed, its certificate of analysis issued (`quality.services`, nothing made by hand)."""
+    from stemhub.quality.services import bank_release
+    from tests.quality.setups import LINE_PROFILE, pass_everything
+
+    CellLine.objects.filter(pk=bank.line_id).update(str_profile=LINE_PROFILE)
+    pass_everything(users["bank_technician"], bank)
+    bank_release(actor=users["qa_manager"], bank=bank, password=PASSWORD)
 
 
 def distribution_lot(

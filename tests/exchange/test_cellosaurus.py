@@ -56,6 +56,17 @@ def test_the_sample_gives_107_stem_cell_lines_and_88_str_profiles(db):
     assert StrReference.objects.count() == 88
 
 
+def test_the_type_of_each_line_follows_its_species(db):
+    run(SAMPLE)
+    lines = CellLine.objects.filter(source="cellosaurus")
+    human = set(lines.filter(species="Homo sapiens").values_list("line_type", flat=True))
+    animal = lines.exclude(species="Homo sapiens")
+    assert human <= {"hESC", "hiPSC"}
+    assert animal.count() == 12  # 9 mouse, 3 crab-eating macaque
+    assert set(animal.values_list("line_type", flat=True)) <= {"ESC", "iPSC"}
+    assert animal.filter(species="Mus musculus", line_type="iPSC").exists()
+
+
 def test_a_second_run_changes_nothing(db):
     run(SAMPLE)
     before = (CellLine.objects.count(), Synonym.objects.count(), CrossReference.objects.count())
@@ -100,7 +111,7 @@ def test_lines_from_the_same_individual_share_a_donor_with_its_diseases(db):
         ("NCIt", "C137959", "Long QT syndrome 3")
     ]
     mouse = CellLine.objects.get(name="1C9")
-    assert mouse.species == "Mus musculus" and mouse.line_type == "hESC"
+    assert mouse.species == "Mus musculus" and mouse.line_type == "ESC"
     assert mouse.donor.age_bin == "embryo"
     assert Donor.objects.filter(cell_lines__isnull=True).count() == 0
 

@@ -3,7 +3,7 @@ bound to the QC record's hash; a later change or failure invalidates it and quar
 
 import hashlib
 import json
-from unittest import mock
+from datetime import timedelta
 
 import pytest
 
@@ -14,13 +14,15 @@ from stemhub.quality import services
 from stemhub.quality.models import Certificate, QcEvent, Release
 from stemhub.quality.selectors import (
     bank_is_released,
+    bank_readiness,
+    latest_results,
     qc_record,
     record_bytes,
     released_banks,
     signature_verify,
 )
 from tests.conftest import PASSWORD
-from tests.quality.setups import pass_everything, qc_bank, record
+from tests.quality.setups import TESTED, pass_everything, qc_bank, record
 
 MCB_PANEL = 16  # required for a research-grade MCB of a line: the panel less 4 clinical-only
 
@@ -75,6 +77,26 @@ def test_a_passing_retest_and_a_closed_nonconformity_allow_release(users, cell_b
         actor=users["qa_manager"], nonconformity=nc, reason="Thaw error; retest passed"
     )
     assert release(users, cell_bank).standing
+
+
+def test_the_latest_result_is_the_latest_test_date_not_the_latest_entry(users, cell_bank):
+    # A failed viability tested on day 3 is entered first; a pass tested on day 2 (an older
+    # test, entered late) does not overrule it: the bank stays unreleased.
+    tech = users["bank_technician"]
+    pass_everything(tech, cell_bank, skip=("viability",))
+    newer_failure = record(tech, cell_bank, "viability", "61", tested_on=TESTED)
+    record(tech, cell_bank, "viability", "84", tested_on=TESTED - timedelta(days=1))
+    services.nonconformity_close(
+        actor=users["qa_manager"],
+        nonconformity=cell_bank.nonconformities.get(),
+        reason="Investigated; the retest is older than the failure",
+    )
+    assert latest_results(cell_bank)["viability"] == newer_failure
+    assert bank_readiness(cell_bank).failed == [newer_failure]
+    with pytest.raises(Conflict) as refused:
+        release(users, cell_bank)
+    assert refused.value.fields == {"viability": ["failed"]}
+    assert not bank_is_released(cell_bank)
 
 
 def test_a_wrong_password_is_refused(users, cell_bank):
@@ -153,24 +175,13 @@ def test_a_later_failing_result_sends_the_bank_back_to_quarantine(users, cell_ba
     assert signature_verify(done).state == "superseded (record intact)"
 
 
-def test_a_release_issues_the_certificate_when_the_renderer_exists(users, cell_bank):
+def test_a_release_issues_its_certificate(users, cell_bank):
     pass_everything(users["bank_technician"], cell_bank)
-    with mock.patch("stemhub.quality.services.importlib.util.find_spec", return_value=None):
-        done = release(users, cell_bank)
-    assert not Certificate.objects.filter(release=done).exists()
-
-
-def test_a_release_calls_the_certificate_renderer(users, cell_bank):
-    pass_everything(users["bank_technician"], cell_bank)
-    issued = mock.Mock()
-    with (
-        mock.patch.dict(
-            "sys.modules", {"stemhub.quality.coa": mock.Mock(certificate_issue=issued)}
-        ),
-        mock.patch("stemhub.quality.services.importlib.util.find_spec", return_value=True),
-    ):
-        done = release(users, cell_bank)
-    issued.assert_called_once_with(release=done)
+    done = release(users, cell_bank)
+    certificate = Certificate.objects.get(release=done)
+    assert certificate.number.startswith(f"COA-{cell_bank.code}-")
+    assert bytes(certificate.pdf).startswith(b"%PDF")
+    assert hashlib.sha256(bytes(certificate.pdf)).hexdigest() == certificate.sha256
 
 
 def test_a_clinical_bank_also_needs_the_clinical_tests(users, cell_bank):

@@ -48,6 +48,24 @@ def test_endotoxin_passes_at_five_and_fails_above(db):
     assert not evaluate(endotoxin, "5.01").passed
 
 
+@pytest.mark.parametrize(
+    ("code", "at_the_limit", "just_outside"),
+    [
+        ("viability", "70", "69.99"),  # post-thaw viability ≥ 70 %
+        ("recovery", "50", "49.99"),  # post-thaw recovery ≥ 50 %
+        ("oct4", "70", "69.99"),  # each pluripotency marker ≥ 70 % positive
+        ("nanog", "70", "69.99"),
+        ("ssea4", "70", "69.99"),
+        ("tra-1-60", "70", "69.99"),
+        ("viability", "100", "100.01"),
+    ],
+)
+def test_the_default_panel_passes_exactly_at_its_limits(db, code, at_the_limit, just_outside):
+    test = QcTest.objects.get(code=code, current=True)
+    assert evaluate(test, at_the_limit).passed
+    assert not evaluate(test, just_outside).passed
+
+
 def test_a_qualitative_result_passes_only_with_an_accepted_word(db):
     mycoplasma = QcTest.objects.get(code="mycoplasma", current=True)
     assert evaluate(mycoplasma, "Negative").passed

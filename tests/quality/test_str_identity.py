@@ -60,6 +60,16 @@ def test_exactly_80_percent_passes_as_related(users, cell_bank):
     assert result.flag == StrFlag.RELATED
 
 
+def test_exactly_90_percent_is_the_same_line(users, cell_bank):
+    ten_loci = {**LINE_PROFILE, "D3S1358": ["15", "16"], "FGA": ["21", "22"]}
+    CellLine.objects.filter(pk=cell_bank.line_id).update(str_profile=ten_loci)
+    # 20 alleles on each side, vWA entirely different: 18 shared, 2 × 18 / 40 = 90.00 %
+    query = SAME_PROFILE.replace("vWA:16,17", "vWA:14,15") + ";D3S1358:15,16;FGA:21,22"
+    result = record(users["bank_technician"], cell_bank, "str-identity", query)
+    assert result.passed and str(result.str_score) == "90.00"
+    assert result.flag == StrFlag.NONE
+
+
 def test_without_a_line_profile_the_donors_other_lines_are_used(users, cell_bank):
     line = cell_bank.line
     CellLine.objects.filter(pk=line.pk).update(str_profile={})
@@ -83,6 +93,9 @@ def test_without_any_reference_the_result_is_refused(users, cell_bank):
 def test_too_few_shared_markers_are_refused(users, cell_bank):
     with pytest.raises(InvalidInput, match="fewer than 8"):
         record(users["bank_technician"], cell_bank, "str-identity", "TH01:6,9.3;TPOX:8,11")
+    seven = SAME_PROFILE.replace(";vWA:16,17", "")  # 7 of the 8 needed; 8 pass (above)
+    with pytest.raises(InvalidInput, match="fewer than 8"):
+        record(users["bank_technician"], cell_bank, "str-identity", seven)
 
 
 def test_a_malformed_profile_is_refused_naming_the_token(users, cell_bank):

@@ -145,6 +145,7 @@ def test_an_animal_line_may_be_derived_before_a_later_approval(users):
     line = create(
         users,
         species="Mus musculus",
+        line_type="iPSC",
         derivation_date="2020-03-01",
         ethics_approval_date="2020-06-01",
     )

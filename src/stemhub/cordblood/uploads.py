@@ -4,7 +4,8 @@ Modes: ``full`` replaces the bank's inventory (units missing from the file are w
 reserved, shipped or infused are left alone), ``delta`` upserts the rows and withdraws those
 whose ``action`` is ``withdraw``. Every problem is reported as (line, field, reason); with any
 problem nothing is written unless ``skip_invalid``, which applies the good rows. The search index
-generation is bumped in the same transaction (see `index.py`), so no search sees a stale unit.
+generation is bumped in the same transaction (see `index.py`), so no search sees a stale unit;
+taking it is also the writers' lock, and the units are read and checked only once it is held.
 Each upload, applied or not, leaves a `UnitUpload` record with its report. The rows are read and
 checked by `upload_rows`.
 """
@@ -143,6 +144,38 @@ def _import(
         good[local_id] = (line, data)
     if progress:
         progress("validate", total, total)
+    # Every writer of unit statuses (reservations, shipments, other uploads) takes the index
+    # state lock first: the units are read and checked under it, so a reservation committed
+    # while the file was being validated is seen here and never overwritten from a stale row.
+    with transaction.atomic():
+        generation = search_index.begin_generation()
+        report = _check_and_apply(
+            actor, bank, mode, skip_invalid, good, dins, problems, total, generation, progress
+        )
+        if not report["applied"]:
+            transaction.set_rollback(True)  # nothing written, not even the generation
+            return report
+    if progress:
+        progress("index", 0, 1)
+    search_index.current()  # this process's index catches up at once
+    if progress:
+        progress("index", 1, 1)
+    return report
+
+
+def _check_and_apply(
+    actor: User | None,
+    bank: Institution,
+    mode: Mode,
+    skip_invalid: bool,
+    good: dict[str, tuple[int, dict[str, Any]]],
+    dins: dict[str, int],
+    problems: list[Problem],
+    total: int,
+    generation: int,
+    progress: Progress | None,
+) -> dict[str, Any]:
+    """Inside the writers' lock: check the rows against the units as they stand, then write."""
     existing = {
         row[1]: row
         for row in Unit.objects.filter(bank=bank)
@@ -185,7 +218,7 @@ def _import(
     if (problems and not skip_invalid) or any(p.field == "(file)" for p in problems):
         report["skipped"] = 0
         return report
-    _apply(actor, bank, mode, good, existing, report, progress)
+    _apply(actor, bank, mode, good, existing, report, generation, progress)
     report["applied"] = True
     return report
 
@@ -221,8 +254,10 @@ def _apply(
     good: dict[str, tuple[int, dict[str, Any]]],
     existing: dict[str, tuple[Any, ...]],
     report: dict[str, Any],
+    generation: int,
     progress: Progress | None,
 ) -> None:
+    """Write the checked rows (inside `_import`'s transaction, which holds the writers' lock)."""
     now = timezone.now()
     stamp = connection.ops.adapt_datetimefield_value(now)
     actor_id = None if actor is None else actor.pk
@@ -258,50 +293,44 @@ def _apply(
             if local_id not in good and old[2] in (UnitStatus.AVAILABLE, UnitStatus.QUARANTINED):
                 withdraw.append((old[0], old[2]))
     total = len(new_units) + len(changed) + len(withdraw)
-    with transaction.atomic():
-        generation = search_index.begin_generation()
-        done = 0
-        for start in range(0, len(new_units), BATCH):
-            batch = new_units[start : start + BATCH]
-            _insert(bank, batch, generation, stamp)
-            done += len(batch)
-            if progress:
-                progress("write", done, total)
-        if new_units:
-            created = _created(bank, generation)
-            events.extend(
-                (created[local_id], EventKind.IMPORTED, "", status, actor_id, "", stamp)
-                for local_id, status, _ in new_units
-            )
-        for unit in changed:
-            unit.generation = generation
-            unit.updated_at = now
-        Unit.objects.bulk_update(
-            changed, [*DATA_FIELDS, "status", "generation", "updated_at"], batch_size=500
-        )
-        done += len(changed)
-        note = f"{mode} upload"
-        for start in range(0, len(withdraw), BATCH):
-            batch = withdraw[start : start + BATCH]
-            Unit.objects.filter(pk__in=[pk for pk, _ in batch]).update(
-                status=UnitStatus.WITHDRAWN, generation=generation, updated_at=now
-            )
-            events.extend(
-                (pk, EventKind.WITHDRAWN, status, UnitStatus.WITHDRAWN, actor_id, note, stamp)
-                for pk, status in batch
-            )
-        done += len(withdraw)
+    done = 0
+    for start in range(0, len(new_units), BATCH):
+        batch = new_units[start : start + BATCH]
+        _insert(bank, batch, generation, stamp)
+        done += len(batch)
         if progress:
             progress("write", done, total)
-        _insert_events(events)
+    if new_units:
+        created = _created(bank, generation)
+        events.extend(
+            (created[local_id], EventKind.IMPORTED, "", status, actor_id, "", stamp)
+            for local_id, status, _ in new_units
+        )
+    for unit in changed:
+        unit.generation = generation
+        unit.updated_at = now
+    Unit.objects.bulk_update(
+        changed, [*DATA_FIELDS, "status", "generation", "updated_at"], batch_size=500
+    )
+    done += len(changed)
+    note = f"{mode} upload"
+    for start in range(0, len(withdraw), BATCH):
+        batch = withdraw[start : start + BATCH]
+        Unit.objects.filter(
+            pk__in=[pk for pk, _ in batch],
+            status__in=(UnitStatus.AVAILABLE, UnitStatus.QUARANTINED),
+        ).update(status=UnitStatus.WITHDRAWN, generation=generation, updated_at=now)
+        events.extend(
+            (pk, EventKind.WITHDRAWN, status, UnitStatus.WITHDRAWN, actor_id, note, stamp)
+            for pk, status in batch
+        )
+    done += len(withdraw)
+    if progress:
+        progress("write", done, total)
+    _insert_events(events)
     report["created"] = len(new_units)
     report["updated"] = len(changed)
     report["withdrawn"] = len(withdraw)
-    if progress:
-        progress("index", 0, 1)
-    search_index.current()  # this process's index catches up at once
-    if progress:
-        progress("index", 1, 1)
 
 
 INSERT_FIELDS = (

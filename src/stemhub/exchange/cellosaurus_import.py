@@ -45,10 +45,7 @@ PROVIDER_CODE = "CVCL"
 INSTITUTION_NAME = "Cellosaurus (SIB Swiss Institute of Bioinformatics)"
 BATCH = 2000
 
-LINE_TYPES = {
-    "Embryonic stem cell": LineType.HESC,
-    "Induced pluripotent stem cell": LineType.HIPSC,
-}
+INDUCED = {"Embryonic stem cell": False, "Induced pluripotent stem cell": True}
 DERIVATION = {
     "Embryonic stem cell": DerivationMethod.EMBRYO,
     "Induced pluripotent stem cell": DerivationMethod.REPROGRAMMING,
@@ -163,9 +160,11 @@ def _wanted_line(entry: Entry, release: str) -> WantedLine:
     xrefs.add(("Cellosaurus", entry.accession))
     # hPSCreg names must resolve to the line: resolve_name looks at names and synonyms.
     synonyms |= {acc for db, acc in xrefs if db == "hPSCreg"}
+    species = entry.species[0][1][:64]
     fields = {
-        "line_type": LINE_TYPES[entry.category],
-        "species": entry.species[0][1][:64],
+        # Cellosaurus' category names no species: a mouse iPSC is iPSC here, a human one hiPSC
+        "line_type": LineType.of(induced=INDUCED[entry.category], species=species),
+        "species": species,
         "derivation_method": DERIVATION[entry.category],
         "hla_typing": hla_gl_string(entry.hla_comment) if entry.hla_comment else "",
         "str_profile": {locus: str_consensus(data) for locus, data in entry.str_loci.items()},

@@ -25,6 +25,7 @@ from stemhub.exchange.hpscreg import (
 )
 from stemhub.registry import services as registry
 from stemhub.registry.models import (
+    HUMAN,
     Availability,
     CellLine,
     CurationEvent,
@@ -67,9 +68,11 @@ def hpscreg_import_account(institution: Institution) -> User:
 
 
 def export_lines() -> list[CellLine]:
-    """Every line but the Cellosaurus reference entries, by name."""
+    """What may go to hPSCreg, by name: published human lines (hPSCreg registers human lines
+    only, and a draft is nobody's to share yet), not the Cellosaurus reference entries."""
     return list(
-        CellLine.objects.exclude(source=Source.CELLOSAURUS)
+        CellLine.objects.filter(status=Status.PUBLISHED, species=HUMAN)
+        .exclude(source=Source.CELLOSAURUS)
         .select_related("institution", "parent", "donor")
         .prefetch_related(*RECORD_PREFETCH, "providers__institution")
         .order_by("name")

@@ -8,8 +8,6 @@ then invalidates it).
 """
 
 import hashlib
-import importlib
-import importlib.util
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -28,6 +26,7 @@ from stemhub.core.errors import Conflict, Forbidden, InvalidInput, from_validati
 from stemhub.equipment.models import Equipment, ExcursionVial
 from stemhub.equipment.selectors import equipment_usable
 from stemhub.quality import selectors
+from stemhub.quality.coa import certificate_issue
 from stemhub.quality.evaluation import Verdict, evaluate
 from stemhub.quality.models import (
     Nonconformity,
@@ -539,16 +538,6 @@ def bank_release(*, actor: User, bank: CellBank, password: str) -> Release:
                     status=VialStatus.AVAILABLE,
                     reason=f"Bank {bank.code} released",
                 )
-            _issue_certificate(release)
+            certificate_issue(release=release)
     return release
 
-
-CERTIFICATE_MODULE = "stemhub.quality.coa"
-
-
-def _issue_certificate(release: Release) -> Any:
-    """The certificate of analysis, when the renderer (`stemhub.quality.coa`) is installed."""
-    if importlib.util.find_spec(CERTIFICATE_MODULE) is None:
-        return None
-    module = importlib.import_module(CERTIFICATE_MODULE)
-    return module.certificate_issue(release=release)

@@ -4,24 +4,51 @@ Field groups follow hPSCreg's export (domain guide §2) so that exchange maps on
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from stemhub.accounts.models import Institution
+from stemhub.registry.naming import HUMAN
 
 
 class LineType(models.TextChoices):
-    # The values are hPSCreg's; the labels also fit the animal lines a centre holds.
-    HESC = "hESC", "Embryonic stem cell (ESC)"
+    # hPSCreg registers human lines only (hESC, hiPSC); Cellosaurus files any species' line as
+    # "Embryonic stem cell" or "Induced pluripotent stem cell" with a species field, as `ESC`
+    # and `iPSC` do here. Nuclear-transfer and parthenogenetic ESC name no species.
+    HESC = "hESC", "Human embryonic stem cell (hESC)"
     NT_ESC = "NT-ESC", "Nuclear-transfer ESC (NT-ESC)"
     PARTHENOGENETIC_ESC = "pESC", "Parthenogenetic ESC"
-    HIPSC = "hiPSC", "Induced pluripotent stem cell (iPSC)"
+    HIPSC = "hiPSC", "Human induced pluripotent stem cell (hiPSC)"
+    ESC = "ESC", "Embryonic stem cell, non-human (ESC)"
+    IPSC = "iPSC", "Induced pluripotent stem cell, non-human (iPSC)"
 
     @classmethod
     def name_letter(cls, value: str) -> str:
         """The type letter of an hPSCreg standard name: `i` induced, `e` embryonic."""
-        return "i" if value == cls.HIPSC else "e"
+        return "i" if value in (cls.HIPSC, cls.IPSC) else "e"
+
+    @classmethod
+    def of(cls, *, induced: bool, species: str) -> "LineType":
+        """The type of an induced or embryonic line of `species`."""
+        if species == HUMAN:
+            return cls.HIPSC if induced else cls.HESC
+        return cls.IPSC if induced else cls.ESC
+
+
+HUMAN_ONLY_TYPES = (LineType.HESC, LineType.HIPSC)
+NON_HUMAN_TYPES = (LineType.ESC, LineType.IPSC)
+TYPE_SPECIES_RULE = _("hESC and hiPSC are human lines; a line of another species is ESC or iPSC.")
+
+
+def type_species_problem(line_type: str, species: str) -> str:
+    """Why this type does not fit this species ('' when it does)."""
+    human = species == HUMAN
+    if (line_type in HUMAN_ONLY_TYPES and not human) or (line_type in NON_HUMAN_TYPES and human):
+        return str(TYPE_SPECIES_RULE)
+    return ""
 
 
 class Source(models.TextChoices):
@@ -94,7 +121,7 @@ class Donor(models.Model):
 
     institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="donors")
     code = models.CharField(max_length=64, help_text="The provider's own donor reference")
-    species = models.CharField(max_length=64, default="Homo sapiens")
+    species = models.CharField(max_length=64, default=HUMAN)
     sex = models.CharField(max_length=8, choices=Sex.choices, default=Sex.UNKNOWN)
     age_bin = models.CharField(max_length=8, choices=AGE_BIN_CHOICES, blank=True)
     ethnicity = models.CharField(max_length=100, blank=True)
@@ -148,7 +175,7 @@ class CellLine(models.Model):
     # General
     name = models.CharField(max_length=64, unique=True, help_text="Standard name")
     line_type = models.CharField(max_length=8, choices=LineType.choices)
-    species = models.CharField(max_length=64, default="Homo sapiens")
+    species = models.CharField(max_length=64, default=HUMAN)
     institution = models.ForeignKey(
         Institution,
         on_delete=models.PROTECT,
@@ -229,6 +256,12 @@ class CellLine(models.Model):
                 condition=Q(line_type__in=[t.value for t in LineType]), name="line_type_known"
             ),
             models.CheckConstraint(
+                condition=(~Q(line_type__in=[t.value for t in HUMAN_ONLY_TYPES]) | Q(species=HUMAN))
+                & (~Q(line_type__in=[t.value for t in NON_HUMAN_TYPES]) | ~Q(species=HUMAN)),
+                name="line_type_fits_species",
+                violation_error_message=TYPE_SPECIES_RULE,
+            ),
+            models.CheckConstraint(
                 condition=Q(status__in=[s.value for s in Status]), name="line_status_known"
             ),
             models.CheckConstraint(
@@ -246,6 +279,11 @@ class CellLine(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        # named on the field here; the database constraint `line_type_fits_species` backs it
+        if problem := type_species_problem(self.line_type, self.species):
+            raise ValidationError({"line_type": problem})
 
     @property
     def is_published(self) -> bool:

@@ -33,14 +33,18 @@ def standard_name_issue(
     type_letter: TypeLetter,
     same_donor: str | None = None,
     subclone_of: str | None = None,
+    species: str = naming.HUMAN,
 ) -> str:
     """Issue and record the next standard name for a provider code and type letter.
 
     Plain: a new donor number, clone `A`. `same_donor=NAME`: NAME's donor number with the next
     clone letter. `subclone_of=NAME`: NAME followed by the next `-N`. The actor needs
     registry.issue_names for the institution owning the provider code; `actor=None` is a
-    system action (the server's own command line) and is recorded without a user.
+    system action (the server's own command line) and is recorded without a user. A line of
+    another `species` than human gets none (hPSCreg's scheme is for human lines).
     """
+    if problem := naming.species_problem(species):
+        raise InvalidInput(problem, fields={"species": [problem]})
     if type_letter not in naming.TYPE_LETTERS:
         raise InvalidInput(
             f"The type letter must be 'i' (induced) or 'e' (embryonic), not {type_letter!r}",

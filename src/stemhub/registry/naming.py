@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 __all__ = [
+    "HUMAN",
     "MAX_LENGTH",
     "TYPE_LETTERS",
     "NameVerdict",
@@ -22,7 +23,9 @@ __all__ = [
     "TypeLetter",
     "Verdict",
     "check_name",
+    "own_name_problem",
     "parse_standard_name",
+    "species_problem",
     "type_letter_of",
     "type_letter_problem",
 ]
@@ -30,10 +33,38 @@ __all__ = [
 Verdict = Literal["valid", "warning", "invalid"]
 TypeLetter = Literal["i", "e"]
 
+HUMAN = "Homo sapiens"
 MAX_LENGTH = 15
 TYPE_LETTERS = ("i", "e")
 _ALLOWED = frozenset(string.ascii_letters + string.digits + "-")
 _HEAD = re.compile(r"(?P<letters>[A-Za-z]+)(?P<digits>[0-9]+)")
+
+
+def species_problem(species: str) -> str:
+    """Why a line of `species` gets no standard name ('' for a human line): hPSCreg's scheme,
+    and its registry, are for human pluripotent stem cell lines only."""
+    if species == HUMAN:
+        return ""
+    return (
+        f"hPSCreg standard names are for human lines; a line of {species or 'no species'} "
+        "keeps its provider's own name"
+    )
+
+
+_OWN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,63}")
+
+
+def own_name_problem(name: str) -> str:
+    """Why `name` cannot be a non-human line's own name ('' when it can): its provider names it
+    (`E14TG2a`, `R1`, `IRMR-MES1`): letters, digits, '.', '_', '/' and '-', 64 at most,
+    starting with a letter or digit."""
+    if _OWN_NAME.fullmatch(name):
+        return ""
+    if not name:
+        return "a line needs a name"
+    if len(name) > 64:
+        return f"has {len(name)} characters; 64 at most"
+    return "uses letters, digits, '.', '_', '/' and '-' only, starting with a letter or digit"
 
 
 @dataclass(frozen=True)

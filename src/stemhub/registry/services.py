@@ -17,6 +17,7 @@ from stemhub.core.errors import Conflict, Forbidden, InvalidInput, NotFound, fro
 from stemhub.registry import naming
 from stemhub.registry.diseases import fold_disease
 from stemhub.registry.models import (
+    HUMAN,
     Availability,
     AvailabilityChange,
     CellLine,
@@ -24,6 +25,7 @@ from stemhub.registry.models import (
     Donor,
     DonorDisease,
     GermLayer,
+    LineType,
     LineVersion,
     Provider,
     Source,
@@ -217,7 +219,15 @@ def cell_line_create(
         require(actor, Perm.EDIT_LINE, institution.pk)
         name = str(data.get("name") or "").strip()
         verdict = naming.check_name(name)
-        if data.get("source", Source.OWN) == Source.OWN and verdict.verdict == "invalid":
+        human = str(data.get("species") or HUMAN).strip() == HUMAN
+        if not human:
+            # hPSCreg's naming scheme is for human lines: an animal line keeps its own name
+            if problem := naming.own_name_problem(name):
+                raise InvalidInput(
+                    f"{name!r} is not a usable cell line name: {problem}",
+                    fields={"name": [problem]},
+                )
+        elif data.get("source", Source.OWN) == Source.OWN and verdict.verdict == "invalid":
             raise InvalidInput(
                 f"{name!r} is not a usable cell line name: {'; '.join(verdict.messages)}",
                 fields={"name": list(verdict.messages)},
@@ -227,6 +237,7 @@ def cell_line_create(
         if (
             own
             and verdict.verdict == "valid"
+            and human
             and not (name.startswith(code) and name[len(code) : len(code) + 1] in "ie")
         ):
             raise InvalidInput(
@@ -365,8 +376,8 @@ def cell_line_checklist(line: CellLine) -> list[ChecklistItem]:
     markers = list(line.markers.all())
     layers = {d.germ_layer for d in line.differentiations.all()}
     donor = line.donor
-    embryonic = line.line_type != "hiPSC"
-    human = line.species == "Homo sapiens"
+    embryonic = line.line_type not in (LineType.HIPSC, LineType.IPSC)
+    human = line.species == HUMAN
     return [
         ChecklistItem(
             "ethics",

@@ -14,9 +14,7 @@ from django.utils.translation import gettext as _
 
 from stemhub.registry import naming
 from stemhub.registry.hla_typing import typing_problem
-from stemhub.registry.models import CellLine, LineType
-
-HUMAN = "Homo sapiens"
+from stemhub.registry.models import HUMAN, CellLine, LineType
 
 
 @dataclass(frozen=True)
@@ -28,8 +26,8 @@ class Problem:
 
 
 def _name_problems(line: CellLine) -> list[Problem]:
-    if line.line_type not in LineType.values:
-        return []
+    if line.line_type not in LineType.values or line.species != HUMAN:
+        return []  # an animal line's name is its provider's own, not an hPSCreg standard name
     letter = "i" if LineType.name_letter(line.line_type) == "i" else "e"
     message = naming.type_letter_problem(line.name, letter)
     return [Problem("name", message)] if message else []

@@ -78,8 +78,10 @@ class ScoringAlgorithm(ABC):
 
 
 def _divide(numerator: FloatArray, denominator: IntArray) -> FloatArray:
+    """numerator × 100 / denominator: multiplied first, so a score on a band is the band
+    itself (36 × 100 / 40 is 90.0; 36 / 40 × 100 is 90.00000000000001)."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        result: FloatArray = numerator / np.asarray(denominator, dtype=np.float64) * 100
+        result: FloatArray = numerator * 100 / np.asarray(denominator, dtype=np.float64)
     return result
 
 

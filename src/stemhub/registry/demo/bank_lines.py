@@ -339,7 +339,7 @@ def _animal(key, line_type, donor, recipe, year, species, summary, **more) -> Li
 ANIMAL_LINES = (
     _animal(
         "MES1",
-        "hESC",
+        "ESC",
         "IRMR-M-01",
         "mouse_esc_2i",
         2012,
@@ -349,7 +349,7 @@ ANIMAL_LINES = (
     ),
     _animal(
         "MES2",
-        "hESC",
+        "ESC",
         "IRMR-M-02",
         "mouse_esc_2i",
         2013,
@@ -368,7 +368,7 @@ ANIMAL_LINES = (
     ),
     _animal(
         "MIPS1",
-        "hiPSC",
+        "iPSC",
         "IRMR-M-04",
         "mouse_ipsc_retroviral",
         2010,
@@ -378,7 +378,7 @@ ANIMAL_LINES = (
     ),
     _animal(
         "RHES1",
-        "hESC",
+        "ESC",
         "IRMR-RH-01",
         "primate_esc_mef",
         2011,
@@ -388,7 +388,7 @@ ANIMAL_LINES = (
     ),
     _animal(
         "RHES2",
-        "hESC",
+        "ESC",
         "IRMR-RH-02",
         "primate_esc_mef",
         2012,
@@ -409,7 +409,7 @@ ANIMAL_LINES = (
     ),
     _animal(
         "CYIPS1",
-        "hiPSC",
+        "iPSC",
         "IRMR-CY-01",
         "primate_ipsc_sendai",
         2018,
@@ -419,7 +419,7 @@ ANIMAL_LINES = (
     ),
     _animal(
         "CYIPS2",
-        "hiPSC",
+        "iPSC",
         "IRMR-CY-02",
         "primate_ipsc_sendai",
         2019,
@@ -429,7 +429,7 @@ ANIMAL_LINES = (
     ),
     _animal(
         "MAES1",
-        "hESC",
+        "ESC",
         "IRMR-MA-01",
         "primate_esc_mef",
         2013,
@@ -439,7 +439,7 @@ ANIMAL_LINES = (
     ),
     _animal(
         "RBES1",
-        "hESC",
+        "ESC",
         "IRMR-RB-01",
         "rabbit_esc_mef",
         2014,
@@ -449,7 +449,7 @@ ANIMAL_LINES = (
     ),
     _animal(
         "RBES2",
-        "hESC",
+        "ESC",
         "IRMR-RB-02",
         "rabbit_esc_mef",
         2015,
@@ -472,7 +472,7 @@ ANIMAL_LINES = (
     ),
     _animal(
         "PGIPS1",
-        "hiPSC",
+        "iPSC",
         "IRMR-PG-01",
         "pig_ipsc_lentiviral",
         2017,

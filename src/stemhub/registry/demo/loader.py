@@ -63,6 +63,8 @@ TYPE_PHRASES = {
     LineType.NT_ESC: "Nuclear-transfer embryonic stem cell line",
     LineType.PARTHENOGENETIC_ESC: "Parthenogenetic embryonic stem cell line",
     LineType.HIPSC: "Induced pluripotent stem cell line",
+    LineType.ESC: "Embryonic stem cell line",
+    LineType.IPSC: "Induced pluripotent stem cell line",
 }
 CLINICAL_RECIPES = frozenset({"embryo_gmp", "episomal_cord_blood_gmp"})
 AVAILABILITY_REASONS = {
@@ -155,6 +157,8 @@ def _register(
 
 
 def _issue_name(spec: LineSpec, actor: User, names: dict[str, str]) -> str:
+    if spec.species != HUMAN:
+        return f"{spec.institution}-{spec.key}"  # the provider's own: hPSCreg names humans only
     type_letter = LineType.name_letter(spec.line_type)
     if spec.subclone_of:
         return standard_name_issue(

@@ -13,7 +13,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser: ArgumentParser) -> None:
         subparsers = parser.add_subparsers(dest="format", required=True, metavar="FORMAT")
         hpscreg = subparsers.add_parser(
-            "hpscreg", help="Every line but Cellosaurus entries, as hPSCreg JSON (by name)"
+            "hpscreg",
+            help="Published human lines (not Cellosaurus entries), as hPSCreg JSON (by name)",
         )
         hpscreg.add_argument("--out", type=Path, help="Write here instead of stdout")
 
