@@ -84,7 +84,6 @@ NEW_REQUEST = {
     "vials_requested": 1,
     "licence_number": 1,
     "accept_licence": True,
-    "printed_name": "Some One",
     "password": PASSWORD,
 }
 SHIPMENT = {
