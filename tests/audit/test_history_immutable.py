@@ -123,6 +123,8 @@ def test_the_admin_shows_history_read_only(users):
 
 
 def test_flush_still_empties_history_and_puts_the_guards_back(history):
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL's flush is a TRUNCATE, which the row guards never see")
     call_command("flush", interactive=False, verbosity=0)
     for label in IMMUTABLE:
         assert not apps.get_model(label).objects.exists(), label

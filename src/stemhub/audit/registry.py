@@ -61,6 +61,20 @@ AUDITED: dict[str, str | None] = {
     "distribution.Receipt": "request__provider",
     "distribution.ThawReport": "request__provider",
     "distribution.ResultReport": "request__provider",
+    # cord blood (UnitEvent is append-only history): a unit and an upload belong to the bank;
+    # a patient, their searches, reservations, transplants and outcomes to the centre
+    "cordblood.Unit": "bank",
+    "cordblood.UnitUpload": "bank",
+    "cordblood.Patient": "centre",
+    "cordblood.SavedSearch": "patient__centre",
+    "cordblood.Reservation": "patient__centre",
+    "cordblood.Transplant": "patient__centre",
+    "cordblood.Transplant_units": "transplant__patient__centre",
+    "cordblood.CentreSettings": "centre",
+    # django-axes: failed logins, signatures and token uses, lockouts and their lifting (the
+    # rows name a username and an address, not an institution: platform admins read them)
+    "axes.AccessAttempt": None,
+    "axes.AccessFailureLog": None,
 }
 
 # Append-only history: rows written once by the service that did the work and never changed.
