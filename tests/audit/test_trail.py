@@ -167,3 +167,44 @@ def test_installing_the_triggers_again_changes_nothing(line):
     before = len(trail(line))
     CellLine.objects.filter(pk=line.pk).update(description="once")
     assert len(trail(line)) == before + 1
+
+
+def test_truncating_the_trail_is_refused_on_postgresql(line):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has no TRUNCATE; its DELETE is refused (above)")
+    count = AuditEvent.objects.count()
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("TRUNCATE audit_event")
+    assert AuditEvent.objects.count() == count
+
+
+def test_a_raw_insert_into_an_audited_table_is_recorded(line):
+    table = connection.ops.quote_name(Synonym._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (line_id, name) VALUES (%s, %s)", [line.pk, "Raw-Alias-1"]
+        )
+    added = Synonym.objects.get(name="Raw-Alias-1")
+    (created,) = trail(added)
+    assert created.operation == "INSERT"
+    assert created.new_values["name"] == "Raw-Alias-1"
+    assert created.institution_id == line.institution_id
+    assert created.actor_id is None and created.actor_label == ""
+
+
+def test_bulk_update_is_recorded_row_by_row(users, line):
+    other = services.cell_line_create(actor=users["curator"], data=publishable("NSCBi002-A"))
+    lines = [line, other]
+    for found in lines:
+        found.description = f"bulk {found.name}"
+    with audit_context(actor=users["curator"], reason="bulk fix"):
+        CellLine.objects.bulk_update(lines, ["description"])
+    for found in lines:
+        last = trail(found)[-1]
+        assert last.operation == "UPDATE"
+        assert last.new_values == {"description": f"bulk {found.name}"}
+        assert (last.actor_label, last.reason) == ("curator", "bulk fix")

@@ -42,7 +42,7 @@ def test_request_approve_ship_receive_and_report(live_server, browser, users, se
     researcher.get_by_label("Ethics approval reference").fill("EK-2025-001")
     researcher.get_by_label("Number of vials").fill("2")
     researcher.get_by_label("I accept the licence terms").check()
-    researcher.get_by_label("Your full name").fill("Researcher Tester")
+    expect(researcher.get_by_label("Signed as")).to_have_value("Researcher Tester")
     researcher.get_by_label("Your password").fill(PASSWORD)
     researcher.get_by_role("button", name="Sign and submit request").click()
     expect(researcher.locator("#request-status")).to_have_text("Submitted")

@@ -113,7 +113,6 @@ def request_data(**overrides: Any) -> dict[str, Any]:
         "ethics_reference": "EK-2025-001",
         "vials_requested": 2,
         "accept_licence": True,
-        "printed_name": "Researcher Tester",
         "password": PASSWORD,
     }
     data.update(overrides)

@@ -23,9 +23,7 @@ def requests(users, line):
     kept = approved(users, line, project_title="Approved one")
     allocated = approved(users, line, project_title="Allocated one", vials_requested=1)
     services.distribution_allocate(actor=users["bank_technician"], request=allocated)
-    theirs = make_request(
-        users, other_line, who="colleague", printed_name="Col League", project_title="Colleague's"
-    )
+    theirs = make_request(users, other_line, who="colleague", project_title="Colleague's")
     return {"submitted": submitted, "approved": kept, "allocated": allocated, "theirs": theirs}
 
 

@@ -19,7 +19,7 @@ def two_requests(users, line, other_bank):
     colleague = make_user("colleague", None, Role.RESEARCHER)
     users["colleague"] = colleague
     mine = make_request(users, line)
-    theirs = make_request(users, other_line, who="colleague", printed_name="Col League")
+    theirs = make_request(users, other_line, who="colleague")
     return mine, theirs
 
 

@@ -71,7 +71,7 @@ def test_another_institutions_curator_cannot_review(users, line):
 
 
 def test_a_curator_cannot_approve_their_own_request(users, line):
-    found = make_request(users, line, who="curator", printed_name="Curator Tester")
+    found = make_request(users, line, who="curator")
     with pytest.raises(Forbidden):
         services.distribution_request_review(
             actor=users["curator"], request=found, approve=True, reason="mine"

@@ -488,12 +488,11 @@ def test_an_unknown_availability_is_refused(users, client_for):
 # Public pages.
 
 
-def test_anonymous_visitors_get_404_for_unpublished_lines(users):
-    for state in ("draft", "submitted", "in_review"):
-        CellLine.objects.all().delete()
-        line_in(users, state)
-        assert Client().get("/lines/NSCBi001-A/").status_code == 404
-        assert Client().get("/lines/AD-iPS-1/").status_code == 404
+@pytest.mark.parametrize("state", ["draft", "submitted", "in_review"])
+def test_anonymous_visitors_get_404_for_unpublished_lines(users, state):
+    line_in(users, state)
+    assert Client().get("/lines/NSCBi001-A/").status_code == 404
+    assert Client().get("/lines/AD-iPS-1/").status_code == 404
 
 
 def test_the_public_page_shows_a_published_lines_public_data(users):

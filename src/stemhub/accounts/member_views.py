@@ -115,6 +115,7 @@ def _member_page(
         ],
         "grantable": grantable,
         "is_self": member.pk == request.user.pk,
+        "lockout": selectors.member_lockout(member),
         **extra,
     }
     return render(request, "accounts/member.html", context, status=status)
@@ -158,6 +159,13 @@ def _reactivate(request: HttpRequest, member: User) -> str:
     return _("The account is active again.")
 
 
+def _unlock(request: HttpRequest, member: User) -> str:
+    services.member_unlock(actor=request.user, member=member, reason=request.POST.get("reason", ""))
+    return _("The account is unlocked: %(name)s can log in and sign again.") % {
+        "name": member.get_full_name() or member.username
+    }
+
+
 def _password_mail(request: HttpRequest, member: User) -> str:
     services.member_password_mail(actor=request.user, member=member)
     return _("A link to choose a password was sent to %(email)s.") % {"email": member.email}
@@ -169,6 +177,7 @@ MEMBER_ACTIONS: dict[str, Callable[[HttpRequest, User], str]] = {
     "deactivate": _deactivate,
     "reactivate": _reactivate,
     "password-mail": _password_mail,
+    "unlock": _unlock,
 }
 
 
@@ -176,8 +185,8 @@ MEMBER_ACTIONS: dict[str, Callable[[HttpRequest, User], str]] = {
 @managers_only
 def member_action(request: HttpRequest, code: str, username: str, action: str) -> HttpResponse:
     """Needs accounts.manage_members in the institution: grant or revoke a role, deactivate or
-    reactivate the account, or mail a new password link. Platform admin is granted, and a
-    platform admin's account changed, by platform admins only."""
+    reactivate the account, lift its lockout, or mail a new password link. Platform admin is
+    granted, and a platform admin's account changed, by platform admins only."""
     if action not in MEMBER_ACTIONS:
         raise NotFound(_("There is no member action %(action)r.") % {"action": action})
     institution = selectors.managed_institution(request.user, code)

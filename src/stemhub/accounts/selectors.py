@@ -1,8 +1,14 @@
 """Reads of institutions and their members, with who may see them applied."""
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from axes.models import AccessAttempt, AccessFailureLog
+from django.conf import settings
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from stemhub.accounts.models import Institution, Role, RoleGrant, User
@@ -59,3 +65,40 @@ def grantable_roles(user: Any) -> list[tuple[str, str]]:
     return [
         (value, label) for value, label in Role.choices if admin or value != Role.PLATFORM_ADMIN
     ]
+
+
+@dataclass(frozen=True)
+class Lockout:
+    """An account locked by django-axes: since when, after how many wrong passwords, and
+    through which doors (login, signature, API)."""
+
+    since: datetime
+    failures: int
+    channels: tuple[str, ...]
+
+
+def _channel(path: str) -> str:
+    if path.startswith("/api/"):
+        return _("API")
+    if path == reverse("login"):
+        return _("login")
+    return _("signature")
+
+
+def member_lockout(member: User) -> Lockout | None:
+    """The member's lockout, or None when their account is not locked (an address's own
+    lockout, from guessing several accounts, is lifted with `axes_reset_ip`)."""
+    window = timezone.now() - settings.AXES_COOLOFF_TIME
+    attempts = AccessAttempt.objects.filter(username=member.username, attempt_time__gte=window)
+    failures = attempts.aggregate(total=Sum("failures_since_start"))["total"] or 0
+    if failures < settings.AXES_FAILURE_LIMIT:
+        return None
+    logged = list(
+        AccessFailureLog.objects.filter(username=member.username, attempt_time__gte=window)
+        .order_by("-attempt_time")
+        .values_list("attempt_time", "path_info", "locked_out")[:failures]
+    )
+    locking = [at for at, _path, locked in logged if locked]
+    since = min(locking) if locking else max(a.attempt_time for a in attempts)
+    channels = tuple(dict.fromkeys(_channel(path) for _at, path, _locked in reversed(logged)))
+    return Lockout(since=since, failures=failures, channels=channels)

@@ -8,6 +8,7 @@ platform admin role, or changes a platform admin's account.
 
 from collections.abc import Iterable
 
+from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
@@ -21,6 +22,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from stemhub.accounts import selectors
 from stemhub.accounts.models import ApiToken, Institution, Role, RoleGrant, User
 from stemhub.accounts.permissions import Perm, is_platform_admin, user_can
 from stemhub.audit.context import audit_context
@@ -285,6 +287,25 @@ def member_reactivate(*, actor: User, member: User, reason: str = "") -> User:
         member.is_active = True
         member.save(update_fields=["is_active"])
     return member
+
+
+@transaction.atomic
+def member_unlock(*, actor: User, member: User, reason: str) -> int:
+    """Lift the lockout of a member's account (too many wrong passwords at login or signing)
+    before it expires: the failure counts are deleted in the audit context, so the trail
+    shows who unlocked it and why. Returns the number of failure records lifted."""
+    member = _locked_member(member)
+    _require_manager(actor, member.institution_id)
+    _may_change_account(actor, member)
+    if not reason.strip():
+        raise InvalidInput(
+            _("Say why the account is unlocked (identity checked by phone ...)."),
+            fields={"reason": ["required"]},
+        )
+    if selectors.member_lockout(member) is None:
+        raise Conflict(_("%(name)s is not locked out.") % {"name": member.username})
+    with audit_context(actor=actor, reason=reason.strip()):
+        return axes_reset(username=member.username)
 
 
 @transaction.atomic

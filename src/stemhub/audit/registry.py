@@ -7,7 +7,8 @@ that institution so that a QA manager sees only their institution's trail.
 A model whose app or table does not exist yet is skipped when the triggers are installed, so
 entries for tables still to come (quality, distribution) may be listed ahead of them.
 Append-only event tables (curation events, line versions, custody events) are history already
-and are not listed.
+and are not listed in `AUDITED`: they are in `IMMUTABLE`, whose rows the database refuses to
+change or delete.
 
 `EXCLUDED_COLUMNS` names columns the trail must never copy (a password hash) or that change on
 every login (`last_login`): they are left out of the values, and an update that changes only
@@ -60,7 +61,41 @@ AUDITED: dict[str, str | None] = {
     "distribution.Receipt": "request__provider",
     "distribution.ThawReport": "request__provider",
     "distribution.ResultReport": "request__provider",
+    # cord blood (UnitEvent is append-only history): a unit and an upload belong to the bank;
+    # a patient, their searches, reservations, transplants and outcomes to the centre
+    "cordblood.Unit": "bank",
+    "cordblood.UnitUpload": "bank",
+    "cordblood.Patient": "centre",
+    "cordblood.SavedSearch": "patient__centre",
+    "cordblood.Reservation": "patient__centre",
+    "cordblood.Transplant": "patient__centre",
+    "cordblood.Transplant_units": "transplant__patient__centre",
+    "cordblood.CentreSettings": "centre",
+    # django-axes: failed logins, signatures and token uses, lockouts and their lifting (the
+    # rows name a username and an address, not an institution: platform admins read them)
+    "axes.AccessAttempt": None,
+    "axes.AccessFailureLog": None,
 }
+
+# Append-only history: rows written once by the service that did the work and never changed.
+# The database refuses an UPDATE or DELETE of them (triggers, as on `audit_event`); the admin
+# shows them read-only. Signatures are listed here as well as in AUDITED (their insert is
+# recorded; nothing after it can happen).
+IMMUTABLE: tuple[str, ...] = (
+    "registry.CurationEvent",
+    "registry.LineVersion",
+    "registry.AvailabilityChange",
+    "registry.IssuedName",
+    "biobank.CustodyEvent",
+    "biobank.ContainerEvent",
+    "quality.Signature",
+    "quality.QcEvent",
+    "quality.RawFile",
+    "distribution.LicenceVersion",
+    "distribution.LicenceSignature",
+    "distribution.RequestEvent",
+    "cordblood.UnitEvent",
+)
 
 EXCLUDED_COLUMNS: dict[str, tuple[str, ...]] = {
     "accounts.User": ("password", "last_login"),

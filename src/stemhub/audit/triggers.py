@@ -7,7 +7,11 @@ writes nothing), the actor and reason of the innermost `audit_context`, the row'
 the transaction and the time. Because the database does the writing, `QuerySet.update()`,
 `bulk_create()`, raw SQL and other programs are recorded as well as `Model.save()`.
 
-`audit_event` itself refuses UPDATE, DELETE (and on PostgreSQL TRUNCATE).
+`audit_event` itself refuses UPDATE, DELETE (and on PostgreSQL TRUNCATE). So do the append-only
+history tables (stemhub.audit.registry.IMMUTABLE: version history, curation, custody and request
+events, signatures ...): BEFORE UPDATE/DELETE row triggers that raise. Django's `flush` (tests,
+the demo) empties tables with DELETE on SQLite, so the audit app's `flush` command lifts those
+guards for the flush and puts them back after it (`history_guards_lifted`).
 
 The installer is idempotent and runs after every `migrate` (post_migrate, test databases
 included). Models whose app or table does not exist yet are skipped. On SQLite the triggers
@@ -17,13 +21,15 @@ the table's columns by itself and the triggers stay in place.
 """
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.apps import apps
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 
 from stemhub.audit.context import SETTINGS, SQLITE_CONTEXT_TABLE
-from stemhub.audit.registry import AUDITED, EXCLUDED_COLUMNS
+from stemhub.audit.registry import AUDITED, EXCLUDED_COLUMNS, IMMUTABLE
 
 PREFIX = "stemhub_audit"
 AUDIT_TABLE = "audit_event"
@@ -31,6 +37,17 @@ COLUMNS = (
     "at, model, table_name, row_pk, operation, old_values, new_values, actor_id, actor_label, "
     "reason, institution_id, txid, db_user"
 )
+
+
+def immutable_models() -> list[type[models.Model]]:
+    """The append-only history models that exist in this codebase."""
+    found = []
+    for label in IMMUTABLE:
+        try:
+            found.append(apps.get_model(label))
+        except LookupError:
+            continue
+    return found
 
 
 def audited_models() -> list[tuple[type[models.Model], str | None]]:
@@ -146,6 +163,24 @@ $audit$""",
 ]
 
 
+def _postgresql_history_guard(model: type[models.Model], quote: Any) -> list[str]:
+    table = quote(model._meta.db_table)
+    return [
+        f"DROP TRIGGER IF EXISTS {PREFIX}_immutable ON {table}",
+        f"CREATE TRIGGER {PREFIX}_immutable BEFORE UPDATE OR DELETE ON {table} "
+        f"FOR EACH ROW EXECUTE FUNCTION {PREFIX}_refuse_history()",
+    ]
+
+
+POSTGRESQL_HISTORY_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION {PREFIX}_refuse_history() RETURNS trigger LANGUAGE plpgsql AS $audit$
+BEGIN
+    RAISE EXCEPTION '% is append-only history: % refused', TG_TABLE_NAME, TG_OP
+        USING ERRCODE = 'insufficient_privilege';
+END
+$audit$"""
+
+
 # SQLite --------------------------------------------------------------------------------------
 
 
@@ -216,6 +251,23 @@ SQLITE_GUARD = [
 ]
 
 
+SQLITE_HISTORY_GUARD = f"{PREFIX}_immutable"
+
+
+def _sqlite_history_guard(model: type[models.Model], quote: Any) -> list[str]:
+    table = model._meta.db_table
+    statements = []
+    for event in ("update", "delete"):
+        name = f"{SQLITE_HISTORY_GUARD}_{event}_{table}"
+        message = f"{table} is append-only history: {event.upper()} refused"
+        statements.append(f"DROP TRIGGER IF EXISTS {name}")
+        statements.append(
+            f"CREATE TRIGGER {name} BEFORE {event.upper()} ON {quote(table)} "
+            f"BEGIN SELECT RAISE(ABORT, '{message}'); END"
+        )
+    return statements
+
+
 # Installing ----------------------------------------------------------------------------------
 
 
@@ -235,21 +287,56 @@ def install_audit_triggers(using: str = DEFAULT_DB_ALIAS) -> list[str]:
         build = _postgresql_statements if postgresql else _sqlite_statements
         statements += build(model, path, quote)
         installed.append(model._meta.label)
+    statements += history_guard_statements(using)
     with transaction.atomic(using=using), connection.cursor() as cursor:
         for statement in statements:
             cursor.execute(statement)
     return installed
 
 
-def drop_sqlite_audit_triggers(using: str = DEFAULT_DB_ALIAS) -> None:
-    """Drop the SQLite audit triggers (before migrate rebuilds tables; re-created after)."""
+def history_guard_statements(using: str = DEFAULT_DB_ALIAS) -> list[str]:
+    """The statements that make every existing append-only history table refuse changes."""
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    existing = set(connection.introspection.table_names())
+    postgresql = connection.vendor == "postgresql"
+    statements = [POSTGRESQL_HISTORY_FUNCTION] if postgresql else []
+    guard = _postgresql_history_guard if postgresql else _sqlite_history_guard
+    for model in immutable_models():
+        if model._meta.db_table in existing:
+            statements += guard(model, quote)
+    return statements
+
+
+@contextmanager
+def history_guards_lifted(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
+    """Drop the SQLite history guards for the block (Django's `flush` empties tables with
+    DELETE) and put them back after it. PostgreSQL's flush is a TRUNCATE, which row triggers
+    do not see: nothing to lift there."""
     connection = connections[using]
     if connection.vendor != "sqlite":
+        yield
         return
+    _drop_sqlite_triggers(connection, f"{SQLITE_HISTORY_GUARD}_%")
+    try:
+        yield
+    finally:
+        with transaction.atomic(using=using), connection.cursor() as cursor:
+            for statement in history_guard_statements(using):
+                cursor.execute(statement)
+
+
+def _drop_sqlite_triggers(connection: Any, pattern: str) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
-            [f"{PREFIX}%"],
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s", [pattern]
         )
         for (name,) in cursor.fetchall():
             cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+
+def drop_sqlite_audit_triggers(using: str = DEFAULT_DB_ALIAS) -> None:
+    """Drop the SQLite audit triggers (before migrate rebuilds tables; re-created after)."""
+    connection = connections[using]
+    if connection.vendor == "sqlite":
+        _drop_sqlite_triggers(connection, f"{PREFIX}%")

@@ -123,6 +123,8 @@ AXES_FAILURE_LIMIT = env_int("STEMHUB_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("STEMHUB_LOCKOUT_MINUTES", 30))
 AXES_LOCKOUT_PARAMETERS = env_list("AXES_LOCKOUT_PARAMETERS", ["username", "ip_address"])
 AXES_RESET_ON_SUCCESS = True
+# One row per failure, marked when it locked the account out: the audit trail records them.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = env_int("STEMHUB_PROXY_COUNT", 0) or None
 # Wrong API tokens from one address within the cool-off are answered 429 after this many.

@@ -4,6 +4,9 @@ An electronic signature (a release, a licence) re-authenticates the signer. Each
 is reported to django-axes as a failed login of that account from the client's address, so 15
 wrong signing passwords lock the account exactly as 15 wrong logins would, and the lockout is
 lifted the same way (time, or an administrator).
+
+The name a signature carries is the signing account's (`printed_name`), never typed in: one
+account cannot sign under another person's name.
 """
 
 from typing import Any
@@ -26,6 +29,11 @@ def _lockout_message() -> str:
         "Too many wrong passwords: this account is locked for "
         f"{minutes} minutes, or until an administrator unlocks it"
     )
+
+
+def printed_name(user: Any) -> str:
+    """The name an electronic signature shows: the account's full name, else its username."""
+    return str(user.get_full_name()).strip() or str(user.get_username())
 
 
 def password_confirm(actor: Any, password: str, *, wrong: StemhubError) -> None:

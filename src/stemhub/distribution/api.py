@@ -33,7 +33,6 @@ class RequestIn(Schema):
     vials_requested: int
     licence_number: int
     accept_licence: bool
-    printed_name: str
     password: str
 
 

@@ -34,7 +34,6 @@ from stemhub.distribution.models import DistributionRequest, IntendedUse, Licenc
 from stemhub.distribution.notifications import notifications_muted
 from stemhub.distribution.selectors import current_licence
 from stemhub.quality.selectors import released_banks
-from stemhub.quality.services import printed_name
 from stemhub.registry.models import CellLine, Status
 
 PEOPLE = ("researcher", "irmr-curator", "irmr-researcher", "curator", "committee", "technician")
@@ -223,7 +222,6 @@ class _Demo:
             vials_requested=chosen.vials,
             licence_number=current_licence().number,
             accept_licence=True,
-            printed_name=printed_name(researcher),
             password=DEMO_PASSWORD,
         )
 

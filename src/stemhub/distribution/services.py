@@ -30,7 +30,7 @@ from stemhub.audit.context import audit_context
 from stemhub.biobank.models import CellBank, Container, Vial, VialStatus
 from stemhub.biobank.selectors import container_path, place_text
 from stemhub.biobank.services import vials_set_status
-from stemhub.core.auth import password_confirm
+from stemhub.core.auth import password_confirm, printed_name
 from stemhub.core.errors import Conflict, Forbidden, InvalidInput
 from stemhub.distribution import selectors
 from stemhub.distribution.committee import is_committee_member
@@ -158,15 +158,13 @@ def distribution_request_create(
     vials_requested: int,
     licence_number: int,
     accept_licence: bool,
-    printed_name: str,
     password: str,
 ) -> DistributionRequest:
     """Any signed-in user requests a published, requestable line for one named project and
-    signs the licence version they were shown: password re-entered, printed name."""
+    signs the licence version they were shown: password re-entered; the signature carries the
+    account's printed name (`printed_name`), never a name typed in."""
     if not getattr(actor, "is_authenticated", False) or not actor.is_active:
         raise Forbidden("Log in to request a line")
-    if not printed_name.strip():
-        raise InvalidInput("Type your full name to sign", fields={"printed_name": ["required"]})
     # Before the transaction opens: a wrong password is counted even though nothing is written.
     password_confirm(
         actor,
@@ -231,7 +229,7 @@ def distribution_request_create(
                 request=request,
                 licence=licence,
                 signer=actor,
-                printed_name=printed_name.strip(),
+                printed_name=printed_name(actor),
                 meaning=SIGNATURE_MEANING,
                 signed_at=timezone.now(),
             )

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from stemhub.accounts.permissions import Perm, user_can
+from stemhub.core.auth import printed_name
 from stemhub.core.errors import Forbidden, NotFound, StemhubError
 from stemhub.core.pages import page
 from stemhub.distribution import forms, reports, selectors, services
@@ -86,7 +87,6 @@ def request_new(request: HttpRequest, name: str) -> HttpResponse:
                 vials_requested=forms.integer(request.POST, "vials_requested"),
                 licence_number=forms.integer(request.POST, "licence_number"),
                 accept_licence=request.POST.get("accept_licence") == "yes",
-                printed_name=forms.text(request.POST, "printed_name", required=False),
                 password=request.POST.get("password", ""),
             )
         except StemhubError as problem:
@@ -106,6 +106,7 @@ def request_new(request: HttpRequest, name: str) -> HttpResponse:
             "blocked": blocked,
             "uses": IntendedUse.choices,
             "max_vials": MAX_VIALS_PER_REQUEST,
+            "printed_name": printed_name(user),
             "consent": {
                 "research": line.use_research,
                 "commercial": line.use_commercial,

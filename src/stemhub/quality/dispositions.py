@@ -19,7 +19,7 @@ from stemhub.accounts.permissions import Perm
 from stemhub.audit.context import audit_context
 from stemhub.biobank.models import GONE, Vial, VialStatus
 from stemhub.biobank.services import vials_set_status
-from stemhub.core.auth import password_confirm
+from stemhub.core.auth import password_confirm, printed_name
 from stemhub.core.errors import Conflict, Forbidden, InvalidInput
 from stemhub.equipment.models import Excursion, ExcursionVial
 from stemhub.quality import selectors
@@ -30,7 +30,6 @@ from stemhub.quality.models import (
     QcEvent,
     Signature,
 )
-from stemhub.quality.services import printed_name
 from stemhub.registry.services import require
 
 

@@ -11,12 +11,12 @@ from django.views.decorators.http import require_POST
 from stemhub.accounts.permissions import Perm, permissions_of, user_can
 from stemhub.biobank.models import GONE, Container
 from stemhub.biobank.selectors import container_paths, place_text
+from stemhub.core.auth import printed_name
 from stemhub.core.errors import StemhubError
 from stemhub.core.pages import page
 from stemhub.equipment.models import Excursion, ExcursionVial
 from stemhub.quality import dispositions, selectors
 from stemhub.quality.models import Disposition, ExcursionVialDecision
-from stemhub.quality.services import printed_name
 
 excursions_page = page(Perm.INVENTORY_VIEW, what="Temperature excursions")
 DECISION_PREFIX = "decision-"

@@ -21,7 +21,7 @@ from stemhub.accounts.permissions import Perm, is_platform_admin
 from stemhub.audit.context import audit_context
 from stemhub.biobank.models import BankTier, CellBank, Vial, VialStatus
 from stemhub.biobank.services import vials_set_status
-from stemhub.core.auth import password_confirm
+from stemhub.core.auth import password_confirm, printed_name
 from stemhub.core.errors import Conflict, Forbidden, InvalidInput, from_validation_error
 from stemhub.equipment.models import Equipment, ExcursionVial
 from stemhub.equipment.selectors import equipment_usable
@@ -462,10 +462,6 @@ def nonconformity_close(
 
 
 # Release
-
-
-def printed_name(user: User) -> str:
-    return user.get_full_name().strip() or user.get_username()
 
 
 def bank_release(*, actor: User, bank: CellBank, password: str) -> Release:

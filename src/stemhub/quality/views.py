@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from stemhub.accounts.permissions import Perm, user_can
 from stemhub.biobank.models import Vial, VialStatus
 from stemhub.biobank.selectors import bank_for, visible_banks
+from stemhub.core.auth import printed_name
 from stemhub.core.errors import InvalidInput, NotFound, StemhubError
 from stemhub.core.pages import page
 from stemhub.equipment.models import Equipment
@@ -85,7 +86,7 @@ def _bank_context(request: HttpRequest, bank: Any) -> dict[str, Any]:
         "instruments": Equipment.objects.filter(institution_id=institution).order_by("name"),
         "can_record": user_can(request.user, Perm.QC_RECORD, institution),
         "can_release": user_can(request.user, Perm.QC_RELEASE, institution),
-        "printed_name": services.printed_name(request.user),
+        "printed_name": printed_name(request.user),
         "today": date.today().isoformat(),
         "values": {"test": request.GET.get("test", "")},
         "error": None,

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from stemhub.core.admin import ReadOnlyAdmin
 from stemhub.registry import models
 
 
@@ -28,7 +29,8 @@ class DonorAdmin(admin.ModelAdmin):
     search_fields = ("code",)
 
 
-admin.site.register(models.IssuedName)
-admin.site.register(models.LineVersion)
-admin.site.register(models.AvailabilityChange)
-admin.site.register(models.CurationEvent)
+# Append-only history (the database refuses changes to it too): read-only here.
+admin.site.register(
+    [models.IssuedName, models.LineVersion, models.AvailabilityChange, models.CurationEvent],
+    ReadOnlyAdmin,
+)
