@@ -10,6 +10,7 @@ from django.test import Client
 from stemhub.accounts.models import Institution, Role
 from stemhub.cordblood import services
 from stemhub.cordblood.models import Unit, UnitStatus, UnitUpload
+from stemhub.cordblood.search import SearchRequest
 from tests.conftest import make_user
 from tests.cordblood.conftest import din, unit_row, upload
 from tests.cordblood.test_pages import csv_of, parse, rows_by_label
@@ -52,7 +53,6 @@ def test_the_units_page_filters_by_status_abo_tnc_band_and_year(people, inventor
     assert len(units_on(tech.get("/cord/units/"))) == 4
     assert units_on(tech.get("/cord/units/?abo=O")) == [label("A3", 3), label("A2", 2)]
     assert units_on(tech.get("/cord/units/?abo=O&status=available")) == [label("A2", 2)]
-    # 150–199 × 10^7 is the band labelled 15–19.9 × 10^8.
     assert units_on(tech.get("/cord/units/?tnc_band=150-199")) == [label("A2", 2)]
     assert units_on(tech.get("/cord/units/?year=2019")) == [label("A1", 1)]
 
@@ -170,3 +170,28 @@ def test_a_future_processing_date_is_refused(people, cord_bank):
     assert [(e["field"], e["reason"]) for e in report["errors"]] == [
         ("processing_date", f"{tomorrow} is in the future")
     ]
+
+
+def test_an_uploaded_tnc_shows_with_the_same_magnitude_everywhere(people, cord_bank):
+    """The upload's `tnc` column is × 10^7 cells; the units page, the unit page and a search's
+    results say × 10^7 with the number as uploaded (never divided into × 10^8)."""
+    content = csv_of([unit_row("T1", 1, tnc=152.5, cd34=4.8)])
+    tech = client_of(people["tech"])
+    sent = tech.post(
+        "/cord/banks/NCBB/upload/",
+        {"file": SimpleUploadedFile("units.csv", content), "mode": "delta"},
+    )
+    assert sent.status_code == 200
+    template = tech.get("/cord/banks/NCBB/upload/").content.decode()
+    assert "total nucleated cells in the unit, in × 10^7 cells" in template
+    listed = tech.get("/cord/units/").content.decode()
+    assert "TNC × 10⁷" in listed and ">152.5<" in listed and "10⁸" not in listed
+    unit = Unit.objects.get(local_id="T1")
+    page = tech.get(f"/cord/units/{unit.pk}/").content.decode()
+    assert "152.5 × 10⁷ cells" in page
+    assert "4.80 × 10⁶ cells" in page
+    patient = make_patient(people, weight_kg=20)
+    saved, _ = services.search_run(actor=people["coordinator"], patient=patient, request=SearchRequest())
+    results = client_of(people["coordinator"]).get(f"/cord/patients/searches/{saved.pk}/")
+    body = results.content.decode()
+    assert "152.5 × 10⁷" in body and "7.62" in body and "10⁸" not in body

@@ -112,9 +112,9 @@ def test_the_bank_page_shows_its_units_abo_tnc_bands_and_resolution(people, cord
     tables = list(page.tables.values())
     abo, tnc, resolution = (rows_by_label(t) for t in tables[:3])
     assert abo == {"A Rh−": ["1", "33.3 %", ""], "O Rh+": ["2", "66.7 %", ""]}
-    # TNC 150, 95 and 250 × 10^7 are 15, 9.5 and 25 × 10^8.
-    assert tnc["9–11.9"][0] == "1" and tnc["15–19.9"][0] == "1" and tnc["≥ 20"][0] == "1"
-    assert tnc["< 9"][0] == "0" and tnc["12–14.9"][0] == "0"
+    # TNC 150, 95 and 250 × 10^7 cells, banded in the same unit.
+    assert tnc["90–119"][0] == "1" and tnc["150–199"][0] == "1" and tnc["≥ 200"][0] == "1"
+    assert tnc["< 90"][0] == "0" and tnc["120–149"][0] == "0"
     assert resolution == {"Serology": ["1", "33.3 %", ""], "High resolution": ["2", "66.7 %", ""]}
 
 

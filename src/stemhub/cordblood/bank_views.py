@@ -95,8 +95,7 @@ def _unit_row(unit: Unit) -> dict[str, Any]:
         "unit": unit,
         "din": display.din_text(unit.din, unit.din_check),
         "abo": abo_text(unit.abo, unit.rh),
-        "tnc_e8": None if unit.tnc is None else unit.tnc / 10,
-        "resolution": RESOLUTION_WORDS[
+                "resolution": RESOLUTION_WORDS[
             min(
                 (
                     resolution_of(unit.hla_a),
@@ -139,7 +138,6 @@ def unit(request: HttpRequest, unit_id: int) -> HttpResponse:
             "unit": found,
             "din": display.din_text(found.din, found.din_check),
             "abo": abo_text(found.abo, found.rh),
-            "tnc_e8": None if found.tnc is None else found.tnc / 10,
             "typing": typing,
             "reservations": reservations,
             "bank_side": bank_side,

@@ -227,7 +227,7 @@ def result_rows(section: dict[str, Any], kind: str) -> list[dict[str, Any]]:
                 flags=display.flags_of(result["flags"]),
                 tnc_kg=_dose(result["tnc_per_kg"]),
                 cd34_kg=_dose(result["cd34_per_kg"]),
-                tnc_total=None if result["tnc"] is None else round(result["tnc"] / 10, 2),
+                tnc_total=None if result["tnc"] is None else round(result["tnc"], 1),
             )
         else:
             row.update(

@@ -119,14 +119,14 @@ class Band:
     label: str
 
 
-# TNC bands of a unit: bounds in × 10^7 (as stored), labels in × 10^8 (as the pages show a
-# unit's total; per-kg doses stay × 10^7/kg).
+# TNC bands of a unit, in × 10^7 cells: the unit banks upload in, store and the pages show
+# (per-kg doses in × 10^7/kg).
 TNC_BANDS = (
-    Band("lt90", 0, 90, "< 9"),
-    Band("90-119", 90, 120, "9–11.9"),
-    Band("120-149", 120, 150, "12–14.9"),
-    Band("150-199", 150, 200, "15–19.9"),
-    Band("ge200", 200, float("inf"), "≥ 20"),
+    Band("lt90", 0, 90, "< 90"),
+    Band("90-119", 90, 120, "90–119"),
+    Band("120-149", 120, 150, "120–149"),
+    Band("150-199", 150, 200, "150–199"),
+    Band("ge200", 200, float("inf"), "≥ 200"),
 )
 BAND_BY_KEY = {band.key: band for band in TNC_BANDS}
 RESOLUTIONS = ["untyped", "serology", "first field", "low", "high"]
@@ -199,7 +199,7 @@ def _stats(units: QuerySet[Unit]) -> dict[str, Any]:
         "adult": kinds["adult"],
         "abo": abo_rows,
         "tnc_bands": {band.label: bands[band.label] for band in TNC_BANDS},
-        "tnc_median": round(statistics.median(tncs) / 10, 1) if tncs else None,  # × 10^8
+        "tnc_median": round(statistics.median(tncs), 1) if tncs else None,  # × 10^7
         "hla_resolution": {
             str(RESOLUTION_WORDS[name]): resolution[name]
             for name in RESOLUTIONS

@@ -40,8 +40,13 @@ COLUMNS = (
     Column("freezing_date", "YYYY-MM-DD, not before the processing", "2021-03-15"),
     Column("rbc_depleted", "yes / no", "yes"),
     Column("cryovolume_ml", "number", "25"),
-    Column("tnc", "total nucleated cells × 10^7 (required for cord)", "152.5"),
-    Column("cd34", "CD34+ cells × 10^6", "4.8"),
+    Column(
+        "tnc",
+        "total nucleated cells in the unit, in × 10^7 cells: 152.5 is 1.525 × 10^9 cells "
+        "(required for cord)",
+        "152.5",
+    ),
+    Column("cd34", "CD34+ cells in the unit, in × 10^6 cells: 4.8 is 4.8 million", "4.8"),
     Column("viability_pct", "0-100", "95"),
     Column("cfu", "CFU-GM × 10^5", "30"),
     Column("abo", "A, B, AB or O", "O"),
