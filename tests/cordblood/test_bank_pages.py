@@ -191,7 +191,9 @@ def test_an_uploaded_tnc_shows_with_the_same_magnitude_everywhere(people, cord_b
     assert "152.5 × 10⁷ cells" in page
     assert "4.80 × 10⁶ cells" in page
     patient = make_patient(people, weight_kg=20)
-    saved, _ = services.search_run(actor=people["coordinator"], patient=patient, request=SearchRequest())
+    saved, _ = services.search_run(
+        actor=people["coordinator"], patient=patient, request=SearchRequest()
+    )
     results = client_of(people["coordinator"]).get(f"/cord/patients/searches/{saved.pk}/")
     body = results.content.decode()
     assert "152.5 × 10⁷" in body and "7.62" in body and "10⁸" not in body

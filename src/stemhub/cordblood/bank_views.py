@@ -95,7 +95,7 @@ def _unit_row(unit: Unit) -> dict[str, Any]:
         "unit": unit,
         "din": display.din_text(unit.din, unit.din_check),
         "abo": abo_text(unit.abo, unit.rh),
-                "resolution": RESOLUTION_WORDS[
+        "resolution": RESOLUTION_WORDS[
             min(
                 (
                     resolution_of(unit.hla_a),
