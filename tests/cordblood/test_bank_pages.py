@@ -197,3 +197,13 @@ def test_an_uploaded_tnc_shows_with_the_same_magnitude_everywhere(people, cord_b
     results = client_of(people["coordinator"]).get(f"/cord/patients/searches/{saved.pk}/")
     body = results.content.decode()
     assert "152.5 × 10⁷" in body and "7.62" in body and "10⁸" not in body
+
+
+def test_a_unit_typed_once_at_a_locus_is_shown_as_homozygous_or_typed_once(people, cord_bank):
+    upload(people["tech"], cord_bank, [unit_row("H1", 1, hla_dqb1="DQB1*02:01")])
+    unit = Unit.objects.get(local_id="H1")
+    page = client_of(people["tech"]).get(f"/cord/units/{unit.pk}/").content.decode()
+    row = page[page.index("HLA-DQB1") :].split("</tr>")[0]
+    assert "homozygous or typed once" in row
+    assert page.count("homozygous or typed once") == 1  # the other loci carry two alleles
+    assert 'id="homozygous-note"' in page

@@ -499,3 +499,31 @@ def test_the_patient_list_shows_only_the_centres_patients(people, centre):
         parse(client_of(people["coordinator"]).get("/cord/patients/")).tables["patients"]
     )
     assert list(rows) == ["MINE"]
+
+
+def test_the_preliminary_search_needs_a_b_and_drb1_and_says_so(people, cord_bank):
+    answer = Client().post("/cord/preliminary-search/", {"hla": "A*02:01+A*01:01^C*07:01+C*05:01"})
+    body = answer.content.decode()
+    assert answer.status_code == 400
+    assert "HLA-B, HLA-DRB1: missing: a search needs the patient&#x27;s HLA-A, -B and -DRB1" in body
+    assert 'id="prelim-counts"' not in body
+
+
+def test_an_over_long_preliminary_typing_names_the_limit(people, cord_bank):
+    answer = Client().post("/cord/preliminary-search/", {"hla": "A*02:01/" * 300 + "A*01:01"})
+    body = answer.content.decode()
+    assert answer.status_code == 400
+    assert "HLA typing (GL string): At most 2000 characters (this has 2407)" in body
+    assert "required" not in body.lower().split('id="prelim-result"')[1]
+
+
+def test_a_locus_given_one_allele_is_said_to_be_read_as_homozygous(people, cord_bank):
+    upload(people["tech"], cord_bank, [unit_row("SAME", 1)])
+    one = PATIENT_HLA.replace("A*02:01+A*01:01", "A*02:01")
+    assert one != PATIENT_HLA
+    answer = Client().post("/cord/preliminary-search/", {"hla": one})
+    body = answer.content.decode()
+    assert answer.status_code == 200
+    assert "One allele at A: read as homozygous" in body
+    both = Client().post("/cord/preliminary-search/", {"hla": PATIENT_HLA}).content.decode()
+    assert "read as homozygous" not in both.split('id="prelim-result"')[1]

@@ -154,8 +154,18 @@ def test_a_low_resolution_unit_shows_amber_grey_and_its_flags(results):
 
 def test_saved_search_keeps_the_counts_it_found(people, results):
     saved = SavedSearch.objects.get()
-    assert saved.counts == {"cord": {"8/8": 2}}
-    assert saved.best_match() == ("8/8", 2)
+    # SERO is not typed at C: its two C positions are not counted as matched.
+    assert saved.counts == {"cord": {"8/8": 1, "6/8": 1}}
+    assert saved.best_match() == ("8/8", 1)
+
+
+def test_an_untyped_locus_never_counts_toward_the_match_grade(results):
+    body = results.content.decode()
+    same, sero = re.findall(r'<tr id="result-\d+">(.*?)</tr>', body, re.S)
+    grade = re.compile(r'<td class="match-total"[^>]*>(.*?)</td>', re.S)
+    assert grade.search(same).group(1) == "8/8"
+    assert grade.search(sero).group(1) == '6/8<span class="untyped">C not typed</span>'
+    assert "Potential matches: 8/8: 1 · 6/8: 1" in body
 
 
 def test_adult_donors_show_age_sex_and_cmv_in_words(people, cord_bank):

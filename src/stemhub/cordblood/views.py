@@ -105,21 +105,25 @@ def preliminary(request: HttpRequest) -> HttpResponse:
     form = PreliminaryForm(request.POST or None)
     result = None
     error = None
+    label = form.fields["hla"].label
     if request.method == "POST":
         if form.is_valid():
             try:
                 found = preliminary_counts(form.cleaned_data["hla"])
             except BadTyping as caught:
                 error = InvalidInput(
-                    f"hla: {caught.token!r}: {caught.reason}", fields={"hla": [caught.reason]}
+                    f"{label}: {caught.token}: {caught.reason}", fields={"hla": [caught.reason]}
                 )
             else:
                 rows = _preliminary_rows(found["counts"])
-                result = {"release": found["imgt_release"], "rows": rows}
+                result = {
+                    "release": found["imgt_release"],
+                    "rows": rows,
+                    "homozygous": found["homozygous"],
+                }
         else:
-            error = InvalidInput(
-                "hla: the HLA typing is required", fields=form_fields(form) or {"hla": ["required"]}
-            )
+            fields = form_fields(form)
+            error = InvalidInput(f"{label}: {' '.join(fields.get('hla', []))}", fields=fields)
     context = {
         "form": form,
         "result": result,
