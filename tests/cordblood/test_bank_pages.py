@@ -95,11 +95,23 @@ def test_a_bank_sees_its_own_units_only(people, inventory):
 def test_the_unit_page_releases_its_reservation_for_shipment(people, inventory):
     unit = Unit.objects.get(local_id="A2")
     patient = make_patient(people)
-    services.unit_reserve(actor=people["coordinator"], unit_id=unit.pk, patient=patient)
+    reservation = services.unit_reserve(
+        actor=people["coordinator"], unit_id=unit.pk, patient=patient
+    )
     tech = client_of(people["tech"])
+    waiting = tech.get(f"/cord/units/{unit.pk}/").content.decode()
+    assert "UHTC/P1" in waiting and "Reserved" in waiting
+    assert "Release for shipment" not in waiting
+    assert "Ships once the centre records a confirmatory typing" in waiting
+    # The coordinator asks for the typing and records its result on the same page.
+    coordinator = client_of(people["coordinator"])
+    asked = coordinator.get(f"/cord/units/{unit.pk}/").content.decode()
+    assert "Request typing" in asked
+    coordinator.post(f"/cord/reservations/{reservation.pk}/typing/")
+    assert "Typing: match" in coordinator.get(f"/cord/units/{unit.pk}/").content.decode()
+    coordinator.post(f"/cord/reservations/{reservation.pk}/typing-match/")
     page = tech.get(f"/cord/units/{unit.pk}/").content.decode()
-    assert "UHTC/P1" in page and "Release for shipment" in page and "Reserved" in page
-    reservation = unit.reservations.get()
+    assert "Release for shipment" in page and "Match confirmed" in page
     answer = tech.post(
         f"/cord/reservations/{reservation.pk}/ship/", {"next": f"/cord/units/{unit.pk}/"}
     )

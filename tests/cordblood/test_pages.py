@@ -25,7 +25,7 @@ from stemhub.cordblood.models import (
     UnitStatus,
 )
 from tests.conftest import make_user
-from tests.cordblood.conftest import unit_row, upload
+from tests.cordblood.conftest import confirm_typing, unit_row, upload
 from tests.cordblood.test_search import PATIENT_HLA, make_patient
 
 pytestmark = pytest.mark.django_db
@@ -402,7 +402,9 @@ def test_the_reservation_list_offers_each_side_its_actions(people, reserved):
     tech = client_of(people["tech"]).get("/cord/reservations/").content.decode()
     assert "Request typing" in coordinator and ">Release<" in coordinator
     assert "Release for shipment" not in coordinator
-    assert "Release for shipment" in tech and "Request typing" not in tech
+    assert "Request typing" not in tech and "not requested: needed before shipment" in tech
+    # No confirmatory typing yet: the bank reads why it cannot ship, not a button.
+    assert "Release for shipment" not in tech and "may not ship yet: no confirmatory typing" in tech
 
 
 def test_typing_shipment_and_release_from_the_pages(people, reserved):
@@ -410,7 +412,16 @@ def test_typing_shipment_and_release_from_the_pages(people, reserved):
     url = f"/cord/reservations/{reserved.pk}"
     assert coordinator.post(f"{url}/typing/").status_code == 302
     assert Reservation.objects.get().confirmatory_typing_requested_at is not None
+    asked = coordinator.get("/cord/reservations/").content.decode()
+    assert "Typing: match" in asked and "Typing: mismatch" in asked and "result awaited" in asked
+    # Shipping before the result is recorded is refused, saying what is missing.
+    early = tech.post(f"{url}/ship/", follow=True).content.decode()
+    assert "the confirmatory typing result is not recorded" in early
+    assert Unit.objects.get().status == UnitStatus.RESERVED
     assert coordinator.post(f"{url}/ship/").status_code == 403
+    assert coordinator.post(f"{url}/typing-match/").status_code == 302
+    assert Reservation.objects.get().confirmatory_typing_result == "match"
+    assert "Release for shipment" in tech.get("/cord/reservations/").content.decode()
     assert tech.post(f"{url}/ship/").status_code == 302
     assert Unit.objects.get().status == UnitStatus.SHIPPED
     # Released after shipment: refused, with the reason as a message on the list.
@@ -424,6 +435,7 @@ def test_release_makes_the_unit_available(people, reserved):
 
 
 def test_record_infusion_and_outcomes(people, reserved):
+    confirm_typing(people, reserved)
     services.reservation_ship(actor=people["tech"], reservation=reserved)
     coordinator = client_of(people["coordinator"])
     unit = Unit.objects.get()
@@ -527,3 +539,24 @@ def test_a_locus_given_one_allele_is_said_to_be_read_as_homozygous(people, cord_
     assert "One allele at A: read as homozygous" in body
     both = Client().post("/cord/preliminary-search/", {"hla": PATIENT_HLA}).content.decode()
     assert "read as homozygous" not in both.split('id="prelim-result"')[1]
+
+
+def test_a_confirmatory_typing_mismatch_blocks_shipment(people, reserved):
+    coordinator, tech = client_of(people["coordinator"]), client_of(people["tech"])
+    url = f"/cord/reservations/{reserved.pk}"
+    coordinator.post(f"{url}/typing/")
+    done = coordinator.post(f"{url}/typing-mismatch/", follow=True).content.decode()
+    assert "found a mismatch: it will not ship" in done and "Mismatch found" in done
+    refused = tech.post(f"{url}/ship/", follow=True).content.decode()
+    assert "may not ship: its confirmatory typing found a mismatch" in refused
+    assert Unit.objects.get().status == UnitStatus.RESERVED
+    again = coordinator.post(f"{url}/typing-match/", follow=True).content.decode()
+    assert "already recorded: mismatch found" in again
+
+
+def test_a_typing_result_needs_a_request_first(people, reserved):
+    answer = client_of(people["coordinator"]).post(
+        f"/cord/reservations/{reserved.pk}/typing-match/", follow=True
+    )
+    assert "Request confirmatory typing first" in answer.content.decode()
+    assert Reservation.objects.get().confirmatory_typing_result == ""

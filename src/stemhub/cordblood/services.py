@@ -32,6 +32,7 @@ from stemhub.cordblood.models import (
     ReservationState,
     SavedSearch,
     Sex,
+    TypingResult,
     Unit,
     UnitEvent,
     UnitStatus,
@@ -408,8 +409,64 @@ def reservation_request_typing(*, actor: User, reservation: Reservation) -> Rese
     return reservation
 
 
+def reservation_record_typing(*, actor: User, reservation: Reservation, result: str) -> Reservation:
+    """The holder's centre records the confirmatory typing result (match or mismatch) of a
+    unit whose typing it requested; only a confirmed match lets the bank ship the unit."""
+    require(actor, Perm.CORD_SEARCH, reservation.patient.centre_id)
+    if result not in TypingResult.values:
+        raise InvalidInput(
+            _("confirmatory_typing_result: one of match, mismatch"),
+            fields={"confirmatory_typing_result": [_("one of match, mismatch")]},
+        )
+    with transaction.atomic():
+        reservation, unit, _generation = _locked(reservation.pk)
+        if reservation.state != ReservationState.ACTIVE:
+            raise Conflict(
+                _("The reservation is %(state)s.")
+                % {"state": reservation.get_state_display().lower()}
+            )
+        if reservation.confirmatory_typing_requested_at is None:
+            raise Conflict(_("Request confirmatory typing first, then record its result."))
+        if reservation.confirmatory_typing_result:
+            raise Conflict(
+                _("The confirmatory typing result is already recorded: %(result)s.")
+                % {"result": reservation.get_confirmatory_typing_result_display().lower()}
+            )
+        reservation.confirmatory_typing_result = result
+        reservation.confirmatory_typing_recorded_at = timezone.now()
+        reservation.save(
+            update_fields=["confirmatory_typing_result", "confirmatory_typing_recorded_at"]
+        )
+        event_write(unit, EventKind.TYPING_RESULT, actor, unit.status)
+    return reservation
+
+
+def shipment_blocker(reservation: Reservation) -> str | None:
+    """Why the bank may not ship a reserved unit yet (no confirmed confirmatory typing), or
+    None."""
+    if reservation.confirmatory_typing_result == TypingResult.MATCH:
+        return None
+    if reservation.confirmatory_typing_result == TypingResult.MISMATCH:
+        return _(
+            "%(unit)s may not ship: its confirmatory typing found a mismatch. The transplant "
+            "centre releases the reservation and chooses another unit."
+        ) % {"unit": reservation.unit}
+    if reservation.confirmatory_typing_requested_at is None:
+        return _(
+            "%(unit)s may not ship yet: no confirmatory typing. The transplant centre requests "
+            "it and records its result (match or mismatch) on its Reservations page; the unit "
+            "ships once the match is confirmed."
+        ) % {"unit": reservation.unit}
+    return _(
+        "%(unit)s may not ship yet: the confirmatory typing result is not recorded. The "
+        "transplant centre records it (match or mismatch) on its Reservations page; the unit "
+        "ships once the match is confirmed."
+    ) % {"unit": reservation.unit}
+
+
 def reservation_ship(*, actor: User, reservation: Reservation) -> Reservation:
-    """The bank releases the reserved unit for shipment."""
+    """The bank releases the reserved unit for shipment, once its confirmatory typing confirmed
+    the match (`shipment_blocker` says why not)."""
     require(actor, Perm.CORD_MANAGE, reservation.unit.bank_id)
     with transaction.atomic():
         reservation, unit, generation = _locked(reservation.pk)
@@ -418,6 +475,9 @@ def reservation_ship(*, actor: User, reservation: Reservation) -> Reservation:
                 _("The reservation is %(state)s.")
                 % {"state": reservation.get_state_display().lower()}
             )
+        blocker = shipment_blocker(reservation)
+        if blocker:
+            raise Conflict(blocker)
         reservation.state = ReservationState.SHIPPED
         reservation.ended_at = timezone.now()
         reservation.save(update_fields=["state", "ended_at"])
