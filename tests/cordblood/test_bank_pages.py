@@ -2,6 +2,7 @@
 reservations, every upload with its row report; and the dates of a unit checked in order."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -219,3 +220,32 @@ def test_a_unit_typed_once_at_a_locus_is_shown_as_homozygous_or_typed_once(peopl
     assert "homozygous or typed once" in row
     assert page.count("homozygous or typed once") == 1  # the other loci carry two alleles
     assert 'id="homozygous-note"' in page
+
+
+def test_the_units_page_finds_units_by_serology(people, cord_bank):
+    upload(
+        people["tech"],
+        cord_bank,
+        [
+            unit_row("AL", 1, hla_a="A*02:01+A*03:01"),  # A*02:01 carries A2
+            unit_row("SE", 2, hla_a="A2+A1"),  # typed by serology
+            unit_row("NO", 3, hla_a="A*11:01+A*01:01"),
+        ],
+    )
+    tech = client_of(people["tech"])
+    assert sorted(units_on(tech.get("/cord/units/", {"q": "A2"}))) == [
+        label("AL", 1),
+        label("SE", 2),
+    ]
+    assert units_on(tech.get("/cord/units/", {"q": "A11"})) == [label("NO", 3)]
+
+
+def test_the_units_page_counts_with_separators_and_never_cuts_an_allele(people, cord_bank):
+    rows = [unit_row(f"U{n:04d}", n) for n in range(1, 1002)]
+    upload(people["tech"], cord_bank, rows)
+    body = client_of(people["tech"]).get("/cord/units/").content.decode()
+    assert "1,001 units match" in body and "1,001 units shown" in body
+    cell = re.search(r'<td class="hla-text">(.*?)</td>', body, re.S).group(1)
+    assert (
+        '<span class="position">A*02:01</span> + <wbr><span class="position">A*01:01</span>' in cell
+    )

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.formats import number_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -86,6 +87,10 @@ def units(request: HttpRequest) -> HttpResponse:
             "filter_query": kept.urlencode(),
             "example": selectors.search_examples(bank),
             "total": sum(n for _s, n in found["by_status"]),
+            "total_text": number_format(
+                sum(n for _s, n in found["by_status"]), force_grouping=True
+            ),
+            "shown_text": number_format(listing.paginator.count, force_grouping=True),
         },
     )
 
@@ -95,6 +100,10 @@ def _unit_row(unit: Unit) -> dict[str, Any]:
         "unit": unit,
         "din": display.din_text(unit.din, unit.din_check),
         "abo": abo_text(unit.abo, unit.rh),
+        "hla": [
+            (locus, text.split("+"))
+            for locus, text in (("A", unit.hla_a), ("B", unit.hla_b), ("DRB1", unit.hla_drb1))
+        ],
         "resolution": RESOLUTION_WORDS[
             min(
                 (

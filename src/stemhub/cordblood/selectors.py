@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from stemhub.accounts.models import Institution
 from stemhub.cordblood import survival
 from stemhub.cordblood.models import (
+    LOCI,
     Diagnosis,
     Patient,
     Reservation,
@@ -24,6 +25,8 @@ from stemhub.cordblood.models import (
     Unit,
     UnitStatus,
 )
+from stemhub.core.hla import engine as hla_engine
+from stemhub.hla import HLAError
 
 
 def unit_record(unit: Unit) -> dict[str, Any]:
@@ -273,13 +276,42 @@ class UnitFilters:
         return any((self.q, self.status, self.abo, self.tnc_band, self.year))
 
 
+def _antigen_hits(units: QuerySet[Unit], text: str) -> Q:
+    """Units whose typing at one locus may carry an antigen or allele (``A2``, ``B44``,
+    ``DR15``, ``B*44:02``): they share a P group at some position, as the engine reads serology
+    and alleles alike. Each distinct typing text of the locus is matched once."""
+    engine = hla_engine()
+    try:
+        parsed = engine.parse_segment(text)
+    except (HLAError, ValueError):
+        return Q(pk__in=[])
+    if len(parsed) != 1:
+        return Q(pk__in=[])
+    locus, wanted = next(iter(parsed.items()))
+    if locus not in LOCI:
+        return Q(pk__in=[])
+    field = f"hla_{locus.lower()}"
+    texts = units.exclude(**{field: ""}).order_by().values_list(field, flat=True).distinct()
+    hits = []
+    for typing in texts:
+        try:
+            found = engine.parse_segment(typing).get(locus)
+        except (HLAError, ValueError):
+            continue
+        if found is not None and engine.match_locus(wanted, found).count:
+            hits.append(typing)
+    return Q(**{f"{field}__in": hits})
+
+
 def _search(units: QuerySet[Unit], text: str) -> QuerySet[Unit]:
-    """DIN (with or without its check character and spaces), local id, or HLA text."""
+    """DIN (with or without its check character and spaces), local id, HLA text, or an
+    antigen or allele the unit may carry (serology ``A2`` finds ``A*02:01`` and ``A2``)."""
     compact = text.replace(" ", "").upper()
     din = compact[:13] if len(compact) == 14 else compact
-    return units.filter(
-        Q(din__icontains=din) | Q(local_id__icontains=text) | Q(hla_gl__icontains=compact)
-    )
+    found = Q(din__icontains=din) | Q(local_id__icontains=text) | Q(hla_gl__icontains=compact)
+    if " " not in text and compact[:1].isalpha():
+        found |= _antigen_hits(units, compact)
+    return units.filter(found)
 
 
 def bank_units(bank: Institution | None, filters: UnitFilters) -> dict[str, Any]:
