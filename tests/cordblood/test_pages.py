@@ -84,6 +84,11 @@ def rows_by_label(table: list[list[str]]) -> dict[str, list[str]]:
     return {row[0]: row[1:] for row in table[1:] if row}
 
 
+def upload_counts(body: str) -> dict[str, str]:
+    """The counts an upload's report shows: new units, updated, ... rejected lines."""
+    return dict(re.findall(r"<dt>([^<]+)</dt><dd>(\d+)</dd>", body))
+
+
 def client_of(user) -> Client:
     client = Client()
     client.force_login(user)
@@ -204,7 +209,8 @@ def test_skip_invalid_applies_the_good_rows(people, cord_bank):
     )
     assert answer.status_code == 200
     body = answer.content.decode()
-    assert "2 created" in body and "1 skipped" in body
+    counts = upload_counts(body)
+    assert (counts["New units"], counts["Rejected lines"]) == ("2", "1")
     assert "rows validated: 3 of 3" in body
     assert sorted(Unit.objects.values_list("local_id", flat=True)) == ["U1", "U3"]
 
@@ -215,7 +221,8 @@ def test_a_full_upload_withdraws_units_missing_from_the_file(people, cord_bank):
         "/cord/banks/NCBB/upload/",
         {"file": SimpleUploadedFile("units.csv", csv_of([unit_row("U1", 1)])), "mode": "full"},
     )
-    assert answer.status_code == 200 and "1 withdrawn" in answer.content.decode()
+    assert answer.status_code == 200
+    assert upload_counts(answer.content.decode())["Withdrawn"] == "1"
     assert Unit.objects.get(local_id="U2").status == UnitStatus.WITHDRAWN
 
 
@@ -560,3 +567,39 @@ def test_a_typing_result_needs_a_request_first(people, reserved):
     )
     assert "Request confirmatory typing first" in answer.content.decode()
     assert Reservation.objects.get().confirmatory_typing_result == ""
+
+
+def test_a_semicolon_separated_csv_is_refused_saying_how_to_fix_it(people, cord_bank):
+    content = csv_of([unit_row("U1", 1)]).replace(b",", b";")
+    answer = client_of(people["tech"]).post(
+        "/cord/banks/NCBB/upload/",
+        {"file": SimpleUploadedFile("units.csv", content), "mode": "delta"},
+    )
+    body = answer.content.decode()
+    assert answer.status_code == 400
+    assert "separated by semicolons" in body and "CSV UTF-8 (Comma delimited)" in body
+    assert "unknown column" not in body
+    assert not Unit.objects.exists()
+
+
+def test_after_an_upload_the_page_says_what_was_uploaded(people, cord_bank):
+    upload(people["tech"], cord_bank, [unit_row("U1", 1)])
+    content = csv_of(
+        [unit_row("U1", 1, tnc=160), unit_row("U2", 2), unit_row("U3", 3, din_check="Q")]
+    )
+    answer = client_of(people["tech"]).post(
+        "/cord/banks/NCBB/upload/",
+        {"file": SimpleUploadedFile("may.csv", content), "mode": "full", "skip_invalid": "on"},
+    )
+    body = answer.content.decode()
+    assert answer.status_code == 200
+    assert upload_counts(body) == {
+        "New units": "1",
+        "Updated": "1",
+        "Unchanged": "0",
+        "Withdrawn": "0",
+        "Rejected lines": "1",
+    }
+    assert "<strong>may.csv</strong>" in body and "1 line was rejected and skipped" in body
+    assert "check character" in str(parse(answer).tables["upload-errors"])
+    assert "Your units' DINs use the facility code G1234." in body

@@ -5,6 +5,7 @@ bank's dashboard. Platform admins see every bank (or one, with ?bank=CODE)."""
 from typing import Any
 
 from django.core.paginator import Paginator
+from django.db.models.functions import Substr
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.formats import number_format
@@ -212,6 +213,15 @@ def upload(request: HttpRequest, code: str) -> HttpResponse:
         "bank": found,
         "form": form,
         "report": report,
+        "filename": form.cleaned_data["file"].name if report is not None else "",
+        "facilities": list(
+            Unit.objects.filter(bank=found)
+            .exclude(din="")
+            .annotate(facility=Substr("din", 1, 5))
+            .order_by("facility")
+            .values_list("facility", flat=True)
+            .distinct()[:5]
+        ),
         "stages": stages.rows(),
         "error": error,
         "columns": COLUMNS,

@@ -144,6 +144,16 @@ def read_csv(text: str) -> tuple[list[Problem], list[tuple[int, dict[str, Any]]]
         header = [h.strip() for h in next(reader)]
     except StopIteration:
         return [Problem(1, "(file)", "the file is empty")], []
+    if len(header) == 1 and ";" in header[0]:
+        return [
+            Problem(
+                1,
+                "(file)",
+                "the columns are separated by semicolons (;), as Excel saves CSV in Chinese and "
+                "European settings: save the file as 'CSV UTF-8 (Comma delimited)', or replace "
+                "each ; between columns with a comma, and use a full stop in decimals (152.5)",
+            )
+        ], []
     problems = [Problem(1, h or "(blank)", "unknown column") for h in header if h not in COLUMNS_BY]
     rows: list[tuple[int, dict[str, Any]]] = []
     for values in reader:
