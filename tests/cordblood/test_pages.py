@@ -505,6 +505,51 @@ def test_centre_settings_are_saved_and_bad_values_named(people, centre):
     assert 'value="3.0"' in coordinator.get("/cord/settings/").content.decode()
 
 
+SETTINGS = {
+    "single_tnc_per_kg": "3.0",
+    "single_cd34_per_kg": "1.5",
+    "double_tnc_per_kg": "1.5",
+    "double_cd34_per_kg": "1.0",
+    "nonmalignant_tnc_per_kg": "5.0",
+    "search_tnc_per_kg": "1.5",
+    "search_cd34_per_kg": "1.0",
+    "max_mismatches_of_8": "2",
+    "reservation_days": "7",
+}
+
+
+def test_centre_settings_name_every_bad_field_by_its_label_and_keep_what_was_typed(people, centre):
+    coordinator = client_of(people["coordinator"])
+    typed = {
+        **SETTINGS,
+        "single_tnc_per_kg": "abc",
+        "max_mismatches_of_8": "9",
+        "reservation_days": "0",
+    }
+    body = coordinator.post("/cord/settings/", typed).content.decode()
+    assert "3 thresholds need fixing; nothing was saved." in body
+    assert 'href="#id_single_tnc_per_kg">Single unit: TNC at least</a>: Enter a number.' in body
+    assert (
+        ">Most mismatches of 8 before a flag</a>: Ensure this value is less than or equal to 8."
+        in body
+    )
+    assert ">Reservations last</a>: Ensure this value is greater than or equal to 1." in body
+    assert 'value="abc"' in body and 'value="9"' in body
+    assert not CentreSettings.objects.exists()
+
+
+def test_centre_settings_refuse_a_double_unit_threshold_above_the_single_unit_one(people, centre):
+    coordinator = client_of(people["coordinator"])
+    answer = coordinator.post("/cord/settings/", {**SETTINGS, "double_tnc_per_kg": "3.5"})
+    body = answer.content.decode()
+    assert answer.status_code == 400
+    assert (
+        ">Double units: TNC of each at least</a>: at most the single-unit TNC threshold "
+        "(3.0 × 10⁷/kg)" in body
+    )
+    assert 'value="3.5"' in body and not CentreSettings.objects.exists()
+
+
 def test_the_patient_list_shows_only_the_centres_patients(people, centre):
     make_patient(people, centre_patient_id="MINE")
     other = Institution.objects.create(

@@ -241,13 +241,17 @@ class SettingsForm(forms.Form):
             field = CentreSettings._meta.get_field(name)
             if name in ("max_mismatches_of_8", "reservation_days"):
                 self.fields[name] = forms.IntegerField(
-                    label=label, help_text=unit, min_value=0 if "mis" in name else 1
+                    label=label,
+                    help_text=unit,
+                    min_value=0 if "mis" in name else 1,
+                    max_value=8 if "mis" in name else 90,
                 )
             else:
                 self.fields[name] = forms.FloatField(
                     label=label,
                     help_text=unit,
                     min_value=0,
+                    max_value=100,
                     widget=forms.NumberInput(attrs={"step": "0.1"}),
                 )
             self.fields[name].initial = field.default

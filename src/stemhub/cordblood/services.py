@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from stemhub.accounts.models import Institution, User
 from stemhub.accounts.permissions import Perm, user_can
@@ -217,16 +218,75 @@ def centre_settings_update(
     *, actor: User, centre: Institution, values: dict[str, Any]
 ) -> CentreSettings:
     require(actor, Perm.CORD_SEARCH, centre.pk)
-    found, _ = CentreSettings.objects.get_or_create(centre=centre)
+    found = CentreSettings.objects.filter(centre=centre).first() or CentreSettings(centre=centre)
     names = [f.name for f in CentreSettings._meta.fields if f.name not in ("id", "centre")]
     unknown = sorted(set(values) - set(names))
     if unknown:
         raise InvalidInput("unknown settings", fields={k: ["unknown"] for k in unknown})
     for name, value in values.items():
         setattr(found, name, value)
-    found.full_clean()
+    problems: dict[str, list[str]] = {}
+    for name in names:
+        value = getattr(found, name)
+        high = SETTING_LIMITS.get(name, 100)
+        if not isinstance(value, int | float) or isinstance(value, bool) or not 0 <= value <= high:
+            problems[name] = [_("a number from 0 to %(high)s") % {"high": high}]
+    if "reservation_days" not in problems and found.reservation_days < 1:
+        problems["reservation_days"] = [_("at least 1 day")]
+    for low, high, words in SETTING_ORDER:
+        if low in problems or high in problems:
+            continue
+        if getattr(found, low) > getattr(found, high):
+            problems.setdefault(low, []).append(
+                str(words) % {"value": getattr(found, high)}  # the other threshold, in its unit
+            )
+    if problems:
+        summary = "; ".join(f"{name}: {' '.join(why)}" for name, why in problems.items())
+        raise InvalidInput(summary, fields=problems)
+    try:
+        found.full_clean()
+    except ValidationError as error:
+        raise from_validation_error(error) from None
     found.save()
     return found
+
+
+# Upper bounds of the centre thresholds (others: 100 in their unit per kg).
+SETTING_LIMITS = {"max_mismatches_of_8": 8, "reservation_days": 90}
+# Thresholds that must not exceed another: (lower, higher, why).
+SETTING_ORDER = (
+    (
+        "double_tnc_per_kg",
+        "single_tnc_per_kg",
+        gettext_lazy(
+            "at most the single-unit TNC threshold (%(value)s × 10⁷/kg): each unit of a double "
+            "graft needs less than a single unit"
+        ),
+    ),
+    (
+        "double_cd34_per_kg",
+        "single_cd34_per_kg",
+        gettext_lazy("at most the single-unit CD34+ threshold (%(value)s × 10⁵/kg)"),
+    ),
+    (
+        "search_tnc_per_kg",
+        "double_tnc_per_kg",
+        gettext_lazy(
+            "at most the double-unit TNC threshold (%(value)s × 10⁷/kg), or the search would "
+            "drop units that fit a double graft"
+        ),
+    ),
+    (
+        "search_cd34_per_kg",
+        "double_cd34_per_kg",
+        gettext_lazy("at most the double-unit CD34+ threshold (%(value)s × 10⁵/kg)"),
+    ),
+    (
+        "single_tnc_per_kg",
+        "nonmalignant_tnc_per_kg",
+        gettext_lazy("at most the non-malignant disease TNC threshold (%(value)s × 10⁷/kg)"),
+    ),
+)
 
 
 # ---- searches -----------------------------------------------------------------------------------
