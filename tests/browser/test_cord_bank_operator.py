@@ -28,7 +28,15 @@ def test_an_operator_filters_units_ships_a_reservation_and_reads_upload_reports(
     page.get_by_role("button", name="Filter").click()
     reserved = page.locator("#units tbody tr")
     expect(reserved.first).to_contain_text("Reserved")
-    reserved.first.get_by_role("link").first.click()
+
+    # A unit ships only once the centre recorded a confirmatory typing that confirms the match.
+    menu.get_by_role("link", name="Reservations").click()
+    rows = page.locator("#reservations tbody tr")
+    expect(rows.filter(has_text="result awaited").first.locator(".ship-blocked")).to_contain_text(
+        "confirmatory typing result is not recorded"
+    )
+    shippable = rows.filter(has=page.get_by_role("button", name="Release for shipment")).first
+    shippable.get_by_role("link").first.click()
 
     expect(page.get_by_role("heading", name="Reservations", exact=True)).to_be_visible()
     page.get_by_role("button", name="Release for shipment").first.click()

@@ -8,7 +8,15 @@ from playwright.sync_api import expect
 from stemhub.cordblood import services
 from stemhub.cordblood.models import Transplant, Unit
 from tests.conftest import PASSWORD
-from tests.cordblood.conftest import centre, cord_bank, cord_engine, people, unit_row, upload  # noqa: F401
+from tests.cordblood.conftest import (  # noqa: F401
+    centre,
+    confirm_typing,
+    cord_bank,
+    cord_engine,
+    people,
+    unit_row,
+    upload,
+)
 from tests.cordblood.test_search import PATIENT_HLA, make_patient
 
 
@@ -54,6 +62,7 @@ def test_a_coordinator_records_an_infusion_and_its_follow_up(
     reservation = services.unit_reserve(
         actor=people["coordinator"], unit_id=unit.pk, patient=patient
     )
+    confirm_typing(people, reservation)
     services.reservation_ship(actor=people["tech"], reservation=reservation)
     today = timezone.localdate()
 

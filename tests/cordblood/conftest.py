@@ -101,3 +101,15 @@ def upload(actor, bank, rows: list[dict[str, Any]], **options: Any) -> dict[str,
         content=json.dumps(rows).encode(),
         **options,
     )
+
+
+def confirm_typing(people: dict[str, Any], reservation) -> None:
+    """The centre requests confirmatory typing and records a match: the unit may then ship."""
+    from stemhub.cordblood import services
+
+    reservation.refresh_from_db()
+    if reservation.confirmatory_typing_requested_at is None:
+        services.reservation_request_typing(actor=people["coordinator"], reservation=reservation)
+    services.reservation_record_typing(
+        actor=people["coordinator"], reservation=reservation, result="match"
+    )

@@ -2,6 +2,7 @@
 reservations, every upload with its row report; and the dates of a unit checked in order."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -10,6 +11,7 @@ from django.test import Client
 from stemhub.accounts.models import Institution, Role
 from stemhub.cordblood import services
 from stemhub.cordblood.models import Unit, UnitStatus, UnitUpload
+from stemhub.cordblood.search import SearchRequest
 from tests.conftest import make_user
 from tests.cordblood.conftest import din, unit_row, upload
 from tests.cordblood.test_pages import csv_of, parse, rows_by_label
@@ -52,7 +54,6 @@ def test_the_units_page_filters_by_status_abo_tnc_band_and_year(people, inventor
     assert len(units_on(tech.get("/cord/units/"))) == 4
     assert units_on(tech.get("/cord/units/?abo=O")) == [label("A3", 3), label("A2", 2)]
     assert units_on(tech.get("/cord/units/?abo=O&status=available")) == [label("A2", 2)]
-    # 150–199 × 10^7 is the band labelled 15–19.9 × 10^8.
     assert units_on(tech.get("/cord/units/?tnc_band=150-199")) == [label("A2", 2)]
     assert units_on(tech.get("/cord/units/?year=2019")) == [label("A1", 1)]
 
@@ -95,11 +96,23 @@ def test_a_bank_sees_its_own_units_only(people, inventory):
 def test_the_unit_page_releases_its_reservation_for_shipment(people, inventory):
     unit = Unit.objects.get(local_id="A2")
     patient = make_patient(people)
-    services.unit_reserve(actor=people["coordinator"], unit_id=unit.pk, patient=patient)
+    reservation = services.unit_reserve(
+        actor=people["coordinator"], unit_id=unit.pk, patient=patient
+    )
     tech = client_of(people["tech"])
+    waiting = tech.get(f"/cord/units/{unit.pk}/").content.decode()
+    assert "UHTC/P1" in waiting and "Reserved" in waiting
+    assert "Release for shipment" not in waiting
+    assert "Ships once the centre records a confirmatory typing" in waiting
+    # The coordinator asks for the typing and records its result on the same page.
+    coordinator = client_of(people["coordinator"])
+    asked = coordinator.get(f"/cord/units/{unit.pk}/").content.decode()
+    assert "Request typing" in asked
+    coordinator.post(f"/cord/reservations/{reservation.pk}/typing/")
+    assert "Typing: match" in coordinator.get(f"/cord/units/{unit.pk}/").content.decode()
+    coordinator.post(f"/cord/reservations/{reservation.pk}/typing-match/")
     page = tech.get(f"/cord/units/{unit.pk}/").content.decode()
-    assert "UHTC/P1" in page and "Release for shipment" in page and "Reserved" in page
-    reservation = unit.reservations.get()
+    assert "Release for shipment" in page and "Match confirmed" in page
     answer = tech.post(
         f"/cord/reservations/{reservation.pk}/ship/", {"next": f"/cord/units/{unit.pk}/"}
     )
@@ -170,3 +183,69 @@ def test_a_future_processing_date_is_refused(people, cord_bank):
     assert [(e["field"], e["reason"]) for e in report["errors"]] == [
         ("processing_date", f"{tomorrow} is in the future")
     ]
+
+
+def test_an_uploaded_tnc_shows_with_the_same_magnitude_everywhere(people, cord_bank):
+    """The upload's `tnc` column is × 10^7 cells; the units page, the unit page and a search's
+    results say × 10^7 with the number as uploaded (never divided into × 10^8)."""
+    content = csv_of([unit_row("T1", 1, tnc=152.5, cd34=4.8)])
+    tech = client_of(people["tech"])
+    sent = tech.post(
+        "/cord/banks/NCBB/upload/",
+        {"file": SimpleUploadedFile("units.csv", content), "mode": "delta"},
+    )
+    assert sent.status_code == 200
+    template = tech.get("/cord/banks/NCBB/upload/").content.decode()
+    assert "total nucleated cells in the unit, in × 10^7 cells" in template
+    listed = tech.get("/cord/units/").content.decode()
+    assert "TNC × 10⁷" in listed and ">152.5<" in listed and "10⁸" not in listed
+    unit = Unit.objects.get(local_id="T1")
+    page = tech.get(f"/cord/units/{unit.pk}/").content.decode()
+    assert "152.5 × 10⁷ cells" in page
+    assert "4.80 × 10⁶ cells" in page
+    patient = make_patient(people, weight_kg=20)
+    saved, _ = services.search_run(
+        actor=people["coordinator"], patient=patient, request=SearchRequest()
+    )
+    results = client_of(people["coordinator"]).get(f"/cord/patients/searches/{saved.pk}/")
+    body = results.content.decode()
+    assert "152.5 × 10⁷" in body and "7.62" in body and "10⁸" not in body
+
+
+def test_a_unit_typed_once_at_a_locus_is_shown_as_homozygous_or_typed_once(people, cord_bank):
+    upload(people["tech"], cord_bank, [unit_row("H1", 1, hla_dqb1="DQB1*02:01")])
+    unit = Unit.objects.get(local_id="H1")
+    page = client_of(people["tech"]).get(f"/cord/units/{unit.pk}/").content.decode()
+    row = page[page.index("HLA-DQB1") :].split("</tr>")[0]
+    assert "homozygous or typed once" in row
+    assert page.count("homozygous or typed once") == 1  # the other loci carry two alleles
+    assert 'id="homozygous-note"' in page
+
+
+def test_the_units_page_finds_units_by_serology(people, cord_bank):
+    upload(
+        people["tech"],
+        cord_bank,
+        [
+            unit_row("AL", 1, hla_a="A*02:01+A*03:01"),  # A*02:01 carries A2
+            unit_row("SE", 2, hla_a="A2+A1"),  # typed by serology
+            unit_row("NO", 3, hla_a="A*11:01+A*01:01"),
+        ],
+    )
+    tech = client_of(people["tech"])
+    assert sorted(units_on(tech.get("/cord/units/", {"q": "A2"}))) == [
+        label("AL", 1),
+        label("SE", 2),
+    ]
+    assert units_on(tech.get("/cord/units/", {"q": "A11"})) == [label("NO", 3)]
+
+
+def test_the_units_page_counts_with_separators_and_never_cuts_an_allele(people, cord_bank):
+    rows = [unit_row(f"U{n:04d}", n) for n in range(1, 1002)]
+    upload(people["tech"], cord_bank, rows)
+    body = client_of(people["tech"]).get("/cord/units/").content.decode()
+    assert "1,001 units match" in body and "1,001 units shown" in body
+    cell = re.search(r'<td class="hla-text">(.*?)</td>', body, re.S).group(1)
+    assert (
+        '<span class="position">A*02:01</span> + <wbr><span class="position">A*01:01</span>' in cell
+    )

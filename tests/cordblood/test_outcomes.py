@@ -12,7 +12,7 @@ from django.utils import timezone
 from stemhub.cordblood import services, transplant_services
 from stemhub.cordblood.models import Reservation, Transplant, Unit, UnitStatus
 from stemhub.core.errors import InvalidInput
-from tests.cordblood.conftest import unit_row, upload
+from tests.cordblood.conftest import confirm_typing, unit_row, upload
 from tests.cordblood.test_search import make_patient
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +35,7 @@ def shipped(people, cord_bank):
     reservation = services.unit_reserve(
         actor=people["coordinator"], unit_id=unit.pk, patient=patient
     )
+    confirm_typing(people, reservation)
     services.reservation_ship(actor=people["tech"], reservation=reservation)
     reserved = timezone.make_aware(dt.datetime.combine(today() - 30 * DAY, dt.time(9)))
     Reservation.objects.filter(pk=reservation.pk).update(

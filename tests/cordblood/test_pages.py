@@ -25,7 +25,7 @@ from stemhub.cordblood.models import (
     UnitStatus,
 )
 from tests.conftest import make_user
-from tests.cordblood.conftest import unit_row, upload
+from tests.cordblood.conftest import confirm_typing, unit_row, upload
 from tests.cordblood.test_search import PATIENT_HLA, make_patient
 
 pytestmark = pytest.mark.django_db
@@ -84,6 +84,11 @@ def rows_by_label(table: list[list[str]]) -> dict[str, list[str]]:
     return {row[0]: row[1:] for row in table[1:] if row}
 
 
+def upload_counts(body: str) -> dict[str, str]:
+    """The counts an upload's report shows: new units, updated, ... rejected lines."""
+    return dict(re.findall(r"<dt>([^<]+)</dt><dd>(\d+)</dd>", body))
+
+
 def client_of(user) -> Client:
     client = Client()
     client.force_login(user)
@@ -112,9 +117,9 @@ def test_the_bank_page_shows_its_units_abo_tnc_bands_and_resolution(people, cord
     tables = list(page.tables.values())
     abo, tnc, resolution = (rows_by_label(t) for t in tables[:3])
     assert abo == {"A Rh−": ["1", "33.3 %", ""], "O Rh+": ["2", "66.7 %", ""]}
-    # TNC 150, 95 and 250 × 10^7 are 15, 9.5 and 25 × 10^8.
-    assert tnc["9–11.9"][0] == "1" and tnc["15–19.9"][0] == "1" and tnc["≥ 20"][0] == "1"
-    assert tnc["< 9"][0] == "0" and tnc["12–14.9"][0] == "0"
+    # TNC 150, 95 and 250 × 10^7 cells, banded in the same unit.
+    assert tnc["90–119"][0] == "1" and tnc["150–199"][0] == "1" and tnc["≥ 200"][0] == "1"
+    assert tnc["< 90"][0] == "0" and tnc["120–149"][0] == "0"
     assert resolution == {"Serology": ["1", "33.3 %", ""], "High resolution": ["2", "66.7 %", ""]}
 
 
@@ -204,7 +209,8 @@ def test_skip_invalid_applies_the_good_rows(people, cord_bank):
     )
     assert answer.status_code == 200
     body = answer.content.decode()
-    assert "2 created" in body and "1 skipped" in body
+    counts = upload_counts(body)
+    assert (counts["New units"], counts["Rejected lines"]) == ("2", "1")
     assert "rows validated: 3 of 3" in body
     assert sorted(Unit.objects.values_list("local_id", flat=True)) == ["U1", "U3"]
 
@@ -215,7 +221,8 @@ def test_a_full_upload_withdraws_units_missing_from_the_file(people, cord_bank):
         "/cord/banks/NCBB/upload/",
         {"file": SimpleUploadedFile("units.csv", csv_of([unit_row("U1", 1)])), "mode": "full"},
     )
-    assert answer.status_code == 200 and "1 withdrawn" in answer.content.decode()
+    assert answer.status_code == 200
+    assert upload_counts(answer.content.decode())["Withdrawn"] == "1"
     assert Unit.objects.get(local_id="U2").status == UnitStatus.WITHDRAWN
 
 
@@ -402,7 +409,9 @@ def test_the_reservation_list_offers_each_side_its_actions(people, reserved):
     tech = client_of(people["tech"]).get("/cord/reservations/").content.decode()
     assert "Request typing" in coordinator and ">Release<" in coordinator
     assert "Release for shipment" not in coordinator
-    assert "Release for shipment" in tech and "Request typing" not in tech
+    assert "Request typing" not in tech and "not requested: needed before shipment" in tech
+    # No confirmatory typing yet: the bank reads why it cannot ship, not a button.
+    assert "Release for shipment" not in tech and "may not ship yet: no confirmatory typing" in tech
 
 
 def test_typing_shipment_and_release_from_the_pages(people, reserved):
@@ -410,7 +419,16 @@ def test_typing_shipment_and_release_from_the_pages(people, reserved):
     url = f"/cord/reservations/{reserved.pk}"
     assert coordinator.post(f"{url}/typing/").status_code == 302
     assert Reservation.objects.get().confirmatory_typing_requested_at is not None
+    asked = coordinator.get("/cord/reservations/").content.decode()
+    assert "Typing: match" in asked and "Typing: mismatch" in asked and "result awaited" in asked
+    # Shipping before the result is recorded is refused, saying what is missing.
+    early = tech.post(f"{url}/ship/", follow=True).content.decode()
+    assert "the confirmatory typing result is not recorded" in early
+    assert Unit.objects.get().status == UnitStatus.RESERVED
     assert coordinator.post(f"{url}/ship/").status_code == 403
+    assert coordinator.post(f"{url}/typing-match/").status_code == 302
+    assert Reservation.objects.get().confirmatory_typing_result == "match"
+    assert "Release for shipment" in tech.get("/cord/reservations/").content.decode()
     assert tech.post(f"{url}/ship/").status_code == 302
     assert Unit.objects.get().status == UnitStatus.SHIPPED
     # Released after shipment: refused, with the reason as a message on the list.
@@ -424,6 +442,7 @@ def test_release_makes_the_unit_available(people, reserved):
 
 
 def test_record_infusion_and_outcomes(people, reserved):
+    confirm_typing(people, reserved)
     services.reservation_ship(actor=people["tech"], reservation=reserved)
     coordinator = client_of(people["coordinator"])
     unit = Unit.objects.get()
@@ -486,6 +505,51 @@ def test_centre_settings_are_saved_and_bad_values_named(people, centre):
     assert 'value="3.0"' in coordinator.get("/cord/settings/").content.decode()
 
 
+SETTINGS = {
+    "single_tnc_per_kg": "3.0",
+    "single_cd34_per_kg": "1.5",
+    "double_tnc_per_kg": "1.5",
+    "double_cd34_per_kg": "1.0",
+    "nonmalignant_tnc_per_kg": "5.0",
+    "search_tnc_per_kg": "1.5",
+    "search_cd34_per_kg": "1.0",
+    "max_mismatches_of_8": "2",
+    "reservation_days": "7",
+}
+
+
+def test_centre_settings_name_every_bad_field_by_its_label_and_keep_what_was_typed(people, centre):
+    coordinator = client_of(people["coordinator"])
+    typed = {
+        **SETTINGS,
+        "single_tnc_per_kg": "abc",
+        "max_mismatches_of_8": "9",
+        "reservation_days": "0",
+    }
+    body = coordinator.post("/cord/settings/", typed).content.decode()
+    assert "3 thresholds need fixing; nothing was saved." in body
+    assert 'href="#id_single_tnc_per_kg">Single unit: TNC at least</a>: Enter a number.' in body
+    assert (
+        ">Most mismatches of 8 before a flag</a>: Ensure this value is less than or equal to 8."
+        in body
+    )
+    assert ">Reservations last</a>: Ensure this value is greater than or equal to 1." in body
+    assert 'value="abc"' in body and 'value="9"' in body
+    assert not CentreSettings.objects.exists()
+
+
+def test_centre_settings_refuse_a_double_unit_threshold_above_the_single_unit_one(people, centre):
+    coordinator = client_of(people["coordinator"])
+    answer = coordinator.post("/cord/settings/", {**SETTINGS, "double_tnc_per_kg": "3.5"})
+    body = answer.content.decode()
+    assert answer.status_code == 400
+    assert (
+        ">Double units: TNC of each at least</a>: at most the single-unit TNC threshold "
+        "(3.0 × 10⁷/kg)" in body
+    )
+    assert 'value="3.5"' in body and not CentreSettings.objects.exists()
+
+
 def test_the_patient_list_shows_only_the_centres_patients(people, centre):
     make_patient(people, centre_patient_id="MINE")
     other = Institution.objects.create(
@@ -499,3 +563,88 @@ def test_the_patient_list_shows_only_the_centres_patients(people, centre):
         parse(client_of(people["coordinator"]).get("/cord/patients/")).tables["patients"]
     )
     assert list(rows) == ["MINE"]
+
+
+def test_the_preliminary_search_needs_a_b_and_drb1_and_says_so(people, cord_bank):
+    answer = Client().post("/cord/preliminary-search/", {"hla": "A*02:01+A*01:01^C*07:01+C*05:01"})
+    body = answer.content.decode()
+    assert answer.status_code == 400
+    assert "HLA-B, HLA-DRB1: missing: a search needs the patient&#x27;s HLA-A, -B and -DRB1" in body
+    assert 'id="prelim-counts"' not in body
+
+
+def test_an_over_long_preliminary_typing_names_the_limit(people, cord_bank):
+    answer = Client().post("/cord/preliminary-search/", {"hla": "A*02:01/" * 300 + "A*01:01"})
+    body = answer.content.decode()
+    assert answer.status_code == 400
+    assert "HLA typing (GL string): At most 2000 characters (this has 2407)" in body
+    assert "required" not in body.lower().split('id="prelim-result"')[1]
+
+
+def test_a_locus_given_one_allele_is_said_to_be_read_as_homozygous(people, cord_bank):
+    upload(people["tech"], cord_bank, [unit_row("SAME", 1)])
+    one = PATIENT_HLA.replace("A*02:01+A*01:01", "A*02:01")
+    assert one != PATIENT_HLA
+    answer = Client().post("/cord/preliminary-search/", {"hla": one})
+    body = answer.content.decode()
+    assert answer.status_code == 200
+    assert "One allele at A: read as homozygous" in body
+    both = Client().post("/cord/preliminary-search/", {"hla": PATIENT_HLA}).content.decode()
+    assert "read as homozygous" not in both.split('id="prelim-result"')[1]
+
+
+def test_a_confirmatory_typing_mismatch_blocks_shipment(people, reserved):
+    coordinator, tech = client_of(people["coordinator"]), client_of(people["tech"])
+    url = f"/cord/reservations/{reserved.pk}"
+    coordinator.post(f"{url}/typing/")
+    done = coordinator.post(f"{url}/typing-mismatch/", follow=True).content.decode()
+    assert "found a mismatch: it will not ship" in done and "Mismatch found" in done
+    refused = tech.post(f"{url}/ship/", follow=True).content.decode()
+    assert "may not ship: its confirmatory typing found a mismatch" in refused
+    assert Unit.objects.get().status == UnitStatus.RESERVED
+    again = coordinator.post(f"{url}/typing-match/", follow=True).content.decode()
+    assert "already recorded: mismatch found" in again
+
+
+def test_a_typing_result_needs_a_request_first(people, reserved):
+    answer = client_of(people["coordinator"]).post(
+        f"/cord/reservations/{reserved.pk}/typing-match/", follow=True
+    )
+    assert "Request confirmatory typing first" in answer.content.decode()
+    assert Reservation.objects.get().confirmatory_typing_result == ""
+
+
+def test_a_semicolon_separated_csv_is_refused_saying_how_to_fix_it(people, cord_bank):
+    content = csv_of([unit_row("U1", 1)]).replace(b",", b";")
+    answer = client_of(people["tech"]).post(
+        "/cord/banks/NCBB/upload/",
+        {"file": SimpleUploadedFile("units.csv", content), "mode": "delta"},
+    )
+    body = answer.content.decode()
+    assert answer.status_code == 400
+    assert "separated by semicolons" in body and "CSV UTF-8 (Comma delimited)" in body
+    assert "unknown column" not in body
+    assert not Unit.objects.exists()
+
+
+def test_after_an_upload_the_page_says_what_was_uploaded(people, cord_bank):
+    upload(people["tech"], cord_bank, [unit_row("U1", 1)])
+    content = csv_of(
+        [unit_row("U1", 1, tnc=160), unit_row("U2", 2), unit_row("U3", 3, din_check="Q")]
+    )
+    answer = client_of(people["tech"]).post(
+        "/cord/banks/NCBB/upload/",
+        {"file": SimpleUploadedFile("may.csv", content), "mode": "full", "skip_invalid": "on"},
+    )
+    body = answer.content.decode()
+    assert answer.status_code == 200
+    assert upload_counts(body) == {
+        "New units": "1",
+        "Updated": "1",
+        "Unchanged": "0",
+        "Withdrawn": "0",
+        "Rejected lines": "1",
+    }
+    assert "<strong>may.csv</strong>" in body and "1 line was rejected and skipped" in body
+    assert "check character" in str(parse(answer).tables["upload-errors"])
+    assert "Your units' DINs use the facility code G1234." in body

@@ -133,9 +133,9 @@ def test_the_results_page_reads_as_words_and_units(results):
     assert results.status_code == 200
     for code in CODES:
         assert code not in body, code
-    # SAME: TNC 150 × 10^7 for 20 kg = 7.50 × 10^7/kg, 15.0 × 10^8 in all; CD34+ 5 × 10^6 → 2.50.
+    # SAME: TNC 150 × 10^7 for 20 kg = 7.50 × 10^7/kg, 150 × 10^7 in all; CD34+ 5 × 10^6 → 2.50.
     same = re.search(r'<tr id="result-\d+">(.*?)</tr>', body, re.S).group(1)
-    assert "7.50" in same and "15.0 × 10⁸" in same and "2.50" in same and "5.0 × 10⁶" in same
+    assert "7.50" in same and "150.0 × 10⁷" in same and "2.50" in same and "5.0 × 10⁶" in same
     assert "O Rh+" in same and "ABO minor incompatible" in same
     assert same.count("tone-match") == 5 and "Not typed" in same  # A..DQB1; DPB1 untyped
     assert 'title="TNC and CD34+ per kg reach' in same
@@ -154,8 +154,18 @@ def test_a_low_resolution_unit_shows_amber_grey_and_its_flags(results):
 
 def test_saved_search_keeps_the_counts_it_found(people, results):
     saved = SavedSearch.objects.get()
-    assert saved.counts == {"cord": {"8/8": 2}}
-    assert saved.best_match() == ("8/8", 2)
+    # SERO is not typed at C: its two C positions are not counted as matched.
+    assert saved.counts == {"cord": {"8/8": 1, "6/8": 1}}
+    assert saved.best_match() == ("8/8", 1)
+
+
+def test_an_untyped_locus_never_counts_toward_the_match_grade(results):
+    body = results.content.decode()
+    same, sero = re.findall(r'<tr id="result-\d+">(.*?)</tr>', body, re.S)
+    grade = re.compile(r'<td class="match-total"[^>]*>(.*?)</td>', re.S)
+    assert grade.search(same).group(1) == "8/8"
+    assert grade.search(sero).group(1) == '6/8<span class="untyped">C not typed</span>'
+    assert "Potential matches: 8/8: 1 · 6/8: 1" in body
 
 
 def test_adult_donors_show_age_sex_and_cmv_in_words(people, cord_bank):

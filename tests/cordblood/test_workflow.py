@@ -11,7 +11,7 @@ from stemhub.cordblood.models import EventKind, Reservation, Unit, UnitStatus
 from stemhub.cordblood.selectors import dashboard
 from stemhub.cordblood.survival import kaplan_meier
 from stemhub.core.errors import Conflict, Forbidden
-from tests.cordblood.conftest import unit_row, upload
+from tests.cordblood.conftest import confirm_typing, unit_row, upload
 from tests.cordblood.test_search import make_patient
 
 pytestmark = pytest.mark.django_db
@@ -69,6 +69,9 @@ def test_the_whole_way_from_reservation_to_outcomes(people, unit):
     services.reservation_request_typing(actor=people["coordinator"], reservation=reservation)
     with pytest.raises(Forbidden):
         services.reservation_ship(actor=people["coordinator"], reservation=reservation)
+    with pytest.raises(Conflict, match="confirmatory typing result is not recorded"):
+        services.reservation_ship(actor=people["tech"], reservation=reservation)
+    confirm_typing(people, reservation)
     services.reservation_ship(actor=people["tech"], reservation=reservation)
     transplant = transplant_services.transplant_record(
         actor=people["coordinator"],
@@ -87,12 +90,13 @@ def test_the_whole_way_from_reservation_to_outcomes(people, unit):
     )
     unit.refresh_from_db()
     assert unit.status == UnitStatus.INFUSED
-    assert list(unit.events.values_list("to_status", flat=True)) == [
-        "available",
-        "reserved",
-        "reserved",
-        "shipped",
-        "infused",
+    assert list(unit.events.values_list("kind", "to_status")) == [
+        ("imported", "available"),
+        ("reserved", "reserved"),
+        ("confirmatory_typing", "reserved"),
+        ("typing_result", "reserved"),
+        ("shipped", "shipped"),
+        ("infused", "infused"),
     ]
     figures = dashboard()
     assert figures["transplants"] == 1
@@ -108,6 +112,7 @@ def test_an_unknown_outcome_value_is_refused(people, unit):
     reservation = services.unit_reserve(
         actor=people["coordinator"], unit_id=unit.pk, patient=patient
     )
+    confirm_typing(people, reservation)
     services.reservation_ship(actor=people["tech"], reservation=reservation)
     transplant = transplant_services.transplant_record(
         actor=people["coordinator"],

@@ -5,8 +5,10 @@ bank's dashboard. Platform admins see every bank (or one, with ?bank=CODE)."""
 from typing import Any
 
 from django.core.paginator import Paginator
+from django.db.models.functions import Substr
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.formats import number_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -86,6 +88,10 @@ def units(request: HttpRequest) -> HttpResponse:
             "filter_query": kept.urlencode(),
             "example": selectors.search_examples(bank),
             "total": sum(n for _s, n in found["by_status"]),
+            "total_text": number_format(
+                sum(n for _s, n in found["by_status"]), force_grouping=True
+            ),
+            "shown_text": number_format(listing.paginator.count, force_grouping=True),
         },
     )
 
@@ -95,7 +101,10 @@ def _unit_row(unit: Unit) -> dict[str, Any]:
         "unit": unit,
         "din": display.din_text(unit.din, unit.din_check),
         "abo": abo_text(unit.abo, unit.rh),
-        "tnc_e8": None if unit.tnc is None else unit.tnc / 10,
+        "hla": [
+            (locus, text.split("+"))
+            for locus, text in (("A", unit.hla_a), ("B", unit.hla_b), ("DRB1", unit.hla_drb1))
+        ],
         "resolution": RESOLUTION_WORDS[
             min(
                 (
@@ -139,7 +148,6 @@ def unit(request: HttpRequest, unit_id: int) -> HttpResponse:
             "unit": found,
             "din": display.din_text(found.din, found.din_check),
             "abo": abo_text(found.abo, found.rh),
-            "tnc_e8": None if found.tnc is None else found.tnc / 10,
             "typing": typing,
             "reservations": reservations,
             "bank_side": bank_side,
@@ -205,6 +213,15 @@ def upload(request: HttpRequest, code: str) -> HttpResponse:
         "bank": found,
         "form": form,
         "report": report,
+        "filename": form.cleaned_data["file"].name if report is not None else "",
+        "facilities": list(
+            Unit.objects.filter(bank=found)
+            .exclude(din="")
+            .annotate(facility=Substr("din", 1, 5))
+            .order_by("facility")
+            .values_list("facility", flat=True)
+            .distinct()[:5]
+        ),
         "stages": stages.rows(),
         "error": error,
         "columns": COLUMNS,

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from stemhub.accounts.permissions import Perm, is_platform_admin, user_can
@@ -227,7 +227,7 @@ def result_rows(section: dict[str, Any], kind: str) -> list[dict[str, Any]]:
                 flags=display.flags_of(result["flags"]),
                 tnc_kg=_dose(result["tnc_per_kg"]),
                 cd34_kg=_dose(result["cd34_per_kg"]),
-                tnc_total=None if result["tnc"] is None else round(result["tnc"] / 10, 2),
+                tnc_total=None if result["tnc"] is None else round(result["tnc"], 1),
             )
         else:
             row.update(
@@ -407,6 +407,22 @@ def transplant(request: HttpRequest, transplant_id: int) -> HttpResponse:
     )
 
 
+def _settings_error(form: SettingsForm) -> InvalidInput:
+    """The form's problems, each named by its label (as the page shows the field)."""
+    fields = {name: [str(e) for e in errors] for name, errors in form.errors.items()}
+    named = [
+        f"{form.fields[name].label if name in form.fields else _('Thresholds')}: {' '.join(found)}"
+        for name, found in fields.items()
+    ]
+    count = len(named)
+    head = ngettext(
+        "%(n)s threshold needs fixing; nothing was saved.",
+        "%(n)s thresholds need fixing; nothing was saved.",
+        count,
+    ) % {"n": count}
+    return InvalidInput(" ".join([head, *named]), fields=fields)
+
+
 @coordinators_only
 def centre_settings(request: HttpRequest) -> HttpResponse:
     """Needs cordblood.search: your centre's guideline thresholds (used by its searches)."""
@@ -424,14 +440,16 @@ def centre_settings(request: HttpRequest) -> HttpResponse:
                     actor=request.user, centre=centre, values=form.cleaned_data
                 )
             except StemhubError as caught:
-                error = caught
+                for name, problems in caught.fields.items():
+                    form.add_error(name if name in form.fields else None, " ".join(problems))
+                error = _settings_error(form)
             else:
                 messages.success(
                     request, _("Thresholds of %(centre)s saved.") % {"centre": centre.name}
                 )
                 return redirect("cordblood:centre_settings")
         else:
-            error = form_error(form)
+            error = _settings_error(form)
     return render(
         request,
         "cordblood/settings.html",

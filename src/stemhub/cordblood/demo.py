@@ -41,6 +41,7 @@ from stemhub.cordblood.models import (
     EventKind,
     Reservation,
     SavedSearch,
+    TypingResult,
     Unit,
     UnitEvent,
     UnitStatus,
@@ -258,8 +259,13 @@ def _reserve_best(spec, patient, results, coordinator, operators, now) -> None:
     )
     if spec.typing_requested:
         services.reservation_request_typing(actor=coordinator, reservation=reservation)
+    if spec.typing_result:
+        services.reservation_record_typing(
+            actor=coordinator, reservation=reservation, result=spec.typing_result
+        )
     if spec.reservation == "shipped":
         bank = Unit.objects.get(pk=found[0]["unit_id"]).bank.provider_code
+        _confirm_typing(coordinator, reservation)
         services.reservation_ship(actor=operators[bank], reservation=reservation)
     elif spec.reservation == "released":
         services.reservation_release(actor=coordinator, reservation=reservation)
@@ -288,12 +294,29 @@ def _patients(drawn, coordinator: User, operators: dict[str, User], today: dt.da
 # ---- earlier transplants and their follow-up ----------------------------------------------------
 
 
+def _confirm_typing(coordinator, reservation: Reservation) -> None:
+    """A unit ships only after its confirmatory typing confirmed the match."""
+    reservation.refresh_from_db()
+    if reservation.confirmatory_typing_requested_at is None:
+        services.reservation_request_typing(actor=coordinator, reservation=reservation)
+    services.reservation_record_typing(
+        actor=coordinator, reservation=reservation, result=TypingResult.MATCH
+    )
+
+
 def _backdate(reservation: Reservation, reserved: dt.datetime, shipped: dt.datetime) -> None:
+    typed = reserved + dt.timedelta(days=2)
     Reservation.objects.filter(pk=reservation.pk).update(
-        created_at=reserved, expires_at=reserved + dt.timedelta(days=14), ended_at=shipped
+        created_at=reserved,
+        expires_at=reserved + dt.timedelta(days=14),
+        ended_at=shipped,
+        confirmatory_typing_requested_at=typed,
+        confirmatory_typing_recorded_at=shipped - dt.timedelta(days=1),
     )
     events = UnitEvent.objects.filter(unit_id=reservation.unit_id)
     events.filter(kind=EventKind.RESERVED).update(at=reserved)
+    events.filter(kind=EventKind.CONFIRMATORY_TYPING).update(at=typed)
+    events.filter(kind=EventKind.TYPING_RESULT).update(at=shipped - dt.timedelta(days=1))
     events.filter(kind=EventKind.SHIPPED).update(at=shipped)
 
 
@@ -375,6 +398,7 @@ def _history(drawn, coordinator, operators, today: dt.date, reserved_units: set[
                 },
             )
             reservation = services.unit_reserve(actor=coordinator, unit_id=unit.pk, patient=patient)
+            _confirm_typing(coordinator, reservation)
             services.reservation_ship(
                 actor=operators[unit.bank.provider_code], reservation=reservation
             )

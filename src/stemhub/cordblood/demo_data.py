@@ -177,12 +177,26 @@ class PatientSpec:
     mismatch: tuple[str, str] | None = None
     reservation: str = ""
     typing_requested: bool = False
+    typing_result: str = ""  # match: the confirmatory typing confirmed it, the unit may ship
     dsa: tuple[str, ...] = ()
     search: bool = True
 
 
 PATIENTS = (
-    PatientSpec("UH-2401", "M", 42, 62, "A", "+", "aml", "cr1", ("NCBB", 17), reservation="active"),
+    PatientSpec(
+        "UH-2401",
+        "M",
+        42,
+        62,
+        "A",
+        "+",
+        "aml",
+        "cr1",
+        ("NCBB", 17),
+        reservation="active",
+        typing_requested=True,
+        typing_result="match",
+    ),
     PatientSpec(
         "UH-2402",
         "F",

@@ -272,15 +272,18 @@ def criteria_words(criteria: dict[str, Any]) -> str:
 
 def typing_rows(per_locus: dict[str, str]) -> list[dict[str, Any]]:
     """A typing as a table: per locus its two positions (to break lines between them, never
-    inside an allele) and its resolution in words."""
+    inside an allele), whether they are the same (one allele given is read as homozygous: the
+    page says so rather than silently doubling it) and its resolution in words."""
     rows = []
     for locus in LOCI:
         text = per_locus.get(locus, "")
+        positions = text.split("+") if text else []
         rows.append(
             {
                 "locus": locus,
                 "text": text,
-                "positions": text.split("+") if text else [],
+                "positions": positions,
+                "homozygous": len(positions) == 2 and positions[0] == positions[1],
                 "resolution": RESOLUTION_WORDS[resolution_of(text)],
             }
         )

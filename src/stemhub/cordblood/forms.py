@@ -52,10 +52,20 @@ class UploadForm(forms.Form):
     )
 
 
+PRELIMINARY_MAX_CHARS = 2000
+
+
 class PreliminaryForm(forms.Form):
     hla = forms.CharField(
         label=_("HLA typing (GL string)"),
-        max_length=2000,
+        max_length=PRELIMINARY_MAX_CHARS,
+        error_messages={
+            "required": _("Enter the patient's HLA typing: at least HLA-A, -B and -DRB1."),
+            "max_length": _(
+                "At most %(limit_value)d characters (this has %(show_value)d): give each locus "
+                "once, at the resolution you have, without allele lists longer than needed."
+            ),
+        },
         widget=forms.Textarea(
             attrs={
                 "rows": 3,
@@ -65,8 +75,9 @@ class PreliminaryForm(forms.Form):
             }
         ),
         help_text=_(
-            "Loci joined with ^, the two typings of a locus with +. Any resolution: alleles, "
-            "allele codes, serology (A2, B44, DR15)."
+            "HLA-A, -B and -DRB1 at least (C, DQB1, DPB1 if typed); loci joined with ^, the two "
+            "typings of a locus with +; up to 2,000 characters. Any resolution: alleles, allele "
+            "codes, serology (A2, B44, DR15). One typing at a locus is read as homozygous."
         ),
     )
 
@@ -230,13 +241,17 @@ class SettingsForm(forms.Form):
             field = CentreSettings._meta.get_field(name)
             if name in ("max_mismatches_of_8", "reservation_days"):
                 self.fields[name] = forms.IntegerField(
-                    label=label, help_text=unit, min_value=0 if "mis" in name else 1
+                    label=label,
+                    help_text=unit,
+                    min_value=0 if "mis" in name else 1,
+                    max_value=8 if "mis" in name else 90,
                 )
             else:
                 self.fields[name] = forms.FloatField(
                     label=label,
                     help_text=unit,
                     min_value=0,
+                    max_value=100,
                     widget=forms.NumberInput(attrs={"step": "0.1"}),
                 )
             self.fields[name].initial = field.default

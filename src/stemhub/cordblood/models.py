@@ -160,6 +160,7 @@ class EventKind(models.TextChoices):
     RESERVATION_ENDED = "reservation_ended", _("Reservation released")
     RESERVATION_EXPIRED = "reservation_expired", _("Reservation expired")
     CONFIRMATORY_TYPING = "confirmatory_typing", _("Confirmatory typing requested")
+    TYPING_RESULT = "typing_result", _("Confirmatory typing result recorded")
     SHIPPED = "shipped", _("Released for shipment")
     INFUSED = "infused", _("Infused")
 
@@ -358,6 +359,14 @@ class ReservationState(models.TextChoices):
     SHIPPED = "shipped", _("Shipped")
 
 
+class TypingResult(models.TextChoices):
+    """The confirmatory typing of a reserved unit (its attached segment), as the centre records
+    it: the unit ships only after a confirmed match."""
+
+    MATCH = "match", _("Match confirmed")
+    MISMATCH = "mismatch", _("Mismatch found")
+
+
 class Reservation(models.Model):
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="reservations")
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="reservations")
@@ -368,6 +377,10 @@ class Reservation(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     confirmatory_typing_requested_at = models.DateTimeField(null=True, blank=True)
+    confirmatory_typing_result = models.CharField(
+        max_length=8, choices=TypingResult.choices, blank=True, default=""
+    )
+    confirmatory_typing_recorded_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -398,6 +411,19 @@ class Reservation(models.Model):
                 condition=Q(confirmatory_typing_requested_at__isnull=True)
                 | Q(confirmatory_typing_requested_at__gte=F("created_at")),
                 name="cord_reservation_typing_requested_after_it_starts",
+            ),
+            # A typing result is recorded once, with its time, for a typing that was requested.
+            models.CheckConstraint(
+                condition=(
+                    Q(confirmatory_typing_result="")
+                    & Q(confirmatory_typing_recorded_at__isnull=True)
+                )
+                | (
+                    Q(confirmatory_typing_result__in=TypingResult.values)
+                    & Q(confirmatory_typing_recorded_at__isnull=False)
+                    & Q(confirmatory_typing_requested_at__isnull=False)
+                ),
+                name="cord_reservation_typing_result_after_request",
             ),
         ]
 

@@ -298,6 +298,18 @@ class _Grader:
         return MatchResult(self.release, str(pk), loci, self.criteria.match_loci)
 
 
+def _untyped_positions(index, typing, criteria: MatchCriteria, pks: np.ndarray) -> np.ndarray:
+    """Per unit, the positions of the match loci not typed on both sides: the engine counts
+    them as no mismatch, the match grade never counts them as matched."""
+    untyped = np.zeros(pks.size, dtype=np.int64)
+    for locus in criteria.match_loci:
+        if locus not in typing.loci or locus not in index.locus_codes:
+            untyped += 2
+        else:
+            untyped += 2 * (index.locus_codes[locus][pks] < 0)
+    return untyped
+
+
 def _ranked(index, kind, patient, typing, request, limits, dsa):
     """The best ``limit`` eligible units by (HLA rank key, dose, unit id).
 
@@ -312,8 +324,14 @@ def _ranked(index, kind, patient, typing, request, limits, dsa):
     pks = index.pks_of(found.donor_ids)
     keep = _eligible_mask(index, kind, pks, patient, limits)
     total = len(criteria.match_loci) * 2
-    levels, level_sizes = np.unique(found.mismatches[keep], return_counts=True)
-    counts = {f"{total - m}/{total}": int(n) for m, n in zip(levels, level_sizes, strict=True)}
+    levels = np.unique(found.mismatches[keep])
+    matched = (
+        total - found.mismatches[keep] - _untyped_positions(index, typing, criteria, pks[keep])
+    )
+    grades, grade_sizes = np.unique(matched, return_counts=True)
+    counts = {
+        f"{m}/{total}": int(n) for m, n in sorted(zip(grades, grade_sizes, strict=True))[::-1]
+    }
     eligible, eligible_mismatches = pks[keep], found.mismatches[keep]
     grader = _Grader(index, kind, typing, criteria)
     rows = np.zeros(0, dtype=np.int64)
@@ -432,6 +450,14 @@ def _shape(index, kind, ranked, patient, limits) -> list[dict[str, Any]]:
         tnc_kg = tnc_per_kg(unit.tnc, patient.weight_kg)
         cd34_kg = cd34_per_kg(unit.cd34, patient.weight_kg)
         positions = 2 * len(result.match_loci)
+        untyped = [
+            locus
+            for locus in result.match_loci
+            if locus not in result.loci or result.loci[locus].count is None
+        ]
+        matched = sum(
+            result.loci[locus].count or 0 for locus in result.match_loci if locus not in untyped
+        )
         of_8 = sum(result.loci[locus].mismatches for locus in EIGHT if locus in result.loci)
         loci = {locus: _locus(locus_result) for locus, locus_result in result.loci.items()}
         entry: dict[str, Any] = {
@@ -445,7 +471,8 @@ def _shape(index, kind, ranked, patient, limits) -> list[dict[str, Any]]:
             "abo_group": unit.abo,
             "rh": unit.rh,
             "mismatches": result.mismatches,
-            "match": f"{positions - result.mismatches}/{positions}",
+            "match": f"{matched}/{positions}",
+            "untyped_loci": untyped,
             "loci": loci,
             "hla": unit.hla_gl,
             "abo_compatibility": abo_compatibility(unit.abo, patient.abo),
@@ -511,9 +538,17 @@ def double_units(results: list[dict[str, Any]], top: int = 10) -> list[dict[str,
 
 
 def preliminary_counts(gl: str) -> dict[str, Any]:
-    """Public: counts of potential cord matches (≥ 4/8) and adult matches by grade, HLA only;
-    `BadTyping` naming the token when the typing is bad."""
+    """Public: counts of potential cord matches (≥ 4/8) and adult matches by grade, HLA only
+    (positions not typed on both sides are never counted as matched); `BadTyping` naming the
+    token when the typing is bad or lacks HLA-A, -B or -DRB1; the loci given one allele (read as
+    homozygous)."""
     typing = hla.parse_gl(gl)
+    missing = [locus for locus in hla.SEARCH_LOCI if locus not in typing.loci]
+    if missing:
+        raise hla.BadTyping(
+            ", ".join(f"HLA-{locus}" for locus in missing),
+            "missing: a search needs the patient's HLA-A, -B and -DRB1",
+        )
     index = search_index.current()
     counts: dict[str, dict[str, int]] = {}
     for kind, criteria in (
@@ -521,8 +556,16 @@ def preliminary_counts(gl: str) -> dict[str, Any]:
         ("adult", MatchCriteria(match_loci=EIGHT, max_mismatches=2)),
     ):
         found = index.donors[kind].search(typing, criteria, limit=0)
+        untyped = _untyped_positions(index, typing, criteria, index.pks_of(found.donor_ids))
         counts[kind] = {
-            f"{8 - m}/8": int(n)
-            for m, n in zip(*np.unique(found.mismatches, return_counts=True), strict=True)
+            f"{m}/8": int(n)
+            for m, n in zip(
+                *np.unique(8 - found.mismatches - untyped, return_counts=True), strict=True
+            )
         }
-    return {"imgt_release": hla_engine().release, "counts": counts}
+    homozygous = [
+        locus
+        for locus in LOCI
+        if locus in typing.loci and len(set(typing.loci[locus].text.split("+"))) == 1
+    ]
+    return {"imgt_release": hla_engine().release, "counts": counts, "homozygous": homozygous}

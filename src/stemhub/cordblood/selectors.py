@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from stemhub.accounts.models import Institution
 from stemhub.cordblood import survival
 from stemhub.cordblood.models import (
+    LOCI,
     Diagnosis,
     Patient,
     Reservation,
@@ -24,6 +25,8 @@ from stemhub.cordblood.models import (
     Unit,
     UnitStatus,
 )
+from stemhub.core.hla import engine as hla_engine
+from stemhub.hla import HLAError
 
 
 def unit_record(unit: Unit) -> dict[str, Any]:
@@ -119,14 +122,14 @@ class Band:
     label: str
 
 
-# TNC bands of a unit: bounds in × 10^7 (as stored), labels in × 10^8 (as the pages show a
-# unit's total; per-kg doses stay × 10^7/kg).
+# TNC bands of a unit, in × 10^7 cells: the unit banks upload in, store and the pages show
+# (per-kg doses in × 10^7/kg).
 TNC_BANDS = (
-    Band("lt90", 0, 90, "< 9"),
-    Band("90-119", 90, 120, "9–11.9"),
-    Band("120-149", 120, 150, "12–14.9"),
-    Band("150-199", 150, 200, "15–19.9"),
-    Band("ge200", 200, float("inf"), "≥ 20"),
+    Band("lt90", 0, 90, "< 90"),
+    Band("90-119", 90, 120, "90–119"),
+    Band("120-149", 120, 150, "120–149"),
+    Band("150-199", 150, 200, "150–199"),
+    Band("ge200", 200, float("inf"), "≥ 200"),
 )
 BAND_BY_KEY = {band.key: band for band in TNC_BANDS}
 RESOLUTIONS = ["untyped", "serology", "first field", "low", "high"]
@@ -199,7 +202,7 @@ def _stats(units: QuerySet[Unit]) -> dict[str, Any]:
         "adult": kinds["adult"],
         "abo": abo_rows,
         "tnc_bands": {band.label: bands[band.label] for band in TNC_BANDS},
-        "tnc_median": round(statistics.median(tncs) / 10, 1) if tncs else None,  # × 10^8
+        "tnc_median": round(statistics.median(tncs), 1) if tncs else None,  # × 10^7
         "hla_resolution": {
             str(RESOLUTION_WORDS[name]): resolution[name]
             for name in RESOLUTIONS
@@ -273,13 +276,42 @@ class UnitFilters:
         return any((self.q, self.status, self.abo, self.tnc_band, self.year))
 
 
+def _antigen_hits(units: QuerySet[Unit], text: str) -> Q:
+    """Units whose typing at one locus may carry an antigen or allele (``A2``, ``B44``,
+    ``DR15``, ``B*44:02``): they share a P group at some position, as the engine reads serology
+    and alleles alike. Each distinct typing text of the locus is matched once."""
+    engine = hla_engine()
+    try:
+        parsed = engine.parse_segment(text)
+    except (HLAError, ValueError):
+        return Q(pk__in=[])
+    if len(parsed) != 1:
+        return Q(pk__in=[])
+    locus, wanted = next(iter(parsed.items()))
+    if locus not in LOCI:
+        return Q(pk__in=[])
+    field = f"hla_{locus.lower()}"
+    texts = units.exclude(**{field: ""}).order_by().values_list(field, flat=True).distinct()
+    hits = []
+    for typing in texts:
+        try:
+            found = engine.parse_segment(typing).get(locus)
+        except (HLAError, ValueError):
+            continue
+        if found is not None and engine.match_locus(wanted, found).count:
+            hits.append(typing)
+    return Q(**{f"{field}__in": hits})
+
+
 def _search(units: QuerySet[Unit], text: str) -> QuerySet[Unit]:
-    """DIN (with or without its check character and spaces), local id, or HLA text."""
+    """DIN (with or without its check character and spaces), local id, HLA text, or an
+    antigen or allele the unit may carry (serology ``A2`` finds ``A*02:01`` and ``A2``)."""
     compact = text.replace(" ", "").upper()
     din = compact[:13] if len(compact) == 14 else compact
-    return units.filter(
-        Q(din__icontains=din) | Q(local_id__icontains=text) | Q(hla_gl__icontains=compact)
-    )
+    found = Q(din__icontains=din) | Q(local_id__icontains=text) | Q(hla_gl__icontains=compact)
+    if " " not in text and compact[:1].isalpha():
+        found |= _antigen_hits(units, compact)
+    return units.filter(found)
 
 
 def bank_units(bank: Institution | None, filters: UnitFilters) -> dict[str, Any]:

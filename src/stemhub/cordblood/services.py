@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from stemhub.accounts.models import Institution, User
 from stemhub.accounts.permissions import Perm, user_can
@@ -32,6 +33,7 @@ from stemhub.cordblood.models import (
     ReservationState,
     SavedSearch,
     Sex,
+    TypingResult,
     Unit,
     UnitEvent,
     UnitStatus,
@@ -216,16 +218,75 @@ def centre_settings_update(
     *, actor: User, centre: Institution, values: dict[str, Any]
 ) -> CentreSettings:
     require(actor, Perm.CORD_SEARCH, centre.pk)
-    found, _ = CentreSettings.objects.get_or_create(centre=centre)
+    found = CentreSettings.objects.filter(centre=centre).first() or CentreSettings(centre=centre)
     names = [f.name for f in CentreSettings._meta.fields if f.name not in ("id", "centre")]
     unknown = sorted(set(values) - set(names))
     if unknown:
         raise InvalidInput("unknown settings", fields={k: ["unknown"] for k in unknown})
     for name, value in values.items():
         setattr(found, name, value)
-    found.full_clean()
+    problems: dict[str, list[str]] = {}
+    for name in names:
+        value = getattr(found, name)
+        high = SETTING_LIMITS.get(name, 100)
+        if not isinstance(value, int | float) or isinstance(value, bool) or not 0 <= value <= high:
+            problems[name] = [_("a number from 0 to %(high)s") % {"high": high}]
+    if "reservation_days" not in problems and found.reservation_days < 1:
+        problems["reservation_days"] = [_("at least 1 day")]
+    for low, high, words in SETTING_ORDER:
+        if low in problems or high in problems:
+            continue
+        if getattr(found, low) > getattr(found, high):
+            problems.setdefault(low, []).append(
+                str(words) % {"value": getattr(found, high)}  # the other threshold, in its unit
+            )
+    if problems:
+        summary = "; ".join(f"{name}: {' '.join(why)}" for name, why in problems.items())
+        raise InvalidInput(summary, fields=problems)
+    try:
+        found.full_clean()
+    except ValidationError as error:
+        raise from_validation_error(error) from None
     found.save()
     return found
+
+
+# Upper bounds of the centre thresholds (others: 100 in their unit per kg).
+SETTING_LIMITS = {"max_mismatches_of_8": 8, "reservation_days": 90}
+# Thresholds that must not exceed another: (lower, higher, why).
+SETTING_ORDER = (
+    (
+        "double_tnc_per_kg",
+        "single_tnc_per_kg",
+        gettext_lazy(
+            "at most the single-unit TNC threshold (%(value)s × 10⁷/kg): each unit of a double "
+            "graft needs less than a single unit"
+        ),
+    ),
+    (
+        "double_cd34_per_kg",
+        "single_cd34_per_kg",
+        gettext_lazy("at most the single-unit CD34+ threshold (%(value)s × 10⁵/kg)"),
+    ),
+    (
+        "search_tnc_per_kg",
+        "double_tnc_per_kg",
+        gettext_lazy(
+            "at most the double-unit TNC threshold (%(value)s × 10⁷/kg), or the search would "
+            "drop units that fit a double graft"
+        ),
+    ),
+    (
+        "search_cd34_per_kg",
+        "double_cd34_per_kg",
+        gettext_lazy("at most the double-unit CD34+ threshold (%(value)s × 10⁵/kg)"),
+    ),
+    (
+        "single_tnc_per_kg",
+        "nonmalignant_tnc_per_kg",
+        gettext_lazy("at most the non-malignant disease TNC threshold (%(value)s × 10⁷/kg)"),
+    ),
+)
 
 
 # ---- searches -----------------------------------------------------------------------------------
@@ -408,8 +469,64 @@ def reservation_request_typing(*, actor: User, reservation: Reservation) -> Rese
     return reservation
 
 
+def reservation_record_typing(*, actor: User, reservation: Reservation, result: str) -> Reservation:
+    """The holder's centre records the confirmatory typing result (match or mismatch) of a
+    unit whose typing it requested; only a confirmed match lets the bank ship the unit."""
+    require(actor, Perm.CORD_SEARCH, reservation.patient.centre_id)
+    if result not in TypingResult.values:
+        raise InvalidInput(
+            _("confirmatory_typing_result: one of match, mismatch"),
+            fields={"confirmatory_typing_result": [_("one of match, mismatch")]},
+        )
+    with transaction.atomic():
+        reservation, unit, _generation = _locked(reservation.pk)
+        if reservation.state != ReservationState.ACTIVE:
+            raise Conflict(
+                _("The reservation is %(state)s.")
+                % {"state": reservation.get_state_display().lower()}
+            )
+        if reservation.confirmatory_typing_requested_at is None:
+            raise Conflict(_("Request confirmatory typing first, then record its result."))
+        if reservation.confirmatory_typing_result:
+            raise Conflict(
+                _("The confirmatory typing result is already recorded: %(result)s.")
+                % {"result": reservation.get_confirmatory_typing_result_display().lower()}
+            )
+        reservation.confirmatory_typing_result = result
+        reservation.confirmatory_typing_recorded_at = timezone.now()
+        reservation.save(
+            update_fields=["confirmatory_typing_result", "confirmatory_typing_recorded_at"]
+        )
+        event_write(unit, EventKind.TYPING_RESULT, actor, unit.status)
+    return reservation
+
+
+def shipment_blocker(reservation: Reservation) -> str | None:
+    """Why the bank may not ship a reserved unit yet (no confirmed confirmatory typing), or
+    None."""
+    if reservation.confirmatory_typing_result == TypingResult.MATCH:
+        return None
+    if reservation.confirmatory_typing_result == TypingResult.MISMATCH:
+        return _(
+            "%(unit)s may not ship: its confirmatory typing found a mismatch. The transplant "
+            "centre releases the reservation and chooses another unit."
+        ) % {"unit": reservation.unit}
+    if reservation.confirmatory_typing_requested_at is None:
+        return _(
+            "%(unit)s may not ship yet: no confirmatory typing. The transplant centre requests "
+            "it and records its result (match or mismatch) on its Reservations page; the unit "
+            "ships once the match is confirmed."
+        ) % {"unit": reservation.unit}
+    return _(
+        "%(unit)s may not ship yet: the confirmatory typing result is not recorded. The "
+        "transplant centre records it (match or mismatch) on its Reservations page; the unit "
+        "ships once the match is confirmed."
+    ) % {"unit": reservation.unit}
+
+
 def reservation_ship(*, actor: User, reservation: Reservation) -> Reservation:
-    """The bank releases the reserved unit for shipment."""
+    """The bank releases the reserved unit for shipment, once its confirmatory typing confirmed
+    the match (`shipment_blocker` says why not)."""
     require(actor, Perm.CORD_MANAGE, reservation.unit.bank_id)
     with transaction.atomic():
         reservation, unit, generation = _locked(reservation.pk)
@@ -418,6 +535,9 @@ def reservation_ship(*, actor: User, reservation: Reservation) -> Reservation:
                 _("The reservation is %(state)s.")
                 % {"state": reservation.get_state_display().lower()}
             )
+        blocker = shipment_blocker(reservation)
+        if blocker:
+            raise Conflict(blocker)
         reservation.state = ReservationState.SHIPPED
         reservation.ended_at = timezone.now()
         reservation.save(update_fields=["state", "ended_at"])

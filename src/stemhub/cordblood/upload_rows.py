@@ -40,8 +40,13 @@ COLUMNS = (
     Column("freezing_date", "YYYY-MM-DD, not before the processing", "2021-03-15"),
     Column("rbc_depleted", "yes / no", "yes"),
     Column("cryovolume_ml", "number", "25"),
-    Column("tnc", "total nucleated cells × 10^7 (required for cord)", "152.5"),
-    Column("cd34", "CD34+ cells × 10^6", "4.8"),
+    Column(
+        "tnc",
+        "total nucleated cells in the unit, in × 10^7 cells: 152.5 is 1.525 × 10^9 cells "
+        "(required for cord)",
+        "152.5",
+    ),
+    Column("cd34", "CD34+ cells in the unit, in × 10^6 cells: 4.8 is 4.8 million", "4.8"),
     Column("viability_pct", "0-100", "95"),
     Column("cfu", "CFU-GM × 10^5", "30"),
     Column("abo", "A, B, AB or O", "O"),
@@ -139,6 +144,16 @@ def read_csv(text: str) -> tuple[list[Problem], list[tuple[int, dict[str, Any]]]
         header = [h.strip() for h in next(reader)]
     except StopIteration:
         return [Problem(1, "(file)", "the file is empty")], []
+    if len(header) == 1 and ";" in header[0]:
+        return [
+            Problem(
+                1,
+                "(file)",
+                "the columns are separated by semicolons (;), as Excel saves CSV in Chinese and "
+                "European settings: save the file as 'CSV UTF-8 (Comma delimited)', or replace "
+                "each ; between columns with a comma, and use a full stop in decimals (152.5)",
+            )
+        ], []
     problems = [Problem(1, h or "(blank)", "unknown column") for h in header if h not in COLUMNS_BY]
     rows: list[tuple[int, dict[str, Any]]] = []
     for values in reader:

@@ -8,6 +8,7 @@ back as the error page (or the form) with their status.
 """
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -25,7 +26,7 @@ from stemhub.cordblood import selectors, services
 from stemhub.cordblood.display import din_text
 from stemhub.cordblood.forms import EXAMPLE_GL, PreliminaryForm, form_fields
 from stemhub.cordblood.hla_typing import BadTyping
-from stemhub.cordblood.models import Reservation, ReservationState, UnitStatus
+from stemhub.cordblood.models import Reservation, ReservationState, TypingResult, UnitStatus
 from stemhub.cordblood.search import preliminary_counts
 from stemhub.core.errors import Forbidden, InvalidInput, NotFound, StemhubError
 from stemhub.core.pages import error_page, page
@@ -105,21 +106,25 @@ def preliminary(request: HttpRequest) -> HttpResponse:
     form = PreliminaryForm(request.POST or None)
     result = None
     error = None
+    label = form.fields["hla"].label
     if request.method == "POST":
         if form.is_valid():
             try:
                 found = preliminary_counts(form.cleaned_data["hla"])
             except BadTyping as caught:
                 error = InvalidInput(
-                    f"hla: {caught.token!r}: {caught.reason}", fields={"hla": [caught.reason]}
+                    f"{label}: {caught.token}: {caught.reason}", fields={"hla": [caught.reason]}
                 )
             else:
                 rows = _preliminary_rows(found["counts"])
-                result = {"release": found["imgt_release"], "rows": rows}
+                result = {
+                    "release": found["imgt_release"],
+                    "rows": rows,
+                    "homozygous": found["homozygous"],
+                }
         else:
-            error = InvalidInput(
-                "hla: the HLA typing is required", fields=form_fields(form) or {"hla": ["required"]}
-            )
+            fields = form_fields(form)
+            error = InvalidInput(f"{label}: {' '.join(fields.get('hla', []))}", fields=fields)
     context = {
         "form": form,
         "result": result,
@@ -183,6 +188,11 @@ def reservations(request: HttpRequest) -> HttpResponse:
                 and centre_side
                 and reservation.confirmatory_typing_requested_at is None,
                 "can_ship": active and bank_side,
+                "ship_blocker": services.shipment_blocker(reservation) if active else None,
+                "can_record_typing": active
+                and centre_side
+                and reservation.confirmatory_typing_requested_at is not None
+                and not reservation.confirmatory_typing_result,
                 "can_infuse": reservation.state == ReservationState.SHIPPED
                 and reservation.unit.status == UnitStatus.SHIPPED
                 and centre_side,
@@ -213,14 +223,26 @@ RESERVATION_STEPS: dict[str, tuple[Callable[..., Reservation], Any]] = {
         services.reservation_ship,
         gettext_lazy("%(unit)s is released for shipment."),
     ),
+    "typing-match": (
+        partial(services.reservation_record_typing, result=TypingResult.MATCH),
+        gettext_lazy("Confirmatory typing of %(unit)s confirms the match: the bank may ship it."),
+    ),
+    "typing-mismatch": (
+        partial(services.reservation_record_typing, result=TypingResult.MISMATCH),
+        gettext_lazy(
+            "Confirmatory typing of %(unit)s found a mismatch: it will not ship. Release the "
+            "reservation and choose another unit."
+        ),
+    ),
 }
 
 
 @require_POST
 @page(Perm.CORD_SEARCH, Perm.CORD_MANAGE)
 def reservation_action(request: HttpRequest, reservation_id: int, action: str) -> HttpResponse:
-    """Needs cordblood.search at the patient's centre (release, typing) or cordblood.manage at
-    the unit's bank (ship): move a reservation on."""
+    """Needs cordblood.search at the patient's centre (release, typing and its result) or
+    cordblood.manage at the unit's bank (ship, once a confirmatory typing confirmed the match):
+    move a reservation on."""
     if action not in RESERVATION_STEPS:
         raise NotFound(f"No action {action}")
     step, done = RESERVATION_STEPS[action]
