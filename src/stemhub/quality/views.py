@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from stemhub.accounts.permissions import Perm, user_can
@@ -74,7 +75,7 @@ def _bank_context(request: HttpRequest, bank: Any) -> dict[str, Any]:
         "required": readiness.required,
         "readiness": readiness,
         "nonconformities": Nonconformity.objects.filter(bank_id=bank.pk).select_related(
-            "opened_by", "closed_by", "result__test"
+            "opened_by", "closed_by", "result__test", "closure_signature"
         ),
         "releases": releases,
         "standing": standing,
@@ -99,9 +100,11 @@ def bank(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "quality/bank.html", _bank_context(request, bank_for(request.user, pk)))
 
 
-def _form_error(request: HttpRequest, found: Any, error: StemhubError) -> HttpResponse:
+def _form_error(
+    request: HttpRequest, found: Any, error: StemhubError, *, closing: int | None = None
+) -> HttpResponse:
     context = _bank_context(request, found)
-    context["error"], context["values"] = error, request.POST
+    context["error"], context["values"], context["closing"] = error, request.POST, closing
     return render(request, "quality/bank.html", context, status=error.status)
 
 
@@ -225,13 +228,14 @@ def nonconformity_close(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user,
             nonconformity=found,
             reason=request.POST.get("closure_reason", ""),
+            password=request.POST.get("password", ""),
             capa=request.POST.get("capa", ""),
         )
     except StemhubError as error:
-        if error.status == 403:
+        if error.status == 403 and "password" not in error.fields:
             raise
-        return _form_error(request, found.bank, error)
-    messages.success(request, f"NC-{found.pk} closed.")
+        return _form_error(request, found.bank, error, closing=found.pk)
+    messages.success(request, _("NC-%(n)s closed and signed.") % {"n": found.pk})
     return redirect("quality:bank", pk=found.bank_id)
 
 
