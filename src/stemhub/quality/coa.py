@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import subprocess
 import tempfile
@@ -76,6 +77,8 @@ PRINTED = [
     0x25CF,
 ]
 CJK_FACE = "Noto Sans CJK SC:style=Regular"
+# fontTools narrates every subset it makes at INFO level: a page of glyph lists per certificate.
+logging.getLogger("fontTools.subset").setLevel(logging.WARNING)
 FONT_PACKAGES = "fonts-dejavu-core (and fonts-noto-cjk for Chinese)"
 
 
