@@ -32,7 +32,7 @@ def test_the_record_page_shows_each_change_with_its_reason(client_for, line):
     page = client_for("qa_manager").get(f"/audit/registry.cellline/{line.pk}/")
     assert page.status_code == 200
     html = page.content.decode()
-    assert "Ready for review" in html and "submitted" in html and "curator" in html
+    assert "Ready for review" in html and "Submitted" in html and "curator" in html
 
 
 def test_another_institution_sees_no_trail_of_the_record(client_for, line):

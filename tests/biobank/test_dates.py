@@ -83,7 +83,7 @@ def test_the_bank_form_refuses_a_future_freeze_date_naming_it(
     )
     assert answer.status_code == 400
     page = answer.content.decode()
-    assert 'id="bank-error"' in page and "<strong>freeze_date</strong>" in page
+    assert 'id="bank-error"' in page and "<strong>Freeze date</strong>" in page
     assert 'name="freeze_date"' in page and 'aria-invalid="true"' in page
     assert not CellBank.objects.exists()
 

@@ -5,6 +5,7 @@ names; nothing is written."""
 import pytest
 
 from stemhub.biobank.models import Container, ContainerEvent, PositionHold, Vial
+from stemhub.core.templatetags.form_errors import field_label
 from tests.biobank.storage import bank_of
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +23,7 @@ def refused(answer, status: int, form: str, *fields: str) -> str:
     html = answer.content.decode()
     assert f'id="{form}-error"' in html
     for field in fields:
-        assert f"<strong>{field}</strong>" in html, field
+        assert f"<strong>{field_label(field)}</strong>" in html, field
     return html
 
 
@@ -143,9 +144,12 @@ def test_a_vial_is_checked_out_and_returned_through_the_page(tech, vials, tree):
     vial.refresh_from_db()
     assert vial.container is None and vial.checked_out_to.username == "bank_technician"
     html = tech.get(f"{B}/vials/{vial.barcode}/").content.decode()
-    assert f'<option value="{tree["box1"].pk}" selected>' in html  # back where it came from
+    box1 = tree["box1"]
+    # Back where it came from: the first free position of its box is offered first.
+    assert f'<option value="{box1.pk}:{box1.type.label(home[1], home[2])}" selected>' in html
     taken = Vial.objects.exclude(pk=vial.pk).first()
     label = tree["box1"].type.label(taken.row, taken.column)
+    assert f'value="{box1.pk}:{label}"' not in html  # a taken position is not offered
     answer = tech.post(
         f"{B}/vials/{vial.barcode}/return/", {"container": tree["box1"].pk, "position": label}
     )

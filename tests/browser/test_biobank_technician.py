@@ -87,8 +87,8 @@ def test_a_technician_banks_labels_moves_a_box_and_reads_the_history(
     first = Vial.objects.get(bank=bank, row=1, column=1)
     page.goto(f"{live_server.url}/biobank/containers/{tree['box1'].pk}/")
     expect(page.locator("#occupancy")).to_have_text("20 of 81 used · 0 held · 61 free")
-    page.get_by_label("New place").select_option(label="Site A/Room 1/Tank 2/Rack 4")
-    page.locator("#move-position").fill("2-1")
+    # Only free slots are offered: 2-1 of Rack 4, chosen from the list, not typed.
+    page.get_by_label("New place").select_option(label="Site A/Room 1/Tank 2/Rack 4 · slot 2-1")
     page.locator("#move-reason").fill("Rack 3 to be defrosted")
     page.get_by_role("button", name="Move", exact=True).click()
 

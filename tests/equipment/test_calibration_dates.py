@@ -81,14 +81,14 @@ def test_the_unit_page_records_a_calibration_and_names_a_bad_date(users, client_
     answer = client.post(f"/equipment/{unit.pk}/calibrations/", bad)
     assert answer.status_code == 400
     page = answer.content.decode()
-    assert 'id="calibration-error"' in page and "<strong>valid_until</strong>" in page
+    assert 'id="calibration-error"' in page and "<strong>Valid until</strong>" in page
     assert 'id="cal-valid" name="valid_until"' in page and 'aria-invalid="true"' in page
     answer = client.post(f"/equipment/{unit.pk}/calibrations/", {**bad, "valid_until": ""})
     assert answer.status_code == 302 and answer["location"] == f"/equipment/{unit.pk}/"
     unit.refresh_from_db()
     assert unit.next_calibration_due == day + timedelta(days=365)
     answer = client.post(f"/equipment/{unit.pk}/calibrations/", {**bad, "performed_on": "soon"})
-    assert answer.status_code == 400 and "<strong>performed_on</strong>" in answer.content.decode()
+    assert answer.status_code == 400 and "<strong>Performed on</strong>" in answer.content.decode()
     assert Calibration.objects.count() == 1
 
 

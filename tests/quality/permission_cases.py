@@ -140,7 +140,11 @@ API_CASES = [
         f"{Q}/nonconformities/{{nc_id}}/close",
         RELEASERS,
         path=f"{Q}/nonconformities/{NC}/close",
-        body={"reason": "Investigated, no impact", "capa": "Checklist updated"},
+        body={
+            "reason": "Investigated, no impact",
+            "capa": "Checklist updated",
+            "password": PASSWORD,
+        },
         setup=with_records,
     ),
     Case(
@@ -210,7 +214,7 @@ PAGE_CASES = [
         f"/quality/nonconformities/{NC}/close/",
         RELEASERS,
         method="POST",
-        data={"closure_reason": "Investigated, no impact"},
+        data={"closure_reason": "Investigated, no impact", "password": PASSWORD},
         setup=with_records,
     ),
     Page(

@@ -13,6 +13,7 @@ from decimal import Decimal
 import pytest
 import segno
 
+from stemhub.quality import coa
 from stemhub.quality.coa import (
     CertificateData,
     ResultLine,
@@ -103,10 +104,23 @@ def test_it_prints_the_material_the_tests_and_the_signature():
         assert expected in text, expected
 
 
-def test_symbols_outside_latin_1_are_spelled_not_lost():
+def test_symbols_outside_latin_1_print_as_themselves():
+    count = ResultLine("Cells", "Counter", "≥ 1 × 10⁶", "1.5 × 10⁶ µL", "", True, None)
+    text = " ".join(pages_text(render_certificate(certificate(tests=(count,)))))
+    assert "≥ 1 × 10⁶" in text and "1.5 × 10⁶ µL" in text
+    assert "≤ 5 EU/mL" in " ".join(pages_text(render_certificate(certificate())))
+
+
+def test_the_outcome_comes_before_the_detail():
     text = " ".join(pages_text(render_certificate(certificate())))
-    assert "<= 5 EU/mL" in text
-    assert "Tanabe >= 80 %" in text
+    verdict = text.index("Released: all 3 release tests met their specification")
+    assert verdict < text.index("Material") < text.index("Release signature")
+
+
+def test_without_the_dejavu_font_it_says_which_package_to_install(monkeypatch):
+    monkeypatch.setattr(coa, "FACES", {("sans", ""): "No Such Font Family:style=Book"})
+    with pytest.raises(coa.FontMissing, match=r"No Such Font Family.*fonts-dejavu-core"):
+        render_certificate(certificate())
 
 
 def test_a_failed_test_is_printed_as_failed_and_counted():

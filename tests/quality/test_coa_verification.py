@@ -165,7 +165,10 @@ def test_a_new_release_issues_the_next_number_and_supersedes_the_first(users, re
     result = fail_mycoplasma(users, bank)
     for nonconformity in result.nonconformities.all():
         services.nonconformity_close(
-            actor=users["qa_manager"], nonconformity=nonconformity, reason="Re-tested negative"
+            actor=users["qa_manager"],
+            nonconformity=nonconformity,
+            reason="Re-tested negative",
+            password=PASSWORD,
         )
     services.qc_result_record(
         actor=users["bank_technician"],

@@ -143,7 +143,7 @@ def test_qa_decides_on_the_page_and_the_page_shows_the_signature(
     )  # fmt: skip
     assert answer.status_code == 400
     page = answer.content.decode()
-    assert "<strong>impact_assessment</strong>" in page and 'aria-invalid="true"' in page
+    assert "<strong>Impact assessment</strong>" in page and 'aria-invalid="true"' in page
     assert '<option value="destroy" selected>' in page  # the choices are kept
     answer = qa.post(
         f"{url}decide/",

@@ -25,6 +25,7 @@ def test_a_result_is_recorded_from_the_page_with_its_raw_file(users, cell_bank, 
             "value": "6.2",
             "tested_on": TESTED.isoformat(),
             "raw_file": SimpleUploadedFile("lal.csv", b"well,EU\nA1,6.2\n"),
+            "confirm_fail": "1",
         },
     )
     assert answer.status_code == 302
@@ -34,6 +35,52 @@ def test_a_result_is_recorded_from_the_page_with_its_raw_file(users, cell_bank, 
     page = client.get(answer["location"]).content.decode()
     assert "6.2 EU/mL" in page and "≤ 5 EU/mL" in page and "Fail" in page
     assert "Out of specification: Endotoxin" in page
+
+
+def test_an_out_of_specification_result_asks_for_confirmation_first(users, cell_bank, client_for):
+    client = client_for("bank_technician")
+    typed = {"test": "endotoxin", "value": "6.2", "tested_on": TESTED.isoformat()}
+    asked = client.post(f"/quality/banks/{cell_bank.pk}/results/", typed)
+    assert asked.status_code == 200
+    page = asked.content.decode()
+    assert 'id="confirm-fail"' in page and "6.2 EU/mL is outside the specification" in page
+    assert 'name="confirm_fail" value="1"' in page and 'value="6.2"' in page
+    assert "Record the failing result" in page
+    assert not QcResult.objects.exists()
+    confirmed = client.post(
+        f"/quality/banks/{cell_bank.pk}/results/", {**typed, "confirm_fail": "1"}
+    )
+    assert confirmed.status_code == 302
+    assert not QcResult.objects.get(bank=cell_bank).passed
+
+
+def test_a_passing_result_is_recorded_without_a_question(users, cell_bank, client_for):
+    answer = client_for("bank_technician").post(
+        f"/quality/banks/{cell_bank.pk}/results/",
+        {"test": "endotoxin", "value": "0.4", "tested_on": TESTED.isoformat()},
+    )
+    assert answer.status_code == 302 and QcResult.objects.get(bank=cell_bank).passed
+
+
+@pytest.mark.parametrize(
+    ("test", "value", "said", "problem"),
+    [
+        ("viability", "150", "150 % is impossible", "between 0 and 100 %"),
+        ("endotoxin", "-1", "-1 EU/mL is impossible", "not negative"),
+    ],
+)
+def test_an_impossible_value_is_refused_naming_the_field(
+    users, cell_bank, client_for, test, value, said, problem
+):
+    answer = client_for("bank_technician").post(
+        f"/quality/banks/{cell_bank.pk}/results/",
+        {"test": test, "value": value, "tested_on": TESTED.isoformat(), "confirm_fail": "1"},
+    )
+    assert answer.status_code == 400
+    page = answer.content.decode()
+    assert said in page and f"<strong>Result</strong>: {problem}" in page
+    assert f'value="{value}"' in page
+    assert not QcResult.objects.exists()
 
 
 def test_a_refused_result_shows_why_and_keeps_the_input(users, cell_bank, client_for):

@@ -74,7 +74,10 @@ def test_a_passing_retest_and_a_closed_nonconformity_allow_release(users, cell_b
     with pytest.raises(Conflict, match="open nonconformities"):
         release(users, cell_bank)
     services.nonconformity_close(
-        actor=users["qa_manager"], nonconformity=nc, reason="Thaw error; retest passed"
+        actor=users["qa_manager"],
+        nonconformity=nc,
+        reason="Thaw error; retest passed",
+        password=PASSWORD,
     )
     assert release(users, cell_bank).standing
 

@@ -37,7 +37,7 @@ def test_the_page_names_the_test_date_and_keeps_the_input(users, cell_bank, clie
     )
     assert answer.status_code == 400
     page = answer.content.decode()
-    assert "<strong>tested_on</strong>" in page and 'value="2020-01-01"' in page
+    assert "<strong>Test date</strong>" in page and 'value="2020-01-01"' in page
     assert 'id="r-date" name="tested_on" value="2020-01-01"' in page
     assert not QcResult.objects.exists()
 

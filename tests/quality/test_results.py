@@ -3,6 +3,7 @@ checksum, units are the specification's, and an out-of-specification result open
 nonconformity that only QA closes, with a reason."""
 
 import hashlib
+import json
 from datetime import date, timedelta
 
 import pytest
@@ -12,6 +13,7 @@ from stemhub.core.errors import Conflict, Forbidden, InvalidInput
 from stemhub.equipment.models import EquipmentStatus
 from stemhub.quality import services
 from stemhub.quality.models import Nonconformity, QcEvent, RawFile
+from tests.conftest import PASSWORD
 from tests.quality.setups import TESTED, calibrate, instrument, qc_bank, record
 
 
@@ -104,22 +106,48 @@ def test_an_out_of_specification_result_opens_a_nonconformity_and_quarantines(us
 def test_a_nonconformity_closes_only_with_a_reason_by_qa(users, cell_bank):
     record(users["bank_technician"], cell_bank, "mycoplasma", "positive")
     nc = Nonconformity.objects.get(bank=cell_bank)
+
+    def close(who, reason="ok", password=PASSWORD, **more):
+        return services.nonconformity_close(
+            actor=users[who], nonconformity=nc, reason=reason, password=password, **more
+        )
+
     with pytest.raises(Forbidden):
-        services.nonconformity_close(actor=users["bank_technician"], nonconformity=nc, reason="ok")
+        close("bank_technician")
     with pytest.raises(InvalidInput, match="why"):
-        services.nonconformity_close(actor=users["qa_manager"], nonconformity=nc, reason="  ")
+        close("qa_manager", reason="  ")
     with pytest.raises(Forbidden):
-        services.nonconformity_close(actor=users["other_qa"], nonconformity=nc, reason="ok")
-    closed = services.nonconformity_close(
-        actor=users["qa_manager"],
-        nonconformity=nc,
+        close("other_qa")
+    closed = close(
+        "qa_manager",
         reason="Sample contaminated in the lab; retest negative",
         capa="Retrained operator on aseptic sampling",
     )
     assert (closed.status, closed.closed_by) == ("closed", users["qa_manager"])
     assert closed.capa.startswith("Retrained")
     with pytest.raises(Conflict, match="already closed"):
-        services.nonconformity_close(actor=users["qa_manager"], nonconformity=nc, reason="again")
+        close("qa_manager", reason="again")
+
+
+def test_closing_a_nonconformity_is_signed_with_the_password(users, cell_bank):
+    record(users["bank_technician"], cell_bank, "mycoplasma", "positive")
+    nc = Nonconformity.objects.get(bank=cell_bank)
+    with pytest.raises(Forbidden, match="password") as refused:
+        services.nonconformity_close(
+            actor=users["qa_manager"], nonconformity=nc, reason="Retest negative", password="x"
+        )
+    assert refused.value.fields == {"password": ["incorrect"]}
+    nc.refresh_from_db()
+    assert (nc.status, nc.closure_signature) == ("open", None)
+    closed = services.nonconformity_close(
+        actor=users["qa_manager"], nonconformity=nc, reason="Retest negative", password=PASSWORD
+    )
+    signature = closed.closure_signature
+    assert signature.meaning == "nonconformity closure approved"
+    assert signature.signer == users["qa_manager"]
+    assert signature.signed_at == closed.closed_at
+    assert json.loads(signature.record)["closure_reason"] == "Retest negative"
+    assert signature.record_hash == hashlib.sha256(signature.record.encode()).hexdigest()
 
 
 def test_a_nonconformity_is_opened_by_hand_with_a_description(users, cell_bank):

@@ -101,12 +101,19 @@ def test_results_come_best_first_with_hand_computed_scores(profiles, client_for)
     assert answer.status_code == 200
     rows = cells(answer.content.decode())
     assert rows == [
-        ["CVCL_AA01", "Same-1", "8", "100.00", "single", "same line"],
-        ["CVCL_AA04", "Split-4", "8", "100.00", "best", "same line"],
-        ["CVCL_AA04", "Split-4", "8", "93.75", "worst", "same line"],
-        ["hidden", "Unpublished line of another institution", "8", "100.00", "single", "same line"],
-        ["CVCL_AA02", "Close-2", "8", "93.75", "single", "same line"],
-        ["CVCL_AA03", "Far-3", "8", "68.75", "single", "different"],
+        ["CVCL_AA01", "Same-1", "8", "100.00 %", "one profile", "same line"],
+        ["CVCL_AA04", "Split-4", "8", "100.00 %", "best of its sources", "same line"],
+        ["CVCL_AA04", "Split-4", "8", "93.75 %", "worst of its sources", "same line"],
+        [
+            "hidden",
+            "Unpublished line of another institution",
+            "8",
+            "100.00 %",
+            "one profile",
+            "same line",
+        ],
+        ["CVCL_AA02", "Close-2", "8", "93.75 %", "one profile", "same line"],
+        ["CVCL_AA03", "Far-3", "8", "68.75 %", "one profile", "different line"],
     ]
 
 
@@ -126,13 +133,13 @@ def test_the_search_parameters_apply(profiles, client_for):
     assert [row[:2] for row in rows] == [["CVCL_AA01", "Same-1"]]
     # Masters vs query on CSF1PO 11,12 vs 11,13: 15 shared of 16 query alleles = 93.75.
     rows = cells(search(tech, algorithm="masters-query", score_filter="90").content.decode())
-    assert ["CVCL_AA02", "Close-2", "8", "93.75", "single", "same line"] in rows
+    assert ["CVCL_AA02", "Close-2", "8", "93.75 %", "one profile", "same line"] in rows
     # With Amelogenin (X against X) the identical profile scores on 9 markers.
     rows = cells(search(tech, include_amelogenin="on", score_filter="99").content.decode())
-    assert rows[0] == ["CVCL_AA01", "Same-1", "9", "100.00", "single", "same line"]
+    assert rows[0] == ["CVCL_AA01", "Same-1", "9", "100.00 %", "one profile", "same line"]
     # 9 markers minimum: no reference has 9 STR loci (Amelogenin never counts).
     page = search(tech, min_markers="9").content.decode()
-    assert "No reference reaches the score filter." in page
+    assert "No reference reaches the lowest score shown." in page
 
 
 def test_a_bad_profile_is_400_naming_the_token(client_for):
@@ -180,3 +187,24 @@ def test_the_index_is_built_once_and_rebuilt_when_profiles_change(
     StrReference.objects.filter(accession="CVCL_AA05").delete()
     page = search(tech).content.decode()
     assert len(builds) == 3 and "CVCL_AA05" not in page
+
+
+def test_the_page_explains_the_score_and_offers_an_example_that_finds_a_line(users, client_for):
+    line = registry.cell_line_create(actor=users["curator"], data=publishable("NSCBi042-A"))
+    CellLine.objects.filter(pk=line.pk).update(str_profile=PROFILE)
+    client = client_for("bank_technician")
+    page = client.get("/str/").content.decode()
+    assert "90 % or more: the same line" in page and "Masters" in page
+    assert "Example, the profile of NSCBi042-A" in page
+    filled = client.get("/str/?example=1").content.decode()
+    example = re.search(r'<textarea id="str-profile"[^>]*>(.*?)</textarea>', filled, re.S)[1]
+    assert example
+    rows = cells(client.post("/str/", {"profile": example}).content.decode())
+    assert ["NSCBi042-A", "NSCBi042-A", "8", "100.00 %", "one profile", "same line"] in rows
+
+
+def test_an_other_institutions_draft_line_is_never_the_example(users, client_for):
+    line = registry.cell_line_create(actor=users["other_curator"], data=publishable("OSBi001-A"))
+    CellLine.objects.filter(pk=line.pk).update(str_profile=PROFILE)
+    page = client_for("bank_technician").get("/str/?example=1").content.decode()
+    assert "OSBi001-A" not in page and 'id="str-example-link"' not in page

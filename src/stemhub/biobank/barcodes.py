@@ -22,8 +22,13 @@ def mod37_2(text: str) -> str:
 
 
 def new_barcode() -> str:
-    body = "V" + "".join(secrets.choice(CROCKFORD) for _ in range(BODY_LENGTH))
-    return body + mod37_2(body)
+    """A fresh barcode whose check character is a letter or digit: never `*`, which readers
+    take for Code 39's start/stop character and people for a footnote mark."""
+    while True:
+        body = "V" + "".join(secrets.choice(CROCKFORD) for _ in range(BODY_LENGTH))
+        check = mod37_2(body)
+        if check != "*":
+            return body + check
 
 
 def is_generated(barcode: str) -> bool:

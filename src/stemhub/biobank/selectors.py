@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from stemhub.accounts.permissions import Perm, is_platform_admin, permissions_of
+from stemhub.biobank.barcodes import BODY_LENGTH, mod37_2
 from stemhub.biobank.models import (
     CellBank,
     Container,
@@ -74,6 +75,19 @@ def vial_for(user: Any, barcode: str) -> Vial:
     return found
 
 
+def vial_find(user: Any, text: str) -> Vial | None:
+    """The vial a typed or scanned barcode names, among those `user` may see: as stored, in
+    capitals, or a generated barcode typed without its check character."""
+    code = text.strip()
+    if not code:
+        return None
+    candidates = {code, code.upper()}
+    body = code.upper()
+    if len(body) == BODY_LENGTH + 1 and body.startswith("V"):
+        candidates.add(body + mod37_2(body))
+    return visible_vials(user).filter(barcode__in=sorted(candidates)).order_by("pk").first()
+
+
 # Paths
 
 
@@ -136,6 +150,63 @@ def place_choices(user: Any, *, boxes: bool) -> list[tuple[int, str, bool]]:
         if holds_vials == boxes
     ]
     return sorted(found, key=lambda item: item[1])
+
+
+@dataclass(frozen=True)
+class FreePlace:
+    """A place something can be put: a container, and a free numbered position in it (`label`
+    empty where the container has no numbered positions). `value` is what a form posts."""
+
+    container_id: int
+    path: str
+    label: str
+
+    @property
+    def value(self) -> str:
+        return f"{self.container_id}:{self.label}"
+
+
+def free_places(user: Any, *, boxes: bool, exclude: int | None = None) -> list[FreePlace]:
+    """Every free place the user may see: in boxes (`boxes`, for a vial) or in containers that
+    hold containers (for a box or rack), excluding container `exclude` and what lies in it. A
+    position is free when nothing stands in it and no hold blocks or reserves it. A fixed number
+    of queries, however big the tree."""
+    choices = [(pk, path) for pk, path, _ in place_choices(user, boxes=boxes)]
+    own = next((path for pk, path in choices if pk == exclude), None)
+    if own is not None:  # the container and what lies in it, by their paths
+        choices = [(pk, p) for pk, p in choices if p != own and not p.startswith(f"{own}/")]
+    ids = {pk for pk, _ in choices}
+    taken: dict[int, set[tuple[int, int]]] = defaultdict(set)
+    types = {}
+    # One query for the places and, when they hold containers, the containers standing in them.
+    wanted = Q(pk__in=ids) | (Q(parent_id__in=ids, row__isnull=False) if not boxes else Q())
+    for c in Container.objects.filter(wanted).select_related("type"):
+        if c.pk in ids and not c.blocked:
+            types[c.pk] = c.type
+        if not boxes and c.parent_id in ids and c.row is not None:
+            taken[c.parent_id].add((c.row, c.column))
+    if boxes:
+        vials = Vial.objects.filter(container_id__in=ids, row__isnull=False)
+        for pk, row, column in vials.values_list("container_id", "row", "column"):
+            taken[pk].add((row, column))
+    holds = PositionHold.objects.filter(container_id__in=ids)
+    for pk, row, column in holds.values_list("container_id", "row", "column"):
+        taken[pk].add((row, column))
+    found = []
+    for pk, path in choices:
+        kind = types.get(pk)
+        if kind is None:  # blocked: nothing goes in
+            continue
+        positions = kind.positions()
+        if not positions:
+            found.append(FreePlace(pk, path, ""))
+            continue
+        found += [
+            FreePlace(pk, path, kind.label(row, column))
+            for row, column in positions
+            if (row, column) not in taken[pk]
+        ]
+    return found
 
 
 def place_text(path: str, container: Container | None, row: int | None, column: int | None) -> str:

@@ -13,7 +13,14 @@ from django.views.decorators.http import require_POST
 from stemhub.accounts.permissions import Perm, user_can
 from stemhub.biobank import selectors, services
 from stemhub.biobank.models import GONE, Container, CustodyEvent, VialStatus
-from stemhub.biobank.views import box_choices, form_error, int_field, inventory_page, shown_on_form
+from stemhub.biobank.views import (
+    chosen_place,
+    form_error,
+    free_place_groups,
+    int_field,
+    inventory_page,
+    shown_on_form,
+)
 from stemhub.core.errors import InvalidInput, StemhubError
 
 
@@ -53,6 +60,15 @@ def _vial_page(
         None,
     )
     values = request.POST if error is not None else {}
+    places = (
+        selectors.free_places(request.user, boxes=True)
+        if can_edit and found.checked_out_to_id
+        else []
+    )
+    # Offered first: what was chosen, else the first free position of the box it came from.
+    return_place = values.get("place") or next(
+        (p.value for p in places if p.container_id == came_from), ""
+    )
     return render(
         request,
         "biobank/vial.html",
@@ -67,8 +83,8 @@ def _vial_page(
             "gone": gone,
             "can_edit": can_edit and not gone,
             "can_status": can_status and not gone,
-            "boxes": box_choices(request) if can_edit and found.checked_out_to_id else [],
-            "return_box": str(values.get("container") or came_from or ""),
+            "places": free_place_groups(places),
+            "return_place": return_place,
             "statuses": STATUS_CHOICES,
             "values": values,
             **form_error(error, form),
@@ -113,8 +129,9 @@ def vial_return(request: HttpRequest, barcode: str) -> HttpResponse:
     """Needs biobank.edit: put a checked-out vial back into a box position."""
 
     def act(found: Any) -> None:
-        box = _target_box(request, request.POST.get("container"))
-        row, column = services.resolve_position(box, request.POST.get("position", "").strip())
+        box_id, position = chosen_place(request, "container")
+        box = _target_box(request, box_id)
+        row, column = services.resolve_position(box, position)
         services.vial_return(
             actor=request.user,
             vial=found,

@@ -46,6 +46,24 @@ def box_choices(request: HttpRequest) -> list[tuple[int, str]]:
     return [(pk, path) for pk, path, _ in selectors.place_choices(request.user, boxes=True)]
 
 
+def free_place_groups(places: list[selectors.FreePlace]) -> list[tuple[str, list[Any]]]:
+    """Free places grouped by container path, for a select with one group per container."""
+    groups: dict[str, list[Any]] = {}
+    for place in places:
+        groups.setdefault(place.path, []).append(place)
+    return list(groups.items())
+
+
+def chosen_place(request: HttpRequest, container_field: str) -> tuple[str | None, str]:
+    """(container id, position label) the form posted: from the free-place list (`place`,
+    "<id>:<label>"), or from the container and position fields typed separately."""
+    place = request.POST.get("place", "")
+    if place:
+        pk, _, label = place.partition(":")
+        return pk, label
+    return request.POST.get(container_field), request.POST.get("position", "").strip()
+
+
 def form_error(error: StemhubError | None, form: str) -> dict[str, Any]:
     """Context for the form `form` that a service refused: the error and the fields it names
     (marked aria-invalid in the form)."""
@@ -65,7 +83,13 @@ def shown_on_form(error: StemhubError) -> bool:
 
 @inventory_page
 def storage(request: HttpRequest) -> HttpResponse:
-    """Needs biobank.view: the top of your institution's storage tree."""
+    """Needs biobank.view: the top of your institution's storage tree, and the vial finder
+    (`?barcode=`: straight to the vial's page, or the page again saying none was found)."""
+    barcode = request.GET.get("barcode", "").strip()
+    if barcode:
+        found = selectors.vial_find(request.user, barcode)
+        if found is not None:
+            return redirect("biobank:vial", barcode=found.barcode)
     roots = selectors.visible_containers(request.user).filter(parent__isnull=True)
     return render(
         request,
@@ -73,7 +97,10 @@ def storage(request: HttpRequest) -> HttpResponse:
         {
             "roots": grids.roots_with_fill(roots.select_related("type")),
             "can_manage": _can(request, Perm.STORAGE_MANAGE),
+            "barcode": barcode,
+            "not_found": bool(barcode),
         },
+        status=404 if barcode else 200,
     )
 
 
@@ -97,7 +124,7 @@ def _container_page(
     can_manage = _can(request, Perm.STORAGE_MANAGE)
     values = request.POST if error is not None else request.GET
     targets = (
-        [t for t in selectors.place_choices(request.user, boxes=False) if t[0] != found.pk]
+        free_place_groups(selectors.free_places(request.user, boxes=False, exclude=found.pk))
         if can_manage and found.parent_id
         else []
     )
@@ -133,10 +160,9 @@ def container_move(request: HttpRequest, pk: int) -> HttpResponse:
     """Needs biobank.manage_storage: move the container (a box with its vials) elsewhere."""
     found = selectors.container_for(request.user, pk)
     try:
-        parent = selectors.container_for(
-            request.user, int_field(request.POST.get("parent"), "parent")
-        )
-        row, column = services.resolve_position(parent, request.POST.get("position", "").strip())
+        parent_id, position = chosen_place(request, "parent")
+        parent = selectors.container_for(request.user, int_field(parent_id, "parent"))
+        row, column = services.resolve_position(parent, position)
         services.container_move(
             actor=request.user,
             container=found,

@@ -60,6 +60,7 @@ class NonconformityIn(Schema):
 
 class CloseIn(Schema):
     reason: str
+    password: str = ""
     capa: str = ""
 
 
@@ -383,12 +384,14 @@ def nonconformity_open(request: HttpRequest, bank_id: int, payload: Nonconformit
 
 @router.post("/quality/nonconformities/{nc_id}/close", response=dict[str, Any])
 def nonconformity_close(request: HttpRequest, nc_id: int, payload: CloseIn) -> dict[str, Any]:
-    """Needs quality.release in the bank's institution: close with a reason (and the CAPA)."""
+    """Needs quality.release in the bank's institution: close with a reason (and the CAPA),
+    signed with the closer's password."""
     require(request.user, Perm.INVENTORY_VIEW)
     found = services.nonconformity_close(
         actor=request.user,
         nonconformity=selectors.nonconformity_for(request.user, nc_id),
         reason=payload.reason,
+        password=payload.password,
         capa=payload.capa,
     )
     return nonconformity_out(found)

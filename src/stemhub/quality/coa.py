@@ -5,9 +5,10 @@ is fast and testable on its own); `certificate_issue(release=...)` gathers that 
 release, renders it and stores the bytes with their SHA-256, which the public verification page
 (`stemhub.quality.verification`) checks uploaded files against.
 
-The PDF uses the PDF core fonts (Helvetica, Courier): nothing to embed, the same bytes on every
-machine. They cover Latin-1 only, so the few symbols QC text needs beyond it are spelled out
-(`≤` → `<=`); any other character prints as `?`. The QR code is drawn as vector rectangles, so
+The PDF embeds subsets of TrueType fonts found with fontconfig (DejaVu Sans and Sans Mono from
+Debian's fonts-dejavu-core; Noto Sans CJK for Chinese when the text has any), so µ, ×, ≤ and ≥
+print as themselves; without DejaVu, issuing fails with `FontMissing` naming the package. The
+QR code is drawn as vector rectangles, so
 it stays sharp at any zoom and print size. Rendering is deterministic: the PDF's creation date is
 the issue date-time, so the same data gives the same bytes.
 """
@@ -16,10 +17,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import os
+import subprocess
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import cache
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -27,18 +34,21 @@ import segno
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from fontTools import ttLib
+from fontTools.subset import Options, Subsetter
 from fpdf import FPDF
 from fpdf.enums import TableBordersLayout, TableCellFillMode, XPos, YPos
 from fpdf.fonts import FontFace
 
 from stemhub.biobank.models import CellBank
-from stemhub.core.errors import Conflict
+from stemhub.core.errors import Conflict, StemhubError
 from stemhub.core.site import site_url
 from stemhub.quality.models import Category, Certificate, QcTest, Release
 from stemhub.registry.models import CellLine
 
 __all__ = [
     "CertificateData",
+    "FontMissing",
     "ResultLine",
     "SignatureData",
     "certificate_data",
@@ -48,39 +58,99 @@ __all__ = [
     "verification_url",
 ]
 
-# Symbols QC text uses that Latin-1 lacks, spelled so a reader loses nothing.
-_SPELLED = str.maketrans(
-    {
-        "≤": "<=",
-        "≥": ">=",
-        "≠": "!=",
-        "–": "-",
-        "—": "-",
-        "−": "-",
-        "‘": "'",
-        "’": "'",
-        "“": '"',
-        "”": '"',
-        "•": "-",
-        "…": "...",
-        "⁰": "^0",
-        "¹": "^1",
-        "²": "^2",
-        "³": "^3",
-        "⁴": "^4",
-        "⁵": "^5",
-        "⁶": "^6",
-        "⁷": "^7",
-        "⁸": "^8",
-        "⁹": "^9",
-        "α": "alpha",
-        "β": "beta",
-        "γ": "gamma",
-        "κ": "kappa",
-        "\u00a0": " ",
-        "\u202f": " ",
-    }
-)
+# The TrueType faces the certificate prints in, by fontconfig name: DejaVu covers Latin, Greek
+# and the symbols QC text uses (µ × ≤ ≥ ⁶); Noto Sans CJK prints Chinese where DejaVu has no glyph.
+FACES = {
+    ("sans", ""): "DejaVu Sans:style=Book",
+    ("sans", "B"): "DejaVu Sans:style=Bold",
+    ("mono", ""): "DejaVu Sans Mono:style=Book",
+}
+# What a certificate prints from those faces: Latin, Greek, punctuation, super- and subscripts,
+# letterlike symbols, arrows and mathematical operators. The faces are cut down to these once per
+# process (fpdf2 parses every glyph of a font it loads: a second a certificate for full DejaVu).
+PRINTED = [
+    *range(0x20, 0x250),
+    *range(0x370, 0x400),
+    *range(0x2000, 0x2200),
+    *range(0x2200, 0x2300),
+    0x25A0,
+    0x25CF,
+]
+CJK_FACE = "Noto Sans CJK SC:style=Regular"
+# fontTools narrates every subset it makes at INFO level: a page of glyph lists per certificate.
+logging.getLogger("fontTools.subset").setLevel(logging.WARNING)
+FONT_PACKAGES = "fonts-dejavu-core (and fonts-noto-cjk for Chinese)"
+
+
+class FontMissing(StemhubError):
+    """The fonts the certificate needs are not installed on this machine."""
+
+    status = 500
+    code = "font_missing"
+
+
+@cache
+def _font_file(pattern: str) -> Path | None:
+    """The file fontconfig has for `pattern`, or None when the family is not installed
+    (`fc-match` answers its nearest substitute; a substitute is not the face asked for)."""
+    family = pattern.split(":")[0]
+    try:
+        found = subprocess.run(
+            ["fc-match", "--format=%{family}\n%{file}", pattern],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout.splitlines()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if len(found) < 2 or family not in found[0].split(","):
+        return None
+    path = Path(found[1])
+    return path if path.is_file() else None
+
+
+@cache
+def _printed_subset(source: Path) -> Path:
+    """`source` cut down to the PRINTED characters, kept in the temporary directory under a name
+    that changes with the source file."""
+    stat = source.stat()
+    stamp = hashlib.sha256(f"{source}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()
+    target = Path(tempfile.gettempdir()) / "stemhub-fonts" / f"{source.stem}-{stamp[:16]}.ttf"
+    if not target.is_file():
+        font = ttLib.TTFont(source, recalcTimestamp=False)
+        subsetter = Subsetter(Options(layout_features=["*"], name_IDs=["*"], notdef_outline=True))
+        subsetter.populate(unicodes=PRINTED)
+        subsetter.subset(font)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_suffix(f".{os.getpid()}.part")
+        font.save(partial)
+        partial.replace(target)  # atomic: another process never reads half a font
+    return target
+
+
+def _fonts() -> dict[tuple[str, str], Path]:
+    files = {face: _font_file(pattern) for face, pattern in FACES.items()}
+    missing = sorted({FACES[face].split(":")[0] for face, path in files.items() if path is None})
+    if missing:
+        raise FontMissing(
+            f"The certificate of analysis needs the {', '.join(missing)} font; install the "
+            f"Debian package {FONT_PACKAGES}"
+        )
+    return {face: _printed_subset(path) for face, path in files.items() if path is not None}
+
+
+def _needs_cjk(data: CertificateData) -> bool:
+    return any(ch >= "\u2e80" for text in _strings(data) for ch in text)
+
+
+def _strings(data: CertificateData) -> list[str]:
+    texts = [data.line_name, data.provider, data.product, *data.synonyms, *data.notes]
+    texts += [data.signature.printed_name, data.signature.meaning]
+    for test in data.tests:
+        texts += [test.name, test.method, test.specification, test.result, test.unit]
+    return texts
+
 
 INK = (20, 33, 48)
 SOFT = (84, 97, 112)
@@ -93,11 +163,6 @@ FAIL = (170, 20, 25)
 PAGE_W, MARGIN = 210.0, 15.0
 WIDTH = PAGE_W - 2 * MARGIN
 QR_SIZE = 30.0
-
-
-def _text(value: object) -> str:
-    """Printable in the core fonts: known symbols spelled out, anything else as `?`."""
-    return str(value).translate(_SPELLED).encode("latin-1", "replace").decode("latin-1")
 
 
 @dataclass(frozen=True)
@@ -154,7 +219,10 @@ def _cells(value: int | None) -> str:
     if value is None:
         return "not recorded"
     mantissa, exponent = f"{value:.2e}".split("e")
-    return f"{value:,} ({mantissa} x 10^{int(exponent)})"
+    return f"{value:,} ({mantissa} × 10{str(int(exponent)).translate(_SUPERSCRIPT)})"
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 def _percent(value: Decimal | None) -> str:
@@ -173,26 +241,37 @@ class _Certificate(FPDF):
         self.set_margins(MARGIN, MARGIN, MARGIN)
         self.set_auto_page_break(True, margin=20)
         self.alias_nb_pages()
+        for (family, style), path in _fonts().items():
+            self.add_font(family, style, str(path))
+        if _needs_cjk(data):
+            cjk = _font_file(CJK_FACE)
+            if cjk is None:
+                raise FontMissing(
+                    "The certificate has Chinese text; install the Debian package fonts-noto-cjk"
+                )
+            self.add_font("cjk", "", str(cjk), collection_font_number=0)
+            self.add_font("cjk", "B", str(cjk), collection_font_number=0)
+            self.set_fallback_fonts(["cjk"])
 
     def header(self) -> None:
         if self.page_no() == 1:
             return
-        self.set_font("Helvetica", "B", 8.5)
+        self.set_font("sans", "B", 8.5)
         self.set_text_color(*SOFT)
-        self.cell(WIDTH / 2, 5, _text(f"Certificate of analysis {self.data.number}"))
-        self.cell(WIDTH / 2, 5, _text(self.data.bank_code), align="R")
+        self.cell(WIDTH / 2, 5, str(f"Certificate of analysis {self.data.number}"))
+        self.cell(WIDTH / 2, 5, str(self.data.bank_code), align="R")
         self.ln(8)
 
     def footer(self) -> None:
         self.set_y(-14)
         self.set_draw_color(*RULE)
         self.line(MARGIN, self.get_y(), PAGE_W - MARGIN, self.get_y())
-        self.set_font("Helvetica", "", 7.5)
+        self.set_font("sans", "", 7.5)
         self.set_text_color(*SOFT)
         self.cell(
             WIDTH * 0.78,
             5,
-            _text(f"Verify this certificate at {self.data.verification_url}"),
+            str(f"Verify this certificate at {self.data.verification_url}"),
         )
         self.cell(WIDTH * 0.22, 5, f"Page {self.page_no()} of {{nb}}", align="R")
 
@@ -218,9 +297,9 @@ def _draw_qr(pdf: FPDF, text: str, x: float, y: float, size: float) -> None:
 
 def _section(pdf: FPDF, title: str) -> None:
     pdf.ln(3)
-    pdf.set_font("Helvetica", "B", 11)
+    pdf.set_font("sans", "B", 11)
     pdf.set_text_color(*BRAND)
-    pdf.cell(WIDTH, 7, _text(title), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.cell(WIDTH, 7, str(title), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_draw_color(*BRAND)
     pdf.set_line_width(0.4)
     pdf.line(MARGIN, pdf.get_y(), PAGE_W - MARGIN, pdf.get_y())
@@ -235,39 +314,67 @@ def _head(pdf: _Certificate) -> None:
     pdf.set_fill_color(*BRAND)
     pdf.rect(MARGIN, top, 3, 26, "F")
     pdf.set_xy(MARGIN + 6, top)
-    pdf.set_font("Helvetica", "B", 20)
+    pdf.set_font("sans", "B", 20)
     pdf.set_text_color(*INK)
     pdf.cell(WIDTH - QR_SIZE - 10, 10, "Certificate of Analysis", new_x=XPos.LEFT, new_y=YPos.NEXT)
-    pdf.set_font("Helvetica", "", 10.5)
+    pdf.set_font("sans", "", 10.5)
     pdf.set_text_color(*SOFT)
     pdf.multi_cell(
         WIDTH - QR_SIZE - 12,
         5,
-        _text(f"{data.provider}\nRelease testing of {data.bank_tier.lower()} {data.bank_code}"),
+        str(f"{data.provider}\nRelease testing of {data.bank_tier.lower()} {data.bank_code}"),
         align="L",
         new_x=XPos.LEFT,
         new_y=YPos.NEXT,
     )
     pdf.ln(1.5)
     pdf.set_x(MARGIN + 6)
-    pdf.set_font("Helvetica", "B", 10.5)
+    pdf.set_font("sans", "B", 10.5)
     pdf.set_text_color(*INK)
     pdf.cell(32, 6, "Certificate no.")
-    pdf.set_font("Courier", "B", 11)
-    pdf.cell(70, 6, _text(data.number), new_x=XPos.LEFT, new_y=YPos.NEXT)
+    pdf.set_font("mono", "", 11)
+    pdf.cell(70, 6, str(data.number), new_x=XPos.LEFT, new_y=YPos.NEXT)
     pdf.set_x(MARGIN + 6)
-    pdf.set_font("Helvetica", "B", 10.5)
+    pdf.set_font("sans", "B", 10.5)
     pdf.cell(32, 6, "Issued")
-    pdf.set_font("Helvetica", "", 10.5)
-    pdf.cell(70, 6, _text(_when(data.issued_at)))
+    pdf.set_font("sans", "", 10.5)
+    pdf.cell(70, 6, str(_when(data.issued_at)))
 
     qr_x = PAGE_W - MARGIN - QR_SIZE
     _draw_qr(pdf, data.verification_url, qr_x, top, QR_SIZE)
     pdf.set_xy(qr_x - 6, top + QR_SIZE + 0.5)
-    pdf.set_font("Helvetica", "", 6.5)
+    pdf.set_font("sans", "", 6.5)
     pdf.set_text_color(*SOFT)
     pdf.cell(QR_SIZE + 6, 3, "Scan to verify", align="C")
     pdf.set_y(max(top + QR_SIZE + 4, top + 28))
+
+
+def _outcome(pdf: _Certificate) -> None:
+    """The verdict before the detail: released, and how many release tests met specification."""
+    data = pdf.data
+    passed = sum(1 for t in data.tests if t.passed)
+    every = passed == len(data.tests)
+    if every:
+        verdict = f"Released: all {len(data.tests)} release tests met their specification"
+    else:
+        verdict = f"Released with {len(data.tests) - passed} test(s) outside specification"
+    signed = (
+        f"Signed by {data.signature.printed_name} on {_when(data.signature.signed_at)} "
+        f"({data.signature.meaning.lower()})"
+    )
+    top = pdf.get_y() + 2
+    colour = PASS if every else FAIL
+    pdf.set_fill_color(*colour)
+    pdf.rect(MARGIN, top, WIDTH, 15, "F")
+    pdf.set_text_color(255, 255, 255)
+    pdf.set_xy(MARGIN + 4, top + 1.5)
+    pdf.set_font("sans", "B", 12)
+    pdf.cell(WIDTH - 8, 6.5, verdict, new_x=XPos.LEFT, new_y=YPos.NEXT)
+    pdf.set_font("sans", "", 8.5)
+    pdf.cell(WIDTH - 8, 5, signed, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_y(top + 17)
+    pdf.set_text_color(*INK)
+    pdf.set_fill_color(*BAND)
 
 
 def _material(pdf: _Certificate) -> None:
@@ -285,7 +392,7 @@ def _material(pdf: _Certificate) -> None:
         ("Post-thaw recovery", _percent(data.post_thaw_recovery)),
     ]
     half = WIDTH / 2
-    label_w = 34
+    label_w = 37
     pdf.set_text_color(*INK)
     for i, (label, value) in enumerate(facts):
         if i % 2 == 0:
@@ -294,15 +401,15 @@ def _material(pdf: _Certificate) -> None:
         else:
             x = MARGIN + half
         pdf.set_xy(x, row_y)
-        pdf.set_font("Helvetica", "B", 9)
+        pdf.set_font("sans", "B", 9)
         pdf.set_text_color(*SOFT)
-        pdf.cell(label_w, 5.5, _text(label))
-        pdf.set_font("Helvetica", "", 9.5)
+        pdf.cell(label_w, 5.5, str(label))
+        pdf.set_font("sans", "", 9.5)
         pdf.set_text_color(*INK)
         pdf.multi_cell(
             half - label_w - 3,
             5.5,
-            _text(value),
+            str(value),
             align="L",
             new_x=XPos.LMARGIN,
             new_y=YPos.NEXT,
@@ -315,7 +422,7 @@ def _tests(pdf: _Certificate) -> None:
     data = pdf.data
     _section(pdf, "Release tests")
     passed = sum(1 for t in data.tests if t.passed)
-    pdf.set_font("Helvetica", "", 9.5)
+    pdf.set_font("sans", "", 9.5)
     if not data.tests:
         pdf.cell(WIDTH, 6, "No test results recorded.", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         return
@@ -326,11 +433,11 @@ def _tests(pdf: _Certificate) -> None:
     )
     pdf.cell(WIDTH, 6, summary, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(1)
-    pdf.set_font("Helvetica", "", 8.5)
+    pdf.set_font("sans", "", 8.5)
     pdf.set_draw_color(*RULE)
     heading = FontFace(emphasis="BOLD", color=INK, fill_color=BAND, size_pt=8.5)
     with pdf.table(
-        col_widths=(36, 40, 34, 30, 21, 19),
+        col_widths=(32, 30, 32, 45, 21, 20),
         text_align=("LEFT", "LEFT", "LEFT", "LEFT", "LEFT", "CENTER"),
         borders_layout=TableBordersLayout.HORIZONTAL_LINES,
         headings_style=heading,
@@ -346,11 +453,12 @@ def _tests(pdf: _Certificate) -> None:
             row.cell(title)
         for test in data.tests:
             row = table.row()
-            row.cell(_text(test.name), style=FontFace(emphasis="BOLD"))
-            row.cell(_text(test.method or "-"))
-            row.cell(_text(test.specification or "-"))
+            row.cell(str(test.name), style=FontFace(emphasis="BOLD"))
+            row.cell(str(test.method or "-"))
+            row.cell(str(test.specification or "-"))
             result = f"{test.result} {test.unit}".strip() if test.unit else test.result
-            row.cell(_text(result or "-"))
+            # A profile wraps between its markers, not in the middle of one.
+            row.cell(str(result or "-").replace(";", "; "))
             row.cell(test.tested_on.isoformat() if test.tested_on else "-")
             row.cell(
                 "PASS" if test.passed else "FAIL",
@@ -377,21 +485,21 @@ def _signature(pdf: _Certificate) -> None:
     pdf.set_y(top + 2.5)
     for label, value in rows:
         pdf.set_x(MARGIN + 4)
-        pdf.set_font("Helvetica", "B", 9)
+        pdf.set_font("sans", "B", 9)
         pdf.set_text_color(*SOFT)
-        pdf.cell(34, 6, _text(label))
-        pdf.set_font("Helvetica", "B" if label == "Meaning" else "", 10.5)
+        pdf.cell(34, 6, str(label))
+        pdf.set_font("sans", "B" if label == "Meaning" else "", 10.5)
         pdf.set_text_color(*INK)
-        pdf.cell(WIDTH - 42, 6, _text(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.cell(WIDTH - 42, 6, str(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_x(MARGIN + 4)
-    pdf.set_font("Helvetica", "B", 9)
+    pdf.set_font("sans", "B", 9)
     pdf.set_text_color(*SOFT)
     pdf.cell(34, 5, "QC record hash")
-    pdf.set_font("Courier", "", 8.5)
+    pdf.set_font("mono", "", 8.5)
     pdf.set_text_color(*INK)
-    pdf.cell(WIDTH - 42, 5, _text(f"SHA-256 {signature.record_hash}"))
+    pdf.cell(WIDTH - 42, 5, str(f"SHA-256 {signature.record_hash}"))
     pdf.set_y(top + 35)
-    pdf.set_font("Helvetica", "", 8)
+    pdf.set_font("sans", "", 8)
     pdf.set_text_color(*SOFT)
     pdf.multi_cell(
         WIDTH,
@@ -404,19 +512,20 @@ def _signature(pdf: _Certificate) -> None:
         new_y=YPos.NEXT,
     )
     for note in data.notes:
-        pdf.multi_cell(WIDTH, 4.5, _text(note), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.multi_cell(WIDTH, 4.5, str(note), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
 def render_certificate(data: CertificateData) -> bytes:
     """The certificate as A4 PDF bytes."""
     pdf = _Certificate(data)
-    pdf.set_title(_text(f"Certificate of analysis {data.number}"))
-    pdf.set_subject(_text(f"{data.line_name} {data.bank_code}"))
-    pdf.set_author(_text(data.provider))
+    pdf.set_title(str(f"Certificate of analysis {data.number}"))
+    pdf.set_subject(str(f"{data.line_name} {data.bank_code}"))
+    pdf.set_author(str(data.provider))
     pdf.set_creator("stemhub")
     pdf.set_creation_date(data.issued_at)
     pdf.add_page()
     _head(pdf)
+    _outcome(pdf)
     _material(pdf)
     _tests(pdf)
     _signature(pdf)

@@ -43,6 +43,22 @@ def _as_decimal(value: object) -> Decimal:
     return number
 
 
+def _possible(test: QcTest, number: Decimal) -> None:
+    """Refuse a value no measurement can give, before it is judged (and fails a bank): a
+    negative count, concentration or percentage, or a percentage above 100."""
+    shown = f"{_number(number)} {test.unit}".strip()
+    if number < 0:
+        raise InvalidInput(
+            f"{test.name}: {shown} is impossible; a measured value is not negative",
+            fields={"value": ["not negative"]},
+        )
+    if test.unit.strip() == "%" and number > 100:
+        raise InvalidInput(
+            f"{test.name}: {shown} is impossible; a percentage lies between 0 and 100",
+            fields={"value": ["between 0 and 100 %"]},
+        )
+
+
 def evaluate(test: QcTest, value: str, *, bank: CellBank | None = None) -> Verdict:
     """Judge `value` (as entered) against `test`. Raises InvalidInput for a value the
     specification cannot judge (a word not among the allowed results, a non-number)."""
@@ -63,6 +79,7 @@ def evaluate(test: QcTest, value: str, *, bank: CellBank | None = None) -> Verdi
         return Verdict(ok, judgement, value_text=word)
     if test.spec_kind == SpecKind.QUANTITATIVE:
         number = _as_decimal(value)
+        _possible(test, number)
         ok = within_limits(test, number)
         shown = f"{_number(number)} {test.unit}".strip()
         verb = "within" if ok else "outside"

@@ -121,6 +121,16 @@ def _excursion_page(
             "printed_name": printed_name(request.user),
             "error": error,
             "bad": set(error.fields) if error is not None else set(),
+            "field_labels": {
+                "impact_assessment": _("Impact assessment"),
+                "decision": _("Decision for every vial in stock"),
+                "password": _("Your password"),
+                **{
+                    f"decisions[{row['vial'].barcode}]": _("Decision for vial %(barcode)s")
+                    % {"barcode": row["vial"].barcode}
+                    for row in rows
+                },
+            },
         },
         status=error.status if error is not None else 200,
     )

@@ -243,6 +243,14 @@ class Nonconformity(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     closed_at = models.DateTimeField(null=True, blank=True)
+    closure_signature = models.OneToOneField(
+        "Signature",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="nonconformity",
+        help_text="QA's signature of the closure (none on closures before it was asked)",
+    )
 
     class Meta:
         ordering = ["-opened_at", "-id"]
@@ -270,6 +278,7 @@ class Signature(models.Model):
     class Meaning(models.TextChoices):
         RELEASE = "approved for release", "Approved for release"
         EXCURSION = "excursion disposition approved", "Excursion disposition approved"
+        NC_CLOSURE = "nonconformity closure approved", "Nonconformity closure approved"
 
     signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     printed_name = models.CharField(max_length=200)

@@ -307,7 +307,9 @@ def signature_verify(release: Release) -> SignatureCheck:
 
 
 def visible_nonconformities(user: Any) -> QuerySet[Nonconformity]:
-    found = Nonconformity.objects.select_related("bank", "result__test", "opened_by", "closed_by")
+    found = Nonconformity.objects.select_related(
+        "bank", "result__test", "opened_by", "closed_by", "closure_signature"
+    )
     if is_platform_admin(user):
         return found
     if Perm.INVENTORY_VIEW in permissions_of(user) and user.institution_id:

@@ -431,33 +431,61 @@ def _open_nonconformity(
     return nonconformity
 
 
-@transaction.atomic
 def nonconformity_close(
-    *, actor: User, nonconformity: Nonconformity, reason: str, capa: str = ""
+    *, actor: User, nonconformity: Nonconformity, reason: str, password: str, capa: str = ""
 ) -> Nonconformity:
-    """Close with a reason (and the corrective and preventive action taken). Needs
-    quality.release in the bank's institution."""
+    """Close with a reason (and the corrective and preventive action taken) under QA's
+    electronic signature: the password re-entered, the printed name, the time, the meaning
+    "nonconformity closure approved" and the sha256 of what was closed. Needs quality.release
+    in the bank's institution."""
     require(actor, Perm.QC_RELEASE, nonconformity.bank.institution_id)
     if not reason.strip():
         raise InvalidInput(
             "Say why the nonconformity is closed", fields={"closure_reason": ["required"]}
         )
-    found = Nonconformity.objects.select_for_update().get(pk=nonconformity.pk)
-    if found.status == Nonconformity.Status.CLOSED:
-        raise Conflict(f"NC-{found.pk} is already closed", fields={"status": ["closed"]})
-    with audit_context(actor=actor, reason=reason):
+    # Before the transaction opens, as a release's signature: a wrong password writes nothing.
+    password_confirm(
+        actor,
+        password,
+        wrong=Forbidden(
+            "The password does not match: re-enter yours to sign the closure",
+            fields={"password": ["incorrect"]},
+        ),
+    )
+    with transaction.atomic():
+        found = Nonconformity.objects.select_for_update().get(pk=nonconformity.pk)
+        if found.status == Nonconformity.Status.CLOSED:
+            raise Conflict(f"NC-{found.pk} is already closed", fields={"status": ["closed"]})
         found.status = Nonconformity.Status.CLOSED
         found.closure_reason = reason.strip()
         found.capa = capa.strip() or found.capa
         found.closed_by, found.closed_at = actor, timezone.now()
-        found.save()
-        QcEvent.objects.create(
-            bank_id=found.bank_id,
-            kind=QcEvent.Kind.NC_CLOSED,
-            actor=actor,
-            nonconformity=found,
-            message=found.closure_reason,
-        )
+        record = {
+            "nonconformity": found.pk,
+            "bank": found.bank.code,
+            "description": found.description,
+            "closure_reason": found.closure_reason,
+            "capa": found.capa,
+            "closed_at": found.closed_at.isoformat(),
+        }
+        meaning = Signature.Meaning.NC_CLOSURE
+        with audit_context(actor=actor, reason=reason):
+            found.closure_signature = Signature.objects.create(
+                signer=actor,
+                printed_name=printed_name(actor),
+                signed_at=found.closed_at,
+                meaning=meaning,
+                record=selectors.record_bytes(record).decode(),
+                record_hash=selectors.record_hash(record),
+            )
+            found.save()
+            QcEvent.objects.create(
+                bank_id=found.bank_id,
+                kind=QcEvent.Kind.NC_CLOSED,
+                actor=actor,
+                nonconformity=found,
+                message=f"{found.closure_reason} (signed by {printed_name(actor)}, {meaning})",
+            )
     return found
 
 

@@ -8,6 +8,8 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from stemhub.accounts.permissions import Perm, user_can
@@ -18,10 +20,31 @@ from stemhub.core.errors import InvalidInput, NotFound, StemhubError
 from stemhub.core.pages import page
 from stemhub.equipment.models import Equipment
 from stemhub.quality import selectors, services
+from stemhub.quality.evaluation import evaluate
 from stemhub.quality.models import Nonconformity, QcResult, QcTest, Release
 from stemhub.registry.services import require
 
 quality_page = page(Perm.INVENTORY_VIEW, what="Quality records")
+
+# The forms' fields as the page labels them, for error messages that name them.
+FIELD_LABELS = {
+    "test": gettext_lazy("Test"),
+    "value": gettext_lazy("Result"),
+    "unit": gettext_lazy("Unit"),
+    "tested_on": gettext_lazy("Test date"),
+    "method": gettext_lazy("Method"),
+    "instrument": gettext_lazy("Instrument"),
+    "raw_file": gettext_lazy("Raw file"),
+    "comment": gettext_lazy("Comment"),
+    "reason": gettext_lazy("Reason for the correction"),
+    "description": gettext_lazy("Description"),
+    "closure_reason": gettext_lazy("Reason for closing"),
+    "capa": gettext_lazy("Corrective and preventive action (CAPA)"),
+    "password": gettext_lazy("Your password"),
+    "nonconformities": gettext_lazy("Nonconformities"),
+    "bank": gettext_lazy("Bank"),
+    "status": gettext_lazy("Status"),
+}
 
 
 @quality_page
@@ -75,7 +98,7 @@ def _bank_context(request: HttpRequest, bank: Any) -> dict[str, Any]:
         "required": readiness.required,
         "readiness": readiness,
         "nonconformities": Nonconformity.objects.filter(bank_id=bank.pk).select_related(
-            "opened_by", "closed_by", "result__test"
+            "opened_by", "closed_by", "result__test", "closure_signature"
         ),
         "releases": releases,
         "standing": standing,
@@ -90,6 +113,7 @@ def _bank_context(request: HttpRequest, bank: Any) -> dict[str, Any]:
         "today": date.today().isoformat(),
         "values": {"test": request.GET.get("test", "")},
         "error": None,
+        "field_labels": FIELD_LABELS,
     }
 
 
@@ -100,9 +124,11 @@ def bank(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "quality/bank.html", _bank_context(request, bank_for(request.user, pk)))
 
 
-def _form_error(request: HttpRequest, found: Any, error: StemhubError) -> HttpResponse:
+def _form_error(
+    request: HttpRequest, found: Any, error: StemhubError, *, closing: int | None = None
+) -> HttpResponse:
     context = _bank_context(request, found)
-    context["error"], context["values"] = error, request.POST
+    context["error"], context["values"], context["closing"] = error, request.POST, closing
     return render(request, "quality/bank.html", context, status=error.status)
 
 
@@ -132,6 +158,10 @@ def result_add(request: HttpRequest, pk: int) -> HttpResponse:
             ).first()
             if instrument is None:
                 raise InvalidInput("Choose an instrument", fields={"instrument": ["unknown"]})
+        if not data.get("confirm_fail"):
+            verdict = evaluate(test, data.get("value", ""), bank=found)
+            if not verdict.passed:
+                return _confirm_fail(request, found, verdict.judgement)
         upload = request.FILES.get("raw_file")
         result = services.qc_result_record(
             actor=request.user,
@@ -158,6 +188,15 @@ def result_add(request: HttpRequest, pk: int) -> HttpResponse:
             "bank's vials are quarantined.",
         )
     return redirect("quality:bank", pk=found.pk)
+
+
+def _confirm_fail(request: HttpRequest, found: Any, judgement: str) -> HttpResponse:
+    """The form again, as typed, asking to confirm a result that fails the specification: saving
+    it fails the bank, opens a nonconformity and quarantines the bank's vials."""
+    context = _bank_context(request, found)
+    context["values"] = request.POST
+    context["confirm_fail"] = {"judgement": judgement, "had_file": "raw_file" in request.FILES}
+    return render(request, "quality/bank.html", context)
 
 
 def _result(request: HttpRequest, pk: int) -> QcResult:
@@ -226,13 +265,14 @@ def nonconformity_close(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user,
             nonconformity=found,
             reason=request.POST.get("closure_reason", ""),
+            password=request.POST.get("password", ""),
             capa=request.POST.get("capa", ""),
         )
     except StemhubError as error:
-        if error.status == 403:
+        if error.status == 403 and "password" not in error.fields:
             raise
-        return _form_error(request, found.bank, error)
-    messages.success(request, f"NC-{found.pk} closed.")
+        return _form_error(request, found.bank, error, closing=found.pk)
+    messages.success(request, _("NC-%(n)s closed and signed.") % {"n": found.pk})
     return redirect("quality:bank", pk=found.bank_id)
 
 

@@ -12,7 +12,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
@@ -30,6 +30,7 @@ from stemhub.strprofile import (
     ALGORITHMS,
     Match,
     ParameterError,
+    Profile,
     ProfileError,
     SearchParameters,
     StrIndex,
@@ -283,6 +284,25 @@ ALGORITHM_LABELS = {
 }
 
 
+def _example(user: Any) -> tuple[str, str] | None:
+    """A profile the searcher may see that the search will find: (line name, profile text) of
+    the first published line with an STR profile, or one of the searcher's institution."""
+    visible = Q(status=Status.PUBLISHED)
+    if getattr(user, "institution_id", None):
+        visible |= Q(institution_id=user.institution_id)
+    for name, profile in (
+        CellLine.objects.exclude(str_profile={})
+        .filter(visible)
+        .order_by("name")
+        .values_list("name", "str_profile")[:5]
+    ):
+        try:
+            return name, Profile.from_mapping(profile).as_text()
+        except ProfileError:
+            continue
+    return None
+
+
 @qc_page
 @require_http_methods(["GET", "POST"])
 def str_search(request: HttpRequest) -> HttpResponse:
@@ -301,7 +321,11 @@ def str_search(request: HttpRequest) -> HttpResponse:
             "max_results": 200,
         },
     }
+    example = _example(request.user)
+    context["example"] = example
     if request.method == "GET":
+        if example and request.GET.get("example"):
+            context["form"]["profile"] = example[1]
         return render(request, "quality/str_search.html", context)
     data = request.POST
     context["form"] = {
