@@ -18,6 +18,7 @@ from django.db import transaction
 from stemhub.accounts.models import Institution, User
 from stemhub.accounts.permissions import Perm
 from stemhub.core.errors import InvalidInput, StemhubError
+from stemhub.core.exports import csv_lines, xlsx_bytes
 from stemhub.registry import services as registry
 from stemhub.registry.models import (
     AGE_BINS,
@@ -507,27 +508,17 @@ def _report(
 
 
 def template_csv() -> str:
-    out = io.StringIO()
-    csv.writer(out).writerow(COLUMN_NAMES)
-    return out.getvalue()
+    return "".join(csv_lines(COLUMN_NAMES, []))
 
 
 def template_xlsx() -> bytes:
     """The sheet to fill in, plus a Help sheet with each column's format and an example."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Lines"
-    sheet.append(list(COLUMN_NAMES))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "A2"
-    help_sheet = workbook.create_sheet("Help")
-    help_sheet.append(["column", "format", "example"])
-    for column in COLUMNS:
-        help_sheet.append([column.name, column.help, column.example])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return xlsx_bytes(
+        {
+            "Lines": (COLUMN_NAMES, []),
+            "Help": (
+                ("column", "format", "example"),
+                ((c.name, c.help, c.example) for c in COLUMNS),
+            ),
+        }
+    )
