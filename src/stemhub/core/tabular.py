@@ -5,6 +5,7 @@ XLSX with openpyxl's read-only mode after its declared dimensions are dropped (a
 declares one cell at row 100,000, column 1,000 is otherwise padded to that size). Each limit
 (bytes, uncompressed bytes of an XLSX, rows, columns, characters in a cell) stops the read as
 soon as it is crossed, with an `InvalidInput` that names the limit and where it was crossed.
+A cell the platform exported behind a quote mark (`core.exports.safe_cell`) reads back as it was.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from stemhub.core.errors import InvalidInput
+from stemhub.core.exports import plain_cell
 
 Row = tuple[int, list[str]]
 
@@ -85,6 +87,7 @@ def _checked(rows: Iterator[Row], limits: TableLimits) -> Iterator[Row]:
                 where=f"line {number}",
             )
         for column, cell in enumerate(cells, start=1):
+            cells[column - 1] = plain_cell(cell)
             if len(cell) > limits.max_cell:
                 raise TableTooLarge(
                     f"Line {number}, column {column}: a cell of {len(cell):,} characters; "
