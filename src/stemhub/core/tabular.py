@@ -18,6 +18,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext
+
 from stemhub.core.errors import InvalidInput
 from stemhub.core.exports import plain_cell
 
@@ -36,10 +38,15 @@ class TableLimits:
     max_unzipped_bytes: int = 200 * 1024 * 1024  # of an XLSX's parts together
 
     def describe(self) -> str:
-        return (
-            f"at most {self.max_bytes // (1024 * 1024)} MB, {self.max_rows:,} rows, "
-            f"{self.max_columns} columns and {self.max_cell:,} characters in a cell"
-        )
+        return gettext(
+            "at most %(mb)s MB, %(rows)s rows, %(columns)s columns and %(cell)s characters "
+            "in a cell"
+        ) % {
+            "mb": f"{self.max_bytes // (1024 * 1024):,}",
+            "rows": f"{self.max_rows:,}",
+            "columns": f"{self.max_columns:,}",
+            "cell": f"{self.max_cell:,}",
+        }
 
 
 class TableTooLarge(InvalidInput):
