@@ -111,6 +111,7 @@ def _csv_rows(content: bytes, limits: TableLimits, *, delimiter: str) -> Iterato
     def lines() -> Iterator[str]:
         buffer = io.BytesIO(content)
         pending = ""
+        number = 0  # physical lines yielded so far
         while chunk := buffer.read(64 * 1024):
             try:
                 pending += decoder.decode(chunk)
@@ -121,12 +122,14 @@ def _csv_rows(content: bytes, limits: TableLimits, *, delimiter: str) -> Iterato
                 ) from None
             *complete, pending = pending.split("\n")
             for line in complete:
+                number += 1
                 yield line + "\n"
             if len(pending) > limits.max_cell * limits.max_columns:
                 raise TableTooLarge(
-                    "A line of the file is longer than any row within the limits can be",
+                    f"Line {number + 1}: longer than any row within the limits can be "
+                    f"({limits.max_columns} columns of at most {limits.max_cell:,} characters)",
                     limit="max_cell",
-                    where="file",
+                    where=f"line {number + 1}",
                 )
         pending += decoder.decode(b"", final=True)
         if pending:
