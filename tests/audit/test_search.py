@@ -94,7 +94,9 @@ def test_the_export_carries_the_same_filter(client_for, line):
     answer = client_for("qa_manager").get(
         f"/audit/export.csv?model=registry.cellline&record={line.pk}&operation=UPDATE"
     )
-    table = list(csv.DictReader(io.StringIO(b"".join(answer.streaming_content).decode())))
+    table = list(
+        csv.DictReader(io.StringIO(b"".join(answer.streaming_content).decode("utf-8-sig")))
+    )
     assert table and {r["operation"] for r in table} == {"UPDATE"}
     assert {r["row_pk"] for r in table} == {str(line.pk)}
     assert [int(r["id"]) for r in table] == sorted(int(r["id"]) for r in table)

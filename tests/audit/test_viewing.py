@@ -24,7 +24,7 @@ def line(users) -> CellLine:
 
 
 def _csv(response) -> list[dict[str, str]]:
-    body = b"".join(response.streaming_content).decode()
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
     return list(csv.DictReader(io.StringIO(body)))
 
 

@@ -136,7 +136,7 @@ def test_the_whole_catalogue_downloads_as_csv_and_json(lines, client):
     answer = client.get("/catalogue.csv")
     assert answer.status_code == 200
     assert answer.streaming
-    rows = list(csv.DictReader(io.StringIO(b"".join(answer.streaming_content).decode())))
+    rows = list(csv.DictReader(io.StringIO(b"".join(answer.streaming_content).decode("utf-8-sig"))))
     assert [r["name"] for r in rows] == [
         "NSCBe003-A",
         "NSCBi001-A",

@@ -225,7 +225,7 @@ def test_the_api_reports_every_problem_at_once(client_for, bank):
 def test_the_templates_are_public(client):
     response = client.get(f"{URL}/template.csv")
     assert response.status_code == 200
-    assert next(csv.reader(io.StringIO(response.content.decode()))) == list(COLUMN_NAMES)
+    assert next(csv.reader(io.StringIO(response.content.decode("utf-8-sig")))) == list(COLUMN_NAMES)
     response = client.get(f"{URL}/template.xlsx")
     assert response.status_code == 200
     workbook = load_workbook(io.BytesIO(response.content))

@@ -10,7 +10,7 @@ from stemhub.registry.models import CellLine
 
 
 def sheet(*rows: dict[str, str]) -> SimpleUploadedFile:
-    header = next(csv.reader(io.StringIO(template_csv())))
+    header = next(csv.reader(io.StringIO(template_csv().removeprefix("\ufeff"))))
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=header)
     writer.writeheader()

@@ -142,3 +142,13 @@ def test_without_a_file_it_searches_the_library_and_the_registry(bank):
         ["CVCL_T001", "Library line", "8", "95.24", "worst"],
         ["NSCBi001-A", "NSCBi001-A", "8", "95.24", "single"],
     ]
+
+
+def test_a_name_a_spreadsheet_would_run_comes_out_quoted(tmp_path):
+    entries = SAMPLE.read_text().split("//\n")
+    entry = next(e for e in entries if "AC   CVCL_2270" in e)
+    evil = '=HYPERLINK("http://evil.example","143B")'
+    reference = tmp_path / "evil.txt"
+    reference.write_text(entry.replace("ID   143B\n", f"ID   {evil}\n") + "//\n")
+    table = search("--query", Q_143B, "--reference-file", str(reference))
+    assert {row[1] for row in table[1:]} == {"'" + evil}

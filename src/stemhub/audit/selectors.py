@@ -1,7 +1,6 @@
 """Reads of the audit trail, scoped to what the reader may see: a QA manager or institution
 admin sees the rows of their own institution's records, a platform admin every row."""
 
-import csv
 import json
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
@@ -128,31 +127,23 @@ def period_events(user: Any, *, start: str, end: str, model: str = "") -> QueryS
     return events.order_by("id")
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def export_rows(events: QuerySet[AuditEvent]) -> Iterator[str]:
-    """The events as CSV lines, header first, fetched in chunks (for a streamed response)."""
-    writer = csv.writer(_Echo())
-    yield writer.writerow(EXPORT_COLUMNS)
+def export_rows(events: QuerySet[AuditEvent]) -> Iterator[tuple[Any, ...]]:
+    """The events as CSV cells (header: EXPORT_COLUMNS), fetched in chunks (for a streamed
+    response)."""
     for event in events.iterator(chunk_size=2000):
-        yield writer.writerow(
-            (
-                event.pk,
-                event.at.isoformat(),
-                event.model,
-                event.table_name,
-                event.row_pk,
-                event.operation,
-                event.actor_id or "",
-                event.actor_label,
-                event.reason,
-                event.institution_id or "",
-                event.txid,
-                event.db_user,
-                "" if event.old_values is None else json.dumps(event.old_values, sort_keys=True),
-                "" if event.new_values is None else json.dumps(event.new_values, sort_keys=True),
-            )
+        yield (
+            event.pk,
+            event.at.isoformat(),
+            event.model,
+            event.table_name,
+            event.row_pk,
+            event.operation,
+            event.actor_id or "",
+            event.actor_label,
+            event.reason,
+            event.institution_id or "",
+            event.txid,
+            event.db_user,
+            "" if event.old_values is None else json.dumps(event.old_values, sort_keys=True),
+            "" if event.new_values is None else json.dumps(event.new_values, sort_keys=True),
         )

@@ -2,7 +2,7 @@
 
 from django.apps import apps
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -10,8 +10,9 @@ from stemhub.accounts.permissions import Perm
 from stemhub.audit.models import Operation
 from stemhub.audit.record_links import record_links
 from stemhub.audit.search import AuditFilter, parse_filter, period_text, search_events
-from stemhub.audit.selectors import audited_labels, export_rows, record_trail
+from stemhub.audit.selectors import EXPORT_COLUMNS, audited_labels, export_rows, record_trail
 from stemhub.core.errors import InvalidInput
+from stemhub.core.exports import csv_download
 from stemhub.core.pages import page
 
 audit_viewers_only = page(Perm.AUDIT_VIEW, what="The audit trail")
@@ -93,6 +94,4 @@ def audit_export(request: HttpRequest) -> HttpResponse:
     `record`, `user`, `from`, `to`, `operation`), oldest first, as CSV."""
     found = parse_filter(request.GET)
     events = search_events(request.user, found).order_by("id")
-    response = StreamingHttpResponse(export_rows(events), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="audit-{period_text(found)}.csv"'
-    return response
+    return csv_download(f"audit-{period_text(found)}.csv", EXPORT_COLUMNS, export_rows(events))

@@ -1,7 +1,6 @@
 """Biobank pages under /biobank/: storage and box grids, banks and labels, vial histories,
 the free-space finder, the inventory import and the reports. Parse, call, render."""
 
-import csv
 from datetime import date
 from typing import Any
 
@@ -25,6 +24,7 @@ from stemhub.biobank.models import (
     VialStatus,
 )
 from stemhub.core.errors import Forbidden, InvalidInput, StemhubError
+from stemhub.core.exports import csv_download
 from stemhub.core.pages import page
 from stemhub.registry.selectors import visible_lines
 
@@ -497,21 +497,12 @@ def reports(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _csv(name: str, header: list[str], rows: list[list[Any]]) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    writer = csv.writer(response)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return response
-
-
 @inventory_page
 def report_vials_csv(request: HttpRequest) -> HttpResponse:
     """Needs biobank.view: vials per line, bank and status as CSV."""
     header = ["line", "product", "bank", "tier", "status", "count"]
     rows = [[row[k] for k in header] for row in selectors.vial_counts(request.user)]
-    return _csv("vials-per-bank.csv", header, rows)
+    return csv_download("vials-per-bank.csv", header, rows, stream=False)
 
 
 @inventory_page
@@ -519,4 +510,4 @@ def report_occupancy_csv(request: HttpRequest) -> HttpResponse:
     """Needs biobank.view: occupancy per container as CSV."""
     header = ["path", "type", "boxes", "capacity", "used", "held", "free", "percent"]
     rows = [[row[k] for k in header] for row in selectors.occupancy(request.user)]
-    return _csv("occupancy.csv", header, rows)
+    return csv_download("occupancy.csv", header, rows, stream=False)

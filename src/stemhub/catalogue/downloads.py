@@ -1,6 +1,5 @@
 """The whole public catalogue as CSV or JSON, streamed row by row (never built in memory)."""
 
-import csv
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -73,23 +72,15 @@ def public_rows(base_url: str = "") -> Iterator[dict[str, Any]]:
         }
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def csv_stream(rows: Iterator[dict[str, Any]]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield writer.writerow(COLUMNS)
+def csv_cells(rows: Iterator[dict[str, Any]]) -> Iterator[list[Any]]:
+    """The rows as CSV cells: lists joined with "; ", booleans as yes/no."""
     for row in rows:
-        yield writer.writerow(
-            [
-                "; ".join(v)
-                if isinstance(v, list)
-                else ("yes" if v is True else "no" if v is False else v)
-                for v in (row[c] for c in COLUMNS)
-            ]
-        )
+        yield [
+            "; ".join(v)
+            if isinstance(v, list)
+            else ("yes" if v is True else "no" if v is False else v)
+            for v in (row[c] for c in COLUMNS)
+        ]
 
 
 def json_stream(rows: Iterator[dict[str, Any]]) -> Iterator[str]:

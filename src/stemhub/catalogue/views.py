@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 from django_htmx.http import HttpResponseClientRedirect
 
 from stemhub.catalogue.api import CatalogueQuery, validated
-from stemhub.catalogue.downloads import csv_stream, json_stream, public_rows
+from stemhub.catalogue.downloads import COLUMNS, csv_cells, json_stream, public_rows
 from stemhub.catalogue.models import Facet
 from stemhub.catalogue.selectors import (
     SORTS,
@@ -25,6 +25,7 @@ from stemhub.catalogue.selectors import (
     facet_label,
 )
 from stemhub.core.errors import InvalidInput, NotFound
+from stemhub.core.exports import csv_download
 from stemhub.registry.models import CellLine, Status
 from stemhub.registry.selectors import resolve_name
 
@@ -231,14 +232,10 @@ def catalogue_page(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def download_csv(request: HttpRequest) -> StreamingHttpResponse:
+def download_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """Public: every published line as CSV, streamed."""
-    response = StreamingHttpResponse(
-        csv_stream(public_rows(request.build_absolute_uri("/").rstrip("/"))),
-        content_type="text/csv; charset=utf-8",
-    )
-    response["Content-Disposition"] = 'attachment; filename="stemhub-catalogue.csv"'
-    return response
+    rows = public_rows(request.build_absolute_uri("/").rstrip("/"))
+    return csv_download("stemhub-catalogue.csv", COLUMNS, csv_cells(rows))
 
 
 def download_json(request: HttpRequest) -> StreamingHttpResponse:

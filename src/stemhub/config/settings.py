@@ -60,6 +60,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "stemhub.core.request_size.RequestSizeMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -72,6 +73,13 @@ MIDDLEWARE = [
     # Last, as django-axes asks: turns a locked-out login into its lockout page.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Uploads: a request body over STEMHUB_MAX_UPLOAD_MB is refused (413) before it is read; an
+# API body (the cord upload's CSV text) may be that large too; a file over 5 MB is spooled to
+# disk rather than held in memory. Each import has its own, smaller limits (docs/exchange.md).
+STEMHUB_MAX_UPLOAD_MB = env_int("STEMHUB_MAX_UPLOAD_MB", 200)
+DATA_UPLOAD_MAX_MEMORY_SIZE = STEMHUB_MAX_UPLOAD_MB * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 ROOT_URLCONF = "stemhub.config.urls"
 WSGI_APPLICATION = "stemhub.config.wsgi.application"

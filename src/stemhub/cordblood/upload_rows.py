@@ -7,9 +7,7 @@ unit (which would cost more than the whole budget of a 300,000-unit import); the
 constraints remain the last word.
 """
 
-import csv
 import datetime as dt
-import io
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -21,6 +19,8 @@ from django.utils.translation import gettext_lazy
 from stemhub.cordblood import hla_typing as hla
 from stemhub.cordblood.models import ABO, HLA_FIELDS, Kind, Sex, UnitStatus
 from stemhub.core.errors import InvalidInput
+from stemhub.core.exports import csv_lines
+from stemhub.core.tabular import TableLimits, TableTooLarge, table_rows
 
 
 @dataclass(frozen=True)
@@ -138,44 +138,90 @@ class UploadRejected(InvalidInput):
 # ---- reading ----------------------------------------------------------------------------------
 
 
-def read_csv(text: str) -> tuple[list[Problem], list[tuple[int, dict[str, Any]]]]:
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    try:
-        header = [h.strip() for h in next(reader)]
-    except StopIteration:
-        return [Problem(1, "(file)", "the file is empty")], []
-    if len(header) == 1 and ";" in header[0]:
-        return [
-            Problem(
-                1,
-                "(file)",
-                "the columns are separated by semicolons (;), as Excel saves CSV in Chinese and "
-                "European settings: save the file as 'CSV UTF-8 (Comma delimited)', or replace "
-                "each ; between columns with a comma, and use a full stop in decimals (152.5)",
-            )
-        ], []
-    problems = [Problem(1, h or "(blank)", "unknown column") for h in header if h not in COLUMNS_BY]
-    rows: list[tuple[int, dict[str, Any]]] = []
-    for values in reader:
-        if not any(v.strip() for v in values):
+# One upload's limits, stated once: the page, the API and docs/cordblood.md show them.
+LIMITS = TableLimits(
+    max_bytes=200 * 1024 * 1024,
+    max_rows=500_000,
+    max_columns=100,
+    max_cell=10_000,
+    max_unzipped_bytes=1024 * 1024 * 1024,
+)
+
+
+def _file_problem(error: InvalidInput) -> Problem:
+    """A reader's refusal (a limit crossed, not UTF-8, not a workbook) as one problem, on the
+    line it names."""
+    where = next(iter(error.fields), "file")
+    line = int(where.removeprefix("line ")) if where.startswith("line ") else 1
+    return Problem(line, "(file)", error.message)
+
+
+def read_table(
+    filename: str, content: bytes
+) -> tuple[list[Problem], list[tuple[int, dict[str, Any]]]]:
+    """A CSV or XLSX upload, streamed within LIMITS."""
+    name = filename if filename.lower().endswith((".xlsx", ".tsv")) else "units.csv"
+    rows = table_rows(content, filename=name, limits=LIMITS)
+    header: list[str] | None = None
+    problems: list[Problem] = []
+    found: list[tuple[int, dict[str, Any]]] = []
+    for line, values in rows:
+        if header is None:
+            header = values
+            if len(header) == 1 and ";" in header[0]:
+                return [
+                    Problem(
+                        1,
+                        "(file)",
+                        "the columns are separated by semicolons (;), as Excel saves CSV in "
+                        "Chinese and European settings: save the file as 'CSV UTF-8 (Comma "
+                        "delimited)', or replace each ; between columns with a comma, and use a "
+                        "full stop in decimals (152.5)",
+                    )
+                ], []
+            problems += [
+                Problem(1, h or "(blank)", "unknown column") for h in header if h not in COLUMNS_BY
+            ]
             continue
-        line = reader.line_num
+        if not any(values):
+            continue
         if len(values) > len(header):
             problems.append(Problem(line, "(row)", "more cells than columns"))
             continue
-        rows.append((line, dict(zip(header, values, strict=False))))
-    return problems, rows
+        found.append((line, dict(zip(header, values, strict=False))))
+    if header is None:
+        return [Problem(1, "(file)", "the file is empty")], []
+    return problems, found
 
 
-def read_json(text: str) -> tuple[list[Problem], list[tuple[int, dict[str, Any]]]]:
+def read_json(content: bytes) -> tuple[list[Problem], list[tuple[int, dict[str, Any]]]]:
+    """A JSON upload: a list of units, or {"units": [...]}, within LIMITS (bytes first, so a
+    file over the limit is never parsed)."""
+    if len(content) > LIMITS.max_bytes:
+        raise TableTooLarge(
+            f"The file is {len(content):,} bytes; the limit is {LIMITS.max_bytes:,} bytes",
+            limit="max_bytes",
+            where="file",
+        )
     try:
-        data = json.loads(text)
+        data = json.loads(content.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        return [Problem(1, "(file)", "the file is not UTF-8 text")], []
     except json.JSONDecodeError as error:
         return [Problem(error.lineno, "(file)", f"not JSON: {error.msg}")], []
+    except RecursionError:
+        return [Problem(1, "(file)", "not JSON: nested too deeply")], []
     if isinstance(data, dict):
         data = data.get("units")
     if not isinstance(data, list):
         return [Problem(1, "(file)", 'expected a list of units or {"units": [...]}')], []
+    if len(data) > LIMITS.max_rows:
+        raise TableTooLarge(
+            f"The file has {len(data):,} units; the limit for one upload is "
+            f"{LIMITS.max_rows:,}: split it",
+            limit="max_rows",
+            where="file",
+        )
     problems: list[Problem] = []
     rows: list[tuple[int, dict[str, Any]]] = []
     for number, item in enumerate(data, start=1):
@@ -184,29 +230,33 @@ def read_json(text: str) -> tuple[list[Problem], list[tuple[int, dict[str, Any]]
             continue
         unknown = sorted(set(item) - set(COLUMN_NAMES))
         problems.extend(Problem(number, key, "unknown field") for key in unknown)
+        long = [k for k, v in item.items() if isinstance(v, str) and len(v) > LIMITS.max_cell]
+        problems.extend(
+            Problem(number, key, f"longer than {LIMITS.max_cell:,} characters, the limit")
+            for key in long
+        )
         rows.append((number, item))
     return problems, rows
 
 
 def read_upload(filename: str, content: bytes) -> tuple[list[Problem], list[tuple[int, dict]]]:
+    """The upload's (line, fields) rows and its file-level problems; a file over LIMITS is one
+    problem naming the limit, and no rows."""
     try:
-        text = content.decode("utf-8")
-    except UnicodeDecodeError:
-        return [Problem(1, "(file)", "the file is not UTF-8 text")], []
-    if filename.lower().endswith(".json") or text.lstrip()[:1] in ("[", "{"):
-        return read_json(text)
-    return read_csv(text)
+        if filename.lower().endswith(".json") or content[:1024].lstrip(b"\xef\xbb\xbf \t\r\n")[
+            :1
+        ] in (b"[", b"{"):
+            return read_json(content)
+        return read_table(filename, content)
+    except InvalidInput as refused:
+        return [_file_problem(refused)], []
 
 
 COLUMNS_BY = {c.name: c for c in COLUMNS}
 
 
 def template_csv() -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(COLUMN_NAMES)
-    writer.writerow(c.example for c in COLUMNS)
-    return out.getvalue()
+    return "".join(csv_lines(COLUMN_NAMES, [[c.example for c in COLUMNS]]))
 
 
 # ---- validating one row -----------------------------------------------------------------------

@@ -5,6 +5,7 @@ injection list) is written as text, and Excel reads the UTF-8 (a byte order mark
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -26,6 +27,13 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
+def plain_cell(text: str) -> str:
+    """`safe_cell` undone: what an import reads back from a sheet the platform exported."""
+    if text.startswith("'") and text[1:].startswith(FORMULA_START):
+        return text[1:]
+    return text
+
+
 def safe_row(values: Iterable[Any]) -> list[Any]:
     return [safe_cell(v) for v in values]
 
@@ -35,12 +43,36 @@ class _Echo:
         return value
 
 
-def csv_lines(header: Iterable[Any], rows: Iterable[Iterable[Any]]) -> Iterator[str]:
-    """The CSV text, a line at a time, byte order mark first, every cell made safe."""
-    writer = csv.writer(_Echo())
-    yield BOM + writer.writerow(safe_row(header))
+def csv_lines(
+    header: Iterable[Any], rows: Iterable[Iterable[Any]], *, bom: bool = True
+) -> Iterator[str]:
+    """The CSV text, a line at a time, byte order mark first (unless `bom` is False: a
+    terminal's output), every cell made safe."""
+    writer = csv.writer(_Echo(), lineterminator="\r\n" if bom else "\n")
+    yield (BOM if bom else "") + writer.writerow(safe_row(header))
     for row in rows:
         yield writer.writerow(safe_row(row))
+
+
+def xlsx_bytes(sheets: dict[str, tuple[Iterable[Any], Iterable[Iterable[Any]]]]) -> bytes:
+    """A workbook of one sheet per title: (header, rows); the header bold and frozen, every
+    cell made safe (numbers stay numbers)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for title, (header, rows) in sheets.items():
+        sheet = workbook.create_sheet(title)
+        sheet.append(safe_row(header))
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        sheet.freeze_panes = "A2"
+        for row in rows:
+            sheet.append(safe_row(row))
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
 
 
 def csv_download(

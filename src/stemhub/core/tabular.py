@@ -5,6 +5,7 @@ XLSX with openpyxl's read-only mode after its declared dimensions are dropped (a
 declares one cell at row 100,000, column 1,000 is otherwise padded to that size). Each limit
 (bytes, uncompressed bytes of an XLSX, rows, columns, characters in a cell) stops the read as
 soon as it is crossed, with an `InvalidInput` that names the limit and where it was crossed.
+A cell the platform exported behind a quote mark (`core.exports.safe_cell`) reads back as it was.
 """
 
 from __future__ import annotations
@@ -17,7 +18,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext
+
 from stemhub.core.errors import InvalidInput
+from stemhub.core.exports import plain_cell
 
 Row = tuple[int, list[str]]
 
@@ -34,10 +38,15 @@ class TableLimits:
     max_unzipped_bytes: int = 200 * 1024 * 1024  # of an XLSX's parts together
 
     def describe(self) -> str:
-        return (
-            f"at most {self.max_bytes // (1024 * 1024)} MB, {self.max_rows:,} rows, "
-            f"{self.max_columns} columns and {self.max_cell:,} characters in a cell"
-        )
+        return gettext(
+            "at most %(mb)s MB, %(rows)s rows, %(columns)s columns and %(cell)s characters "
+            "in a cell"
+        ) % {
+            "mb": f"{self.max_bytes // (1024 * 1024):,}",
+            "rows": f"{self.max_rows:,}",
+            "columns": f"{self.max_columns:,}",
+            "cell": f"{self.max_cell:,}",
+        }
 
 
 class TableTooLarge(InvalidInput):
@@ -85,6 +94,7 @@ def _checked(rows: Iterator[Row], limits: TableLimits) -> Iterator[Row]:
                 where=f"line {number}",
             )
         for column, cell in enumerate(cells, start=1):
+            cells[column - 1] = plain_cell(cell)
             if len(cell) > limits.max_cell:
                 raise TableTooLarge(
                     f"Line {number}, column {column}: a cell of {len(cell):,} characters; "
@@ -101,6 +111,7 @@ def _csv_rows(content: bytes, limits: TableLimits, *, delimiter: str) -> Iterato
     def lines() -> Iterator[str]:
         buffer = io.BytesIO(content)
         pending = ""
+        number = 0  # physical lines yielded so far
         while chunk := buffer.read(64 * 1024):
             try:
                 pending += decoder.decode(chunk)
@@ -111,12 +122,14 @@ def _csv_rows(content: bytes, limits: TableLimits, *, delimiter: str) -> Iterato
                 ) from None
             *complete, pending = pending.split("\n")
             for line in complete:
+                number += 1
                 yield line + "\n"
             if len(pending) > limits.max_cell * limits.max_columns:
                 raise TableTooLarge(
-                    "A line of the file is longer than any row within the limits can be",
+                    f"Line {number + 1}: longer than any row within the limits can be "
+                    f"({limits.max_columns} columns of at most {limits.max_cell:,} characters)",
                     limit="max_cell",
-                    where="file",
+                    where=f"line {number + 1}",
                 )
         pending += decoder.decode(b"", final=True)
         if pending:

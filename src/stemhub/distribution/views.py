@@ -2,7 +2,6 @@
 timelines, the actions of each role, pick list, shipment pack, certificates and statistics.
 Parse, call a service or selector, render."""
 
-import csv
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_POST
 from stemhub.accounts.permissions import Perm, user_can
 from stemhub.core.auth import printed_name
 from stemhub.core.errors import Forbidden, NotFound, StemhubError
+from stemhub.core.exports import csv_download
 from stemhub.core.pages import page
 from stemhub.distribution import forms, reports, selectors, services
 from stemhub.distribution.committee import is_committee_member
@@ -458,11 +458,10 @@ def statistics_csv(request: HttpRequest, by: str) -> HttpResponse:
     if by not in selectors.STATISTICS_KEYS:
         raise NotFound(f"No statistics by {by!r}; use line or institution")
     rows = selectors.distribution_statistics(request.user, by=by)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="distribution-by-{by}.csv"'
-    writer = csv.writer(response)
     columns = [by, "year", "country", "intended_use", "requests", "vials"]
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([row[c] for c in columns])
-    return response
+    return csv_download(
+        f"distribution-by-{by}.csv",
+        columns,
+        ([row[c] for c in columns] for row in rows),
+        stream=False,
+    )

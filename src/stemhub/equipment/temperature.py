@@ -1,7 +1,5 @@
 """Temperature logs: parsing an uploaded CSV and finding the excursions in it. Pure functions."""
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -10,12 +8,15 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from stemhub.core.errors import InvalidInput
+from stemhub.core.tabular import TableLimits, table_rows
 
 TIMESTAMP_HEADERS = ("timestamp", "time", "datetime", "date_time")
 TEMPERATURE_HEADERS = ("temperature_c", "temperature", "temp_c", "temperature (°c)", "°c")
 # Colder than absolute zero or hotter than any storage unit: a typo, not a reading.
 PLAUSIBLE = (Decimal("-273.15"), Decimal("200"))
 MAX_REPORTED = 20
+# One log's limits, stated once: the page, the API and docs show them.
+LIMITS = TableLimits(max_bytes=20 * 1024 * 1024, max_rows=200_000, max_columns=20, max_cell=100)
 
 
 @dataclass(frozen=True)
@@ -68,16 +69,11 @@ def parse_temperature_csv(content: bytes, *, now: datetime | None = None) -> lis
     """Readings sorted by time, or InvalidInput naming every bad line and field (line 1 is the
     header). Naive timestamps are in the site's time zone. A reading after `now` is refused:
     a logger cannot have measured it yet (its clock is wrong, or the column is another)."""
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InvalidInput(
-            "The file is not UTF-8 text", fields={"file": ["not UTF-8 text"]}
-        ) from None
-    rows = list(csv.reader(io.StringIO(text)))
-    if not rows:
+    rows = table_rows(content, filename="log.csv", limits=LIMITS)
+    first = next(rows, None)
+    if first is None:
         raise InvalidInput("The file is empty", fields={"file": ["empty"]})
-    header = rows[0]
+    header = first[1]
     at_column = _column(header, TIMESTAMP_HEADERS)
     temp_column = _column(header, TEMPERATURE_HEADERS)
     if at_column is None or temp_column is None:
@@ -88,8 +84,8 @@ def parse_temperature_csv(content: bytes, *, now: datetime | None = None) -> lis
     errors: dict[str, list[str]] = {}
     readings: list[Reading] = []
     seen: dict[datetime, int] = {}
-    for number, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
+    for number, row in rows:
+        if not any(row):
             continue
         if len(row) <= max(at_column, temp_column):
             errors[f"line {number}"] = [f"expected {len(header)} columns, found {len(row)}"]

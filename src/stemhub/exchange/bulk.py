@@ -5,8 +5,6 @@ one transaction. All problems are collected (row, column, reason) before anythin
 sheet with any problem, or a dry run, is rolled back whole.
 """
 
-import csv
-import io
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -18,6 +16,8 @@ from django.db import transaction
 from stemhub.accounts.models import Institution, User
 from stemhub.accounts.permissions import Perm
 from stemhub.core.errors import InvalidInput, StemhubError
+from stemhub.core.exports import csv_lines, xlsx_bytes
+from stemhub.core.tabular import TableLimits, table_rows
 from stemhub.registry import services as registry
 from stemhub.registry.models import (
     AGE_BINS,
@@ -145,6 +145,8 @@ ONTOLOGY_PREFIXES = (
     ("NCIt:", "NCIt"),
     ("ICD-10:", "ICD-10"),
 )
+# One sheet's limits, stated once: the page, the API and docs/exchange.md show them.
+LIMITS = TableLimits(max_bytes=20 * 1024 * 1024, max_rows=2_000, max_columns=100, max_cell=10_000)
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -176,48 +178,20 @@ class ImportRejected(InvalidInput):
 # Reading the file into (row number, {column: text}).
 
 
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if hasattr(value, "isoformat"):
-        return value.isoformat()[:10]
-    return str(value).strip()
-
-
 def read_sheet(filename: str, content: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """Header and data rows (with their sheet row numbers) of a CSV or XLSX file."""
-    if filename.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except Exception as error:  # openpyxl raises many types for a file that is no workbook
-            problem = Problem(1, "(file)", f"not a readable XLSX file: {error}")
-            raise ImportRejected([problem]) from None
-        rows = [
-            [_cell_text(v) for v in row]
-            for row in workbook.worksheets[0].iter_rows(values_only=True)
-        ]
-        workbook.close()
-    elif filename.lower().endswith(".csv"):
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise ImportRejected([Problem(1, "(file)", "a CSV file must be UTF-8")]) from None
-        rows = [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text))]
-    else:
-        raise ImportRejected([Problem(1, "(file)", "upload a .csv or .xlsx file")])
-    if not rows:
+    """Header and data rows (with their sheet row numbers) of a CSV or XLSX file, streamed
+    within LIMITS."""
+    try:
+        rows = table_rows(content, filename=filename, limits=LIMITS)
+        header = next(rows, None)
+        data = [(number, row) for number, row in rows if any(row)]
+    except InvalidInput as refused:
+        where = next(iter(refused.fields), "file")
+        number = int(where.removeprefix("line ")) if where.startswith("line ") else 1
+        raise ImportRejected([Problem(number, "(file)", refused.message)]) from None
+    if header is None:
         raise ImportRejected([Problem(1, "(file)", "the file is empty")])
-    header = rows[0]
-    while header and not header[-1]:
-        header = header[:-1]
-    data = [(number, row) for number, row in enumerate(rows[1:], start=2) if any(row)]
-    return header, data
+    return header[1], data
 
 
 # Cell parsers: text → value, raising BadCell with the reason.
@@ -504,27 +478,17 @@ def _report(
 
 
 def template_csv() -> str:
-    out = io.StringIO()
-    csv.writer(out).writerow(COLUMN_NAMES)
-    return out.getvalue()
+    return "".join(csv_lines(COLUMN_NAMES, []))
 
 
 def template_xlsx() -> bytes:
     """The sheet to fill in, plus a Help sheet with each column's format and an example."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Lines"
-    sheet.append(list(COLUMN_NAMES))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "A2"
-    help_sheet = workbook.create_sheet("Help")
-    help_sheet.append(["column", "format", "example"])
-    for column in COLUMNS:
-        help_sheet.append([column.name, column.help, column.example])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return xlsx_bytes(
+        {
+            "Lines": (COLUMN_NAMES, []),
+            "Help": (
+                ("column", "format", "example"),
+                ((c.name, c.help, c.example) for c in COLUMNS),
+            ),
+        }
+    )

@@ -7,8 +7,7 @@ from django.shortcuts import render
 
 from stemhub.accounts.permissions import Perm, user_can
 from stemhub.core.errors import StemhubError
-from stemhub.exchange.api import MAX_UPLOAD
-from stemhub.exchange.bulk import COLUMNS, lines_import
+from stemhub.exchange.bulk import COLUMNS, LIMITS, lines_import
 
 
 @login_required
@@ -18,16 +17,17 @@ def lines_import_page(request: HttpRequest) -> HttpResponse:
     institution = request.user.institution
     if institution is None or not user_can(request.user, Perm.EDIT_LINE, institution.pk):
         raise PermissionDenied("You need registry.edit_line in your institution to import lines.")
-    context: dict[str, object] = {"columns": COLUMNS, "institution": institution}
+    context: dict[str, object] = {
+        "columns": COLUMNS,
+        "institution": institution,
+        "limits": LIMITS.describe(),
+    }
     status = 200
     if request.method == "POST":
         upload = request.FILES.get("file")
         dry_run = request.POST.get("dry_run") == "on"
         if upload is None:
             context["error"] = "Choose a CSV or XLSX file to import."
-            status = 400
-        elif upload.size and upload.size > MAX_UPLOAD:
-            context["error"] = "The file is larger than 20 MB."
             status = 400
         else:
             try:

@@ -3,13 +3,13 @@ against the database's profiles or a Cellosaurus flat file."""
 
 from __future__ import annotations
 
-import csv
 import json
 from argparse import ArgumentParser
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from stemhub.core.exports import csv_lines
 from stemhub.exchange.cellosaurus import MalformedEntry
 from stemhub.quality.str_search import file_references, str_index_from_database
 from stemhub.strprofile import (
@@ -95,10 +95,10 @@ class Command(BaseCommand):
             }
             self.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2))
             return
-        writer = csv.writer(self.stdout, lineterminator="\n")
-        writer.writerow(["accession", "name", "markers", "score", "kind"])
-        for m in matches:
-            writer.writerow([m.accession, m.name, m.markers, format_score(m.score), m.kind])
+        rows = ([m.accession, m.name, m.markers, format_score(m.score), m.kind] for m in matches)
+        header = ["accession", "name", "markers", "score", "kind"]
+        for line in csv_lines(header, rows, bom=False):
+            self.stdout.write(line, ending="")
 
     def _index(self, path: str | None) -> StrIndex:
         if path is None:
