@@ -101,16 +101,16 @@ class VialMoveIn(Schema):
     reason: str = ""
 
 
-class ReasonIn(Schema):
+class VialReasonIn(Schema):
     reason: str = ""
 
 
-class ThawIn(Schema):
+class VialThawIn(Schema):
     purpose: str
     reason: str = ""
 
 
-class StatusIn(Schema):
+class VialStatusIn(Schema):
     barcodes: list[str]
     status: str
     reason: str
@@ -532,7 +532,7 @@ def vial_move(request: HttpRequest, barcode: str, payload: VialMoveIn) -> dict[s
 
 
 @router.post("/biobank/vials/{barcode}/check-out", response=dict[str, Any])
-def vial_check_out(request: HttpRequest, barcode: str, payload: ReasonIn) -> dict[str, Any]:
+def vial_check_out(request: HttpRequest, barcode: str, payload: VialReasonIn) -> dict[str, Any]:
     """Needs biobank.edit: take the vial out of storage (409 when someone else has it)."""
     services.vial_check_out(actor=request.user, vial=_vial(request, barcode), reason=payload.reason)
     return vial_out(selectors.vial_for(request.user, barcode))
@@ -550,7 +550,7 @@ def vial_return(request: HttpRequest, barcode: str, payload: VialMoveIn) -> dict
 
 
 @router.post("/biobank/vials/{barcode}/thaw", response=dict[str, Any])
-def vial_thaw(request: HttpRequest, barcode: str, payload: ThawIn) -> dict[str, Any]:
+def vial_thaw(request: HttpRequest, barcode: str, payload: VialThawIn) -> dict[str, Any]:
     """Needs biobank.edit: thaw the vial for QC or culture; it leaves the inventory."""
     services.vial_thaw(
         actor=request.user,
@@ -562,14 +562,14 @@ def vial_thaw(request: HttpRequest, barcode: str, payload: ThawIn) -> dict[str, 
 
 
 @router.post("/biobank/vials/{barcode}/dispose", response=dict[str, Any])
-def vial_dispose(request: HttpRequest, barcode: str, payload: ReasonIn) -> dict[str, Any]:
+def vial_dispose(request: HttpRequest, barcode: str, payload: VialReasonIn) -> dict[str, Any]:
     """Needs biobank.edit: destroy the vial (a reason is required)."""
     services.vial_dispose(actor=request.user, vial=_vial(request, barcode), reason=payload.reason)
     return vial_out(selectors.vial_for(request.user, barcode))
 
 
 @router.post("/biobank/vial-status", response=list[dict[str, Any]])
-def vials_status(request: HttpRequest, payload: StatusIn) -> list[dict[str, Any]]:
+def vials_status(request: HttpRequest, payload: VialStatusIn) -> list[dict[str, Any]]:
     """Needs biobank.edit (a quarantine also quality.release or equipment.manage; lifting one
     quality.release): set the status of the listed vials, all or none."""
     require(request.user, Perm.INVENTORY_VIEW)

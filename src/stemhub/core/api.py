@@ -116,17 +116,24 @@ ERROR_WORDS = {
 
 
 def _errors_of(operation: Operation, details: dict[str, Any]) -> list[int]:
-    """The 4xx answers an operation can give, from its shape: authentication (401, and 429
-    for wrong tokens), permissions (403), a record named in the path (404), input (400, 422),
-    and state changes (409)."""
-    optional = anonymous in (operation.auth_callbacks or [])
+    """The 4xx answers an operation can give, from its shape: authentication (401 and 403;
+    429 wherever a token is read, even optionally, as an address sending wrong tokens is
+    locked out), input (400, 422), a record named in the path, or referred to by the input
+    of a signed-in request (404), and state changes (409)."""
+    callbacks = operation.auth_callbacks or []
+    optional = anonymous in callbacks
     writes = bool(set(operation.methods) & {"POST", "PATCH", "PUT", "DELETE"})
+    has_input = bool(details.get("parameters")) or "requestBody" in details
     codes = set()
-    if operation.auth_callbacks and not optional:
-        codes |= {401, 403, 429}
+    if callbacks and not optional:
+        codes |= {401, 403}
+    if TOKEN in callbacks:
+        codes.add(429)
     if any(p.get("in") == "path" for p in details.get("parameters", [])):
         codes.add(404)
-    if writes or details.get("parameters") or "requestBody" in details:
+    if has_input and callbacks:
+        codes.add(404)
+    if writes or has_input:
         codes |= {400, 422}
     if writes:
         codes.add(409)
@@ -199,11 +206,16 @@ def on_django_validation(request: HttpRequest, exc: ValidationError) -> HttpResp
     return error_response(request, 400, err.code, err.message, err.fields)
 
 
+# Where ninja says a parameter came from: the field is named without it (`within_days`,
+# not `query.within_days`).
+PARAMETER_PLACES = {"body", "payload", "query", "path", "form", "file", "header", "cookie"}
+
+
 @api.exception_handler(NinjaValidationError)
 def on_schema_validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     fields: dict[str, list[str]] = {}
     for problem in exc.errors:
-        location = [str(p) for p in problem.get("loc", []) if p not in ("body", "payload")]
+        location = [str(p) for p in problem.get("loc", []) if p not in PARAMETER_PLACES]
         fields.setdefault(".".join(location) or "__all__", []).append(problem.get("msg", "invalid"))
     summary = "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in fields.items())
     return error_response(request, 422, "invalid", f"Invalid request: {summary}", fields)

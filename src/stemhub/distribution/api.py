@@ -37,12 +37,12 @@ class RequestIn(Schema):
     password: str
 
 
-class DecisionIn(Schema):
+class RequestDecisionIn(Schema):
     decision: Literal["approve", "reject"]
     reason: str
 
 
-class ReasonIn(Schema):
+class RequestReasonIn(Schema):
     reason: str = ""
 
 
@@ -60,7 +60,7 @@ class ReceiptIn(Schema):
     condition: str = ""
 
 
-class ThawIn(Schema):
+class ThawReportIn(Schema):
     thawed_on: date
     viability: Decimal
     recovery: Decimal
@@ -174,7 +174,9 @@ def request_detail(request: HttpRequest, request_id: int) -> dict[str, Any]:
 
 
 @router.post(f"{D}/requests/{{request_id}}/review", response=dict[str, Any])
-def request_review(request: HttpRequest, request_id: int, payload: DecisionIn) -> dict[str, Any]:
+def request_review(
+    request: HttpRequest, request_id: int, payload: RequestDecisionIn
+) -> dict[str, Any]:
     """Needs distribution.review in the provider's institution: approve or reject."""
     found = services.distribution_request_review(
         actor=request.user,
@@ -186,7 +188,9 @@ def request_review(request: HttpRequest, request_id: int, payload: DecisionIn) -
 
 
 @router.post(f"{D}/requests/{{request_id}}/committee", response=dict[str, Any])
-def request_committee(request: HttpRequest, request_id: int, payload: DecisionIn) -> dict[str, Any]:
+def request_committee(
+    request: HttpRequest, request_id: int, payload: RequestDecisionIn
+) -> dict[str, Any]:
     """Needs the provider's access committee: the second decision on a managed-access line."""
     found = services.distribution_request_committee_review(
         actor=request.user,
@@ -198,7 +202,9 @@ def request_committee(request: HttpRequest, request_id: int, payload: DecisionIn
 
 
 @router.post(f"{D}/requests/{{request_id}}/withdraw", response=dict[str, Any])
-def request_withdraw(request: HttpRequest, request_id: int, payload: ReasonIn) -> dict[str, Any]:
+def request_withdraw(
+    request: HttpRequest, request_id: int, payload: RequestReasonIn
+) -> dict[str, Any]:
     """The request's researcher: withdraw before vials are allocated."""
     found = services.distribution_request_withdraw(
         actor=request.user, request=_found(request, request_id), reason=payload.reason
@@ -216,7 +222,9 @@ def request_allocate(request: HttpRequest, request_id: int) -> list[dict[str, An
 
 
 @router.post(f"{D}/requests/{{request_id}}/release", response=dict[str, Any])
-def request_release(request: HttpRequest, request_id: int, payload: ReasonIn) -> dict[str, Any]:
+def request_release(
+    request: HttpRequest, request_id: int, payload: RequestReasonIn
+) -> dict[str, Any]:
     """Needs distribution.ship in the provider's institution: put the reserved vials back."""
     found = services.distribution_allocation_release(
         actor=request.user, request=_found(request, request_id), reason=payload.reason
@@ -260,7 +268,9 @@ def request_receipt(request: HttpRequest, request_id: int, payload: ReceiptIn) -
 
 
 @router.post(f"{D}/requests/{{request_id}}/thaw-report", response=dict[str, Any])
-def request_thaw_report(request: HttpRequest, request_id: int, payload: ThawIn) -> dict[str, Any]:
+def request_thaw_report(
+    request: HttpRequest, request_id: int, payload: ThawReportIn
+) -> dict[str, Any]:
     """The request's researcher: post-thaw viability, recovery, attachment, problems."""
     found = _found(request, request_id)
     reports.distribution_thaw_report(actor=request.user, request=found, **payload.dict())

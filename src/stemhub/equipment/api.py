@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 
 from stemhub.accounts.permissions import Perm, user_can
 from stemhub.core.api import AUTHENTICATED
@@ -78,7 +78,7 @@ class EquipmentOut(Schema):
     usable_reason: str
 
 
-class StatusIn(Schema):
+class EquipmentStatusIn(Schema):
     status: str
     reason: str
 
@@ -176,7 +176,10 @@ def equipment_create(request: HttpRequest, payload: EquipmentIn) -> Status:
 
 
 @router.get("/equipment/due", response=list[DueOut], auth=AUTHENTICATED)
-def equipment_due_list(request: HttpRequest, within_days: int = 30) -> list[dict[str, Any]]:
+def equipment_due_list(
+    request: HttpRequest,
+    within_days: int = Query(30, ge=1, le=3650, description="Look ahead this many days"),
+) -> list[dict[str, Any]]:
     """Needs biobank.view: calibrations and maintenance overdue or due within `within_days`."""
     _viewer(request)
     items = equipment_due(
@@ -213,7 +216,9 @@ def equipment_update(
 
 
 @router.post("/equipment/{equipment_id}/status", response=EquipmentOut, auth=AUTHENTICATED)
-def equipment_status(request: HttpRequest, equipment_id: int, payload: StatusIn) -> dict[str, Any]:
+def equipment_status(
+    request: HttpRequest, equipment_id: int, payload: EquipmentStatusIn
+) -> dict[str, Any]:
     """Needs equipment.manage for the unit's institution: in service, out of service or
     quarantined, with a reason."""
     unit = equipment_or_404(request.user, equipment_id)

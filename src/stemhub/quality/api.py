@@ -417,7 +417,7 @@ def release_detail(request: HttpRequest, release_id: int) -> dict[str, Any]:
 # Temperature excursions
 
 
-class DecisionIn(Schema):
+class ExcursionDecisionIn(Schema):
     impact_assessment: str
     password: str
     decision: str = ""
@@ -484,7 +484,9 @@ def excursion_detail(request: HttpRequest, excursion_id: int) -> dict[str, Any]:
 
 
 @router.post("/quality/excursions/{excursion_id}/decision", response={201: dict[str, Any]})
-def excursion_decide(request: HttpRequest, excursion_id: int, payload: DecisionIn) -> Status:
+def excursion_decide(
+    request: HttpRequest, excursion_id: int, payload: ExcursionDecisionIn
+) -> Status:
     """Needs quality.release in the unit's institution: decide the excursion, signed with your
     password: `decision` for every vial in stock, `decisions` (barcode → release, keep or
     destroy) for those decided otherwise."""
