@@ -4,23 +4,29 @@ Containers are named by id, positions by their label (`A1`), vials by barcode.
 """
 
 from datetime import date
-from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from stemhub.accounts.models import Institution, User
 from stemhub.accounts.permissions import Perm
 from stemhub.biobank import grids, imports, selectors, services
 from stemhub.biobank.labels import label_sheet
 from stemhub.biobank.models import (
+    BankTier,
     CellBank,
     Container,
     ContainerType,
     CustodyEvent,
+    FillOrder,
+    Labelling,
+    PositionHold,
+    TemperatureClass,
     Vial,
+    VialStatus,
 )
+from stemhub.core.api import Percent, one_of
 from stemhub.core.errors import InvalidInput, NotFound
 from stemhub.registry.models import DerivedProduct
 from stemhub.registry.selectors import visible_lines
@@ -31,22 +37,27 @@ router = Router(tags=["biobank"])
 
 # Shapes
 
+# A name, label or barcode the service looks up: never empty.
+Name = Annotated[str, Field(min_length=1)]
+# Rows or columns of a grid: the largest racks and boxes have a few dozen.
+LARGEST_GRID = 100
+
 
 class ContainerTypeIn(Schema):
-    name: str
-    rows: int | None = None
-    columns: int | None = None
-    row_labels: str = "letters"
-    column_labels: str = "numbers"
-    fill_order: str = "row_major"
-    temperature_class: str = ""
+    name: str = Field(min_length=1, max_length=100)
+    rows: int | None = Field(None, ge=1, le=LARGEST_GRID)
+    columns: int | None = Field(None, ge=1, le=LARGEST_GRID)
+    row_labels: str = one_of(Labelling.values, "letters")
+    column_labels: str = one_of(Labelling.values, "numbers")
+    fill_order: str = one_of(FillOrder.values, "row_major")
+    temperature_class: str = one_of(["", *TemperatureClass.values], "")
     holds_vials: bool = False
-    allowed_children: list[str] = []
+    allowed_children: list[Name] = []
 
 
 class ContainerIn(Schema):
-    type: str
-    name: str
+    type: Name
+    name: str = Field(min_length=1, max_length=100)
     parent: int | None = None
     position: str = ""
     barcode: str = ""
@@ -65,30 +76,30 @@ class BlockIn(Schema):
 
 
 class HoldIn(Schema):
-    position: str
-    kind: str  # blocked, reserved, or free to release
+    position: Name
+    kind: str = one_of([*PositionHold.Kind.values, "free"], description="free releases it")
     note: str = ""
 
 
 class PlaceIn(Schema):
     container: int
-    position: str
+    position: Name
 
 
 class BankIn(Schema):
     line: str | None = None
     product: int | None = None
-    tier: str
+    tier: str = one_of(BankTier.values)
     parent: str | None = None
     code: str = ""
     passage_number: int
     freeze_date: date
     cryo_medium: str = ""
     cells_per_vial: int | None = None
-    vial_count: int
+    vial_count: int = Field(ge=1, le=services.MAX_VIALS_PER_BANK)
     operator: str | None = None
     sop_reference: str = ""
-    post_thaw_viability: Decimal | None = None
+    post_thaw_viability: Percent | None = None
     notes: str = ""
     boxes: list[int] = []
     positions: list[PlaceIn] = []
@@ -106,20 +117,20 @@ class VialReasonIn(Schema):
 
 
 class VialThawIn(Schema):
-    purpose: str
+    purpose: Literal["qc", "culture"]
     reason: str = ""
 
 
 class VialStatusIn(Schema):
-    barcodes: list[str]
-    status: str
-    reason: str
+    barcodes: list[Name] = Field(min_length=1)
+    status: str = one_of(VialStatus.values)
+    reason: str = Field(min_length=1)
 
 
 class FreeSpaceQuery(Schema):
-    type: str
-    temperature: str
-    n: int = 1
+    type: Name
+    temperature: str = one_of(TemperatureClass.values)
+    n: int = Field(1, ge=1, le=10_000)
 
 
 # Helpers
@@ -133,7 +144,7 @@ def _container(request: HttpRequest, container_id: int) -> Container:
 def _container_type(name: str, field: str = "type") -> ContainerType:
     found = ContainerType.objects.filter(name=name).first()
     if found is None:
-        raise InvalidInput(f"No container type {name!r}", fields={field: ["unknown type"]})
+        raise NotFound(f"No container type {name!r}", fields={field: ["unknown type"]})
     return found
 
 
@@ -402,8 +413,6 @@ def container_history(request: HttpRequest, container_id: int) -> dict[str, Any]
 def free_space(request: HttpRequest, query: Query[FreeSpaceQuery]) -> list[dict[str, Any]]:
     """Needs biobank.view: the first n free positions in boxes of a type at a temperature."""
     require(request.user, Perm.INVENTORY_VIEW)
-    if not 1 <= query.n <= 10_000:
-        raise InvalidInput("n must be 1-10000", fields={"n": ["out of range"]})
     found = selectors.free_space(
         institution_id=request.user.institution_id or 0,
         box_type=_container_type(query.type),

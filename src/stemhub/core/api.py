@@ -1,19 +1,23 @@
 """The HTTP/JSON API under /api/v1/: one NinjaAPI, authentication, and the error shape."""
 
+from collections.abc import Iterable
 from datetime import timedelta
-from typing import Any
+from decimal import Decimal
+from typing import Annotated, Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import NinjaAPI
+from ninja import Field, NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.schema import OpenAPISchema
 from ninja.operation import Operation
 from ninja.security import APIKeyCookie, HttpBearer
+from pydantic import WithJsonSchema
+from pydantic_core import PydanticUndefined
 
 from stemhub.accounts.models import ApiToken
 from stemhub.core.errors import StemhubError, from_validation_error
@@ -75,6 +79,34 @@ class SessionAuth(APIKeyCookie):
 def anonymous(request: HttpRequest) -> Any:
     """Lets a request through unauthenticated; endpoints then show only public data."""
     return True
+
+
+def _decimal(low: float, high: float, step: float) -> Any:
+    """A decimal given as a JSON number within [low, high] in steps of `step` (the column's
+    decimal places): ninja would declare "a number or any string" and no bounds."""
+    places = len(str(step).split(".")[1])
+    return Annotated[
+        Decimal,
+        Field(ge=low, le=high, decimal_places=places),
+        WithJsonSchema(
+            {"type": "number", "minimum": low, "maximum": high, "multipleOf": step},
+            mode="validation",
+        ),
+    ]
+
+
+# The decimal columns the API writes: a percentage, degrees Celsius (down to absolute zero),
+# a QC specification limit.
+Percent = _decimal(0, 100, 0.01)
+Celsius = _decimal(-273.15, 9999.99, 0.01)
+Recovery = _decimal(0, 9999.99, 0.01)
+Limit = _decimal(-99_999_999.9999, 99_999_999.9999, 0.0001)
+
+
+def one_of(choices: Iterable[str], default: Any = PydanticUndefined, **field: Any) -> Any:
+    """A field whose service accepts only `choices` (and names the field when given another):
+    the schema declares them as its enum, so a client can read them there."""
+    return Field(default, json_schema_extra={"enum": list(choices)}, **field)
 
 
 TOKEN = TokenAuth()

@@ -2,14 +2,13 @@
 Parse, call a service or selector, shape. Requests are named by their number (DR-00042 → 42)."""
 
 from datetime import date
-from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from stemhub.accounts.permissions import Perm
-from stemhub.core.api import OPTIONAL
+from stemhub.core.api import OPTIONAL, Percent, Recovery
 from stemhub.core.errors import Forbidden, NotFound
 from stemhub.distribution import reports, selectors, services
 from stemhub.distribution.models import DistributionRequest
@@ -18,23 +17,25 @@ from stemhub.registry.models import Status as LineStatus
 from stemhub.registry.services import require
 
 router = Router(tags=["distribution"])
+# Text a request cannot do without.
+Text = Annotated[str, Field(min_length=1)]
 D = "/distribution"
 
 
 class RequestIn(Schema):
-    line: str
-    project_title: str
-    project_summary: str
-    principal_investigator: str
-    recipient_institution: str
-    recipient_country: str
+    line: Text
+    project_title: Text
+    project_summary: Text
+    principal_investigator: Text
+    recipient_institution: Text
+    recipient_country: Text
     intended_use: Literal["basic_research", "commercial", "clinical"]
-    ethics_reference: str
-    vials_requested: int
-    licence_number: int
+    ethics_reference: Text
+    vials_requested: int = Field(ge=1)
+    licence_number: int = Field(ge=1)
     accept_licence: bool
-    printed_name: str
-    password: str
+    printed_name: Text
+    password: Text
 
 
 class RequestDecisionIn(Schema):
@@ -47,10 +48,10 @@ class RequestReasonIn(Schema):
 
 
 class ShipIn(Schema):
-    courier: str
-    tracking_number: str
-    dry_shipper: str
-    temperature_logger: str
+    courier: Text
+    tracking_number: Text
+    dry_shipper: Text
+    temperature_logger: Text
     shipped_on: date
     expected_on: date | None = None
 
@@ -62,8 +63,8 @@ class ReceiptIn(Schema):
 
 class ThawReportIn(Schema):
     thawed_on: date
-    viability: Decimal
-    recovery: Decimal
+    viability: Percent
+    recovery: Recovery
     attachment: Literal["good", "partial", "poor", "none"]
     problems: str = ""
 

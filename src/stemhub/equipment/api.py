@@ -7,13 +7,19 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from stemhub.accounts.permissions import Perm, user_can
-from stemhub.core.api import AUTHENTICATED
+from stemhub.core.api import AUTHENTICATED, Celsius, one_of
 from stemhub.core.errors import Forbidden
 from stemhub.equipment import services
-from stemhub.equipment.models import Equipment, Excursion
+from stemhub.equipment.models import (
+    CalibrationResult,
+    Equipment,
+    EquipmentStatus,
+    Excursion,
+    Kind,
+)
 from stemhub.equipment.selectors import (
     equipment_due,
     equipment_or_404,
@@ -25,8 +31,8 @@ router = Router(tags=["equipment"])
 
 
 class EquipmentIn(Schema):
-    kind: str
-    name: str
+    kind: str = one_of(Kind.values)
+    name: str = Field(min_length=1)
     serial_number: str = ""
     location: str = ""
     manufacturer: str = ""
@@ -36,13 +42,13 @@ class EquipmentIn(Schema):
     maintenance_interval_days: int | None = None
     next_calibration_due: date | None = None
     next_maintenance_due: date | None = None
-    min_temperature_c: Decimal | None = None
-    max_temperature_c: Decimal | None = None
+    min_temperature_c: Celsius | None = None
+    max_temperature_c: Celsius | None = None
     notes: str = ""
 
 
 class EquipmentPatch(Schema):
-    kind: str | None = None
+    kind: str | None = one_of(Kind.values, None)
     name: str | None = None
     serial_number: str | None = None
     location: str | None = None
@@ -53,8 +59,8 @@ class EquipmentPatch(Schema):
     maintenance_interval_days: int | None = None
     next_calibration_due: date | None = None
     next_maintenance_due: date | None = None
-    min_temperature_c: Decimal | None = None
-    max_temperature_c: Decimal | None = None
+    min_temperature_c: Celsius | None = None
+    max_temperature_c: Celsius | None = None
     notes: str | None = None
     reason: str = ""
 
@@ -79,14 +85,14 @@ class EquipmentOut(Schema):
 
 
 class EquipmentStatusIn(Schema):
-    status: str
-    reason: str
+    status: str = one_of(EquipmentStatus.values)
+    reason: str = Field(min_length=1)
 
 
 class CalibrationIn(Schema):
     performed_on: date
-    performed_by: str
-    result: str
+    performed_by: str = Field(min_length=1)
+    result: str = one_of(CalibrationResult.values)
     valid_until: date | None = None
     certificate: str = ""
     notes: str = ""
@@ -94,8 +100,8 @@ class CalibrationIn(Schema):
 
 class MaintenanceIn(Schema):
     performed_on: date
-    performed_by: str
-    description: str
+    performed_by: str = Field(min_length=1)
+    description: str = Field(min_length=1)
     next_due: date | None = None
 
 

@@ -2,17 +2,17 @@
 releases. Parse, call a service or selector, shape."""
 
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import File, Form, Router, Schema, Status
+from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from stemhub.accounts.models import User
 from stemhub.accounts.permissions import Perm
 from stemhub.biobank.models import CellBank
 from stemhub.biobank.selectors import bank_for, visible_banks
+from stemhub.core.api import Limit
 from stemhub.core.errors import InvalidInput, NotFound
 from stemhub.equipment.models import Equipment, Excursion
 from stemhub.quality import dispositions, selectors, services
@@ -32,15 +32,15 @@ router = Router(tags=["quality"])
 
 
 class ReviseIn(Schema):
-    reason: str
+    reason: str = Field(min_length=1)
     name: str | None = None
     method: str | None = None
     allowed_results: list[str] | None = None
     accepted_results: list[str] | None = None
     unit: str | None = None
-    lower_limit: Decimal | None = None
+    lower_limit: Limit | None = None
     lower_inclusive: bool | None = None
-    upper_limit: Decimal | None = None
+    upper_limit: Limit | None = None
     upper_inclusive: bool | None = None
     required_tiers: list[str] | None = None
     clinical_only: bool | None = None
@@ -48,23 +48,23 @@ class ReviseIn(Schema):
 
 
 class CorrectIn(Schema):
-    value: str
-    reason: str
+    value: str = Field(min_length=1)
+    reason: str = Field(min_length=1)
     comment: str | None = None
 
 
 class NonconformityIn(Schema):
-    description: str
+    description: str = Field(min_length=1)
     result: int | None = None
 
 
 class CloseIn(Schema):
-    reason: str
+    reason: str = Field(min_length=1)
     capa: str = ""
 
 
 class ReleaseIn(Schema):
-    password: str
+    password: str = Field(min_length=1)
 
 
 def test_out(test: QcTest) -> dict[str, Any]:
@@ -192,10 +192,10 @@ def _release(request: HttpRequest, release_id: int) -> Release:
     return found
 
 
-def _current_test(code: str) -> QcTest:
+def _current_test(code: str, field: str = "test") -> QcTest:
     found = selectors.current_tests().filter(code=code).first()
     if found is None:
-        raise InvalidInput(f"No QC test {code!r} in the catalogue", fields={"test": ["unknown"]})
+        raise NotFound(f"No QC test {code!r} in the catalogue", fields={field: ["unknown"]})
     return found
 
 
@@ -264,7 +264,7 @@ def test_revise(request: HttpRequest, code: str, payload: ReviseIn) -> Status:
     require(request.user, Perm.QC_RELEASE)
     changes = {k: v for k, v in payload.dict().items() if v is not None and k != "reason"}
     test = services.qc_test_revise(
-        actor=request.user, test=_current_test(code), reason=payload.reason, **changes
+        actor=request.user, test=_current_test(code, "code"), reason=payload.reason, **changes
     )
     return Status(201, test_out(test))
 
@@ -283,15 +283,16 @@ def bank_qc(request: HttpRequest, bank_id: int) -> dict[str, Any]:
 def result_record(
     request: HttpRequest,
     bank_id: int,
-    test: Form[str],
-    value: Form[str],
     tested_on: Form[date],
+    test: str = Form(..., min_length=1),
+    value: str = Form(..., min_length=1),
     unit: Form[str] = "",
     method: Form[str] = "",
     operator: Form[str] = "",
-    instrument: Form[int | None] = None,
+    # A form field cannot be null: left out, there is no instrument and no raw file.
+    instrument: Form[int] = None,  # type: ignore[assignment]
     comment: Form[str] = "",
-    raw_file: File[UploadedFile | None] = None,
+    raw_file: File[UploadedFile] = None,  # type: ignore[assignment]
 ) -> Status:
     """Needs quality.record in the bank's institution: a result (multipart form, the raw file
     in `raw_file`), judged against the test's current specification."""
@@ -418,8 +419,8 @@ def release_detail(request: HttpRequest, release_id: int) -> dict[str, Any]:
 
 
 class ExcursionDecisionIn(Schema):
-    impact_assessment: str
-    password: str
+    impact_assessment: str = Field(min_length=1)
+    password: str = Field(min_length=1)
     decision: str = ""
     decisions: dict[str, str] = {}
 

@@ -1,11 +1,13 @@
 """API shapes of a cell line record (see records.py for the record itself)."""
 
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
-from ninja import Schema
+from ninja import Field, Schema
 from pydantic import ConfigDict
+
+from stemhub.core.api import Percent, one_of
+from stemhub.registry.models import Availability
 
 
 class Strict(Schema):
@@ -48,7 +50,7 @@ class MarkerIO(Strict):
     marker: str
     method: str
     result: str
-    percent_positive: Decimal | None = None
+    percent_positive: Percent | None = None
 
 
 class PluriTestIO(Strict):
@@ -248,8 +250,12 @@ class TransitionIn(Strict):
     comment: str = ""
 
 
+class ReturnIn(Strict):
+    comment: str = Field(min_length=1, description="What the submitter must change")
+
+
 class AvailabilityIn(Strict):
-    availability: str
+    availability: str = one_of(Availability.values)
     reason: str = ""
 
 
