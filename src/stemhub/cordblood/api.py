@@ -15,7 +15,7 @@ from stemhub.cordblood.models import SavedSearch, Transplant, Unit
 from stemhub.cordblood.search import SearchRequest, preliminary_counts
 from stemhub.cordblood.upload_rows import UploadRejected, template_csv
 from stemhub.cordblood.uploads import units_import
-from stemhub.core.api import AUTHENTICATED
+from stemhub.core.api import AUTHENTICATED, file_answer
 from stemhub.core.errors import InvalidInput, NotFound
 
 router = Router(tags=["cordblood"])
@@ -99,7 +99,7 @@ def _bank(code: str) -> Institution:
     return bank
 
 
-@router.get("/cord/units/template.csv", auth=None)
+@router.get("/cord/units/template.csv", auth=None, openapi_extra=file_answer("text/csv"))
 def units_template(request: HttpRequest) -> HttpResponse:
     """Public: the upload columns, with one example row."""
     response = HttpResponse(template_csv(), content_type="text/csv; charset=utf-8")

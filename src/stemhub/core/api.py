@@ -1,7 +1,8 @@
 """The HTTP/JSON API under /api/v1/: one NinjaAPI, authentication, and the error shape."""
 
+import re
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -9,6 +10,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
 from ninja import Field, NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -16,7 +18,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.schema import OpenAPISchema
 from ninja.operation import Operation
 from ninja.security import APIKeyCookie, HttpBearer
-from pydantic import WithJsonSchema
+from pydantic import BeforeValidator, WithJsonSchema
 from pydantic_core import PydanticUndefined
 
 from stemhub.accounts.models import ApiToken
@@ -104,9 +106,27 @@ Limit = _decimal(-99_999_999.9999, 99_999_999.9999, 0.0001)
 
 
 def one_of(choices: Iterable[str], default: Any = PydanticUndefined, **field: Any) -> Any:
-    """A field whose service accepts only `choices` (and names the field when given another):
-    the schema declares them as its enum, so a client can read them there."""
-    return Field(default, json_schema_extra={"enum": list(choices)}, **field)
+    """A text field that takes only `choices`: declared as their enum, and refused otherwise
+    (422 naming the field)."""
+    values = list(choices)
+    pattern = "^(?:" + "|".join(re.escape(v) for v in values) + ")$"
+    return Field(default, pattern=pattern, json_schema_extra={"enum": values}, **field)
+
+
+def _a_date_in_words(value: Any) -> Any:
+    if not isinstance(value, str | date):
+        raise ValueError("a date as YYYY-MM-DD")
+    return value
+
+
+# A day given as YYYY-MM-DD: pydantic would also take a number as seconds since 1970.
+Day = Annotated[date, BeforeValidator(_a_date_in_words)]
+
+
+def file_answer(media_type: str) -> dict[str, Any]:
+    """`openapi_extra` for an operation answering a file rather than JSON."""
+    content = {media_type: {"schema": {"type": "string", "format": "binary"}}}
+    return {"responses": {200: {"description": "The file", "content": content}}}
 
 
 TOKEN = TokenAuth()
@@ -251,6 +271,13 @@ def on_schema_validation(request: HttpRequest, exc: NinjaValidationError) -> Htt
         fields.setdefault(".".join(location) or "__all__", []).append(problem.get("msg", "invalid"))
     summary = "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in fields.items())
     return error_response(request, 422, "invalid", f"Invalid request: {summary}", fields)
+
+
+@api.exception_handler(MultiPartParserError)
+def on_broken_form(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    return error_response(
+        request, 400, "invalid", f"The body is not a readable multipart form: {exc}", {}
+    )
 
 
 @api.exception_handler(AuthenticationError)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from stemhub.accounts.permissions import Perm, user_can
-from stemhub.core.api import AUTHENTICATED, Celsius, one_of
+from stemhub.core.api import AUTHENTICATED, Celsius, Day, one_of
 from stemhub.core.errors import Forbidden
 from stemhub.equipment import services
 from stemhub.equipment.models import (
@@ -38,10 +38,10 @@ class EquipmentIn(Schema):
     manufacturer: str = ""
     model_name: str = ""
     calibration_required: bool = True
-    calibration_interval_days: int | None = None
-    maintenance_interval_days: int | None = None
-    next_calibration_due: date | None = None
-    next_maintenance_due: date | None = None
+    calibration_interval_days: int | None = Field(None, ge=1, le=3650)
+    maintenance_interval_days: int | None = Field(None, ge=1, le=3650)
+    next_calibration_due: Day | None = None
+    next_maintenance_due: Day | None = None
     min_temperature_c: Celsius | None = None
     max_temperature_c: Celsius | None = None
     notes: str = ""
@@ -55,10 +55,10 @@ class EquipmentPatch(Schema):
     manufacturer: str | None = None
     model_name: str | None = None
     calibration_required: bool | None = None
-    calibration_interval_days: int | None = None
-    maintenance_interval_days: int | None = None
-    next_calibration_due: date | None = None
-    next_maintenance_due: date | None = None
+    calibration_interval_days: int | None = Field(None, ge=1, le=3650)
+    maintenance_interval_days: int | None = Field(None, ge=1, le=3650)
+    next_calibration_due: Day | None = None
+    next_maintenance_due: Day | None = None
     min_temperature_c: Celsius | None = None
     max_temperature_c: Celsius | None = None
     notes: str | None = None
@@ -90,19 +90,19 @@ class EquipmentStatusIn(Schema):
 
 
 class CalibrationIn(Schema):
-    performed_on: date
+    performed_on: Day
     performed_by: str = Field(min_length=1)
     result: str = one_of(CalibrationResult.values)
-    valid_until: date | None = None
+    valid_until: Day | None = None
     certificate: str = ""
     notes: str = ""
 
 
 class MaintenanceIn(Schema):
-    performed_on: date
+    performed_on: Day
     performed_by: str = Field(min_length=1)
     description: str = Field(min_length=1)
-    next_due: date | None = None
+    next_due: Day | None = None
 
 
 class DueOut(Schema):

@@ -1,6 +1,7 @@
 """API shapes of a cell line record (see records.py for the record itself)."""
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from ninja import Field, Schema
@@ -50,6 +51,13 @@ class MarkerIO(Strict):
     marker: str
     method: str
     result: str
+    percent_positive: Decimal | None = None
+
+
+class MarkerIn(MarkerIO):
+    """A marker as a client sends it: the percentage as a JSON number (MarkerIO answers it as
+    text, exactly as stored)."""
+
     percent_positive: Percent | None = None
 
 
@@ -150,7 +158,7 @@ class LineFields(Strict):
     str_profile: dict[str, list[str]] | None = None
     genome_wide_analysis: str | None = None
     karyotypes: list[KaryotypeIO] | None = None
-    markers: list[MarkerIO] | None = None
+    markers: list[MarkerIn] | None = None
     pluritests: list[PluriTestIO] | None = None
     differentiations: list[DifferentiationIO] | None = None
     omics: list[OmicsIO] | None = None
