@@ -7,7 +7,7 @@ PORT ?= 8000
 export STEMHUB_IMGT_DIR ?= $(if $(wildcard ../shared/imgt/Latest),$(abspath ../shared/imgt/Latest),)
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-sqlite test-postgres browser-deps fonts screenshots bench lint typecheck mutate clean
+.PHONY: install run test test-sqlite test-postgres schemathesis browser-deps fonts screenshots bench lint typecheck mutate clean
 
 install: $(STAMP)
 
@@ -51,6 +51,10 @@ test-postgres:
 	PYTHON=$(BIN)/python scripts/ensure-postgres "$$url" && \
 	echo "== test suite on PostgreSQL ($$url) ==" && \
 	DATABASE_URL="$$url" $(BIN)/python -m pytest -q -p no:cacheprovider
+
+# The API against its OpenAPI schema, alone (it is also part of test-sqlite): docs/api.md.
+schemathesis: install
+	DATABASE_URL=sqlite:///:memory: $(BIN)/python -m pytest -q -p no:cacheprovider tests/core/test_schemathesis.py
 
 # Every page of every demo login's menu, as PNGs in var/screenshots/ (open index.html there).
 screenshots: install browser-deps fonts

@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from stemhub.accounts import services
 from stemhub.accounts.models import Institution
@@ -30,7 +30,7 @@ class MeOut(Schema):
 
 
 class TokenIn(Schema):
-    name: str
+    name: str = Field(min_length=1, max_length=100, description="What the token is for")
 
 
 class TokenOut(Schema):

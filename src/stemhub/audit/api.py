@@ -1,6 +1,6 @@
 """The audit trail over HTTP: a record's trail and a period's rows (needs audit.view)."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest
@@ -31,8 +31,8 @@ class AuditEventOut(Schema):
 
 
 class PeriodFilters(Schema):
-    start: str = Field("", alias="from")
-    end: str = Field("", alias="to")
+    start: date = Field(alias="from", description="First day, YYYY-MM-DD")
+    end: date = Field(alias="to", description="Last day, YYYY-MM-DD")
     model: str = ""
     limit: int = Field(500, ge=1, le=5000)
     after_id: int = Field(0, ge=0, description="Continue after this id (keyset paging)")

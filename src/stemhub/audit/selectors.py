@@ -106,7 +106,14 @@ def _day(value: str, field: str) -> date:
         ) from None
 
 
-def period_events(user: Any, *, start: str, end: str, model: str = "") -> QuerySet[AuditEvent]:
+# A period reaching past these days means "from the beginning" or "until now": clamped to
+# them, as a day at the very edge of the calendar overflows once shifted to UTC.
+EARLIEST_DAY, LATEST_DAY = date(1, 1, 2), date(9999, 12, 30)
+
+
+def period_events(
+    user: Any, *, start: str | date, end: str | date, model: str = ""
+) -> QuerySet[AuditEvent]:
     """The rows from the day `start` to the day `end` (both included, site time), optionally of
     one model, oldest first."""
     if not start or not end:
@@ -114,9 +121,11 @@ def period_events(user: Any, *, start: str, end: str, model: str = "") -> QueryS
             "Give the period: from and to (YYYY-MM-DD)",
             fields={name: ["required"] for name, v in (("from", start), ("to", end)) if not v},
         )
-    first, last = _day(start, "from"), _day(end, "to")
+    first = start if isinstance(start, date) else _day(start, "from")
+    last = end if isinstance(end, date) else _day(end, "to")
     if last < first:
         raise InvalidInput("The period ends before it starts", fields={"to": ["before from"]})
+    first, last = max(first, EARLIEST_DAY), min(last, LATEST_DAY)
     zone = timezone.get_current_timezone()
     events = visible_events(user).filter(
         at__gte=datetime.combine(first, time.min, zone),

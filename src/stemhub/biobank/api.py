@@ -5,22 +5,30 @@ Containers are named by id, positions by their label (`A1`), vials by barcode.
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
+from pydantic import StrictBool
 
 from stemhub.accounts.models import Institution, User
 from stemhub.accounts.permissions import Perm
 from stemhub.biobank import grids, imports, selectors, services
 from stemhub.biobank.labels import label_sheet
 from stemhub.biobank.models import (
+    BankTier,
     CellBank,
     Container,
     ContainerType,
     CustodyEvent,
+    FillOrder,
+    Labelling,
+    PositionHold,
+    TemperatureClass,
     Vial,
+    VialStatus,
 )
+from stemhub.core.api import Percent, file_answer, one_of
 from stemhub.core.errors import InvalidInput, NotFound
 from stemhub.registry.models import DerivedProduct
 from stemhub.registry.selectors import visible_lines
@@ -31,22 +39,27 @@ router = Router(tags=["biobank"])
 
 # Shapes
 
+# A name, label or barcode the service looks up: never empty.
+Name = Annotated[str, Field(min_length=1)]
+# Rows or columns of a grid: the largest racks and boxes have a few dozen.
+LARGEST_GRID = 100
+
 
 class ContainerTypeIn(Schema):
-    name: str
-    rows: int | None = None
-    columns: int | None = None
-    row_labels: str = "letters"
-    column_labels: str = "numbers"
-    fill_order: str = "row_major"
-    temperature_class: str = ""
-    holds_vials: bool = False
-    allowed_children: list[str] = []
+    name: str = Field(min_length=1, max_length=100)
+    rows: int | None = Field(None, ge=1, le=LARGEST_GRID)
+    columns: int | None = Field(None, ge=1, le=LARGEST_GRID)
+    row_labels: str = one_of(Labelling.values, "letters")
+    column_labels: str = one_of(Labelling.values, "numbers")
+    fill_order: str = one_of(FillOrder.values, "row_major")
+    temperature_class: str = one_of(["", *TemperatureClass.values], "")
+    holds_vials: StrictBool = False
+    allowed_children: list[Name] = []
 
 
 class ContainerIn(Schema):
-    type: str
-    name: str
+    type: Name
+    name: str = Field(min_length=1, max_length=100)
     parent: int | None = None
     position: str = ""
     barcode: str = ""
@@ -65,30 +78,30 @@ class BlockIn(Schema):
 
 
 class HoldIn(Schema):
-    position: str
-    kind: str  # blocked, reserved, or free to release
+    position: Name
+    kind: str = one_of([*PositionHold.Kind.values, "free"], description="free releases it")
     note: str = ""
 
 
 class PlaceIn(Schema):
     container: int
-    position: str
+    position: Name
 
 
 class BankIn(Schema):
     line: str | None = None
     product: int | None = None
-    tier: str
+    tier: str = one_of(BankTier.values)
     parent: str | None = None
     code: str = ""
     passage_number: int
     freeze_date: date
     cryo_medium: str = ""
     cells_per_vial: int | None = None
-    vial_count: int
+    vial_count: int = Field(ge=1, le=services.MAX_VIALS_PER_BANK)
     operator: str | None = None
     sop_reference: str = ""
-    post_thaw_viability: Decimal | None = None
+    post_thaw_viability: Percent | None = None
     notes: str = ""
     boxes: list[int] = []
     positions: list[PlaceIn] = []
@@ -101,25 +114,184 @@ class VialMoveIn(Schema):
     reason: str = ""
 
 
-class ReasonIn(Schema):
+class VialReasonIn(Schema):
     reason: str = ""
 
 
-class ThawIn(Schema):
-    purpose: str
+class VialThawIn(Schema):
+    purpose: Literal["qc", "culture"]
     reason: str = ""
 
 
-class StatusIn(Schema):
-    barcodes: list[str]
-    status: str
-    reason: str
+class VialStatusIn(Schema):
+    barcodes: list[Name] = Field(min_length=1)
+    status: str = one_of(VialStatus.values)
+    reason: str = Field(min_length=1)
 
 
 class FreeSpaceQuery(Schema):
+    type: Name
+    temperature: str = one_of(TemperatureClass.values)
+    n: int = Field(1, ge=1, le=10_000)
+
+
+# Answers
+
+
+class ContainerTypeOut(Schema):
+    name: str
+    rows: int | None
+    columns: int | None
+    row_labels: str
+    column_labels: str
+    fill_order: str
+    temperature_class: str
+    holds_vials: bool
+    allowed_children: list[str]
+
+
+class ContainerOut(Schema):
+    id: int
+    name: str
     type: str
-    temperature: str
-    n: int = 1
+    path: str
+    parent: int | None
+    position: str
+    barcode: str
+    temperature_class: str
+    blocked: bool
+
+
+class PositionOut(Schema):
+    position: str
+    vial: str | None
+    bank: str | None
+    status: str | None
+    container: int | None
+    container_name: str | None
+    used: int | None
+    capacity: int | None
+    hold: str | None
+    free: bool
+
+
+class ContainerDetailOut(ContainerOut):
+    children: list[ContainerOut]
+    positions: list[PositionOut]
+
+
+class HoldOut(Schema):
+    position: str
+    kind: str
+
+
+class ContainerEventOut(Schema):
+    at: str
+    kind: str
+    actor: str
+    container: str
+    from_place: str = Field(alias="from")
+    to: str
+    reason: str
+
+
+class CustodyEventOut(Schema):
+    at: str
+    kind: str
+    actor: str
+    vial: str | None
+    from_place: str = Field(alias="from")
+    to: str
+    from_status: str
+    to_status: str
+    reason: str
+
+
+class ContainerHistoryOut(Schema):
+    container: ContainerOut
+    container_events: list[ContainerEventOut]
+    vial_events: list[CustodyEventOut]
+
+
+class FreePositionOut(Schema):
+    container: int
+    box: str
+    position: str
+
+
+class VialOut(Schema):
+    barcode: str
+    bank: str
+    status: str
+    container: int | None
+    position: str
+    location: str
+    checked_out_to: str | None
+
+
+class VialStatusOut(Schema):
+    barcode: str
+    status: str
+
+
+class BankOut(Schema):
+    id: int
+    code: str
+    tier: str
+    line: str
+    product: str | None
+    parent: str | None
+    passage_number: int
+    freeze_date: str
+    cryo_medium: str
+    cells_per_vial: int | None
+    vial_count: int
+    operator: str | None
+    sop_reference: str
+    post_thaw_viability: Decimal | None
+
+
+class BankDetailOut(BankOut):
+    vials: list[VialOut]
+
+
+class ImportRowOut(Schema):
+    row: int
+    barcode: str
+    location: str
+    errors: dict[str, list[str]]
+
+
+class InventoryImportOut(Schema):
+    ok: bool
+    dry_run: bool
+    applied: bool
+    rows: int
+    errors: int
+    new_banks: list[str]
+    report: list[ImportRowOut]
+
+
+class VialCountOut(Schema):
+    line: str
+    product: str
+    bank: str
+    tier: str
+    status: str
+    count: int
+
+
+class OccupancyOut(Schema):
+    id: int
+    path: str
+    depth: int
+    type: str
+    boxes: int
+    capacity: int
+    used: int
+    held: int
+    free: int
+    percent: float
 
 
 # Helpers
@@ -133,7 +305,7 @@ def _container(request: HttpRequest, container_id: int) -> Container:
 def _container_type(name: str, field: str = "type") -> ContainerType:
     found = ContainerType.objects.filter(name=name).first()
     if found is None:
-        raise InvalidInput(f"No container type {name!r}", fields={field: ["unknown type"]})
+        raise NotFound(f"No container type {name!r}", fields={field: ["unknown type"]})
     return found
 
 
@@ -245,7 +417,7 @@ def bank_out(bank: CellBank, *, vials: bool = False) -> dict[str, Any]:
 # Storage
 
 
-@router.get("/biobank/container-types", response=list[dict[str, Any]])
+@router.get("/biobank/container-types", response=list[ContainerTypeOut])
 def container_type_list(request: HttpRequest) -> list[dict[str, Any]]:
     """Needs biobank.view: the container types and their layouts."""
     require(request.user, Perm.INVENTORY_VIEW)
@@ -253,7 +425,7 @@ def container_type_list(request: HttpRequest) -> list[dict[str, Any]]:
     return [container_type_out(kind) for kind in kinds]
 
 
-@router.post("/biobank/container-types", response={201: dict[str, Any]})
+@router.post("/biobank/container-types", response={201: ContainerTypeOut})
 def container_type_create(request: HttpRequest, payload: ContainerTypeIn) -> Status:
     """Needs biobank.manage_storage: a new kind of container."""
     data = payload.dict()
@@ -262,7 +434,7 @@ def container_type_create(request: HttpRequest, payload: ContainerTypeIn) -> Sta
     return Status(201, container_type_out(kind))
 
 
-@router.get("/biobank/containers", response=list[dict[str, Any]])
+@router.get("/biobank/containers", response=list[ContainerOut])
 def container_list(request: HttpRequest, parent: int | None = None) -> list[dict[str, Any]]:
     """Needs biobank.view: the top of your institution's storage, or one container's children."""
     require(request.user, Perm.INVENTORY_VIEW)
@@ -274,7 +446,7 @@ def container_list(request: HttpRequest, parent: int | None = None) -> list[dict
     return [container_out(c, path=f"{path}/{c.name}") for c in found.filter(parent=above)]
 
 
-@router.post("/biobank/containers", response={201: dict[str, Any]})
+@router.post("/biobank/containers", response={201: ContainerOut})
 def container_create(request: HttpRequest, payload: ContainerIn) -> Status:
     """Needs biobank.manage_storage in the institution of the parent (or your own)."""
     kind = _container_type(payload.type)
@@ -295,7 +467,7 @@ def container_create(request: HttpRequest, payload: ContainerIn) -> Status:
     return Status(201, container_out(container))
 
 
-@router.get("/biobank/containers/{container_id}", response=dict[str, Any])
+@router.get("/biobank/containers/{container_id}", response=ContainerDetailOut)
 def container_detail(request: HttpRequest, container_id: int) -> dict[str, Any]:
     """Needs biobank.view in the container's institution: the container, its children, and
     what stands in each of its numbered positions (a vial, a container, or a hold)."""
@@ -324,7 +496,7 @@ def container_detail(request: HttpRequest, container_id: int) -> dict[str, Any]:
     return out
 
 
-@router.post("/biobank/containers/{container_id}/move", response=dict[str, Any])
+@router.post("/biobank/containers/{container_id}/move", response=ContainerOut)
 def container_move(request: HttpRequest, container_id: int, payload: MoveIn) -> dict[str, Any]:
     """Needs biobank.manage_storage: move a container and everything in it; one custody event
     per vial inside."""
@@ -341,7 +513,7 @@ def container_move(request: HttpRequest, container_id: int, payload: MoveIn) -> 
     return container_out(moved)
 
 
-@router.post("/biobank/containers/{container_id}/block", response=dict[str, Any])
+@router.post("/biobank/containers/{container_id}/block", response=ContainerOut)
 def container_block(request: HttpRequest, container_id: int, payload: BlockIn) -> dict[str, Any]:
     """Needs biobank.manage_storage: block a container (no new contents) or unblock it."""
     container = _container(request, container_id)
@@ -351,7 +523,7 @@ def container_block(request: HttpRequest, container_id: int, payload: BlockIn) -
     return container_out(changed)
 
 
-@router.post("/biobank/containers/{container_id}/holds", response=dict[str, Any])
+@router.post("/biobank/containers/{container_id}/holds", response=HoldOut)
 def container_hold(request: HttpRequest, container_id: int, payload: HoldIn) -> dict[str, Any]:
     """Needs biobank.manage_storage: block or reserve a box position, or free it (`free`)."""
     container = _container(request, container_id)
@@ -374,7 +546,9 @@ def container_hold(request: HttpRequest, container_id: int, payload: HoldIn) -> 
     return {"position": payload.position.upper(), "kind": payload.kind}
 
 
-@router.get("/biobank/containers/{container_id}/history", response=dict[str, Any])
+@router.get(
+    "/biobank/containers/{container_id}/history", response=ContainerHistoryOut, by_alias=True
+)
 def container_history(request: HttpRequest, container_id: int) -> dict[str, Any]:
     """Needs biobank.view: the container's own events and its vials' custody events, newest
     first."""
@@ -398,12 +572,10 @@ def container_history(request: HttpRequest, container_id: int) -> dict[str, Any]
     }
 
 
-@router.get("/biobank/free-space", response=list[dict[str, Any]])
+@router.get("/biobank/free-space", response=list[FreePositionOut])
 def free_space(request: HttpRequest, query: Query[FreeSpaceQuery]) -> list[dict[str, Any]]:
     """Needs biobank.view: the first n free positions in boxes of a type at a temperature."""
     require(request.user, Perm.INVENTORY_VIEW)
-    if not 1 <= query.n <= 10_000:
-        raise InvalidInput("n must be 1-10000", fields={"n": ["out of range"]})
     found = selectors.free_space(
         institution_id=request.user.institution_id or 0,
         box_type=_container_type(query.type),
@@ -416,7 +588,7 @@ def free_space(request: HttpRequest, query: Query[FreeSpaceQuery]) -> list[dict[
 # Banks
 
 
-@router.get("/biobank/banks", response=list[dict[str, Any]])
+@router.get("/biobank/banks", response=list[BankOut])
 def bank_list(request: HttpRequest) -> list[dict[str, Any]]:
     """Needs biobank.view: your institution's cell banks."""
     require(request.user, Perm.INVENTORY_VIEW)
@@ -435,7 +607,7 @@ def _user(username: str | None, field: str) -> User | None:
     return found
 
 
-@router.post("/biobank/banks", response={201: dict[str, Any]})
+@router.post("/biobank/banks", response={201: BankDetailOut})
 def bank_create(request: HttpRequest, payload: BankIn) -> Status:
     """Needs biobank.edit: register a bank and create and place its vials in one step (fill
     `boxes` in their fill order, or give one position per vial)."""
@@ -487,14 +659,14 @@ def bank_create(request: HttpRequest, payload: BankIn) -> Status:
     return Status(201, bank_out(selectors.bank_for(request.user, bank.pk), vials=True))
 
 
-@router.get("/biobank/banks/{bank_id}", response=dict[str, Any])
+@router.get("/biobank/banks/{bank_id}", response=BankDetailOut)
 def bank_detail(request: HttpRequest, bank_id: int) -> dict[str, Any]:
     """Needs biobank.view in the bank's institution: the bank and its vials."""
     require(request.user, Perm.INVENTORY_VIEW)
     return bank_out(selectors.bank_for(request.user, bank_id), vials=True)
 
 
-@router.get("/biobank/banks/{bank_id}/labels.pdf")
+@router.get("/biobank/banks/{bank_id}/labels.pdf", openapi_extra=file_answer("application/pdf"))
 def bank_labels(request: HttpRequest, bank_id: int, status: str = "") -> HttpResponse:
     """Needs biobank.view: a printable PDF sheet with a QR label per vial of the bank."""
     require(request.user, Perm.INVENTORY_VIEW)
@@ -508,19 +680,19 @@ def bank_labels(request: HttpRequest, bank_id: int, status: str = "") -> HttpRes
 # Vials
 
 
-@router.get("/biobank/vials/{barcode}", response=dict[str, Any])
+@router.get("/biobank/vials/{barcode}", response=VialOut)
 def vial_detail(request: HttpRequest, barcode: str) -> dict[str, Any]:
     """Needs biobank.view in the vial's institution."""
     return vial_out(_vial(request, barcode))
 
 
-@router.get("/biobank/vials/{barcode}/history", response=list[dict[str, Any]])
+@router.get("/biobank/vials/{barcode}/history", response=list[CustodyEventOut], by_alias=True)
 def vial_history(request: HttpRequest, barcode: str) -> list[dict[str, Any]]:
     """Needs biobank.view: every custody event of the vial, oldest first."""
     return [event_out(e) for e in selectors.vial_history(_vial(request, barcode))]
 
 
-@router.post("/biobank/vials/{barcode}/move", response=dict[str, Any])
+@router.post("/biobank/vials/{barcode}/move", response=VialOut)
 def vial_move(request: HttpRequest, barcode: str, payload: VialMoveIn) -> dict[str, Any]:
     """Needs biobank.edit: move a stored vial to another position."""
     vial = _vial(request, barcode)
@@ -531,14 +703,14 @@ def vial_move(request: HttpRequest, barcode: str, payload: VialMoveIn) -> dict[s
     return vial_out(selectors.vial_for(request.user, barcode))
 
 
-@router.post("/biobank/vials/{barcode}/check-out", response=dict[str, Any])
-def vial_check_out(request: HttpRequest, barcode: str, payload: ReasonIn) -> dict[str, Any]:
+@router.post("/biobank/vials/{barcode}/check-out", response=VialOut)
+def vial_check_out(request: HttpRequest, barcode: str, payload: VialReasonIn) -> dict[str, Any]:
     """Needs biobank.edit: take the vial out of storage (409 when someone else has it)."""
     services.vial_check_out(actor=request.user, vial=_vial(request, barcode), reason=payload.reason)
     return vial_out(selectors.vial_for(request.user, barcode))
 
 
-@router.post("/biobank/vials/{barcode}/return", response=dict[str, Any])
+@router.post("/biobank/vials/{barcode}/return", response=VialOut)
 def vial_return(request: HttpRequest, barcode: str, payload: VialMoveIn) -> dict[str, Any]:
     """Needs biobank.edit: put a checked-out vial back into a position."""
     vial = _vial(request, barcode)
@@ -549,8 +721,8 @@ def vial_return(request: HttpRequest, barcode: str, payload: VialMoveIn) -> dict
     return vial_out(selectors.vial_for(request.user, barcode))
 
 
-@router.post("/biobank/vials/{barcode}/thaw", response=dict[str, Any])
-def vial_thaw(request: HttpRequest, barcode: str, payload: ThawIn) -> dict[str, Any]:
+@router.post("/biobank/vials/{barcode}/thaw", response=VialOut)
+def vial_thaw(request: HttpRequest, barcode: str, payload: VialThawIn) -> dict[str, Any]:
     """Needs biobank.edit: thaw the vial for QC or culture; it leaves the inventory."""
     services.vial_thaw(
         actor=request.user,
@@ -561,15 +733,15 @@ def vial_thaw(request: HttpRequest, barcode: str, payload: ThawIn) -> dict[str, 
     return vial_out(selectors.vial_for(request.user, barcode))
 
 
-@router.post("/biobank/vials/{barcode}/dispose", response=dict[str, Any])
-def vial_dispose(request: HttpRequest, barcode: str, payload: ReasonIn) -> dict[str, Any]:
+@router.post("/biobank/vials/{barcode}/dispose", response=VialOut)
+def vial_dispose(request: HttpRequest, barcode: str, payload: VialReasonIn) -> dict[str, Any]:
     """Needs biobank.edit: destroy the vial (a reason is required)."""
     services.vial_dispose(actor=request.user, vial=_vial(request, barcode), reason=payload.reason)
     return vial_out(selectors.vial_for(request.user, barcode))
 
 
-@router.post("/biobank/vial-status", response=list[dict[str, Any]])
-def vials_status(request: HttpRequest, payload: StatusIn) -> list[dict[str, Any]]:
+@router.post("/biobank/vial-status", response=list[VialStatusOut])
+def vials_status(request: HttpRequest, payload: VialStatusIn) -> list[dict[str, Any]]:
     """Needs biobank.edit (a quarantine also quality.release or equipment.manage; lifting one
     quality.release): set the status of the listed vials, all or none."""
     require(request.user, Perm.INVENTORY_VIEW)
@@ -599,7 +771,7 @@ class ImportIn(Schema):
     institution: str | None = None
 
 
-@router.post("/biobank/imports/inventory", response=dict[str, Any])
+@router.post("/biobank/imports/inventory", response=InventoryImportOut)
 def inventory_import(request: HttpRequest, payload: ImportIn) -> dict[str, Any]:
     """Needs biobank.edit in the institution: check (dry run, the default) or apply an
     inventory CSV given as text. 400 naming each failed row and column; nothing is written
@@ -641,14 +813,14 @@ def import_report_out(report: imports.ImportReport) -> dict[str, Any]:
     }
 
 
-@router.get("/biobank/reports/vials", response=list[dict[str, Any]])
+@router.get("/biobank/reports/vials", response=list[VialCountOut])
 def report_vials(request: HttpRequest) -> list[dict[str, Any]]:
     """Needs biobank.view: vials per line, bank and status."""
     require(request.user, Perm.INVENTORY_VIEW)
     return selectors.vial_counts(request.user)
 
 
-@router.get("/biobank/reports/occupancy", response=list[dict[str, Any]])
+@router.get("/biobank/reports/occupancy", response=list[OccupancyOut])
 def report_occupancy(request: HttpRequest) -> list[dict[str, Any]]:
     """Needs biobank.view: vial positions used, held and free per container, summed up the
     tree."""

@@ -8,6 +8,7 @@ from ninja import Field, Query, Router, Schema
 
 from stemhub.catalogue.models import Facet
 from stemhub.catalogue.selectors import SORTS, catalogue_search, catalogue_suggest, facet_label
+from stemhub.core.api import one_of
 from stemhub.core.errors import InvalidInput
 from stemhub.registry.models import Availability, DerivationMethod, LineType, Sex, Vector
 
@@ -28,24 +29,30 @@ CLOSED_FACETS: dict[str, set[str]] = {
 }
 
 
+def _closed(facet: str, description: str = "") -> Any:
+    """A facet filter whose values form a closed list: declared as the items' enum."""
+    items = {"type": "string", "enum": sorted(CLOSED_FACETS[facet])}
+    return Field([], description=description, json_schema_extra={"items": items})
+
+
 class CatalogueQuery(Schema):
     q: str = Field("", description="Names, synonyms, diseases, genes, accessions")
-    type: list[str] = Field([], description="hESC, NT-ESC, pESC, hiPSC")
+    type: list[str] = _closed(Facet.TYPE)
     species: list[str] = []
     disease: list[str] = []
     gene: list[str] = []
-    sex: list[str] = []
+    sex: list[str] = _closed(Facet.SEX)
     age: list[str] = Field([], description="5-year bins such as 30-34")
-    method: list[str] = []
-    vector: list[str] = []
-    modified: list[str] = Field([], description="yes or no")
-    clinical: list[str] = Field([], description="yes or no")
-    availability: list[str] = []
+    method: list[str] = _closed(Facet.METHOD)
+    vector: list[str] = _closed(Facet.VECTOR)
+    modified: list[str] = _closed(Facet.MODIFIED)
+    clinical: list[str] = _closed(Facet.CLINICAL)
+    availability: list[str] = _closed(Facet.AVAILABILITY)
     provider: list[str] = []
-    data: list[str] = Field([], description="STR profile, HLA typing, Karyotype")
-    sort: str = Field("relevance", description="relevance, name, newest, type")
-    limit: int = 20
-    offset: int = 0
+    data: list[str] = _closed(Facet.DATA)
+    sort: str = one_of(SORTS, "relevance")
+    limit: int = Field(20, ge=1, le=100)
+    offset: int = Field(0, ge=0)
 
     def facet_filters(self) -> dict[str, list[str]]:
         return {facet: getattr(self, facet) for facet in Facet.values if getattr(self, facet)}
@@ -95,10 +102,6 @@ def validated(query: CatalogueQuery) -> dict[str, list[str]]:
             ]
     if query.sort not in SORTS:
         problems["sort"] = [f"use one of {', '.join(SORTS)}"]
-    if not 1 <= query.limit <= 100:
-        problems["limit"] = ["must be 1-100"]
-    if query.offset < 0:
-        problems["offset"] = ["must be 0 or more"]
     if problems:
         summary = "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in problems.items())
         raise InvalidInput(f"Invalid catalogue query: {summary}", fields=problems)

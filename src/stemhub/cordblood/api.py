@@ -5,7 +5,7 @@ from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from stemhub.accounts.models import Institution
 from stemhub.accounts.permissions import Perm, user_can
@@ -15,7 +15,7 @@ from stemhub.cordblood.models import SavedSearch, Transplant, Unit
 from stemhub.cordblood.search import SearchRequest, preliminary_counts
 from stemhub.cordblood.upload_rows import UploadRejected, template_csv
 from stemhub.cordblood.uploads import units_import
-from stemhub.core.api import AUTHENTICATED
+from stemhub.core.api import AUTHENTICATED, file_answer
 from stemhub.core.errors import InvalidInput, NotFound
 
 router = Router(tags=["cordblood"])
@@ -32,8 +32,8 @@ class UploadIn(Schema):
 class PatientIn(Schema):
     """The typing per locus (`hla_a` ... `hla_dpb1`) and/or as a GL string (`hla`)."""
 
-    centre_patient_id: str
-    weight_kg: float
+    centre_patient_id: str = Field(min_length=1)
+    weight_kg: float = Field(gt=0, le=300, description="kg")
     hla: str = ""
     hla_a: str = ""
     hla_b: str = ""
@@ -58,10 +58,10 @@ class PatientIn(Schema):
 class SearchIn(Schema):
     donor_type: Literal["cord", "adult", "both"] = "cord"
     cord_rule: Literal["4of8", "6locus"] = "4of8"
-    cord_min_matches: int = 4
+    cord_min_matches: int = Field(4, ge=1, le=8)
     adult_rule: Literal["8/8", "7/8", "10/10", "9/10"] = "8/8"
     dsa_policy: Literal["exclude", "flag"] = "exclude"
-    limit: int = 20
+    limit: int = Field(20, ge=1, le=200)
 
 
 class ReserveIn(Schema):
@@ -70,7 +70,7 @@ class ReserveIn(Schema):
 
 class TransplantIn(Schema):
     patient: int
-    units: list[int]
+    units: list[int] = Field(min_length=1)
     infused_on: dt.date
 
 
@@ -89,7 +89,7 @@ class OutcomeIn(Schema):
 
 
 class PreliminaryIn(Schema):
-    hla: str
+    hla: str = Field(min_length=1, description="The patient's typing as a GL string")
 
 
 def _bank(code: str) -> Institution:
@@ -99,7 +99,7 @@ def _bank(code: str) -> Institution:
     return bank
 
 
-@router.get("/cord/units/template.csv", auth=None)
+@router.get("/cord/units/template.csv", auth=None, openapi_extra=file_answer("text/csv"))
 def units_template(request: HttpRequest) -> HttpResponse:
     """Public: the upload columns, with one example row."""
     response = HttpResponse(template_csv(), content_type="text/csv; charset=utf-8")

@@ -1,19 +1,25 @@
 """The HTTP/JSON API under /api/v1/: one NinjaAPI, authentication, and the error shape."""
 
-from datetime import timedelta
-from typing import Any
+import re
+from collections.abc import Iterable
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Annotated, Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
-from ninja import NinjaAPI
+from ninja import Field, NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.schema import OpenAPISchema
 from ninja.operation import Operation
 from ninja.security import APIKeyCookie, HttpBearer
+from pydantic import BeforeValidator, WithJsonSchema
+from pydantic_core import PydanticUndefined
 
 from stemhub.accounts.models import ApiToken
 from stemhub.core.errors import StemhubError, from_validation_error
@@ -77,6 +83,52 @@ def anonymous(request: HttpRequest) -> Any:
     return True
 
 
+def _decimal(low: float, high: float, step: float) -> Any:
+    """A decimal given as a JSON number within [low, high] in steps of `step` (the column's
+    decimal places): ninja would declare "a number or any string" and no bounds."""
+    places = len(str(step).split(".")[1])
+    return Annotated[
+        Decimal,
+        Field(ge=low, le=high, decimal_places=places),
+        WithJsonSchema(
+            {"type": "number", "minimum": low, "maximum": high, "multipleOf": step},
+            mode="validation",
+        ),
+    ]
+
+
+# The decimal columns the API writes: a percentage, degrees Celsius (down to absolute zero),
+# a QC specification limit.
+Percent = _decimal(0, 100, 0.01)
+Celsius = _decimal(-273.15, 9999.99, 0.01)
+Recovery = _decimal(0, 9999.99, 0.01)
+Limit = _decimal(-99_999_999.9999, 99_999_999.9999, 0.0001)
+
+
+def one_of(choices: Iterable[str], default: Any = PydanticUndefined, **field: Any) -> Any:
+    """A text field that takes only `choices`: declared as their enum, and refused otherwise
+    (422 naming the field)."""
+    values = list(choices)
+    pattern = "^(?:" + "|".join(re.escape(v) for v in values) + ")$"
+    return Field(default, pattern=pattern, json_schema_extra={"enum": values}, **field)
+
+
+def _a_date_in_words(value: Any) -> Any:
+    if not isinstance(value, str | date):
+        raise ValueError("a date as YYYY-MM-DD")
+    return value
+
+
+# A day given as YYYY-MM-DD: pydantic would also take a number as seconds since 1970.
+Day = Annotated[date, BeforeValidator(_a_date_in_words)]
+
+
+def file_answer(media_type: str) -> dict[str, Any]:
+    """`openapi_extra` for an operation answering a file rather than JSON."""
+    content = {media_type: {"schema": {"type": "string", "format": "binary"}}}
+    return {"responses": {200: {"description": "The file", "content": content}}}
+
+
 TOKEN = TokenAuth()
 SESSION = SessionAuth()
 AUTHENTICATED = [TOKEN, SESSION]
@@ -116,17 +168,24 @@ ERROR_WORDS = {
 
 
 def _errors_of(operation: Operation, details: dict[str, Any]) -> list[int]:
-    """The 4xx answers an operation can give, from its shape: authentication (401, and 429
-    for wrong tokens), permissions (403), a record named in the path (404), input (400, 422),
-    and state changes (409)."""
-    optional = anonymous in (operation.auth_callbacks or [])
+    """The 4xx answers an operation can give, from its shape: authentication (401 and 403;
+    429 wherever a token is read, even optionally, as an address sending wrong tokens is
+    locked out), input (400, 422), a record named in the path, or referred to by the input
+    of a signed-in request (404), and state changes (409)."""
+    callbacks = operation.auth_callbacks or []
+    optional = anonymous in callbacks
     writes = bool(set(operation.methods) & {"POST", "PATCH", "PUT", "DELETE"})
+    has_input = bool(details.get("parameters")) or "requestBody" in details
     codes = set()
-    if operation.auth_callbacks and not optional:
-        codes |= {401, 403, 429}
+    if callbacks and not optional:
+        codes |= {401, 403}
+    if TOKEN in callbacks:
+        codes.add(429)
     if any(p.get("in") == "path" for p in details.get("parameters", [])):
         codes.add(404)
-    if writes or details.get("parameters") or "requestBody" in details:
+    if has_input and callbacks:
+        codes.add(404)
+    if writes or has_input:
         codes |= {400, 422}
     if writes:
         codes.add(409)
@@ -199,14 +258,26 @@ def on_django_validation(request: HttpRequest, exc: ValidationError) -> HttpResp
     return error_response(request, 400, err.code, err.message, err.fields)
 
 
+# Where ninja says a parameter came from: the field is named without it (`within_days`,
+# not `query.within_days`).
+PARAMETER_PLACES = {"body", "payload", "query", "path", "form", "file", "header", "cookie"}
+
+
 @api.exception_handler(NinjaValidationError)
 def on_schema_validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     fields: dict[str, list[str]] = {}
     for problem in exc.errors:
-        location = [str(p) for p in problem.get("loc", []) if p not in ("body", "payload")]
+        location = [str(p) for p in problem.get("loc", []) if p not in PARAMETER_PLACES]
         fields.setdefault(".".join(location) or "__all__", []).append(problem.get("msg", "invalid"))
     summary = "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in fields.items())
     return error_response(request, 422, "invalid", f"Invalid request: {summary}", fields)
+
+
+@api.exception_handler(MultiPartParserError)
+def on_broken_form(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    return error_response(
+        request, 400, "invalid", f"The body is not a readable multipart form: {exc}", {}
+    )
 
 
 @api.exception_handler(AuthenticationError)

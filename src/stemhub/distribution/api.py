@@ -2,14 +2,13 @@
 Parse, call a service or selector, shape. Requests are named by their number (DR-00042 → 42)."""
 
 from datetime import date
-from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from stemhub.accounts.permissions import Perm
-from stemhub.core.api import OPTIONAL
+from stemhub.core.api import OPTIONAL, Percent, Recovery
 from stemhub.core.errors import Forbidden, NotFound
 from stemhub.distribution import reports, selectors, services
 from stemhub.distribution.models import DistributionRequest
@@ -18,38 +17,40 @@ from stemhub.registry.models import Status as LineStatus
 from stemhub.registry.services import require
 
 router = Router(tags=["distribution"])
+# Text a request cannot do without.
+Text = Annotated[str, Field(min_length=1)]
 D = "/distribution"
 
 
 class RequestIn(Schema):
-    line: str
-    project_title: str
-    project_summary: str
-    principal_investigator: str
-    recipient_institution: str
-    recipient_country: str
+    line: Text
+    project_title: Text
+    project_summary: Text
+    principal_investigator: Text
+    recipient_institution: Text
+    recipient_country: Text
     intended_use: Literal["basic_research", "commercial", "clinical"]
-    ethics_reference: str
-    vials_requested: int
-    licence_number: int
+    ethics_reference: Text
+    vials_requested: int = Field(ge=1)
+    licence_number: int = Field(ge=1)
     accept_licence: bool
     password: str
 
 
-class DecisionIn(Schema):
+class RequestDecisionIn(Schema):
     decision: Literal["approve", "reject"]
     reason: str
 
 
-class ReasonIn(Schema):
+class RequestReasonIn(Schema):
     reason: str = ""
 
 
 class ShipIn(Schema):
-    courier: str
-    tracking_number: str
-    dry_shipper: str
-    temperature_logger: str
+    courier: Text
+    tracking_number: Text
+    dry_shipper: Text
+    temperature_logger: Text
     shipped_on: date
     expected_on: date | None = None
 
@@ -59,10 +60,10 @@ class ReceiptIn(Schema):
     condition: str = ""
 
 
-class ThawIn(Schema):
+class ThawReportIn(Schema):
     thawed_on: date
-    viability: Decimal
-    recovery: Decimal
+    viability: Percent
+    recovery: Recovery
     attachment: Literal["good", "partial", "poor", "none"]
     problems: str = ""
 
@@ -173,7 +174,9 @@ def request_detail(request: HttpRequest, request_id: int) -> dict[str, Any]:
 
 
 @router.post(f"{D}/requests/{{request_id}}/review", response=dict[str, Any])
-def request_review(request: HttpRequest, request_id: int, payload: DecisionIn) -> dict[str, Any]:
+def request_review(
+    request: HttpRequest, request_id: int, payload: RequestDecisionIn
+) -> dict[str, Any]:
     """Needs distribution.review in the provider's institution: approve or reject."""
     found = services.distribution_request_review(
         actor=request.user,
@@ -185,7 +188,9 @@ def request_review(request: HttpRequest, request_id: int, payload: DecisionIn) -
 
 
 @router.post(f"{D}/requests/{{request_id}}/committee", response=dict[str, Any])
-def request_committee(request: HttpRequest, request_id: int, payload: DecisionIn) -> dict[str, Any]:
+def request_committee(
+    request: HttpRequest, request_id: int, payload: RequestDecisionIn
+) -> dict[str, Any]:
     """Needs the provider's access committee: the second decision on a managed-access line."""
     found = services.distribution_request_committee_review(
         actor=request.user,
@@ -197,7 +202,9 @@ def request_committee(request: HttpRequest, request_id: int, payload: DecisionIn
 
 
 @router.post(f"{D}/requests/{{request_id}}/withdraw", response=dict[str, Any])
-def request_withdraw(request: HttpRequest, request_id: int, payload: ReasonIn) -> dict[str, Any]:
+def request_withdraw(
+    request: HttpRequest, request_id: int, payload: RequestReasonIn
+) -> dict[str, Any]:
     """The request's researcher: withdraw before vials are allocated."""
     found = services.distribution_request_withdraw(
         actor=request.user, request=_found(request, request_id), reason=payload.reason
@@ -215,7 +222,9 @@ def request_allocate(request: HttpRequest, request_id: int) -> list[dict[str, An
 
 
 @router.post(f"{D}/requests/{{request_id}}/release", response=dict[str, Any])
-def request_release(request: HttpRequest, request_id: int, payload: ReasonIn) -> dict[str, Any]:
+def request_release(
+    request: HttpRequest, request_id: int, payload: RequestReasonIn
+) -> dict[str, Any]:
     """Needs distribution.ship in the provider's institution: put the reserved vials back."""
     found = services.distribution_allocation_release(
         actor=request.user, request=_found(request, request_id), reason=payload.reason
@@ -259,7 +268,9 @@ def request_receipt(request: HttpRequest, request_id: int, payload: ReceiptIn) -
 
 
 @router.post(f"{D}/requests/{{request_id}}/thaw-report", response=dict[str, Any])
-def request_thaw_report(request: HttpRequest, request_id: int, payload: ThawIn) -> dict[str, Any]:
+def request_thaw_report(
+    request: HttpRequest, request_id: int, payload: ThawReportIn
+) -> dict[str, Any]:
     """The request's researcher: post-thaw viability, recovery, attachment, problems."""
     found = _found(request, request_id)
     reports.distribution_thaw_report(actor=request.user, request=found, **payload.dict())

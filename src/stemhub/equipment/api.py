@@ -7,13 +7,19 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from stemhub.accounts.permissions import Perm, user_can
-from stemhub.core.api import AUTHENTICATED
+from stemhub.core.api import AUTHENTICATED, Celsius, Day, one_of
 from stemhub.core.errors import Forbidden
 from stemhub.equipment import services
-from stemhub.equipment.models import Equipment, Excursion
+from stemhub.equipment.models import (
+    CalibrationResult,
+    Equipment,
+    EquipmentStatus,
+    Excursion,
+    Kind,
+)
 from stemhub.equipment.selectors import (
     equipment_due,
     equipment_or_404,
@@ -25,36 +31,36 @@ router = Router(tags=["equipment"])
 
 
 class EquipmentIn(Schema):
-    kind: str
-    name: str
+    kind: str = one_of(Kind.values)
+    name: str = Field(min_length=1)
     serial_number: str = ""
     location: str = ""
     manufacturer: str = ""
     model_name: str = ""
     calibration_required: bool = True
-    calibration_interval_days: int | None = None
-    maintenance_interval_days: int | None = None
-    next_calibration_due: date | None = None
-    next_maintenance_due: date | None = None
-    min_temperature_c: Decimal | None = None
-    max_temperature_c: Decimal | None = None
+    calibration_interval_days: int | None = Field(None, ge=1, le=3650)
+    maintenance_interval_days: int | None = Field(None, ge=1, le=3650)
+    next_calibration_due: Day | None = None
+    next_maintenance_due: Day | None = None
+    min_temperature_c: Celsius | None = None
+    max_temperature_c: Celsius | None = None
     notes: str = ""
 
 
 class EquipmentPatch(Schema):
-    kind: str | None = None
+    kind: str | None = one_of(Kind.values, None)
     name: str | None = None
     serial_number: str | None = None
     location: str | None = None
     manufacturer: str | None = None
     model_name: str | None = None
     calibration_required: bool | None = None
-    calibration_interval_days: int | None = None
-    maintenance_interval_days: int | None = None
-    next_calibration_due: date | None = None
-    next_maintenance_due: date | None = None
-    min_temperature_c: Decimal | None = None
-    max_temperature_c: Decimal | None = None
+    calibration_interval_days: int | None = Field(None, ge=1, le=3650)
+    maintenance_interval_days: int | None = Field(None, ge=1, le=3650)
+    next_calibration_due: Day | None = None
+    next_maintenance_due: Day | None = None
+    min_temperature_c: Celsius | None = None
+    max_temperature_c: Celsius | None = None
     notes: str | None = None
     reason: str = ""
 
@@ -78,25 +84,25 @@ class EquipmentOut(Schema):
     usable_reason: str
 
 
-class StatusIn(Schema):
-    status: str
-    reason: str
+class EquipmentStatusIn(Schema):
+    status: str = one_of(EquipmentStatus.values)
+    reason: str = Field(min_length=1)
 
 
 class CalibrationIn(Schema):
-    performed_on: date
-    performed_by: str
-    result: str
-    valid_until: date | None = None
+    performed_on: Day
+    performed_by: str = Field(min_length=1)
+    result: str = one_of(CalibrationResult.values)
+    valid_until: Day | None = None
     certificate: str = ""
     notes: str = ""
 
 
 class MaintenanceIn(Schema):
-    performed_on: date
-    performed_by: str
-    description: str
-    next_due: date | None = None
+    performed_on: Day
+    performed_by: str = Field(min_length=1)
+    description: str = Field(min_length=1)
+    next_due: Day | None = None
 
 
 class DueOut(Schema):
@@ -176,7 +182,10 @@ def equipment_create(request: HttpRequest, payload: EquipmentIn) -> Status:
 
 
 @router.get("/equipment/due", response=list[DueOut], auth=AUTHENTICATED)
-def equipment_due_list(request: HttpRequest, within_days: int = 30) -> list[dict[str, Any]]:
+def equipment_due_list(
+    request: HttpRequest,
+    within_days: int = Query(30, ge=1, le=3650, description="Look ahead this many days"),
+) -> list[dict[str, Any]]:
     """Needs biobank.view: calibrations and maintenance overdue or due within `within_days`."""
     _viewer(request)
     items = equipment_due(
@@ -213,7 +222,9 @@ def equipment_update(
 
 
 @router.post("/equipment/{equipment_id}/status", response=EquipmentOut, auth=AUTHENTICATED)
-def equipment_status(request: HttpRequest, equipment_id: int, payload: StatusIn) -> dict[str, Any]:
+def equipment_status(
+    request: HttpRequest, equipment_id: int, payload: EquipmentStatusIn
+) -> dict[str, Any]:
     """Needs equipment.manage for the unit's institution: in service, out of service or
     quarantined, with a reason."""
     unit = equipment_or_404(request.user, equipment_id)

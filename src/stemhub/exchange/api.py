@@ -7,7 +7,7 @@ from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 
 from stemhub.accounts.models import Institution
-from stemhub.core.api import AUTHENTICATED
+from stemhub.core.api import AUTHENTICATED, file_answer
 from stemhub.core.errors import InvalidInput
 from stemhub.exchange.bulk import (
     XLSX_TYPE,
@@ -72,7 +72,7 @@ def lines_upload(
     return report
 
 
-@router.get("/imports/lines/template.csv", auth=None)
+@router.get("/imports/lines/template.csv", auth=None, openapi_extra=file_answer("text/csv"))
 def lines_template_csv(request: HttpRequest) -> HttpResponse:
     """The columns of a line sheet (public)."""
     response = HttpResponse(template_csv(), content_type="text/csv; charset=utf-8")
@@ -80,7 +80,7 @@ def lines_template_csv(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@router.get("/imports/lines/template.xlsx", auth=None)
+@router.get("/imports/lines/template.xlsx", auth=None, openapi_extra=file_answer(XLSX_TYPE))
 def lines_template_xlsx(request: HttpRequest) -> HttpResponse:
     """The same as an XLSX workbook, with a Help sheet describing each column (public)."""
     response = HttpResponse(template_xlsx(), content_type=XLSX_TYPE)

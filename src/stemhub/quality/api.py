@@ -6,13 +6,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import File, Form, Router, Schema, Status
+from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from stemhub.accounts.models import User
 from stemhub.accounts.permissions import Perm
 from stemhub.biobank.models import CellBank
 from stemhub.biobank.selectors import bank_for, visible_banks
+from stemhub.core.api import Limit, file_answer
 from stemhub.core.errors import InvalidInput, NotFound
 from stemhub.equipment.models import Equipment, Excursion
 from stemhub.quality import dispositions, selectors, services
@@ -32,15 +33,15 @@ router = Router(tags=["quality"])
 
 
 class ReviseIn(Schema):
-    reason: str
+    reason: str = Field(min_length=1)
     name: str | None = None
     method: str | None = None
     allowed_results: list[str] | None = None
     accepted_results: list[str] | None = None
     unit: str | None = None
-    lower_limit: Decimal | None = None
+    lower_limit: Limit | None = None
     lower_inclusive: bool | None = None
-    upper_limit: Decimal | None = None
+    upper_limit: Limit | None = None
     upper_inclusive: bool | None = None
     required_tiers: list[str] | None = None
     clinical_only: bool | None = None
@@ -48,24 +49,151 @@ class ReviseIn(Schema):
 
 
 class CorrectIn(Schema):
-    value: str
-    reason: str
+    value: str = Field(min_length=1)
+    reason: str = Field(min_length=1)
     comment: str | None = None
 
 
 class NonconformityIn(Schema):
-    description: str
+    description: str = Field(min_length=1)
     result: int | None = None
 
 
 class CloseIn(Schema):
-    reason: str
+    reason: str = Field(min_length=1)
     password: str = ""
     capa: str = ""
 
 
 class ReleaseIn(Schema):
-    password: str
+    password: str = Field(min_length=1)
+
+
+class QcTestOut(Schema):
+    code: str
+    version: int
+    current: bool
+    name: str
+    category: str
+    method: str
+    spec_kind: str
+    specification: str
+    allowed_results: list[str]
+    accepted_results: list[str]
+    unit: str
+    lower_limit: Decimal | None
+    lower_inclusive: bool
+    upper_limit: Decimal | None
+    upper_inclusive: bool
+    required_tiers: list[str]
+    clinical_only: bool
+    for_products: bool
+
+
+class QcResultOut(Schema):
+    id: int
+    test: str
+    test_version: int
+    test_name: str
+    specification: str
+    value: Decimal | str
+    unit: str
+    method: str
+    operator: str
+    instrument: str | None
+    tested_on: str
+    raw_file_sha256: str | None
+    passed: bool
+    flag: str
+    str_score: Decimal | None
+    judgement: str
+    comment: str
+    recorded_by: str
+    recorded_at: str
+    corrected_at: str | None
+
+
+class NonconformityOut(Schema):
+    id: int
+    bank: str
+    result: int | None
+    description: str
+    status: str
+    opened_by: str
+    opened_at: str
+    capa: str
+    closure_reason: str
+    closed_by: str | None
+    closed_at: str | None
+
+
+class ReleaseSignatureOut(Schema):
+    printed_name: str
+    signer: str
+    signed_at: str
+    meaning: str
+    record_sha256: str
+    superseded_at: str | None
+
+
+class ReleaseVerificationOut(Schema):
+    state: str
+    intact: bool
+    current_sha256: str
+    changes: list[str]
+
+
+class ReleaseOut(Schema):
+    id: int
+    bank: str
+    released_at: str
+    standing: str
+    invalidated_at: str | None
+    invalidated_reason: str
+    signature: ReleaseSignatureOut
+    verification: ReleaseVerificationOut
+
+
+class BankQcOut(Schema):
+    bank: str
+    tier: str
+    released: bool
+    required: list[str]
+    missing: list[str]
+    failed: list[str]
+    results: list[QcResultOut]
+    nonconformities: list[NonconformityOut]
+    releases: list[ReleaseOut]
+
+
+class QcExcursionVialOut(Schema):
+    barcode: str
+    bank: str
+    status_at_detection: str
+    quarantined_by_detection: bool
+    status: str
+    decision: str | None
+
+
+class QcExcursionReviewOut(Schema):
+    impact_assessment: str
+    reviewed_at: str
+    printed_name: str
+    meaning: str
+    record_sha256: str
+
+
+class QcExcursionOut(Schema):
+    id: int
+    equipment: str
+    start: str
+    end: str
+    min_temperature_c: Decimal
+    max_temperature_c: Decimal
+    reading_count: int
+    decided: bool
+    vials: list[QcExcursionVialOut]
+    review: QcExcursionReviewOut | None
 
 
 def test_out(test: QcTest) -> dict[str, Any]:
@@ -193,10 +321,10 @@ def _release(request: HttpRequest, release_id: int) -> Release:
     return found
 
 
-def _current_test(code: str) -> QcTest:
+def _current_test(code: str, field: str = "test") -> QcTest:
     found = selectors.current_tests().filter(code=code).first()
     if found is None:
-        raise InvalidInput(f"No QC test {code!r} in the catalogue", fields={"test": ["unknown"]})
+        raise NotFound(f"No QC test {code!r} in the catalogue", fields={field: ["unknown"]})
     return found
 
 
@@ -249,7 +377,7 @@ def bank_qc_out(bank: CellBank) -> dict[str, Any]:
 # Catalogue
 
 
-@router.get("/quality/tests", response=list[dict[str, Any]])
+@router.get("/quality/tests", response=list[QcTestOut])
 def test_list(request: HttpRequest, all_versions: bool = False) -> list[dict[str, Any]]:
     """Needs biobank.view: the QC catalogue's current tests (every version with
     `all_versions=true`)."""
@@ -258,14 +386,14 @@ def test_list(request: HttpRequest, all_versions: bool = False) -> list[dict[str
     return [test_out(t) for t in tests.order_by("category", "code", "-version")]
 
 
-@router.post("/quality/tests/{code}/revise", response={201: dict[str, Any]})
+@router.post("/quality/tests/{code}/revise", response={201: QcTestOut})
 def test_revise(request: HttpRequest, code: str, payload: ReviseIn) -> Status:
     """Needs quality.release (platform admins: the catalogue is shared): a new version of a
     test's specification; results keep the version they were judged against."""
     require(request.user, Perm.QC_RELEASE)
     changes = {k: v for k, v in payload.dict().items() if v is not None and k != "reason"}
     test = services.qc_test_revise(
-        actor=request.user, test=_current_test(code), reason=payload.reason, **changes
+        actor=request.user, test=_current_test(code, "code"), reason=payload.reason, **changes
     )
     return Status(201, test_out(test))
 
@@ -273,26 +401,27 @@ def test_revise(request: HttpRequest, code: str, payload: ReviseIn) -> Status:
 # A bank's QC record
 
 
-@router.get("/quality/banks/{bank_id}", response=dict[str, Any])
+@router.get("/quality/banks/{bank_id}", response=BankQcOut)
 def bank_qc(request: HttpRequest, bank_id: int) -> dict[str, Any]:
     """Needs biobank.view in the bank's institution: results, what release still needs,
     nonconformities, releases with their signatures and verification."""
     return bank_qc_out(_bank(request, bank_id))
 
 
-@router.post("/quality/banks/{bank_id}/results", response={201: dict[str, Any]})
+@router.post("/quality/banks/{bank_id}/results", response={201: QcResultOut})
 def result_record(
     request: HttpRequest,
     bank_id: int,
-    test: Form[str],
-    value: Form[str],
     tested_on: Form[date],
+    test: str = Form(..., min_length=1),
+    value: str = Form(..., min_length=1),
     unit: Form[str] = "",
     method: Form[str] = "",
     operator: Form[str] = "",
-    instrument: Form[int | None] = None,
+    # A form field cannot be null: left out, there is no instrument and no raw file.
+    instrument: Form[int] = None,  # type: ignore[assignment]
     comment: Form[str] = "",
-    raw_file: File[UploadedFile | None] = None,
+    raw_file: File[UploadedFile] = None,  # type: ignore[assignment]
 ) -> Status:
     """Needs quality.record in the bank's institution: a result (multipart form, the raw file
     in `raw_file`), judged against the test's current specification."""
@@ -323,7 +452,7 @@ def result_record(
     return Status(201, result_out(result))
 
 
-@router.post("/quality/results/{result_id}/correct", response=dict[str, Any])
+@router.post("/quality/results/{result_id}/correct", response=QcResultOut)
 def result_correct(request: HttpRequest, result_id: int, payload: CorrectIn) -> dict[str, Any]:
     """Needs quality.record in the bank's institution: correct a result's value, with a reason.
     A released bank loses its release."""
@@ -337,7 +466,7 @@ def result_correct(request: HttpRequest, result_id: int, payload: CorrectIn) -> 
     return result_out(result)
 
 
-@router.get("/quality/results/{result_id}/raw-file")
+@router.get("/quality/results/{result_id}/raw-file", openapi_extra=file_answer("*/*"))
 def result_raw_file(request: HttpRequest, result_id: int) -> HttpResponse:
     """Needs biobank.view in the bank's institution: the result's raw file as uploaded."""
     result = _result(request, result_id)
@@ -353,7 +482,7 @@ def result_raw_file(request: HttpRequest, result_id: int) -> HttpResponse:
 # Nonconformities
 
 
-@router.get("/quality/nonconformities", response=list[dict[str, Any]])
+@router.get("/quality/nonconformities", response=list[NonconformityOut])
 def nonconformity_list(request: HttpRequest, status: str = "") -> list[dict[str, Any]]:
     """Needs biobank.view: your institution's nonconformities (`status=open` or `closed`)."""
     require(request.user, Perm.INVENTORY_VIEW)
@@ -365,7 +494,7 @@ def nonconformity_list(request: HttpRequest, status: str = "") -> list[dict[str,
     return [nonconformity_out(n) for n in found]
 
 
-@router.post("/quality/banks/{bank_id}/nonconformities", response={201: dict[str, Any]})
+@router.post("/quality/banks/{bank_id}/nonconformities", response={201: NonconformityOut})
 def nonconformity_open(request: HttpRequest, bank_id: int, payload: NonconformityIn) -> Status:
     """Needs quality.record in the bank's institution: open a nonconformity."""
     bank = _bank(request, bank_id)
@@ -382,7 +511,7 @@ def nonconformity_open(request: HttpRequest, bank_id: int, payload: Nonconformit
     return Status(201, nonconformity_out(found))
 
 
-@router.post("/quality/nonconformities/{nc_id}/close", response=dict[str, Any])
+@router.post("/quality/nonconformities/{nc_id}/close", response=NonconformityOut)
 def nonconformity_close(request: HttpRequest, nc_id: int, payload: CloseIn) -> dict[str, Any]:
     """Needs quality.release in the bank's institution: close with a reason (and the CAPA),
     signed with the closer's password."""
@@ -400,7 +529,7 @@ def nonconformity_close(request: HttpRequest, nc_id: int, payload: CloseIn) -> d
 # Release
 
 
-@router.post("/quality/banks/{bank_id}/release", response={201: dict[str, Any]})
+@router.post("/quality/banks/{bank_id}/release", response={201: ReleaseOut})
 def bank_release(request: HttpRequest, bank_id: int, payload: ReleaseIn) -> Status:
     """Needs quality.release in the bank's institution: sign the release (password
     re-entered); refused, naming them, while tests are missing or failed."""
@@ -410,7 +539,7 @@ def bank_release(request: HttpRequest, bank_id: int, payload: ReleaseIn) -> Stat
     return Status(201, release_out(release))
 
 
-@router.get("/quality/releases/{release_id}", response=dict[str, Any])
+@router.get("/quality/releases/{release_id}", response=ReleaseOut)
 def release_detail(request: HttpRequest, release_id: int) -> dict[str, Any]:
     """Needs biobank.view in the bank's institution: the release, its signature and whether the
     signed record is unchanged."""
@@ -420,9 +549,9 @@ def release_detail(request: HttpRequest, release_id: int) -> dict[str, Any]:
 # Temperature excursions
 
 
-class DecisionIn(Schema):
-    impact_assessment: str
-    password: str
+class ExcursionDecisionIn(Schema):
+    impact_assessment: str = Field(min_length=1)
+    password: str = Field(min_length=1)
     decision: str = ""
     decisions: dict[str, str] = {}
 
@@ -466,7 +595,7 @@ def excursion_out(excursion: Excursion) -> dict[str, Any]:
     }
 
 
-@router.get("/quality/excursions", response=list[dict[str, Any]])
+@router.get("/quality/excursions", response=list[QcExcursionOut])
 def excursion_list(request: HttpRequest, awaiting: bool = False) -> list[dict[str, Any]]:
     """Needs biobank.view: your institution's temperature excursions (`awaiting=true`: those
     awaiting a decision, oldest first)."""
@@ -479,15 +608,17 @@ def excursion_list(request: HttpRequest, awaiting: bool = False) -> list[dict[st
     return [excursion_out(e) for e in found]
 
 
-@router.get("/quality/excursions/{excursion_id}", response=dict[str, Any])
+@router.get("/quality/excursions/{excursion_id}", response=QcExcursionOut)
 def excursion_detail(request: HttpRequest, excursion_id: int) -> dict[str, Any]:
     """Needs biobank.view in the unit's institution: the excursion, its vials and decision."""
     require(request.user, Perm.INVENTORY_VIEW)
     return excursion_out(selectors.excursion_for(request.user, excursion_id))
 
 
-@router.post("/quality/excursions/{excursion_id}/decision", response={201: dict[str, Any]})
-def excursion_decide(request: HttpRequest, excursion_id: int, payload: DecisionIn) -> Status:
+@router.post("/quality/excursions/{excursion_id}/decision", response={201: QcExcursionOut})
+def excursion_decide(
+    request: HttpRequest, excursion_id: int, payload: ExcursionDecisionIn
+) -> Status:
     """Needs quality.release in the unit's institution: decide the excursion, signed with your
     password: `decision` for every vial in stock, `decisions` (barcode → release, keep or
     destroy) for those decided otherwise."""

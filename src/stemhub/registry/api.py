@@ -4,15 +4,16 @@ from typing import Any
 
 from django.db.models import Prefetch
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from stemhub.accounts.models import Institution
 from stemhub.accounts.permissions import Perm
 from stemhub.catalogue.api import CatalogueOut, catalogue
-from stemhub.core.api import AUTHENTICATED, OPTIONAL
+from stemhub.core.api import AUTHENTICATED, OPTIONAL, one_of
 from stemhub.core.errors import InvalidInput, NotFound
 from stemhub.registry import services
 from stemhub.registry.models import CellLine
+from stemhub.registry.models import Status as LineStatus
 from stemhub.registry.records import RECORD_PREFETCH, line_record
 from stemhub.registry.schemas import (
     AvailabilityIn,
@@ -23,6 +24,7 @@ from stemhub.registry.schemas import (
     LineSummary,
     LineUpdate,
     Page,
+    ReturnIn,
     TransitionIn,
 )
 from stemhub.registry.selectors import line_history, resolve_name, visible_lines
@@ -38,10 +40,10 @@ class LineListOut(Page):
 
 
 class LineFilters(Schema):
-    status: str | None = None
+    status: str | None = one_of(LineStatus.values, None)
     institution: str | None = None
-    limit: int = 50
-    offset: int = 0
+    limit: int = Field(50, ge=1, le=500)
+    offset: int = Field(0, ge=0)
 
 
 def _record(line: CellLine) -> dict[str, Any]:
@@ -64,8 +66,6 @@ def _editable(request: HttpRequest, name: str) -> CellLine:
 def cell_line_list(request: HttpRequest, filters: Query[LineFilters]) -> dict[str, Any]:
     """Needs registry.view_internal: the lines you manage, drafts included, by status."""
     services.require(request.user, Perm.VIEW_INTERNAL)
-    if not 1 <= filters.limit <= 500 or filters.offset < 0:
-        raise InvalidInput("limit must be 1-500 and offset ≥ 0", fields={"limit": ["out of range"]})
     lines = visible_lines(request.user).select_related("institution")
     if filters.status:
         lines = lines.filter(status=filters.status)
@@ -145,7 +145,7 @@ def cell_line_start_review(
 
 
 @router.post("/cell-lines/{name}/return", response=LineOut, auth=AUTHENTICATED)
-def cell_line_return(request: HttpRequest, name: str, payload: TransitionIn) -> dict[str, Any]:
+def cell_line_return(request: HttpRequest, name: str, payload: ReturnIn) -> dict[str, Any]:
     """Needs registry.curate: in review → returned, with the curator's comment."""
     line = services.cell_line_return(
         actor=request.user, line=_editable(request, name), comment=payload.comment

@@ -4,8 +4,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from ninja import Schema
+from ninja import Field, Schema
 from pydantic import ConfigDict
+
+from stemhub.core.api import Percent, one_of
+from stemhub.registry.models import Availability
 
 
 class Strict(Schema):
@@ -49,6 +52,13 @@ class MarkerIO(Strict):
     method: str
     result: str
     percent_positive: Decimal | None = None
+
+
+class MarkerIn(MarkerIO):
+    """A marker as a client sends it: the percentage as a JSON number (MarkerIO answers it as
+    text, exactly as stored)."""
+
+    percent_positive: Percent | None = None
 
 
 class PluriTestIO(Strict):
@@ -148,7 +158,7 @@ class LineFields(Strict):
     str_profile: dict[str, list[str]] | None = None
     genome_wide_analysis: str | None = None
     karyotypes: list[KaryotypeIO] | None = None
-    markers: list[MarkerIO] | None = None
+    markers: list[MarkerIn] | None = None
     pluritests: list[PluriTestIO] | None = None
     differentiations: list[DifferentiationIO] | None = None
     omics: list[OmicsIO] | None = None
@@ -248,8 +258,12 @@ class TransitionIn(Strict):
     comment: str = ""
 
 
+class ReturnIn(Strict):
+    comment: str = Field(min_length=1, description="What the submitter must change")
+
+
 class AvailabilityIn(Strict):
-    availability: str
+    availability: str = one_of(Availability.values)
     reason: str = ""
 
 
