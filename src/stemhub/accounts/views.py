@@ -1,4 +1,5 @@
-"""Account pages: your profile, API tokens (login, logout and password reset are Django's own views)."""
+"""Account pages: your profile and API tokens (login, logout and password reset are Django's
+own views)."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
