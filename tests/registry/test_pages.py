@@ -419,7 +419,7 @@ def test_a_curator_takes_a_line_through_curation_with_the_page_buttons(users, cl
     assert curator.post(f"{url}/return/", {"comment": "Add the karyotype"}).status_code == 302
     assert CellLine.objects.get().status == "returned"
     for step in ("submit", "review", "publish"):
-        assert curator.post(f"{url}/{step}/").status_code == 302
+        assert curator.post(f"{url}/{step}/", {"confirm": "yes"}).status_code == 302
     page = curator.get(f"{url}/").content.decode()
     assert CellLine.objects.get().status == "published"
     assert "Add the karyotype" in page
@@ -429,10 +429,24 @@ def test_a_curator_takes_a_line_through_curation_with_the_page_buttons(users, cl
 
 def test_publishing_without_the_minimum_is_refused_on_the_page(users, client_for):
     line_in(users, "in_review", differentiations=[])
-    answer = client_for("curator").post("/staff/lines/NSCBi001-A/publish/")
+    answer = client_for("curator").post("/staff/lines/NSCBi001-A/publish/", {"confirm": "yes"})
     assert answer.status_code == 400
     assert "lacks hPSCreg&#x27;s minimum" in answer.content.decode()
     assert CellLine.objects.get().status == "in_review"
+
+
+def test_publishing_asks_to_confirm_what_becomes_public(users, client_for):
+    line_in(users, "in_review")
+    curator = client_for("curator")
+    page = curator.get("/staff/lines/NSCBi001-A/").content.decode()
+    assert "Publishing puts this record in the open catalogue for anyone to read" in page
+    assert "now <strong>Not available</strong>" in page
+    answer = curator.post("/staff/lines/NSCBi001-A/publish/")
+    assert answer.status_code == 400
+    assert "Tick the box to confirm" in answer.content.decode()
+    assert CellLine.objects.get().status == "in_review"
+    assert curator.post("/staff/lines/NSCBi001-A/publish/", {"confirm": "yes"}).status_code == 302
+    assert CellLine.objects.get().status == "published"
 
 
 def test_with_htmx_an_action_answers_with_the_panel_and_the_history(users, client_for):

@@ -16,6 +16,7 @@ from django.db.models import BooleanField, Prefetch, Q, QuerySet, prefetch_relat
 from django.db.models.expressions import RawSQL
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from stemhub.accounts.permissions import Perm, user_can
@@ -375,6 +376,18 @@ def staff_line_transition(request: HttpRequest, name: str, action: str) -> HttpR
     line's institution: move the line one step through curation."""
     try:
         line = _staff_line(request, name)
+        if (
+            action == "publish"
+            and request.POST.get("confirm") != "yes"
+            and user_can(request.user, Perm.CURATE, line.institution_id)
+        ):
+            raise InvalidInput(
+                gettext(
+                    "Tick the box to confirm that the record and its availability become "
+                    "public, then press Publish again."
+                ),
+                fields={"confirm": ["required"]},
+            )
         line = TRANSITIONS[action](
             actor=request.user, line=line, comment=request.POST.get("comment", "")
         )
