@@ -253,12 +253,13 @@ def staff_line_edit(request: HttpRequest, name: str) -> HttpResponse:
             request, Forbidden(f"Only {line.institution.name}'s editors can change {line.name}.")
         )
     published = line.status == Status.PUBLISHED
+    # On a POST too: the form checks only what changed, so an old loose value stays editable.
+    initial = initial_from_record(line_record(line))
     if request.method != "POST":
-        initial = initial_from_record(line_record(line))
         return _form_page(
             request, LineForm(initial=initial, line_name=line.name, published=published), line
         )
-    form = LineForm(request.POST, line_name=line.name, published=published)
+    form = LineForm(request.POST, initial=initial, line_name=line.name, published=published)
     if not form.is_valid():
         return _form_page(request, form, line, status=400)
     try:
