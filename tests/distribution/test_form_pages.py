@@ -154,3 +154,21 @@ def test_a_review_without_reason_keeps_the_page(users, line, client_for):
     assert "Give a reason for the approval" in answer.content.decode()
     found.refresh_from_db()
     assert found.status == RequestStatus.SUBMITTED
+
+
+def test_the_allocation_card_says_how_many_vials_are_released(users, line, client_for):
+    distribution_lot(users, line, count=1)
+    found = approved(users, line, vials_requested=2)
+    page = client_for("bank_technician").get(f"/distribution/requests/{found.pk}/")
+    text = page.content.decode()
+    assert "1 vial is in released distribution lots now." in text
+    assert "Not enough: quality assurance must release another distribution lot first." in text
+    assert "2 vials" in text
+
+
+def test_statistics_show_the_intended_use_in_words(users, line, client_for):
+    distribution_lot(users, line, count=2)
+    shipped(users, approved(users, line))
+    text = client_for("curator").get("/distribution/statistics/").content.decode()
+    assert "<td>Basic research</td>" in text
+    assert "basic_research" not in text

@@ -617,3 +617,9 @@ def test_an_old_loose_value_does_not_block_editing_other_fields(users, client_fo
     answer = curator.post("/staff/lines/NSCBi001-A/edit/", data)
     assert answer.status_code == 302, answer.context["form"].errors
     assert CellLine.objects.get().description == "Edited"
+
+
+def test_the_staff_list_names_the_line_type_in_words(users, client_for):
+    line_in(users, "draft")
+    page = client_for("curator").get("/staff/lines/").content.decode()
+    assert "<td>Induced pluripotent stem cell (iPSC)</td>" in page

@@ -301,6 +301,7 @@ def _detail_page(
     """The request page; after a refused action, with its error, the problems by field and
     what was typed, so that the form is corrected rather than filled in again."""
     kept = {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"} if failed else {}
+    can = _actions(request, found)
     # The curator's review and the committee's decision share one form on the page.
     form = "review" if failed == "committee" else failed
     return render(
@@ -319,9 +320,10 @@ def _detail_page(
             "receipt": getattr(found, "receipt", None),
             "thaw": getattr(found, "thaw_report", None),
             "results": list(found.results.all()),
-            "can": _actions(request, found),
+            "can": can,
             "attachments": Attachment.choices,
-            "pick": selectors.pick_list(found) if _actions(request, found)["pick"] else [],
+            "pick": selectors.pick_list(found) if can["pick"] else [],
+            "stock": selectors.released_stock(found.line) if can["allocate"] else 0,
             "next": next_step(found, request.user),
         },
         status=error.status if error else 200,
@@ -519,12 +521,21 @@ def statistics(request: HttpRequest) -> HttpResponse:
     """Needs distribution.review or distribution.ship: shipments of your institution's lines by
     line and by recipient institution, year, country and intended use."""
     _staff(request)
+    uses = dict(IntendedUse.choices)
+
+    def in_words(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [
+            {**row, "use_label": uses.get(row["intended_use"], row["intended_use"])} for row in rows
+        ]
+
     return render(
         request,
         "distribution/statistics.html",
         {
-            "by_line": selectors.distribution_statistics(request.user, by="line"),
-            "by_institution": selectors.distribution_statistics(request.user, by="institution"),
+            "by_line": in_words(selectors.distribution_statistics(request.user, by="line")),
+            "by_institution": in_words(
+                selectors.distribution_statistics(request.user, by="institution")
+            ),
         },
     )
 
