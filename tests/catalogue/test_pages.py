@@ -303,3 +303,9 @@ def test_a_search_that_finds_nothing_links_searches_that_do(lines):
     page = Client().get("/lines/", {"q": "xyzzy"}).content.decode()
     assert 'href="/lines/?q=PD-1"' in page
     assert "browse all lines" in page
+
+
+def test_the_home_page_search_suggests_searches_that_find_lines(lines):
+    page = Client().get("/").content.decode()
+    assert "Name, synonym, disease or gene, e.g. " in page
+    assert "PD-1" in page and "H9" not in page

@@ -4,6 +4,8 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from stemhub.catalogue.models import CatalogueState
+from stemhub.catalogue.selectors import example_searches
 from stemhub.core.navigation import panels_for
 from stemhub.core.pages import page
 from stemhub.registry.models import CellLine, Status
@@ -18,6 +20,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "published_count": published.count(),
             "recent": published.select_related("institution").order_by("-published_at")[:8],
+            "examples": example_searches(CatalogueState.current_token()),
         },
     )
 
