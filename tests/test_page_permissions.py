@@ -34,6 +34,7 @@ PAGES = [
     Page("password_reset_done", "/accounts/password-reset/sent/", EVERYONE),
     Page("password_reset_confirm", "/accounts/reset/MQ/bad-token/", EVERYONE),
     Page("password_reset_complete", "/accounts/reset/done/", EVERYONE),
+    Page("profile", "/accounts/profile/", SIGNED_IN),
     Page("tokens", "/accounts/tokens/", SIGNED_IN),
     Page(
         "token_revoke",
@@ -80,6 +81,7 @@ PAGES = [
         "/staff/lines/NSCBi001-A/publish/",
         CURATORS,
         method="POST",
+        data={"confirm": "yes"},
         setup=line_in("in_review"),
     ),
     Page(

@@ -122,3 +122,13 @@ def test_a_tokens_last_use_is_written_at_most_once_a_minute(users):
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=first.replace(year=first.year - 1))
     client.get("/api/v1/me")
     assert ApiToken.objects.get(pk=token.pk).last_used_at > first
+
+
+def test_the_lockout_page_says_for_how_long_and_what_to_do(users, settings):
+    client = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        log_in(client, "curator", "guess", address="10.0.5.1")
+    locked = log_in(client, "curator", PASSWORD, address="10.0.5.1").content.decode()
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    assert f"refused for {minutes} minutes" in locked
+    assert "ask an administrator of your institution to unlock" in locked

@@ -39,3 +39,15 @@ def test_password_reset_sends_a_link_that_sets_a_new_password(users, settings):
     )
     assert done.status_code == 302
     assert Client().login(username="curator", password=new_password)
+
+
+def test_the_login_page_says_which_account_and_links_the_open_catalogue(db):
+    page = Client().get("/accounts/login/").content.decode()
+    assert "Use the account your institution gave you" in page
+    assert "Ask the stemhub administrator of your institution" in page
+    assert 'href="/lines/"' in page
+
+
+def test_a_wrong_password_warns_of_the_lockout_limit(users, settings):
+    answer = Client().post("/accounts/login/", {"username": "curator", "password": "nope"})
+    assert f"After {settings.AXES_FAILURE_LIMIT} wrong passwords" in answer.content.decode()

@@ -57,6 +57,8 @@ def test_a_curator_publishes_a_line_that_an_anonymous_visitor_then_sees(
         ("Publish", "Published"),
     ]
     for button, state in steps:
+        if button == "Publish":
+            page.get_by_label("I confirm: make this record public").check()
         page.get_by_role("button", name=button, exact=True).click()
         expect(status).to_have_text(state)
         # htmx swapped the panel in place: its notice, not a page reload's message, says so.

@@ -23,6 +23,7 @@ def test_a_curator_publishes_a_line_from_the_review_queue_and_finds_it_in_the_ca
     queue.get_by_role("link", name=LINE, exact=True).click()
 
     expect(page.get_by_role("heading", name=LINE, exact=True)).to_be_visible()
+    page.get_by_label("I confirm: make this record public").check()
     page.get_by_role("button", name="Publish", exact=True).click()
     expect(page.locator("#line-status")).to_have_text("Published")
     expect(page.locator("#history")).to_contain_text("In review → Published")

@@ -279,3 +279,33 @@ def test_every_bad_parameter_is_named_at_once(lines):
     assert answer.status_code == 400
     page = answer.content.decode()
     assert "<code>type</code>" in page and "<code>page</code>" in page
+
+
+def test_a_very_long_search_is_refused_with_a_message_not_cut(lines):
+    answer = Client().get("/lines/", {"q": "parkinson " * 40})
+    assert answer.status_code == 400
+    page = answer.content.decode()
+    assert "Your search is 399 characters long; use at most 200" in page
+    assert "Parameter" not in page
+
+
+def test_the_placeholder_suggests_searches_that_find_lines(lines):
+    page = Client().get("/lines/").content.decode()
+    examples = Client().get("/lines/").context["examples"]
+    assert "PD-1" in examples and "Parkinson's disease" in examples
+    assert f'placeholder="e.g. {", ".join(examples)}"'.replace("'", "&#x27;") in page
+    for example in examples:
+        answer = Client().get("/lines/", {"q": example})
+        assert answer.status_code == 302 or answer.context["count"] > 0, example
+
+
+def test_a_search_that_finds_nothing_links_searches_that_do(lines):
+    page = Client().get("/lines/", {"q": "xyzzy"}).content.decode()
+    assert 'href="/lines/?q=PD-1"' in page
+    assert "browse all lines" in page
+
+
+def test_the_home_page_search_suggests_searches_that_find_lines(lines):
+    page = Client().get("/").content.decode()
+    assert "Name, synonym, disease or gene, e.g. " in page
+    assert "PD-1" in page and "H9" not in page

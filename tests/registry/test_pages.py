@@ -419,7 +419,7 @@ def test_a_curator_takes_a_line_through_curation_with_the_page_buttons(users, cl
     assert curator.post(f"{url}/return/", {"comment": "Add the karyotype"}).status_code == 302
     assert CellLine.objects.get().status == "returned"
     for step in ("submit", "review", "publish"):
-        assert curator.post(f"{url}/{step}/").status_code == 302
+        assert curator.post(f"{url}/{step}/", {"confirm": "yes"}).status_code == 302
     page = curator.get(f"{url}/").content.decode()
     assert CellLine.objects.get().status == "published"
     assert "Add the karyotype" in page
@@ -429,10 +429,24 @@ def test_a_curator_takes_a_line_through_curation_with_the_page_buttons(users, cl
 
 def test_publishing_without_the_minimum_is_refused_on_the_page(users, client_for):
     line_in(users, "in_review", differentiations=[])
-    answer = client_for("curator").post("/staff/lines/NSCBi001-A/publish/")
+    answer = client_for("curator").post("/staff/lines/NSCBi001-A/publish/", {"confirm": "yes"})
     assert answer.status_code == 400
     assert "lacks hPSCreg&#x27;s minimum" in answer.content.decode()
     assert CellLine.objects.get().status == "in_review"
+
+
+def test_publishing_asks_to_confirm_what_becomes_public(users, client_for):
+    line_in(users, "in_review")
+    curator = client_for("curator")
+    page = curator.get("/staff/lines/NSCBi001-A/").content.decode()
+    assert "Publishing puts this record in the open catalogue for anyone to read" in page
+    assert "now <strong>Not available</strong>" in page
+    answer = curator.post("/staff/lines/NSCBi001-A/publish/")
+    assert answer.status_code == 400
+    assert "Tick the box to confirm" in answer.content.decode()
+    assert CellLine.objects.get().status == "in_review"
+    assert curator.post("/staff/lines/NSCBi001-A/publish/", {"confirm": "yes"}).status_code == 302
+    assert CellLine.objects.get().status == "published"
 
 
 def test_with_htmx_an_action_answers_with_the_panel_and_the_history(users, client_for):
@@ -541,3 +555,70 @@ def test_the_staff_menu_shows_only_to_those_who_may_open_it(client_for):
     assert link in client_for("bank_technician").get("/").content
     assert link not in client_for("researcher").get("/").content
     assert link not in client_for(None).get("/").content
+
+
+def test_loose_values_on_the_new_line_form_are_named_on_their_fields(users, client_for):
+    answer = client_for("curator").post(
+        "/staff/lines/new/",
+        form_post(
+            species="homo",
+            source_cell_type_id="fibroblast",
+            o2_concentration="lots",
+            co2_concentration="150%",
+            passage_at_reprogramming="5000",
+            culture_medium="!!!???",
+            jurisdiction="EU\x07",
+        ),
+    )
+    assert answer.status_code == 400
+    form = answer.context["form"]
+    assert set(form.errors) == {
+        "species",
+        "source_cell_type_id",
+        "o2_concentration",
+        "co2_concentration",
+        "passage_at_reprogramming",
+        "culture_medium",
+        "jurisdiction",
+    }
+    assert "e.g. Homo sapiens" in form.errors["species"][0]
+    assert "CL:0000057" in form.errors["source_cell_type_id"][0]
+    assert "percentage from 0 to 100" in form.errors["co2_concentration"][0]
+    assert "letters or digits" in form.errors["culture_medium"][0]
+    assert "control characters" in form.errors["jurisdiction"][0]
+    assert 'value="lots"' in answer.content.decode()  # what was typed stays
+    assert not CellLine.objects.exists()
+
+
+def test_well_formed_values_pass_the_form_checks(users, client_for):
+    answer = client_for("curator").post(
+        "/staff/lines/new/",
+        form_post(
+            species="Macaca fascicularis",
+            source_cell_type_id="CL:0000057",
+            o2_concentration="5%",
+            co2_concentration="5",
+            passage_at_reprogramming="4",
+            culture_medium="mTeSR1",
+        ),
+    )
+    assert answer.status_code == 302
+    assert CellLine.objects.get().source_cell_type_id == "CL:0000057"
+
+
+def test_an_old_loose_value_does_not_block_editing_other_fields(users, client_for):
+    line = line_in(users, "draft")
+    CellLine.objects.filter(pk=line.pk).update(o2_concentration="ambient")
+    curator = client_for("curator")
+    form = curator.get("/staff/lines/NSCBi001-A/edit/").context["form"]
+    data = posted_values(form)
+    data["description"] = "Edited"
+    answer = curator.post("/staff/lines/NSCBi001-A/edit/", data)
+    assert answer.status_code == 302, answer.context["form"].errors
+    assert CellLine.objects.get().description == "Edited"
+
+
+def test_the_staff_list_names_the_line_type_in_words(users, client_for):
+    line_in(users, "draft")
+    page = client_for("curator").get("/staff/lines/").content.decode()
+    assert "<td>Induced pluripotent stem cell (iPSC)</td>" in page

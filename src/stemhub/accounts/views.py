@@ -1,4 +1,5 @@
-"""Account pages: API tokens (login, logout and password reset are Django's own views)."""
+"""Account pages: your profile and API tokens (login, logout and password reset are Django's
+own views)."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -6,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from stemhub.accounts import services
+from stemhub.accounts.models import Role
 from stemhub.core.errors import StemhubError
 
 
@@ -35,3 +37,13 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     except StemhubError as error:
         return render(request, "core/error.html", {"error": error}, status=error.status)
     return redirect("tokens")
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    """Authenticated: your own account: name, institution, roles and where to manage tokens."""
+    user = request.user
+    roles = sorted(
+        Role(grant.role).label for grant in user.role_grants.all() if grant.role in Role.values
+    )
+    return render(request, "accounts/profile.html", {"account": user, "roles": roles})

@@ -12,6 +12,7 @@ from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
+    Count,
     F,
     FloatField,
     Func,
@@ -31,6 +32,8 @@ from stemhub.registry.models import (
     DerivationMethod,
     LineType,
     Sex,
+    Status,
+    Synonym,
     Vector,
 )
 
@@ -68,6 +71,7 @@ class SearchResult:
     count: int
     entries: list[CatalogueEntry]
     facets: dict[str, list[FacetCount]] = field(default_factory=dict)
+    token: str = ""  # the catalogue state searched
 
 
 class TsVector(Func):
@@ -204,7 +208,10 @@ def catalogue_search(
         for facet in Facet.values
     }
     return SearchResult(
-        count=len(hits), entries=[found[pk] for pk in page if pk in found], facets=facets
+        token=index.token,
+        count=len(hits),
+        entries=[found[pk] for pk in page if pk in found],
+        facets=facets,
     )
 
 
@@ -234,3 +241,34 @@ def catalogue_suggest(prefix: str, limit: int = 10) -> list[dict[str, str]]:
             kind, label = value
             found.append({"kind": kind, "value": label, "label": label})
     return found
+
+
+_examples: dict[str, list[str]] = {}
+
+
+def example_searches(token: str) -> list[str]:
+    """Searches that find something in the catalogue at state `token`, to suggest: the newest
+    line's name, a synonym, the disease and the modified gene most lines share. Worked out once
+    per catalogue state."""
+    if token not in _examples:
+        _examples.clear()
+        _examples[token] = _find_examples()
+    return _examples[token]
+
+
+def _find_examples() -> list[str]:
+    newest = CatalogueEntry.objects.order_by("-published_at").values_list("name", flat=True)
+    synonym = Synonym.objects.filter(line__status=Status.PUBLISHED).order_by("line__name", "name")
+    examples = [newest.first(), synonym.values_list("name", flat=True).first()]
+    for facet in (Facet.DISEASE, Facet.GENE):
+        common = (
+            FacetValue.objects.filter(facet=facet)
+            .exclude(value__iexact="healthy donor")
+            .values("value")
+            .annotate(lines=Count("entry"))
+            .order_by("-lines", "value")
+            .values_list("value", flat=True)
+            .first()
+        )
+        examples.append(facet_label(facet, common) if common else None)
+    return [e for e in examples if e]

@@ -11,17 +11,19 @@ from urllib.parse import urlencode
 from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 from django_htmx.http import HttpResponseClientRedirect
 
 from stemhub.catalogue.api import CatalogueQuery, validated
 from stemhub.catalogue.downloads import COLUMNS, csv_cells, json_stream, public_rows
-from stemhub.catalogue.models import Facet
+from stemhub.catalogue.models import CatalogueState, Facet
 from stemhub.catalogue.selectors import (
     SORTS,
     FacetCount,
     SearchResult,
     catalogue_search,
+    example_searches,
     facet_label,
 )
 from stemhub.core.errors import InvalidInput, NotFound
@@ -30,6 +32,9 @@ from stemhub.registry.models import CellLine, Status
 from stemhub.registry.selectors import resolve_name
 
 PAGE_SIZE = 20
+# Longer than any name, synonym, disease or gene with room to spare; a longer text is pasted by
+# mistake and is refused with a message rather than searched or cut silently.
+MAX_QUERY_CHARS = 200
 # Values shown per facet before "more"; selected values always show.
 FACET_SHOWN = 6
 RESULTS_REGION = "catalogue-results"
@@ -61,6 +66,14 @@ def _query_from(params: QueryDict) -> tuple[CatalogueQuery, int]:
         validated(query)
     except InvalidInput as error:
         problems = error.fields
+    if len(query.q) > MAX_QUERY_CHARS:
+        problems["q"] = [
+            gettext(
+                "Your search is %(length)d characters long; use at most %(limit)d: a line's "
+                "name, a synonym, a disease or a gene is enough."
+            )
+            % {"length": len(query.q), "limit": MAX_QUERY_CHARS}
+        ]
     if page is None:
         problems["page"] = ["must be a whole number, 1 or more"]
     if problems:
@@ -195,6 +208,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "published_count": published.count(),
             "recent": published.select_related("institution").order_by("-published_at")[:8],
+            "examples": example_searches(CatalogueState.current_token()),
         },
     )
 
@@ -225,6 +239,7 @@ def catalogue_page(request: HttpRequest) -> HttpResponse:
         offset=query.offset,
     )
     context.update(_results_context(query, page, result, params))
+    context["examples"] = example_searches(result.token)
     context["selected"] = [(f, v) for f, values in query.facet_filters().items() for v in values]
     context["sort"] = query.sort
     if not result.count and query.q and not query.facet_filters() and not partial:

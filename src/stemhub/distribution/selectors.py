@@ -16,7 +16,7 @@ from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, ExtractYear
 
 from stemhub.accounts.permissions import Perm, is_platform_admin, user_can
-from stemhub.biobank.models import BankTier, CellBank, Vial
+from stemhub.biobank.models import BankTier, CellBank, Vial, VialStatus
 from stemhub.biobank.selectors import container_path
 from stemhub.core.errors import NotFound
 from stemhub.distribution.models import (
@@ -104,6 +104,23 @@ def distribution_lots(request: DistributionRequest) -> QuerySet[CellBank]:
         line_id=request.line_id,
         institution_id=request.provider_id,
     )
+
+
+def released_stock(line: Any) -> int:
+    """Vials of the line that could be allocated now: in its provider's released distribution
+    lots, available, stored and not checked out."""
+    lots = CellBank.objects.filter(
+        pk__in=released_banks().values("pk"),
+        tier=BankTier.DISTRIBUTION,
+        line_id=line.pk,
+        institution_id=line.institution_id,
+    )
+    return Vial.objects.filter(
+        bank__in=lots,
+        status=VialStatus.AVAILABLE,
+        container__isnull=False,
+        checked_out_to__isnull=True,
+    ).count()
 
 
 def certificates_of(banks: Iterable[CellBank]) -> dict[int, list[Any]] | None:

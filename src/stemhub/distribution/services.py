@@ -22,7 +22,7 @@ from datetime import date
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from stemhub.accounts.models import User
 from stemhub.accounts.permissions import Perm, is_platform_admin
@@ -52,6 +52,20 @@ from stemhub.registry.models import Availability, CellLine, Status
 from stemhub.registry.services import require
 
 REQUESTABLE = [Availability.AVAILABLE, Availability.EXPAND_TO_ORDER]
+# Why a line whose availability is not requestable cannot be requested, in words a researcher
+# can act on.
+UNAVAILABLE = {
+    Availability.NOT_AVAILABLE: gettext_lazy(
+        "%(name)s is not available for distribution yet: it cannot be requested until "
+        "%(provider)s makes it available"
+    ),
+    Availability.RESTRICTED: gettext_lazy(
+        "%(name)s is under restricted distribution: it cannot be requested here; ask "
+        "%(provider)s about access"
+    ),
+    Availability.RECALLED: gettext_lazy("%(name)s has been recalled: it cannot be requested"),
+    Availability.WITHDRAWN: gettext_lazy("%(name)s has been withdrawn: it cannot be requested"),
+}
 WITHDRAWABLE = [
     RequestStatus.SUBMITTED,
     RequestStatus.AWAITING_COMMITTEE,
@@ -76,8 +90,10 @@ def refusals(line: CellLine, intended_use: str) -> dict[str, list[str]]:
     if line.status != Status.PUBLISHED or line.published_at is None:
         found.setdefault("line", []).append(f"{line.name} is not published in the catalogue")
     if line.availability not in REQUESTABLE:
-        label = Availability(line.availability).label.lower()
-        found.setdefault("line", []).append(f"{line.name} is {label}: it cannot be requested")
+        found.setdefault("line", []).append(
+            UNAVAILABLE.get(line.availability, UNAVAILABLE[Availability.NOT_AVAILABLE])
+            % {"name": line.name, "provider": line.institution.name}
+        )
     consent = {
         IntendedUse.BASIC_RESEARCH: (line.use_research, "research"),
         IntendedUse.COMMERCIAL: (line.use_commercial, "commercial"),

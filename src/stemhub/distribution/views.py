@@ -2,6 +2,7 @@
 timelines, the actions of each role, pick list, shipment pack, certificates and statistics.
 Parse, call a service or selector, render."""
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from stemhub.accounts.permissions import Perm, user_can
 from stemhub.core.auth import printed_name
-from stemhub.core.errors import Forbidden, NotFound, StemhubError
+from stemhub.core.errors import Conflict, Forbidden, InvalidInput, NotFound, StemhubError
 from stemhub.core.exports import csv_download
 from stemhub.core.pages import page
 from stemhub.distribution import forms, reports, selectors, services
@@ -75,24 +76,15 @@ def request_new(request: HttpRequest, name: str) -> HttpResponse:
         values = {k: request.POST.get(k, "") for k in request.POST if k != "password"}
         try:
             created = services.distribution_request_create(
-                actor=user,
-                line=line,
-                project_title=forms.text(request.POST, "project_title"),
-                project_summary=forms.text(request.POST, "project_summary"),
-                principal_investigator=forms.text(request.POST, "principal_investigator"),
-                recipient_institution=forms.text(request.POST, "recipient_institution"),
-                recipient_country=forms.text(request.POST, "recipient_country"),
-                intended_use=forms.text(request.POST, "intended_use"),
-                ethics_reference=forms.text(request.POST, "ethics_reference"),
-                vials_requested=forms.integer(request.POST, "vials_requested"),
-                licence_number=forms.integer(request.POST, "licence_number"),
-                accept_licence=request.POST.get("accept_licence") == "yes",
-                password=request.POST.get("password", ""),
+                actor=user, line=line, **_request_fields(request.POST, line)
             )
         except StemhubError as problem:
             error, status = problem, problem.status
         else:
-            messages.success(request, f"Request {created.reference} submitted.")
+            messages.success(
+                request,
+                gettext("Request %(reference)s submitted.") % {"reference": created.reference},
+            )
             return redirect("distribution:request", pk=created.pk)
     blocked = services.refusals(line, IntendedUse.BASIC_RESEARCH).get("line", [])
     return render(
@@ -115,6 +107,53 @@ def request_new(request: HttpRequest, name: str) -> HttpResponse:
         },
         status=status,
     )
+
+
+def _request_fields(data: Any, line: CellLine) -> dict[str, Any]:
+    """The request form's values for the service, or one InvalidInput naming every field that
+    is missing or malformed, and the consent that forbids the intended use."""
+    form = forms.Form(data)
+    fields: dict[str, Any] = {
+        "project_title": form.text("project_title", gettext("the project title"), max_length=300),
+        "project_summary": form.text("project_summary", gettext("the project summary")),
+        "principal_investigator": form.text(
+            "principal_investigator", gettext("the principal investigator"), max_length=200
+        ),
+        "recipient_institution": form.text(
+            "recipient_institution", gettext("your institution"), max_length=200
+        ),
+        "recipient_country": form.text("recipient_country", gettext("the country")),
+        "intended_use": form.choice(
+            "intended_use", gettext("the intended use"), list(IntendedUse.values)
+        ),
+        "ethics_reference": form.text(
+            "ethics_reference", gettext("the ethics approval reference"), max_length=100
+        ),
+        "vials_requested": form.integer(
+            "vials_requested", gettext("the number of vials"), low=1, high=MAX_VIALS_PER_REQUEST
+        ),
+        "licence_number": form.integer(
+            "licence_number", gettext("the licence version"), low=1, high=10**6
+        ),
+        "accept_licence": data.get("accept_licence") == "yes",
+        "password": data.get("password", ""),
+    }
+    country = fields["recipient_country"]
+    if country and not re.fullmatch(r"[A-Za-z]{2}", country):
+        form.problem(
+            "recipient_country",
+            gettext("Give the country as its two-letter code (DE, CN, US …), not %(typed)r.")
+            % {"typed": country[:40]},
+        )
+    if fields["intended_use"] in IntendedUse.values:
+        for reason in services.refusals(line, fields["intended_use"]).get("intended_use", []):
+            form.problem("intended_use", reason)
+    if not fields["accept_licence"]:
+        form.problem("accept_licence", gettext("Tick the box to accept the licence terms."))
+    if not fields["password"]:
+        form.problem("password", gettext("Type your password to sign."))
+    form.check()
+    return fields
 
 
 # Lists and detail
@@ -250,10 +289,30 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Signed in, the request's researcher or its provider's distribution staff: the request,
     its checks, signature, timeline, shipment, reports and the actions open to you."""
     found = selectors.request_for(request.user, pk)
+    return _detail_page(request, found)
+
+
+def _detail_page(
+    request: HttpRequest,
+    found: DistributionRequest,
+    *,
+    failed: str = "",
+    error: StemhubError | None = None,
+) -> HttpResponse:
+    """The request page; after a refused action, with its error, the problems by field and
+    what was typed, so that the form is corrected rather than filled in again."""
+    kept = {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"} if failed else {}
+    can = _actions(request, found)
+    # The curator's review and the committee's decision share one form on the page.
+    form = "review" if failed == "committee" else failed
     return render(
         request,
         "distribution/request_detail.html",
         {
+            "error": error,
+            "failed": failed,
+            "kept": {form: kept} if failed else {},
+            "problems": {form: error.fields} if failed and error else {},
             "req": found,
             "timeline": selectors.request_timeline(found),
             "signature": found.signature,
@@ -262,11 +321,13 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "receipt": getattr(found, "receipt", None),
             "thaw": getattr(found, "thaw_report", None),
             "results": list(found.results.all()),
-            "can": _actions(request, found),
+            "can": can,
             "attachments": Attachment.choices,
-            "pick": selectors.pick_list(found) if _actions(request, found)["pick"] else [],
+            "pick": selectors.pick_list(found) if can["pick"] else [],
+            "stock": selectors.released_stock(found.line) if can["allocate"] else 0,
             "next": next_step(found, request.user),
         },
+        status=error.status if error else 200,
     )
 
 
@@ -310,51 +371,66 @@ def _release(request: HttpRequest, found: DistributionRequest) -> str:
 
 
 def _ship(request: HttpRequest, found: DistributionRequest) -> str:
-    services.distribution_ship(
-        actor=request.user,
-        request=found,
-        courier=forms.text(request.POST, "courier"),
-        tracking_number=forms.text(request.POST, "tracking_number"),
-        dry_shipper=forms.text(request.POST, "dry_shipper"),
-        temperature_logger=forms.text(request.POST, "temperature_logger"),
-        shipped_on=forms.day(request.POST, "shipped_on"),  # type: ignore[arg-type]
-        expected_on=forms.day(request.POST, "expected_on", required=False),
-    )
-    return "Shipment recorded; the researcher has been told."
+    form = forms.Form(request.POST)
+    shipment = {
+        "courier": form.text("courier", gettext("the courier"), max_length=100),
+        "tracking_number": form.text(
+            "tracking_number", gettext("the tracking number"), max_length=100
+        ),
+        "dry_shipper": form.text("dry_shipper", gettext("the dry shipper"), max_length=100),
+        "temperature_logger": form.text(
+            "temperature_logger", gettext("the temperature logger"), max_length=100
+        ),
+        "shipped_on": form.day("shipped_on", gettext("the shipping date")),
+        "expected_on": form.day(
+            "expected_on", gettext("the expected arrival date"), required=False
+        ),
+    }
+    form.check()
+    services.distribution_ship(actor=request.user, request=found, **shipment)
+    return gettext("Shipment recorded; the researcher has been told.")
 
 
 def _receipt(request: HttpRequest, found: DistributionRequest) -> str:
+    form = forms.Form(request.POST)
+    received_on = form.day("received_on", gettext("the date the cells arrived"))
+    condition = form.text("condition", gettext("the condition"), required=False, max_length=500)
+    form.check()
     reports.distribution_receipt_confirm(
         actor=request.user,
         request=found,
-        received_on=forms.day(request.POST, "received_on"),  # type: ignore[arg-type]
-        condition=request.POST.get("condition", ""),
+        received_on=received_on,  # type: ignore[arg-type]
+        condition=condition,
     )
-    return "Receipt confirmed. Thank you."
+    return gettext("Receipt confirmed. Thank you.")
 
 
 def _thaw(request: HttpRequest, found: DistributionRequest) -> str:
-    reports.distribution_thaw_report(
-        actor=request.user,
-        request=found,
-        thawed_on=forms.day(request.POST, "thawed_on"),  # type: ignore[arg-type]
-        viability=forms.decimal(request.POST, "viability"),
-        recovery=forms.decimal(request.POST, "recovery"),
-        attachment=forms.text(request.POST, "attachment"),
-        problems=request.POST.get("problems", ""),
-    )
-    return "Post-thaw results recorded. Thank you."
+    form = forms.Form(request.POST)
+    thaw = {
+        "thawed_on": form.day("thawed_on", gettext("the thaw date")),
+        "viability": form.decimal("viability", gettext("the viability")),
+        "recovery": form.decimal("recovery", gettext("the recovery")),
+        "attachment": form.choice("attachment", gettext("the attachment"), Attachment.values),
+        "problems": form.text("problems", gettext("the problems"), required=False),
+    }
+    form.check()
+    reports.distribution_thaw_report(actor=request.user, request=found, **thaw)
+    return gettext("Post-thaw results recorded. Thank you.")
 
 
 def _result(request: HttpRequest, found: DistributionRequest) -> str:
+    form = forms.Form(request.POST)
+    title = form.text("title", gettext("the title"), max_length=300)
+    form.check()
     reports.distribution_result_report(
         actor=request.user,
         request=found,
-        title=forms.text(request.POST, "title"),
+        title=title,
         doi=request.POST.get("doi", ""),
         summary=request.POST.get("summary", ""),
     )
-    return "Result shared with the provider. Thank you."
+    return gettext("Result shared with the provider. Thank you.")
 
 
 ACTIONS: dict[str, Callable[[HttpRequest, DistributionRequest], str]] = {
@@ -379,7 +455,13 @@ def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action not in ACTIONS:
         raise NotFound(f"No action {action!r}")
     found = selectors.request_for(request.user, pk)
-    message = ACTIONS[action](request, found)
+    try:
+        message = ACTIONS[action](request, found)
+    except (InvalidInput, Conflict) as error:
+        # Shown on the request page with what was typed; 403 and 404 keep the error page.
+        return _detail_page(
+            request, selectors.request_for(request.user, pk), failed=action, error=error
+        )
     messages.success(request, message)
     return redirect("distribution:request", pk=found.pk)
 
@@ -440,12 +522,21 @@ def statistics(request: HttpRequest) -> HttpResponse:
     """Needs distribution.review or distribution.ship: shipments of your institution's lines by
     line and by recipient institution, year, country and intended use."""
     _staff(request)
+    uses = dict(IntendedUse.choices)
+
+    def in_words(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [
+            {**row, "use_label": uses.get(row["intended_use"], row["intended_use"])} for row in rows
+        ]
+
     return render(
         request,
         "distribution/statistics.html",
         {
-            "by_line": selectors.distribution_statistics(request.user, by="line"),
-            "by_institution": selectors.distribution_statistics(request.user, by="institution"),
+            "by_line": in_words(selectors.distribution_statistics(request.user, by="line")),
+            "by_institution": in_words(
+                selectors.distribution_statistics(request.user, by="institution")
+            ),
         },
     )
 

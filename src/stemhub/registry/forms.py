@@ -12,6 +12,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from stemhub.core.errors import StemhubError
+from stemhub.registry import form_checks
 from stemhub.registry.form_rows import (
     ROW_FORMATS,
     SYNONYM_MAX_LENGTH,
@@ -391,6 +392,7 @@ class LineForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        self._check_changed_values(cleaned)
         for key in ROW_FIELDS:
             if isinstance(cleaned.get(key), str):
                 try:
@@ -400,6 +402,19 @@ class LineForm(forms.Form):
         if not cleaned.get("donor_code", "").strip() and self._donor_details_given(cleaned):
             self.add_error("donor_code", "Give the donor a code, or clear the other donor fields.")
         return cleaned
+
+    def _check_changed_values(self, cleaned: Mapping[str, Any]) -> None:
+        for name in self.changed_data:
+            if name in self.errors or name not in cleaned:
+                continue
+            raw = self.data.get(name, "")
+            problem = None
+            if isinstance(self.fields[name], forms.CharField) and name not in ROW_FIELDS:
+                problem = form_checks.words(str(raw))
+            if problem is None and name in form_checks.FIELD_CHECKS:
+                problem = form_checks.FIELD_CHECKS[name](cleaned[name])
+            if problem:
+                self.add_error(name, problem)
 
     @staticmethod
     def _donor_details_given(cleaned: Mapping[str, Any]) -> bool:

@@ -16,6 +16,7 @@ from django.db.models import BooleanField, Prefetch, Q, QuerySet, prefetch_relat
 from django.db.models.expressions import RawSQL
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from stemhub.accounts.permissions import Perm, user_can
@@ -252,12 +253,13 @@ def staff_line_edit(request: HttpRequest, name: str) -> HttpResponse:
             request, Forbidden(f"Only {line.institution.name}'s editors can change {line.name}.")
         )
     published = line.status == Status.PUBLISHED
+    # On a POST too: the form checks only what changed, so an old loose value stays editable.
+    initial = initial_from_record(line_record(line))
     if request.method != "POST":
-        initial = initial_from_record(line_record(line))
         return _form_page(
             request, LineForm(initial=initial, line_name=line.name, published=published), line
         )
-    form = LineForm(request.POST, line_name=line.name, published=published)
+    form = LineForm(request.POST, initial=initial, line_name=line.name, published=published)
     if not form.is_valid():
         return _form_page(request, form, line, status=400)
     try:
@@ -375,6 +377,18 @@ def staff_line_transition(request: HttpRequest, name: str, action: str) -> HttpR
     line's institution: move the line one step through curation."""
     try:
         line = _staff_line(request, name)
+        if (
+            action == "publish"
+            and request.POST.get("confirm") != "yes"
+            and user_can(request.user, Perm.CURATE, line.institution_id)
+        ):
+            raise InvalidInput(
+                gettext(
+                    "Tick the box to confirm that the record and its availability become "
+                    "public, then press Publish again."
+                ),
+                fields={"confirm": ["required"]},
+            )
         line = TRANSITIONS[action](
             actor=request.user, line=line, comment=request.POST.get("comment", "")
         )
