@@ -88,7 +88,7 @@ def audit_record(request: HttpRequest, model: str, pk: str) -> HttpResponse:
 
 @require_GET
 @audit_viewers_only
-def audit_export(request: HttpRequest) -> HttpResponse:
+def audit_export(request: HttpRequest) -> StreamingHttpResponse:
     """Needs audit.view: the rows of a search (the same filter as the search page: `model`,
     `record`, `user`, `from`, `to`, `operation`), oldest first, as CSV."""
     found = parse_filter(request.GET)

@@ -153,7 +153,7 @@ def request_list(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.post(f"{D}/requests", response={201: dict[str, Any]})
-def request_create(request: HttpRequest, payload: RequestIn) -> Status:
+def request_create(request: HttpRequest, payload: RequestIn) -> Status[dict[str, Any]]:
     """Signed in: request a published line and sign the licence (password re-entered)."""
     line = CellLine.objects.filter(name=payload.line, status=LineStatus.PUBLISHED).first()
     if line is None:
@@ -268,7 +268,9 @@ def request_thaw_report(request: HttpRequest, request_id: int, payload: ThawIn) 
 
 
 @router.post(f"{D}/requests/{{request_id}}/results", response={201: dict[str, Any]})
-def request_result(request: HttpRequest, request_id: int, payload: ResultIn) -> Status:
+def request_result(
+    request: HttpRequest, request_id: int, payload: ResultIn
+) -> Status[dict[str, Any]]:
     """The request's researcher: a publication (DOI) or result from the project."""
     result = reports.distribution_result_report(
         actor=request.user, request=_found(request, request_id), **payload.dict()

@@ -8,7 +8,7 @@ from django.contrib import admin
 from stemhub.quality.models import Nonconformity, QcResult, QcTest, Release
 
 
-class ReadOnly(admin.ModelAdmin):
+class ReadOnly(admin.ModelAdmin[Any]):
     def has_add_permission(self, request: Any) -> bool:
         return False
 

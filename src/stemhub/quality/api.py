@@ -258,7 +258,7 @@ def test_list(request: HttpRequest, all_versions: bool = False) -> list[dict[str
 
 
 @router.post("/quality/tests/{code}/revise", response={201: dict[str, Any]})
-def test_revise(request: HttpRequest, code: str, payload: ReviseIn) -> Status:
+def test_revise(request: HttpRequest, code: str, payload: ReviseIn) -> Status[dict[str, Any]]:
     """Needs quality.release (platform admins: the catalogue is shared): a new version of a
     test's specification; results keep the version they were judged against."""
     require(request.user, Perm.QC_RELEASE)
@@ -292,7 +292,7 @@ def result_record(
     instrument: Form[int | None] = None,
     comment: Form[str] = "",
     raw_file: File[UploadedFile | None] = None,
-) -> Status:
+) -> Status[dict[str, Any]]:
     """Needs quality.record in the bank's institution: a result (multipart form, the raw file
     in `raw_file`), judged against the test's current specification."""
     bank = _bank(request, bank_id)
@@ -365,7 +365,9 @@ def nonconformity_list(request: HttpRequest, status: str = "") -> list[dict[str,
 
 
 @router.post("/quality/banks/{bank_id}/nonconformities", response={201: dict[str, Any]})
-def nonconformity_open(request: HttpRequest, bank_id: int, payload: NonconformityIn) -> Status:
+def nonconformity_open(
+    request: HttpRequest, bank_id: int, payload: NonconformityIn
+) -> Status[dict[str, Any]]:
     """Needs quality.record in the bank's institution: open a nonconformity."""
     bank = _bank(request, bank_id)
     result = None
@@ -398,7 +400,7 @@ def nonconformity_close(request: HttpRequest, nc_id: int, payload: CloseIn) -> d
 
 
 @router.post("/quality/banks/{bank_id}/release", response={201: dict[str, Any]})
-def bank_release(request: HttpRequest, bank_id: int, payload: ReleaseIn) -> Status:
+def bank_release(request: HttpRequest, bank_id: int, payload: ReleaseIn) -> Status[dict[str, Any]]:
     """Needs quality.release in the bank's institution: sign the release (password
     re-entered); refused, naming them, while tests are missing or failed."""
     release = services.bank_release(
@@ -484,7 +486,9 @@ def excursion_detail(request: HttpRequest, excursion_id: int) -> dict[str, Any]:
 
 
 @router.post("/quality/excursions/{excursion_id}/decision", response={201: dict[str, Any]})
-def excursion_decide(request: HttpRequest, excursion_id: int, payload: DecisionIn) -> Status:
+def excursion_decide(
+    request: HttpRequest, excursion_id: int, payload: DecisionIn
+) -> Status[dict[str, Any]]:
     """Needs quality.release in the unit's institution: decide the excursion, signed with your
     password: `decision` for every vial in stock, `decisions` (barcode → release, keep or
     destroy) for those decided otherwise."""
