@@ -13,6 +13,7 @@ import io
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.utils import timezone
@@ -173,7 +174,9 @@ def read_json(text: str) -> tuple[list[Problem], list[tuple[int, dict[str, Any]]
     return problems, rows
 
 
-def read_upload(filename: str, content: bytes) -> tuple[list[Problem], list[tuple[int, dict]]]:
+def read_upload(
+    filename: str, content: bytes
+) -> tuple[list[Problem], list[tuple[int, dict[str, Any]]]]:
     try:
         text = content.decode("utf-8")
     except UnicodeDecodeError:
@@ -337,7 +340,7 @@ class RowChecker:
             )
         )
         self.loci = tuple(
-            (locus, name, self._memo(lambda v, locus=locus: _locus_typing(locus, v)))
+            (locus, name, self._memo(partial(_locus_typing, locus)))
             for locus, name in HLA_FIELDS.items()
         )
 
@@ -468,7 +471,7 @@ DATE_ORDER = (
 
 def _date_order(line: int, data: dict[str, Any]) -> list[Problem]:
     """A unit is collected, then processed, then frozen (the database checks it too)."""
-    problems = []
+    problems: list[Problem] = []
     for later, earlier, message in DATE_ORDER:
         late, early = data.get(later), data.get(earlier)
         already = any(p.field == later for p in problems)
