@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from stemhub.accounts.models import Institution
+from stemhub.registry.naming import TypeLetter
 
 
 class LineType(models.TextChoices):
@@ -19,7 +20,7 @@ class LineType(models.TextChoices):
     HIPSC = "hiPSC", "Induced pluripotent stem cell (iPSC)"
 
     @classmethod
-    def name_letter(cls, value: str) -> str:
+    def name_letter(cls, value: str) -> TypeLetter:
         """The type letter of an hPSCreg standard name: `i` induced, `e` embryonic."""
         return "i" if value == cls.HIPSC else "e"
 

@@ -30,8 +30,7 @@ class Problem:
 def _name_problems(line: CellLine) -> list[Problem]:
     if line.line_type not in LineType.values:
         return []
-    letter = "i" if LineType.name_letter(line.line_type) == "i" else "e"
-    message = naming.type_letter_problem(line.name, letter)
+    message = naming.type_letter_problem(line.name, LineType.name_letter(line.line_type))
     return [Problem("name", message)] if message else []
 
 
