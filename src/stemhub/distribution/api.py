@@ -239,7 +239,8 @@ def request_ship(request: HttpRequest, request_id: int, payload: ShipIn) -> dict
     shipment = services.distribution_ship(
         actor=request.user, request=_found(request, request_id), **payload.dict()
     )
-    return shipment.pack
+    pack: dict[str, Any] = shipment.pack
+    return pack
 
 
 @router.get(f"{D}/requests/{{request_id}}/pack", response=dict[str, Any])
