@@ -161,7 +161,7 @@ class LineFields(Strict):
 
 class LineCreate(LineFields):
     name: str
-    line_type: str  # type: ignore[assignment]
+    line_type: str
     institution: str | None = None
 
 
