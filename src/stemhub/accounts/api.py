@@ -1,6 +1,7 @@
 """/api/v1/me, /tokens, /institutions."""
 
 from datetime import datetime
+from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
@@ -72,7 +73,7 @@ def token_list(request: HttpRequest) -> list[object]:
 
 
 @router.post("/tokens", response={201: NewTokenOut}, auth=AUTHENTICATED)
-def token_create(request: HttpRequest, payload: TokenIn) -> Status:
+def token_create(request: HttpRequest, payload: TokenIn) -> Status[dict[str, Any]]:
     """Authenticated: a new token for your scripts; its secret is shown only in this answer."""
     token, secret = services.api_token_create(user=request.user, name=payload.name)
     return Status(201, {**TokenOut.from_orm(token).dict(), "secret": secret})

@@ -81,7 +81,7 @@ class UserSpec:
     first_name: str
     last_name: str
     institution: str
-    roles: tuple[str, ...]
+    roles: tuple[Role, ...]
     staff: bool = False
 
 

@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from stemhub.accounts.models import Role
 
@@ -20,7 +21,7 @@ ROLE_HELP = {
 }
 
 
-def role_choices(roles: list[tuple[str, str]]) -> list[tuple[str, str]]:
+def role_choices(roles: list[tuple[str, StrOrPromise]]) -> list[tuple[str, str]]:
     return [(value, f"{label}: {ROLE_HELP[Role(value)]}") for value, label in roles]
 
 
@@ -39,6 +40,8 @@ class MemberForm(forms.Form):
         label=_("Roles"), widget=forms.CheckboxSelectMultiple, choices=()
     )
 
-    def __init__(self, *args: Any, roles: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, roles: list[tuple[str, StrOrPromise]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["roles"].choices = role_choices(roles)
+        field = self.fields["roles"]
+        assert isinstance(field, forms.MultipleChoiceField)  # declared above
+        field.choices = role_choices(roles)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from stemhub.accounts.models import Institution, Role, RoleGrant, User
+from stemhub.accounts.models import Role, RoleGrant, User
 from stemhub.accounts.permissions import Perm, is_platform_admin
 from stemhub.accounts.selectors import institutions_overview, members_of
 from stemhub.core.navigation import (
@@ -80,7 +80,7 @@ def members_queue(user: Any) -> Queue:
 
 def institutions_queue(user: Any) -> Queue:
     """Platform admins: every institution with its active members and lines."""
-    found: list[Institution] = list(institutions_overview(user))
+    found = list(institutions_overview(user))
     rows = [
         QueueRow(
             label=f"{i.provider_code} · {i.name}",

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from axes.models import AccessAttempt, AccessFailureLog
 from django.conf import settings
@@ -10,6 +10,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_stubs_ext import StrOrPromise
 
 from stemhub.accounts.models import Institution, Role, RoleGrant, User
 from stemhub.accounts.permissions import Perm, is_platform_admin, user_can
@@ -48,7 +49,19 @@ def member_of(institution: Institution, username: str) -> User:
     return member
 
 
-def institutions_overview(user: Any) -> QuerySet[Institution]:
+class MemberCounts(TypedDict):
+    member_count: int
+    active_count: int
+    line_count: int
+
+
+if TYPE_CHECKING:  # WithAnnotations cannot be subscripted at run time
+    from django_stubs_ext import WithAnnotations
+
+    InstitutionOverview = WithAnnotations[Institution, MemberCounts]
+
+
+def institutions_overview(user: Any) -> "QuerySet[InstitutionOverview]":
     """Every institution with its member counts: for platform admins only."""
     if not is_platform_admin(user):
         raise Forbidden(_("The list of institutions is for platform admins."))
@@ -59,7 +72,7 @@ def institutions_overview(user: Any) -> QuerySet[Institution]:
     ).order_by("name")
 
 
-def grantable_roles(user: Any) -> list[tuple[str, str]]:
+def grantable_roles(user: Any) -> list[tuple[str, StrOrPromise]]:
     """The roles this user may grant: every one but platform admin, unless they are one."""
     admin = is_platform_admin(user)
     return [

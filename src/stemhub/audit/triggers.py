@@ -30,6 +30,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 
 from stemhub.audit.context import SETTINGS, SQLITE_CONTEXT_TABLE
 from stemhub.audit.registry import AUDITED, EXCLUDED_COLUMNS, IMMUTABLE
+from stemhub.core.columns import column, concrete_field
 
 PREFIX = "stemhub_audit"
 AUDIT_TABLE = "audit_event"
@@ -64,7 +65,7 @@ def audited_models() -> list[tuple[type[models.Model], str | None]]:
 def excluded_columns(model: type[models.Model]) -> tuple[str, ...]:
     """The database columns of `model` that the trail leaves out."""
     names = EXCLUDED_COLUMNS.get(model._meta.label, ())
-    return tuple(model._meta.get_field(name).column for name in names)
+    return tuple(column(model, name) for name in names)
 
 
 def _institution_sql(model: type[models.Model], path: str | None, row: str, quote: Any) -> str:
@@ -72,17 +73,17 @@ def _institution_sql(model: type[models.Model], path: str | None, row: str, quot
     if path is None:
         return "NULL"
     first, *rest = path.split("__")
-    field = model._meta.get_field(first)
-    sql = f"{row}.{quote(field.column)}"
-    current = field.related_model
+    sql = f"{row}.{quote(column(model, first))}"
+    current = concrete_field(model, first).related_model
     for name in rest:
-        step = current._meta.get_field(name)
+        if not isinstance(current, type):
+            break
         sql = (
-            f"(SELECT {quote(step.column)} FROM {quote(current._meta.db_table)} "
+            f"(SELECT {quote(column(current, name))} FROM {quote(current._meta.db_table)} "
             f"WHERE {quote(current._meta.pk.column)} = {sql})"
         )
-        current = step.related_model
-    if current is None or current._meta.label != "accounts.Institution":
+        current = concrete_field(current, name).related_model
+    if not isinstance(current, type) or current._meta.label != "accounts.Institution":
         raise ValueError(f"{model._meta.label}: {path!r} does not end at an institution")
     return sql
 

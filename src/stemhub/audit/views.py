@@ -2,7 +2,7 @@
 
 from django.apps import apps
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -89,7 +89,7 @@ def audit_record(request: HttpRequest, model: str, pk: str) -> HttpResponse:
 
 @require_GET
 @audit_viewers_only
-def audit_export(request: HttpRequest) -> HttpResponse:
+def audit_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """Needs audit.view: the rows of a search (the same filter as the search page: `model`,
     `record`, `user`, `from`, `to`, `operation`), oldest first, as CSV."""
     found = parse_filter(request.GET)

@@ -314,7 +314,9 @@ def _vial(request: HttpRequest, barcode: str) -> Vial:
     return selectors.vial_for(request.user, barcode)
 
 
-def _where(request: HttpRequest, container_id: int, position: str, field: str) -> tuple:
+def _where(
+    request: HttpRequest, container_id: int, position: str, field: str
+) -> tuple[Container, int | None, int | None]:
     try:
         container = selectors.container_for(request.user, container_id)
     except NotFound:
@@ -368,7 +370,7 @@ def vial_out(vial: Vial, *, path: str | None = None) -> dict[str, Any]:
         "container": vial.container_id,
         "position": vial.container.type.label(vial.row, vial.column) if vial.container else "",
         "location": where,
-        "checked_out_to": vial.checked_out_to.username if vial.checked_out_to_id else None,
+        "checked_out_to": vial.checked_out_to.username if vial.checked_out_to else None,
     }
 
 
@@ -391,15 +393,15 @@ def bank_out(bank: CellBank, *, vials: bool = False) -> dict[str, Any]:
         "id": bank.pk,
         "code": bank.code,
         "tier": bank.tier,
-        "line": bank.line.name if bank.line_id else bank.product.line.name,
-        "product": bank.product.name if bank.product_id else None,
-        "parent": bank.parent.code if bank.parent_id else None,
+        "line": bank.source_line.name,
+        "product": bank.product.name if bank.product else None,
+        "parent": bank.parent.code if bank.parent else None,
         "passage_number": bank.passage_number,
         "freeze_date": bank.freeze_date.isoformat(),
         "cryo_medium": bank.cryo_medium,
         "cells_per_vial": bank.cells_per_vial,
         "vial_count": bank.vial_count,
-        "operator": bank.operator.username if bank.operator_id else None,
+        "operator": bank.operator.username if bank.operator else None,
         "sop_reference": bank.sop_reference,
         "post_thaw_viability": bank.post_thaw_viability,
     }
@@ -408,8 +410,8 @@ def bank_out(bank: CellBank, *, vials: bool = False) -> dict[str, Any]:
         paths: dict[int, str] = {}
         out["vials"] = []
         for vial in rows:
-            if vial.container_id and vial.container_id not in paths:
-                paths[vial.container_id] = selectors.container_path(vial.container)
+            if vial.container and vial.container.pk not in paths:
+                paths[vial.container.pk] = selectors.container_path(vial.container)
             out["vials"].append(vial_out(vial, path=paths.get(vial.container_id or 0, "")))
     return out
 

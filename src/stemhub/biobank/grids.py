@@ -150,6 +150,8 @@ def _place_vials(box: Container, grid: list[list[Slot]]) -> list[BankKey]:
     banks = sorted({v.bank_id: v.bank for v in vials}.values(), key=lambda b: b.code)
     colour = {bank.pk: n % PALETTE_SIZE for n, bank in enumerate(banks)}
     for vial in vials:
+        if vial.row is None or vial.column is None:  # never: the query takes placed vials only
+            continue
         slot = grid[vial.row - 1][vial.column - 1]
         slot.vial, slot.colour = vial, colour[vial.bank_id]
     return [BankKey(colour[b.pk], b, counts[b.pk]) for b in banks]

@@ -228,7 +228,11 @@ def inventory_import(
 
 
 def _plan_bank(
-    code: str, line: Any, values: dict[str, str], new_banks: dict[str, dict], row: RowReport
+    code: str,
+    line: Any,
+    values: dict[str, str],
+    new_banks: dict[str, dict[str, Any]],
+    row: RowReport,
 ) -> None:
     if code in new_banks:
         new_banks[code]["count"] += 1

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from stemhub.accounts.models import Institution
 from stemhub.biobank import layout
@@ -184,7 +185,7 @@ class Container(models.Model):
 
     @property
     def position_label(self) -> str:
-        return self.parent.type.label(self.row, self.column) if self.parent_id else ""
+        return self.parent.type.label(self.row, self.column) if self.parent else ""
 
 
 class PositionHold(models.Model):
@@ -221,7 +222,7 @@ class BankTier(models.TextChoices):
 
 TIER_ORDER = [BankTier.SEED, BankTier.MCB, BankTier.WCB, BankTier.DISTRIBUTION]
 # What fits in a box grid's cell beside the passage.
-TIER_SHORT = {
+TIER_SHORT: dict[str, StrOrPromise] = {
     BankTier.SEED: _("Seed"),
     BankTier.MCB: _("MCB"),
     BankTier.WCB: _("WCB"),
@@ -294,8 +295,18 @@ class CellBank(models.Model):
         return str(TIER_SHORT.get(self.tier, self.tier))
 
     @property
+    def source_line(self) -> CellLine:
+        """The line the bank is of: its own, or its product's."""
+        if self.line is not None:
+            return self.line
+        assert self.product is not None  # the bank_of_a_line_or_a_product constraint
+        return self.product.line
+
+    @property
     def source_name(self) -> str:
-        return self.line.name if self.line_id else f"{self.product.line.name} {self.product.name}"
+        if self.product is None:
+            return self.source_line.name
+        return f"{self.product.line.name} {self.product.name}"
 
 
 class VialStatus(models.TextChoices):

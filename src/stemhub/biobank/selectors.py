@@ -308,7 +308,9 @@ def free_space(
 # Excursions
 
 
-def _intervals_under(container: Container, start: datetime, end: datetime) -> dict[int, list]:
+def _intervals_under(
+    container: Container, start: datetime, end: datetime
+) -> dict[int, list[tuple[datetime, datetime]]]:
     """Per container id, the stretches of [start, end] during which it stood under `container`
     (the container itself all along), from the containers' create and move events."""
     inside: dict[int, list[tuple[datetime, datetime]]] = {container.pk: [(start, end)]}

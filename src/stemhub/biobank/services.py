@@ -40,7 +40,7 @@ from stemhub.registry.models import CellLine, DerivedProduct
 from stemhub.registry.models import Status as LineStatus
 from stemhub.registry.services import require
 
-Position = tuple[Container, int, int]
+Position = tuple[Container, int | None, int | None]  # (box, None, None): no position given
 MAX_VIALS_PER_BANK = 10_000
 
 
@@ -91,7 +91,9 @@ def _check_slot(
         )
 
 
-def resolve_position(container: Container, label: str, *, field: str = "position") -> tuple:
+def resolve_position(
+    container: Container, label: str, *, field: str = "position"
+) -> tuple[int | None, int | None]:
     """(row, column) for a position label such as `A1`; (None, None) for an empty label."""
     if not label:
         return None, None
@@ -149,7 +151,9 @@ def container_type_create(
     return kind
 
 
-def _check_fits(parent: Container, child_type: ContainerType, row: int | None, col: int | None):
+def _check_fits(
+    parent: Container, child_type: ContainerType, row: int | None, col: int | None
+) -> None:
     if parent.type.holds_vials:
         raise InvalidInput(
             f"{parent.name} holds vials; a container cannot take a vial position",
@@ -165,7 +169,7 @@ def _check_fits(parent: Container, child_type: ContainerType, row: int | None, c
     if parent.blocked:
         raise Conflict(f"{parent.name} is blocked", fields={"parent": ["blocked"]})
     _check_slot(parent, row, col)
-    if row is not None:
+    if row is not None and col is not None:
         taken = Container.objects.filter(parent=parent, row=row, column=col).first()
         if taken is not None:
             raise Conflict(
@@ -200,8 +204,12 @@ def container_create(
     equipment: Any = None,
     reason: str = "",
 ) -> Container:
-    institution_id = parent.institution_id if parent else (institution or actor.institution or 0)
-    institution_id = getattr(institution_id, "pk", institution_id)
+    institution_id: int | None
+    if parent is not None:
+        institution_id = parent.institution_id
+    else:
+        owner = institution or actor.institution
+        institution_id = owner.pk if owner is not None else None
     if not institution_id:
         raise InvalidInput("Name the institution", fields={"institution": ["required"]})
     require(actor, Perm.STORAGE_MANAGE, institution_id)
@@ -247,7 +255,7 @@ def _refresh_temperatures(container: Container) -> None:
         children = list(
             Container.objects.filter(parent_id__in=[c.pk for c in level]).select_related("type")
         )
-        by_id = {c.pk: c for c in level}
+        by_id: dict[int | None, Container] = {c.pk: c for c in level}
         for child in children:
             child.temperature_class = _temperature(child.type, by_id[child.parent_id])
         Container.objects.bulk_update(children, ["temperature_class"])
@@ -331,7 +339,9 @@ def _write_vial_moves(
 ) -> None:
     ids = subtree_ids([moved.pk])
     relative = {moved.pk: ""}
-    boxes = {c.pk: c for c in Container.objects.filter(pk__in=ids).select_related("type")}
+    boxes: dict[int | None, Container] = {
+        c.pk: c for c in Container.objects.filter(pk__in=ids).select_related("type")
+    }
     pending = [c for c in boxes.values() if c.pk != moved.pk]
     while pending:
         rest = []
@@ -475,7 +485,7 @@ def _allocate(
                 fields={"positions": [f"give {count}"]},
             )
         chosen: list[Position] = []
-        seen: set[tuple[int, int, int]] = set()
+        seen: set[tuple[int, int | None, int | None]] = set()
         for index, (given, row, column) in enumerate(positions):
             box = locked[given.pk]
             field = f"positions[{index}]"
@@ -554,7 +564,8 @@ def _new_barcodes(count: int) -> list[str]:
             return sorted(codes)
 
 
-def _paths(containers: Iterable[Container]) -> dict[int, str]:
+def _paths(containers: Iterable[Container]) -> dict[int | None, str]:
+    """Container id -> its path, for lookups by a vial's `container_id`."""
     return {c.pk: container_path(c) for c in {c.pk: c for c in containers}.values()}
 
 
@@ -708,7 +719,7 @@ def _check_still_here(vial: Vial, *, taking: bool = True) -> None:
             f"Vial {vial.barcode} is {vial.get_status_display().lower()}",
             fields={"vial": [vial.status]},
         )
-    if taking and vial.checked_out_to_id is not None:
+    if taking and vial.checked_out_to is not None:
         who = vial.checked_out_to
         raise Conflict(
             f"Vial {vial.barcode} is checked out to {who.get_full_name() or who.username} "
@@ -720,7 +731,7 @@ def _check_still_here(vial: Vial, *, taking: bool = True) -> None:
 def _place(vial: Vial, box: Container, row: int | None, column: int | None, field: str) -> None:
     _check_box(box, vial.bank.institution_id, field=field)
     _check_slot(box, row, column, field=field)
-    if row is not None:
+    if row is not None and column is not None:
         if Vial.objects.filter(container=box, row=row, column=column).exclude(pk=vial.pk).exists():
             raise Conflict(
                 f"{box.name} {box.type.label(row, column)} holds another vial",
@@ -825,7 +836,12 @@ def vial_return(
 
 
 def _leave(
-    vial: Vial, actor: User, kind: str, status: str, reason: str, cache: dict | None = None
+    vial: Vial,
+    actor: User,
+    kind: str,
+    status: str,
+    reason: str,
+    cache: dict[int, str] | None = None,
 ) -> CustodyEvent:
     before = _here(vial, cache)
     event = _event(vial, kind, actor, reason, **before, from_status=vial.status, to_status=status)

@@ -27,6 +27,7 @@ from stemhub.core.errors import Forbidden, InvalidInput, StemhubError
 from stemhub.core.exports import csv_download
 from stemhub.core.pages import page
 from stemhub.registry.selectors import visible_lines
+from stemhub.registry.services import require
 
 inventory_page = page(Perm.INVENTORY_VIEW, what="The inventory")
 
@@ -188,9 +189,9 @@ def container_hold(request: HttpRequest, pk: int) -> HttpResponse:
     kind = request.POST.get("kind", "")
     label = request.POST.get("position", "").strip()
     try:
-        if not label:
-            raise InvalidInput("Say which position", fields={"position": ["required"]})
         row, column = services.resolve_position(found, label)
+        if row is None or column is None:  # no label
+            raise InvalidInput("Say which position", fields={"position": ["required"]})
         if kind == "free":
             services.position_release(
                 actor=request.user,
@@ -222,7 +223,7 @@ def container_hold(request: HttpRequest, pk: int) -> HttpResponse:
 def container_create(request: HttpRequest) -> HttpResponse:
     """Needs biobank.manage_storage: a new container (site, room, tank, rack, box), at the top
     level or inside another, at a numbered position where the parent has them."""
-    services.require(request.user, Perm.STORAGE_MANAGE, request.user.institution_id)
+    require(request.user, Perm.STORAGE_MANAGE, request.user.institution_id)
     error: StemhubError | None = None
     if request.method == "POST":
         try:
@@ -348,7 +349,7 @@ BANK_FIELDS = ("line", "tier", "passage_number", "freeze_date", "vial_count", "b
 def bank_create(request: HttpRequest) -> HttpResponse:
     """Needs biobank.edit: register a bank; its vials are created and placed in the chosen
     box (and the next ones, in their fill order)."""
-    services.require(request.user, Perm.INVENTORY_EDIT, request.user.institution_id)
+    require(request.user, Perm.INVENTORY_EDIT, request.user.institution_id)
     lines = visible_lines(request.user).order_by("name")
     context: dict[str, Any] = {
         "lines": lines,
@@ -424,13 +425,16 @@ def bank(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.bank_for(request.user, pk)
     vials = list(found.vials.select_related("container__type", "checked_out_to"))
     paths = selectors.container_paths({v.container_id for v in vials if v.container_id})
-    for vial in vials:
-        vial.place = (
-            selectors.place_text(paths[vial.container_id], vial.container, vial.row, vial.column)
-            if vial.container_id
-            else ""
+    rows = [
+        (
+            vial,
+            selectors.place_text(paths[vial.container.pk], vial.container, vial.row, vial.column)
+            if vial.container
+            else "",
         )
-    return render(request, "biobank/bank.html", {"bank": found, "vials": vials})
+        for vial in vials
+    ]
+    return render(request, "biobank/bank.html", {"bank": found, "vials": rows})
 
 
 @inventory_page
@@ -450,7 +454,7 @@ def bank_labels(request: HttpRequest, pk: int) -> HttpResponse:
 @inventory_page
 def inventory_import(request: HttpRequest) -> HttpResponse:
     """Needs biobank.edit: check or apply an inventory CSV, with a row-level report."""
-    services.require(request.user, Perm.INVENTORY_EDIT)
+    require(request.user, Perm.INVENTORY_EDIT)
     report = None
     if request.method == "POST":
         code = request.POST.get("institution", "").strip()

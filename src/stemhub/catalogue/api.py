@@ -95,7 +95,9 @@ def validated(query: CatalogueQuery) -> dict[str, list[str]]:
     filters = query.facet_filters()
     for facet, values in filters.items():
         allowed = CLOSED_FACETS.get(facet)
-        unknown = [v for v in values if allowed is not None and v not in allowed]
+        if allowed is None:
+            continue
+        unknown = [v for v in values if v not in allowed]
         if unknown:
             problems[facet] = [
                 f"unknown value {v!r}; use one of {sorted(allowed)}" for v in unknown

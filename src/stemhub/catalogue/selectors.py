@@ -4,7 +4,7 @@ and facet counts."""
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -116,8 +116,9 @@ def _text_filtered(entries: QuerySet[CatalogueEntry], terms: list[str]) -> Query
     return entries.annotate(text_rank=Value(0.0))
 
 
-def _relevance(entries: QuerySet[CatalogueEntry], q: str, terms: list[str]) -> QuerySet:
-    """Exact name or synonym first, then name prefixes, then names containing a term."""
+def _relevance(entries: QuerySet[CatalogueEntry], q: str, terms: list[str]) -> QuerySet[Any]:
+    """Exact name or synonym first, then name prefixes, then names containing a term (as
+    `name_rank`; django-stubs matches no declared type to this annotated queryset)."""
     whole = (q or "").strip().lower()
     name_hits = [When(names_text__contains=t, then=Value(10)) for t in terms]
     return entries.annotate(

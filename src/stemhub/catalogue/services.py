@@ -33,6 +33,7 @@ def _yes_no(flag: bool) -> str:
 
 
 def _entry_and_facets(line: CellLine) -> tuple[CatalogueEntry, list[tuple[str, str]]]:
+    assert line.published_at is not None  # only published lines are listed
     donor = line.donor
     diseases = list(donor.diseases.all()) if donor else []
     labels = list(dict.fromkeys(_disease_label(d) for d in diseases))

@@ -2,6 +2,7 @@
 
 import os
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
 
 
@@ -52,7 +53,7 @@ def env_path(name: str, default: Path) -> Path:
     return Path(value).expanduser().resolve() if value else default
 
 
-def database_from_url(url: str, *, sqlite_default: Path) -> dict[str, object]:
+def database_from_url(url: str, *, sqlite_default: Path) -> dict[str, Any]:
     """Turn `sqlite:///path`, `sqlite:///:memory:` or `postgres://user:pw@host:port/name`
     into a Django DATABASES entry."""
     parsed = urlparse(url)

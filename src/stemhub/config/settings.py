@@ -8,6 +8,7 @@ DEBUG on, cookies over plain http on 127.0.0.1.
 from datetime import timedelta
 from pathlib import Path
 
+import django_stubs_ext
 from django.utils.csp import CSP
 
 from stemhub.config.env import (
@@ -19,6 +20,10 @@ from stemhub.config.env import (
     env_path,
     env_str,
 )
+
+# Lets the admin classes and querysets take their model as a type argument at run time
+# (`admin.ModelAdmin[CellLine]`), as django-stubs has them.
+django_stubs_ext.monkeypatch()
 
 PROJECT_DIR = Path(__file__).resolve().parents[3]
 DEMO = env_bool("STEMHUB_DEMO", False)

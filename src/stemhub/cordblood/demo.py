@@ -39,6 +39,7 @@ from stemhub.cordblood.demo_data import (
 from stemhub.cordblood.models import (
     MALIGNANT_DIAGNOSES,
     EventKind,
+    Patient,
     Reservation,
     SavedSearch,
     TypingResult,
@@ -193,7 +194,9 @@ def _matched_units(rows_of: dict[str, list[dict[str, Any]]]) -> None:
         row["attached_segment"] = "yes"
 
 
-def _upload(actor: User, bank: Institution, filename: str, rows: list[dict], **options: Any):
+def _upload(
+    actor: User, bank: Institution, filename: str, rows: list[dict[str, Any]], **options: Any
+) -> dict[str, Any]:
     return units_import(
         actor=actor,
         bank=bank,
@@ -218,7 +221,9 @@ def _born(today: dt.date, years: int, rng: random.Random) -> dt.date:
     return today - dt.timedelta(days=365 * years + rng.randint(10, 300))
 
 
-def _typing(first: tuple[str, ...], second: tuple[str, ...], dpb1: tuple[str, str]) -> dict:
+def _typing(
+    first: tuple[str, ...], second: tuple[str, ...], dpb1: tuple[str, str]
+) -> dict[str, str]:
     typing = {name: f"{a}+{b}" for name, a, b in zip(LOCUS_FIELDS, first, second, strict=True)}
     typing["hla_dpb1"] = "+".join(dpb1)
     return typing
@@ -250,7 +255,14 @@ def _active_patient(
     )
 
 
-def _reserve_best(spec, patient, results, coordinator, operators, now) -> None:
+def _reserve_best(
+    spec: PatientSpec,
+    patient: Patient,
+    results: dict[str, Any],
+    coordinator: User,
+    operators: dict[str, User],
+    now: dt.datetime,
+) -> None:
     found = results["kinds"]["cord"]["results"]
     if not found or not spec.reservation:
         return
@@ -276,7 +288,9 @@ def _reserve_best(spec, patient, results, coordinator, operators, now) -> None:
         services.reservations_expire(now=now)
 
 
-def _patients(drawn, coordinator: User, operators: dict[str, User], today: dt.date) -> int:
+def _patients(
+    drawn: dict[str, dict[int, Any]], coordinator: User, operators: dict[str, User], today: dt.date
+) -> int:
     now = timezone.now()
     for age, spec in enumerate(PATIENTS):
         patient = _active_patient(spec, drawn, coordinator, today)
@@ -363,7 +377,13 @@ def _outcome(
     return values
 
 
-def _history(drawn, coordinator, operators, today: dt.date, reserved_units: set[int]) -> int:
+def _history(
+    drawn: dict[str, dict[int, Any]],
+    coordinator: User,
+    operators: dict[str, User],
+    today: dt.date,
+    reserved_units: set[int],
+) -> int:
     rng = random.Random(2026)
     pool = list(
         Unit.objects.filter(status=UnitStatus.AVAILABLE)
@@ -373,7 +393,7 @@ def _history(drawn, coordinator, operators, today: dt.date, reserved_units: set[
     )
     rng.shuffle(pool)
     count = 0
-    for diagnosis, how_many, *odds in HISTORY:
+    for diagnosis, how_many, one_year, five_years in HISTORY:
         for _ in range(how_many):
             unit = pool.pop()
             infused = today - dt.timedelta(days=rng.randint(150, 365 * 9))
@@ -411,7 +431,7 @@ def _history(drawn, coordinator, operators, today: dt.date, reserved_units: set[
             transplant_services.transplant_outcome(
                 actor=coordinator,
                 transplant=transplant,
-                values=_outcome(rng, diagnosis, tuple(odds), infused, today),
+                values=_outcome(rng, diagnosis, (one_year, five_years), infused, today),
             )
     return count
 

@@ -163,7 +163,7 @@ def _position_words(grades: list[str], confidences: list[str]) -> list[str]:
 def locus_cell(locus: str, found: dict[str, Any] | None) -> LocusCell:
     """How one locus of one search result reads (see the module docstring)."""
     count = None if found is None else found.get("count")
-    if count is None:
+    if found is None or count is None:
         return LocusCell(
             locus,
             "untyped",

@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from stemhub.cordblood.models import (
     ABO,
@@ -17,7 +18,8 @@ from stemhub.cordblood.models import (
     Sex,
     VitalStatus,
 )
-from stemhub.core.errors import InvalidInput
+from stemhub.core.columns import concrete_field
+from stemhub.core.errors import InvalidInput, StemhubError
 from stemhub.hla import MATCH_LOCI
 
 # A typing that finds units in the demo network (two of its common haplotypes): the example the
@@ -177,7 +179,7 @@ class PatientForm(forms.Form):
         values["malignant"] = self.data.get("malignant", "yes") != "no"
         return values
 
-    def show(self, error: InvalidInput) -> None:
+    def show(self, error: StemhubError) -> None:
         """Put a service's problems beside the fields they name."""
         for name, problems in error.fields.items():
             self.add_error(name if name in self.fields else None, " ".join(problems))
@@ -221,7 +223,7 @@ class OutcomeForm(forms.Form):
         return dict(self.cleaned_data)
 
 
-SETTING_LABELS = {
+SETTING_LABELS: dict[str, tuple[StrOrPromise, StrOrPromise]] = {
     "single_tnc_per_kg": (_("Single unit: TNC at least"), "× 10⁷/kg"),
     "single_cd34_per_kg": (_("Single unit: CD34+ at least"), "× 10⁵/kg"),
     "double_tnc_per_kg": (_("Double units: TNC of each at least"), "× 10⁷/kg"),
@@ -238,7 +240,7 @@ class SettingsForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name, (label, unit) in SETTING_LABELS.items():
-            field = CentreSettings._meta.get_field(name)
+            field = concrete_field(CentreSettings, name)
             if name in ("max_mismatches_of_8", "reservation_days"):
                 self.fields[name] = forms.IntegerField(
                     label=label,

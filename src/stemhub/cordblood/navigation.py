@@ -3,6 +3,7 @@ searches under way, reservations) and of cord blood bank operators (units by sta
 reservations to ship, recent uploads)."""
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import Max, QuerySet
@@ -131,7 +132,7 @@ def _search_words(search: SavedSearch | None) -> str:
     ) % {"day": day, "grade": grade, "n": n}
 
 
-def _latest_searches(patients: list[Patient]) -> dict[int, SavedSearch]:
+def _latest_searches(patients: Sequence[Patient]) -> dict[int, SavedSearch]:
     latest: dict[int, SavedSearch] = {}
     for search in SavedSearch.objects.filter(patient__in=patients).order_by("last_run_at", "pk"):
         latest[search.patient_id] = search

@@ -37,12 +37,14 @@ from stemhub.hla import (
     MatchCriteria,
     MatchResult,
     RankingWeights,
+    Typing,
 )
 
 DonorType = Literal["cord", "adult", "both"]
 CordRule = Literal["4of8", "6locus"]
 AdultRule = Literal["8/8", "7/8", "10/10", "9/10"]
 DsaPolicy = Literal["exclude", "flag"]
+Ranked = list[tuple[MatchResult, list[str]]]  # the results in rank order, each with its DSA hits
 EIGHT = EIGHT_LOCI
 TEN = MATCH_LOCI
 ADULT_RULES: dict[str, tuple[tuple[str, ...], int]] = {
@@ -223,14 +225,21 @@ def _criteria(kind: str, request: SearchRequest) -> MatchCriteria:
     return MatchCriteria(match_loci=loci, score_loci=SCORED_LOCI, max_mismatches=allowed)
 
 
-def _eligible_mask(index: search_index.CordIndex, kind: str, pks: np.ndarray, patient, limits):
+def _eligible_mask(
+    index: search_index.CordIndex,
+    kind: str,
+    pks: np.ndarray,
+    patient: Patient,
+    limits: CentreSettings,
+) -> np.ndarray:
     if kind != Kind.CORD:
         return np.ones(pks.size, dtype=bool)
     tnc = index.tnc[pks] / patient.weight_kg
     cd34 = index.cd34[pks] * 10 / patient.weight_kg
-    return (tnc >= limits.search_tnc_per_kg) & (
+    eligible: np.ndarray = (tnc >= limits.search_tnc_per_kg) & (
         np.isnan(cd34) | (cd34 >= limits.search_cd34_per_kg)
     )
+    return eligible
 
 
 def _dose_key(index: search_index.CordIndex, pk: int) -> tuple[float, float]:
@@ -298,7 +307,9 @@ class _Grader:
         return MatchResult(self.release, str(pk), loci, self.criteria.match_loci)
 
 
-def _untyped_positions(index, typing, criteria: MatchCriteria, pks: np.ndarray) -> np.ndarray:
+def _untyped_positions(
+    index: search_index.CordIndex, typing: Typing, criteria: MatchCriteria, pks: np.ndarray
+) -> np.ndarray:
     """Per unit, the positions of the match loci not typed on both sides: the engine counts
     them as no mismatch, the match grade never counts them as matched."""
     untyped = np.zeros(pks.size, dtype=np.int64)
@@ -310,7 +321,15 @@ def _untyped_positions(index, typing, criteria: MatchCriteria, pks: np.ndarray) 
     return untyped
 
 
-def _ranked(index, kind, patient, typing, request, limits, dsa):
+def _ranked(
+    index: search_index.CordIndex,
+    kind: str,
+    patient: Patient,
+    typing: Typing,
+    request: SearchRequest,
+    limits: CentreSettings,
+    dsa: DsaChecker,
+) -> tuple[Ranked, dict[str, int]]:
     """The best ``limit`` eligible units by (HLA rank key, dose, unit id).
 
     The engine counts every donor (no grading: ``limit=0``); the dose mask is applied to all of
@@ -336,7 +355,7 @@ def _ranked(index, kind, patient, typing, request, limits, dsa):
     grader = _Grader(index, kind, typing, criteria)
     rows = np.zeros(0, dtype=np.int64)
     keys = [np.zeros(0, dtype=np.int64) for _ in range(3)]
-    picked: list[tuple[MatchResult, list[str]]] = []
+    picked: Ranked = []
     for level in levels.tolist():
         more = eligible[eligible_mismatches == level]
         rows = np.concatenate((rows, more))
@@ -371,7 +390,14 @@ def _antigen_mismatches(result: LocusResult) -> int:
     return 2 - sum(1 for position in result.positions if position.antigen_match)
 
 
-def _six_locus(index, patient, typing, request, limits, dsa):
+def _six_locus(
+    index: search_index.CordIndex,
+    patient: Patient,
+    typing: Typing,
+    request: SearchRequest,
+    limits: CentreSettings,
+    dsa: DsaChecker,
+) -> tuple[Ranked, dict[str, int]]:
     """The older rule: A and B at antigen level, DRB1 at allele level (6/6, 5/6, 4/6)."""
     engine = hla_engine()
     size = index.tnc.size
@@ -405,7 +431,7 @@ def _six_locus(index, patient, typing, request, limits, dsa):
     order = sorted(
         range(rows.size), key=lambda i: (int(mismatches[i]), *_dose_key(index, int(rows[i])))
     )
-    picked = []
+    picked: Ranked = []
     criteria = MatchCriteria(match_loci=EIGHT, score_loci=SCORED_LOCI)
     units = dict(
         Unit.objects.filter(pk__in=[int(rows[i]) for i in order[: request.limit * 4]]).values_list(
@@ -439,12 +465,25 @@ def _locus(result: LocusResult) -> dict[str, Any]:
     return found
 
 
-def _shape(index, kind, ranked, patient, limits) -> list[dict[str, Any]]:
-    pks = [int(result.donor_id) for result, _ in ranked]
+def _unit_pk(result: MatchResult) -> int:
+    """The unit a result is of (the search gives every donor its unit's id)."""
+    if result.donor_id is None:
+        raise ValueError("A search result names no unit")
+    return int(result.donor_id)
+
+
+def _shape(
+    index: search_index.CordIndex,
+    kind: str,
+    ranked: Ranked,
+    patient: Patient,
+    limits: CentreSettings,
+) -> list[dict[str, Any]]:
+    pks = [_unit_pk(result) for result, _ in ranked]
     units = Unit.objects.select_related("bank").in_bulk(pks)
     shaped = []
     for rank, (result, conflicts) in enumerate(ranked, start=1):
-        unit = units.get(int(result.donor_id))
+        unit = units.get(_unit_pk(result))
         if unit is None or unit.status != UnitStatus.AVAILABLE:
             continue  # changed since the index was read: never offer it
         tnc_kg = tnc_per_kg(unit.tnc, patient.weight_kg)

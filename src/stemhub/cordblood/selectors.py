@@ -431,16 +431,15 @@ def dashboard(bank: Institution | None = None) -> dict[str, Any]:
     for row in status_rows:
         by_status.setdefault(row["bank__provider_code"], Counter())[row["status"]] += row["n"]
     if bank is None:
-        monthly = SavedSearch.objects.annotate(month=TruncMonth("created_at"))
+        searches = SavedSearch.objects.annotate(month=TruncMonth("created_at"))
+        per_month = list(searches.values("month").annotate(n=Count("pk")).order_by("month"))
     else:
-        monthly = Reservation.objects.filter(unit__bank=bank).annotate(
-            month=TruncMonth("created_at")
-        )
-    per_month = list(monthly.values("month").annotate(n=Count("pk")).order_by("month"))
+        held = Reservation.objects.filter(unit__bank=bank).annotate(month=TruncMonth("created_at"))
+        per_month = list(held.values("month").annotate(n=Count("pk")).order_by("month"))
     rows = _times(transplants)
     groups: dict[str, list[tuple[str, int | None, bool, Any]]] = {}
-    for row in rows:
-        groups.setdefault(_disease_label(row[0]), []).append(row)
+    for times in rows:
+        groups.setdefault(_disease_label(times[0]), []).append(times)
     by_disease = {
         name: [(days, died) for _c, days, died, _t in members if days is not None]
         for name, members in sorted(groups.items())

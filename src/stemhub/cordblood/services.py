@@ -22,6 +22,7 @@ from stemhub.cordblood import hla_typing as hla
 from stemhub.cordblood import index as search_index
 from stemhub.cordblood.models import (
     ABO,
+    LOCI,
     MALIGNANT_DIAGNOSES,
     NON_MALIGNANT_DIAGNOSES,
     CentreSettings,
@@ -148,7 +149,7 @@ def patient_create(*, actor: User, data: dict[str, Any]) -> Patient:
         weight = 0
     if not 0 < weight <= 300:
         fields["weight_kg"] = [_("a weight in kg, more than 0 and at most 300")]
-    per_locus = {locus: str(data.get(f"hla_{locus.lower()}") or "") for locus in hla.LOCI}
+    per_locus = {locus: str(data.get(f"hla_{locus.lower()}") or "") for locus in LOCI}
     gl = str(data.get("hla") or "")
     normalised, problems = hla.patient_typing(gl, per_locus)
     if not gl.strip() and not any(per_locus.values()):
@@ -294,7 +295,7 @@ SETTING_ORDER = (
 
 def search_run(
     *, actor: User, patient: Patient, request: SearchRequest
-) -> tuple[SavedSearch, dict]:
+) -> tuple[SavedSearch, dict[str, Any]]:
     """Run a search and keep it (criteria, engine version, IMGT release)."""
     require(actor, Perm.CORD_SEARCH, patient.centre_id)
     if not 1 <= request.cord_min_matches <= 8:
@@ -314,7 +315,7 @@ def search_run(
     return saved, results
 
 
-def search_rerun(*, actor: User, saved: SavedSearch) -> dict:
+def search_rerun(*, actor: User, saved: SavedSearch) -> dict[str, Any]:
     require(actor, Perm.CORD_SEARCH, saved.patient.centre_id)
     request = SearchRequest(**saved.criteria)
     results = run_search(saved.patient, request)

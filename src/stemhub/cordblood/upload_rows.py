@@ -11,6 +11,7 @@ import datetime as dt
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.utils import timezone
@@ -239,7 +240,9 @@ def read_json(content: bytes) -> tuple[list[Problem], list[tuple[int, dict[str, 
     return problems, rows
 
 
-def read_upload(filename: str, content: bytes) -> tuple[list[Problem], list[tuple[int, dict]]]:
+def read_upload(
+    filename: str, content: bytes
+) -> tuple[list[Problem], list[tuple[int, dict[str, Any]]]]:
     """The upload's (line, fields) rows and its file-level problems; a file over LIMITS is one
     problem naming the limit, and no rows."""
     try:
@@ -402,7 +405,7 @@ class RowChecker:
             )
         )
         self.loci = tuple(
-            (locus, name, self._memo(lambda v, locus=locus: _locus_typing(locus, v)))
+            (locus, name, self._memo(partial(_locus_typing, locus)))
             for locus, name in HLA_FIELDS.items()
         )
 
@@ -533,7 +536,7 @@ DATE_ORDER = (
 
 def _date_order(line: int, data: dict[str, Any]) -> list[Problem]:
     """A unit is collected, then processed, then frozen (the database checks it too)."""
-    problems = []
+    problems: list[Problem] = []
     for later, earlier, message in DATE_ORDER:
         late, early = data.get(later), data.get(earlier)
         already = any(p.field == later for p in problems)

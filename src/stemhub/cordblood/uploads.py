@@ -32,6 +32,7 @@ from stemhub.cordblood.upload_rows import (
     clean_row,
     read_upload,
 )
+from stemhub.core.columns import column
 from stemhub.core.errors import Forbidden, InvalidInput
 
 Mode = Literal["full", "delta"]
@@ -229,10 +230,8 @@ def _dins_elsewhere(bank: Institution, dins: dict[str, int]) -> dict[str, str]:
     wanted = list(dins)
     quote = connection.ops.quote_name
     units, banks = quote(Unit._meta.db_table), quote(Institution._meta.db_table)
-    din, bank_id, local_id = (
-        quote(Unit._meta.get_field(f).column) for f in ("din", "bank", "local_id")
-    )
-    bank_pk, code = (quote(Institution._meta.get_field(f).column) for f in ("id", "provider_code"))
+    din, bank_id, local_id = (quote(column(Unit, f)) for f in ("din", "bank", "local_id"))
+    bank_pk, code = (quote(column(Institution, f)) for f in ("id", "provider_code"))
     with connection.cursor() as cursor:
         for start in range(0, len(wanted), 5000):
             chunk = wanted[start : start + 5000]
@@ -269,7 +268,8 @@ def _apply(
     for local_id, (_line, data) in good.items():
         old = existing.get(local_id)
         if data["action"] == "withdraw":
-            if old[2] in (UnitStatus.AVAILABLE, UnitStatus.QUARANTINED):
+            # _import turned a withdrawal of an unknown unit into a problem: `old` is there
+            if old is not None and old[2] in (UnitStatus.AVAILABLE, UnitStatus.QUARANTINED):
                 withdraw.append((old[0], old[2]))
             continue
         if old is None:
@@ -400,7 +400,7 @@ def _created(bank: Institution, generation: int) -> dict[str, int]:
     in `_apply` these are exactly the units just inserted: updates are stamped after)."""
     quote = connection.ops.quote_name
     local_id, pk, bank_id, stamped = (
-        quote(Unit._meta.get_field(f).column) for f in ("local_id", "id", "bank", "generation")
+        quote(column(Unit, f)) for f in ("local_id", "id", "bank", "generation")
     )
     with connection.cursor() as cursor:
         cursor.execute(

@@ -51,7 +51,7 @@ def password_confirm(actor: Any, password: str, *, wrong: StemhubError) -> None:
     raise wrong
 
 
-class LockoutBackend(AxesStandaloneBackend):
+class LockoutBackend(AxesStandaloneBackend):  # type: ignore[misc]  # axes ships no py.typed
     """django-axes's lockout check for logins over HTTP. A programmatic `authenticate()` with no
     request (a shell, a test client's `login`) has no address to count and is no brute-force
     channel: it passes through to the password check."""
@@ -65,4 +65,5 @@ class LockoutBackend(AxesStandaloneBackend):
     ) -> None:
         if request is None:
             return None
-        return super().authenticate(request, username, password, **kwargs)
+        super().authenticate(request, username, password, **kwargs)  # None, or raises lockout
+        return None

@@ -6,12 +6,13 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 from stemhub.accounts.permissions import Perm, permissions_of
 from stemhub.core.errors import Forbidden, StemhubError
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]  # a page, or a streamed download
 
 
 def error_page(request: HttpRequest, error: StemhubError) -> HttpResponse:
@@ -26,7 +27,7 @@ def page(*perms: Perm, what: str = "This page", hint: str = "") -> Callable[[Vie
 
     def decorate(view: View) -> View:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if perms and not set(perms) & permissions_of(request.user):

@@ -153,7 +153,7 @@ def request_list(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.post(f"{D}/requests", response={201: dict[str, Any]})
-def request_create(request: HttpRequest, payload: RequestIn) -> Status:
+def request_create(request: HttpRequest, payload: RequestIn) -> Status[dict[str, Any]]:
     """Signed in: request a published line and sign the licence (password re-entered)."""
     line = CellLine.objects.filter(name=payload.line, status=LineStatus.PUBLISHED).first()
     if line is None:
@@ -247,7 +247,8 @@ def request_ship(request: HttpRequest, request_id: int, payload: ShipIn) -> dict
     shipment = services.distribution_ship(
         actor=request.user, request=_found(request, request_id), **payload.dict()
     )
-    return shipment.pack
+    pack: dict[str, Any] = shipment.pack
+    return pack
 
 
 @router.get(f"{D}/requests/{{request_id}}/pack", response=dict[str, Any])
@@ -278,7 +279,9 @@ def request_thaw_report(
 
 
 @router.post(f"{D}/requests/{{request_id}}/results", response={201: dict[str, Any]})
-def request_result(request: HttpRequest, request_id: int, payload: ResultIn) -> Status:
+def request_result(
+    request: HttpRequest, request_id: int, payload: ResultIn
+) -> Status[dict[str, Any]]:
     """The request's researcher: a publication (DOI) or result from the project."""
     result = reports.distribution_result_report(
         actor=request.user, request=_found(request, request_id), **payload.dict()

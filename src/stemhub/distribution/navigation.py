@@ -1,13 +1,14 @@
 """Distribution's menu entries, and the queues of researchers, reviewers, the access committee
 and the technicians who ship."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django_stubs_ext import StrOrPromise
 
 from stemhub.accounts.models import Role
 from stemhub.accounts.permissions import Perm, is_platform_admin
@@ -30,6 +31,9 @@ from stemhub.distribution.models import (
 )
 from stemhub.distribution.next_steps import next_step, time_waited
 from stemhub.distribution.selectors import filtered_requests, status_counts
+
+if TYPE_CHECKING:
+    from stemhub.distribution.selectors import WaitingRequest
 
 SHOWN = 6
 STAFF = (Perm.DISTRIBUTION_REVIEW, Perm.DISTRIBUTION_SHIP, Perm.DISTRIBUTION_COMMITTEE)
@@ -115,7 +119,7 @@ def _queue(requests: QuerySet[Any], row: Any, more: str, empty: Any) -> Queue:
     )
 
 
-def _theirs(user: Any, *statuses: str) -> QuerySet[Any]:
+def _theirs(user: Any, *statuses: str) -> "QuerySet[WaitingRequest]":
     return (
         filtered_requests(user, statuses=statuses)
         .exclude(researcher=user)
@@ -148,7 +152,7 @@ def my_requests(user: Any) -> Queue:
     )
 
 
-DUE = {
+DUE: dict[str, StrOrPromise] = {
     RequestStatus.SHIPPED: _("Confirm receipt"),
     RequestStatus.RECEIVED: _("Report the post-thaw results"),
     RequestStatus.REPORTED: _("Share publications or results"),

@@ -9,7 +9,8 @@ module lacks them, no bank counts as released and shipment packs list no certifi
 """
 
 from collections.abc import Iterable
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.core.exceptions import FieldError
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
@@ -281,6 +282,17 @@ def waiting_since() -> Coalesce:
     return Coalesce(Subquery(entered), F("submitted_at"))
 
 
+class Waiting(TypedDict):
+    waiting_since: datetime
+
+
+if TYPE_CHECKING:  # WithAnnotations cannot be subscripted at run time
+    from django_stubs_ext import WithAnnotations
+
+    # A request with `waiting_since`, when it entered its current status.
+    WaitingRequest = WithAnnotations[DistributionRequest, Waiting]
+
+
 def filtered_requests(
     user: Any,
     *,
@@ -288,7 +300,7 @@ def filtered_requests(
     line: str = "",
     researcher: str = "",
     mine: bool = False,
-) -> QuerySet[DistributionRequest]:
+) -> "QuerySet[WaitingRequest]":
     """The requests the user may see, narrowed by status (any of several), line name,
     researcher (name or username) and to their own; with `waiting_since`."""
     found = visible_requests(user)

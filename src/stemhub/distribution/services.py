@@ -424,7 +424,7 @@ def distribution_allocate(*, actor: User, request: DistributionRequest) -> list[
             )
     reason = _reference_reason(request, "Reserved")
     before = request.status
-    paths: dict[int, str] = {}
+    paths: dict[int | None, str] = {}  # by the vials' container_id
     with audit_context(actor=actor, reason=reason):
         vials_set_status(actor=actor, vials=vials, status=VialStatus.RESERVED, reason=reason)
         allocations = []

@@ -5,7 +5,7 @@ Parse, call a service or selector, render."""
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -32,6 +32,9 @@ from stemhub.distribution.models import (
 )
 from stemhub.distribution.next_steps import next_step, time_waited
 from stemhub.registry.models import CellLine, Status
+
+if TYPE_CHECKING:
+    from stemhub.distribution.selectors import WaitingRequest
 
 signed_in = page()
 
@@ -207,6 +210,14 @@ def request_queue(request: HttpRequest, queue: str) -> HttpResponse:
     )
 
 
+def _listed(found: "WaitingRequest", user: Any) -> dict[str, Any]:
+    return {
+        "req": found,
+        "next": next_step(found, user),
+        "waited": time_waited(found.waiting_since),
+    }
+
+
 def _requests_page(
     request: HttpRequest,
     *,
@@ -236,10 +247,7 @@ def _requests_page(
         {
             "title": title,
             "page": listing,
-            "rows": [
-                {"req": r, "next": next_step(r, user), "waited": time_waited(r.waiting_since)}
-                for r in listing.object_list
-            ],
+            "rows": [_listed(r, user) for r in listing.object_list],
             "staff": staff,
             "show_researcher": staff and not mine,
             "statuses": RequestStatus.choices,

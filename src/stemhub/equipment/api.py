@@ -175,7 +175,7 @@ def equipment_list(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.post("/equipment", response={201: EquipmentOut}, auth=AUTHENTICATED)
-def equipment_create(request: HttpRequest, payload: EquipmentIn) -> Status:
+def equipment_create(request: HttpRequest, payload: EquipmentIn) -> Status[dict[str, Any]]:
     """Needs equipment.manage in your institution: register a unit."""
     unit = services.equipment_create(actor=request.user, data=payload.dict())
     return Status(201, _out(unit))
@@ -239,7 +239,7 @@ def equipment_status(
              auth=AUTHENTICATED)  # fmt: skip
 def equipment_calibration(
     request: HttpRequest, equipment_id: int, payload: CalibrationIn
-) -> Status:
+) -> Status[dict[str, Any]]:
     """Needs equipment.manage for the unit's institution: record a calibration."""
     unit = equipment_or_404(request.user, equipment_id)
     services.calibration_record(actor=request.user, equipment=unit, **payload.dict())
@@ -251,7 +251,7 @@ def equipment_calibration(
              auth=AUTHENTICATED)  # fmt: skip
 def equipment_maintenance(
     request: HttpRequest, equipment_id: int, payload: MaintenanceIn
-) -> Status:
+) -> Status[dict[str, Any]]:
     """Needs equipment.manage for the unit's institution: record maintenance."""
     unit = equipment_or_404(request.user, equipment_id)
     services.maintenance_record(actor=request.user, equipment=unit, **payload.dict())
@@ -267,7 +267,9 @@ class LogIn(Schema):
 
 @router.post("/equipment/{equipment_id}/temperature-logs", response={201: LogOut},
              auth=AUTHENTICATED)  # fmt: skip
-def temperature_log_upload(request: HttpRequest, equipment_id: int, payload: LogIn) -> Status:
+def temperature_log_upload(
+    request: HttpRequest, equipment_id: int, payload: LogIn
+) -> Status[dict[str, Any]]:
     """Needs equipment.manage for the unit's institution: upload a temperature log, the CSV
     text (header timestamp,temperature_c) as `content`; all rows or none. Excursions flag,
     and unless `quarantine` is false quarantine, the vials stored there meanwhile."""

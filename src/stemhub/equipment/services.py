@@ -14,6 +14,7 @@ from django.utils import timezone
 from stemhub.accounts.models import Institution, User
 from stemhub.accounts.permissions import Perm, user_can
 from stemhub.audit.context import audit_context
+from stemhub.core.columns import concrete_field
 from stemhub.core.errors import Conflict, Forbidden, InvalidInput, from_validation_error
 from stemhub.equipment.models import (
     Calibration,
@@ -77,7 +78,7 @@ def _apply(equipment: Equipment, data: Mapping[str, Any]) -> None:
             fields={key: ["unknown field"] for key in unknown},
         )
     for key, value in data.items():
-        field = Equipment._meta.get_field(key)
+        field = concrete_field(Equipment, key)
         if value is None and not field.null:
             value = field.get_default()
         setattr(equipment, key, value)

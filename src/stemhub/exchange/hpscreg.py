@@ -517,7 +517,7 @@ def hpscreg_to_data(record: dict[str, Any]) -> dict[str, Any]:
     if "characterisation_pluritest_data" in record:
         value = record["characterisation_pluritest_data"]
         items = [] if value is None else value if isinstance(value, list) else [value]
-        allowed = {"pluripotency_score", "novelty_score", "passage"}
+        allowed = frozenset({"pluripotency_score", "novelty_score", "passage"})
         for item in items:
             if not isinstance(item, dict) or set(item) - allowed:
                 raise RecordProblem(

@@ -80,7 +80,7 @@ def load(*, stdout: TextIO | None = None) -> None:
         install_defaults(QcTest)
     tech = User.objects.get(username="technician")
     qa = User.objects.get(username="qa")
-    seen: set[int] = set()
+    seen: set[int | None] = set()
     lots = []
     for wcb in working:
         if wcb.line_id in seen:
@@ -103,8 +103,10 @@ def load(*, stdout: TextIO | None = None) -> None:
             released += 1
     first = working[0]
     _test(tech, first)  # every test passed, for QA to sign
-    _test(tech, first.parent, only=IN_TESTING)
-    _test(tech, working[1].parent, only=IN_TESTING[:2])
+    masters = first.parent, working[1].parent
+    assert masters[0] is not None and masters[1] is not None  # the demo's WCBs come from MCBs
+    _test(tech, masters[0], only=IN_TESTING)
+    _test(tech, masters[1], only=IN_TESTING[:2])
     _say(
         stdout,
         f"Quality: {len(lots)} distribution lots tested at NSRB, {released} released with "
@@ -121,7 +123,7 @@ def _test(tech: User, bank: CellBank, *, fail: str = "", only: tuple[str, ...] =
         if only and test.code not in only:
             continue
         if test.code == "str-identity":
-            value = str_text(bank.line.str_profile)
+            value = str_text(bank.source_line.str_profile)
         elif test.code == fail:
             value = "positive"
         else:

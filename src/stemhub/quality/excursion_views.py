@@ -2,6 +2,8 @@
 decision first) and an excursion's page with its flagged vials and the signed disposition.
 Parse, call, render."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -85,7 +87,7 @@ def _excursion_page(
         for key, value in values.items()
         if key.startswith(DECISION_PREFIX)
     }
-    rows = []
+    rows: list[dict[str, Any]] = []
     for row in flagged:
         vial = row.vial
         box = boxes.get(vial.container_id or 0)
@@ -153,7 +155,7 @@ def excursion_decide(request: HttpRequest, pk: int) -> HttpResponse:
             decisions={
                 key.removeprefix(DECISION_PREFIX): value
                 for key, value in data.items()
-                if key.startswith(DECISION_PREFIX) and value
+                if key.startswith(DECISION_PREFIX) and isinstance(value, str) and value
             },
         )
     except StemhubError as error:

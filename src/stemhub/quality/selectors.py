@@ -174,11 +174,11 @@ def banks_readiness(banks: Iterable[CellBank]) -> dict[int, Readiness]:
     for bank in banks:
         readiness = Readiness(required=_required_of(bank, tests))
         for test in readiness.required:
-            result = latest[bank.pk].get(test.code)
-            if result is None:
+            last = latest[bank.pk].get(test.code)
+            if last is None:
                 readiness.missing.append(test)
-            elif not result.passed:
-                readiness.failed.append(result)
+            elif not last.passed:
+                readiness.failed.append(last)
         readiness.open_nonconformities = open_ncs[bank.pk]
         found[bank.pk] = readiness
     return found

@@ -62,7 +62,9 @@ class ResultRow:
     result: QcResult | None = None
 
 
-def _result_rows(required: list[QcTest], results: list[QcResult]) -> tuple[list, list]:
+def _result_rows(
+    required: list[QcTest], results: list[QcResult]
+) -> tuple[list[ResultRow], list[ResultRow]]:
     """The required tests, each with its latest result (or pending), then every other result:
     earlier ones a later result replaced, and tests the bank does not need."""
     latest: dict[str, QcResult] = {}
@@ -85,8 +87,6 @@ def _bank_context(request: HttpRequest, bank: Any) -> dict[str, Any]:
         .select_related("signature__signer", "bank", "certificate")
         .defer("certificate__pdf")
     )
-    for release in releases:
-        release.check = selectors.signature_verify(release)  # type: ignore[attr-defined]
     institution = bank.institution_id
     readiness = selectors.bank_readiness(bank)
     counted, others = _result_rows(readiness.required, results)
@@ -100,7 +100,7 @@ def _bank_context(request: HttpRequest, bank: Any) -> dict[str, Any]:
         "nonconformities": Nonconformity.objects.filter(bank_id=bank.pk).select_related(
             "opened_by", "closed_by", "result__test", "closure_signature"
         ),
-        "releases": releases,
+        "releases": [(release, selectors.signature_verify(release)) for release in releases],
         "standing": standing,
         "released": standing is not None,
         "quarantined": Vial.objects.filter(bank_id=bank.pk, status=VialStatus.QUARANTINED).count(),
@@ -172,7 +172,7 @@ def result_add(request: HttpRequest, pk: int) -> HttpResponse:
             unit=data.get("unit", ""),
             method=data.get("method", ""),
             instrument=instrument,
-            raw_file=services.Upload(upload.name, upload.read(), upload.content_type or "")
+            raw_file=services.Upload(upload.name or "raw", upload.read(), upload.content_type or "")
             if upload
             else None,
             comment=data.get("comment", ""),

@@ -98,7 +98,7 @@ def cell_line_detail(request: HttpRequest, name: str) -> dict[str, Any]:
 
 
 @router.post("/cell-lines", response={201: LineOut}, auth=AUTHENTICATED)
-def cell_line_create(request: HttpRequest, payload: LineCreate) -> Status:
+def cell_line_create(request: HttpRequest, payload: LineCreate) -> Status[dict[str, Any]]:
     """Needs registry.edit_line in the institution the line is registered for."""
     data = payload.dict(exclude_unset=True)
     institution = None

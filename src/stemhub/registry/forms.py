@@ -379,7 +379,7 @@ class LineForm(forms.Form):
         return split_list(self.cleaned_data["reprogramming_factors"])
 
     def clean_derivation_country(self) -> str:
-        code = self.cleaned_data["derivation_country"].strip().upper()
+        code: str = self.cleaned_data["derivation_country"].strip().upper()
         if code and not (len(code) == 2 and code.isalpha()):
             raise forms.ValidationError("Use a two-letter ISO country code, e.g. DE.")
         return code

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from stemhub.accounts.models import Institution
-from stemhub.registry.naming import HUMAN
+from stemhub.registry.naming import HUMAN, TypeLetter
 
 
 class LineType(models.TextChoices):
@@ -26,7 +26,7 @@ class LineType(models.TextChoices):
     IPSC = "iPSC", "Induced pluripotent stem cell, non-human (iPSC)"
 
     @classmethod
-    def name_letter(cls, value: str) -> str:
+    def name_letter(cls, value: str) -> TypeLetter:
         """The type letter of an hPSCreg standard name: `i` induced, `e` embryonic."""
         return "i" if value in (cls.HIPSC, cls.IPSC) else "e"
 

@@ -147,7 +147,7 @@ def line_record(line: CellLine) -> dict[str, Any]:
         "external_accession": line.external_accession,
         "status": line.status,
         "availability": line.availability,
-        "parent": line.parent.name if line.parent_id else None,
+        "parent": line.parent.name if line.parent else None,
         "version": line.version,
         "published_at": line.published_at.isoformat() if line.published_at else None,
         "genetically_modified": bool(line.modifications.all()),

@@ -171,7 +171,7 @@ class LineFields(Strict):
 
 class LineCreate(LineFields):
     name: str
-    line_type: str  # type: ignore[assignment]
+    line_type: str
     institution: str | None = None
 
 

@@ -13,6 +13,7 @@ from stemhub.accounts.models import Institution, User
 from stemhub.accounts.permissions import Perm, user_can
 from stemhub.audit.context import audit_context
 from stemhub.catalogue.services import catalogue_entry_refresh
+from stemhub.core.columns import concrete_field
 from stemhub.core.errors import Conflict, Forbidden, InvalidInput, NotFound, from_validation_error
 from stemhub.registry import naming
 from stemhub.registry.diseases import fold_disease
@@ -171,8 +172,8 @@ def _apply(line: CellLine, data: Mapping[str, Any]) -> None:
     for field in EDITABLE_FIELDS:
         if field in data:
             value = data[field]
-            if value is None and not line._meta.get_field(field).null:
-                value = line._meta.get_field(field).get_default()
+            if value is None and not concrete_field(CellLine, field).null:
+                value = concrete_field(CellLine, field).get_default()
             setattr(line, field, value)
     for field in ("source", "external_accession", "external_release"):
         if field in data:

@@ -12,7 +12,14 @@ from typing import Any
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import BooleanField, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import (
+    BooleanField,
+    ForeignObjectRel,
+    Prefetch,
+    Q,
+    QuerySet,
+    prefetch_related_objects,
+)
 from django.db.models.expressions import RawSQL
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,6 +27,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from stemhub.accounts.permissions import Perm, user_can
+from stemhub.core import columns
 from stemhub.core.errors import Forbidden, InvalidInput, NotFound, StemhubError
 from stemhub.core.pages import error_page, page
 from stemhub.quality.verification import public_certificates_for_line
@@ -66,7 +74,7 @@ staff_only = page(
 )
 
 
-def _full_line(lines: Any, **lookup: Any) -> CellLine | None:
+def _full_line(lines: QuerySet[CellLine], **lookup: Any) -> CellLine | None:
     return (
         lines.filter(**lookup)
         .select_related("institution", "parent", "donor")
@@ -88,13 +96,27 @@ def _staff_line(request: HttpRequest, name: str) -> CellLine:
 
 # What the public page shows of a line's related rows. Most lines lack most of them, so the
 # page asks once which kinds a line has and fetches only those: an empty prefetch costs a query.
+def _related_rows(relation: str) -> QuerySet[Any]:
+    """Every row of the model on the other side of the line's relation `relation`."""
+    model = CellLine._meta.get_field(relation).related_model
+    assert isinstance(model, type)  # a relation names its model
+    return model._default_manager.all()
+
+
+def _reverse_column(relation: str) -> str:
+    """The column of the related table that points back at the line."""
+    reverse = CellLine._meta.get_field(relation)
+    assert isinstance(reverse, ForeignObjectRel)  # the public relations are reverse ones
+    return columns.column(reverse.related_model, reverse.field.name)
+
+
 PUBLIC_RELATIONS: dict[str, QuerySet[Any]] = {
     "synonyms": Synonym.objects.all(),
     "providers": Provider.objects.select_related("institution"),
     "subclones": CellLine.objects.only("name", "status", "parent_id"),
     "modifications": GeneticModification.objects.select_related("isogenic_control"),
     **{
-        relation: CellLine._meta.get_field(relation).related_model._default_manager.all()
+        relation: _related_rows(relation)
         for relation in (
             "markers",
             "differentiations",
@@ -132,9 +154,7 @@ def _known_empty(instance: Any, relation: str) -> None:
 def _public_record(name: str) -> CellLine | None:
     """The published line of that exact standard name, with what its public page shows."""
     has = {
-        f"has_{relation}": _has_rows(
-            rows.model._meta.db_table, CellLine._meta.get_field(relation).field.column, "id"
-        )
+        f"has_{relation}": _has_rows(rows.model._meta.db_table, _reverse_column(relation), "id")
         for relation, rows in PUBLIC_RELATIONS.items()
     }
     line = (
@@ -413,7 +433,7 @@ def staff_line_availability(request: HttpRequest, name: str) -> HttpResponse:
     if not form.is_valid():
         invalid = InvalidInput(
             "Choose an availability from the list.",
-            fields={field: list(problems) for field, problems in form.errors.items()},
+            fields={field: [str(p) for p in problems] for field, problems in form.errors.items()},
         )
         return _after_action(request, name, error=invalid, availability_form=form)
     try:

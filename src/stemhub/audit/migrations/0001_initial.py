@@ -5,11 +5,13 @@
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 from stemhub.audit.context import SQLITE_CONTEXT_TABLE
 
 
-def create_tables(apps, schema_editor):
+def create_tables(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     schema_editor.create_model(apps.get_model("audit", "AuditEvent"))
     if schema_editor.connection.vendor == "sqlite":
         schema_editor.execute(
@@ -19,7 +21,7 @@ def create_tables(apps, schema_editor):
         )
 
 
-def drop_tables(apps, schema_editor):
+def drop_tables(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     schema_editor.delete_model(apps.get_model("audit", "AuditEvent"))
     if schema_editor.connection.vendor == "sqlite":
         schema_editor.execute(f"DROP TABLE IF EXISTS {SQLITE_CONTEXT_TABLE}")

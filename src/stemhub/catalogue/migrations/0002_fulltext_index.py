@@ -2,6 +2,8 @@
 SQLite has no such index; the catalogue falls back to term matching there."""
 
 from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 CREATE = (
     "CREATE INDEX IF NOT EXISTS catalogue_entry_fulltext ON catalogue_catalogueentry "
@@ -10,12 +12,12 @@ CREATE = (
 DROP = "DROP INDEX IF EXISTS catalogue_entry_fulltext"
 
 
-def create(apps, schema_editor):
+def create(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(CREATE)
 
 
-def drop(apps, schema_editor):
+def drop(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(DROP)
 

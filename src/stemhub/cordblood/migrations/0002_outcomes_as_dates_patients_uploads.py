@@ -9,6 +9,8 @@ import django.db.models.deletion
 import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 GROUPS = {
     "aml": "aml", "all": "all", "cml": "cml", "mds": "mds", "lymphoma": "lymphoma",
@@ -18,7 +20,7 @@ GROUPS = {
 MALIGNANT = {"aml", "all", "cml", "mds", "lymphoma"}
 
 
-def forwards(apps, schema_editor):
+def forwards(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     """Free-text diagnoses become a group (known names) or "other" with the text kept as the
     detail; day counts become dates from the infusion, and the survival fields a status."""
     Patient = apps.get_model("cordblood", "Patient")

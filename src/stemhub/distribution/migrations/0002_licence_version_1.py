@@ -4,6 +4,8 @@ LicenceVersion row (services.licence_version_publish)."""
 import hashlib
 
 from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 TEXT = """\
 1. No cost. The provider gives the cells free of charge.
@@ -22,7 +24,7 @@ TEXT = """\
 """.strip()
 
 
-def add_version_1(apps, schema_editor):
+def add_version_1(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     LicenceVersion = apps.get_model("distribution", "LicenceVersion")
     LicenceVersion.objects.get_or_create(
         number=1,

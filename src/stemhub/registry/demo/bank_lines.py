@@ -1,6 +1,8 @@
 """The national bank's embryonic, parthenogenetic, NT and HLA-haplobank lines, and the
 institute's animal lines."""
 
+from typing import Any
+
 from stemhub.registry.demo.specs import (
     CARDIOMYOCYTES,
     DA_PROGENITORS,
@@ -330,7 +332,16 @@ ANIMAL_DONORS = (
 )
 
 
-def _animal(key, line_type, donor, recipe, year, species, summary, **more) -> LineSpec:
+def _animal(
+    key: str,
+    line_type: str,
+    donor: str,
+    recipe: str,
+    year: int,
+    species: str,
+    summary: str,
+    **more: Any,
+) -> LineSpec:
     return LineSpec(
         key, "IRMR", line_type, donor, recipe, year, species=species, summary=summary, **more
     )

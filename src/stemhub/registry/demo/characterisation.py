@@ -84,7 +84,9 @@ KARYOTYPE_OF_SPECIES = {
 }
 
 
-def karyotypes(rng: random.Random, species: str, sex: str, special: str = "") -> list[dict]:
+def karyotypes(
+    rng: random.Random, species: str, sex: str, special: str = ""
+) -> list[dict[str, Any]]:
     female, male = KARYOTYPE_OF_SPECIES[species]
     karyotype = special or (male if sex == "male" else female)
     return [
@@ -101,15 +103,20 @@ def _percent(rng: random.Random, low: float, high: float) -> str:
     return f"{rng.uniform(low, high):.1f}"
 
 
-def markers(rng: random.Random, species: str) -> list[dict]:
+def markers(rng: random.Random, species: str) -> list[dict[str, str | None]]:
     flow = "Flow cytometry"
     if species == "Mus musculus":
-        surface = ("SSEA-1", flow, "positive", _percent(rng, 88, 97))
+        surface: tuple[str, str, str, str | None] = (
+            "SSEA-1",
+            flow,
+            "positive",
+            _percent(rng, 88, 97),
+        )
     elif species == "Oryctolagus cuniculus":
         surface = ("Alkaline phosphatase", "Histochemical staining", "positive", None)
     else:
         surface = ("SSEA-4", flow, "positive", _percent(rng, 92, 99.5))
-    rows = [
+    rows: list[tuple[str, str, str, str | None]] = [
         ("OCT4", flow, "positive", _percent(rng, 91, 99.6)),
         ("NANOG", "Immunostaining", "positive", None),
         surface,
@@ -124,7 +131,9 @@ def markers(rng: random.Random, species: str) -> list[dict]:
     ]
 
 
-def germ_layers(rng: random.Random, *, teratoma: bool, layers: tuple[str, ...] = ()) -> list[dict]:
+def germ_layers(
+    rng: random.Random, *, teratoma: bool, layers: tuple[str, ...] = ()
+) -> list[dict[str, str]]:
     directed = [
         ("endoderm", "Definitive endoderm", "SOX17, FOXA2, CXCR4"),
         ("mesoderm", "Lateral plate mesoderm, cardiomyocytes", "Brachyury (TBXT), HAND1, cTnT"),
@@ -144,7 +153,7 @@ def germ_layers(rng: random.Random, *, teratoma: bool, layers: tuple[str, ...] =
     ]
 
 
-def pluritests(rng: random.Random) -> list[dict]:
+def pluritests(rng: random.Random) -> list[dict[str, Any]]:
     return [
         {
             "pluripotency_score": round(rng.uniform(21.0, 38.0), 2),

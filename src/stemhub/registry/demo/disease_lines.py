@@ -1,5 +1,7 @@
 """The university iPSC core's lines: patients, healthy controls and gene-edited subclones."""
 
+from typing import Any
+
 from stemhub.registry.demo.specs import (
     AIRWAY,
     CARDIOMYOCYTES,
@@ -178,11 +180,13 @@ DISEASE_DONORS = (
 )
 
 
-def _ipsc(key: str, donor: str, recipe: str, year: int, **more) -> LineSpec:
+def _ipsc(key: str, donor: str, recipe: str, year: int, **more: Any) -> LineSpec:
     return LineSpec(key, "LUIC", "hiPSC", donor, recipe, year, **more)
 
 
-def _edited(key: str, parent: str, donor: str, year: int, modification: dict, **more):
+def _edited(
+    key: str, parent: str, donor: str, year: int, modification: dict[str, Any], **more: Any
+) -> LineSpec:
     return LineSpec(
         key,
         "LUIC",

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, TextIO
 
+from django.core.management.base import OutputWrapper
 from django.db import transaction
 
 from stemhub.accounts.demo import (
@@ -90,7 +91,7 @@ def demo_is_loaded() -> bool:
 
 
 @transaction.atomic
-def demo_load(*, stdout: TextIO | None = None) -> DemoSummary:
+def demo_load(*, stdout: TextIO | OutputWrapper | None = None) -> DemoSummary:
     """Write the demo into an empty database, all or nothing."""
     institutions = create_institutions()
     users = create_users(institutions)

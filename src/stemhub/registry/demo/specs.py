@@ -58,7 +58,9 @@ class LineSpec:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def product(kind: str, name: str, protocol: str, markers: str, *, clinical: bool = False) -> dict:
+def product(
+    kind: str, name: str, protocol: str, markers: str, *, clinical: bool = False
+) -> dict[str, Any]:
     return {
         "kind": kind,
         "name": name,

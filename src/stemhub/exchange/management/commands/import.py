@@ -81,7 +81,7 @@ class Command(BaseCommand):
                 records.extend(read_records(path.read_text(encoding="utf-8"), source=path.name))
             except RecordProblem as problem:
                 raise CommandError(f"{problem.message}; nothing was imported") from None
-        return hpscreg_import(records=records, actor=_user(options["username"], required=False))
+        return hpscreg_import(records=records, actor=_user(options["username"]))
 
     def _lines(self, options: dict[str, Any]) -> dict[str, Any]:
         from stemhub.exchange.bulk import lines_import
@@ -89,7 +89,9 @@ class Command(BaseCommand):
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(f"No such file: {path}")
-        actor = _user(options["username"], required=True)
+        actor = _user(options["username"])
+        if actor is None:
+            raise CommandError("Say who imports with --as USERNAME")
         institution = actor.institution
         if options["institution"]:
             institution = Institution.objects.filter(provider_code=options["institution"]).first()
@@ -115,10 +117,8 @@ class Command(BaseCommand):
         return report
 
 
-def _user(username: str, *, required: bool) -> User | None:
+def _user(username: str) -> User | None:
     if not username:
-        if required:
-            raise CommandError("Say who imports with --as USERNAME")
         return None
     user = User.objects.filter(username=username).first()
     if user is None:
