@@ -180,7 +180,7 @@ def test_another_banks_upload_report_is_not_found(people, cord_bank):
 def test_a_future_processing_date_is_refused(people, cord_bank):
     tomorrow = (dt.date.today() + dt.timedelta(days=2)).isoformat()
     report = upload(people["tech"], cord_bank, [unit_row("U1", 1, processing_date=tomorrow)])
-    assert [(e["field"], e["reason"]) for e in report["errors"]] == [
+    assert [(e["field"], e["reason"].split(" (")[0]) for e in report["errors"]] == [
         ("processing_date", f"{tomorrow} is in the future")
     ]
 
@@ -249,3 +249,10 @@ def test_the_units_page_counts_with_separators_and_never_cuts_an_allele(people, 
     assert (
         '<span class="position">A*02:01</span> + <wbr><span class="position">A*01:01</span>' in cell
     )
+
+
+def test_a_collection_date_before_1980_is_refused(people, cord_bank):
+    report = upload(people["tech"], cord_bank, [unit_row("U1", 1, collection_date="1900-01-01")])
+    assert [(e["field"], e["reason"]) for e in report["errors"]] == [
+        ("collection_date", "1900-01-01 is before 1980-01-01")
+    ]

@@ -4,6 +4,7 @@ the line it comes from was derived, nor before the bank it was grown from was fr
 from datetime import date
 
 from stemhub.biobank.models import CellBank
+from stemhub.core.validation import lab_date_problem
 from stemhub.registry.models import CellLine
 
 
@@ -12,8 +13,8 @@ def freeze_date_problem(
 ) -> str:
     """Why `frozen` cannot be the freeze date of a bank of `line` (grown from `parent`), or
     an empty string when it can."""
-    if frozen > today:
-        return f"the freeze date {frozen} is in the future (today is {today})"
+    if problem := lab_date_problem(frozen, today=today):
+        return f"the freeze date {problem}"
     if line.derivation_date is not None and frozen < line.derivation_date:
         return (
             f"the freeze date {frozen} is before {line.name} was derived ({line.derivation_date})"

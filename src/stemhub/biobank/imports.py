@@ -30,6 +30,7 @@ from stemhub.biobank.models import (
 from stemhub.biobank.services import first_custody_events, lock_containers
 from stemhub.core.errors import Conflict, InvalidInput
 from stemhub.core.tabular import TableLimits, table_rows
+from stemhub.core.validation import passage_problem
 from stemhub.registry.models import Status as LineStatus
 from stemhub.registry.selectors import visible_lines
 from stemhub.registry.services import require
@@ -247,6 +248,8 @@ def _plan_bank(
     except ValueError:
         row.fail("passage", "a new bank needs its passage number")
         passage = 0
+    if problem := passage_problem(passage):
+        row.fail("passage", problem)
     try:
         frozen = date.fromisoformat(values.get("freeze_date", ""))
     except ValueError:

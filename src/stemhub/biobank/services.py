@@ -36,6 +36,7 @@ from stemhub.biobank.models import (
 )
 from stemhub.biobank.selectors import container_path, free_positions_in, place_text, subtree_ids
 from stemhub.core.errors import Conflict, Forbidden, InvalidInput, from_validation_error
+from stemhub.core.validation import passage_problem
 from stemhub.registry.models import CellLine, DerivedProduct
 from stemhub.registry.models import Status as LineStatus
 from stemhub.registry.services import require
@@ -605,6 +606,8 @@ def cell_bank_create(
             f"A bank has 1 to {MAX_VIALS_PER_BANK} vials",
             fields={"vial_count": ["out of range"]},
         )
+    if problem := passage_problem(passage_number):
+        raise InvalidInput(f"Check the passage: {problem}", fields={"passage_number": [problem]})
     source_line = _check_source(line, product, institution_id)
     if parent is not None:
         _check_parent(parent, tier, source_line, institution_id)

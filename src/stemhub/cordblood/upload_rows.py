@@ -22,6 +22,7 @@ from stemhub.cordblood.models import ABO, HLA_FIELDS, Kind, Sex, UnitStatus
 from stemhub.core.errors import InvalidInput
 from stemhub.core.exports import csv_lines
 from stemhub.core.tabular import TableLimits, TableTooLarge, table_rows
+from stemhub.core.validation import lab_date_problem
 
 
 @dataclass(frozen=True)
@@ -308,8 +309,8 @@ def _date(value: Any, today: dt.date | None = None) -> dt.date | None:
         date = dt.date.fromisoformat(text)
     except ValueError:
         raise Bad(f"{text!r} is not a date (YYYY-MM-DD)") from None
-    if date > (today or timezone.localdate()):
-        raise Bad(f"{text} is in the future")
+    if problem := lab_date_problem(date, today=today or timezone.localdate()):
+        raise Bad(problem)
     return date
 
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext
 
 from stemhub.core.errors import InvalidInput
 from stemhub.core.exports import plain_cell
+from stemhub.core.validation import text_problem
 
 Row = tuple[int, list[str]]
 
@@ -95,6 +96,11 @@ def _checked(rows: Iterator[Row], limits: TableLimits) -> Iterator[Row]:
             )
         for column, cell in enumerate(cells, start=1):
             cells[column - 1] = plain_cell(cell)
+            if problem := text_problem(cell):
+                raise InvalidInput(
+                    f"Line {number}, column {column}: the cell {problem}",
+                    fields={f"line {number}": [problem]},
+                )
             if len(cell) > limits.max_cell:
                 raise TableTooLarge(
                     f"Line {number}, column {column}: a cell of {len(cell):,} characters; "
