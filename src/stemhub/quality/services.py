@@ -544,4 +544,3 @@ def bank_release(*, actor: User, bank: CellBank, password: str) -> Release:
                 )
             certificate_issue(release=release)
     return release
-
