@@ -67,7 +67,8 @@ bench: install
 # MUTANTS narrows a run to matching mutants, e.g. make mutate MUTANTS='stemhub.cordblood.search.x_cord_flags*'.
 # Survivors and how to read them: docs/testing.md.
 mutate: install
-	DATABASE_URL=sqlite:///:memory: $(BIN)/mutmut run $(MUTANTS)
+	DATABASE_URL=sqlite:///:memory: STEMHUB_SHARED_DIR=$(abspath ../shared) \
+	  PYTHONPATH=$(abspath mutants/src) $(BIN)/mutmut run $(MUTANTS)
 	$(BIN)/mutmut results
 
 lint: install

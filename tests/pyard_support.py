@@ -62,7 +62,10 @@ def imgt_dir() -> Path:
 
 
 def shared_dir() -> Path:
-    """``../shared`` relative to the repository root."""
+    """``../shared`` relative to the repository root, or ``$STEMHUB_SHARED_DIR`` (mutation
+    testing runs the tests from a copy, `mutants/`, where ``../shared`` is not beside them)."""
+    if os.environ.get("STEMHUB_SHARED_DIR"):
+        return Path(os.environ["STEMHUB_SHARED_DIR"]).resolve()
     return (REPO_ROOT.parent / "shared").resolve()
 
 
