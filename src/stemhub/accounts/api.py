@@ -31,7 +31,7 @@ class MeOut(Schema):
 
 
 class TokenIn(Schema):
-    name: str = Field(min_length=1, max_length=100, description="What the token is for")
+    name: str = Field(max_length=100, pattern=r"\S", description="What the token is for")
 
 
 class TokenOut(Schema):

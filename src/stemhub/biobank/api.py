@@ -28,7 +28,7 @@ from stemhub.biobank.models import (
     Vial,
     VialStatus,
 )
-from stemhub.core.api import Percent, file_answer, one_of
+from stemhub.core.api import Percent, Words, file_answer, one_of
 from stemhub.core.errors import InvalidInput, NotFound
 from stemhub.registry.models import DerivedProduct
 from stemhub.registry.selectors import visible_lines
@@ -126,7 +126,7 @@ class VialThawIn(Schema):
 class VialStatusIn(Schema):
     barcodes: list[Name] = Field(min_length=1)
     status: str = one_of(VialStatus.values)
-    reason: str = Field(min_length=1)
+    reason: Words
 
 
 class FreeSpaceQuery(Schema):
@@ -735,8 +735,12 @@ def vial_thaw(request: HttpRequest, barcode: str, payload: VialThawIn) -> dict[s
     return vial_out(selectors.vial_for(request.user, barcode))
 
 
+class DisposeIn(Schema):
+    reason: Words
+
+
 @router.post("/biobank/vials/{barcode}/dispose", response=VialOut)
-def vial_dispose(request: HttpRequest, barcode: str, payload: VialReasonIn) -> dict[str, Any]:
+def vial_dispose(request: HttpRequest, barcode: str, payload: DisposeIn) -> dict[str, Any]:
     """Needs biobank.edit: destroy the vial (a reason is required)."""
     services.vial_dispose(actor=request.user, vial=_vial(request, barcode), reason=payload.reason)
     return vial_out(selectors.vial_for(request.user, barcode))

@@ -8,7 +8,6 @@ from ninja import Field, Query, Router, Schema
 
 from stemhub.catalogue.models import Facet
 from stemhub.catalogue.selectors import SORTS, catalogue_search, catalogue_suggest, facet_label
-from stemhub.core.api import one_of
 from stemhub.core.errors import InvalidInput
 from stemhub.registry.models import Availability, DerivationMethod, LineType, Sex, Vector
 
@@ -50,7 +49,9 @@ class CatalogueQuery(Schema):
     availability: list[str] = _closed(Facet.AVAILABILITY)
     provider: list[str] = []
     data: list[str] = _closed(Facet.DATA)
-    sort: str = one_of(SORTS, "relevance")
+    # Declared, and checked by validated() (the catalogue page builds this query too, and
+    # names a wrong sort on the page rather than failing).
+    sort: str = Field("relevance", json_schema_extra={"enum": list(SORTS)})
     limit: int = Field(20, ge=1, le=100)
     offset: int = Field(0, ge=0)
 

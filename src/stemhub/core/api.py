@@ -17,6 +17,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.schema import OpenAPISchema
 from ninja.operation import Operation
+from ninja.parser import Parser
 from ninja.security import APIKeyCookie, HttpBearer
 from pydantic import BeforeValidator, WithJsonSchema
 from pydantic_core import PydanticUndefined
@@ -123,6 +124,10 @@ def _a_date_in_words(value: Any) -> Any:
 Day = Annotated[date, BeforeValidator(_a_date_in_words)]
 
 
+# Text a service needs said: at least one character that is not a space.
+Words = Annotated[str, Field(pattern=r"\S")]
+
+
 def file_answer(media_type: str) -> dict[str, Any]:
     """`openapi_extra` for an operation answering a file rather than JSON."""
     content = {media_type: {"schema": {"type": "string", "format": "binary"}}}
@@ -218,6 +223,17 @@ class TruthfulSchema(OpenAPISchema):
         return security
 
 
+class ObjectBodies(Parser):
+    """Every JSON body of this API is an object: a list or a bare value is refused (ninja would
+    read `[null]` as an empty object when every field is optional)."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        data = super().parse_body(request)
+        if not isinstance(data, dict):
+            raise HttpError(422, "The body must be a JSON object")
+        return data
+
+
 class StemhubAPI(NinjaAPI):
     def get_openapi_schema(
         self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
@@ -234,6 +250,7 @@ api = StemhubAPI(
     "Authenticate with a session cookie or `Authorization: Bearer <token>`.",
     urls_namespace="api",
     auth=AUTHENTICATED,
+    parser=ObjectBodies(),
 )
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from stemhub.accounts.permissions import Perm, user_can
-from stemhub.core.api import AUTHENTICATED, Celsius, Day, one_of
+from stemhub.core.api import AUTHENTICATED, Celsius, Day, Words, one_of
 from stemhub.core.errors import Forbidden
 from stemhub.equipment import services
 from stemhub.equipment.models import (
@@ -86,7 +86,7 @@ class EquipmentOut(Schema):
 
 class EquipmentStatusIn(Schema):
     status: str = one_of(EquipmentStatus.values)
-    reason: str = Field(min_length=1)
+    reason: Words
 
 
 class CalibrationIn(Schema):

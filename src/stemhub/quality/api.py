@@ -6,14 +6,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, File, Form, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from stemhub.accounts.models import User
 from stemhub.accounts.permissions import Perm
 from stemhub.biobank.models import CellBank
 from stemhub.biobank.selectors import bank_for, visible_banks
-from stemhub.core.api import Limit, file_answer
+from stemhub.core.api import Limit, Words, file_answer
 from stemhub.core.errors import InvalidInput, NotFound
 from stemhub.equipment.models import Equipment, Excursion
 from stemhub.quality import dispositions, selectors, services
@@ -33,7 +33,7 @@ router = Router(tags=["quality"])
 
 
 class ReviseIn(Schema):
-    reason: str = Field(min_length=1)
+    reason: Words
     name: str | None = None
     method: str | None = None
     allowed_results: list[str] | None = None
@@ -50,7 +50,7 @@ class ReviseIn(Schema):
 
 class CorrectIn(Schema):
     value: str = Field(min_length=1)
-    reason: str = Field(min_length=1)
+    reason: Words
     comment: str | None = None
 
 
@@ -60,7 +60,7 @@ class NonconformityIn(Schema):
 
 
 class CloseIn(Schema):
-    reason: str = Field(min_length=1)
+    reason: Words
     password: str = ""
     capa: str = ""
 
@@ -147,7 +147,7 @@ class ReleaseOut(Schema):
     id: int
     bank: str
     released_at: str
-    standing: str
+    standing: bool
     invalidated_at: str | None
     invalidated_reason: str
     signature: ReleaseSignatureOut
@@ -483,7 +483,9 @@ def result_raw_file(request: HttpRequest, result_id: int) -> HttpResponse:
 
 
 @router.get("/quality/nonconformities", response=list[NonconformityOut])
-def nonconformity_list(request: HttpRequest, status: str = "") -> list[dict[str, Any]]:
+def nonconformity_list(
+    request: HttpRequest, status: str = Query("", pattern="^(open|closed|)$")
+) -> list[dict[str, Any]]:
     """Needs biobank.view: your institution's nonconformities (`status=open` or `closed`)."""
     require(request.user, Perm.INVENTORY_VIEW)
     found = selectors.visible_nonconformities(request.user)
