@@ -154,8 +154,8 @@ def test_the_preliminary_search_counts_matches_by_grade(people, cord_bank):
     answer = Client().post("/cord/preliminary-search/", {"hla": PATIENT_HLA})
     assert answer.status_code == 200
     counts = rows_by_label(parse(answer).tables["prelim-counts"])
-    assert counts["Cord blood units"] == ["1", "1", "1", "0", "0", "3"]
-    assert counts["Adult volunteer donors"][-1] == "0"
+    assert counts["Cord blood units"] == ["1", "1", "1", "0", "0", "3 units"]
+    assert counts["Adult volunteer donors"][-1] == "0 donors"
 
 
 def test_a_bad_typing_in_the_preliminary_search_is_named_with_400(people, cord_bank):
