@@ -105,6 +105,12 @@ class QcTest(models.Model):
         return f"{self.name} (v{self.version})"
 
     @property
+    def required_tier_labels(self) -> list[str]:
+        """The tiers that need this test, in words ("Master cell bank", not `mcb`)."""
+        labels = dict(BankTier.choices)
+        return [str(labels.get(tier, tier)) for tier in self.required_tiers]
+
+    @property
     def specification(self) -> str:
         """The acceptance criterion as a reader sees it: `≤ 5 EU/mL`, `negative`."""
         if self.spec_kind == SpecKind.QUALITATIVE:
