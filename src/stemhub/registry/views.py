@@ -171,11 +171,11 @@ def _public_record(name: str) -> CellLine | None:
     prefetch_related_objects(
         [line],
         *(Prefetch(relation, PUBLIC_RELATIONS[relation]) for relation in present),
-        *(["donor__diseases"] if line.has_diseases else []),  # type: ignore[attr-defined]
+        *(["donor__diseases"] if line.has_diseases else []),
     )
     for relation in PUBLIC_RELATIONS.keys() - set(present):
         _known_empty(line, relation)
-    if line.donor is not None and not line.has_diseases:  # type: ignore[attr-defined]
+    if line.donor is not None and not line.has_diseases:
         _known_empty(line.donor, "diseases")
     return line
 
