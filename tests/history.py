@@ -18,11 +18,15 @@ def history_rewritable() -> Iterator[None]:
         return
     tables = [connection.ops.quote_name(m._meta.db_table) for m in immutable_models()]
     with connection.cursor() as cursor:
+        # ALTER TABLE refuses while deferred foreign key checks are pending: run them now.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for table in tables:
             cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {PREFIX}_immutable")
     try:
         yield
     finally:
         with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             for table in tables:
                 cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {PREFIX}_immutable")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
