@@ -16,6 +16,7 @@ from stemhub.equipment.services import temperature_log_upload
 from stemhub.equipment.temperature import Reading, find_excursions
 from tests.biobank.storage import bank_of, container_types, published_line
 from tests.equipment.setups import tank
+from tests.history import history_rewritable
 
 pytestmark = pytest.mark.django_db
 
@@ -23,8 +24,9 @@ pytestmark = pytest.mark.django_db
 def stored_a_day_ago() -> None:
     """Date the storage's and the vials' creation a day back, so that a log of the last hours
     (readings are never in the future) finds them in the unit."""
-    for events in (CustodyEvent.objects.all(), ContainerEvent.objects.all()):
-        events.update(at=F("at") - timedelta(days=1))
+    with history_rewritable():
+        for events in (CustodyEvent.objects.all(), ContainerEvent.objects.all()):
+            events.update(at=F("at") - timedelta(days=1))
 
 
 def upload(users, unit, text: str, **kw):

@@ -79,8 +79,8 @@ AUDITED: dict[str, str | None] = {
 
 # Append-only history: rows written once by the service that did the work and never changed.
 # The database refuses an UPDATE or DELETE of them (triggers, as on `audit_event`); the admin
-# shows them read-only. Signatures are listed here as well as in AUDITED (their insert is
-# recorded; nothing after it can happen).
+# shows them read-only. The licence signature is listed here as well as in AUDITED; a quality
+# signature is not (an invalidated release marks it superseded), its changes are audited.
 IMMUTABLE: tuple[str, ...] = (
     "registry.CurationEvent",
     "registry.LineVersion",
@@ -88,7 +88,6 @@ IMMUTABLE: tuple[str, ...] = (
     "registry.IssuedName",
     "biobank.CustodyEvent",
     "biobank.ContainerEvent",
-    "quality.Signature",
     "quality.QcEvent",
     "quality.RawFile",
     "distribution.LicenceVersion",
