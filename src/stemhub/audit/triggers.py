@@ -327,6 +327,29 @@ def history_guards_lifted(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
                 cursor.execute(statement)
 
 
+@contextmanager
+def history_rewritable(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
+    """History rows may be changed for the block: for the demo, which back-dates the events of
+    a past it makes up, and for tests that need events of some days ago. Only the database's
+    owner can do this (it disables the guard triggers), which production's application role is
+    not (docs/audit.md)."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        with history_guards_lifted(using):
+            yield
+        return
+    tables = [connection.ops.quote_name(m._meta.db_table) for m in immutable_models()]
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {PREFIX}_immutable")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            for table in tables:
+                cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {PREFIX}_immutable")
+
+
 def _drop_sqlite_triggers(connection: Any, pattern: str) -> None:
     with connection.cursor() as cursor:
         cursor.execute(

@@ -28,6 +28,7 @@ from django.db import transaction
 
 from stemhub.accounts.demo import DEMO_PASSWORD
 from stemhub.accounts.models import Institution, User
+from stemhub.audit.triggers import history_rewritable
 from stemhub.biobank.models import BankTier
 from stemhub.distribution import reports, services
 from stemhub.distribution.models import DistributionRequest, IntendedUse, LicenceVersion
@@ -120,6 +121,7 @@ PROJECTS = {
 }
 
 
+@history_rewritable()  # the demo back-dates the events of the past it makes up
 def load(*, stdout: TextIO | None = None) -> None:
     with notifications_muted():
         _load(stdout)

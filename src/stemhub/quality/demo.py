@@ -19,6 +19,7 @@ from django.db import transaction
 
 from stemhub.accounts.demo import DEMO_PASSWORD
 from stemhub.accounts.models import Institution, User
+from stemhub.audit.triggers import history_rewritable
 from stemhub.biobank import services as biobank
 from stemhub.biobank.models import BankTier, CellBank, Container
 from stemhub.quality import selectors, services
@@ -60,6 +61,7 @@ def str_text(profile: dict[str, list[str]]) -> str:
 
 
 @transaction.atomic
+@history_rewritable()  # the demo back-dates the events of the past it makes up
 def load(*, stdout: TextIO | None = None) -> None:
     nsrb = Institution.objects.filter(provider_code="NSRB").first()
     if nsrb is None or not User.objects.filter(username="technician").exists():
