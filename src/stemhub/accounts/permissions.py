@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Any
 
 from stemhub.accounts.models import Role
+from stemhub.core.errors import Forbidden
 
 
 class Perm(StrEnum):
@@ -112,3 +113,9 @@ def user_can(user: Any, perm: Perm, institution_id: int | None = None) -> bool:
     if institution_id is None or is_platform_admin(user):
         return True
     return bool(user.institution_id == institution_id)
+
+
+def require(user: Any, perm: Perm, institution_id: int | None = None) -> None:
+    """`user_can` or Forbidden: the check every service makes before it writes."""
+    if not user_can(user, perm, institution_id):
+        raise Forbidden(f"You need the permission {perm} for this institution's records.")

@@ -12,7 +12,7 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import StrictBool
 
 from stemhub.accounts.models import Institution, User
-from stemhub.accounts.permissions import Perm
+from stemhub.accounts.permissions import Perm, require
 from stemhub.biobank import grids, imports, selectors, services
 from stemhub.biobank.labels import label_sheet
 from stemhub.biobank.models import (
@@ -32,7 +32,6 @@ from stemhub.core.api import Percent, Words, file_answer, one_of
 from stemhub.core.errors import InvalidInput, NotFound
 from stemhub.registry.models import DerivedProduct
 from stemhub.registry.selectors import visible_lines
-from stemhub.registry.services import require
 
 router = Router(tags=["biobank"])
 

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from stemhub.accounts.models import Institution, User
-from stemhub.accounts.permissions import Perm
+from stemhub.accounts.permissions import Perm, require
 from stemhub.audit.context import audit_context
 from stemhub.biobank.barcodes import is_acceptable
 from stemhub.biobank.dates import freeze_date_problem
@@ -33,7 +33,6 @@ from stemhub.core.tabular import TableLimits, table_rows
 from stemhub.core.validation import passage_problem
 from stemhub.registry.models import Status as LineStatus
 from stemhub.registry.selectors import visible_lines
-from stemhub.registry.services import require
 
 REQUIRED = ("line", "bank", "barcode", "location")
 OPTIONAL = ("status", "tier", "passage", "freeze_date")

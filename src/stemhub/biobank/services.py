@@ -12,12 +12,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from stemhub.accounts.models import Institution, User
-from stemhub.accounts.permissions import Perm, user_can
+from stemhub.accounts.permissions import Perm, require, user_can
 from stemhub.audit.context import audit_context
 from stemhub.biobank import barcodes
 from stemhub.biobank.dates import freeze_date_problem
@@ -35,21 +34,13 @@ from stemhub.biobank.models import (
     VialStatus,
 )
 from stemhub.biobank.selectors import container_path, free_positions_in, place_text, subtree_ids
-from stemhub.core.errors import Conflict, Forbidden, InvalidInput, from_validation_error
+from stemhub.core.errors import Conflict, Forbidden, InvalidInput, full_clean
 from stemhub.core.validation import passage_problem
 from stemhub.registry.models import CellLine, DerivedProduct
 from stemhub.registry.models import Status as LineStatus
-from stemhub.registry.services import require
 
 Position = tuple[Container, int | None, int | None]  # (box, None, None): no position given
 MAX_VIALS_PER_BANK = 10_000
-
-
-def _clean(obj: Any, *, exclude: Iterable[str] = ()) -> None:
-    try:
-        obj.full_clean(exclude=list(exclude), validate_constraints=False)
-    except ValidationError as error:
-        raise from_validation_error(error) from None
 
 
 def lock_containers(*containers: Container | None) -> dict[int, Container]:
@@ -146,7 +137,7 @@ def container_type_create(
         temperature_class=temperature_class,
         holds_vials=holds_vials,
     )
-    _clean(kind)
+    full_clean(kind, validate_constraints=False)
     kind.save()
     kind.allowed_children.set(allowed_children)
     return kind
@@ -229,7 +220,7 @@ def container_create(
             temperature_class=_temperature(type, parent),
             equipment=equipment,
         )
-        _clean(container, exclude=["institution"])
+        full_clean(container, validate_constraints=False, exclude=["institution"])
         try:
             with transaction.atomic():
                 container.save()
@@ -638,7 +629,7 @@ def cell_bank_create(
         notes=notes,
         created_by=actor,
     )
-    _clean(bank, exclude=["institution", "created_by"])
+    full_clean(bank, validate_constraints=False, exclude=["institution", "created_by"])
     with audit_context(actor=actor, reason=reason or f"Bank {code} frozen"):
         chosen = _allocate(boxes, positions, vial_count, institution_id)
         try:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from stemhub.accounts.models import Institution
-from stemhub.accounts.permissions import Perm, user_can
+from stemhub.accounts.permissions import Perm, require, user_can
 from stemhub.biobank import grids, imports, selectors, services
 from stemhub.biobank.labels import label_sheet
 from stemhub.biobank.models import (
@@ -27,7 +27,6 @@ from stemhub.core.errors import Forbidden, InvalidInput, StemhubError
 from stemhub.core.exports import csv_download
 from stemhub.core.pages import page
 from stemhub.registry.selectors import visible_lines
-from stemhub.registry.services import require
 
 inventory_page = page(Perm.INVENTORY_VIEW, what="The inventory")
 

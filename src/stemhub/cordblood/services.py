@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from stemhub.accounts.models import Institution, User
-from stemhub.accounts.permissions import Perm, user_can
+from stemhub.accounts.permissions import Perm, require, user_can
 from stemhub.cordblood import hla_typing as hla
 from stemhub.cordblood import index as search_index
 from stemhub.cordblood.models import (
@@ -40,15 +40,9 @@ from stemhub.cordblood.models import (
     UnitStatus,
 )
 from stemhub.cordblood.search import SearchRequest, run_search
-from stemhub.core.errors import Conflict, Forbidden, InvalidInput, NotFound, from_validation_error
+from stemhub.core.errors import Conflict, InvalidInput, NotFound, from_validation_error
 from stemhub.core.hla import engine as hla_engine
 from stemhub.hla import HLAError
-
-
-def require(actor: User, perm: Perm, institution_id: int | None = None) -> None:
-    if not user_can(actor, perm, institution_id):
-        raise Forbidden(f"You need the permission {perm} for this institution's records.")
-
 
 # ---- patients -----------------------------------------------------------------------------------
 

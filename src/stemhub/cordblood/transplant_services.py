@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from stemhub.accounts.models import User
-from stemhub.accounts.permissions import Perm
+from stemhub.accounts.permissions import Perm, require
 from stemhub.cordblood import index as search_index
 from stemhub.cordblood.models import (
     EventKind,
@@ -30,7 +30,7 @@ from stemhub.cordblood.models import (
     UnitStatus,
     VitalStatus,
 )
-from stemhub.cordblood.services import event_write, require, status_set
+from stemhub.cordblood.services import event_write, status_set
 from stemhub.core.errors import Conflict, InvalidInput, NotFound, from_validation_error
 
 

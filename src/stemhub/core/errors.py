@@ -1,6 +1,9 @@
 """Errors that services raise and that the API and pages turn into one shape:
 `{"error": {"code", "message", "fields"}}` with a 4xx status."""
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.core.exceptions import ValidationError
 
 
@@ -52,3 +55,24 @@ def from_validation_error(error: ValidationError, message: str | None = None) ->
         fields = {"__all__": [str(m) for m in error.messages]}
         summary = " ".join(fields["__all__"])
     return InvalidInput(message or summary, fields=fields)
+
+
+def full_clean(
+    obj: Any,
+    *,
+    validate_constraints: bool,
+    exclude: Iterable[str] = (),
+    prefix: str = "",
+) -> None:
+    """`obj.full_clean()` as an InvalidInput naming each field (under `prefix.` when given).
+    `validate_constraints` is stated at every call: False where the database's constraints are
+    checked on write under the caller's lock (a query per constraint would be wasted), True where
+    a readable message per constraint matters more."""
+    try:
+        obj.full_clean(exclude=list(exclude), validate_constraints=validate_constraints)
+    except ValidationError as error:
+        if prefix and hasattr(error, "error_dict"):
+            error = ValidationError(
+                {f"{prefix}.{name}": errs for name, errs in error.error_dict.items()}
+            )
+        raise from_validation_error(error) from None

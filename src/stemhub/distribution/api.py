@@ -7,14 +7,13 @@ from typing import Annotated, Any, Literal
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
-from stemhub.accounts.permissions import Perm
+from stemhub.accounts.permissions import Perm, require
 from stemhub.core.api import OPTIONAL, Percent, Recovery
 from stemhub.core.errors import Forbidden, NotFound
 from stemhub.distribution import reports, selectors, services
 from stemhub.distribution.models import DistributionRequest
 from stemhub.registry.models import CellLine
 from stemhub.registry.models import Status as LineStatus
-from stemhub.registry.services import require
 
 router = Router(tags=["distribution"])
 # Text a request cannot do without.

@@ -2,20 +2,9 @@
 read, the status it must be in, the event row each step writes, and field checks that name the
 field."""
 
-from typing import Any
-
-from django.core.exceptions import ValidationError
-
 from stemhub.accounts.models import User
-from stemhub.core.errors import Conflict, from_validation_error
+from stemhub.core.errors import Conflict
 from stemhub.distribution.models import DistributionRequest, RequestEvent, RequestStatus
-
-
-def clean(obj: Any, *, exclude: list[str] | None = None) -> None:
-    try:
-        obj.full_clean(exclude=exclude or [], validate_constraints=False)
-    except ValidationError as error:
-        raise from_validation_error(error) from None
 
 
 def request_event(

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -15,7 +15,7 @@ from stemhub.accounts.models import Institution, User
 from stemhub.accounts.permissions import Perm, user_can
 from stemhub.audit.context import audit_context
 from stemhub.core.columns import concrete_field
-from stemhub.core.errors import Conflict, Forbidden, InvalidInput, from_validation_error
+from stemhub.core.errors import Conflict, Forbidden, InvalidInput, full_clean
 from stemhub.equipment.models import (
     Calibration,
     CalibrationResult,
@@ -54,13 +54,6 @@ def _require(actor: User, institution_id: int) -> None:
         )
 
 
-def _clean(obj: Any, exclude: tuple[str, ...] = ()) -> None:
-    try:
-        obj.full_clean(exclude=list(exclude))
-    except ValidationError as error:
-        raise from_validation_error(error) from None
-
-
 def _not_in_future(day: date, field: str, what: str) -> None:
     today = timezone.localdate()
     if day > today:
@@ -82,7 +75,7 @@ def _apply(equipment: Equipment, data: Mapping[str, Any]) -> None:
         if value is None and not field.null:
             value = field.get_default()
         setattr(equipment, key, value)
-    _clean(equipment, exclude=("institution",))
+    full_clean(equipment, validate_constraints=True, exclude=("institution",))
     try:
         with transaction.atomic():
             equipment.save()
@@ -192,7 +185,7 @@ def calibration_record(
         notes=notes,
         recorded_by=actor,
     )
-    _clean(calibration)
+    full_clean(calibration, validate_constraints=True)
     with audit_context(actor=actor, reason=f"Calibration {result} on {performed_on}"):
         calibration.save()
         latest = equipment.calibrations.order_by("-performed_on", "-id").first()
@@ -230,7 +223,7 @@ def maintenance_record(
         next_due=next_due,
         recorded_by=actor,
     )
-    _clean(maintenance)
+    full_clean(maintenance, validate_constraints=True)
     with audit_context(actor=actor, reason=f"Maintenance on {performed_on}"):
         maintenance.save()
         if next_due is not None:

@@ -10,7 +10,7 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from stemhub.accounts.models import User
-from stemhub.accounts.permissions import Perm
+from stemhub.accounts.permissions import Perm, require
 from stemhub.biobank.models import CellBank
 from stemhub.biobank.selectors import bank_for, visible_banks
 from stemhub.core.api import Limit, Words, file_answer
@@ -24,7 +24,6 @@ from stemhub.quality.models import (
     QcTest,
     Release,
 )
-from stemhub.registry.services import require
 
 router = Router(tags=["quality"])
 

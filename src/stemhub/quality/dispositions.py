@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from django.db import transaction
 
 from stemhub.accounts.models import User
-from stemhub.accounts.permissions import Perm
+from stemhub.accounts.permissions import Perm, require
 from stemhub.audit.context import audit_context
 from stemhub.biobank.models import GONE, Vial, VialStatus
 from stemhub.biobank.services import vials_set_status
@@ -30,7 +30,6 @@ from stemhub.quality.models import (
     QcEvent,
     Signature,
 )
-from stemhub.registry.services import require
 
 
 def _decisions(

@@ -12,17 +12,16 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from stemhub.accounts.models import User
-from stemhub.accounts.permissions import Perm, is_platform_admin
+from stemhub.accounts.permissions import Perm, is_platform_admin, require
 from stemhub.audit.context import audit_context
 from stemhub.biobank.models import BankTier, CellBank, Vial, VialStatus
 from stemhub.biobank.services import vials_set_status
 from stemhub.core.auth import password_confirm, printed_name
-from stemhub.core.errors import Conflict, Forbidden, InvalidInput, from_validation_error
+from stemhub.core.errors import Conflict, Forbidden, InvalidInput, full_clean
 from stemhub.equipment.models import Equipment, ExcursionVial
 from stemhub.equipment.selectors import equipment_usable
 from stemhub.quality import selectors
@@ -38,17 +37,9 @@ from stemhub.quality.models import (
     Signature,
     SpecKind,
 )
-from stemhub.registry.services import require
 
 MAX_RAW_FILE = 20 * 1024 * 1024
 HELD = (VialStatus.AVAILABLE, VialStatus.RESERVED)
-
-
-def _clean(obj: Any, *, exclude: list[str] | None = None) -> None:
-    try:
-        obj.full_clean(exclude=exclude or [], validate_constraints=False)
-    except ValidationError as error:
-        raise from_validation_error(error) from None
 
 
 def _locked_bank(bank: CellBank) -> CellBank:
@@ -140,7 +131,7 @@ def qc_test_create(*, actor: User, code: str, **spec: Any) -> QcTest:
         raise Conflict(f"A test {code!r} exists; revise it instead", fields={"code": ["taken"]})
     test = QcTest(code=code, version=1, created_by=actor, **spec)
     _check_spec(test)
-    _clean(test, exclude=["created_by"])
+    full_clean(test, validate_constraints=False, exclude=["created_by"])
     with audit_context(actor=actor, reason=f"QC test {code} created"):
         test.save()
     return test
@@ -171,7 +162,7 @@ def qc_test_revise(*, actor: User, test: QcTest, reason: str, **changes: Any) ->
         **{name: changes.get(name, getattr(old, name)) for name in SPEC_FIELDS},
     )
     _check_spec(new)
-    _clean(new, exclude=["created_by", "code"])
+    full_clean(new, validate_constraints=False, exclude=["created_by", "code"])
     with audit_context(actor=actor, reason=reason):
         old.current, old.superseded_at = False, timezone.now()
         old.save(update_fields=["current", "superseded_at"])
@@ -298,7 +289,11 @@ def qc_result_record(
         raw = _raw_file(actor, raw_file)
         if raw is not None:
             result.raw_file, result.raw_sha256 = raw, raw.sha256
-        _clean(result, exclude=["bank", "test", "operator", "recorded_by", "raw_file"])
+        full_clean(
+            result,
+            validate_constraints=False,
+            exclude=["bank", "test", "operator", "recorded_by", "raw_file"],
+        )
         result.save()
         QcEvent.objects.create(
             bank=bank, kind=QcEvent.Kind.RESULT, actor=actor, result=result, message=reason

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from stemhub.accounts.permissions import Perm, user_can
+from stemhub.accounts.permissions import Perm, require, user_can
 from stemhub.biobank.models import Vial, VialStatus
 from stemhub.biobank.selectors import bank_for, visible_banks
 from stemhub.core.auth import printed_name
@@ -22,7 +22,6 @@ from stemhub.equipment.models import Equipment
 from stemhub.quality import selectors, services
 from stemhub.quality.evaluation import evaluate
 from stemhub.quality.models import Nonconformity, QcResult, QcTest, Release
-from stemhub.registry.services import require
 
 quality_page = page(Perm.INVENTORY_VIEW, what="Quality records")
 

@@ -13,12 +13,11 @@ from collections.abc import Iterable, Iterator
 from django.db import IntegrityError, transaction
 
 from stemhub.accounts.models import Institution, User
-from stemhub.accounts.permissions import Perm
+from stemhub.accounts.permissions import Perm, require
 from stemhub.core.errors import Conflict, InvalidInput
 from stemhub.registry import naming
 from stemhub.registry.models import CellLine, IssuedName, NameCounter, Synonym
 from stemhub.registry.naming import StandardName, TypeLetter
-from stemhub.registry.services import require
 
 MAX_DONOR_NUMBER = 999
 MAX_SUBCLONE_NUMBER = 9

@@ -5,16 +5,20 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from stemhub.accounts.models import Institution, User
-from stemhub.accounts.permissions import Perm, user_can
+from stemhub.accounts.permissions import Perm, require
 from stemhub.audit.context import audit_context
 from stemhub.catalogue.services import catalogue_entry_refresh
 from stemhub.core.columns import concrete_field
-from stemhub.core.errors import Conflict, Forbidden, InvalidInput, NotFound, from_validation_error
+from stemhub.core.errors import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    full_clean,
+)
 from stemhub.registry import naming
 from stemhub.registry.diseases import fold_disease
 from stemhub.registry.models import (
@@ -44,22 +48,6 @@ from stemhub.registry.records import (
 from stemhub.registry.validation import line_problems
 
 EDITABLE_STATUSES = (Status.DRAFT, Status.RETURNED, Status.PUBLISHED)
-
-
-def require(actor: User, perm: Perm, institution_id: int | None = None) -> None:
-    if not user_can(actor, perm, institution_id):
-        raise Forbidden(f"You need the permission {perm} for this institution's records.")
-
-
-def _clean(obj: Any, *, prefix: str = "", exclude: Iterable[str] = ()) -> None:
-    try:
-        obj.full_clean(exclude=list(exclude))
-    except ValidationError as error:
-        if prefix and hasattr(error, "error_dict"):
-            error = ValidationError(
-                {f"{prefix}.{name}": errs for name, errs in error.error_dict.items()}
-            )
-        raise from_validation_error(error) from None
 
 
 def _unknown_keys(data: Mapping[str, Any], allowed: Iterable[str], where: str) -> None:
@@ -106,7 +94,7 @@ def _write_donor(institution: Institution, data: Mapping[str, Any]) -> Donor:
     for key in DONOR_FIELDS:
         if key in data:
             setattr(donor, key, data[key] if data[key] is not None else "")
-    _clean(donor, prefix="donor", exclude=["institution"])
+    full_clean(donor, validate_constraints=True, prefix="donor", exclude=["institution"])
     donor.save()
     if "diseases" in data:
         donor.diseases.all().delete()
@@ -119,7 +107,9 @@ def _write_donor(institution: Institution, data: Mapping[str, Any]) -> Donor:
                 continue  # two spellings of one term: the first row stands
             seen.add(identity)
             row = DonorDisease(donor=donor, **folded)
-            _clean(row, prefix=f"donor.diseases[{index}]", exclude=["donor"])
+            full_clean(
+                row, validate_constraints=True, prefix=f"donor.diseases[{index}]", exclude=["donor"]
+            )
             row.save()
     return donor
 
@@ -137,7 +127,9 @@ def _write_children(line: CellLine, data: Mapping[str, Any]) -> None:
                     values["isogenic_control"], field=f"modifications[{index}].isogenic_control"
                 )
             row = model(line=line, **values)
-            _clean(row, prefix=f"{relation}[{index}]", exclude=["line"])
+            full_clean(
+                row, validate_constraints=True, prefix=f"{relation}[{index}]", exclude=["line"]
+            )
             row.save()
 
 
@@ -147,7 +139,9 @@ def _write_synonyms(line: CellLine, names: Iterable[str]) -> None:
     existing = set(line.synonyms.values_list("name", flat=True))
     added = [Synonym(line=line, name=n) for n in sorted(wanted - existing)]
     for index, synonym in enumerate(added):
-        _clean(synonym, prefix=f"synonyms[{index}]", exclude=["line"])
+        full_clean(
+            synonym, validate_constraints=True, prefix=f"synonyms[{index}]", exclude=["line"]
+        )
     Synonym.objects.bulk_create(added)
 
 
@@ -162,7 +156,7 @@ def _write_providers(line: CellLine, providers: Iterable[Mapping[str, Any]]) -> 
                 fields={f"providers[{index}].institution": ["unknown provider code"]},
             )
         row = Provider(line=line, institution=institution, role=item.get("role", ""))
-        _clean(row, prefix=f"providers[{index}]", exclude=["line"])
+        full_clean(row, validate_constraints=True, prefix=f"providers[{index}]", exclude=["line"])
         row.save()
 
 
@@ -182,7 +176,7 @@ def _apply(line: CellLine, data: Mapping[str, Any]) -> None:
         line.parent = _line_by_name(data["parent"], field="parent") if data["parent"] else None
     if "donor" in data:
         line.donor = _write_donor(line.institution, data["donor"]) if data["donor"] else None
-    _clean(line)
+    full_clean(line, validate_constraints=True)
     line.save()
     if "synonyms" in data:
         _write_synonyms(line, data["synonyms"] or [])
