@@ -67,6 +67,7 @@ bench: install
 # MUTANTS narrows a run to matching mutants, e.g. make mutate MUTANTS='stemhub.cordblood.search.x_cord_flags*'.
 # Survivors and how to read them: docs/testing.md.
 mutate: install
+	$(BIN)/python -m pip install --quiet -e '.[dev,mutation]'
 	DATABASE_URL=sqlite:///:memory: STEMHUB_SHARED_DIR=$(abspath ../shared) \
 	  PYTHONPATH=$(abspath mutants/src) $(BIN)/mutmut run $(MUTANTS)
 	$(BIN)/mutmut results
