@@ -91,7 +91,10 @@ def saved_search(users: dict[str, Any]) -> None:
     )
 
 
-def reservation(state: str = "active"):
+def reservation(state: str = "active", typing: str = ""):
+    """A reservation of the unit for the patient; ``typing``: "requested", or the recorded
+    confirmatory typing result ("match" lets the bank ship)."""
+
     def setup(users: dict[str, Any]) -> None:
         unit(UnitStatus.RESERVED if state == "active" else UnitStatus.SHIPPED)(users)
         patient(users)
@@ -105,6 +108,11 @@ def reservation(state: str = "active"):
             created_at=reserved,
             expires_at=reserved + dt.timedelta(days=14),
             ended_at=None if state == "active" else reserved + dt.timedelta(days=1),
+            confirmatory_typing_requested_at=reserved + dt.timedelta(hours=1) if typing else None,
+            confirmatory_typing_result="" if typing in ("", "requested") else typing,
+            confirmatory_typing_recorded_at=(
+                reserved + dt.timedelta(days=1) if typing not in ("", "requested") else None
+            ),
         )
 
     return setup
@@ -203,7 +211,7 @@ API_CASES = [
         MANAGERS,
         path=f"/api/v1/cord/reservations/{PK}/ship",
         body={},
-        setup=reservation(),
+        setup=reservation(typing="match"),
     ),
     Case(
         "POST",
@@ -286,12 +294,14 @@ PAGE_CASES = [
             f"/cord/reservations/{PK}/{action}/",
             allowed,
             method="POST",
-            setup=reservation(),
+            setup=reservation(typing=typing),
         )
-        for action, allowed in (
-            ("release", SEARCHERS),
-            ("typing", SEARCHERS),
-            ("ship", MANAGERS),
+        for action, allowed, typing in (
+            ("release", SEARCHERS, ""),
+            ("typing", SEARCHERS, ""),
+            ("typing-match", SEARCHERS, "requested"),
+            ("typing-mismatch", SEARCHERS, "requested"),
+            ("ship", MANAGERS, "match"),
         )
     ),
     Page(
