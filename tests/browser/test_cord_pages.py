@@ -44,7 +44,7 @@ def test_anyone_counts_potential_matches_from_a_typing(live_server, browser, peo
     cord = page.locator("#prelim-cord")
     expect(cord.locator('[data-grade="8/8"]')).to_have_text("1")
     expect(cord.locator('[data-grade="7/8"]')).to_have_text("1")
-    expect(cord.locator(".total")).to_have_text("2")
+    expect(cord.locator(".total")).to_have_text("2 units")
     expect(page.get_by_role("alert")).to_have_count(0)
 
 
