@@ -71,7 +71,7 @@ def test_a_visitor_searches_with_two_facets_opens_a_line_and_downloads_the_csv(
         page.get_by_role("link", name="CSV").click()
     saved = tmp_path / "catalogue.csv"
     download_info.value.save_as(saved)
-    with saved.open(newline="") as handle:
+    with saved.open(newline="", encoding="utf-8-sig") as handle:
         rows = list(csv.reader(handle))
     assert rows[0][:4] == ["name", "synonyms", "type", "species"]
     assert "NSCBi001-A" in [row[0] for row in rows[1:]]
