@@ -132,3 +132,28 @@ def test_the_lockout_page_says_for_how_long_and_what_to_do(users, settings):
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     assert f"refused for {minutes} minutes" in locked
     assert "ask an administrator of your institution to unlock" in locked
+
+
+def test_a_script_signing_with_wrong_passwords_gets_the_apis_own_429(users):
+    """Once the wrong signing passwords lock the account, the API answers in its error shape
+    (JSON, code locked_out, Retry-After), not with the login page's HTML."""
+    bank = qc_bank(users)
+    pass_everything(users["bank_technician"], bank)
+    client = Client()
+    client.force_login(users["qa_manager"])
+    answers = [
+        client.post(
+            f"/api/v1/quality/banks/{bank.pk}/release",
+            json.dumps({"password": "guess"}),
+            content_type="application/json",
+            REMOTE_ADDR="10.0.5.1",
+        )
+        for _ in range(6)
+    ]
+    assert answers[0].status_code == 403
+    assert [a.status_code for a in answers[-2:]] == [429, 429]
+    for locked in answers[-2:]:
+        assert locked["Content-Type"].startswith("application/json")
+        assert locked.json()["error"]["code"] == "locked_out"
+    assert int(answers[-2]["Retry-After"]) > 0
+    assert not bank.releases.exists()

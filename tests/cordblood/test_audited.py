@@ -44,6 +44,10 @@ def test_the_way_from_upload_to_outcome_is_in_the_trail(people, cord_bank, centr
     assert reserved.new_values["status"] == "reserved"
     (held,) = rows("cordblood.reservation", "INSERT")
     assert (held.row_pk, held.institution_id) == (str(reservation.pk), centre.pk)
+    services.reservation_request_typing(actor=coordinator, reservation=reservation)
+    services.reservation_record_typing(actor=coordinator, reservation=reservation, result="match")
+    typed = rows("cordblood.reservation", "UPDATE")[-1]
+    assert typed.new_values["confirmatory_typing_result"] == "match"
     services.reservation_ship(actor=people["tech"], reservation=reservation)
     ended = rows("cordblood.reservation", "UPDATE")[-1]
     assert ended.new_values["state"] == "shipped"

@@ -72,7 +72,8 @@ def test_the_issued_pdf_states_the_bank_its_tests_and_the_signature(release):
         for t in QcTest.objects.filter(current=True)
         if "mcb" in t.required_tiers and not t.clinical_only
     ]
-    assert all(name in text for name in names)
+    squashed = "".join(text.split())  # a long name wraps within its table cell
+    assert [name for name in names if "".join(name.split()) not in squashed] == []
     assert f"All {len(names)} tests met their specification." in text
     assert "Tanabe 100.00 %" in text  # the bank's profile is the line's own
     assert "Approved for release" in text and signature.printed_name in text

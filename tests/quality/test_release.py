@@ -93,6 +93,7 @@ def test_the_latest_result_is_the_latest_test_date_not_the_latest_entry(users, c
         actor=users["qa_manager"],
         nonconformity=cell_bank.nonconformities.get(),
         reason="Investigated; the retest is older than the failure",
+        password=PASSWORD,
     )
     assert latest_results(cell_bank)["viability"] == newer_failure
     assert bank_readiness(cell_bank).failed == [newer_failure]

@@ -57,13 +57,19 @@ def test_endotoxin_passes_at_five_and_fails_above(db):
         ("nanog", "70", "69.99"),
         ("ssea4", "70", "69.99"),
         ("tra-1-60", "70", "69.99"),
-        ("viability", "100", "100.01"),
     ],
 )
 def test_the_default_panel_passes_exactly_at_its_limits(db, code, at_the_limit, just_outside):
     test = QcTest.objects.get(code=code, current=True)
     assert evaluate(test, at_the_limit).passed
     assert not evaluate(test, just_outside).passed
+
+
+def test_viability_passes_at_one_hundred_and_beyond_it_is_impossible(db):
+    viability = QcTest.objects.get(code="viability", current=True)
+    assert evaluate(viability, "100").passed
+    with pytest.raises(InvalidInput, match="impossible"):
+        evaluate(viability, "100.01")
 
 
 def test_a_qualitative_result_passes_only_with_an_accepted_word(db):

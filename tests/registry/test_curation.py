@@ -211,7 +211,7 @@ def test_an_animal_line_needs_an_approval_but_no_donor_consent(users):
         actor=curator,
         data=publishable(
             "NSCBe004-A",
-            line_type="hESC",
+            line_type="ESC",
             species="Mus musculus",
             consent_obtained=None,
             ethics_approval="Animal permit 5.8.18-00123/2024",

@@ -595,6 +595,7 @@ def test_well_formed_values_pass_the_form_checks(users, client_for):
         "/staff/lines/new/",
         form_post(
             species="Macaca fascicularis",
+            line_type="iPSC",
             source_cell_type_id="CL:0000057",
             o2_concentration="5%",
             co2_concentration="5",
@@ -621,4 +622,4 @@ def test_an_old_loose_value_does_not_block_editing_other_fields(users, client_fo
 def test_the_staff_list_names_the_line_type_in_words(users, client_for):
     line_in(users, "draft")
     page = client_for("curator").get("/staff/lines/").content.decode()
-    assert "<td>Induced pluripotent stem cell (iPSC)</td>" in page
+    assert "<td>Human induced pluripotent stem cell (hiPSC)</td>" in page

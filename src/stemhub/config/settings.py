@@ -139,6 +139,7 @@ AXES_RESET_ON_SUCCESS = True
 # One row per failure, marked when it locked the account out: the audit trail records them.
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "stemhub.core.auth.lockout_response"
 AXES_IPWARE_PROXY_COUNT = env_int("STEMHUB_PROXY_COUNT", 0) or None
 # Wrong API tokens from one address within the cool-off are answered 429 after this many.
 STEMHUB_TOKEN_FAILURE_LIMIT = env_int("STEMHUB_TOKEN_FAILURE_LIMIT", 20)

@@ -13,11 +13,13 @@ from typing import Any
 
 from axes.backends import AxesStandaloneBackend
 from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_client_username, get_cool_off, get_failure_limit
 from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 
-from stemhub.core.errors import Forbidden, StemhubError
+from stemhub.core.errors import LockedOut, StemhubError
 from stemhub.core.site import current_request
 
 SIGNATURE_SENDER = "stemhub.signature"
@@ -38,17 +40,53 @@ def printed_name(user: Any) -> str:
 
 def password_confirm(actor: Any, password: str, *, wrong: StemhubError) -> None:
     """Pass when `password` is the actor's; otherwise raise `wrong` (the caller's words), or
-    `Forbidden` once the account or address is locked out."""
+    `LockedOut` (a Forbidden, answered 429) once the account or address is locked out."""
     request = current_request() or HttpRequest()
     credentials = {"username": actor.get_username()}
     if AxesProxyHandler.is_locked(request, credentials):
-        raise Forbidden(_lockout_message(), fields={"password": ["locked out"]})
+        raise LockedOut(_lockout_message(), fields={"password": ["locked out"]})
     if password and actor.check_password(password):
         return
     user_login_failed.send(sender=SIGNATURE_SENDER, credentials=credentials, request=request)
     if AxesProxyHandler.is_locked(request, credentials):
-        raise Forbidden(_lockout_message(), fields={"password": ["locked out"]})
+        raise LockedOut(_lockout_message(), fields={"password": ["locked out"]})
     raise wrong
+
+
+def lockout_response(
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """What a locked-out client gets (settings.AXES_LOCKOUT_CALLABLE): the API's error shape,
+    429 in JSON, under /api/ (a script reads it as any other error); the lockout page
+    elsewhere."""
+    status = settings.AXES_HTTP_RESPONSE_CODE
+    retry = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
+    if request.path.startswith("/api/"):
+        answer: HttpResponse = JsonResponse(
+            {
+                "error": {
+                    "code": "locked_out",
+                    "message": _lockout_message(),
+                    "fields": {"password": ["locked out"]},
+                }
+            },
+            status=status,
+        )
+    else:
+        answer = render(
+            request,
+            settings.AXES_LOCKOUT_TEMPLATE,
+            {
+                "failure_limit": get_failure_limit(request, credentials),
+                "username": get_client_username(request, credentials) or "",
+                "cooloff_timedelta": get_cool_off(request),
+            },
+            status=status,
+        )
+    answer["Retry-After"] = retry
+    return answer
 
 
 class LockoutBackend(AxesStandaloneBackend):  # type: ignore[misc]  # axes ships no py.typed

@@ -30,6 +30,13 @@ class Forbidden(StemhubError):
     code = "forbidden"
 
 
+class LockedOut(Forbidden):
+    """Too many wrong passwords: the account or address is locked out for a while (429)."""
+
+    status = 429
+    code = "locked_out"
+
+
 class NotFound(StemhubError):
     status = 404
     code = "not_found"

@@ -503,7 +503,7 @@ def nonconformity_open(request: HttpRequest, bank_id: int, payload: Nonconformit
     if payload.result is not None:
         result = QcResult.objects.filter(pk=payload.result, bank=bank).first()
         if result is None:
-            raise InvalidInput(
+            raise NotFound(
                 f"No result {payload.result} of {bank.code}", fields={"result": ["unknown"]}
             )
     found = services.nonconformity_open(
