@@ -3,6 +3,7 @@ passages over 1,000 are refused with the field (or line and column) named, at th
 on the pages and imports that reach it."""
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
@@ -51,7 +52,9 @@ def test_an_imported_cell_with_a_control_character_names_line_and_column():
 @pytest.mark.parametrize(
     ("field", "value"),
     [("freeze_date", date(1, 1, 1)), ("freeze_date", date(9999, 12, 31)),
-     ("passage_number", 2**40)],
+     ("passage_number", 2**40), ("post_thaw_viability", Decimal("150")),
+     ("post_thaw_viability", Decimal("-1")), ("cells_per_vial", -5),
+     ("notes", "thawed\x00"), ("cryo_medium", "CS10\u202e")],
 )  # fmt: skip
 def test_the_bank_service_names_an_implausible_field(users, field, value):
     tree = storage_tree(users["bank_technician"])
