@@ -43,8 +43,9 @@ class PatientIn(Schema):
     hla_dpb1: str = ""
     sex: str = "U"
     date_of_birth: str = ""
-    age: int | None = None
-    birth_year: int | None = None
+    age: int | None = Field(None, ge=0, le=120, description="years")
+    # Bounded as the service bounds it (the last 120 years); the year is the server's at start.
+    birth_year: int | None = Field(None, ge=1900, le=dt.date.today().year)
     diagnosis: str = ""
     diagnosis_detail: str = ""
     disease_status: str = ""
