@@ -92,3 +92,24 @@ def test_the_inventory_page_answers_400_naming_the_fields(users, client_for):
     assert page.status_code == 400
     html = page.content.decode()
     assert "a passage is 0 to 1,000" in html and "9999-12-31 is in the future" in html
+
+
+@pytest.mark.django_db
+def test_the_bank_form_refuses_a_bidirectional_override_naming_the_field(users, client_for):
+    tree = storage_tree(users["bank_technician"])
+    line = published_line(users)
+    answer = client_for("bank_technician").post(
+        "/biobank/banks/new/",
+        {
+            "line": line.name,
+            "tier": "mcb",
+            "passage_number": "10",
+            "freeze_date": "2025-03-14",
+            "vial_count": "5",
+            "box": tree["box1"].pk,
+            "cryo_medium": "CS10\u202e01",
+        },
+    )
+    assert answer.status_code == 400
+    assert "U+202E" in answer.content.decode() and 'name="cryo_medium"' in answer.content.decode()
+    assert not CellBank.objects.exists()
