@@ -98,18 +98,6 @@ NOT_YET_NAMED = {
     "POST /api/v1/distribution/requests/{request_id}/thaw-report",
     "POST /api/v1/distribution/requests/{request_id}/results",
     "GET /api/v1/distribution/statistics",
-    "POST /api/v1/cord/banks/{code}/units/import",
-    "GET /api/v1/cord/units/{unit_id}",
-    "POST /api/v1/cord/patients",
-    "GET /api/v1/cord/patients/{patient_id}",
-    "POST /api/v1/cord/patients/{patient_id}/searches",
-    "POST /api/v1/cord/searches/{search_id}/run",
-    "POST /api/v1/cord/units/{unit_id}/reserve",
-    "POST /api/v1/cord/reservations/{reservation_id}/{action}",
-    "POST /api/v1/cord/transplants",
-    "PATCH /api/v1/cord/transplants/{transplant_id}",
-    "POST /api/v1/cord/preliminary-search",
-    "GET /api/v1/cord/network",
 }
 
 
