@@ -210,3 +210,21 @@ def test_a_reservation_for_a_patient_that_is_not_a_number_is_a_400(people, cord_
         f"/cord/units/{unit.pk}/reserve/", {"patient": "x"}
     )
     assert answer.status_code == 400 and "patient" in answer.content.decode()
+
+
+@pytest.mark.parametrize("year", [-5, 0, 1899, 99999, timezone.localdate().year + 1])
+def test_an_impossible_year_of_birth_is_a_400_naming_it(people, year):
+    client = Client()
+    client.force_login(people["coordinator"])
+    answer = client.post(
+        "/api/v1/cord/patients",
+        {"centre_patient_id": "P9", "weight_kg": 20, "hla": PATIENT_HLA, "birth_year": year},
+        content_type="application/json",
+    )
+    assert answer.status_code in (400, 422), answer.content
+    assert "birth_year" in str(answer.json()["error"]["fields"])
+    assert not Patient.objects.exists()
+
+
+def test_a_control_character_in_a_patient_text_field_is_refused(people):
+    refused(people, "ethnicity", "U+202E", hla=PATIENT_HLA, ethnicity="Han\u202e")

@@ -79,40 +79,6 @@ def test_a_multipart_body_without_its_boundary_is_refused_in_words(client_for, u
     assert answer.json()["error"]["code"] == "invalid"
 
 
-# Operations still answering an unnamed object (dict[str, Any]); issue 12 asks for none. Each
-# one taken off this list gets its named shape; the test fails for any other.
-NOT_YET_NAMED = {
-    "GET /api/v1/distribution/licence",
-    "GET /api/v1/distribution/requests",
-    "POST /api/v1/distribution/requests",
-    "GET /api/v1/distribution/requests/{request_id}",
-    "POST /api/v1/distribution/requests/{request_id}/review",
-    "POST /api/v1/distribution/requests/{request_id}/committee",
-    "POST /api/v1/distribution/requests/{request_id}/withdraw",
-    "POST /api/v1/distribution/requests/{request_id}/allocate",
-    "POST /api/v1/distribution/requests/{request_id}/release",
-    "GET /api/v1/distribution/requests/{request_id}/pick-list",
-    "POST /api/v1/distribution/requests/{request_id}/ship",
-    "GET /api/v1/distribution/requests/{request_id}/pack",
-    "POST /api/v1/distribution/requests/{request_id}/receipt",
-    "POST /api/v1/distribution/requests/{request_id}/thaw-report",
-    "POST /api/v1/distribution/requests/{request_id}/results",
-    "GET /api/v1/distribution/statistics",
-    "POST /api/v1/cord/banks/{code}/units/import",
-    "GET /api/v1/cord/units/{unit_id}",
-    "POST /api/v1/cord/patients",
-    "GET /api/v1/cord/patients/{patient_id}",
-    "POST /api/v1/cord/patients/{patient_id}/searches",
-    "POST /api/v1/cord/searches/{search_id}/run",
-    "POST /api/v1/cord/units/{unit_id}/reserve",
-    "POST /api/v1/cord/reservations/{reservation_id}/{action}",
-    "POST /api/v1/cord/transplants",
-    "PATCH /api/v1/cord/transplants/{transplant_id}",
-    "POST /api/v1/cord/preliminary-search",
-    "GET /api/v1/cord/network",
-}
-
-
 def _named(schema: dict) -> bool:
     if schema.get("type") == "array":
         return _named(schema.get("items", {}))
@@ -132,8 +98,7 @@ def test_every_operation_answers_a_named_shape(document):
             is_file = bool(content) and "application/json" not in content
             if not is_file and not (json_schema and _named(json_schema)):
                 unnamed.append(name)
-    assert sorted(set(unnamed) - NOT_YET_NAMED) == []
-    assert sorted(NOT_YET_NAMED - set(unnamed)) == [], "named now: take them off the list"
+    assert sorted(set(unnamed)) == []
 
 
 def test_a_body_that_is_not_an_object_is_refused(client_for, users):

@@ -3,6 +3,7 @@ passages over 1,000 are refused with the field (or line and column) named, at th
 on the pages and imports that reach it."""
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
@@ -51,7 +52,9 @@ def test_an_imported_cell_with_a_control_character_names_line_and_column():
 @pytest.mark.parametrize(
     ("field", "value"),
     [("freeze_date", date(1, 1, 1)), ("freeze_date", date(9999, 12, 31)),
-     ("passage_number", 2**40)],
+     ("passage_number", 2**40), ("post_thaw_viability", Decimal("150")),
+     ("post_thaw_viability", Decimal("-1")), ("cells_per_vial", -5),
+     ("notes", "thawed\x00"), ("cryo_medium", "CS10\u202e")],
 )  # fmt: skip
 def test_the_bank_service_names_an_implausible_field(users, field, value):
     tree = storage_tree(users["bank_technician"])
@@ -89,3 +92,24 @@ def test_the_inventory_page_answers_400_naming_the_fields(users, client_for):
     assert page.status_code == 400
     html = page.content.decode()
     assert "a passage is 0 to 1,000" in html and "9999-12-31 is in the future" in html
+
+
+@pytest.mark.django_db
+def test_the_bank_form_refuses_a_bidirectional_override_naming_the_field(users, client_for):
+    tree = storage_tree(users["bank_technician"])
+    line = published_line(users)
+    answer = client_for("bank_technician").post(
+        "/biobank/banks/new/",
+        {
+            "line": line.name,
+            "tier": "mcb",
+            "passage_number": "10",
+            "freeze_date": "2025-03-14",
+            "vial_count": "5",
+            "box": tree["box1"].pk,
+            "cryo_medium": "CS10\u202e01",
+        },
+    )
+    assert answer.status_code == 400
+    assert "U+202E" in answer.content.decode() and 'name="cryo_medium"' in answer.content.decode()
+    assert not CellBank.objects.exists()

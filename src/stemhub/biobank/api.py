@@ -96,7 +96,7 @@ class BankIn(Schema):
     passage_number: int
     freeze_date: date
     cryo_medium: str = ""
-    cells_per_vial: int | None = None
+    cells_per_vial: int | None = Field(None, ge=0)
     vial_count: int = Field(ge=1, le=services.MAX_VIALS_PER_BANK)
     operator: str | None = None
     sop_reference: str = ""

@@ -28,7 +28,7 @@ from stemhub.biobank.models import (
     VialStatus,
 )
 from stemhub.biobank.services import first_custody_events, lock_containers
-from stemhub.core.errors import Conflict, InvalidInput
+from stemhub.core.errors import Conflict, InvalidInput, is_unique_violation
 from stemhub.core.tabular import TableLimits, table_rows
 from stemhub.core.validation import passage_problem
 from stemhub.registry.models import Status as LineStatus
@@ -327,6 +327,8 @@ def _apply(
                     for p in planned
                 )
         except IntegrityError as error:
+            if not is_unique_violation(error):
+                raise
             raise Conflict(f"A position or barcode was taken meanwhile: {error}") from None
         first_custody_events(
             [(vial, plan.report.location) for vial, plan in zip(vials, planned, strict=True)],

@@ -7,6 +7,7 @@ container its own parent, a bank of exactly one line or product.
 """
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -259,7 +260,13 @@ class CellBank(models.Model):
     )
     sop_reference = models.CharField(max_length=100, blank=True)
     post_thaw_viability = models.DecimalField(
-        max_digits=5, decimal_places=2, null=True, blank=True, help_text="%"
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="%",
+        # The check constraint below says the same in the database; a validator names the field.
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
     notes = models.TextField(blank=True)
     created_by = models.ForeignKey(

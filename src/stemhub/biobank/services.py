@@ -34,7 +34,7 @@ from stemhub.biobank.models import (
     VialStatus,
 )
 from stemhub.biobank.selectors import container_path, free_positions_in, place_text, subtree_ids
-from stemhub.core.errors import Conflict, Forbidden, InvalidInput, full_clean
+from stemhub.core.errors import Conflict, Forbidden, InvalidInput, full_clean, is_unique_violation
 from stemhub.core.validation import passage_problem
 from stemhub.registry.models import CellLine, DerivedProduct
 from stemhub.registry.models import Status as LineStatus
@@ -629,7 +629,7 @@ def cell_bank_create(
         notes=notes,
         created_by=actor,
     )
-    full_clean(bank, validate_constraints=False, exclude=["institution", "created_by"])
+    full_clean(bank, validate_constraints=True, exclude=["institution", "created_by"])
     with audit_context(actor=actor, reason=reason or f"Bank {code} frozen"):
         chosen = _allocate(boxes, positions, vial_count, institution_id)
         try:
@@ -642,6 +642,8 @@ def cell_bank_create(
                     )
                 )
         except IntegrityError as error:
+            if not is_unique_violation(error):
+                raise
             raise Conflict(f"A position or barcode was taken meanwhile: {error}") from None
         paths = _paths(box for box, _, _ in chosen)
         first_custody_events(

@@ -43,8 +43,9 @@ class PatientIn(Schema):
     hla_dpb1: str = ""
     sex: str = "U"
     date_of_birth: str = ""
-    age: int | None = None
-    birth_year: int | None = None
+    age: int | None = Field(None, ge=0, le=120, description="years")
+    # Bounded as the service bounds it (the last 120 years); the year is the server's at start.
+    birth_year: int | None = Field(None, ge=1900, le=dt.date.today().year)
     diagnosis: str = ""
     diagnosis_detail: str = ""
     disease_status: str = ""
@@ -92,6 +93,138 @@ class PreliminaryIn(Schema):
     hla: str = Field(min_length=1, description="The patient's typing as a GL string")
 
 
+class UploadProblemOut(Schema):
+    line: int
+    field: str
+    reason: str
+
+
+class UploadReportOut(Schema):
+    bank: str
+    mode: str
+    rows: int
+    created: int
+    updated: int
+    unchanged: int
+    withdrawn: int
+    skipped: int
+    applied: bool
+    errors: list[UploadProblemOut]
+    upload: int
+
+
+class UnitEventOut(Schema):
+    kind: str
+    from_: str = Field(alias="from")
+    to: str
+    at: str
+    note: str
+
+
+class UnitOut(Schema):
+    id: int
+    kind: str
+    bank: str
+    local_id: str
+    din: str
+    status: str
+    collection_date: str | None
+    processing_date: str | None
+    freezing_date: str | None
+    tnc: float | None = Field(description="× 10^7 cells")
+    cd34: float | None = Field(description="× 10^6 cells")
+    abo: str
+    hla: dict[str, str] = Field(description="The typing per locus (A, B, C, DRB1, DQB1, DPB1)")
+    attached_segment: bool | None
+    accreditation: list[Any]
+    history: list[UnitEventOut]
+
+
+class PatientOut(Schema):
+    id: int
+    centre: str
+    centre_patient_id: str
+    sex: str
+    date_of_birth: str | None
+    birth_year: int | None
+    weight_kg: float = Field(description="kg")
+    diagnosis: str
+    diagnosis_detail: str
+    disease_status: str
+    malignant: bool
+    abo: str
+    hla: str = Field(description="GL string")
+    dsa: list[str]
+
+
+class SearchOut(Schema):
+    search: int
+    criteria: dict[str, Any]
+    imgt_release: str
+    engine_version: str
+    index_generation: int
+    kinds: dict[str, dict[str, Any]] = Field(
+        description="Per donor kind (cord, adult): counts by grade and the ranked results"
+    )
+
+
+class ReservationOut(Schema):
+    id: int
+    unit: int
+    patient: int
+    state: str
+    expires_at: str
+    confirmatory_typing_requested: bool
+
+
+class TransplantOut(Schema):
+    id: int
+    patient: int
+    units: list[int]
+    infused_on: str
+    neutrophil_engraftment_day: int | None
+    graft_failure: bool
+    agvhd_grade: str
+    cgvhd: str
+    relapsed: bool
+    relapse_on: str | None
+    last_followup_on: str | None
+    vital_status: str
+    died_on: str | None
+
+
+class PreliminaryOut(Schema):
+    imgt_release: str
+    counts: dict[str, dict[str, int]] = Field(description="Per donor kind: matches by grade")
+    homozygous: list[str]
+
+
+class UnitStatsOut(Schema):
+    units: int
+    available: int
+    cord: int
+    adult: int
+    abo: dict[str, int]
+    tnc_bands: dict[str, int]
+    tnc_median: float | None = Field(description="× 10^7 cells")
+    hla_resolution: dict[str, int]
+    high_resolution: int
+    collected_per_year: dict[str, int]
+    collected_last_year: int
+
+
+class BankStatsOut(UnitStatsOut):
+    code: str
+    name: str
+    city: str
+    country: str
+
+
+class NetworkOut(Schema):
+    network: UnitStatsOut
+    banks: list[BankStatsOut]
+
+
 def _bank(code: str) -> Institution:
     bank = Institution.objects.filter(provider_code=code).first()
     if bank is None:
@@ -107,7 +240,7 @@ def units_template(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@router.post("/cord/banks/{code}/units/import", auth=AUTHENTICATED)
+@router.post("/cord/banks/{code}/units/import", auth=AUTHENTICATED, response=UploadReportOut)
 def units_upload(request: HttpRequest, code: str, payload: UploadIn) -> dict[str, Any]:
     """Needs cordblood.manage at the bank: upload units (CSV text in `content`, or JSON
     `units`). Any bad row answers 400 with every problem keyed `line N: field`, and nothing is
@@ -132,7 +265,7 @@ def units_upload(request: HttpRequest, code: str, payload: UploadIn) -> dict[str
     return report
 
 
-@router.get("/cord/units/{unit_id}", auth=AUTHENTICATED)
+@router.get("/cord/units/{unit_id}", auth=AUTHENTICATED, response=UnitOut, by_alias=True)
 def unit_detail(request: HttpRequest, unit_id: int) -> dict[str, Any]:
     """Needs cordblood.search, or cordblood.manage at the unit's bank: a unit and its history."""
     unit = get_object_or_404(Unit.objects.select_related("bank"), pk=unit_id)
@@ -144,20 +277,20 @@ def unit_detail(request: HttpRequest, unit_id: int) -> dict[str, Any]:
     return selectors.unit_record(unit)
 
 
-@router.post("/cord/patients", auth=AUTHENTICATED)
+@router.post("/cord/patients", auth=AUTHENTICATED, response=PatientOut)
 def patient_create(request: HttpRequest, payload: PatientIn) -> dict[str, Any]:
     """Needs cordblood.search: register a patient of your centre (HLA validated)."""
     patient = services.patient_create(actor=request.user, data=payload.dict())
     return selectors.patient_record(patient)
 
 
-@router.get("/cord/patients/{patient_id}", auth=AUTHENTICATED)
+@router.get("/cord/patients/{patient_id}", auth=AUTHENTICATED, response=PatientOut)
 def patient_detail(request: HttpRequest, patient_id: int) -> dict[str, Any]:
     """Needs cordblood.search at the patient's centre."""
     return selectors.patient_record(services.patient_of(request.user, patient_id))
 
 
-@router.post("/cord/patients/{patient_id}/searches", auth=AUTHENTICATED)
+@router.post("/cord/patients/{patient_id}/searches", auth=AUTHENTICATED, response=SearchOut)
 def search_create(request: HttpRequest, patient_id: int, payload: SearchIn) -> dict[str, Any]:
     """Needs cordblood.search at the patient's centre: run and save a search."""
     patient = services.patient_of(request.user, patient_id)
@@ -167,7 +300,7 @@ def search_create(request: HttpRequest, patient_id: int, payload: SearchIn) -> d
     return {"search": saved.pk, "criteria": saved.criteria, **results}
 
 
-@router.post("/cord/searches/{search_id}/run", auth=AUTHENTICATED)
+@router.post("/cord/searches/{search_id}/run", auth=AUTHENTICATED, response=SearchOut)
 def search_rerun(request: HttpRequest, search_id: int) -> dict[str, Any]:
     """Needs cordblood.search at the patient's centre: run a saved search again."""
     saved = SavedSearch.objects.select_related("patient").filter(pk=search_id).first()
@@ -177,7 +310,7 @@ def search_rerun(request: HttpRequest, search_id: int) -> dict[str, Any]:
     return {"search": saved.pk, "criteria": saved.criteria, **results}
 
 
-@router.post("/cord/units/{unit_id}/reserve", auth=AUTHENTICATED)
+@router.post("/cord/units/{unit_id}/reserve", auth=AUTHENTICATED, response=ReservationOut)
 def unit_reserve(request: HttpRequest, unit_id: int, payload: ReserveIn) -> dict[str, Any]:
     """Needs cordblood.search at the patient's centre: reserve an available unit (409 if it
     is not available any more)."""
@@ -186,7 +319,9 @@ def unit_reserve(request: HttpRequest, unit_id: int, payload: ReserveIn) -> dict
     return selectors.reservation_record(reservation)
 
 
-@router.post("/cord/reservations/{reservation_id}/{action}", auth=AUTHENTICATED)
+@router.post(
+    "/cord/reservations/{reservation_id}/{action}", auth=AUTHENTICATED, response=ReservationOut
+)
 def reservation_action(request: HttpRequest, reservation_id: int, action: str) -> dict[str, Any]:
     """Needs cordblood.search at the patient's centre (release, typing) or cordblood.manage at
     the unit's bank (ship): move a reservation on."""
@@ -202,7 +337,7 @@ def reservation_action(request: HttpRequest, reservation_id: int, action: str) -
     return selectors.reservation_record(done)
 
 
-@router.post("/cord/transplants", auth=AUTHENTICATED)
+@router.post("/cord/transplants", auth=AUTHENTICATED, response=TransplantOut)
 def transplant_create(request: HttpRequest, payload: TransplantIn) -> dict[str, Any]:
     """Needs cordblood.search at the patient's centre: record the infusion of shipped units."""
     patient = services.patient_of(request.user, payload.patient)
@@ -212,7 +347,7 @@ def transplant_create(request: HttpRequest, payload: TransplantIn) -> dict[str, 
     return selectors.transplant_record(transplant)
 
 
-@router.patch("/cord/transplants/{transplant_id}", auth=AUTHENTICATED)
+@router.patch("/cord/transplants/{transplant_id}", auth=AUTHENTICATED, response=TransplantOut)
 def transplant_outcome(
     request: HttpRequest, transplant_id: int, payload: OutcomeIn
 ) -> dict[str, Any]:
@@ -231,7 +366,7 @@ def transplant_outcome(
     return selectors.transplant_record(done)
 
 
-@router.post("/cord/preliminary-search", auth=None)
+@router.post("/cord/preliminary-search", auth=None, response=PreliminaryOut)
 def preliminary_search(request: HttpRequest, payload: PreliminaryIn) -> dict[str, Any]:
     """Public: counts of potential matches by grade across all banks, from an HLA typing only."""
     try:
@@ -242,7 +377,7 @@ def preliminary_search(request: HttpRequest, payload: PreliminaryIn) -> dict[str
         ) from None
 
 
-@router.get("/cord/network", auth=None)
+@router.get("/cord/network", auth=None, response=NetworkOut)
 def network_stats(request: HttpRequest) -> dict[str, Any]:
     """Public: units, ABO mix, TNC bands and HLA resolution mix, per bank and in all."""
     return selectors.network_stats()

@@ -9,7 +9,6 @@ active reservation per unit.
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -40,7 +39,7 @@ from stemhub.cordblood.models import (
     UnitStatus,
 )
 from stemhub.cordblood.search import SearchRequest, run_search
-from stemhub.core.errors import Conflict, InvalidInput, NotFound, from_validation_error
+from stemhub.core.errors import Conflict, InvalidInput, NotFound, full_clean
 from stemhub.core.hla import engine as hla_engine
 from stemhub.hla import HLAError
 
@@ -116,7 +115,11 @@ def _birth(
             ]
     if "date_of_birth" in fields or born is None:
         legacy = data.get("birth_year")
-        year = (today.year - age) if age is not None else (int(legacy) if legacy else None)
+        year = (
+            (today.year - age)
+            if age is not None
+            else (None if legacy in (None, "") else int(legacy))
+        )
         if year is not None and not today.year - 120 <= year <= today.year:
             fields["birth_year"] = [_("%(year)s is not a plausible year of birth") % {"year": year}]
         return None, year
@@ -193,10 +196,7 @@ def patient_create(*, actor: User, data: dict[str, Any]) -> Patient:
         dsa=_dsa_targets(data.get("dsa")),
         created_by=actor,
     )
-    try:
-        patient.full_clean()
-    except ValidationError as error:
-        raise from_validation_error(error) from None
+    full_clean(patient, validate_constraints=True)
     patient.save()
     return patient
 
@@ -238,10 +238,7 @@ def centre_settings_update(
     if problems:
         summary = "; ".join(f"{name}: {' '.join(why)}" for name, why in problems.items())
         raise InvalidInput(summary, fields=problems)
-    try:
-        found.full_clean()
-    except ValidationError as error:
-        raise from_validation_error(error) from None
+    full_clean(found, validate_constraints=True)
     found.save()
     return found
 

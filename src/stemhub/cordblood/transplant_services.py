@@ -10,7 +10,6 @@ invariants as check constraints (`Transplant.Meta`), the last word if a write sk
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,7 +30,7 @@ from stemhub.cordblood.models import (
     VitalStatus,
 )
 from stemhub.cordblood.services import event_write, status_set
-from stemhub.core.errors import Conflict, InvalidInput, NotFound, from_validation_error
+from stemhub.core.errors import Conflict, InvalidInput, NotFound, full_clean
 
 
 def _invalid(fields: dict[str, list[str]]) -> InvalidInput:
@@ -88,7 +87,7 @@ def transplant_record(
                     }
                 )
         transplant = Transplant(patient=patient, infused_on=infused_on, recorded_by=actor)
-        transplant.full_clean()
+        full_clean(transplant, validate_constraints=True)
         transplant.save()
         transplant.units.set(units)
         for unit in units:
@@ -228,9 +227,6 @@ def transplant_outcome(
             raise _invalid(fields)
         for name, value in parsed.items():
             setattr(locked, name, value)
-        try:
-            locked.full_clean()
-        except ValidationError as error:
-            raise from_validation_error(error) from None
+        full_clean(locked, validate_constraints=True)
         locked.save()
     return locked

@@ -5,6 +5,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models
+
+from stemhub.core.validation import text_problem
 
 
 class StemhubError(Exception):
@@ -72,14 +75,38 @@ def full_clean(
     prefix: str = "",
 ) -> None:
     """`obj.full_clean()` as an InvalidInput naming each field (under `prefix.` when given).
+    Text fields holding a NUL or a bidirectional override are refused too (core.validation).
     `validate_constraints` is stated at every call: False where the database's constraints are
     checked on write under the caller's lock (a query per constraint would be wasted), True where
     a readable message per constraint matters more."""
     try:
         obj.full_clean(exclude=list(exclude), validate_constraints=validate_constraints)
+        _refuse_control_characters(obj, exclude)
     except ValidationError as error:
         if prefix and hasattr(error, "error_dict"):
             error = ValidationError(
                 {f"{prefix}.{name}": errs for name, errs in error.error_dict.items()}
             )
         raise from_validation_error(error) from None
+
+
+def _refuse_control_characters(obj: models.Model, exclude: Iterable[str]) -> None:
+    skipped = set(exclude)
+    problems = {
+        field.name: [problem]
+        for field in obj._meta.concrete_fields
+        if isinstance(field, (models.CharField, models.TextField)) and field.name not in skipped
+        if isinstance(value := getattr(obj, field.attname), str)
+        and (problem := text_problem(value))
+    }
+    if problems:
+        raise ValidationError(problems)
+
+
+def is_unique_violation(error: IntegrityError) -> bool:
+    """Whether `error` is a unique constraint violated (a race another writer won, answered 409),
+    not a check or not-null constraint (a bad value, a defect of validation)."""
+    sqlstate = getattr(error.__cause__, "sqlstate", None)
+    if sqlstate is not None:
+        return bool(sqlstate == "23505")
+    return "UNIQUE constraint failed" in str(error)

@@ -1,7 +1,7 @@
 """/api/v1/distribution: requests, their review, fulfilment and reports over HTTP.
 Parse, call a service or selector, shape. Requests are named by their number (DR-00042 → 42)."""
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
@@ -73,6 +73,133 @@ class ResultIn(Schema):
     summary: str = ""
 
 
+class LicenceOut(Schema):
+    number: int
+    title: str
+    text: str
+    sha256: str
+
+
+class LicenceSignedOut(Schema):
+    number: int
+    sha256: str
+
+
+class RequestSignatureOut(Schema):
+    printed_name: str
+    meaning: str
+    signed_at: datetime
+    digest: str
+    holds: bool = Field(description="The signed content still hashes to the digest")
+
+
+class RequestEventOut(Schema):
+    kind: str
+    from_status: str
+    to_status: str
+    actor: str
+    note: str
+    at: datetime
+
+
+class RequestOut(Schema):
+    id: int
+    reference: str
+    line: str
+    provider: str
+    researcher: str
+    project_title: str
+    project_summary: str
+    principal_investigator: str
+    recipient_institution: str
+    recipient_country: str
+    intended_use: str
+    ethics_reference: str
+    vials_requested: int
+    status: str
+    needs_committee: bool
+    checks: list[Any] = Field(description="Automatic check notes shown to the reviewers")
+    licence: LicenceSignedOut
+    signature: RequestSignatureOut
+    submitted_at: datetime
+    timeline: list[RequestEventOut]
+
+
+class RequestRowOut(Schema):
+    id: int
+    reference: str
+    line: str
+    researcher: str
+    status: str
+    intended_use: str
+    vials_requested: int
+    submitted_at: datetime
+
+
+class PickOut(Schema):
+    barcode: str
+    bank: str
+    freeze_date: date
+    status: str
+    container_id: int | None
+    container: str
+    position: str
+    place_when_allocated: str
+
+
+class CertificateRefOut(Schema):
+    id: int
+    number: str
+    sha256: str
+
+
+class PackLotOut(Schema):
+    bank: str
+    bank_id: int
+    passage_number: int
+    freeze_date: str
+    cells_per_vial: int | None
+    post_thaw_viability: str | None = Field(description="%")
+    cryo_medium: str
+    vials: list[str]
+    certificates: list[CertificateRefOut] | None
+
+
+class PackLicenceOut(Schema):
+    number: int
+    title: str
+
+
+class PackOut(Schema):
+    request: str
+    line: str
+    line_type: str
+    species: str
+    provider: str
+    licence: PackLicenceOut
+    intended_use: str
+    lots: list[PackLotOut]
+    characterisation: dict[str, Any] = Field(description="From the line's registry record")
+
+
+class ResultOut(Schema):
+    id: int
+    doi: str
+    title: str
+
+
+class StatisticsRowOut(Schema):
+    """One of `line` or `institution`, as asked by `by`."""
+
+    line: str | None = None
+    institution: str | None = None
+    year: int
+    country: str
+    intended_use: str
+    requests: int
+    vials: int
+
+
 def request_out(found: DistributionRequest) -> dict[str, Any]:
     signature = found.signature
     return {
@@ -119,7 +246,7 @@ def _found(request: HttpRequest, request_id: int) -> DistributionRequest:
     return selectors.request_for(request.user, request_id)
 
 
-@router.get(f"{D}/licence", auth=OPTIONAL, response=dict[str, Any])
+@router.get(f"{D}/licence", auth=OPTIONAL, response=LicenceOut)
 def licence(request: HttpRequest) -> dict[str, Any]:
     """Public: the licence terms a request signs now."""
     current = selectors.current_licence()
@@ -131,7 +258,7 @@ def licence(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-@router.get(f"{D}/requests", response=list[dict[str, Any]])
+@router.get(f"{D}/requests", response=list[RequestRowOut])
 def request_list(request: HttpRequest) -> list[dict[str, Any]]:
     """Signed in: your requests, and those for your institution's lines if you are its
     distribution staff."""
@@ -151,7 +278,7 @@ def request_list(request: HttpRequest) -> list[dict[str, Any]]:
     ]
 
 
-@router.post(f"{D}/requests", response={201: dict[str, Any]})
+@router.post(f"{D}/requests", response={201: RequestOut})
 def request_create(request: HttpRequest, payload: RequestIn) -> Status[dict[str, Any]]:
     """Signed in: request a published line and sign the licence (password re-entered)."""
     line = CellLine.objects.filter(name=payload.line, status=LineStatus.PUBLISHED).first()
@@ -165,14 +292,14 @@ def request_create(request: HttpRequest, payload: RequestIn) -> Status[dict[str,
     return Status(201, request_out(created))
 
 
-@router.get(f"{D}/requests/{{request_id}}", response=dict[str, Any])
+@router.get(f"{D}/requests/{{request_id}}", response=RequestOut)
 def request_detail(request: HttpRequest, request_id: int) -> dict[str, Any]:
     """Signed in, the researcher or the provider's distribution staff: a request and its
     timeline."""
     return request_out(_found(request, request_id))
 
 
-@router.post(f"{D}/requests/{{request_id}}/review", response=dict[str, Any])
+@router.post(f"{D}/requests/{{request_id}}/review", response=RequestOut)
 def request_review(
     request: HttpRequest, request_id: int, payload: RequestDecisionIn
 ) -> dict[str, Any]:
@@ -186,7 +313,7 @@ def request_review(
     return request_out(found)
 
 
-@router.post(f"{D}/requests/{{request_id}}/committee", response=dict[str, Any])
+@router.post(f"{D}/requests/{{request_id}}/committee", response=RequestOut)
 def request_committee(
     request: HttpRequest, request_id: int, payload: RequestDecisionIn
 ) -> dict[str, Any]:
@@ -200,7 +327,7 @@ def request_committee(
     return request_out(found)
 
 
-@router.post(f"{D}/requests/{{request_id}}/withdraw", response=dict[str, Any])
+@router.post(f"{D}/requests/{{request_id}}/withdraw", response=RequestOut)
 def request_withdraw(
     request: HttpRequest, request_id: int, payload: RequestReasonIn
 ) -> dict[str, Any]:
@@ -211,7 +338,7 @@ def request_withdraw(
     return request_out(found)
 
 
-@router.post(f"{D}/requests/{{request_id}}/allocate", response=list[dict[str, Any]])
+@router.post(f"{D}/requests/{{request_id}}/allocate", response=list[PickOut])
 def request_allocate(request: HttpRequest, request_id: int) -> list[dict[str, Any]]:
     """Needs distribution.ship in the provider's institution: reserve vials from released
     distribution lots, oldest first; answers the pick list."""
@@ -220,7 +347,7 @@ def request_allocate(request: HttpRequest, request_id: int) -> list[dict[str, An
     return selectors.pick_list(found)
 
 
-@router.post(f"{D}/requests/{{request_id}}/release", response=dict[str, Any])
+@router.post(f"{D}/requests/{{request_id}}/release", response=RequestOut)
 def request_release(
     request: HttpRequest, request_id: int, payload: RequestReasonIn
 ) -> dict[str, Any]:
@@ -231,7 +358,7 @@ def request_release(
     return request_out(found)
 
 
-@router.get(f"{D}/requests/{{request_id}}/pick-list", response=list[dict[str, Any]])
+@router.get(f"{D}/requests/{{request_id}}/pick-list", response=list[PickOut])
 def request_pick_list(request: HttpRequest, request_id: int) -> list[dict[str, Any]]:
     """Needs distribution.ship in the provider's institution: the allocated vials by place."""
     found = _found(request, request_id)
@@ -239,7 +366,7 @@ def request_pick_list(request: HttpRequest, request_id: int) -> list[dict[str, A
     return selectors.pick_list(found)
 
 
-@router.post(f"{D}/requests/{{request_id}}/ship", response=dict[str, Any])
+@router.post(f"{D}/requests/{{request_id}}/ship", response=PackOut)
 def request_ship(request: HttpRequest, request_id: int, payload: ShipIn) -> dict[str, Any]:
     """Needs distribution.ship in the provider's institution: record the shipment; answers
     the pack."""
@@ -250,7 +377,7 @@ def request_ship(request: HttpRequest, request_id: int, payload: ShipIn) -> dict
     return pack
 
 
-@router.get(f"{D}/requests/{{request_id}}/pack", response=dict[str, Any])
+@router.get(f"{D}/requests/{{request_id}}/pack", response=PackOut)
 def request_pack(request: HttpRequest, request_id: int) -> dict[str, Any]:
     """Signed in, the researcher or the provider's distribution staff: the shipment pack as
     sent (a preview before shipping)."""
@@ -259,7 +386,7 @@ def request_pack(request: HttpRequest, request_id: int) -> dict[str, Any]:
     return shipment.pack if shipment else selectors.shipment_pack(found)
 
 
-@router.post(f"{D}/requests/{{request_id}}/receipt", response=dict[str, Any])
+@router.post(f"{D}/requests/{{request_id}}/receipt", response=RequestOut)
 def request_receipt(request: HttpRequest, request_id: int, payload: ReceiptIn) -> dict[str, Any]:
     """The request's researcher: confirm the cells arrived."""
     found = _found(request, request_id)
@@ -267,7 +394,7 @@ def request_receipt(request: HttpRequest, request_id: int, payload: ReceiptIn) -
     return request_out(_found(request, request_id))
 
 
-@router.post(f"{D}/requests/{{request_id}}/thaw-report", response=dict[str, Any])
+@router.post(f"{D}/requests/{{request_id}}/thaw-report", response=RequestOut)
 def request_thaw_report(
     request: HttpRequest, request_id: int, payload: ThawReportIn
 ) -> dict[str, Any]:
@@ -277,7 +404,7 @@ def request_thaw_report(
     return request_out(_found(request, request_id))
 
 
-@router.post(f"{D}/requests/{{request_id}}/results", response={201: dict[str, Any]})
+@router.post(f"{D}/requests/{{request_id}}/results", response={201: ResultOut})
 def request_result(
     request: HttpRequest, request_id: int, payload: ResultIn
 ) -> Status[dict[str, Any]]:
@@ -288,7 +415,7 @@ def request_result(
     return Status(201, {"id": result.pk, "doi": result.doi, "title": result.title})
 
 
-@router.get(f"{D}/statistics", response=list[dict[str, Any]])
+@router.get(f"{D}/statistics", response=list[StatisticsRowOut], exclude_unset=True)
 def statistics(
     request: HttpRequest, by: Literal["line", "institution"] = "line"
 ) -> list[dict[str, Any]]:
