@@ -62,6 +62,11 @@ def test_an_operator_sees_units_by_status_reservations_to_ship_and_uploads(peopl
         actor=people["coordinator"], unit_id=cord_bank.cord_units.get(local_id="U1").pk,
         patient=patient,
     )  # fmt: skip
+    coordinator = people["coordinator"]
+    assert queues(people["tech"])["cord_to_ship"].count == 0  # its typing is not confirmed yet
+    services.reservation_request_typing(actor=coordinator, reservation=reservation)
+    assert queues(people["tech"])["cord_to_ship"].count == 0
+    services.reservation_record_typing(actor=coordinator, reservation=reservation, result="match")
     found = queues(people["tech"])
     assert set(found) == {"cord_units", "cord_to_ship", "cord_uploads"}
     units = found["cord_units"]

@@ -20,6 +20,7 @@ from stemhub.cordblood.models import (
     Reservation,
     ReservationState,
     SavedSearch,
+    TypingResult,
     UnitStatus,
     UnitUpload,
 )
@@ -303,9 +304,12 @@ def units_queue(user: Any) -> Queue:
 
 
 def to_ship_queue(user: Any) -> Queue:
-    """Active reservations of the bank's units: the bank releases them for shipment."""
+    """Active reservations of the bank's units whose confirmatory typing confirmed the match:
+    the bank releases them for shipment (the others wait for the centre's typing)."""
     found = (
-        Reservation.objects.filter(state=ReservationState.ACTIVE)
+        Reservation.objects.filter(
+            state=ReservationState.ACTIVE, confirmatory_typing_result=TypingResult.MATCH
+        )
         .select_related("unit", "unit__bank", "patient", "patient__centre")
         .order_by("created_at", "pk")
     )
@@ -317,7 +321,10 @@ def to_ship_queue(user: Any) -> Queue:
         count=found.count(),
         rows=[_reservation_row(r, now, bank=True) for r in found[:SHOWN]],
         more_url=reverse("cordblood:reservations") + "?show=to_ship",
-        empty=gettext_lazy("No reservation waits for shipment."),
+        empty=gettext_lazy(
+            "No reservation is ready to ship: a unit ships once the transplant centre has "
+            "confirmed the match by typing."
+        ),
         tone="warn" if found.exists() else "",
     )
 

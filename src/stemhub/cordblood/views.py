@@ -170,6 +170,8 @@ def reservations(request: HttpRequest) -> HttpResponse:
         found = found.exclude(state=ReservationState.SHIPPED, unit__status=UnitStatus.INFUSED)
     if show == "typing":
         found = found.filter(confirmatory_typing_requested_at__isnull=False)
+    if show == "to_ship":  # a unit ships once its confirmatory typing confirmed the match
+        found = found.filter(confirmatory_typing_result=TypingResult.MATCH)
     now = timezone.now()
     rows = []
     for reservation in found:
