@@ -15,6 +15,7 @@ from stemhub.biobank.models import CellBank
 from stemhub.biobank.selectors import bank_for, visible_banks
 from stemhub.core.api import Limit, Words, file_answer
 from stemhub.core.errors import InvalidInput, NotFound
+from stemhub.core.pages import AuthenticatedHttpRequest
 from stemhub.equipment.models import Equipment, Excursion
 from stemhub.quality import dispositions, selectors, services
 from stemhub.quality.models import (
@@ -377,7 +378,9 @@ def bank_qc_out(bank: CellBank) -> dict[str, Any]:
 
 
 @router.get("/quality/tests", response=list[QcTestOut])
-def test_list(request: HttpRequest, all_versions: bool = False) -> list[dict[str, Any]]:
+def test_list(
+    request: AuthenticatedHttpRequest, all_versions: bool = False
+) -> list[dict[str, Any]]:
     """Needs biobank.view: the QC catalogue's current tests (every version with
     `all_versions=true`)."""
     require(request.user, Perm.INVENTORY_VIEW)
@@ -386,7 +389,7 @@ def test_list(request: HttpRequest, all_versions: bool = False) -> list[dict[str
 
 
 @router.post("/quality/tests/{code}/revise", response={201: QcTestOut})
-def test_revise(request: HttpRequest, code: str, payload: ReviseIn) -> Status:
+def test_revise(request: AuthenticatedHttpRequest, code: str, payload: ReviseIn) -> Status:
     """Needs quality.release (platform admins: the catalogue is shared): a new version of a
     test's specification; results keep the version they were judged against."""
     require(request.user, Perm.QC_RELEASE)
@@ -401,7 +404,7 @@ def test_revise(request: HttpRequest, code: str, payload: ReviseIn) -> Status:
 
 
 @router.get("/quality/banks/{bank_id}", response=BankQcOut)
-def bank_qc(request: HttpRequest, bank_id: int) -> dict[str, Any]:
+def bank_qc(request: AuthenticatedHttpRequest, bank_id: int) -> dict[str, Any]:
     """Needs biobank.view in the bank's institution: results, what release still needs,
     nonconformities, releases with their signatures and verification."""
     return bank_qc_out(_bank(request, bank_id))
@@ -409,7 +412,7 @@ def bank_qc(request: HttpRequest, bank_id: int) -> dict[str, Any]:
 
 @router.post("/quality/banks/{bank_id}/results", response={201: QcResultOut})
 def result_record(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     bank_id: int,
     tested_on: Form[date],
     test: str = Form(..., min_length=1),
@@ -452,7 +455,9 @@ def result_record(
 
 
 @router.post("/quality/results/{result_id}/correct", response=QcResultOut)
-def result_correct(request: HttpRequest, result_id: int, payload: CorrectIn) -> dict[str, Any]:
+def result_correct(
+    request: AuthenticatedHttpRequest, result_id: int, payload: CorrectIn
+) -> dict[str, Any]:
     """Needs quality.record in the bank's institution: correct a result's value, with a reason.
     A released bank loses its release."""
     result = services.qc_result_correct(
@@ -466,7 +471,7 @@ def result_correct(request: HttpRequest, result_id: int, payload: CorrectIn) -> 
 
 
 @router.get("/quality/results/{result_id}/raw-file", openapi_extra=file_answer("*/*"))
-def result_raw_file(request: HttpRequest, result_id: int) -> HttpResponse:
+def result_raw_file(request: AuthenticatedHttpRequest, result_id: int) -> HttpResponse:
     """Needs biobank.view in the bank's institution: the result's raw file as uploaded."""
     result = _result(request, result_id)
     if result.raw_file_id is None:
@@ -483,7 +488,7 @@ def result_raw_file(request: HttpRequest, result_id: int) -> HttpResponse:
 
 @router.get("/quality/nonconformities", response=list[NonconformityOut])
 def nonconformity_list(
-    request: HttpRequest, status: str = Query("", pattern="^(open|closed|)$")
+    request: AuthenticatedHttpRequest, status: str = Query("", pattern="^(open|closed|)$")
 ) -> list[dict[str, Any]]:
     """Needs biobank.view: your institution's nonconformities (`status=open` or `closed`)."""
     require(request.user, Perm.INVENTORY_VIEW)
@@ -496,7 +501,9 @@ def nonconformity_list(
 
 
 @router.post("/quality/banks/{bank_id}/nonconformities", response={201: NonconformityOut})
-def nonconformity_open(request: HttpRequest, bank_id: int, payload: NonconformityIn) -> Status:
+def nonconformity_open(
+    request: AuthenticatedHttpRequest, bank_id: int, payload: NonconformityIn
+) -> Status:
     """Needs quality.record in the bank's institution: open a nonconformity."""
     bank = _bank(request, bank_id)
     result = None
@@ -513,7 +520,9 @@ def nonconformity_open(request: HttpRequest, bank_id: int, payload: Nonconformit
 
 
 @router.post("/quality/nonconformities/{nc_id}/close", response=NonconformityOut)
-def nonconformity_close(request: HttpRequest, nc_id: int, payload: CloseIn) -> dict[str, Any]:
+def nonconformity_close(
+    request: AuthenticatedHttpRequest, nc_id: int, payload: CloseIn
+) -> dict[str, Any]:
     """Needs quality.release in the bank's institution: close with a reason (and the CAPA),
     signed with the closer's password."""
     require(request.user, Perm.INVENTORY_VIEW)
@@ -531,7 +540,7 @@ def nonconformity_close(request: HttpRequest, nc_id: int, payload: CloseIn) -> d
 
 
 @router.post("/quality/banks/{bank_id}/release", response={201: ReleaseOut})
-def bank_release(request: HttpRequest, bank_id: int, payload: ReleaseIn) -> Status:
+def bank_release(request: AuthenticatedHttpRequest, bank_id: int, payload: ReleaseIn) -> Status:
     """Needs quality.release in the bank's institution: sign the release (password
     re-entered); refused, naming them, while tests are missing or failed."""
     release = services.bank_release(
@@ -541,7 +550,7 @@ def bank_release(request: HttpRequest, bank_id: int, payload: ReleaseIn) -> Stat
 
 
 @router.get("/quality/releases/{release_id}", response=ReleaseOut)
-def release_detail(request: HttpRequest, release_id: int) -> dict[str, Any]:
+def release_detail(request: AuthenticatedHttpRequest, release_id: int) -> dict[str, Any]:
     """Needs biobank.view in the bank's institution: the release, its signature and whether the
     signed record is unchanged."""
     return release_out(_release(request, release_id))
@@ -597,7 +606,9 @@ def excursion_out(excursion: Excursion) -> dict[str, Any]:
 
 
 @router.get("/quality/excursions", response=list[QcExcursionOut])
-def excursion_list(request: HttpRequest, awaiting: bool = False) -> list[dict[str, Any]]:
+def excursion_list(
+    request: AuthenticatedHttpRequest, awaiting: bool = False
+) -> list[dict[str, Any]]:
     """Needs biobank.view: your institution's temperature excursions (`awaiting=true`: those
     awaiting a decision, oldest first)."""
     require(request.user, Perm.INVENTORY_VIEW)
@@ -610,7 +621,7 @@ def excursion_list(request: HttpRequest, awaiting: bool = False) -> list[dict[st
 
 
 @router.get("/quality/excursions/{excursion_id}", response=QcExcursionOut)
-def excursion_detail(request: HttpRequest, excursion_id: int) -> dict[str, Any]:
+def excursion_detail(request: AuthenticatedHttpRequest, excursion_id: int) -> dict[str, Any]:
     """Needs biobank.view in the unit's institution: the excursion, its vials and decision."""
     require(request.user, Perm.INVENTORY_VIEW)
     return excursion_out(selectors.excursion_for(request.user, excursion_id))
@@ -618,7 +629,7 @@ def excursion_detail(request: HttpRequest, excursion_id: int) -> dict[str, Any]:
 
 @router.post("/quality/excursions/{excursion_id}/decision", response={201: QcExcursionOut})
 def excursion_decide(
-    request: HttpRequest, excursion_id: int, payload: ExcursionDecisionIn
+    request: AuthenticatedHttpRequest, excursion_id: int, payload: ExcursionDecisionIn
 ) -> Status:
     """Needs quality.release in the unit's institution: decide the excursion, signed with your
     password: `decision` for every vial in stock, `decisions` (barcode → release, keep or
