@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from stemhub.accounts.models import Institution
-from stemhub.accounts.permissions import Perm
+from stemhub.accounts.permissions import Perm, require
 from stemhub.catalogue.api import CatalogueOut, catalogue
 from stemhub.core.api import AUTHENTICATED, OPTIONAL, one_of
 from stemhub.core.errors import InvalidInput, NotFound
@@ -68,7 +68,7 @@ def cell_line_list(
     request: AuthenticatedHttpRequest, filters: Query[LineFilters]
 ) -> dict[str, Any]:
     """Needs registry.view_internal: the lines you manage, drafts included, by status."""
-    services.require(request.user, Perm.VIEW_INTERNAL)
+    require(request.user, Perm.VIEW_INTERNAL)
     lines = visible_lines(request.user).select_related("institution")
     if filters.status:
         lines = lines.filter(status=filters.status)
@@ -192,7 +192,7 @@ def cell_line_availability(
 @router.get("/cell-lines/{name}/checklist", response=list[ChecklistOut], auth=AUTHENTICATED)
 def cell_line_checklist(request: AuthenticatedHttpRequest, name: str) -> list[Any]:
     """Needs registry.view_internal: what publication still needs."""
-    services.require(request.user, Perm.VIEW_INTERNAL)
+    require(request.user, Perm.VIEW_INTERNAL)
     line = CellLine.objects.prefetch_related(
         "markers", "differentiations", "karyotypes", Prefetch("donor")
     ).get(pk=_editable(request, name).pk)
