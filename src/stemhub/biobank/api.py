@@ -428,7 +428,9 @@ def container_type_list(request: AuthenticatedHttpRequest) -> list[dict[str, Any
 
 
 @router.post("/biobank/container-types", response={201: ContainerTypeOut})
-def container_type_create(request: AuthenticatedHttpRequest, payload: ContainerTypeIn) -> Status:
+def container_type_create(
+    request: AuthenticatedHttpRequest, payload: ContainerTypeIn
+) -> Status[dict[str, Any]]:
     """Needs biobank.manage_storage: a new kind of container."""
     data = payload.dict()
     children = [_container_type(n, "allowed_children") for n in data.pop("allowed_children")]
@@ -451,7 +453,9 @@ def container_list(
 
 
 @router.post("/biobank/containers", response={201: ContainerOut})
-def container_create(request: AuthenticatedHttpRequest, payload: ContainerIn) -> Status:
+def container_create(
+    request: AuthenticatedHttpRequest, payload: ContainerIn
+) -> Status[dict[str, Any]]:
     """Needs biobank.manage_storage in the institution of the parent (or your own)."""
     kind = _container_type(payload.type)
     parent, row, column = None, None, None
@@ -620,7 +624,7 @@ def _user(username: str | None, field: str) -> User | None:
 
 
 @router.post("/biobank/banks", response={201: BankDetailOut})
-def bank_create(request: AuthenticatedHttpRequest, payload: BankIn) -> Status:
+def bank_create(request: AuthenticatedHttpRequest, payload: BankIn) -> Status[dict[str, Any]]:
     """Needs biobank.edit: register a bank and create and place its vials in one step (fill
     `boxes` in their fill order, or give one position per vial)."""
     require(request.user, Perm.INVENTORY_EDIT)
