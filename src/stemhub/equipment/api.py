@@ -7,7 +7,8 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Router, Schema, Status
+from ninja.params import functions as param
 
 from stemhub.accounts.permissions import Perm, user_can
 from stemhub.core.api import AUTHENTICATED, Celsius, Day, Words, one_of
@@ -187,7 +188,7 @@ def equipment_create(
 @router.get("/equipment/due", response=list[DueOut], auth=AUTHENTICATED)
 def equipment_due_list(
     request: AuthenticatedHttpRequest,
-    within_days: int = Query(30, ge=1, le=3650, description="Look ahead this many days"),
+    within_days: int = param.Query(30, ge=1, le=3650, description="Look ahead this many days"),
 ) -> list[dict[str, Any]]:
     """Needs biobank.view: calibrations and maintenance overdue or due within `within_days`."""
     _viewer(request)

@@ -6,8 +6,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
+from ninja.params import functions as param
 
 from stemhub.accounts.models import User
 from stemhub.accounts.permissions import Perm, require
@@ -389,7 +390,9 @@ def test_list(
 
 
 @router.post("/quality/tests/{code}/revise", response={201: QcTestOut})
-def test_revise(request: AuthenticatedHttpRequest, code: str, payload: ReviseIn) -> Status:
+def test_revise(
+    request: AuthenticatedHttpRequest, code: str, payload: ReviseIn
+) -> Status[dict[str, Any]]:
     """Needs quality.release (platform admins: the catalogue is shared): a new version of a
     test's specification; results keep the version they were judged against."""
     require(request.user, Perm.QC_RELEASE)
@@ -415,8 +418,8 @@ def result_record(
     request: AuthenticatedHttpRequest,
     bank_id: int,
     tested_on: Form[date],
-    test: str = Form(..., min_length=1),
-    value: str = Form(..., min_length=1),
+    test: str = param.Form(..., min_length=1),
+    value: str = param.Form(..., min_length=1),
     unit: Form[str] = "",
     method: Form[str] = "",
     operator: Form[str] = "",
@@ -424,7 +427,7 @@ def result_record(
     instrument: Form[int] = None,  # type: ignore[assignment]
     comment: Form[str] = "",
     raw_file: File[UploadedFile] = None,  # type: ignore[assignment]
-) -> Status:
+) -> Status[dict[str, Any]]:
     """Needs quality.record in the bank's institution: a result (multipart form, the raw file
     in `raw_file`), judged against the test's current specification."""
     bank = _bank(request, bank_id)
@@ -488,7 +491,7 @@ def result_raw_file(request: AuthenticatedHttpRequest, result_id: int) -> HttpRe
 
 @router.get("/quality/nonconformities", response=list[NonconformityOut])
 def nonconformity_list(
-    request: AuthenticatedHttpRequest, status: str = Query("", pattern="^(open|closed|)$")
+    request: AuthenticatedHttpRequest, status: str = param.Query("", pattern="^(open|closed|)$")
 ) -> list[dict[str, Any]]:
     """Needs biobank.view: your institution's nonconformities (`status=open` or `closed`)."""
     require(request.user, Perm.INVENTORY_VIEW)
@@ -503,7 +506,7 @@ def nonconformity_list(
 @router.post("/quality/banks/{bank_id}/nonconformities", response={201: NonconformityOut})
 def nonconformity_open(
     request: AuthenticatedHttpRequest, bank_id: int, payload: NonconformityIn
-) -> Status:
+) -> Status[dict[str, Any]]:
     """Needs quality.record in the bank's institution: open a nonconformity."""
     bank = _bank(request, bank_id)
     result = None
@@ -540,7 +543,9 @@ def nonconformity_close(
 
 
 @router.post("/quality/banks/{bank_id}/release", response={201: ReleaseOut})
-def bank_release(request: AuthenticatedHttpRequest, bank_id: int, payload: ReleaseIn) -> Status:
+def bank_release(
+    request: AuthenticatedHttpRequest, bank_id: int, payload: ReleaseIn
+) -> Status[dict[str, Any]]:
     """Needs quality.release in the bank's institution: sign the release (password
     re-entered); refused, naming them, while tests are missing or failed."""
     release = services.bank_release(
@@ -630,7 +635,7 @@ def excursion_detail(request: AuthenticatedHttpRequest, excursion_id: int) -> di
 @router.post("/quality/excursions/{excursion_id}/decision", response={201: QcExcursionOut})
 def excursion_decide(
     request: AuthenticatedHttpRequest, excursion_id: int, payload: ExcursionDecisionIn
-) -> Status:
+) -> Status[dict[str, Any]]:
     """Needs quality.release in the unit's institution: decide the excursion, signed with your
     password: `decision` for every vial in stock, `decisions` (barcode → release, keep or
     destroy) for those decided otherwise."""
