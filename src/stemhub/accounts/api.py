@@ -9,6 +9,7 @@ from ninja import Field, Router, Schema, Status
 from stemhub.accounts import services
 from stemhub.accounts.models import Institution
 from stemhub.core.api import AUTHENTICATED
+from stemhub.core.pages import AuthenticatedHttpRequest
 
 router = Router(tags=["accounts"])
 
@@ -54,7 +55,7 @@ def institutions(request: HttpRequest) -> list[Institution]:
 
 
 @router.get("/me", response=MeOut, auth=AUTHENTICATED)
-def me(request: HttpRequest) -> dict[str, object]:
+def me(request: AuthenticatedHttpRequest) -> dict[str, object]:
     """Authenticated: who you are, your institution and roles."""
     user = request.user
     return {
@@ -67,19 +68,19 @@ def me(request: HttpRequest) -> dict[str, object]:
 
 
 @router.get("/tokens", response=list[TokenOut], auth=AUTHENTICATED)
-def token_list(request: HttpRequest) -> list[object]:
+def token_list(request: AuthenticatedHttpRequest) -> list[object]:
     """Authenticated: your API tokens (never their secrets)."""
     return list(request.user.api_tokens.all())
 
 
 @router.post("/tokens", response={201: NewTokenOut}, auth=AUTHENTICATED)
-def token_create(request: HttpRequest, payload: TokenIn) -> Status[dict[str, Any]]:
+def token_create(request: AuthenticatedHttpRequest, payload: TokenIn) -> Status[dict[str, Any]]:
     """Authenticated: a new token for your scripts; its secret is shown only in this answer."""
     token, secret = services.api_token_create(user=request.user, name=payload.name)
     return Status(201, {**TokenOut.from_orm(token).dict(), "secret": secret})
 
 
 @router.delete("/tokens/{token_id}", response=TokenOut, auth=AUTHENTICATED)
-def token_revoke(request: HttpRequest, token_id: int) -> object:
+def token_revoke(request: AuthenticatedHttpRequest, token_id: int) -> object:
     """Authenticated: revoke one of your tokens."""
     return services.api_token_revoke(user=request.user, token_id=token_id)

@@ -17,7 +17,7 @@ from stemhub.accounts.forms import ROLE_HELP, MemberForm
 from stemhub.accounts.models import Institution, Role, User
 from stemhub.accounts.permissions import Perm, is_platform_admin
 from stemhub.core.errors import NotFound, StemhubError
-from stemhub.core.pages import page
+from stemhub.core.pages import AuthenticatedHttpRequest, page
 
 managers_only = page(
     Perm.MANAGE_MEMBERS,
@@ -28,7 +28,7 @@ managers_only = page(
 
 @require_GET
 @managers_only
-def institutions(request: HttpRequest) -> HttpResponse:
+def institutions(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Platform admins: every institution with its members and lines; open one's members."""
     return render(
         request,
@@ -37,7 +37,7 @@ def institutions(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _members_context(request: HttpRequest, institution: Institution) -> dict[str, Any]:
+def _members_context(request: AuthenticatedHttpRequest, institution: Institution) -> dict[str, Any]:
     members = list(selectors.members_of(institution))
     return {
         "institution": institution,
@@ -49,7 +49,7 @@ def _members_context(request: HttpRequest, institution: Institution) -> dict[str
 
 @require_GET
 @managers_only
-def members(request: HttpRequest, code: str) -> HttpResponse:
+def members(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """Needs accounts.manage_members in the institution: its members, their roles and last
     login."""
     institution = selectors.managed_institution(request.user, code)
@@ -57,7 +57,7 @@ def members(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @managers_only
-def member_new(request: HttpRequest, code: str) -> HttpResponse:
+def member_new(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """Needs accounts.manage_members in the institution: open an account for a new member."""
     institution = selectors.managed_institution(request.user, code)
     roles = selectors.grantable_roles(request.user)
@@ -123,27 +123,27 @@ def _member_page(
 
 @require_GET
 @managers_only
-def member(request: HttpRequest, code: str, username: str) -> HttpResponse:
+def member(request: AuthenticatedHttpRequest, code: str, username: str) -> HttpResponse:
     """Needs accounts.manage_members in the institution: one member's account and roles, and
     the changes the admin may make."""
     institution = selectors.managed_institution(request.user, code)
     return _member_page(request, institution, selectors.member_of(institution, username))
 
 
-def _grant(request: HttpRequest, member: User) -> str:
+def _grant(request: AuthenticatedHttpRequest, member: User) -> str:
     grant = services.member_role_grant(
         actor=request.user, member=member, role=request.POST.get("role", "")
     )
     return _("%(role)s granted.") % {"role": Role(grant.role).label}
 
 
-def _revoke(request: HttpRequest, member: User) -> str:
+def _revoke(request: AuthenticatedHttpRequest, member: User) -> str:
     role = request.POST.get("role", "")
     services.member_role_revoke(actor=request.user, member=member, role=role)
     return _("%(role)s revoked.") % {"role": Role(role).label}
 
 
-def _deactivate(request: HttpRequest, member: User) -> str:
+def _deactivate(request: AuthenticatedHttpRequest, member: User) -> str:
     services.member_deactivate(
         actor=request.user, member=member, reason=request.POST.get("reason", "")
     )
@@ -152,26 +152,26 @@ def _deactivate(request: HttpRequest, member: User) -> str:
     }
 
 
-def _reactivate(request: HttpRequest, member: User) -> str:
+def _reactivate(request: AuthenticatedHttpRequest, member: User) -> str:
     services.member_reactivate(
         actor=request.user, member=member, reason=request.POST.get("reason", "")
     )
     return _("The account is active again.")
 
 
-def _unlock(request: HttpRequest, member: User) -> str:
+def _unlock(request: AuthenticatedHttpRequest, member: User) -> str:
     services.member_unlock(actor=request.user, member=member, reason=request.POST.get("reason", ""))
     return _("The account is unlocked: %(name)s can log in and sign again.") % {
         "name": member.get_full_name() or member.username
     }
 
 
-def _password_mail(request: HttpRequest, member: User) -> str:
+def _password_mail(request: AuthenticatedHttpRequest, member: User) -> str:
     services.member_password_mail(actor=request.user, member=member)
     return _("A link to choose a password was sent to %(email)s.") % {"email": member.email}
 
 
-MEMBER_ACTIONS: dict[str, Callable[[HttpRequest, User], str]] = {
+MEMBER_ACTIONS: dict[str, Callable[[AuthenticatedHttpRequest, User], str]] = {
     "grant": _grant,
     "revoke": _revoke,
     "deactivate": _deactivate,
@@ -183,7 +183,9 @@ MEMBER_ACTIONS: dict[str, Callable[[HttpRequest, User], str]] = {
 
 @require_POST
 @managers_only
-def member_action(request: HttpRequest, code: str, username: str, action: str) -> HttpResponse:
+def member_action(
+    request: AuthenticatedHttpRequest, code: str, username: str, action: str
+) -> HttpResponse:
     """Needs accounts.manage_members in the institution: grant or revoke a role, deactivate or
     reactivate the account, lift its lockout, or mail a new password link. Platform admin is
     granted, and a platform admin's account changed, by platform admins only."""

@@ -305,7 +305,8 @@ def member_unlock(*, actor: User, member: User, reason: str) -> int:
     if selectors.member_lockout(member) is None:
         raise Conflict(_("%(name)s is not locked out.") % {"name": member.username})
     with audit_context(actor=actor, reason=reason.strip()):
-        return axes_reset(username=member.username)
+        cleared: int = axes_reset(username=member.username)
+        return cleared
 
 
 @transaction.atomic

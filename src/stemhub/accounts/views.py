@@ -2,17 +2,18 @@
 own views)."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from stemhub.accounts import services
 from stemhub.accounts.models import Role
 from stemhub.core.errors import StemhubError
+from stemhub.core.pages import AuthenticatedHttpRequest
 
 
 @login_required
-def tokens(request: HttpRequest) -> HttpResponse:
+def tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Authenticated: list, create (secret shown once) and revoke your API tokens."""
     context: dict[str, object] = {}
     if request.method == "POST":
@@ -30,7 +31,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+def token_revoke(request: AuthenticatedHttpRequest, token_id: int) -> HttpResponse:
     """Authenticated: revoke one of your own tokens (404 for anyone else's)."""
     try:
         services.api_token_revoke(user=request.user, token_id=token_id)
@@ -40,7 +41,7 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
 
 
 @login_required
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Authenticated: your own account: name, institution, roles and where to manage tokens."""
     user = request.user
     roles = sorted(

@@ -11,6 +11,7 @@ from stemhub.audit.models import AuditEvent
 from stemhub.audit.selectors import period_events, record_trail
 from stemhub.core.api import AUTHENTICATED
 from stemhub.core.errors import Forbidden
+from stemhub.core.pages import AuthenticatedHttpRequest
 
 router = Router(tags=["audit"])
 
@@ -44,14 +45,16 @@ def _allowed(request: HttpRequest) -> None:
 
 
 @router.get("/audit/records/{model}/{pk}", response=list[AuditEventOut], auth=AUTHENTICATED)
-def audit_record(request: HttpRequest, model: str, pk: str) -> list[AuditEvent]:
+def audit_record(request: AuthenticatedHttpRequest, model: str, pk: str) -> list[AuditEvent]:
     """Needs audit.view for the record's institution: the record's audit rows, oldest first."""
     _allowed(request)
     return record_trail(request.user, model, pk)
 
 
 @router.get("/audit/events", response=list[AuditEventOut], auth=AUTHENTICATED)
-def audit_events(request: HttpRequest, filters: Query[PeriodFilters]) -> list[AuditEvent]:
+def audit_events(
+    request: AuthenticatedHttpRequest, filters: Query[PeriodFilters]
+) -> list[AuditEvent]:
     """Needs audit.view: the audit rows of a period (from, to: YYYY-MM-DD), oldest first,
     `limit` at a time; pass the last id as `after_id` for the next page."""
     _allowed(request)

@@ -2,7 +2,7 @@
 
 from django.apps import apps
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -13,7 +13,7 @@ from stemhub.audit.search import AuditFilter, parse_filter, period_text, search_
 from stemhub.audit.selectors import EXPORT_COLUMNS, audited_labels, export_rows, record_trail
 from stemhub.core.errors import InvalidInput
 from stemhub.core.exports import csv_download
-from stemhub.core.pages import page
+from stemhub.core.pages import AuthenticatedHttpRequest, page
 
 audit_viewers_only = page(Perm.AUDIT_VIEW, what="The audit trail")
 PER_PAGE = 50
@@ -29,7 +29,7 @@ def record_type(label: str) -> str:
 
 @require_GET
 @audit_viewers_only
-def audit_index(request: HttpRequest) -> HttpResponse:
+def audit_index(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Needs audit.view: search the trail of your institution's records (every institution's
     for platform admins) by record type, record id or text, user, period and operation; newest
     first, 50 a page, each row linked to the record's trail and page."""
@@ -67,7 +67,7 @@ def audit_index(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @audit_viewers_only
-def audit_record(request: HttpRequest, model: str, pk: str) -> HttpResponse:
+def audit_record(request: AuthenticatedHttpRequest, model: str, pk: str) -> HttpResponse:
     """Needs audit.view for the record's institution: every change to one record and to the
     rows that belong to it, with old and new values, actor, time and reason."""
     events = record_trail(request.user, model, pk, with_related=True)
@@ -89,7 +89,7 @@ def audit_record(request: HttpRequest, model: str, pk: str) -> HttpResponse:
 
 @require_GET
 @audit_viewers_only
-def audit_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+def audit_export(request: AuthenticatedHttpRequest) -> HttpResponse | StreamingHttpResponse:
     """Needs audit.view: the rows of a search (the same filter as the search page: `model`,
     `record`, `user`, `from`, `to`, `operation`), oldest first, as CSV."""
     found = parse_filter(request.GET)

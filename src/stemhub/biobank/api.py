@@ -30,6 +30,7 @@ from stemhub.biobank.models import (
 )
 from stemhub.core.api import Percent, Words, file_answer, one_of
 from stemhub.core.errors import InvalidInput, NotFound
+from stemhub.core.pages import AuthenticatedHttpRequest
 from stemhub.registry.models import DerivedProduct
 from stemhub.registry.selectors import visible_lines
 
@@ -419,7 +420,7 @@ def bank_out(bank: CellBank, *, vials: bool = False) -> dict[str, Any]:
 
 
 @router.get("/biobank/container-types", response=list[ContainerTypeOut])
-def container_type_list(request: HttpRequest) -> list[dict[str, Any]]:
+def container_type_list(request: AuthenticatedHttpRequest) -> list[dict[str, Any]]:
     """Needs biobank.view: the container types and their layouts."""
     require(request.user, Perm.INVENTORY_VIEW)
     kinds = ContainerType.objects.prefetch_related("allowed_children")
@@ -427,7 +428,9 @@ def container_type_list(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.post("/biobank/container-types", response={201: ContainerTypeOut})
-def container_type_create(request: HttpRequest, payload: ContainerTypeIn) -> Status:
+def container_type_create(
+    request: AuthenticatedHttpRequest, payload: ContainerTypeIn
+) -> Status[dict[str, Any]]:
     """Needs biobank.manage_storage: a new kind of container."""
     data = payload.dict()
     children = [_container_type(n, "allowed_children") for n in data.pop("allowed_children")]
@@ -436,7 +439,9 @@ def container_type_create(request: HttpRequest, payload: ContainerTypeIn) -> Sta
 
 
 @router.get("/biobank/containers", response=list[ContainerOut])
-def container_list(request: HttpRequest, parent: int | None = None) -> list[dict[str, Any]]:
+def container_list(
+    request: AuthenticatedHttpRequest, parent: int | None = None
+) -> list[dict[str, Any]]:
     """Needs biobank.view: the top of your institution's storage, or one container's children."""
     require(request.user, Perm.INVENTORY_VIEW)
     found = selectors.visible_containers(request.user).select_related("type", "parent__type")
@@ -448,7 +453,9 @@ def container_list(request: HttpRequest, parent: int | None = None) -> list[dict
 
 
 @router.post("/biobank/containers", response={201: ContainerOut})
-def container_create(request: HttpRequest, payload: ContainerIn) -> Status:
+def container_create(
+    request: AuthenticatedHttpRequest, payload: ContainerIn
+) -> Status[dict[str, Any]]:
     """Needs biobank.manage_storage in the institution of the parent (or your own)."""
     kind = _container_type(payload.type)
     parent, row, column = None, None, None
@@ -469,7 +476,7 @@ def container_create(request: HttpRequest, payload: ContainerIn) -> Status:
 
 
 @router.get("/biobank/containers/{container_id}", response=ContainerDetailOut)
-def container_detail(request: HttpRequest, container_id: int) -> dict[str, Any]:
+def container_detail(request: AuthenticatedHttpRequest, container_id: int) -> dict[str, Any]:
     """Needs biobank.view in the container's institution: the container, its children, and
     what stands in each of its numbered positions (a vial, a container, or a hold)."""
     container = _container(request, container_id)
@@ -498,7 +505,9 @@ def container_detail(request: HttpRequest, container_id: int) -> dict[str, Any]:
 
 
 @router.post("/biobank/containers/{container_id}/move", response=ContainerOut)
-def container_move(request: HttpRequest, container_id: int, payload: MoveIn) -> dict[str, Any]:
+def container_move(
+    request: AuthenticatedHttpRequest, container_id: int, payload: MoveIn
+) -> dict[str, Any]:
     """Needs biobank.manage_storage: move a container and everything in it; one custody event
     per vial inside."""
     container = _container(request, container_id)
@@ -515,7 +524,9 @@ def container_move(request: HttpRequest, container_id: int, payload: MoveIn) -> 
 
 
 @router.post("/biobank/containers/{container_id}/block", response=ContainerOut)
-def container_block(request: HttpRequest, container_id: int, payload: BlockIn) -> dict[str, Any]:
+def container_block(
+    request: AuthenticatedHttpRequest, container_id: int, payload: BlockIn
+) -> dict[str, Any]:
     """Needs biobank.manage_storage: block a container (no new contents) or unblock it."""
     container = _container(request, container_id)
     changed = services.container_set_blocked(
@@ -525,7 +536,9 @@ def container_block(request: HttpRequest, container_id: int, payload: BlockIn) -
 
 
 @router.post("/biobank/containers/{container_id}/holds", response=HoldOut)
-def container_hold(request: HttpRequest, container_id: int, payload: HoldIn) -> dict[str, Any]:
+def container_hold(
+    request: AuthenticatedHttpRequest, container_id: int, payload: HoldIn
+) -> dict[str, Any]:
     """Needs biobank.manage_storage: block or reserve a box position, or free it (`free`)."""
     container = _container(request, container_id)
     row, column = services.resolve_position(container, payload.position)
@@ -550,7 +563,7 @@ def container_hold(request: HttpRequest, container_id: int, payload: HoldIn) -> 
 @router.get(
     "/biobank/containers/{container_id}/history", response=ContainerHistoryOut, by_alias=True
 )
-def container_history(request: HttpRequest, container_id: int) -> dict[str, Any]:
+def container_history(request: AuthenticatedHttpRequest, container_id: int) -> dict[str, Any]:
     """Needs biobank.view: the container's own events and its vials' custody events, newest
     first."""
     container = _container(request, container_id)
@@ -574,7 +587,9 @@ def container_history(request: HttpRequest, container_id: int) -> dict[str, Any]
 
 
 @router.get("/biobank/free-space", response=list[FreePositionOut])
-def free_space(request: HttpRequest, query: Query[FreeSpaceQuery]) -> list[dict[str, Any]]:
+def free_space(
+    request: AuthenticatedHttpRequest, query: Query[FreeSpaceQuery]
+) -> list[dict[str, Any]]:
     """Needs biobank.view: the first n free positions in boxes of a type at a temperature."""
     require(request.user, Perm.INVENTORY_VIEW)
     found = selectors.free_space(
@@ -590,7 +605,7 @@ def free_space(request: HttpRequest, query: Query[FreeSpaceQuery]) -> list[dict[
 
 
 @router.get("/biobank/banks", response=list[BankOut])
-def bank_list(request: HttpRequest) -> list[dict[str, Any]]:
+def bank_list(request: AuthenticatedHttpRequest) -> list[dict[str, Any]]:
     """Needs biobank.view: your institution's cell banks."""
     require(request.user, Perm.INVENTORY_VIEW)
     banks = selectors.visible_banks(request.user).select_related(
@@ -609,7 +624,7 @@ def _user(username: str | None, field: str) -> User | None:
 
 
 @router.post("/biobank/banks", response={201: BankDetailOut})
-def bank_create(request: HttpRequest, payload: BankIn) -> Status:
+def bank_create(request: AuthenticatedHttpRequest, payload: BankIn) -> Status[dict[str, Any]]:
     """Needs biobank.edit: register a bank and create and place its vials in one step (fill
     `boxes` in their fill order, or give one position per vial)."""
     require(request.user, Perm.INVENTORY_EDIT)
@@ -661,14 +676,14 @@ def bank_create(request: HttpRequest, payload: BankIn) -> Status:
 
 
 @router.get("/biobank/banks/{bank_id}", response=BankDetailOut)
-def bank_detail(request: HttpRequest, bank_id: int) -> dict[str, Any]:
+def bank_detail(request: AuthenticatedHttpRequest, bank_id: int) -> dict[str, Any]:
     """Needs biobank.view in the bank's institution: the bank and its vials."""
     require(request.user, Perm.INVENTORY_VIEW)
     return bank_out(selectors.bank_for(request.user, bank_id), vials=True)
 
 
 @router.get("/biobank/banks/{bank_id}/labels.pdf", openapi_extra=file_answer("application/pdf"))
-def bank_labels(request: HttpRequest, bank_id: int, status: str = "") -> HttpResponse:
+def bank_labels(request: AuthenticatedHttpRequest, bank_id: int, status: str = "") -> HttpResponse:
     """Needs biobank.view: a printable PDF sheet with a QR label per vial of the bank."""
     require(request.user, Perm.INVENTORY_VIEW)
     bank = selectors.bank_for(request.user, bank_id)
@@ -682,19 +697,21 @@ def bank_labels(request: HttpRequest, bank_id: int, status: str = "") -> HttpRes
 
 
 @router.get("/biobank/vials/{barcode}", response=VialOut)
-def vial_detail(request: HttpRequest, barcode: str) -> dict[str, Any]:
+def vial_detail(request: AuthenticatedHttpRequest, barcode: str) -> dict[str, Any]:
     """Needs biobank.view in the vial's institution."""
     return vial_out(_vial(request, barcode))
 
 
 @router.get("/biobank/vials/{barcode}/history", response=list[CustodyEventOut], by_alias=True)
-def vial_history(request: HttpRequest, barcode: str) -> list[dict[str, Any]]:
+def vial_history(request: AuthenticatedHttpRequest, barcode: str) -> list[dict[str, Any]]:
     """Needs biobank.view: every custody event of the vial, oldest first."""
     return [event_out(e) for e in selectors.vial_history(_vial(request, barcode))]
 
 
 @router.post("/biobank/vials/{barcode}/move", response=VialOut)
-def vial_move(request: HttpRequest, barcode: str, payload: VialMoveIn) -> dict[str, Any]:
+def vial_move(
+    request: AuthenticatedHttpRequest, barcode: str, payload: VialMoveIn
+) -> dict[str, Any]:
     """Needs biobank.edit: move a stored vial to another position."""
     vial = _vial(request, barcode)
     box, row, column = _where(request, payload.container, payload.position, "position")
@@ -705,14 +722,18 @@ def vial_move(request: HttpRequest, barcode: str, payload: VialMoveIn) -> dict[s
 
 
 @router.post("/biobank/vials/{barcode}/check-out", response=VialOut)
-def vial_check_out(request: HttpRequest, barcode: str, payload: VialReasonIn) -> dict[str, Any]:
+def vial_check_out(
+    request: AuthenticatedHttpRequest, barcode: str, payload: VialReasonIn
+) -> dict[str, Any]:
     """Needs biobank.edit: take the vial out of storage (409 when someone else has it)."""
     services.vial_check_out(actor=request.user, vial=_vial(request, barcode), reason=payload.reason)
     return vial_out(selectors.vial_for(request.user, barcode))
 
 
 @router.post("/biobank/vials/{barcode}/return", response=VialOut)
-def vial_return(request: HttpRequest, barcode: str, payload: VialMoveIn) -> dict[str, Any]:
+def vial_return(
+    request: AuthenticatedHttpRequest, barcode: str, payload: VialMoveIn
+) -> dict[str, Any]:
     """Needs biobank.edit: put a checked-out vial back into a position."""
     vial = _vial(request, barcode)
     box, row, column = _where(request, payload.container, payload.position, "position")
@@ -723,12 +744,14 @@ def vial_return(request: HttpRequest, barcode: str, payload: VialMoveIn) -> dict
 
 
 @router.post("/biobank/vials/{barcode}/thaw", response=VialOut)
-def vial_thaw(request: HttpRequest, barcode: str, payload: VialThawIn) -> dict[str, Any]:
+def vial_thaw(
+    request: AuthenticatedHttpRequest, barcode: str, payload: VialThawIn
+) -> dict[str, Any]:
     """Needs biobank.edit: thaw the vial for QC or culture; it leaves the inventory."""
     services.vial_thaw(
         actor=request.user,
         vial=_vial(request, barcode),
-        purpose=payload.purpose,  # type: ignore[arg-type]
+        purpose=payload.purpose,
         reason=payload.reason,
     )
     return vial_out(selectors.vial_for(request.user, barcode))
@@ -739,14 +762,16 @@ class DisposeIn(Schema):
 
 
 @router.post("/biobank/vials/{barcode}/dispose", response=VialOut)
-def vial_dispose(request: HttpRequest, barcode: str, payload: DisposeIn) -> dict[str, Any]:
+def vial_dispose(
+    request: AuthenticatedHttpRequest, barcode: str, payload: DisposeIn
+) -> dict[str, Any]:
     """Needs biobank.edit: destroy the vial (a reason is required)."""
     services.vial_dispose(actor=request.user, vial=_vial(request, barcode), reason=payload.reason)
     return vial_out(selectors.vial_for(request.user, barcode))
 
 
 @router.post("/biobank/vial-status", response=list[VialStatusOut])
-def vials_status(request: HttpRequest, payload: VialStatusIn) -> list[dict[str, Any]]:
+def vials_status(request: AuthenticatedHttpRequest, payload: VialStatusIn) -> list[dict[str, Any]]:
     """Needs biobank.edit (a quarantine also quality.release or equipment.manage; lifting one
     quality.release): set the status of the listed vials, all or none."""
     require(request.user, Perm.INVENTORY_VIEW)
@@ -777,7 +802,7 @@ class ImportIn(Schema):
 
 
 @router.post("/biobank/imports/inventory", response=InventoryImportOut)
-def inventory_import(request: HttpRequest, payload: ImportIn) -> dict[str, Any]:
+def inventory_import(request: AuthenticatedHttpRequest, payload: ImportIn) -> dict[str, Any]:
     """Needs biobank.edit in the institution: check (dry run, the default) or apply an
     inventory CSV given as text. 400 naming each failed row and column; nothing is written
     unless every row passes."""
@@ -819,14 +844,14 @@ def import_report_out(report: imports.ImportReport) -> dict[str, Any]:
 
 
 @router.get("/biobank/reports/vials", response=list[VialCountOut])
-def report_vials(request: HttpRequest) -> list[dict[str, Any]]:
+def report_vials(request: AuthenticatedHttpRequest) -> list[dict[str, Any]]:
     """Needs biobank.view: vials per line, bank and status."""
     require(request.user, Perm.INVENTORY_VIEW)
     return selectors.vial_counts(request.user)
 
 
 @router.get("/biobank/reports/occupancy", response=list[OccupancyOut])
-def report_occupancy(request: HttpRequest) -> list[dict[str, Any]]:
+def report_occupancy(request: AuthenticatedHttpRequest) -> list[dict[str, Any]]:
     """Needs biobank.view: vial positions used, held and free per container, summed up the
     tree."""
     require(request.user, Perm.INVENTORY_VIEW)

@@ -183,12 +183,15 @@ def free_places(user: Any, *, boxes: bool, exclude: int | None = None) -> list[F
     for c in Container.objects.filter(wanted).select_related("type"):
         if c.pk in ids and not c.blocked:
             types[c.pk] = c.type
-        if not boxes and c.parent_id in ids and c.row is not None:
-            taken[c.parent_id].add((c.row, c.column))
+        parent, row, column = c.parent_id, c.row, c.column
+        if boxes or parent not in ids or parent is None or row is None or column is None:
+            continue
+        taken[parent].add((row, column))
     if boxes:
         vials = Vial.objects.filter(container_id__in=ids, row__isnull=False)
         for pk, row, column in vials.values_list("container_id", "row", "column"):
-            taken[pk].add((row, column))
+            if row is not None and column is not None:  # both or neither (the table's check)
+                taken[pk].add((row, column))
     holds = PositionHold.objects.filter(container_id__in=ids)
     for pk, row, column in holds.values_list("container_id", "row", "column"):
         taken[pk].add((row, column))

@@ -22,10 +22,11 @@ from stemhub.biobank.views import (
     shown_on_form,
 )
 from stemhub.core.errors import InvalidInput, StemhubError
+from stemhub.core.pages import AuthenticatedHttpRequest
 
 
 @inventory_page
-def vial(request: HttpRequest, barcode: str) -> HttpResponse:
+def vial(request: AuthenticatedHttpRequest, barcode: str) -> HttpResponse:
     """Needs biobank.view in the vial's institution: the vial, its chain of custody, and to
     those who may the forms to check it out, return, thaw, dispose of it or change its status."""
     return _vial_page(request, selectors.vial_for(request.user, barcode))
@@ -111,7 +112,7 @@ def _vial_action(
 
 @require_POST
 @inventory_page
-def vial_check_out(request: HttpRequest, barcode: str) -> HttpResponse:
+def vial_check_out(request: AuthenticatedHttpRequest, barcode: str) -> HttpResponse:
     """Needs biobank.edit: take the vial out of storage (refused when someone has it)."""
     reason = request.POST.get("reason", "")
     return _vial_action(
@@ -125,7 +126,7 @@ def vial_check_out(request: HttpRequest, barcode: str) -> HttpResponse:
 
 @require_POST
 @inventory_page
-def vial_return(request: HttpRequest, barcode: str) -> HttpResponse:
+def vial_return(request: AuthenticatedHttpRequest, barcode: str) -> HttpResponse:
     """Needs biobank.edit: put a checked-out vial back into a box position."""
 
     def act(found: Any) -> None:
@@ -153,7 +154,7 @@ def _target_box(request: HttpRequest, value: str | None) -> Container:
 
 @require_POST
 @inventory_page
-def vial_thaw(request: HttpRequest, barcode: str) -> HttpResponse:
+def vial_thaw(request: AuthenticatedHttpRequest, barcode: str) -> HttpResponse:
     """Needs biobank.edit: thaw the vial for QC or for culture; it leaves the inventory."""
     purpose = request.POST.get("purpose", "")
     return _vial_action(
@@ -172,7 +173,7 @@ def vial_thaw(request: HttpRequest, barcode: str) -> HttpResponse:
 
 @require_POST
 @inventory_page
-def vial_dispose(request: HttpRequest, barcode: str) -> HttpResponse:
+def vial_dispose(request: AuthenticatedHttpRequest, barcode: str) -> HttpResponse:
     """Needs biobank.edit: destroy the vial, with a reason."""
     reason = request.POST.get("reason", "")
     return _vial_action(
@@ -186,7 +187,7 @@ def vial_dispose(request: HttpRequest, barcode: str) -> HttpResponse:
 
 @require_POST
 @inventory_page
-def vial_status(request: HttpRequest, barcode: str) -> HttpResponse:
+def vial_status(request: AuthenticatedHttpRequest, barcode: str) -> HttpResponse:
     """Needs biobank.edit to change a vial's status; a quarantine may also be imposed with
     quality.release or equipment.manage, and is lifted only with quality.release."""
     status = request.POST.get("status", "")

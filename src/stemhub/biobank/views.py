@@ -5,7 +5,7 @@ from datetime import date
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,13 +25,13 @@ from stemhub.biobank.models import (
 )
 from stemhub.core.errors import Forbidden, InvalidInput, StemhubError
 from stemhub.core.exports import csv_download
-from stemhub.core.pages import page
+from stemhub.core.pages import AuthenticatedHttpRequest, page
 from stemhub.registry.selectors import visible_lines
 
 inventory_page = page(Perm.INVENTORY_VIEW, what="The inventory")
 
 
-def _can(request: HttpRequest, perm: Perm) -> bool:
+def _can(request: AuthenticatedHttpRequest, perm: Perm) -> bool:
     return user_can(request.user, perm, request.user.institution_id)
 
 
@@ -82,7 +82,7 @@ def shown_on_form(error: StemhubError) -> bool:
 
 
 @inventory_page
-def storage(request: HttpRequest) -> HttpResponse:
+def storage(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Needs biobank.view: the top of your institution's storage tree, and the vial finder
     (`?barcode=`: straight to the vial's page, or the page again saying none was found)."""
     barcode = request.GET.get("barcode", "").strip()
@@ -105,7 +105,7 @@ def storage(request: HttpRequest) -> HttpResponse:
 
 
 @inventory_page
-def container(request: HttpRequest, pk: int) -> HttpResponse:
+def container(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Needs biobank.view in the container's institution: its contents; a box shows its grid,
     and to storage managers the forms to hold a position and to move the container."""
     found = selectors.container_for(request.user, pk)
@@ -113,7 +113,7 @@ def container(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _container_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     found: Container,
     *,
     error: StemhubError | None = None,
@@ -156,7 +156,7 @@ def _container_page(
 
 @require_POST
 @inventory_page
-def container_move(request: HttpRequest, pk: int) -> HttpResponse:
+def container_move(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Needs biobank.manage_storage: move the container (a box with its vials) elsewhere."""
     found = selectors.container_for(request.user, pk)
     try:
@@ -181,7 +181,7 @@ def container_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @inventory_page
-def container_hold(request: HttpRequest, pk: int) -> HttpResponse:
+def container_hold(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Needs biobank.manage_storage: block or reserve a free position of a box, or release a
     held one (`kind` = free)."""
     found = selectors.container_for(request.user, pk)
@@ -219,7 +219,7 @@ def container_hold(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @inventory_page
-def container_create(request: HttpRequest) -> HttpResponse:
+def container_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Needs biobank.manage_storage: a new container (site, room, tank, rack, box), at the top
     level or inside another, at a numbered position where the parent has them."""
     require(request.user, Perm.STORAGE_MANAGE, request.user.institution_id)
@@ -248,7 +248,7 @@ def container_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _create_container(request: HttpRequest) -> Container:
+def _create_container(request: AuthenticatedHttpRequest) -> Container:
     data = request.POST
     kind = ContainerType.objects.filter(pk=int_field(data.get("type"), "type")).first()
     if kind is None:
@@ -282,7 +282,7 @@ def _create_container(request: HttpRequest) -> Container:
 
 
 @inventory_page
-def container_history(request: HttpRequest, pk: int) -> HttpResponse:
+def container_history(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Needs biobank.view: the container's own events and its vials' custody events."""
     found = selectors.container_for(request.user, pk)
     trail = selectors.container_ancestors(found)
@@ -299,7 +299,7 @@ def container_history(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @inventory_page
-def free_space(request: HttpRequest) -> HttpResponse:
+def free_space(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Needs biobank.view: find n free positions in boxes of a type at a temperature."""
     kinds = ContainerType.objects.filter(holds_vials=True)
     found = None
@@ -331,7 +331,7 @@ def free_space(request: HttpRequest) -> HttpResponse:
 
 
 @inventory_page
-def banks(request: HttpRequest) -> HttpResponse:
+def banks(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Needs biobank.view: your institution's cell banks."""
     found = selectors.visible_banks(request.user).select_related("line", "product__line")
     return render(
@@ -345,7 +345,7 @@ BANK_FIELDS = ("line", "tier", "passage_number", "freeze_date", "vial_count", "b
 
 
 @inventory_page
-def bank_create(request: HttpRequest) -> HttpResponse:
+def bank_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Needs biobank.edit: register a bank; its vials are created and placed in the chosen
     box (and the next ones, in their fill order)."""
     require(request.user, Perm.INVENTORY_EDIT, request.user.institution_id)
@@ -369,7 +369,7 @@ def bank_create(request: HttpRequest) -> HttpResponse:
     return render(request, "biobank/bank_form.html", context)
 
 
-def _create_bank(request: HttpRequest, lines: Any) -> Any:
+def _create_bank(request: AuthenticatedHttpRequest, lines: Any) -> Any:
     data = request.POST
     missing = [f for f in BANK_FIELDS if not data.get(f, "").strip()]
     if missing:
@@ -419,7 +419,7 @@ def _create_bank(request: HttpRequest, lines: Any) -> Any:
 
 
 @inventory_page
-def bank(request: HttpRequest, pk: int) -> HttpResponse:
+def bank(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Needs biobank.view in the bank's institution: the bank and where its vials are."""
     found = selectors.bank_for(request.user, pk)
     vials = list(found.vials.select_related("container__type", "checked_out_to"))
@@ -437,7 +437,7 @@ def bank(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @inventory_page
-def bank_labels(request: HttpRequest, pk: int) -> HttpResponse:
+def bank_labels(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Needs biobank.view: the bank's label sheet (PDF, one QR label per vial)."""
     found = selectors.bank_for(request.user, pk)
     response = HttpResponse(
@@ -451,7 +451,7 @@ def bank_labels(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @inventory_page
-def inventory_import(request: HttpRequest) -> HttpResponse:
+def inventory_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Needs biobank.edit: check or apply an inventory CSV, with a row-level report."""
     require(request.user, Perm.INVENTORY_EDIT)
     report = None
@@ -483,7 +483,7 @@ def inventory_import(request: HttpRequest) -> HttpResponse:
 
 
 @inventory_page
-def reports(request: HttpRequest) -> HttpResponse:
+def reports(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Needs biobank.view: vials per line, bank and status; occupancy per container."""
     counts = [
         {
@@ -501,7 +501,7 @@ def reports(request: HttpRequest) -> HttpResponse:
 
 
 @inventory_page
-def report_vials_csv(request: HttpRequest) -> HttpResponse:
+def report_vials_csv(request: AuthenticatedHttpRequest) -> HttpResponse | StreamingHttpResponse:
     """Needs biobank.view: vials per line, bank and status as CSV."""
     header = ["line", "product", "bank", "tier", "status", "count"]
     rows = [[row[k] for k in header] for row in selectors.vial_counts(request.user)]
@@ -509,7 +509,7 @@ def report_vials_csv(request: HttpRequest) -> HttpResponse:
 
 
 @inventory_page
-def report_occupancy_csv(request: HttpRequest) -> HttpResponse:
+def report_occupancy_csv(request: AuthenticatedHttpRequest) -> HttpResponse | StreamingHttpResponse:
     """Needs biobank.view: occupancy per container as CSV."""
     header = ["path", "type", "boxes", "capacity", "used", "held", "free", "percent"]
     rows = [[row[k] for k in header] for row in selectors.occupancy(request.user)]

@@ -5,6 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Field, Query, Router, Schema
+from pydantic.config import JsonDict
 
 from stemhub.catalogue.models import Facet
 from stemhub.catalogue.selectors import SORTS, catalogue_search, catalogue_suggest, facet_label
@@ -30,7 +31,7 @@ CLOSED_FACETS: dict[str, set[str]] = {
 
 def _closed(facet: str, description: str = "") -> Any:
     """A facet filter whose values form a closed list: declared as the items' enum."""
-    items = {"type": "string", "enum": sorted(CLOSED_FACETS[facet])}
+    items: JsonDict = {"type": "string", "enum": [*sorted(CLOSED_FACETS[facet])]}
     return Field([], description=description, json_schema_extra={"items": items})
 
 

@@ -28,6 +28,7 @@ from stemhub.catalogue.selectors import (
 )
 from stemhub.core.errors import InvalidInput, NotFound
 from stemhub.core.exports import csv_download
+from stemhub.core.pages import HtmxHttpRequest
 from stemhub.registry.models import CellLine, Status
 from stemhub.registry.selectors import resolve_name
 
@@ -214,13 +215,13 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def catalogue_page(request: HttpRequest) -> HttpResponse:
+def catalogue_page(request: HtmxHttpRequest) -> HttpResponse:
     """Public: search the published lines by text and facets, with counts, sorting and pages.
 
     A query that is exactly a line's standard name or synonym (with no filter set) goes
     straight to that line's page.
     """
-    partial = request.htmx.target == RESULTS_REGION  # type: ignore[attr-defined]
+    partial = request.htmx.target == RESULTS_REGION
     template = "catalogue/_results.html" if partial else "catalogue/search.html"
     params = request.GET
     context: dict[str, Any] = {"q": params.get("q", "").strip()}
@@ -230,7 +231,7 @@ def catalogue_page(request: HttpRequest) -> HttpResponse:
         return render(request, template, {**context, "error": error}, status=error.status)
     if name := _exact_line(query):
         target = reverse("registry:public_line", args=[name])
-        return HttpResponseClientRedirect(target) if request.htmx else redirect(target)  # type: ignore[attr-defined]
+        return HttpResponseClientRedirect(target) if request.htmx else redirect(target)
     result = catalogue_search(
         q=query.q,
         filters=query.facet_filters(),

@@ -17,6 +17,7 @@ from stemhub.cordblood.upload_rows import UploadRejected, template_csv
 from stemhub.cordblood.uploads import units_import
 from stemhub.core.api import AUTHENTICATED, file_answer
 from stemhub.core.errors import InvalidInput, NotFound
+from stemhub.core.pages import AuthenticatedHttpRequest
 
 router = Router(tags=["cordblood"])
 
@@ -241,7 +242,7 @@ def units_template(request: HttpRequest) -> HttpResponse:
 
 
 @router.post("/cord/banks/{code}/units/import", auth=AUTHENTICATED, response=UploadReportOut)
-def units_upload(request: HttpRequest, code: str, payload: UploadIn) -> dict[str, Any]:
+def units_upload(request: AuthenticatedHttpRequest, code: str, payload: UploadIn) -> dict[str, Any]:
     """Needs cordblood.manage at the bank: upload units (CSV text in `content`, or JSON
     `units`). Any bad row answers 400 with every problem keyed `line N: field`, and nothing is
     applied unless `skip_invalid`."""
@@ -266,7 +267,7 @@ def units_upload(request: HttpRequest, code: str, payload: UploadIn) -> dict[str
 
 
 @router.get("/cord/units/{unit_id}", auth=AUTHENTICATED, response=UnitOut, by_alias=True)
-def unit_detail(request: HttpRequest, unit_id: int) -> dict[str, Any]:
+def unit_detail(request: AuthenticatedHttpRequest, unit_id: int) -> dict[str, Any]:
     """Needs cordblood.search, or cordblood.manage at the unit's bank: a unit and its history."""
     unit = get_object_or_404(Unit.objects.select_related("bank"), pk=unit_id)
     if not (
@@ -278,20 +279,22 @@ def unit_detail(request: HttpRequest, unit_id: int) -> dict[str, Any]:
 
 
 @router.post("/cord/patients", auth=AUTHENTICATED, response=PatientOut)
-def patient_create(request: HttpRequest, payload: PatientIn) -> dict[str, Any]:
+def patient_create(request: AuthenticatedHttpRequest, payload: PatientIn) -> dict[str, Any]:
     """Needs cordblood.search: register a patient of your centre (HLA validated)."""
     patient = services.patient_create(actor=request.user, data=payload.dict())
     return selectors.patient_record(patient)
 
 
 @router.get("/cord/patients/{patient_id}", auth=AUTHENTICATED, response=PatientOut)
-def patient_detail(request: HttpRequest, patient_id: int) -> dict[str, Any]:
+def patient_detail(request: AuthenticatedHttpRequest, patient_id: int) -> dict[str, Any]:
     """Needs cordblood.search at the patient's centre."""
     return selectors.patient_record(services.patient_of(request.user, patient_id))
 
 
 @router.post("/cord/patients/{patient_id}/searches", auth=AUTHENTICATED, response=SearchOut)
-def search_create(request: HttpRequest, patient_id: int, payload: SearchIn) -> dict[str, Any]:
+def search_create(
+    request: AuthenticatedHttpRequest, patient_id: int, payload: SearchIn
+) -> dict[str, Any]:
     """Needs cordblood.search at the patient's centre: run and save a search."""
     patient = services.patient_of(request.user, patient_id)
     saved, results = services.search_run(
@@ -301,7 +304,7 @@ def search_create(request: HttpRequest, patient_id: int, payload: SearchIn) -> d
 
 
 @router.post("/cord/searches/{search_id}/run", auth=AUTHENTICATED, response=SearchOut)
-def search_rerun(request: HttpRequest, search_id: int) -> dict[str, Any]:
+def search_rerun(request: AuthenticatedHttpRequest, search_id: int) -> dict[str, Any]:
     """Needs cordblood.search at the patient's centre: run a saved search again."""
     saved = SavedSearch.objects.select_related("patient").filter(pk=search_id).first()
     if saved is None or not user_can(request.user, Perm.CORD_SEARCH, saved.patient.centre_id):
@@ -311,7 +314,9 @@ def search_rerun(request: HttpRequest, search_id: int) -> dict[str, Any]:
 
 
 @router.post("/cord/units/{unit_id}/reserve", auth=AUTHENTICATED, response=ReservationOut)
-def unit_reserve(request: HttpRequest, unit_id: int, payload: ReserveIn) -> dict[str, Any]:
+def unit_reserve(
+    request: AuthenticatedHttpRequest, unit_id: int, payload: ReserveIn
+) -> dict[str, Any]:
     """Needs cordblood.search at the patient's centre: reserve an available unit (409 if it
     is not available any more)."""
     patient = services.patient_of(request.user, payload.patient)
@@ -322,7 +327,9 @@ def unit_reserve(request: HttpRequest, unit_id: int, payload: ReserveIn) -> dict
 @router.post(
     "/cord/reservations/{reservation_id}/{action}", auth=AUTHENTICATED, response=ReservationOut
 )
-def reservation_action(request: HttpRequest, reservation_id: int, action: str) -> dict[str, Any]:
+def reservation_action(
+    request: AuthenticatedHttpRequest, reservation_id: int, action: str
+) -> dict[str, Any]:
     """Needs cordblood.search at the patient's centre (release, typing) or cordblood.manage at
     the unit's bank (ship): move a reservation on."""
     reservation = services.reservation_of(request.user, reservation_id)
@@ -338,7 +345,7 @@ def reservation_action(request: HttpRequest, reservation_id: int, action: str) -
 
 
 @router.post("/cord/transplants", auth=AUTHENTICATED, response=TransplantOut)
-def transplant_create(request: HttpRequest, payload: TransplantIn) -> dict[str, Any]:
+def transplant_create(request: AuthenticatedHttpRequest, payload: TransplantIn) -> dict[str, Any]:
     """Needs cordblood.search at the patient's centre: record the infusion of shipped units."""
     patient = services.patient_of(request.user, payload.patient)
     transplant = transplant_services.transplant_record(
@@ -349,7 +356,7 @@ def transplant_create(request: HttpRequest, payload: TransplantIn) -> dict[str, 
 
 @router.patch("/cord/transplants/{transplant_id}", auth=AUTHENTICATED, response=TransplantOut)
 def transplant_outcome(
-    request: HttpRequest, transplant_id: int, payload: OutcomeIn
+    request: AuthenticatedHttpRequest, transplant_id: int, payload: OutcomeIn
 ) -> dict[str, Any]:
     """Needs cordblood.search at the patient's centre: record follow-up outcomes (engraftment
     day or graft failure, GVHD, relapse and its date, last follow-up, status then, death date).

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.db.models.functions import Substr
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.formats import number_format
 from django.utils.translation import gettext
@@ -28,7 +28,7 @@ from stemhub.cordblood.selectors import RESOLUTION_WORDS, TNC_BANDS, UnitFilters
 from stemhub.cordblood.upload_rows import COLUMNS
 from stemhub.cordblood.uploads import units_import
 from stemhub.core.errors import Forbidden, NotFound, StemhubError
-from stemhub.core.pages import page
+from stemhub.core.pages import AuthenticatedHttpRequest, page
 
 STAGE_LABELS = {
     "validate": _("rows validated"),
@@ -40,7 +40,7 @@ UNITS_PER_PAGE = 50
 UPLOADS_SHOWN = 10
 
 
-def _bank_of(request: HttpRequest) -> Institution | None:
+def _bank_of(request: AuthenticatedHttpRequest) -> Institution | None:
     """Whose units: the user's own bank; a platform admin's choice (?bank=CODE) or all (None)."""
     if is_platform_admin(request.user):
         code = request.GET.get("bank", "")
@@ -56,7 +56,7 @@ def _bank_of(request: HttpRequest) -> Institution | None:
 
 
 @page(Perm.CORD_MANAGE)
-def units(request: HttpRequest) -> HttpResponse:
+def units(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Needs cordblood.manage: the bank's own units, searched by DIN, local id or HLA and
     filtered by status, ABO, TNC band and collection year, 50 a page."""
     bank = _bank_of(request)
@@ -118,7 +118,7 @@ def _unit_row(unit: Unit) -> dict[str, Any]:
     }
 
 
-def _visible_unit(request: HttpRequest, unit_id: int) -> Unit:
+def _visible_unit(request: AuthenticatedHttpRequest, unit_id: int) -> Unit:
     """A coordinator sees any unit (they meet them in search results); bank staff their own."""
     found = Unit.objects.select_related("bank").filter(pk=unit_id).first()
     if found is None or not (
@@ -130,7 +130,7 @@ def _visible_unit(request: HttpRequest, unit_id: int) -> Unit:
 
 
 @page(Perm.CORD_SEARCH, Perm.CORD_MANAGE)
-def unit(request: HttpRequest, unit_id: int) -> HttpResponse:
+def unit(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
     """Needs cordblood.search, or cordblood.manage at the unit's bank: one unit, its typing per
     locus, its reservations (the bank releases an active one for shipment) and its history."""
     found = _visible_unit(request, unit_id)
@@ -181,7 +181,7 @@ class _Stages:
 
 
 @page(Perm.CORD_MANAGE)
-def upload(request: HttpRequest, code: str) -> HttpResponse:
+def upload(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """Needs cordblood.manage at the bank: upload units (CSV or JSON, full or delta mode), read
     the row-level report (line, field, reason), and find the bank's recent uploads."""
     found = Institution.objects.filter(provider_code=code).first()
@@ -234,7 +234,7 @@ def upload(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @page(Perm.CORD_MANAGE)
-def upload_report(request: HttpRequest, code: str, upload_id: int) -> HttpResponse:
+def upload_report(request: AuthenticatedHttpRequest, code: str, upload_id: int) -> HttpResponse:
     """Needs cordblood.manage at the bank: one past upload, its counts and its problems by row."""
     found = (
         UnitUpload.objects.select_related("bank", "uploaded_by")
@@ -247,7 +247,7 @@ def upload_report(request: HttpRequest, code: str, upload_id: int) -> HttpRespon
 
 
 @page(Perm.CORD_MANAGE)
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Needs cordblood.manage: a bank's own dashboard for its staff; platform admins see the
     whole network (or one bank with ?bank=CODE)."""
     admin = is_platform_admin(request.user)

@@ -38,7 +38,7 @@ from stemhub.cordblood.models import (
 from stemhub.cordblood.search import SearchRequest, run_search
 from stemhub.cordblood.survival import MILESTONES
 from stemhub.core.errors import InvalidInput, NotFound, StemhubError
-from stemhub.core.pages import page
+from stemhub.core.pages import AuthenticatedHttpRequest, page
 
 coordinators_only = page(Perm.CORD_SEARCH)
 CMV_WORDS = {
@@ -53,7 +53,7 @@ PATIENT_LISTS = ("waiting", "transplanted", "all")
 
 
 @coordinators_only
-def patients(request: HttpRequest) -> HttpResponse:
+def patients(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Needs cordblood.search: your centre's patients (platform admins: every centre's): those
     waiting for a unit with their latest search and its best match, or those transplanted."""
     show = request.GET.get("show", "waiting")
@@ -101,7 +101,7 @@ def patients(request: HttpRequest) -> HttpResponse:
 
 
 @coordinators_only
-def patient_new(request: HttpRequest) -> HttpResponse:
+def patient_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Needs cordblood.search: register a patient of your centre."""
     form = PatientForm(request.POST or None)
     error = None
@@ -158,7 +158,7 @@ def _patient_page(request: HttpRequest, found: Patient, *, error: Any = None) ->
 
 
 @coordinators_only
-def patient(request: HttpRequest, patient_id: int) -> HttpResponse:
+def patient(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     """Needs cordblood.search at the patient's centre: the patient, their typing, searches with
     their dates, reservations and transplants."""
     return _patient_page(request, services.patient_of(request.user, patient_id))
@@ -193,7 +193,7 @@ def _criteria(query: Any) -> SearchRequest:
 
 @require_POST
 @coordinators_only
-def search_new(request: HttpRequest, patient_id: int) -> HttpResponse:
+def search_new(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     """Needs cordblood.search at the patient's centre: run a search and keep it."""
     found = services.patient_of(request.user, patient_id)
     saved, _results = services.search_run(
@@ -250,7 +250,7 @@ def _search_of(request: HttpRequest, search_id: int) -> SavedSearch:
 
 
 @coordinators_only
-def search(request: HttpRequest, search_id: int) -> HttpResponse:
+def search(request: AuthenticatedHttpRequest, search_id: int) -> HttpResponse:
     """Needs cordblood.search at the patient's centre: a saved search's results as of now (the
     criteria it was saved with, run against today's available units; nothing is written)."""
     saved = _search_of(request, search_id)
@@ -286,7 +286,7 @@ def search(request: HttpRequest, search_id: int) -> HttpResponse:
 
 @require_POST
 @coordinators_only
-def unit_reserve(request: HttpRequest, unit_id: int) -> HttpResponse:
+def unit_reserve(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
     """Needs cordblood.search at the patient's centre: reserve a unit for the patient."""
     try:
         patient_id = int(request.POST.get("patient") or 0)
@@ -317,7 +317,7 @@ def unit_reserve(request: HttpRequest, unit_id: int) -> HttpResponse:
 
 @require_POST
 @coordinators_only
-def transplant_new(request: HttpRequest, patient_id: int) -> HttpResponse:
+def transplant_new(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     """Needs cordblood.search at the patient's centre: record the infusion of shipped units."""
     found = services.patient_of(request.user, patient_id)
     try:
@@ -372,7 +372,7 @@ def _milestones(found: Transplant) -> list[dict[str, Any]]:
 
 
 @coordinators_only
-def transplant(request: HttpRequest, transplant_id: int) -> HttpResponse:
+def transplant(request: AuthenticatedHttpRequest, transplant_id: int) -> HttpResponse:
     """Needs cordblood.search at the patient's centre: a transplant and its follow-up:
     engraftment or graft failure, GVHD, relapse, last follow-up and the status then, death."""
     found = _transplant_of(request, transplant_id)
@@ -424,7 +424,7 @@ def _settings_error(form: SettingsForm) -> InvalidInput:
 
 
 @coordinators_only
-def centre_settings(request: HttpRequest) -> HttpResponse:
+def centre_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Needs cordblood.search: your centre's guideline thresholds (used by its searches)."""
     centre = request.user.institution
     if centre is None:

@@ -309,7 +309,7 @@ def _patients(
 # ---- earlier transplants and their follow-up ----------------------------------------------------
 
 
-def _confirm_typing(coordinator, reservation: Reservation) -> None:
+def _confirm_typing(coordinator: User, reservation: Reservation) -> None:
     """A unit ships only after its confirmatory typing confirmed the match."""
     reservation.refresh_from_db()
     if reservation.confirmatory_typing_requested_at is None:

@@ -228,12 +228,12 @@ def centre_settings_update(
             problems[name] = [_("a number from 0 to %(high)s") % {"high": high}]
     if "reservation_days" not in problems and found.reservation_days < 1:
         problems["reservation_days"] = [_("at least 1 day")]
-    for low, high, words in SETTING_ORDER:
-        if low in problems or high in problems:
+    for lower, higher, words in SETTING_ORDER:
+        if lower in problems or higher in problems:
             continue
-        if getattr(found, low) > getattr(found, high):
-            problems.setdefault(low, []).append(
-                str(words) % {"value": getattr(found, high)}  # the other threshold, in its unit
+        if getattr(found, lower) > getattr(found, higher):
+            problems.setdefault(lower, []).append(
+                str(words) % {"value": getattr(found, higher)}  # the other threshold, in its unit
             )
     if problems:
         summary = "; ".join(f"{name}: {' '.join(why)}" for name, why in problems.items())

@@ -315,14 +315,14 @@ def _apply(
     done += len(changed)
     note = f"{mode} upload"
     for start in range(0, len(withdraw), BATCH):
-        batch = withdraw[start : start + BATCH]
+        chunk = withdraw[start : start + BATCH]
         Unit.objects.filter(
-            pk__in=[pk for pk, _ in batch],
+            pk__in=[pk for pk, _ in chunk],
             status__in=(UnitStatus.AVAILABLE, UnitStatus.QUARANTINED),
         ).update(status=UnitStatus.WITHDRAWN, generation=generation, updated_at=now)
         events.extend(
             (pk, EventKind.WITHDRAWN, status, UnitStatus.WITHDRAWN, actor_id, note, stamp)
-            for pk, status in batch
+            for pk, status in chunk
         )
     done += len(withdraw)
     if progress:

@@ -29,7 +29,7 @@ from stemhub.cordblood.hla_typing import BadTyping
 from stemhub.cordblood.models import Reservation, ReservationState, TypingResult, UnitStatus
 from stemhub.cordblood.search import preliminary_counts
 from stemhub.core.errors import Forbidden, InvalidInput, NotFound, StemhubError
-from stemhub.core.pages import error_page, page
+from stemhub.core.pages import AuthenticatedHttpRequest, HtmxHttpRequest, error_page, page
 
 CORD_GRADES = ("8/8", "7/8", "6/8", "5/8", "4/8")
 ADULT_GRADES = ("8/8", "7/8", "6/8")
@@ -100,7 +100,7 @@ def _preliminary_rows(counts: dict[str, dict[str, int]]) -> list[dict[str, Any]]
     return rows
 
 
-def preliminary(request: HttpRequest) -> HttpResponse:
+def preliminary(request: HtmxHttpRequest) -> HttpResponse:
     """Public: a preliminary search; an HLA typing only (no patient identity) → counts of
     potential matches by match grade across all banks. A bad typing answers 400 naming it."""
     form = PreliminaryForm(request.POST or None)
@@ -147,7 +147,7 @@ SHOWN_STATES = {
 
 
 @page(Perm.CORD_SEARCH, Perm.CORD_MANAGE)
-def reservations(request: HttpRequest) -> HttpResponse:
+def reservations(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Needs cordblood.search (your centre's reservations: release, confirmatory typing) or
     cordblood.manage (reservations of your bank's units: release for shipment)."""
     user = request.user
@@ -241,7 +241,9 @@ RESERVATION_STEPS: dict[str, tuple[Callable[..., Reservation], Any]] = {
 
 @require_POST
 @page(Perm.CORD_SEARCH, Perm.CORD_MANAGE)
-def reservation_action(request: HttpRequest, reservation_id: int, action: str) -> HttpResponse:
+def reservation_action(
+    request: AuthenticatedHttpRequest, reservation_id: int, action: str
+) -> HttpResponse:
     """Needs cordblood.search at the patient's centre (release, typing and its result) or
     cordblood.manage at the unit's bank (ship, once a confirmatory typing confirmed the match):
     move a reservation on."""

@@ -6,7 +6,7 @@ from typing import Any
 from django.contrib import admin
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(admin.ModelAdmin[Any]):
     def has_add_permission(self, request: Any, obj: Any = None) -> bool:
         return False
 

@@ -111,7 +111,7 @@ def one_of(choices: Iterable[str], default: Any = PydanticUndefined, **field: An
     (422 naming the field)."""
     values = list(choices)
     pattern = "^(?:" + "|".join(re.escape(v) for v in values) + ")$"
-    return Field(default, pattern=pattern, json_schema_extra={"enum": values}, **field)
+    return Field(default, pattern=pattern, json_schema_extra={"enum": [*values]}, **field)
 
 
 def _a_date_in_words(value: Any) -> Any:

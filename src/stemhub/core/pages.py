@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
@@ -11,6 +11,26 @@ from django.shortcuts import render
 
 from stemhub.accounts.permissions import Perm, permissions_of
 from stemhub.core.errors import Forbidden, StemhubError
+
+if TYPE_CHECKING:
+    from django_htmx.middleware import HtmxDetails
+
+    from stemhub.accounts.models import User
+
+    class HtmxHttpRequest(HttpRequest):
+        """Any request, as django-htmx's middleware leaves it: `request.htmx` tells an htmx
+        swap from a full page load."""
+
+        htmx: HtmxDetails
+
+    class AuthenticatedHttpRequest(HtmxHttpRequest):
+        """The request of a view behind `@page(...)` (login required) or of an API operation
+        that needs a token or a session (core.api): its user is signed in."""
+
+        user: User
+
+else:  # for type checking only: at run time both are the plain request
+    HtmxHttpRequest = AuthenticatedHttpRequest = HttpRequest
 
 View = Callable[..., HttpResponseBase]  # a page, or a streamed download
 

@@ -5,11 +5,11 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from stemhub.core.navigation import panels_for
-from stemhub.core.pages import page
+from stemhub.core.pages import AuthenticatedHttpRequest, page
 
 
 @page()
-def work(request: HttpRequest) -> HttpResponse:
+def work(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Signed in: the user's own work, gathered from every app's queues for their roles."""
     return render(request, "core/work.html", {"panels": panels_for(request.user)})
 

@@ -10,6 +10,7 @@ from ninja import Field, Router, Schema, Status
 from stemhub.accounts.permissions import Perm, require
 from stemhub.core.api import OPTIONAL, Percent, Recovery
 from stemhub.core.errors import Forbidden, NotFound
+from stemhub.core.pages import AuthenticatedHttpRequest
 from stemhub.distribution import reports, selectors, services
 from stemhub.distribution.models import DistributionRequest
 from stemhub.registry.models import CellLine
@@ -259,7 +260,7 @@ def licence(request: HttpRequest) -> dict[str, Any]:
 
 
 @router.get(f"{D}/requests", response=list[RequestRowOut])
-def request_list(request: HttpRequest) -> list[dict[str, Any]]:
+def request_list(request: AuthenticatedHttpRequest) -> list[dict[str, Any]]:
     """Signed in: your requests, and those for your institution's lines if you are its
     distribution staff."""
     rows = selectors.visible_requests(request.user).select_related("line", "researcher")
@@ -279,7 +280,7 @@ def request_list(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.post(f"{D}/requests", response={201: RequestOut})
-def request_create(request: HttpRequest, payload: RequestIn) -> Status[dict[str, Any]]:
+def request_create(request: AuthenticatedHttpRequest, payload: RequestIn) -> Status[dict[str, Any]]:
     """Signed in: request a published line and sign the licence (password re-entered)."""
     line = CellLine.objects.filter(name=payload.line, status=LineStatus.PUBLISHED).first()
     if line is None:
@@ -293,7 +294,7 @@ def request_create(request: HttpRequest, payload: RequestIn) -> Status[dict[str,
 
 
 @router.get(f"{D}/requests/{{request_id}}", response=RequestOut)
-def request_detail(request: HttpRequest, request_id: int) -> dict[str, Any]:
+def request_detail(request: AuthenticatedHttpRequest, request_id: int) -> dict[str, Any]:
     """Signed in, the researcher or the provider's distribution staff: a request and its
     timeline."""
     return request_out(_found(request, request_id))
@@ -301,7 +302,7 @@ def request_detail(request: HttpRequest, request_id: int) -> dict[str, Any]:
 
 @router.post(f"{D}/requests/{{request_id}}/review", response=RequestOut)
 def request_review(
-    request: HttpRequest, request_id: int, payload: RequestDecisionIn
+    request: AuthenticatedHttpRequest, request_id: int, payload: RequestDecisionIn
 ) -> dict[str, Any]:
     """Needs distribution.review in the provider's institution: approve or reject."""
     found = services.distribution_request_review(
@@ -315,7 +316,7 @@ def request_review(
 
 @router.post(f"{D}/requests/{{request_id}}/committee", response=RequestOut)
 def request_committee(
-    request: HttpRequest, request_id: int, payload: RequestDecisionIn
+    request: AuthenticatedHttpRequest, request_id: int, payload: RequestDecisionIn
 ) -> dict[str, Any]:
     """Needs the provider's access committee: the second decision on a managed-access line."""
     found = services.distribution_request_committee_review(
@@ -329,7 +330,7 @@ def request_committee(
 
 @router.post(f"{D}/requests/{{request_id}}/withdraw", response=RequestOut)
 def request_withdraw(
-    request: HttpRequest, request_id: int, payload: RequestReasonIn
+    request: AuthenticatedHttpRequest, request_id: int, payload: RequestReasonIn
 ) -> dict[str, Any]:
     """The request's researcher: withdraw before vials are allocated."""
     found = services.distribution_request_withdraw(
@@ -339,7 +340,7 @@ def request_withdraw(
 
 
 @router.post(f"{D}/requests/{{request_id}}/allocate", response=list[PickOut])
-def request_allocate(request: HttpRequest, request_id: int) -> list[dict[str, Any]]:
+def request_allocate(request: AuthenticatedHttpRequest, request_id: int) -> list[dict[str, Any]]:
     """Needs distribution.ship in the provider's institution: reserve vials from released
     distribution lots, oldest first; answers the pick list."""
     found = _found(request, request_id)
@@ -349,7 +350,7 @@ def request_allocate(request: HttpRequest, request_id: int) -> list[dict[str, An
 
 @router.post(f"{D}/requests/{{request_id}}/release", response=RequestOut)
 def request_release(
-    request: HttpRequest, request_id: int, payload: RequestReasonIn
+    request: AuthenticatedHttpRequest, request_id: int, payload: RequestReasonIn
 ) -> dict[str, Any]:
     """Needs distribution.ship in the provider's institution: put the reserved vials back."""
     found = services.distribution_allocation_release(
@@ -359,7 +360,7 @@ def request_release(
 
 
 @router.get(f"{D}/requests/{{request_id}}/pick-list", response=list[PickOut])
-def request_pick_list(request: HttpRequest, request_id: int) -> list[dict[str, Any]]:
+def request_pick_list(request: AuthenticatedHttpRequest, request_id: int) -> list[dict[str, Any]]:
     """Needs distribution.ship in the provider's institution: the allocated vials by place."""
     found = _found(request, request_id)
     require(request.user, Perm.DISTRIBUTION_SHIP, found.provider_id)
@@ -367,7 +368,9 @@ def request_pick_list(request: HttpRequest, request_id: int) -> list[dict[str, A
 
 
 @router.post(f"{D}/requests/{{request_id}}/ship", response=PackOut)
-def request_ship(request: HttpRequest, request_id: int, payload: ShipIn) -> dict[str, Any]:
+def request_ship(
+    request: AuthenticatedHttpRequest, request_id: int, payload: ShipIn
+) -> dict[str, Any]:
     """Needs distribution.ship in the provider's institution: record the shipment; answers
     the pack."""
     shipment = services.distribution_ship(
@@ -378,7 +381,7 @@ def request_ship(request: HttpRequest, request_id: int, payload: ShipIn) -> dict
 
 
 @router.get(f"{D}/requests/{{request_id}}/pack", response=PackOut)
-def request_pack(request: HttpRequest, request_id: int) -> dict[str, Any]:
+def request_pack(request: AuthenticatedHttpRequest, request_id: int) -> dict[str, Any]:
     """Signed in, the researcher or the provider's distribution staff: the shipment pack as
     sent (a preview before shipping)."""
     found = _found(request, request_id)
@@ -387,7 +390,9 @@ def request_pack(request: HttpRequest, request_id: int) -> dict[str, Any]:
 
 
 @router.post(f"{D}/requests/{{request_id}}/receipt", response=RequestOut)
-def request_receipt(request: HttpRequest, request_id: int, payload: ReceiptIn) -> dict[str, Any]:
+def request_receipt(
+    request: AuthenticatedHttpRequest, request_id: int, payload: ReceiptIn
+) -> dict[str, Any]:
     """The request's researcher: confirm the cells arrived."""
     found = _found(request, request_id)
     reports.distribution_receipt_confirm(actor=request.user, request=found, **payload.dict())
@@ -396,7 +401,7 @@ def request_receipt(request: HttpRequest, request_id: int, payload: ReceiptIn) -
 
 @router.post(f"{D}/requests/{{request_id}}/thaw-report", response=RequestOut)
 def request_thaw_report(
-    request: HttpRequest, request_id: int, payload: ThawReportIn
+    request: AuthenticatedHttpRequest, request_id: int, payload: ThawReportIn
 ) -> dict[str, Any]:
     """The request's researcher: post-thaw viability, recovery, attachment, problems."""
     found = _found(request, request_id)
@@ -406,7 +411,7 @@ def request_thaw_report(
 
 @router.post(f"{D}/requests/{{request_id}}/results", response={201: ResultOut})
 def request_result(
-    request: HttpRequest, request_id: int, payload: ResultIn
+    request: AuthenticatedHttpRequest, request_id: int, payload: ResultIn
 ) -> Status[dict[str, Any]]:
     """The request's researcher: a publication (DOI) or result from the project."""
     result = reports.distribution_result_report(
@@ -417,7 +422,7 @@ def request_result(
 
 @router.get(f"{D}/statistics", response=list[StatisticsRowOut], exclude_unset=True)
 def statistics(
-    request: HttpRequest, by: Literal["line", "institution"] = "line"
+    request: AuthenticatedHttpRequest, by: Literal["line", "institution"] = "line"
 ) -> list[dict[str, Any]]:
     """Needs distribution.review or distribution.ship: shipped requests and vials by line
     (or recipient institution), year, country and intended use."""

@@ -66,11 +66,19 @@ class Form:
             return Decimal(0)
         return number
 
-    def day(self, name: str, label: str, *, required: bool = True) -> date | None:
+    def day(self, name: str, label: str) -> date:
+        """A date that must be given; a problem otherwise (the placeholder returned then never
+        reaches a service: `check` raises first)."""
+        found = self.optional_day(name, label)
+        if found is None:
+            if not self.problems.get(name):
+                self.problem(name, gettext("Fill in %(label)s.") % {"label": label})
+            return date.min
+        return found
+
+    def optional_day(self, name: str, label: str) -> date | None:
         value = self._raw(name)
         if not value:
-            if required:
-                self.problem(name, gettext("Fill in %(label)s.") % {"label": label})
             return None
         try:
             return date.fromisoformat(value)

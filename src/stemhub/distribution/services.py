@@ -23,6 +23,7 @@ from datetime import date
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
+from django_stubs_ext import StrPromise
 
 from stemhub.accounts.models import User
 from stemhub.accounts.permissions import Perm, is_platform_admin, require
@@ -53,7 +54,7 @@ from stemhub.registry.models import Availability, CellLine, Status
 REQUESTABLE = [Availability.AVAILABLE, Availability.EXPAND_TO_ORDER]
 # Why a line whose availability is not requestable cannot be requested, in words a researcher
 # can act on.
-UNAVAILABLE = {
+UNAVAILABLE: dict[str, StrPromise] = {
     Availability.NOT_AVAILABLE: gettext_lazy(
         "%(name)s is not available for distribution yet: it cannot be requested until "
         "%(provider)s makes it available"

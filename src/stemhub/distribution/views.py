@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -20,7 +20,7 @@ from stemhub.accounts.permissions import Perm, user_can
 from stemhub.core.auth import printed_name
 from stemhub.core.errors import Conflict, Forbidden, InvalidInput, NotFound, StemhubError
 from stemhub.core.exports import csv_download
-from stemhub.core.pages import page
+from stemhub.core.pages import AuthenticatedHttpRequest, page
 from stemhub.distribution import forms, reports, selectors, services
 from stemhub.distribution.committee import is_committee_member
 from stemhub.distribution.models import (
@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 signed_in = page()
 
 
-def _staff(request: HttpRequest) -> None:
+def _staff(request: AuthenticatedHttpRequest) -> None:
     if not selectors.is_distribution_staff(request.user):
         raise Forbidden(
             "This page needs distribution.review or distribution.ship in your institution"
@@ -61,7 +61,7 @@ def _requestable_line(name: str) -> CellLine:
 
 
 @signed_in
-def request_new(request: HttpRequest, name: str) -> HttpResponse:
+def request_new(request: AuthenticatedHttpRequest, name: str) -> HttpResponse:
     """Signed in: request a published line for a project and sign the licence."""
     line = _requestable_line(name)
     licence = selectors.current_licence()
@@ -181,7 +181,7 @@ QUEUES = {
 
 
 @signed_in
-def request_list(request: HttpRequest) -> HttpResponse:
+def request_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Signed in: your own requests, and, for distribution staff, those for your lines; by
     status (several), line, researcher or only your own, with counts per status, how long each
     has waited and what happens next."""
@@ -196,7 +196,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
 
 
 @signed_in
-def request_queue(request: HttpRequest, queue: str) -> HttpResponse:
+def request_queue(request: AuthenticatedHttpRequest, queue: str) -> HttpResponse:
     """Signed in: a named list of the requests you may see: `mine`, `to-review` (submitted),
     `committee` (awaiting the committee), `to-ship` (approved and allocated)."""
     if queue not in QUEUES:
@@ -219,7 +219,7 @@ def _listed(found: "WaitingRequest", user: Any) -> dict[str, Any]:
 
 
 def _requests_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     *,
     statuses: list[str],
     line: str = "",
@@ -270,7 +270,7 @@ def _requests_page(
     )
 
 
-def _actions(request: HttpRequest, found: DistributionRequest) -> dict[str, bool]:
+def _actions(request: AuthenticatedHttpRequest, found: DistributionRequest) -> dict[str, bool]:
     user = request.user
     provider = found.provider_id
     own = user.pk == found.researcher_id
@@ -293,7 +293,7 @@ def _actions(request: HttpRequest, found: DistributionRequest) -> dict[str, bool
 
 
 @signed_in
-def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def request_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Signed in, the request's researcher or its provider's distribution staff: the request,
     its checks, signature, timeline, shipment, reports and the actions open to you."""
     found = selectors.request_for(request.user, pk)
@@ -301,7 +301,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _detail_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     found: DistributionRequest,
     *,
     failed: str = "",
@@ -339,7 +339,7 @@ def _detail_page(
     )
 
 
-def _review(request: HttpRequest, found: DistributionRequest) -> str:
+def _review(request: AuthenticatedHttpRequest, found: DistributionRequest) -> str:
     services.distribution_request_review(
         actor=request.user,
         request=found,
@@ -349,7 +349,7 @@ def _review(request: HttpRequest, found: DistributionRequest) -> str:
     return "Decision recorded."
 
 
-def _committee(request: HttpRequest, found: DistributionRequest) -> str:
+def _committee(request: AuthenticatedHttpRequest, found: DistributionRequest) -> str:
     services.distribution_request_committee_review(
         actor=request.user,
         request=found,
@@ -359,75 +359,81 @@ def _committee(request: HttpRequest, found: DistributionRequest) -> str:
     return "The committee's decision is recorded."
 
 
-def _withdraw(request: HttpRequest, found: DistributionRequest) -> str:
+def _withdraw(request: AuthenticatedHttpRequest, found: DistributionRequest) -> str:
     services.distribution_request_withdraw(
         actor=request.user, request=found, reason=request.POST.get("reason", "")
     )
     return "Request withdrawn."
 
 
-def _allocate(request: HttpRequest, found: DistributionRequest) -> str:
+def _allocate(request: AuthenticatedHttpRequest, found: DistributionRequest) -> str:
     allocations = services.distribution_allocate(actor=request.user, request=found)
     return f"{len(allocations)} vial(s) reserved; the pick list is below."
 
 
-def _release(request: HttpRequest, found: DistributionRequest) -> str:
+def _release(request: AuthenticatedHttpRequest, found: DistributionRequest) -> str:
     services.distribution_allocation_release(
         actor=request.user, request=found, reason=request.POST.get("reason", "")
     )
     return "Vials put back; allocate again when ready."
 
 
-def _ship(request: HttpRequest, found: DistributionRequest) -> str:
+def _ship(request: AuthenticatedHttpRequest, found: DistributionRequest) -> str:
     form = forms.Form(request.POST)
-    shipment = {
-        "courier": form.text("courier", gettext("the courier"), max_length=100),
-        "tracking_number": form.text(
-            "tracking_number", gettext("the tracking number"), max_length=100
-        ),
-        "dry_shipper": form.text("dry_shipper", gettext("the dry shipper"), max_length=100),
-        "temperature_logger": form.text(
-            "temperature_logger", gettext("the temperature logger"), max_length=100
-        ),
-        "shipped_on": form.day("shipped_on", gettext("the shipping date")),
-        "expected_on": form.day(
-            "expected_on", gettext("the expected arrival date"), required=False
-        ),
-    }
+    courier = form.text("courier", gettext("the courier"), max_length=100)
+    tracking_number = form.text("tracking_number", gettext("the tracking number"), max_length=100)
+    dry_shipper = form.text("dry_shipper", gettext("the dry shipper"), max_length=100)
+    temperature_logger = form.text(
+        "temperature_logger", gettext("the temperature logger"), max_length=100
+    )
+    shipped_on = form.day("shipped_on", gettext("the shipping date"))
+    expected_on = form.optional_day("expected_on", gettext("the expected arrival date"))
     form.check()
-    services.distribution_ship(actor=request.user, request=found, **shipment)
+    services.distribution_ship(
+        actor=request.user,
+        request=found,
+        courier=courier,
+        tracking_number=tracking_number,
+        dry_shipper=dry_shipper,
+        temperature_logger=temperature_logger,
+        shipped_on=shipped_on,
+        expected_on=expected_on,
+    )
     return gettext("Shipment recorded; the researcher has been told.")
 
 
-def _receipt(request: HttpRequest, found: DistributionRequest) -> str:
+def _receipt(request: AuthenticatedHttpRequest, found: DistributionRequest) -> str:
     form = forms.Form(request.POST)
     received_on = form.day("received_on", gettext("the date the cells arrived"))
     condition = form.text("condition", gettext("the condition"), required=False, max_length=500)
     form.check()
     reports.distribution_receipt_confirm(
-        actor=request.user,
-        request=found,
-        received_on=received_on,  # type: ignore[arg-type]
-        condition=condition,
+        actor=request.user, request=found, received_on=received_on, condition=condition
     )
     return gettext("Receipt confirmed. Thank you.")
 
 
-def _thaw(request: HttpRequest, found: DistributionRequest) -> str:
+def _thaw(request: AuthenticatedHttpRequest, found: DistributionRequest) -> str:
     form = forms.Form(request.POST)
-    thaw = {
-        "thawed_on": form.day("thawed_on", gettext("the thaw date")),
-        "viability": form.decimal("viability", gettext("the viability")),
-        "recovery": form.decimal("recovery", gettext("the recovery")),
-        "attachment": form.choice("attachment", gettext("the attachment"), Attachment.values),
-        "problems": form.text("problems", gettext("the problems"), required=False),
-    }
+    thawed_on = form.day("thawed_on", gettext("the thaw date"))
+    viability = form.decimal("viability", gettext("the viability"))
+    recovery = form.decimal("recovery", gettext("the recovery"))
+    attachment = form.choice("attachment", gettext("the attachment"), Attachment.values)
+    problems = form.text("problems", gettext("the problems"), required=False)
     form.check()
-    reports.distribution_thaw_report(actor=request.user, request=found, **thaw)
+    reports.distribution_thaw_report(
+        actor=request.user,
+        request=found,
+        thawed_on=thawed_on,
+        viability=viability,
+        recovery=recovery,
+        attachment=attachment,
+        problems=problems,
+    )
     return gettext("Post-thaw results recorded. Thank you.")
 
 
-def _result(request: HttpRequest, found: DistributionRequest) -> str:
+def _result(request: AuthenticatedHttpRequest, found: DistributionRequest) -> str:
     form = forms.Form(request.POST)
     title = form.text("title", gettext("the title"), max_length=300)
     form.check()
@@ -441,7 +447,7 @@ def _result(request: HttpRequest, found: DistributionRequest) -> str:
     return gettext("Result shared with the provider. Thank you.")
 
 
-ACTIONS: dict[str, Callable[[HttpRequest, DistributionRequest], str]] = {
+ACTIONS: dict[str, Callable[[AuthenticatedHttpRequest, DistributionRequest], str]] = {
     "review": _review,
     "committee": _committee,
     "withdraw": _withdraw,
@@ -456,7 +462,7 @@ ACTIONS: dict[str, Callable[[HttpRequest, DistributionRequest], str]] = {
 
 @require_POST
 @signed_in
-def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def request_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     """Signed in, and what the action needs: review (distribution.review), committee (the
     access committee), allocate/release/ship (distribution.ship), withdraw/receipt/thaw/result
     (the request's researcher) — each in the provider's institution."""
@@ -478,7 +484,7 @@ def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 
 @signed_in
-def pick_list(request: HttpRequest, pk: int) -> HttpResponse:
+def pick_list(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Needs distribution.ship in the provider's institution: the vials to pick, by place."""
     found = selectors.request_for(request.user, pk)
     if not user_can(request.user, Perm.DISTRIBUTION_SHIP, found.provider_id):
@@ -491,7 +497,7 @@ def pick_list(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @signed_in
-def pack(request: HttpRequest, pk: int) -> HttpResponse:
+def pack(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Signed in, the request's researcher or its provider's staff: the shipment pack as sent
     (before shipping, a preview from the allocated lots)."""
     found = selectors.request_for(request.user, pk)
@@ -505,7 +511,7 @@ def pack(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @signed_in
-def certificate(request: HttpRequest, pk: int, certificate_id: int) -> HttpResponse:
+def certificate(request: AuthenticatedHttpRequest, pk: int, certificate_id: int) -> HttpResponse:
     """Signed in, the request's researcher or its provider's staff: a certificate of analysis
     of a lot in the request's pack."""
     found = selectors.request_for(request.user, pk)
@@ -526,7 +532,7 @@ def certificate(request: HttpRequest, pk: int, certificate_id: int) -> HttpRespo
 
 
 @signed_in
-def statistics(request: HttpRequest) -> HttpResponse:
+def statistics(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Needs distribution.review or distribution.ship: shipments of your institution's lines by
     line and by recipient institution, year, country and intended use."""
     _staff(request)
@@ -550,7 +556,9 @@ def statistics(request: HttpRequest) -> HttpResponse:
 
 
 @signed_in
-def statistics_csv(request: HttpRequest, by: str) -> HttpResponse:
+def statistics_csv(
+    request: AuthenticatedHttpRequest, by: str
+) -> HttpResponse | StreamingHttpResponse:
     """Needs distribution.review or distribution.ship: the statistics as CSV, by line or by
     recipient institution."""
     _staff(request)

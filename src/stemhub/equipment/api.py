@@ -7,11 +7,13 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Router, Schema, Status
+from ninja.params import functions as param
 
 from stemhub.accounts.permissions import Perm, user_can
 from stemhub.core.api import AUTHENTICATED, Celsius, Day, Words, one_of
 from stemhub.core.errors import Forbidden
+from stemhub.core.pages import AuthenticatedHttpRequest
 from stemhub.equipment import services
 from stemhub.equipment.models import (
     CalibrationResult,
@@ -167,7 +169,7 @@ def _excursion(excursion: Excursion) -> dict[str, Any]:
 
 
 @router.get("/equipment", response=list[EquipmentOut], auth=AUTHENTICATED)
-def equipment_list(request: HttpRequest) -> list[dict[str, Any]]:
+def equipment_list(request: AuthenticatedHttpRequest) -> list[dict[str, Any]]:
     """Needs biobank.view: your institution's equipment (every institution's for platform
     admins), with whether each may be used now."""
     _viewer(request)
@@ -175,7 +177,9 @@ def equipment_list(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.post("/equipment", response={201: EquipmentOut}, auth=AUTHENTICATED)
-def equipment_create(request: HttpRequest, payload: EquipmentIn) -> Status[dict[str, Any]]:
+def equipment_create(
+    request: AuthenticatedHttpRequest, payload: EquipmentIn
+) -> Status[dict[str, Any]]:
     """Needs equipment.manage in your institution: register a unit."""
     unit = services.equipment_create(actor=request.user, data=payload.dict())
     return Status(201, _out(unit))
@@ -183,8 +187,8 @@ def equipment_create(request: HttpRequest, payload: EquipmentIn) -> Status[dict[
 
 @router.get("/equipment/due", response=list[DueOut], auth=AUTHENTICATED)
 def equipment_due_list(
-    request: HttpRequest,
-    within_days: int = Query(30, ge=1, le=3650, description="Look ahead this many days"),
+    request: AuthenticatedHttpRequest,
+    within_days: int = param.Query(30, ge=1, le=3650, description="Look ahead this many days"),
 ) -> list[dict[str, Any]]:
     """Needs biobank.view: calibrations and maintenance overdue or due within `within_days`."""
     _viewer(request)
@@ -204,14 +208,14 @@ def equipment_due_list(
 
 
 @router.get("/equipment/{equipment_id}", response=EquipmentOut, auth=AUTHENTICATED)
-def equipment_detail(request: HttpRequest, equipment_id: int) -> dict[str, Any]:
+def equipment_detail(request: AuthenticatedHttpRequest, equipment_id: int) -> dict[str, Any]:
     """Needs biobank.view for the unit's institution."""
     return _out(equipment_or_404(request.user, equipment_id))
 
 
 @router.patch("/equipment/{equipment_id}", response=EquipmentOut, auth=AUTHENTICATED)
 def equipment_update(
-    request: HttpRequest, equipment_id: int, payload: EquipmentPatch
+    request: AuthenticatedHttpRequest, equipment_id: int, payload: EquipmentPatch
 ) -> dict[str, Any]:
     """Needs equipment.manage for the unit's institution: change the given fields."""
     unit = equipment_or_404(request.user, equipment_id)
@@ -223,7 +227,7 @@ def equipment_update(
 
 @router.post("/equipment/{equipment_id}/status", response=EquipmentOut, auth=AUTHENTICATED)
 def equipment_status(
-    request: HttpRequest, equipment_id: int, payload: EquipmentStatusIn
+    request: AuthenticatedHttpRequest, equipment_id: int, payload: EquipmentStatusIn
 ) -> dict[str, Any]:
     """Needs equipment.manage for the unit's institution: in service, out of service or
     quarantined, with a reason."""
@@ -238,7 +242,7 @@ def equipment_status(
 @router.post("/equipment/{equipment_id}/calibrations", response={201: EquipmentOut},
              auth=AUTHENTICATED)  # fmt: skip
 def equipment_calibration(
-    request: HttpRequest, equipment_id: int, payload: CalibrationIn
+    request: AuthenticatedHttpRequest, equipment_id: int, payload: CalibrationIn
 ) -> Status[dict[str, Any]]:
     """Needs equipment.manage for the unit's institution: record a calibration."""
     unit = equipment_or_404(request.user, equipment_id)
@@ -250,7 +254,7 @@ def equipment_calibration(
 @router.post("/equipment/{equipment_id}/maintenance", response={201: EquipmentOut},
              auth=AUTHENTICATED)  # fmt: skip
 def equipment_maintenance(
-    request: HttpRequest, equipment_id: int, payload: MaintenanceIn
+    request: AuthenticatedHttpRequest, equipment_id: int, payload: MaintenanceIn
 ) -> Status[dict[str, Any]]:
     """Needs equipment.manage for the unit's institution: record maintenance."""
     unit = equipment_or_404(request.user, equipment_id)
@@ -268,7 +272,7 @@ class LogIn(Schema):
 @router.post("/equipment/{equipment_id}/temperature-logs", response={201: LogOut},
              auth=AUTHENTICATED)  # fmt: skip
 def temperature_log_upload(
-    request: HttpRequest, equipment_id: int, payload: LogIn
+    request: AuthenticatedHttpRequest, equipment_id: int, payload: LogIn
 ) -> Status[dict[str, Any]]:
     """Needs equipment.manage for the unit's institution: upload a temperature log, the CSV
     text (header timestamp,temperature_c) as `content`; all rows or none. Excursions flag,
@@ -296,7 +300,9 @@ def temperature_log_upload(
 
 @router.get("/equipment/{equipment_id}/excursions", response=list[ExcursionOut],
             auth=AUTHENTICATED)  # fmt: skip
-def equipment_excursions(request: HttpRequest, equipment_id: int) -> list[dict[str, Any]]:
+def equipment_excursions(
+    request: AuthenticatedHttpRequest, equipment_id: int
+) -> list[dict[str, Any]]:
     """Needs biobank.view for the unit's institution: its excursions, newest first."""
     unit = equipment_or_404(request.user, equipment_id)
     return [_excursion(e) for e in unit.excursions.all()]

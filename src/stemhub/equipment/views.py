@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from stemhub.accounts.permissions import Perm, user_can
 from stemhub.core.errors import InvalidInput, StemhubError
-from stemhub.core.pages import page
+from stemhub.core.pages import AuthenticatedHttpRequest, page
 from stemhub.equipment import services
 from stemhub.equipment.models import CalibrationResult, Excursion
 from stemhub.equipment.selectors import (
@@ -29,7 +29,7 @@ inventory_viewers_only = page(Perm.INVENTORY_VIEW, what="The equipment register"
 
 @require_GET
 @inventory_viewers_only
-def equipment_list(request: HttpRequest) -> HttpResponse:
+def equipment_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Needs biobank.view: your institution's equipment and what is overdue or due soon."""
     units = list(visible_equipment(request.user))
     today = timezone.localdate()
@@ -46,7 +46,7 @@ def equipment_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @inventory_viewers_only
-def equipment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def equipment_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Needs biobank.view for the unit's institution: its calibration, maintenance, temperature
     logs and excursions with the vials they flagged, and to its managers the forms to record a
     calibration and upload a log."""
@@ -98,7 +98,7 @@ def _day(value: str, field: str, *, required: bool = True) -> date | None:
 
 @require_POST
 @inventory_viewers_only
-def calibration_record(request: HttpRequest, pk: int) -> HttpResponse:
+def calibration_record(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Needs equipment.manage for the unit's institution: record a calibration (its date, who,
     the result, valid until, the certificate)."""
     unit = equipment_or_404(request.user, pk)
@@ -129,7 +129,7 @@ def calibration_record(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @inventory_viewers_only
-def temperature_log_upload(request: HttpRequest, pk: int) -> HttpResponse:
+def temperature_log_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Needs equipment.manage for the unit's institution: upload a temperature log (a CSV
     file, or its text pasted as `content`)."""
     unit = equipment_or_404(request.user, pk)

@@ -9,6 +9,7 @@ from ninja.files import UploadedFile
 from stemhub.accounts.models import Institution
 from stemhub.core.api import AUTHENTICATED, file_answer
 from stemhub.core.errors import InvalidInput
+from stemhub.core.pages import AuthenticatedHttpRequest
 from stemhub.exchange.bulk import (
     XLSX_TYPE,
     ImportRejected,
@@ -38,7 +39,7 @@ class ImportReport(Schema):
 
 @router.post("/imports/lines", response=ImportReport, auth=AUTHENTICATED)
 def lines_upload(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     file: File[UploadedFile],
     dry_run: Form[bool] = False,
     institution: Form[str] = "",

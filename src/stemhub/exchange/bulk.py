@@ -14,7 +14,7 @@ from typing import Any
 from django.db import transaction
 
 from stemhub.accounts.models import Institution, User
-from stemhub.accounts.permissions import Perm
+from stemhub.accounts.permissions import Perm, require
 from stemhub.core.errors import InvalidInput, StemhubError
 from stemhub.core.exports import csv_lines, xlsx_bytes
 from stemhub.core.tabular import TableLimits, table_rows
@@ -421,7 +421,7 @@ def lines_import(
     Returns {"dry_run", "rows", "created": [names], "errors": [{row, column, reason}]}; with
     errors (or a dry run) nothing is written.
     """
-    registry.require(actor, Perm.EDIT_LINE, institution.pk)
+    require(actor, Perm.EDIT_LINE, institution.pk)
     try:
         header, rows = read_sheet(filename, content)
     except ImportRejected as rejected:

@@ -25,7 +25,6 @@ from stemhub.exchange.hpscreg import (
 )
 from stemhub.registry import services as registry
 from stemhub.registry.models import (
-    HUMAN,
     Availability,
     CellLine,
     CurationEvent,
@@ -34,6 +33,7 @@ from stemhub.registry.models import (
     Source,
     Status,
 )
+from stemhub.registry.naming import HUMAN
 from stemhub.registry.records import RECORD_PREFETCH, line_record
 from stemhub.registry.validation import line_problems
 

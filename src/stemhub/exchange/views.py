@@ -2,16 +2,17 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from stemhub.accounts.permissions import Perm, user_can
 from stemhub.core.errors import StemhubError
+from stemhub.core.pages import AuthenticatedHttpRequest
 from stemhub.exchange.bulk import COLUMNS, LIMITS, lines_import
 
 
 @login_required
-def lines_import_page(request: HttpRequest) -> HttpResponse:
+def lines_import_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Needs registry.edit_line in your institution: upload a sheet, check it (dry run) or
     register every row at once; every bad cell is listed with its row and column."""
     institution = request.user.institution

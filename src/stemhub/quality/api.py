@@ -6,8 +6,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
+from ninja.params import functions as param
 
 from stemhub.accounts.models import User
 from stemhub.accounts.permissions import Perm, require
@@ -15,6 +16,7 @@ from stemhub.biobank.models import CellBank
 from stemhub.biobank.selectors import bank_for, visible_banks
 from stemhub.core.api import Limit, Words, file_answer
 from stemhub.core.errors import InvalidInput, NotFound
+from stemhub.core.pages import AuthenticatedHttpRequest
 from stemhub.equipment.models import Equipment, Excursion
 from stemhub.quality import dispositions, selectors, services
 from stemhub.quality.models import (
@@ -377,7 +379,9 @@ def bank_qc_out(bank: CellBank) -> dict[str, Any]:
 
 
 @router.get("/quality/tests", response=list[QcTestOut])
-def test_list(request: HttpRequest, all_versions: bool = False) -> list[dict[str, Any]]:
+def test_list(
+    request: AuthenticatedHttpRequest, all_versions: bool = False
+) -> list[dict[str, Any]]:
     """Needs biobank.view: the QC catalogue's current tests (every version with
     `all_versions=true`)."""
     require(request.user, Perm.INVENTORY_VIEW)
@@ -386,7 +390,9 @@ def test_list(request: HttpRequest, all_versions: bool = False) -> list[dict[str
 
 
 @router.post("/quality/tests/{code}/revise", response={201: QcTestOut})
-def test_revise(request: HttpRequest, code: str, payload: ReviseIn) -> Status:
+def test_revise(
+    request: AuthenticatedHttpRequest, code: str, payload: ReviseIn
+) -> Status[dict[str, Any]]:
     """Needs quality.release (platform admins: the catalogue is shared): a new version of a
     test's specification; results keep the version they were judged against."""
     require(request.user, Perm.QC_RELEASE)
@@ -401,7 +407,7 @@ def test_revise(request: HttpRequest, code: str, payload: ReviseIn) -> Status:
 
 
 @router.get("/quality/banks/{bank_id}", response=BankQcOut)
-def bank_qc(request: HttpRequest, bank_id: int) -> dict[str, Any]:
+def bank_qc(request: AuthenticatedHttpRequest, bank_id: int) -> dict[str, Any]:
     """Needs biobank.view in the bank's institution: results, what release still needs,
     nonconformities, releases with their signatures and verification."""
     return bank_qc_out(_bank(request, bank_id))
@@ -409,11 +415,11 @@ def bank_qc(request: HttpRequest, bank_id: int) -> dict[str, Any]:
 
 @router.post("/quality/banks/{bank_id}/results", response={201: QcResultOut})
 def result_record(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     bank_id: int,
     tested_on: Form[date],
-    test: str = Form(..., min_length=1),
-    value: str = Form(..., min_length=1),
+    test: str = param.Form(..., min_length=1),
+    value: str = param.Form(..., min_length=1),
     unit: Form[str] = "",
     method: Form[str] = "",
     operator: Form[str] = "",
@@ -421,7 +427,7 @@ def result_record(
     instrument: Form[int] = None,  # type: ignore[assignment]
     comment: Form[str] = "",
     raw_file: File[UploadedFile] = None,  # type: ignore[assignment]
-) -> Status:
+) -> Status[dict[str, Any]]:
     """Needs quality.record in the bank's institution: a result (multipart form, the raw file
     in `raw_file`), judged against the test's current specification."""
     bank = _bank(request, bank_id)
@@ -452,7 +458,9 @@ def result_record(
 
 
 @router.post("/quality/results/{result_id}/correct", response=QcResultOut)
-def result_correct(request: HttpRequest, result_id: int, payload: CorrectIn) -> dict[str, Any]:
+def result_correct(
+    request: AuthenticatedHttpRequest, result_id: int, payload: CorrectIn
+) -> dict[str, Any]:
     """Needs quality.record in the bank's institution: correct a result's value, with a reason.
     A released bank loses its release."""
     result = services.qc_result_correct(
@@ -466,7 +474,7 @@ def result_correct(request: HttpRequest, result_id: int, payload: CorrectIn) -> 
 
 
 @router.get("/quality/results/{result_id}/raw-file", openapi_extra=file_answer("*/*"))
-def result_raw_file(request: HttpRequest, result_id: int) -> HttpResponse:
+def result_raw_file(request: AuthenticatedHttpRequest, result_id: int) -> HttpResponse:
     """Needs biobank.view in the bank's institution: the result's raw file as uploaded."""
     result = _result(request, result_id)
     if result.raw_file_id is None:
@@ -483,7 +491,7 @@ def result_raw_file(request: HttpRequest, result_id: int) -> HttpResponse:
 
 @router.get("/quality/nonconformities", response=list[NonconformityOut])
 def nonconformity_list(
-    request: HttpRequest, status: str = Query("", pattern="^(open|closed|)$")
+    request: AuthenticatedHttpRequest, status: str = param.Query("", pattern="^(open|closed|)$")
 ) -> list[dict[str, Any]]:
     """Needs biobank.view: your institution's nonconformities (`status=open` or `closed`)."""
     require(request.user, Perm.INVENTORY_VIEW)
@@ -496,7 +504,9 @@ def nonconformity_list(
 
 
 @router.post("/quality/banks/{bank_id}/nonconformities", response={201: NonconformityOut})
-def nonconformity_open(request: HttpRequest, bank_id: int, payload: NonconformityIn) -> Status:
+def nonconformity_open(
+    request: AuthenticatedHttpRequest, bank_id: int, payload: NonconformityIn
+) -> Status[dict[str, Any]]:
     """Needs quality.record in the bank's institution: open a nonconformity."""
     bank = _bank(request, bank_id)
     result = None
@@ -513,7 +523,9 @@ def nonconformity_open(request: HttpRequest, bank_id: int, payload: Nonconformit
 
 
 @router.post("/quality/nonconformities/{nc_id}/close", response=NonconformityOut)
-def nonconformity_close(request: HttpRequest, nc_id: int, payload: CloseIn) -> dict[str, Any]:
+def nonconformity_close(
+    request: AuthenticatedHttpRequest, nc_id: int, payload: CloseIn
+) -> dict[str, Any]:
     """Needs quality.release in the bank's institution: close with a reason (and the CAPA),
     signed with the closer's password."""
     require(request.user, Perm.INVENTORY_VIEW)
@@ -531,7 +543,9 @@ def nonconformity_close(request: HttpRequest, nc_id: int, payload: CloseIn) -> d
 
 
 @router.post("/quality/banks/{bank_id}/release", response={201: ReleaseOut})
-def bank_release(request: HttpRequest, bank_id: int, payload: ReleaseIn) -> Status:
+def bank_release(
+    request: AuthenticatedHttpRequest, bank_id: int, payload: ReleaseIn
+) -> Status[dict[str, Any]]:
     """Needs quality.release in the bank's institution: sign the release (password
     re-entered); refused, naming them, while tests are missing or failed."""
     release = services.bank_release(
@@ -541,7 +555,7 @@ def bank_release(request: HttpRequest, bank_id: int, payload: ReleaseIn) -> Stat
 
 
 @router.get("/quality/releases/{release_id}", response=ReleaseOut)
-def release_detail(request: HttpRequest, release_id: int) -> dict[str, Any]:
+def release_detail(request: AuthenticatedHttpRequest, release_id: int) -> dict[str, Any]:
     """Needs biobank.view in the bank's institution: the release, its signature and whether the
     signed record is unchanged."""
     return release_out(_release(request, release_id))
@@ -597,7 +611,9 @@ def excursion_out(excursion: Excursion) -> dict[str, Any]:
 
 
 @router.get("/quality/excursions", response=list[QcExcursionOut])
-def excursion_list(request: HttpRequest, awaiting: bool = False) -> list[dict[str, Any]]:
+def excursion_list(
+    request: AuthenticatedHttpRequest, awaiting: bool = False
+) -> list[dict[str, Any]]:
     """Needs biobank.view: your institution's temperature excursions (`awaiting=true`: those
     awaiting a decision, oldest first)."""
     require(request.user, Perm.INVENTORY_VIEW)
@@ -610,7 +626,7 @@ def excursion_list(request: HttpRequest, awaiting: bool = False) -> list[dict[st
 
 
 @router.get("/quality/excursions/{excursion_id}", response=QcExcursionOut)
-def excursion_detail(request: HttpRequest, excursion_id: int) -> dict[str, Any]:
+def excursion_detail(request: AuthenticatedHttpRequest, excursion_id: int) -> dict[str, Any]:
     """Needs biobank.view in the unit's institution: the excursion, its vials and decision."""
     require(request.user, Perm.INVENTORY_VIEW)
     return excursion_out(selectors.excursion_for(request.user, excursion_id))
@@ -618,8 +634,8 @@ def excursion_detail(request: HttpRequest, excursion_id: int) -> dict[str, Any]:
 
 @router.post("/quality/excursions/{excursion_id}/decision", response={201: QcExcursionOut})
 def excursion_decide(
-    request: HttpRequest, excursion_id: int, payload: ExcursionDecisionIn
-) -> Status:
+    request: AuthenticatedHttpRequest, excursion_id: int, payload: ExcursionDecisionIn
+) -> Status[dict[str, Any]]:
     """Needs quality.release in the unit's institution: decide the excursion, signed with your
     password: `decision` for every vial in stock, `decisions` (barcode → release, keep or
     destroy) for those decided otherwise."""

@@ -15,7 +15,7 @@ from stemhub.biobank.models import GONE, Container
 from stemhub.biobank.selectors import container_paths, place_text
 from stemhub.core.auth import printed_name
 from stemhub.core.errors import StemhubError
-from stemhub.core.pages import page
+from stemhub.core.pages import AuthenticatedHttpRequest, page
 from stemhub.equipment.models import Excursion, ExcursionVial
 from stemhub.quality import dispositions, selectors
 from stemhub.quality.models import Disposition, ExcursionVialDecision
@@ -25,7 +25,7 @@ DECISION_PREFIX = "decision-"
 
 
 @excursions_page
-def excursions(request: HttpRequest) -> HttpResponse:
+def excursions(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Needs biobank.view: your institution's temperature excursions, those awaiting a
     decision first (oldest first), then the decided ones (newest first)."""
     waiting = list(selectors.open_excursions(request.user))
@@ -61,7 +61,7 @@ def _count_flags(found: list[Excursion]) -> None:
 
 
 @excursions_page
-def excursion(request: HttpRequest, pk: int) -> HttpResponse:
+def excursion(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Needs biobank.view in the unit's institution: the excursion, the vials it flagged and
     where they are now, and QA's signed disposition or, to QA, the form to decide it."""
     return _excursion_page(request, selectors.excursion_for(request.user, pk))
@@ -140,7 +140,7 @@ def _excursion_page(
 
 @require_POST
 @excursions_page
-def excursion_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def excursion_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Needs quality.release in the unit's institution: decide the excursion (an impact
     assessment, a decision for all vials and per vial), signed with your password."""
     found = selectors.excursion_for(request.user, pk)

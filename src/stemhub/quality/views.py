@@ -17,7 +17,7 @@ from stemhub.biobank.models import Vial, VialStatus
 from stemhub.biobank.selectors import bank_for, visible_banks
 from stemhub.core.auth import printed_name
 from stemhub.core.errors import InvalidInput, NotFound, StemhubError
-from stemhub.core.pages import page
+from stemhub.core.pages import AuthenticatedHttpRequest, page
 from stemhub.equipment.models import Equipment
 from stemhub.quality import selectors, services
 from stemhub.quality.evaluation import evaluate
@@ -47,7 +47,7 @@ FIELD_LABELS = {
 
 
 @quality_page
-def catalogue(request: HttpRequest) -> HttpResponse:
+def catalogue(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Needs biobank.view: the QC tests, their specifications and versions."""
     tests = QcTest.objects.order_by("category", "code", "-version").select_related("created_by")
     return render(request, "quality/catalogue.html", {"tests": tests})
@@ -117,7 +117,7 @@ def _bank_context(request: HttpRequest, bank: Any) -> dict[str, Any]:
 
 
 @quality_page
-def bank(request: HttpRequest, pk: int) -> HttpResponse:
+def bank(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Needs biobank.view in the bank's institution: its QC results against specification,
     nonconformities, release state and signatures."""
     return render(request, "quality/bank.html", _bank_context(request, bank_for(request.user, pk)))
@@ -140,7 +140,7 @@ def _date(value: str, field: str) -> date:
 
 @require_POST
 @quality_page
-def result_add(request: HttpRequest, pk: int) -> HttpResponse:
+def result_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Needs quality.record in the bank's institution: record a result with its raw file."""
     found = bank_for(request.user, pk)
     require(request.user, Perm.QC_RECORD, found.institution_id)
@@ -211,7 +211,7 @@ def _result(request: HttpRequest, pk: int) -> QcResult:
 
 @require_POST
 @quality_page
-def result_correct(request: HttpRequest, pk: int) -> HttpResponse:
+def result_correct(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Needs quality.record in the bank's institution: correct a result's value with a reason."""
     result = _result(request, pk)
     require(request.user, Perm.QC_RECORD, result.bank.institution_id)
@@ -229,7 +229,7 @@ def result_correct(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @quality_page
-def raw_file(request: HttpRequest, pk: int) -> HttpResponse:
+def raw_file(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Needs biobank.view in the bank's institution: a result's raw file as uploaded."""
     result = _result(request, pk)
     if result.raw_file is None:
@@ -241,7 +241,7 @@ def raw_file(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @quality_page
-def nonconformity_open(request: HttpRequest, pk: int) -> HttpResponse:
+def nonconformity_open(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Needs quality.record in the bank's institution: open a nonconformity."""
     found = bank_for(request.user, pk)
     try:
@@ -256,7 +256,7 @@ def nonconformity_open(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @quality_page
-def nonconformity_close(request: HttpRequest, pk: int) -> HttpResponse:
+def nonconformity_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Needs quality.release in the bank's institution: close a nonconformity with a reason."""
     found = selectors.nonconformity_for(request.user, pk)
     try:
@@ -277,7 +277,7 @@ def nonconformity_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @quality_page
-def release(request: HttpRequest, pk: int) -> HttpResponse:
+def release(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Needs quality.release in the bank's institution: sign the bank's release with your
     password."""
     found = bank_for(request.user, pk)
@@ -293,7 +293,7 @@ def release(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @quality_page
-def nonconformities(request: HttpRequest) -> HttpResponse:
+def nonconformities(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Needs biobank.view: your institution's nonconformities, open ones first."""
     status = request.GET.get("status", "")
     found = selectors.visible_nonconformities(request.user).order_by("status", "-opened_at")

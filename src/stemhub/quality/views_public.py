@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from stemhub.accounts.permissions import Perm, is_platform_admin
 from stemhub.core.errors import InvalidInput, NotFound
-from stemhub.core.pages import error_page, page
+from stemhub.core.pages import AuthenticatedHttpRequest, error_page, page
 from stemhub.exchange.models import StrReference
 from stemhub.quality import verification
 from stemhub.quality.coa import certificate_data, line_of
@@ -305,7 +305,7 @@ def _example(user: Any) -> tuple[str, str] | None:
 
 @qc_page
 @require_http_methods(["GET", "POST"])
-def str_search(request: HttpRequest) -> HttpResponse:
+def str_search(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Needs quality.record: search an STR profile against every profile in the database (the
     Cellosaurus STR library and the registry lines), CLASTR's scoring."""
     context: dict[str, Any] = {

@@ -7,10 +7,11 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from stemhub.accounts.models import Institution
-from stemhub.accounts.permissions import Perm
+from stemhub.accounts.permissions import Perm, require
 from stemhub.catalogue.api import CatalogueOut, catalogue
 from stemhub.core.api import AUTHENTICATED, OPTIONAL, one_of
 from stemhub.core.errors import InvalidInput, NotFound
+from stemhub.core.pages import AuthenticatedHttpRequest
 from stemhub.registry import services
 from stemhub.registry.models import CellLine
 from stemhub.registry.models import Status as LineStatus
@@ -63,9 +64,11 @@ def _editable(request: HttpRequest, name: str) -> CellLine:
 
 
 @router.get("/registry/cell-lines", response=LineListOut, auth=AUTHENTICATED)
-def cell_line_list(request: HttpRequest, filters: Query[LineFilters]) -> dict[str, Any]:
+def cell_line_list(
+    request: AuthenticatedHttpRequest, filters: Query[LineFilters]
+) -> dict[str, Any]:
     """Needs registry.view_internal: the lines you manage, drafts included, by status."""
-    services.require(request.user, Perm.VIEW_INTERNAL)
+    require(request.user, Perm.VIEW_INTERNAL)
     lines = visible_lines(request.user).select_related("institution")
     if filters.status:
         lines = lines.filter(status=filters.status)
@@ -98,7 +101,9 @@ def cell_line_detail(request: HttpRequest, name: str) -> dict[str, Any]:
 
 
 @router.post("/cell-lines", response={201: LineOut}, auth=AUTHENTICATED)
-def cell_line_create(request: HttpRequest, payload: LineCreate) -> Status[dict[str, Any]]:
+def cell_line_create(
+    request: AuthenticatedHttpRequest, payload: LineCreate
+) -> Status[dict[str, Any]]:
     """Needs registry.edit_line in the institution the line is registered for."""
     data = payload.dict(exclude_unset=True)
     institution = None
@@ -114,7 +119,9 @@ def cell_line_create(request: HttpRequest, payload: LineCreate) -> Status[dict[s
 
 
 @router.patch("/cell-lines/{name}", response=LineOut, auth=AUTHENTICATED)
-def cell_line_update(request: HttpRequest, name: str, payload: LineUpdate) -> dict[str, Any]:
+def cell_line_update(
+    request: AuthenticatedHttpRequest, name: str, payload: LineUpdate
+) -> dict[str, Any]:
     """Needs registry.edit_line in the line's institution; a published line needs a reason."""
     data = payload.dict(exclude_unset=True)
     reason = data.pop("reason", "")
@@ -125,7 +132,9 @@ def cell_line_update(request: HttpRequest, name: str, payload: LineUpdate) -> di
 
 
 @router.post("/cell-lines/{name}/submit", response=LineOut, auth=AUTHENTICATED)
-def cell_line_submit(request: HttpRequest, name: str, payload: TransitionIn) -> dict[str, Any]:
+def cell_line_submit(
+    request: AuthenticatedHttpRequest, name: str, payload: TransitionIn
+) -> dict[str, Any]:
     """Needs registry.edit_line: draft or returned → submitted."""
     line = services.cell_line_submit(
         actor=request.user, line=_editable(request, name), comment=payload.comment
@@ -135,7 +144,7 @@ def cell_line_submit(request: HttpRequest, name: str, payload: TransitionIn) -> 
 
 @router.post("/cell-lines/{name}/review", response=LineOut, auth=AUTHENTICATED)
 def cell_line_start_review(
-    request: HttpRequest, name: str, payload: TransitionIn
+    request: AuthenticatedHttpRequest, name: str, payload: TransitionIn
 ) -> dict[str, Any]:
     """Needs registry.curate: submitted → in review."""
     line = services.cell_line_start_review(
@@ -145,7 +154,9 @@ def cell_line_start_review(
 
 
 @router.post("/cell-lines/{name}/return", response=LineOut, auth=AUTHENTICATED)
-def cell_line_return(request: HttpRequest, name: str, payload: ReturnIn) -> dict[str, Any]:
+def cell_line_return(
+    request: AuthenticatedHttpRequest, name: str, payload: ReturnIn
+) -> dict[str, Any]:
     """Needs registry.curate: in review → returned, with the curator's comment."""
     line = services.cell_line_return(
         actor=request.user, line=_editable(request, name), comment=payload.comment
@@ -154,7 +165,9 @@ def cell_line_return(request: HttpRequest, name: str, payload: ReturnIn) -> dict
 
 
 @router.post("/cell-lines/{name}/publish", response=LineOut, auth=AUTHENTICATED)
-def cell_line_publish(request: HttpRequest, name: str, payload: TransitionIn) -> dict[str, Any]:
+def cell_line_publish(
+    request: AuthenticatedHttpRequest, name: str, payload: TransitionIn
+) -> dict[str, Any]:
     """Needs registry.curate: in review → published, once hPSCreg's minimum is met."""
     line = services.cell_line_publish(
         actor=request.user, line=_editable(request, name), comment=payload.comment
@@ -164,7 +177,7 @@ def cell_line_publish(request: HttpRequest, name: str, payload: TransitionIn) ->
 
 @router.post("/cell-lines/{name}/availability", response=LineOut, auth=AUTHENTICATED)
 def cell_line_availability(
-    request: HttpRequest, name: str, payload: AvailabilityIn
+    request: AuthenticatedHttpRequest, name: str, payload: AvailabilityIn
 ) -> dict[str, Any]:
     """Needs registry.set_availability; recall and withdrawal need a reason."""
     line = services.cell_line_set_availability(
@@ -177,9 +190,9 @@ def cell_line_availability(
 
 
 @router.get("/cell-lines/{name}/checklist", response=list[ChecklistOut], auth=AUTHENTICATED)
-def cell_line_checklist(request: HttpRequest, name: str) -> list[Any]:
+def cell_line_checklist(request: AuthenticatedHttpRequest, name: str) -> list[Any]:
     """Needs registry.view_internal: what publication still needs."""
-    services.require(request.user, Perm.VIEW_INTERNAL)
+    require(request.user, Perm.VIEW_INTERNAL)
     line = CellLine.objects.prefetch_related(
         "markers", "differentiations", "karyotypes", Prefetch("donor")
     ).get(pk=_editable(request, name).pk)

@@ -1,13 +1,13 @@
 """/api/v1/names: look up, check and issue hPSCreg standard names."""
 
-from typing import Annotated, Any, Literal, cast
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from stemhub.accounts.models import User
 from stemhub.core.api import AUTHENTICATED, OPTIONAL
+from stemhub.core.pages import AuthenticatedHttpRequest
 from stemhub.registry.name_services import standard_name_issue
 from stemhub.registry.naming import Verdict, check_name
 from stemhub.registry.selectors import resolve_name
@@ -52,11 +52,11 @@ def names_check(request: HttpRequest, payload: NamesCheckIn) -> list[dict[str, A
 
 
 @router.post("/names/next", response={201: NameOut}, auth=AUTHENTICATED)
-def name_next(request: HttpRequest, payload: NameNextIn) -> Status[dict[str, str]]:
+def name_next(request: AuthenticatedHttpRequest, payload: NameNextIn) -> Status[dict[str, str]]:
     """Needs registry.issue_names in the institution owning the provider code: issues the next
     standard name, a new clone of a donor (`same_donor`) or a subclone (`subclone_of`)."""
     name = standard_name_issue(
-        actor=cast(User, request.user),  # AUTHENTICATED lets only signed-in users through
+        actor=request.user,
         provider_code=payload.provider,
         type_letter=payload.type,
         same_donor=payload.same_donor,

@@ -22,7 +22,6 @@ from stemhub.core.errors import (
 from stemhub.registry import naming
 from stemhub.registry.diseases import fold_disease
 from stemhub.registry.models import (
-    HUMAN,
     Availability,
     AvailabilityChange,
     CellLine,
@@ -37,6 +36,7 @@ from stemhub.registry.models import (
     Status,
     Synonym,
 )
+from stemhub.registry.naming import HUMAN
 from stemhub.registry.records import (
     CHILD_TABLES,
     DONOR_FIELDS,

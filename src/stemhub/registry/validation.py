@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 
 from stemhub.registry import naming
 from stemhub.registry.hla_typing import typing_problem
-from stemhub.registry.models import HUMAN, CellLine, LineType
+from stemhub.registry.models import CellLine, LineType
+from stemhub.registry.naming import HUMAN
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ class Problem:
 def _name_problems(line: CellLine) -> list[Problem]:
     if line.line_type not in LineType.values or line.species != HUMAN:
         return []  # an animal line's name is its provider's own, not an hPSCreg standard name
-    letter = "i" if LineType.name_letter(line.line_type) == "i" else "e"
+    letter: naming.TypeLetter = "i" if LineType.name_letter(line.line_type) == "i" else "e"
     message = naming.type_letter_problem(line.name, letter)
     return [Problem("name", message)] if message else []
 

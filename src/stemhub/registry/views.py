@@ -29,7 +29,7 @@ from django.views.decorators.http import require_GET, require_POST
 from stemhub.accounts.permissions import Perm, user_can
 from stemhub.core import columns
 from stemhub.core.errors import Forbidden, InvalidInput, NotFound, StemhubError
-from stemhub.core.pages import error_page, page
+from stemhub.core.pages import AuthenticatedHttpRequest, error_page, page
 from stemhub.quality.verification import public_certificates_for_line
 from stemhub.registry import services
 from stemhub.registry.forms import AvailabilityForm, LineForm, initial_from_record
@@ -202,7 +202,7 @@ def public_line(request: HttpRequest, name: str) -> HttpResponse:
 
 @staff_only
 @require_GET
-def staff_line_list(request: HttpRequest) -> HttpResponse:
+def staff_line_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Needs registry.view_internal: the lines you may see (published ones and your
     institution's), filtered by status, availability and name."""
     lines = visible_lines(request.user).select_related("institution")
@@ -242,7 +242,7 @@ def _form_page(
 
 
 @staff_only
-def staff_line_create(request: HttpRequest) -> HttpResponse:
+def staff_line_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Needs registry.edit_line in your institution: register a new line as a draft."""
     if not user_can(request.user, Perm.EDIT_LINE, request.user.institution_id):
         return error_page(request, Forbidden("Registering lines needs registry.edit_line."))
@@ -261,7 +261,7 @@ def staff_line_create(request: HttpRequest) -> HttpResponse:
 
 
 @staff_only
-def staff_line_edit(request: HttpRequest, name: str) -> HttpResponse:
+def staff_line_edit(request: AuthenticatedHttpRequest, name: str) -> HttpResponse:
     """Needs registry.edit_line in the line's institution: change a line; a published line
     needs a reason and keeps the change as a version."""
     try:
@@ -353,7 +353,7 @@ def _staff_context(request: HttpRequest, line: CellLine, **extra: Any) -> dict[s
 
 
 def _after_action(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     name: str,
     *,
     error: StemhubError | None = None,
@@ -376,7 +376,7 @@ def _after_action(
 
 @staff_only
 @require_GET
-def staff_line(request: HttpRequest, name: str) -> HttpResponse:
+def staff_line(request: AuthenticatedHttpRequest, name: str) -> HttpResponse:
     """Needs registry.view_internal: a line's full record, publication checklist, the curation
     and availability actions the user may take, and its history."""
     try:
@@ -392,7 +392,9 @@ def staff_line(request: HttpRequest, name: str) -> HttpResponse:
 
 @staff_only
 @require_POST
-def staff_line_transition(request: HttpRequest, name: str, action: str) -> HttpResponse:
+def staff_line_transition(
+    request: AuthenticatedHttpRequest, name: str, action: str
+) -> HttpResponse:
     """Needs registry.edit_line (submit) or registry.curate (review, return, publish) in the
     line's institution: move the line one step through curation."""
     try:
@@ -422,7 +424,7 @@ def staff_line_transition(request: HttpRequest, name: str, action: str) -> HttpR
 
 @staff_only
 @require_POST
-def staff_line_availability(request: HttpRequest, name: str) -> HttpResponse:
+def staff_line_availability(request: AuthenticatedHttpRequest, name: str) -> HttpResponse:
     """Needs registry.set_availability in the line's institution: change the availability
     (recall and withdrawal need a reason)."""
     try:

@@ -14,7 +14,7 @@ register = template.Library()
 
 
 @cache
-def _fields(model_label: str) -> dict[str, Field]:
+def _fields(model_label: str) -> "dict[str, Field[Any, Any]]":
     """The model's concrete fields by database column (`bank_id` → the `bank` field)."""
     try:
         model = apps.get_model(model_label)
