@@ -61,7 +61,7 @@ def lockout_response(
     """What a locked-out client gets (settings.AXES_LOCKOUT_CALLABLE): the API's error shape,
     429 in JSON, under /api/ (a script reads it as any other error); the lockout page
     elsewhere."""
-    status = settings.AXES_HTTP_RESPONSE_CODE
+    status = 429  # Too Many Requests, as django-axes answers
     retry = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
     if request.path.startswith("/api/"):
         answer: HttpResponse = JsonResponse(
