@@ -339,15 +339,21 @@ def history_rewritable(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
             yield
         return
     tables = [connection.ops.quote_name(m._meta.db_table) for m in immutable_models()]
-    with connection.cursor() as cursor:
-        for table in tables:
-            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {PREFIX}_immutable")
+    _set_guards(connection, tables, "DISABLE")
     try:
         yield
     finally:
-        with connection.cursor() as cursor:
-            for table in tables:
-                cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {PREFIX}_immutable")
+        _set_guards(connection, tables, "ENABLE")
+
+
+def _set_guards(connection: Any, tables: list[str], action: str) -> None:
+    """ALTER TABLE refuses a table with pending trigger events (the foreign-key checks Django
+    defers to the end of the transaction): run them now, then defer them again."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for table in tables:
+            cursor.execute(f"ALTER TABLE {table} {action} TRIGGER {PREFIX}_immutable")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def _drop_sqlite_triggers(connection: Any, pattern: str) -> None:
