@@ -367,6 +367,10 @@ class TypingResult(models.TextChoices):
     MISMATCH = "mismatch", _("Mismatch found")
 
 
+# A reservation the bank may ship: still active, its confirmatory typing confirmed the match.
+READY_TO_SHIP = Q(state=ReservationState.ACTIVE, confirmatory_typing_result=TypingResult.MATCH)
+
+
 class Reservation(models.Model):
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="reservations")
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="reservations")

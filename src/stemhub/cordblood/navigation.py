@@ -16,11 +16,11 @@ from django.utils.translation import gettext_lazy, ngettext
 from stemhub.accounts.models import Institution
 from stemhub.accounts.permissions import Perm, is_platform_admin, permissions_of
 from stemhub.cordblood.models import (
+    READY_TO_SHIP,
     Patient,
     Reservation,
     ReservationState,
     SavedSearch,
-    TypingResult,
     UnitStatus,
     UnitUpload,
 )
@@ -307,9 +307,7 @@ def to_ship_queue(user: Any) -> Queue:
     """Active reservations of the bank's units whose confirmatory typing confirmed the match:
     the bank releases them for shipment (the others wait for the centre's typing)."""
     found = (
-        Reservation.objects.filter(
-            state=ReservationState.ACTIVE, confirmatory_typing_result=TypingResult.MATCH
-        )
+        Reservation.objects.filter(READY_TO_SHIP)
         .select_related("unit", "unit__bank", "patient", "patient__centre")
         .order_by("created_at", "pk")
     )

@@ -418,6 +418,16 @@ def reservation_of(actor: User, reservation_id: int) -> Reservation:
     return reservation
 
 
+def _locked_active(reservation_id: int) -> tuple[Reservation, Unit, int]:
+    """`_locked`, refused (409) unless the reservation is still active."""
+    reservation, unit, generation = _locked(reservation_id)
+    if reservation.state != ReservationState.ACTIVE:
+        raise Conflict(
+            _("The reservation is %(state)s.") % {"state": reservation.get_state_display().lower()}
+        )
+    return reservation, unit, generation
+
+
 def _locked(reservation_id: int) -> tuple[Reservation, Unit, int]:
     """Lock order of every writer: the index state row, then the reservation, then the unit."""
     generation = search_index.begin_generation()
@@ -430,12 +440,7 @@ def reservation_release(*, actor: User, reservation: Reservation) -> Reservation
     """The holder's centre gives the unit back."""
     require(actor, Perm.CORD_SEARCH, reservation.patient.centre_id)
     with transaction.atomic():
-        reservation, unit, generation = _locked(reservation.pk)
-        if reservation.state != ReservationState.ACTIVE:
-            raise Conflict(
-                _("The reservation is %(state)s.")
-                % {"state": reservation.get_state_display().lower()}
-            )
+        reservation, unit, generation = _locked_active(reservation.pk)
         reservation.state = ReservationState.RELEASED
         reservation.ended_at = timezone.now()
         reservation.save(update_fields=["state", "ended_at"])
@@ -447,12 +452,7 @@ def reservation_release(*, actor: User, reservation: Reservation) -> Reservation
 def reservation_request_typing(*, actor: User, reservation: Reservation) -> Reservation:
     require(actor, Perm.CORD_SEARCH, reservation.patient.centre_id)
     with transaction.atomic():
-        reservation, unit, _generation = _locked(reservation.pk)
-        if reservation.state != ReservationState.ACTIVE:
-            raise Conflict(
-                _("The reservation is %(state)s.")
-                % {"state": reservation.get_state_display().lower()}
-            )
+        reservation, unit, _generation = _locked_active(reservation.pk)
         if reservation.confirmatory_typing_requested_at is not None:
             raise Conflict("Confirmatory typing was already requested")
         reservation.confirmatory_typing_requested_at = timezone.now()
@@ -471,12 +471,7 @@ def reservation_record_typing(*, actor: User, reservation: Reservation, result: 
             fields={"confirmatory_typing_result": [_("one of match, mismatch")]},
         )
     with transaction.atomic():
-        reservation, unit, _generation = _locked(reservation.pk)
-        if reservation.state != ReservationState.ACTIVE:
-            raise Conflict(
-                _("The reservation is %(state)s.")
-                % {"state": reservation.get_state_display().lower()}
-            )
+        reservation, unit, _generation = _locked_active(reservation.pk)
         if reservation.confirmatory_typing_requested_at is None:
             raise Conflict(_("Request confirmatory typing first, then record its result."))
         if reservation.confirmatory_typing_result:
@@ -521,12 +516,7 @@ def reservation_ship(*, actor: User, reservation: Reservation) -> Reservation:
     the match (`shipment_blocker` says why not)."""
     require(actor, Perm.CORD_MANAGE, reservation.unit.bank_id)
     with transaction.atomic():
-        reservation, unit, generation = _locked(reservation.pk)
-        if reservation.state != ReservationState.ACTIVE:
-            raise Conflict(
-                _("The reservation is %(state)s.")
-                % {"state": reservation.get_state_display().lower()}
-            )
+        reservation, unit, generation = _locked_active(reservation.pk)
         blocker = shipment_blocker(reservation)
         if blocker:
             raise Conflict(blocker)

@@ -26,7 +26,13 @@ from stemhub.cordblood import selectors, services
 from stemhub.cordblood.display import din_text
 from stemhub.cordblood.forms import EXAMPLE_GL, PreliminaryForm, form_fields
 from stemhub.cordblood.hla_typing import BadTyping
-from stemhub.cordblood.models import Reservation, ReservationState, TypingResult, UnitStatus
+from stemhub.cordblood.models import (
+    READY_TO_SHIP,
+    Reservation,
+    ReservationState,
+    TypingResult,
+    UnitStatus,
+)
 from stemhub.cordblood.search import preliminary_counts
 from stemhub.core.errors import Forbidden, InvalidInput, NotFound, StemhubError
 from stemhub.core.pages import AuthenticatedHttpRequest, HtmxHttpRequest, error_page, page
@@ -171,7 +177,7 @@ def reservations(request: AuthenticatedHttpRequest) -> HttpResponse:
     if show == "typing":
         found = found.filter(confirmatory_typing_requested_at__isnull=False)
     if show == "to_ship":  # a unit ships once its confirmatory typing confirmed the match
-        found = found.filter(confirmatory_typing_result=TypingResult.MATCH)
+        found = found.filter(READY_TO_SHIP)
     now = timezone.now()
     rows = []
     for reservation in found:
