@@ -50,6 +50,7 @@ from stemhub.cordblood.models import (
 )
 from stemhub.cordblood.search import SearchRequest
 from stemhub.cordblood.uploads import units_import
+from stemhub.core.hla import engine as hla_engine
 
 LOGINS = OPERATORS  # printed by `stemhub demo` with the demo's other logins
 LOCUS_FIELDS = ("hla_a", "hla_c", "hla_b", "hla_drb1", "hla_dqb1")
@@ -442,6 +443,7 @@ def _history(
 
 @history_rewritable()  # the demo back-dates the events of the past it makes up
 def load(*, stdout: Any = None) -> None:
+    hla_engine()  # no IPD-IMGT/HLA release here: HLAError, and `stemhub demo` skips this part
     today = timezone.localdate()
     banks = _institutions()
     operators = _operators(banks)
