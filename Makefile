@@ -7,7 +7,7 @@ PORT ?= 8000
 export STEMHUB_IMGT_DIR ?= $(if $(wildcard ../shared/imgt/Latest),$(abspath ../shared/imgt/Latest),)
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-sqlite test-postgres schemathesis browser-deps fonts screenshots bench lint typecheck mutate clean
+.PHONY: install messages gettext run test test-sqlite test-postgres schemathesis browser-deps fonts screenshots bench lint typecheck mutate clean
 
 install: $(STAMP)
 
@@ -17,11 +17,22 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
+# The Chinese interface: each app's locale/zh_Hans/LC_MESSAGES/django.po compiled to its .mo
+# (build output, not committed) with GNU gettext's msgfmt, installed from Debian where missing.
+PO := $(wildcard src/stemhub/*/locale/*/LC_MESSAGES/django.po)
+messages: $(PO:.po=.mo)
+
+%.mo: %.po | gettext
+	msgfmt --check-format -o $@ $<
+
+gettext:
+	@scripts/system-deps gettext
+
 # The embedded SQLite database lives under var/ (created on first use); demo data is loaded once.
 # Certificates and e-mails link to the address served here unless STEMHUB_SITE_URL says otherwise.
 run: export STEMHUB_DEMO = 1
 run: export STEMHUB_SITE_URL ?= http://127.0.0.1:$(PORT)
-run: install fonts
+run: install fonts messages
 	$(BIN)/stemhub migrate --no-input
 	PORT=$(PORT) $(BIN)/stemhub demo --once
 	$(BIN)/stemhub runserver 127.0.0.1:$(PORT)
@@ -34,19 +45,19 @@ browser-deps:
 fonts:
 	@scripts/system-deps fonts-dejavu-core fonts-noto-cjk
 
-test: install browser-deps fonts
+test: install browser-deps fonts messages
 	$(BIN)/ruff check .
 	$(MAKE) --no-print-directory typecheck
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 
-test-sqlite:
+test-sqlite: messages
 	@echo "== test suite on SQLite =="
 	DATABASE_URL=sqlite:///:memory: $(BIN)/python -m pytest -q -p no:cacheprovider
 
 # PostgreSQL is the production database: this run is never skipped. scripts/ensure-postgres
 # starts (or, on a fresh Debian machine, installs) it, and fails loudly when it cannot.
-test-postgres:
+test-postgres: messages
 	@url="$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"; \
 	if [[ "$$url" != postgres* ]]; then url=postgres://postgres@127.0.0.1:5432/postgres; fi; \
 	PYTHON=$(BIN)/python scripts/ensure-postgres "$$url" && \
@@ -58,7 +69,7 @@ schemathesis: install
 	DATABASE_URL=sqlite:///:memory: $(BIN)/python -m pytest -q -p no:cacheprovider tests/core/test_schemathesis.py
 
 # Every page of every demo login's menu, as PNGs in var/screenshots/ (open index.html there).
-screenshots: install browser-deps fonts
+screenshots: install browser-deps fonts messages
 	$(BIN)/python scripts/screenshots.py
 
 bench: install

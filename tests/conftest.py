@@ -1,11 +1,27 @@
 """Fixtures shared by the whole suite: institutions and one user per role."""
 
+import subprocess
+from pathlib import Path
+
 import pytest
 from django.test import Client
 
 from stemhub.accounts.models import Institution, Role, RoleGrant, User
 
 PASSWORD = "correct horse battery staple"
+SOURCE = Path(__file__).resolve().parents[1] / "src" / "stemhub"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_translations() -> None:
+    """The Chinese catalogues compiled as `make` compiles them, where a .po is newer than its .mo
+    (a test run straight from pytest after editing a translation sees it)."""
+    for catalogue in SOURCE.glob("*/locale/*/LC_MESSAGES/django.po"):
+        compiled = catalogue.with_suffix(".mo")
+        if not compiled.exists() or compiled.stat().st_mtime < catalogue.stat().st_mtime:
+            subprocess.run(
+                ["msgfmt", "--check-format", "-o", str(compiled), str(catalogue)], check=True
+            )
 
 
 def make_user(username: str, institution: Institution | None, *roles: str) -> User:

@@ -68,6 +68,15 @@ class User(AbstractUser):
     institution = models.ForeignKey(
         Institution, on_delete=models.PROTECT, related_name="members", null=True, blank=True
     )
+    # The interface language the person chose (one of settings.LANGUAGES); blank: the page's
+    # switch, else the browser's. Kept by the switch on every page and on the profile page.
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        blank=True,
+        default="",
+        choices=[("en", "English"), ("zh-hans", "简体中文")],
+    )
 
     @property
     def roles(self) -> frozenset[str]:

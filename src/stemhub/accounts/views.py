@@ -1,15 +1,31 @@
 """Account pages: your profile and API tokens (login, logout and password reset are Django's
 own views)."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
 
 from stemhub.accounts import services
-from stemhub.accounts.models import Role
+from stemhub.accounts.models import Role, User
 from stemhub.core.errors import StemhubError
 from stemhub.core.pages import AuthenticatedHttpRequest
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Public: the language switch on every page. Sets the language cookie and returns to the
+    page (django's own view); a signed-in person's profile keeps the choice too."""
+    language = request.POST.get("language", "")
+    user = request.user
+    if user.is_authenticated and (language in dict(settings.LANGUAGES) or language == ""):
+        User.objects.filter(pk=user.pk).update(language=language)
+    response = django_set_language(request)
+    if language == "":  # "the browser's language": forget the switch's choice too
+        response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
+    return response
 
 
 @login_required

@@ -68,9 +68,13 @@ MIDDLEWARE = [
     "stemhub.core.request_size.RequestSizeMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language: the switch's cookie, else the browser's Accept-Language; a signed-in user's
+    # profile choice overrides both (accounts.middleware, after authentication).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "stemhub.accounts.middleware.ProfileLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -98,6 +102,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
@@ -157,7 +162,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Simplified Chinese and English (docs/translation.md). Each app keeps its own catalogue in
+# <app>/locale/zh_Hans/LC_MESSAGES/django.po; `make` compiles them (the .mo files are build
+# output, not committed). A centre in China sets TIME_ZONE=Asia/Shanghai.
 LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
+LANGUAGE_COOKIE_NAME = "stemhub_language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
@@ -169,6 +181,8 @@ STATIC_ROOT = DATA_DIR / "static"
 _plain_http = DEMO or DEBUG
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not _plain_http)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not _plain_http)
+LANGUAGE_COOKIE_SECURE = CSRF_COOKIE_SECURE
+LANGUAGE_COOKIE_HTTPONLY = True
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
