@@ -2,11 +2,14 @@
 
 Starts the platform as `make run` does (a fresh demo database in a temporary folder), logs in as
 each demo user through the login form, opens their home page and every link of their menu, and
-writes full-page screenshots to var/screenshots/<user>/, with var/screenshots/index.html showing
-them all on one page. Anonymous visitors' pages go to var/screenshots/anonymous/.
+writes full-page screenshots to var/screenshots/<language>/<user>/, with
+var/screenshots/index.html showing them all on one page. Anonymous visitors' pages go to
+var/screenshots/<language>/anonymous/. The browser asks for each language in turn (English and
+Simplified Chinese; SCREENSHOT_LANGUAGES=zh-hans for one), as a visitor's browser would.
 """
 
 import html
+import os
 import re
 import shutil
 import sys
@@ -22,6 +25,8 @@ from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from tests.browser.demo_site import DEMO_PASSWORD, demo_site, menu_links  # noqa: E402
 
 OUT = ROOT / "var" / "screenshots"
+# The interface language -> the browser locale that asks for it (Accept-Language).
+LOCALES = {"en": "en-GB", "zh-hans": "zh-CN"}
 
 
 def _slug(text: str) -> str:
@@ -76,16 +81,27 @@ def main() -> int:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
         )
-        page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-        taken["anonymous"] = _walk(page, site.url, "anonymous", "/")
-        for username in site.usernames:
-            page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-            page.goto(f"{site.url}/accounts/login/")
-            page.get_by_label("Username").fill(username)
-            page.get_by_label("Password").fill(DEMO_PASSWORD)
-            page.get_by_role("button", name="Log in").click()
-            taken[username] = _walk(page, site.url, username, "/work/")
-            print(f"{username}: {len(taken[username])} pages")
+        languages = os.environ.get("SCREENSHOT_LANGUAGES", ",".join(LOCALES)).split(",")
+        for language in languages:
+
+            def new_page(language: str = language) -> Page:
+                context = browser.new_context(
+                    viewport={"width": 1280, "height": 900}, locale=LOCALES[language]
+                )
+                return context.new_page()
+
+            page = new_page()
+            taken[f"{language}/anonymous"] = _walk(page, site.url, f"{language}/anonymous", "/")
+            for username in site.usernames:
+                page = new_page()
+                page.goto(f"{site.url}/accounts/login/")
+                page.locator("#id_username").fill(username)
+                page.locator("#id_password").fill(DEMO_PASSWORD)
+                page.locator("#main form [type=submit]").click()
+                page.wait_for_url(f"{site.url}/work/")
+                who = f"{language}/{username}"
+                taken[who] = _walk(page, site.url, who, "/work/")
+                print(f"{who}: {len(taken[who])} pages")
         browser.close()
     (OUT / "index.html").write_text(_index(taken), encoding="utf-8")
     failed = [s for shots in taken.values() for s in shots if s["status"] != "200"]
