@@ -74,8 +74,8 @@ def test_data_facets_show_what_characterisation_exists(lines, client):
         ({"type": "hXSC"}, "type", 400),
         ({"sort": "colour"}, "sort", 400),
         # Bounds the schema declares: refused as not matching it.
-        ({"limit": 0}, "limit", 422),
-        ({"offset": -1}, "offset", 422),
+        ({"limit": 0}, "limit", 400),
+        ({"offset": -1}, "offset", 400),
     ],
 )
 def test_a_bad_query_is_named(lines, client, params, field, status):

@@ -174,7 +174,7 @@ def test_the_api_decides_and_names_a_missing_assessment(users, cell_bank, excurs
         data=json.dumps({"impact_assessment": "", "password": PASSWORD, "decision": "keep"}),
         content_type="application/json",
     )
-    assert bad.status_code == 422 and list(bad.json()["error"]["fields"]) == ["impact_assessment"]
+    assert bad.status_code == 400 and list(bad.json()["error"]["fields"]) == ["impact_assessment"]
     good = qa.post(
         url,
         data=json.dumps(

@@ -69,9 +69,9 @@ def test_anonymous_visitors_never_see_unpublished_lines(draft, published, client
 @pytest.mark.parametrize(
     ("payload", "status", "field"),
     [
-        ({"name": "NSCBi003-A"}, 422, "line_type"),
+        ({"name": "NSCBi003-A"}, 400, "line_type"),
         ({**publishable("NSCBi003-A"), "line_type": "hXSC"}, 400, "line_type"),
-        ({**publishable("NSCBi003-A"), "colour": "blue"}, 422, "colour"),
+        ({**publishable("NSCBi003-A"), "colour": "blue"}, 400, "colour"),
         (
             {**publishable("NSCBi003-A"), "clinical_studies": [{"nct_id": "NCT123"}]},
             400,

@@ -72,14 +72,14 @@ class TestCheck:
             "messages": ["contains whitespace; a standard name is a single word"],
         }
 
-    def test_a_body_without_names_is_422_in_the_error_shape(self, client_for, db):
+    def test_a_body_without_names_is_400_in_the_error_shape(self, client_for, db):
         answer = post(client_for(None), "/api/v1/names/check", {"name": "H9"})
-        assert answer.status_code == 422
+        assert answer.status_code == 400
         assert "names" in error_of(answer)["fields"]
 
     def test_more_than_1000_names_are_refused(self, client_for, db):
         answer = post(client_for(None), "/api/v1/names/check", {"names": ["H9"] * 1001})
-        assert answer.status_code == 422
+        assert answer.status_code == 400
         assert error_of(answer)["code"] == "invalid"
 
 
@@ -129,9 +129,9 @@ class TestNext:
         assert answer.status_code == 400
         assert error_of(answer)["fields"] == {"provider": ["unknown provider code"]}
 
-    def test_a_type_other_than_i_or_e_is_422(self, client_for):
+    def test_a_type_other_than_i_or_e_is_400(self, client_for):
         answer = post(client_for("curator"), "/api/v1/names/next", {**NEXT, "type": "x"})
-        assert answer.status_code == 422
+        assert answer.status_code == 400
         assert "type" in error_of(answer)["fields"]
 
     def test_running_out_of_clone_letters_is_409(self, client_for, bank):

@@ -108,7 +108,7 @@ Limit = _decimal(-99_999_999.9999, 99_999_999.9999, 0.0001)
 
 def one_of(choices: Iterable[str], default: Any = PydanticUndefined, **field: Any) -> Any:
     """A text field that takes only `choices`: declared as their enum, and refused otherwise
-    (422 naming the field)."""
+    (400 naming the field)."""
     values = list(choices)
     pattern = "^(?:" + "|".join(re.escape(v) for v in values) + ")$"
     return Field(default, pattern=pattern, json_schema_extra={"enum": [*values]}, **field)
@@ -162,12 +162,11 @@ ERROR_SCHEMA = {
 }
 
 ERROR_WORDS = {
-    400: "Bad input: the message names the field",
+    400: "Bad input: the message names the field (a service's rule or the schema's)",
     401: "Not authenticated: log in or send an API token",
     403: "Not allowed for your roles or institution",
     404: "No such record that you may see",
     409: "Conflicts with the record's current state",
-    422: "The request does not match the schema",
     429: "Too many attempts: wait and try again",
 }
 
@@ -175,7 +174,7 @@ ERROR_WORDS = {
 def _errors_of(operation: Operation, details: dict[str, Any]) -> list[int]:
     """The 4xx answers an operation can give, from its shape: authentication (401 and 403;
     429 wherever a token is read, even optionally, as an address sending wrong tokens is
-    locked out), input (400, 422), a record named in the path, or referred to by the input
+    locked out), input (400), a record named in the path, or referred to by the input
     of a signed-in request (404), and state changes (409)."""
     callbacks = operation.auth_callbacks or []
     optional = anonymous in callbacks
@@ -191,7 +190,7 @@ def _errors_of(operation: Operation, details: dict[str, Any]) -> list[int]:
     if has_input and callbacks:
         codes.add(404)
     if writes or has_input:
-        codes |= {400, 422}
+        codes.add(400)
     if writes:
         codes.add(409)
     return sorted(codes)
@@ -230,7 +229,7 @@ class ObjectBodies(Parser):
     def parse_body(self, request: HttpRequest) -> dict[str, Any]:
         data = super().parse_body(request)
         if not isinstance(data, dict):
-            raise HttpError(422, "The body must be a JSON object")
+            raise HttpError(400, "The body must be a JSON object")
         return data
 
 
@@ -287,7 +286,9 @@ def on_schema_validation(request: HttpRequest, exc: NinjaValidationError) -> Htt
         location = [str(p) for p in problem.get("loc", []) if p not in PARAMETER_PLACES]
         fields.setdefault(".".join(location) or "__all__", []).append(problem.get("msg", "invalid"))
     summary = "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in fields.items())
-    return error_response(request, 422, "invalid", f"Invalid request: {summary}", fields)
+    # 400, as every other bad input: the client sent something this API refuses, and the
+    # message and `fields` say which field and why (one code for "fix your request").
+    return error_response(request, 400, "invalid", f"Invalid request: {summary}", fields)
 
 
 @api.exception_handler(MultiPartParserError)
