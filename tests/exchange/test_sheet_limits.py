@@ -83,3 +83,67 @@ def test_the_page_shows_the_limits(client_for):
     page = client_for("curator").get("/staff/import/lines/")
     assert page.status_code == 200
     assert "2,000 rows" in page.content.decode()
+
+
+# The release files an operator imports from the command line: declared limits too, checked
+# before the oversized part is read, and nothing written when one is crossed.
+
+
+def test_a_cellosaurus_line_over_its_limit_is_refused_naming_the_line(db, tmp_path):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from stemhub.exchange.cellosaurus import MAX_LINE
+    from stemhub.registry.models import CellLine
+
+    path = tmp_path / "cellosaurus.txt"
+    path.write_text(
+        " Version: 52.0\n"
+        "ID   Good line\nAC   CVCL_0001\nCA   Induced pluripotent stem cell\n//\n"
+        f"ID   Long line\nAC   CVCL_0002\nCC   {'x' * (MAX_LINE + 5)}\n//\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(CommandError, match=r"cellosaurus.txt, line 8: longer than 10,000"):
+        call_command("import", "cellosaurus", str(path), "--skip-invalid")
+    assert not CellLine.objects.exists()
+
+
+def test_a_cellosaurus_entry_that_never_ends_is_refused(db, tmp_path):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from stemhub.exchange.cellosaurus import MAX_ENTRY_LINES
+
+    path = tmp_path / "cellosaurus.txt"
+    path.write_text(
+        " Version: 52.0\nID   Endless\nAC   CVCL_0003\n" + "CC   more.\n" * MAX_ENTRY_LINES,
+        encoding="utf-8",
+    )
+    with pytest.raises(CommandError, match=r"line 2: an entry longer than 5,000 lines"):
+        call_command("import", "cellosaurus", str(path), "--skip-invalid")
+
+
+def test_hpscreg_files_over_their_limits_are_refused_before_anything_is_written(
+    db, tmp_path, monkeypatch
+):
+    import json
+    from importlib import import_module
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from stemhub.registry.models import CellLine
+
+    command = import_module("stemhub.exchange.management.commands.import")
+
+    path = tmp_path / "records.json"
+    path.write_text(json.dumps([{"name": f"UKBi{n:03d}-A", "type": "hiPSC"} for n in range(3)]))
+    monkeypatch.setattr(command, "MAX_HPSCREG_RECORDS", 2)
+    with pytest.raises(CommandError, match=r"more than 2 records \(at records.json\)"):
+        call_command("import", "hpscreg", str(path))
+    big = tmp_path / "big.json"
+    big.write_text(json.dumps([{"name": "UKBi009-A", "comment": "x" * 2**20}]))
+    monkeypatch.setattr(command, "MAX_HPSCREG_BYTES", 2**20)
+    with pytest.raises(CommandError, match=r"big.json is larger than 1 MB"):
+        call_command("import", "hpscreg", str(big))
+    assert not CellLine.objects.exists()

@@ -8,6 +8,8 @@ turns one block into an `Entry` or raises `MalformedEntry` naming the offending 
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import count
+from typing import IO
 
 STEM_CELL_CATEGORIES = frozenset({"Embryonic stem cell", "Induced pluripotent stem cell"})
 
@@ -28,6 +30,33 @@ ALLELE = re.compile(r"^(?:\d{1,3}(?:\.\d{1,2})?|X|Y|Not_detected|ND)$")
 HLA_LOCUS = re.compile(r"^([A-Z][A-Z0-9]*)\*(.+)$")
 HLA_SOURCE = re.compile(r"^(.*?)\s*\(([^()]*)\)\.?$")
 VERSION = re.compile(r"^\s*Version:\s*(\S+)")
+
+
+# The file's declared limits: a line of the format is at most a few thousand characters and an
+# entry a few hundred lines; the release's entry count (about 160,000) is not capped.
+MAX_LINE = 10_000  # characters
+MAX_ENTRY_LINES = 5_000
+
+
+class FileTooLarge(ValueError):
+    """The file crossed one of its declared limits (MAX_LINE, MAX_ENTRY_LINES): no entry of it
+    is imported."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(f"line {line}: {message}")
+        self.line = line
+
+
+def bounded_lines(handle: IO[str], max_line: int = MAX_LINE) -> Iterator[str]:
+    """The lines of an open text file, refusing (FileTooLarge) one longer than `max_line`
+    characters before more of it is read into memory."""
+    for number in count(1):
+        text = handle.readline(max_line + 2)  # the limit, the newline, and one too many
+        if not text:
+            return
+        if len(text.rstrip("\r\n")) > max_line:
+            raise FileTooLarge(number, f"longer than {max_line:,} characters")
+        yield text
 
 
 class MalformedEntry(ValueError):
@@ -111,6 +140,10 @@ def iter_blocks(lines: Iterable[str]) -> Iterator[Block]:
             current = []
         elif text.strip() or current:
             current.append((number, text))
+            if len(current) > MAX_ENTRY_LINES:
+                raise FileTooLarge(
+                    current[0][0], f"an entry longer than {MAX_ENTRY_LINES:,} lines (no //)"
+                )
     if current and any(t.strip() for _, t in current):
         yield Block(current, terminated=False)
 

@@ -11,6 +11,11 @@ from django.core.management.base import BaseCommand, CommandError
 from stemhub.accounts.models import Institution, User
 from stemhub.core.errors import StemhubError
 
+# One hPSCreg import's declared limits: a file is read whole (JSON), so its size is capped
+# before it is read; hPSCreg holds about 5,000 lines in all.
+MAX_HPSCREG_BYTES = 50 * 2**20
+MAX_HPSCREG_RECORDS = 20_000
+
 
 class Command(BaseCommand):
     help = "Import a Cellosaurus release, hPSCreg JSON records or a centre's own lines."
@@ -51,20 +56,25 @@ class Command(BaseCommand):
         self.stdout.write(json.dumps(summary, ensure_ascii=False))
 
     def _cellosaurus(self, options: dict[str, Any]) -> dict[str, Any]:
-        from stemhub.exchange.cellosaurus import read_release
+        from stemhub.exchange.cellosaurus import FileTooLarge, bounded_lines, read_release
         from stemhub.exchange.cellosaurus_import import cellosaurus_import
 
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(f"No such file: {path}")
-        with path.open(encoding="utf-8") as handle:
-            release = read_release(handle) or options["release"]
-        if not release:
-            raise CommandError("The file names no release in its header; pass --release")
-        with path.open(encoding="utf-8") as handle:
-            summary = cellosaurus_import(
-                lines=handle, release=release, skip_invalid=options["skip_invalid"]
-            )
+        try:
+            with path.open(encoding="utf-8") as handle:
+                release = read_release(bounded_lines(handle)) or options["release"]
+            if not release:
+                raise CommandError("The file names no release in its header; pass --release")
+            with path.open(encoding="utf-8") as handle:
+                summary = cellosaurus_import(
+                    lines=bounded_lines(handle),
+                    release=release,
+                    skip_invalid=options["skip_invalid"],
+                )
+        except FileTooLarge as error:
+            raise CommandError(f"{path.name}, {error}; nothing was imported") from None
         for skipped in summary.get("skipped", []):
             print(f"skipped line {skipped['line']}: {skipped['reason']}", file=sys.stderr)
         return summary
@@ -77,10 +87,20 @@ class Command(BaseCommand):
         for path in options["files"]:
             if not path.is_file():
                 raise CommandError(f"No such file: {path}")
+            if path.stat().st_size > MAX_HPSCREG_BYTES:
+                raise CommandError(
+                    f"{path.name} is larger than {MAX_HPSCREG_BYTES // 2**20} MB, the limit of "
+                    "one hPSCreg file; split it; nothing was imported"
+                )
             try:
                 records.extend(read_records(path.read_text(encoding="utf-8"), source=path.name))
             except RecordProblem as problem:
                 raise CommandError(f"{problem.message}; nothing was imported") from None
+            if len(records) > MAX_HPSCREG_RECORDS:
+                raise CommandError(
+                    f"more than {MAX_HPSCREG_RECORDS:,} records (at {path.name}), the limit of "
+                    "one import; import the files in parts; nothing was imported"
+                )
         return hpscreg_import(records=records, actor=_user(options["username"]))
 
     def _lines(self, options: dict[str, Any]) -> dict[str, Any]:
