@@ -66,3 +66,18 @@ def test_the_way_from_upload_to_outcome_is_in_the_trail(people, cord_bank, centr
     )
     outcome = rows("cordblood.transplant", "UPDATE")[-1]
     assert outcome.new_values["vital_status"] == "alive"
+
+    # Each row names the person whose work wrote it: the bank's technician for the upload and
+    # the shipment, the coordinator for the rest; none reads "system".
+    by = {
+        (event.model, event.operation, event.row_pk): event.actor_label
+        for event in AuditEvent.objects.filter(model__startswith="cordblood.")
+    }
+    assert by[("cordblood.unitupload", "INSERT", report.row_pk)] == "cord_tech"
+    assert by[("cordblood.unit", "INSERT", created.row_pk)] == "cord_tech"
+    assert by[("cordblood.patient", "INSERT", registered.row_pk)] == "coordinator"
+    assert by[("cordblood.reservation", "INSERT", held.row_pk)] == "coordinator"
+    assert ended.actor_label == "cord_tech" and typed.actor_label == "coordinator"
+    assert outcome.actor_label == "coordinator" and infused.actor_label == "coordinator"
+    assert rows("cordblood.savedsearch", "INSERT")[0].actor_label == "coordinator"
+    assert rows("cordblood.centresettings")[-1].actor_label == "coordinator"

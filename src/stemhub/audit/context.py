@@ -15,8 +15,9 @@ context back together with the writes. Nested contexts stack; an inner context w
 keeps the outer one's reason.
 """
 
+import functools
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -112,3 +113,18 @@ def audit_context(*, actor: Any, reason: str = "", using: str = DEFAULT_DB_ALIAS
                 _write_postgresql(cursor, outer)
             else:
                 _pop_sqlite(cursor)
+
+
+def audited[**P, R](service: Callable[P, R]) -> Callable[P, R]:
+    """A service whose writes the trail attributes to its `actor=` keyword (and `reason=`, if it
+    takes one): `audit_context` around the whole call, without re-indenting its body."""
+
+    @functools.wraps(service)
+    def attributed(*args: P.args, **kwargs: P.kwargs) -> R:
+        reason = kwargs.get("reason")
+        with audit_context(
+            actor=kwargs.get("actor"), reason=reason if isinstance(reason, str) else ""
+        ):
+            return service(*args, **kwargs)
+
+    return attributed

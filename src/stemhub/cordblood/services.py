@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from stemhub.accounts.models import Institution, User
 from stemhub.accounts.permissions import Perm, require, user_can
+from stemhub.audit.context import audit_context, audited
 from stemhub.cordblood import hla_typing as hla
 from stemhub.cordblood import index as search_index
 from stemhub.cordblood.models import (
@@ -126,6 +127,7 @@ def _birth(
     return born, born.year
 
 
+@audited
 def patient_create(*, actor: User, data: dict[str, Any]) -> Patient:
     """A patient of the actor's own centre. Every problem is named by its field: the typing
     (per locus or as a GL string, each bad token named), dates of birth in the future, an age
@@ -209,6 +211,7 @@ def patient_of(actor: User, patient_id: int) -> Patient:
     return patient
 
 
+@audited
 def centre_settings_update(
     *, actor: User, centre: Institution, values: dict[str, Any]
 ) -> CentreSettings:
@@ -294,7 +297,16 @@ def search_run(
     if not 1 <= request.limit <= 200:
         raise InvalidInput("limit is 1-200", fields={"limit": ["1-200"]})
     results = run_search(patient, request)
-    saved = SavedSearch.objects.create(
+    return _search_keep(actor=actor, patient=patient, request=request, results=results), results
+
+
+@audited
+def _search_keep(
+    *, actor: User, patient: Patient, request: SearchRequest, results: dict[str, Any]
+) -> SavedSearch:
+    """The search's record, written after the search ran (no transaction is held while the
+    engine works)."""
+    return SavedSearch.objects.create(
         patient=patient,
         created_by=actor,
         criteria=request.as_dict(),
@@ -303,21 +315,21 @@ def search_run(
         result_count=sum(len(k["results"]) for k in results["kinds"].values()),
         counts={kind: section["counts"] for kind, section in results["kinds"].items()},
     )
-    return saved, results
 
 
 def search_rerun(*, actor: User, saved: SavedSearch) -> dict[str, Any]:
     require(actor, Perm.CORD_SEARCH, saved.patient.centre_id)
     request = SearchRequest(**saved.criteria)
     results = run_search(saved.patient, request)
-    SavedSearch.objects.filter(pk=saved.pk).update(
-        last_run_at=timezone.now(),
-        runs=F("runs") + 1,
-        engine_version=results["engine_version"],
-        imgt_release=results["imgt_release"],
-        result_count=sum(len(k["results"]) for k in results["kinds"].values()),
-        counts={kind: section["counts"] for kind, section in results["kinds"].items()},
-    )
+    with audit_context(actor=actor):
+        SavedSearch.objects.filter(pk=saved.pk).update(
+            last_run_at=timezone.now(),
+            runs=F("runs") + 1,
+            engine_version=results["engine_version"],
+            imgt_release=results["imgt_release"],
+            result_count=sum(len(k["results"]) for k in results["kinds"].values()),
+            counts={kind: section["counts"] for kind, section in results["kinds"].items()},
+        )
     return results
 
 
@@ -366,6 +378,7 @@ def reservations_expire(*, now: dt.datetime | None = None) -> int:
     return ended
 
 
+@audited
 def unit_reserve(*, actor: User, unit_id: int, patient: Patient) -> Reservation:
     """Reserve an available unit for a patient of the actor's centre (one holder at a time)."""
     require(actor, Perm.CORD_SEARCH, patient.centre_id)
@@ -436,6 +449,7 @@ def _locked(reservation_id: int) -> tuple[Reservation, Unit, int]:
     return reservation, unit, generation
 
 
+@audited
 def reservation_release(*, actor: User, reservation: Reservation) -> Reservation:
     """The holder's centre gives the unit back."""
     require(actor, Perm.CORD_SEARCH, reservation.patient.centre_id)
@@ -449,6 +463,7 @@ def reservation_release(*, actor: User, reservation: Reservation) -> Reservation
     return reservation
 
 
+@audited
 def reservation_request_typing(*, actor: User, reservation: Reservation) -> Reservation:
     require(actor, Perm.CORD_SEARCH, reservation.patient.centre_id)
     with transaction.atomic():
@@ -461,6 +476,7 @@ def reservation_request_typing(*, actor: User, reservation: Reservation) -> Rese
     return reservation
 
 
+@audited
 def reservation_record_typing(*, actor: User, reservation: Reservation, result: str) -> Reservation:
     """The holder's centre records the confirmatory typing result (match or mismatch) of a
     unit whose typing it requested; only a confirmed match lets the bank ship the unit."""
@@ -511,6 +527,7 @@ def shipment_blocker(reservation: Reservation) -> str | None:
     ) % {"unit": reservation.unit}
 
 
+@audited
 def reservation_ship(*, actor: User, reservation: Reservation) -> Reservation:
     """The bank releases the reserved unit for shipment, once its confirmatory typing confirmed
     the match (`shipment_blocker` says why not)."""

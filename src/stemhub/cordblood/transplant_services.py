@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from stemhub.accounts.models import User
 from stemhub.accounts.permissions import Perm, require
+from stemhub.audit.context import audited
 from stemhub.cordblood import index as search_index
 from stemhub.cordblood.models import (
     EventKind,
@@ -37,6 +38,7 @@ def _invalid(fields: dict[str, list[str]]) -> InvalidInput:
     return InvalidInput("; ".join(f"{k}: {' '.join(v)}" for k, v in fields.items()), fields=fields)
 
 
+@audited
 def transplant_record(
     *, actor: User, patient: Patient, unit_ids: list[int], infused_on: dt.date
 ) -> Transplant:
@@ -208,6 +210,7 @@ def outcome_problems(
     return fields
 
 
+@audited
 def transplant_outcome(
     *, actor: User, transplant: Transplant, values: dict[str, Any]
 ) -> Transplant:

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from stemhub.accounts.models import Institution, User
 from stemhub.accounts.permissions import Perm, user_can
+from stemhub.audit.context import audited
 from stemhub.cordblood import index as search_index
 from stemhub.cordblood.models import EventKind, Unit, UnitEvent, UnitStatus, UnitUpload
 from stemhub.cordblood.upload_rows import (
@@ -43,6 +44,7 @@ BATCH = 2000
 # ---- applying ---------------------------------------------------------------------------------
 
 
+@audited
 def units_import(
     *,
     actor: User | None,
