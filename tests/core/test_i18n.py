@@ -152,3 +152,23 @@ def test_a_profile_language_beats_the_cookie_and_the_browser(users):
 def test_the_chinese_interface_is_translated(client):
     page = client.get(LOGIN, HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
     assert "登录" in page and "Log in" not in page
+
+
+def test_times_are_shown_in_the_servers_time_zone(users, settings):
+    """A centre in China runs with TIME_ZONE=Asia/Shanghai: a token made at 20:00 UTC reads
+    04:00 the next day (UTC+8), in both languages."""
+    import datetime as dt
+
+    from stemhub.accounts.models import ApiToken
+
+    settings.TIME_ZONE = "Asia/Shanghai"
+    curator = users["curator"]
+    client = Client()
+    client.force_login(curator)
+    client.post("/accounts/tokens/", {"name": "nightly export"})
+    ApiToken.objects.filter(user=curator).update(
+        created_at=dt.datetime(2026, 1, 1, 20, 0, tzinfo=dt.UTC)
+    )
+    for language in ("en", "zh-CN"):
+        page = client.get("/accounts/tokens/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        assert "2026-01-02 04:00" in page, language
