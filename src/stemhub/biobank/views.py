@@ -430,7 +430,9 @@ def _create_bank(request: AuthenticatedHttpRequest, lines: Any) -> Any:
     missing = [f for f in BANK_FIELDS if not data.get(f, "").strip()]
     if missing:
         raise InvalidInput(
-            _("Fill in: %(fields)s") % {"fields": ", ".join(str(FIELD_LABELS[f]) for f in missing)},
+            _("Fill in: %(fields)s")
+            # Translators: between the names of fields in a list ("、" in Chinese).
+            % {"fields": _(", ").join(str(FIELD_LABELS[f]) for f in missing)},
             fields={f: [_("required")] for f in missing},
         )
     line = lines.filter(name=data["line"]).first()
