@@ -30,7 +30,7 @@ from stemhub.core.exports import csv_download
 from stemhub.core.pages import AuthenticatedHttpRequest, page
 from stemhub.registry.selectors import visible_lines
 
-inventory_page = page(Perm.INVENTORY_VIEW, what=gettext_lazy("The inventory"))
+inventory_page = page(Perm.INVENTORY_VIEW, what="The inventory")
 
 # The fields a refusal may name, as the forms label them (an error's field, not the form's
 # parameter name, is what a reader sees: "Passage number", 代次).
