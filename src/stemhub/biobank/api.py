@@ -8,6 +8,8 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import StrictBool
 
@@ -305,7 +307,9 @@ def _container(request: HttpRequest, container_id: int) -> Container:
 def _container_type(name: str, field: str = "type") -> ContainerType:
     found = ContainerType.objects.filter(name=name).first()
     if found is None:
-        raise NotFound(f"No container type {name!r}", fields={field: ["unknown type"]})
+        raise NotFound(
+            _("No container type %(name)r") % {"name": name}, fields={field: [_("unknown type")]}
+        )
     return found
 
 
@@ -321,7 +325,8 @@ def _where(
         container = selectors.container_for(request.user, container_id)
     except NotFound:
         raise NotFound(
-            f"No container {container_id} that you may use", fields={field: ["unknown"]}
+            _("No container %(id)s that you may use") % {"id": container_id},
+            fields={field: [_("unknown")]},
         ) from None
     return (container, *services.resolve_position(container, position, field=field))
 
@@ -543,7 +548,7 @@ def container_hold(
     container = _container(request, container_id)
     row, column = services.resolve_position(container, payload.position)
     if row is None or column is None:
-        raise InvalidInput("Say which position", fields={"position": ["required"]})
+        raise InvalidInput(_("Say which position"), fields={"position": [_("required")]})
     if payload.kind == "free":
         services.position_release(
             actor=request.user, container=container, row=row, column=column, reason=payload.note
@@ -619,7 +624,10 @@ def _user(username: str | None, field: str) -> User | None:
         return None
     found = User.objects.filter(username=username).first()
     if found is None:
-        raise InvalidInput(f"No user {username!r}", fields={field: ["unknown user"]})
+        raise InvalidInput(
+            _("No user %(username)r") % {"username": username},
+            fields={field: [_("unknown user")]},
+        )
     return found
 
 
@@ -632,19 +640,24 @@ def bank_create(request: AuthenticatedHttpRequest, payload: BankIn) -> Status[di
     if payload.line:
         line = visible_lines(request.user).filter(name=payload.line).first()
         if line is None:
-            raise NotFound(f"No cell line {payload.line!r}", fields={"line": ["unknown"]})
+            raise NotFound(
+                _("No cell line %(line)r") % {"line": payload.line},
+                fields={"line": [_("unknown")]},
+            )
     product = None
     if payload.product is not None:
         product = DerivedProduct.objects.filter(
             pk=payload.product, line__in=visible_lines(request.user)
         ).first()
         if product is None:
-            raise NotFound("No such product", fields={"product": ["unknown"]})
+            raise NotFound(_("No such product"), fields={"product": [_("unknown")]})
     parent = None
     if payload.parent:
         parent = selectors.visible_banks(request.user).filter(code=payload.parent).first()
         if parent is None:
-            raise NotFound(f"No bank {payload.parent!r}", fields={"parent": ["unknown"]})
+            raise NotFound(
+                _("No bank %(code)r") % {"code": payload.parent}, fields={"parent": [_("unknown")]}
+            )
     boxes = [
         _where(request, box_id, "", f"boxes[{i}]")[0] for i, box_id in enumerate(payload.boxes)
     ]
@@ -782,8 +795,9 @@ def vials_status(request: AuthenticatedHttpRequest, payload: VialStatusIn) -> li
     missing = [b for b in payload.barcodes if b not in found]
     if missing:
         raise NotFound(
-            f"Unknown vial(s): {', '.join(missing[:20])}",
-            fields={"barcodes": [f"unknown: {b}" for b in missing[:20]]},
+            ngettext("Unknown vial: %(barcodes)s", "Unknown vials: %(barcodes)s", len(missing))
+            % {"barcodes": ", ".join(missing[:20])},
+            fields={"barcodes": [_("unknown: %(barcode)s") % {"barcode": b} for b in missing[:20]]},
         )
     changed = services.vials_set_status(
         actor=request.user, vials=found.values(), status=payload.status, reason=payload.reason
@@ -824,7 +838,9 @@ def _institution(code: str | None) -> Institution | None:
         return None
     found = Institution.objects.filter(provider_code=code).first()
     if found is None:
-        raise InvalidInput(f"No institution {code!r}", fields={"institution": ["unknown"]})
+        raise InvalidInput(
+            _("No institution %(code)r") % {"code": code}, fields={"institution": [_("unknown")]}
+        )
     return found
 
 

@@ -3,6 +3,8 @@ the line it comes from was derived, nor before the bank it was grown from was fr
 
 from datetime import date
 
+from django.utils.translation import gettext as _
+
 from stemhub.biobank.models import CellBank
 from stemhub.core.validation import lab_date_problem
 from stemhub.registry.models import CellLine
@@ -14,14 +16,15 @@ def freeze_date_problem(
     """Why `frozen` cannot be the freeze date of a bank of `line` (grown from `parent`), or
     an empty string when it can."""
     if problem := lab_date_problem(frozen, today=today):
-        return f"the freeze date {problem}"
+        return _("the freeze date %(problem)s") % {"problem": problem}
     if line.derivation_date is not None and frozen < line.derivation_date:
-        return (
-            f"the freeze date {frozen} is before {line.name} was derived ({line.derivation_date})"
-        )
+        return _("the freeze date %(frozen)s is before %(line)s was derived (%(derived)s)") % {
+            "frozen": frozen,
+            "line": line.name,
+            "derived": line.derivation_date,
+        }
     if parent is not None and frozen < parent.freeze_date:
-        return (
-            f"the freeze date {frozen} is before the parent bank {parent.code} was frozen "
-            f"({parent.freeze_date})"
-        )
+        return _(
+            "the freeze date %(frozen)s is before the parent bank %(code)s was frozen (%(parent)s)"
+        ) % {"frozen": frozen, "code": parent.code, "parent": parent.freeze_date}
     return ""

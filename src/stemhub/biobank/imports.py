@@ -12,6 +12,8 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from stemhub.accounts.models import Institution, User
 from stemhub.accounts.permissions import Perm, require
@@ -70,7 +72,12 @@ class ImportReport:
     def as_error(self) -> InvalidInput:
         """The failed rows as one error naming each row and column."""
         return InvalidInput(
-            f"{self.error_count} of {len(self.rows)} rows have errors; nothing was imported",
+            ngettext(
+                "%(errors)s of %(rows)s row has errors; nothing was imported",
+                "%(errors)s of %(rows)s rows have errors; nothing was imported",
+                len(self.rows),
+            )
+            % {"errors": self.error_count, "rows": len(self.rows)},
             fields={
                 f"rows[{row.number}].{column}": problems
                 for row in self.rows
@@ -90,6 +97,8 @@ class _Planned:
 
 
 def template_csv() -> str:
+    # The header row names the file's columns, which stay in English whatever the language of
+    # the page: a file is read the same by every centre.
     return (
         "line,bank,barcode,location,status,tier,passage,freeze_date\n"
         "NSCBi001-A,NSCBi001-A-MCB-01,LEGACY-0001,Site A/Room 1/Tank 2/Rack 3/Box 7/A1,"
@@ -120,15 +129,17 @@ def _locate(
     whole = paths.get(clean.casefold())
     if whole is not None and not whole.type.has_layout:
         return whole, None, None
-    head, _, label = clean.rpartition("/")
+    head, _slash, label = clean.rpartition("/")
     box = paths.get(head.casefold())
     if box is None:
-        report.fail("location", f"no container at {head or clean!r}")
+        report.fail("location", _("no container at %(path)r") % {"path": head or clean})
         return None, None, None
     try:
         row, column = box.type.parse(label)
     except ValueError:
-        report.fail("location", f"{box.name} has no position {label!r}")
+        report.fail(
+            "location", _("%(name)s has no position %(label)r") % {"name": box.name, "label": label}
+        )
         return None, None, None
     return box, row, column
 
@@ -141,12 +152,17 @@ def _parse(text: str) -> list[dict[str, str]]:
     missing = [c for c in REQUIRED if c not in columns]
     if missing:
         raise InvalidInput(
-            f"The file lacks the column(s) {', '.join(missing)}",
-            fields={"file": [f"missing column {c}" for c in missing]},
+            ngettext(
+                "The file lacks the column %(columns)s",
+                "The file lacks the columns %(columns)s",
+                len(missing),
+            )
+            % {"columns": ", ".join(missing)},
+            fields={"file": [_("missing column %(column)s") % {"column": c} for c in missing]},
         )
     return [
         dict(zip(columns, cells + [""] * (len(columns) - len(cells)), strict=False))
-        for _, cells in reader
+        for _number, cells in reader
         if any(cells)
     ]
 
@@ -163,7 +179,7 @@ def inventory_import(
     in the storage of `institution` (the actor's own by default)."""
     institution_id = institution.pk if institution else actor.institution_id
     if not institution_id:
-        raise InvalidInput("Name the institution", fields={"institution": ["required"]})
+        raise InvalidInput(_("Name the institution"), fields={"institution": [_("required")]})
     require(actor, Perm.INVENTORY_EDIT, institution_id)
     rows = _parse(text)
     paths = _container_paths(institution_id)
@@ -184,34 +200,38 @@ def inventory_import(
         report.rows.append(row)
         for column in REQUIRED:
             if not values.get(column):
-                row.fail(column, "required")
+                row.fail(column, _("required"))
         line = lines.get(values.get("line", ""))
         if values.get("line") and line is None:
-            row.fail("line", f"no cell line {values['line']!r} that you may see")
+            row.fail("line", _("no cell line %(line)r that you may see") % {"line": values["line"]})
         if (
             line is not None
             and line.institution_id != institution_id
             and line.status != LineStatus.PUBLISHED
         ):
-            row.fail("line", "another institution's unpublished line")
+            row.fail("line", _("another institution's unpublished line"))
         barcode = values.get("barcode", "")
         if barcode and not is_acceptable(barcode):
-            row.fail("barcode", "not a usable barcode (letters, digits, . _ -; 3-64 long)")
+            row.fail("barcode", _("not a usable barcode (letters, digits, . _ -; 3-64 long)"))
         elif barcode in existing:
-            row.fail("barcode", "already in the inventory")
+            row.fail("barcode", _("already in the inventory"))
         elif barcode in seen_barcodes:
-            row.fail("barcode", "twice in this file")
+            row.fail("barcode", _("twice in this file"))
         seen_barcodes.add(barcode)
         status = values.get("status") or VialStatus.AVAILABLE
         if status not in STORED_STATUSES:
-            row.fail("status", f"one of {', '.join(STORED_STATUSES)} for a stored vial")
+            row.fail(
+                "status",
+                _("one of %(statuses)s for a stored vial")
+                % {"statuses": ", ".join(STORED_STATUSES)},
+            )
         code = values.get("bank", "")
         bank = banks.get(code)
         if bank is not None:
             if bank.institution_id != institution_id:
-                row.fail("bank", "another institution's bank")
+                row.fail("bank", _("another institution's bank"))
             elif line is not None and bank.line_id != line.pk:
-                row.fail("bank", f"bank {code} is of another line")
+                row.fail("bank", _("bank %(code)s is of another line") % {"code": code})
         elif code and line is not None:
             _plan_bank(code, line, values, new_banks, row)
         box, r, c = _locate(values.get("location", ""), paths, row)
@@ -237,22 +257,28 @@ def _plan_bank(
     if code in new_banks:
         new_banks[code]["count"] += 1
         if new_banks[code]["line"] != line:
-            row.fail("bank", f"bank {code} is of {new_banks[code]['line'].name} in an earlier row")
+            row.fail(
+                "bank",
+                _("bank %(code)s is of %(line)s in an earlier row")
+                % {"code": code, "line": new_banks[code]["line"].name},
+            )
         return
     tier = values.get("tier", "")
     if tier not in BankTier.values:
-        row.fail("tier", f"a new bank needs a tier: {', '.join(BankTier.values)}")
+        row.fail(
+            "tier", _("a new bank needs a tier: %(tiers)s") % {"tiers": ", ".join(BankTier.values)}
+        )
     try:
         passage = int(values.get("passage", ""))
     except ValueError:
-        row.fail("passage", "a new bank needs its passage number")
+        row.fail("passage", _("a new bank needs its passage number"))
         passage = 0
     if problem := passage_problem(passage):
         row.fail("passage", problem)
     try:
         frozen = date.fromisoformat(values.get("freeze_date", ""))
     except ValueError:
-        row.fail("freeze_date", "a new bank needs its freeze date (YYYY-MM-DD)")
+        row.fail("freeze_date", _("a new bank needs its freeze date (YYYY-MM-DD)"))
         frozen = None
     if frozen is not None:
         problem = freeze_date_problem(frozen, line, today=timezone.localdate())
@@ -270,21 +296,21 @@ def _check_position(
     number: int,
 ) -> None:
     if not box.type.holds_vials:
-        row.fail("location", f"{box.name} does not hold vials")
+        row.fail("location", _("%(name)s does not hold vials") % {"name": box.name})
         return
     if box.blocked:
-        row.fail("location", f"{box.name} is blocked")
+        row.fail("location", _("%(name)s is blocked") % {"name": box.name})
     if r is None or c is None:
         return
     key = (box.pk, r, c)
     if key in seen:
-        row.fail("location", f"the same position as row {seen[key]}")
+        row.fail("location", _("the same position as row %(row)s") % {"row": seen[key]})
         return
     seen[key] = number
     if Vial.objects.filter(container=box, row=r, column=c).exists():
-        row.fail("location", "position holds a vial already")
+        row.fail("location", _("position holds a vial already"))
     elif PositionHold.objects.filter(container=box, row=r, column=c, kind="blocked").exists():
-        row.fail("location", "position is blocked")
+        row.fail("location", _("position is blocked"))
 
 
 @transaction.atomic
@@ -298,7 +324,12 @@ def _apply(
     boxes: dict[int, Container],
     filename: str,
 ) -> None:
-    reason = f"Inventory import{f' from {filename}' if filename else ''}"
+    # Written for the actor, in the actor's language, like a reason typed on a form.
+    reason = (
+        _("Inventory import from %(file)s") % {"file": filename}
+        if filename
+        else _("Inventory import")
+    )
     with audit_context(actor=actor, reason=reason):
         lock_containers(*boxes.values())
         for code, spec in new_banks.items():
@@ -329,7 +360,9 @@ def _apply(
         except IntegrityError as error:
             if not is_unique_violation(error):
                 raise
-            raise Conflict(f"A position or barcode was taken meanwhile: {error}") from None
+            raise Conflict(
+                _("A position or barcode was taken meanwhile: %(error)s") % {"error": error}
+            ) from None
         first_custody_events(
             [(vial, plan.report.location) for vial, plan in zip(vials, planned, strict=True)],
             kind=CustodyEvent.Kind.IMPORT,

@@ -22,24 +22,24 @@ from stemhub.registry.models import CellLine, DerivedProduct
 class TemperatureClass(models.TextChoices):
     """MIABIS storage temperature terms."""
 
-    RT = "RT", "Room temperature"
-    FRIDGE = "2to10", "2 °C to 10 °C"
-    FREEZER = "-18to-35", "−18 °C to −35 °C"
-    DEEP_FREEZER = "-60to-85", "−60 °C to −85 °C"
-    LN_VAPOUR = "LN_vapour", "Liquid nitrogen, vapour phase"
-    LN_LIQUID = "LN_liquid", "Liquid nitrogen, liquid phase"
-    OTHER = "other", "Other"
+    RT = "RT", _("Room temperature")
+    FRIDGE = "2to10", _("2 °C to 10 °C")
+    FREEZER = "-18to-35", _("−18 °C to −35 °C")
+    DEEP_FREEZER = "-60to-85", _("−60 °C to −85 °C")
+    LN_VAPOUR = "LN_vapour", _("Liquid nitrogen, vapour phase")
+    LN_LIQUID = "LN_liquid", _("Liquid nitrogen, liquid phase")
+    OTHER = "other", _("Other")
 
 
 class Labelling(models.TextChoices):
-    NUMBERS = "numbers", "Numbers (1, 2, 3)"
-    LETTERS = "letters", "Letters (A, B, C)"
-    ROMAN = "roman", "Roman (I, II, III)"
+    NUMBERS = "numbers", _("Numbers (1, 2, 3)")
+    LETTERS = "letters", _("Letters (A, B, C)")
+    ROMAN = "roman", _("Roman (I, II, III)")
 
 
 class FillOrder(models.TextChoices):
-    ROW_MAJOR = "row_major", "Row by row"
-    COLUMN_MAJOR = "column_major", "Column by column"
+    ROW_MAJOR = "row_major", _("Row by row")
+    COLUMN_MAJOR = "column_major", _("Column by column")
 
 
 class ContainerType(models.Model):
@@ -49,30 +49,46 @@ class ContainerType(models.Model):
     (a box) or containers of the types in `allowed_children` (any type when that is empty).
     """
 
-    name = models.CharField(max_length=100, unique=True)
-    rows = models.PositiveSmallIntegerField(null=True, blank=True)
-    columns = models.PositiveSmallIntegerField(null=True, blank=True)
+    name = models.CharField(max_length=100, unique=True, verbose_name=_("name"))
+    rows = models.PositiveSmallIntegerField(null=True, blank=True, verbose_name=_("rows"))
+    columns = models.PositiveSmallIntegerField(null=True, blank=True, verbose_name=_("columns"))
     row_labels = models.CharField(
-        max_length=8, choices=Labelling.choices, default=Labelling.LETTERS
+        max_length=8,
+        choices=Labelling.choices,
+        default=Labelling.LETTERS,
+        verbose_name=_("row labels"),
     )
     column_labels = models.CharField(
-        max_length=8, choices=Labelling.choices, default=Labelling.NUMBERS
+        max_length=8,
+        choices=Labelling.choices,
+        default=Labelling.NUMBERS,
+        verbose_name=_("column labels"),
     )
     fill_order = models.CharField(
-        max_length=16, choices=FillOrder.choices, default=FillOrder.ROW_MAJOR
+        max_length=16,
+        choices=FillOrder.choices,
+        default=FillOrder.ROW_MAJOR,
+        verbose_name=_("fill order"),
     )
     temperature_class = models.CharField(
         max_length=16,
         choices=TemperatureClass.choices,
         blank=True,
-        help_text="Empty: the temperature of wherever the container stands",
+        help_text=_("Empty: the temperature of wherever the container stands"),
+        verbose_name=_("temperature class"),
     )
-    holds_vials = models.BooleanField(default=False)
+    holds_vials = models.BooleanField(default=False, verbose_name=_("holds vials"))
     allowed_children = models.ManyToManyField(
-        "self", symmetrical=False, blank=True, related_name="allowed_parents"
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="allowed_parents",
+        verbose_name=_("allowed children"),
     )
 
     class Meta:
+        verbose_name = _("container type")
+        verbose_name_plural = _("container types")
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
@@ -124,33 +140,52 @@ class ContainerType(models.Model):
 class Container(models.Model):
     """A node of the storage tree: a site, room, tank, freezer, rack, canister or box."""
 
-    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
-    type = models.ForeignKey(ContainerType, on_delete=models.PROTECT, related_name="containers")
-    parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="+", verbose_name=_("institution")
     )
-    row = models.PositiveSmallIntegerField(null=True, blank=True)
-    column = models.PositiveSmallIntegerField(null=True, blank=True)
-    name = models.CharField(max_length=100)
-    barcode = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    type = models.ForeignKey(
+        ContainerType, on_delete=models.PROTECT, related_name="containers", verbose_name=_("type")
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent"),
+    )
+    row = models.PositiveSmallIntegerField(null=True, blank=True, verbose_name=_("row"))
+    column = models.PositiveSmallIntegerField(null=True, blank=True, verbose_name=_("column"))
+    name = models.CharField(max_length=100, verbose_name=_("name"))
+    barcode = models.CharField(
+        max_length=64, unique=True, null=True, blank=True, verbose_name=_("barcode")
+    )
     temperature_class = models.CharField(
         max_length=16,
         choices=TemperatureClass.choices,
         blank=True,
-        help_text="Its type's, or else its parent's: kept by the services on create and move",
+        help_text=_("Its type's, or else its parent's: kept by the services on create and move"),
+        verbose_name=_("temperature class"),
     )
-    blocked = models.BooleanField(default=False, help_text="Takes no new vials or containers")
+    blocked = models.BooleanField(
+        default=False, help_text=_("Takes no new vials or containers"), verbose_name=_("blocked")
+    )
     equipment = models.OneToOneField(
         "equipment.Equipment",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="container",
-        help_text="The tank or freezer this container is, for its temperature logs",
+        help_text=_("The tank or freezer this container is, for its temperature logs"),
+        verbose_name=_("equipment"),
     )
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_at = models.DateTimeField(
+        default=timezone.now, editable=False, verbose_name=_("created at")
+    )
 
     class Meta:
+        verbose_name = _("container")
+        verbose_name_plural = _("containers")
         ordering = ["name", "pk"]
         indexes = [models.Index(fields=["institution", "type", "temperature_class"])]
         constraints = [
@@ -194,18 +229,27 @@ class PositionHold(models.Model):
     a purpose; only an explicit placement may fill it)."""
 
     class Kind(models.TextChoices):
-        BLOCKED = "blocked", "Blocked"
-        RESERVED = "reserved", "Reserved"
+        BLOCKED = "blocked", _("Blocked")
+        RESERVED = "reserved", _("Reserved")
 
-    container = models.ForeignKey(Container, on_delete=models.CASCADE, related_name="holds")
-    row = models.PositiveSmallIntegerField()
-    column = models.PositiveSmallIntegerField()
-    kind = models.CharField(max_length=8, choices=Kind.choices)
-    note = models.CharField(max_length=200, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(default=timezone.now)
+    container = models.ForeignKey(
+        Container, on_delete=models.CASCADE, related_name="holds", verbose_name=_("container")
+    )
+    row = models.PositiveSmallIntegerField(verbose_name=_("row"))
+    column = models.PositiveSmallIntegerField(verbose_name=_("column"))
+    kind = models.CharField(max_length=8, choices=Kind.choices, verbose_name=_("kind"))
+    note = models.CharField(max_length=200, blank=True, verbose_name=_("note"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    at = models.DateTimeField(default=timezone.now, verbose_name=_("at"))
 
     class Meta:
+        verbose_name = _("position hold")
+        verbose_name_plural = _("position holds")
         constraints = [
             models.UniqueConstraint(
                 fields=["container", "row", "column"], name="one_hold_per_position"
@@ -215,10 +259,10 @@ class PositionHold(models.Model):
 
 
 class BankTier(models.TextChoices):
-    SEED = "seed", "Seed stock"
-    MCB = "mcb", "Master cell bank"
-    WCB = "wcb", "Working cell bank"
-    DISTRIBUTION = "distribution", "Distribution lot"
+    SEED = "seed", _("Seed stock")
+    MCB = "mcb", _("Master cell bank")
+    WCB = "wcb", _("Working cell bank")
+    DISTRIBUTION = "distribution", _("Distribution lot")
 
 
 TIER_ORDER = [BankTier.SEED, BankTier.MCB, BankTier.WCB, BankTier.DISTRIBUTION]
@@ -234,31 +278,53 @@ TIER_SHORT: dict[str, StrOrPromise] = {
 class CellBank(models.Model):
     """Vials frozen together from one line (or one differentiated product) at one passage."""
 
-    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
-    code = models.CharField(max_length=64, unique=True)
-    tier = models.CharField(max_length=16, choices=BankTier.choices)
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="+", verbose_name=_("institution")
+    )
+    code = models.CharField(max_length=64, unique=True, verbose_name=_("code"))
+    tier = models.CharField(max_length=16, choices=BankTier.choices, verbose_name=_("tier"))
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent"),
     )
     line = models.ForeignKey(
-        CellLine, on_delete=models.PROTECT, null=True, blank=True, related_name="banks"
+        CellLine,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="banks",
+        verbose_name=_("line"),
     )
     product = models.ForeignKey(
-        DerivedProduct, on_delete=models.PROTECT, null=True, blank=True, related_name="banks"
+        DerivedProduct,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="banks",
+        verbose_name=_("product"),
     )
-    passage_number = models.PositiveIntegerField()
-    freeze_date = models.DateField()
-    cryo_medium = models.CharField(max_length=200, blank=True)
-    cells_per_vial = models.PositiveBigIntegerField(null=True, blank=True)
-    vial_count = models.PositiveIntegerField(help_text="Vials frozen")
+    passage_number = models.PositiveIntegerField(verbose_name=_("passage number"))
+    freeze_date = models.DateField(verbose_name=_("freeze date"))
+    cryo_medium = models.CharField(max_length=200, blank=True, verbose_name=_("cryo medium"))
+    cells_per_vial = models.PositiveBigIntegerField(
+        null=True, blank=True, verbose_name=_("cells per vial")
+    )
+    vial_count = models.PositiveIntegerField(
+        help_text=_("Vials frozen"), verbose_name=_("vial count")
+    )
     operator = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("operator"),
     )
-    sop_reference = models.CharField(max_length=100, blank=True)
+    sop_reference = models.CharField(max_length=100, blank=True, verbose_name=_("SOP reference"))
     post_thaw_viability = models.DecimalField(
         max_digits=5,
         decimal_places=2,
@@ -267,14 +333,22 @@ class CellBank(models.Model):
         help_text="%",
         # The check constraint below says the same in the database; a validator names the field.
         validators=[MinValueValidator(0), MaxValueValidator(100)],
+        verbose_name=_("post-thaw viability"),
     )
-    notes = models.TextField(blank=True)
+    notes = models.TextField(blank=True, verbose_name=_("notes"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_at = models.DateTimeField(
+        default=timezone.now, editable=False, verbose_name=_("created at")
+    )
 
     class Meta:
+        verbose_name = _("cell bank")
+        verbose_name_plural = _("cell banks")
         ordering = ["-freeze_date", "code"]
         constraints = [
             models.CheckConstraint(
@@ -317,13 +391,13 @@ class CellBank(models.Model):
 
 
 class VialStatus(models.TextChoices):
-    AVAILABLE = "available", "Available"
-    RESERVED = "reserved", "Reserved"
-    QUARANTINED = "quarantined", "Quarantined"
-    DISTRIBUTED = "distributed", "Distributed"
-    USED_FOR_QC = "used_for_qc", "Used for QC"
-    THAWED = "thawed", "Thawed for culture"
-    DESTROYED = "destroyed", "Destroyed"
+    AVAILABLE = "available", _("Available")
+    RESERVED = "reserved", _("Reserved")
+    QUARANTINED = "quarantined", _("Quarantined")
+    DISTRIBUTED = "distributed", _("Distributed")
+    USED_FOR_QC = "used_for_qc", _("Used for QC")
+    THAWED = "thawed", _("Thawed for culture")
+    DESTROYED = "destroyed", _("Destroyed")
 
 
 # A vial in one of these states has left the bank for good: it holds no position.
@@ -335,27 +409,42 @@ class Vial(models.Model):
     """One cryovial. Its status and place change only through the services, which write a
     custody event for every change."""
 
-    barcode = models.CharField(max_length=64, unique=True)
-    bank = models.ForeignKey(CellBank, on_delete=models.PROTECT, related_name="vials")
+    barcode = models.CharField(max_length=64, unique=True, verbose_name=_("barcode"))
+    bank = models.ForeignKey(
+        CellBank, on_delete=models.PROTECT, related_name="vials", verbose_name=_("bank")
+    )
     status = models.CharField(
-        max_length=16, choices=VialStatus.choices, default=VialStatus.AVAILABLE
+        max_length=16,
+        choices=VialStatus.choices,
+        default=VialStatus.AVAILABLE,
+        verbose_name=_("status"),
     )
     container = models.ForeignKey(
-        Container, on_delete=models.PROTECT, null=True, blank=True, related_name="vials"
+        Container,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="vials",
+        verbose_name=_("container"),
     )
-    row = models.PositiveSmallIntegerField(null=True, blank=True)
-    column = models.PositiveSmallIntegerField(null=True, blank=True)
+    row = models.PositiveSmallIntegerField(null=True, blank=True, verbose_name=_("row"))
+    column = models.PositiveSmallIntegerField(null=True, blank=True, verbose_name=_("column"))
     checked_out_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("checked out to"),
     )
-    checked_out_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    checked_out_at = models.DateTimeField(null=True, blank=True, verbose_name=_("checked out at"))
+    created_at = models.DateTimeField(
+        default=timezone.now, editable=False, verbose_name=_("created at")
+    )
 
     class Meta:
+        verbose_name = _("vial")
+        verbose_name_plural = _("vials")
         ordering = ["barcode"]
         indexes = [models.Index(fields=["bank", "status"])]
         constraints = [
@@ -393,44 +482,70 @@ class CustodyEvent(models.Model):
     and as the path text of the moment (what a reader of the history needs)."""
 
     class Kind(models.TextChoices):
-        CREATE = "create", "Created"
-        IMPORT = "import", "Imported"
-        MOVE = "move", "Moved"
-        CHECK_OUT = "check_out", "Checked out"
-        RETURN = "return", "Returned"
-        THAW = "thaw", "Thawed"
-        DISPOSE = "dispose", "Disposed of"
-        STATUS = "status", "Status changed"
+        CREATE = "create", _("Created")
+        IMPORT = "import", _("Imported")
+        MOVE = "move", _("Moved")
+        CHECK_OUT = "check_out", _("Checked out")
+        RETURN = "return", _("Returned")
+        THAW = "thaw", _("Thawed")
+        DISPOSE = "dispose", _("Disposed of")
+        STATUS = "status", _("Status changed")
 
-    vial = models.ForeignKey(Vial, on_delete=models.PROTECT, related_name="events")
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    at = models.DateTimeField(default=timezone.now)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    vial = models.ForeignKey(
+        Vial, on_delete=models.PROTECT, related_name="events", verbose_name=_("vial")
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices, verbose_name=_("kind"))
+    at = models.DateTimeField(default=timezone.now, verbose_name=_("at"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
     from_container = models.ForeignKey(
-        Container, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Container,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("from container"),
     )
-    from_row = models.PositiveSmallIntegerField(null=True, blank=True)
-    from_column = models.PositiveSmallIntegerField(null=True, blank=True)
-    from_place = models.CharField(max_length=500, blank=True)
+    from_row = models.PositiveSmallIntegerField(null=True, blank=True, verbose_name=_("from row"))
+    from_column = models.PositiveSmallIntegerField(
+        null=True, blank=True, verbose_name=_("from column")
+    )
+    from_place = models.CharField(max_length=500, blank=True, verbose_name=_("from place"))
     to_container = models.ForeignKey(
-        Container, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Container,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("to container"),
     )
-    to_row = models.PositiveSmallIntegerField(null=True, blank=True)
-    to_column = models.PositiveSmallIntegerField(null=True, blank=True)
-    to_place = models.CharField(max_length=500, blank=True)
-    from_status = models.CharField(max_length=16, choices=VialStatus.choices, blank=True)
-    to_status = models.CharField(max_length=16, choices=VialStatus.choices, blank=True)
+    to_row = models.PositiveSmallIntegerField(null=True, blank=True, verbose_name=_("to row"))
+    to_column = models.PositiveSmallIntegerField(null=True, blank=True, verbose_name=_("to column"))
+    to_place = models.CharField(max_length=500, blank=True, verbose_name=_("to place"))
+    from_status = models.CharField(
+        max_length=16, choices=VialStatus.choices, blank=True, verbose_name=_("from status")
+    )
+    to_status = models.CharField(
+        max_length=16, choices=VialStatus.choices, blank=True, verbose_name=_("to status")
+    )
     moved_container = models.ForeignKey(
         Container,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
-        help_text="The box (or rack) whose move carried the vial",
+        help_text=_("The box (or rack) whose move carried the vial"),
+        verbose_name=_("moved container"),
     )
-    reason = models.TextField(blank=True)
+    reason = models.TextField(blank=True, verbose_name=_("reason"))
 
     class Meta:
+        verbose_name = _("custody event")
+        verbose_name_plural = _("custody events")
         ordering = ["at", "id"]
         indexes = [
             models.Index(fields=["vial", "at"]),
@@ -443,28 +558,47 @@ class ContainerEvent(models.Model):
     """A container's own history: where it was placed, moved, blocked."""
 
     class Kind(models.TextChoices):
-        CREATE = "create", "Created"
-        MOVE = "move", "Moved"
-        BLOCK = "block", "Blocked"
-        UNBLOCK = "unblock", "Unblocked"
-        HOLD = "hold", "Position held"
-        RELEASE = "release", "Position released"
+        CREATE = "create", _("Created")
+        MOVE = "move", _("Moved")
+        BLOCK = "block", _("Blocked")
+        UNBLOCK = "unblock", _("Unblocked")
+        HOLD = "hold", _("Position held")
+        RELEASE = "release", _("Position released")
 
-    container = models.ForeignKey(Container, on_delete=models.PROTECT, related_name="events")
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    at = models.DateTimeField(default=timezone.now)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    container = models.ForeignKey(
+        Container, on_delete=models.PROTECT, related_name="events", verbose_name=_("container")
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices, verbose_name=_("kind"))
+    at = models.DateTimeField(default=timezone.now, verbose_name=_("at"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
     from_parent = models.ForeignKey(
-        Container, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Container,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("from parent"),
     )
     to_parent = models.ForeignKey(
-        Container, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Container,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("to parent"),
     )
-    from_place = models.CharField(max_length=500, blank=True)
-    to_place = models.CharField(max_length=500, blank=True)
-    reason = models.TextField(blank=True)
+    from_place = models.CharField(max_length=500, blank=True, verbose_name=_("from place"))
+    to_place = models.CharField(max_length=500, blank=True, verbose_name=_("to place"))
+    reason = models.TextField(blank=True, verbose_name=_("reason"))
 
     class Meta:
+        verbose_name = _("container event")
+        verbose_name_plural = _("container events")
         ordering = ["at", "id"]
         indexes = [
             models.Index(fields=["container", "at"]),

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from stemhub.accounts.permissions import Perm, is_platform_admin, permissions_of
 from stemhub.biobank.barcodes import BODY_LENGTH, mod37_2
@@ -47,7 +48,7 @@ def visible_vials(user: Any) -> QuerySet[Vial]:
 def container_for(user: Any, pk: int) -> Container:
     found = visible_containers(user).select_related("type", "parent__type").filter(pk=pk).first()
     if found is None:
-        raise NotFound(f"No container {pk} that you may see")
+        raise NotFound(_("No container %(id)s that you may see") % {"id": pk})
     return found
 
 
@@ -59,7 +60,7 @@ def bank_for(user: Any, pk: int) -> CellBank:
         .first()
     )
     if found is None:
-        raise NotFound(f"No cell bank {pk} that you may see")
+        raise NotFound(_("No cell bank %(id)s that you may see") % {"id": pk})
     return found
 
 
@@ -71,7 +72,7 @@ def vial_for(user: Any, barcode: str) -> Vial:
         .first()
     )
     if found is None:
-        raise NotFound(f"No vial {barcode!r} that you may see")
+        raise NotFound(_("No vial %(barcode)r that you may see") % {"barcode": barcode})
     return found
 
 
@@ -171,11 +172,11 @@ def free_places(user: Any, *, boxes: bool, exclude: int | None = None) -> list[F
     hold containers (for a box or rack), excluding container `exclude` and what lies in it. A
     position is free when nothing stands in it and no hold blocks or reserves it. A fixed number
     of queries, however big the tree."""
-    choices = [(pk, path) for pk, path, _ in place_choices(user, boxes=boxes)]
+    choices = [(pk, path) for pk, path, _numbered in place_choices(user, boxes=boxes)]
     own = next((path for pk, path in choices if pk == exclude), None)
     if own is not None:  # the container and what lies in it, by their paths
         choices = [(pk, p) for pk, p in choices if p != own and not p.startswith(f"{own}/")]
-    ids = {pk for pk, _ in choices}
+    ids = {pk for pk, _path in choices}
     taken: dict[int, set[tuple[int, int]]] = defaultdict(set)
     types = {}
     # One query for the places and, when they hold containers, the containers standing in them.

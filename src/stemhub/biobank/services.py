@@ -14,6 +14,8 @@ from typing import Any, Literal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from stemhub.accounts.models import Institution, User
 from stemhub.accounts.permissions import Perm, require, user_can
@@ -69,17 +71,19 @@ def _check_slot(
     if kind.has_layout:
         if row is None or column is None:
             raise InvalidInput(
-                f"{parent.name} has numbered positions; say which one",
-                fields={field: ["required"]},
+                _("%(name)s has numbered positions; say which one") % {"name": parent.name},
+                fields={field: [_("required")]},
             )
         if not (1 <= row <= (kind.rows or 0) and 1 <= column <= (kind.columns or 0)):
             raise InvalidInput(
-                f"{parent.name} has no position at row {row}, column {column}",
-                fields={field: ["out of range"]},
+                _("%(name)s has no position at row %(row)s, column %(column)s")
+                % {"name": parent.name, "row": row, "column": column},
+                fields={field: [_("out of range")]},
             )
     elif row is not None or column is not None:
         raise InvalidInput(
-            f"{parent.name} has no numbered positions", fields={field: ["not applicable"]}
+            _("%(name)s has no numbered positions") % {"name": parent.name},
+            fields={field: [_("not applicable")]},
         )
 
 
@@ -93,7 +97,8 @@ def resolve_position(
         return container.type.parse(label)
     except (ValueError, KeyError):
         raise InvalidInput(
-            f"{container.name} has no position {label!r}", fields={field: ["unknown position"]}
+            _("%(name)s has no position %(label)r") % {"name": container.name, "label": label},
+            fields={field: [_("unknown position")]},
         ) from None
 
 
@@ -117,16 +122,18 @@ def container_type_create(
     require(actor, Perm.STORAGE_MANAGE)
     if (rows is None) != (columns is None):
         raise InvalidInput(
-            "Give both rows and columns, or neither for a dimensionless container",
-            fields={"rows" if rows is None else "columns": ["required with the other"]},
+            _("Give both rows and columns, or neither for a dimensionless container"),
+            fields={"rows" if rows is None else "columns": [_("required with the other")]},
         )
     if holds_vials and allowed_children:
         raise InvalidInput(
-            "A container type holds either vials or other containers",
-            fields={"allowed_children": ["must be empty when it holds vials"]},
+            _("A container type holds either vials or other containers"),
+            fields={"allowed_children": [_("must be empty when it holds vials")]},
         )
     if ContainerType.objects.filter(name=name.strip()).exists():
-        raise Conflict(f"A container type {name!r} exists", fields={"name": ["taken"]})
+        raise Conflict(
+            _("A container type %(name)r exists") % {"name": name}, fields={"name": [_("taken")]}
+        )
     kind = ContainerType(
         name=name.strip(),
         rows=rows,
@@ -148,33 +155,42 @@ def _check_fits(
 ) -> None:
     if parent.type.holds_vials:
         raise InvalidInput(
-            f"{parent.name} holds vials; a container cannot take a vial position",
-            fields={"parent": ["holds vials only"]},
+            _("%(name)s holds vials; a container cannot take a vial position")
+            % {"name": parent.name},
+            fields={"parent": [_("holds vials only")]},
         )
     allowed = list(parent.type.allowed_children.all())
     if allowed and child_type not in allowed:
         raise InvalidInput(
-            f"A {parent.type.name} holds {', '.join(t.name for t in allowed)}, "
-            f"not a {child_type.name}",
-            fields={"type": ["not allowed in this parent"]},
+            _("A %(parent_type)s holds %(allowed)s, not a %(type)s")
+            % {
+                "parent_type": parent.type.name,
+                "allowed": ", ".join(t.name for t in allowed),
+                "type": child_type.name,
+            },
+            fields={"type": [_("not allowed in this parent")]},
         )
     if parent.blocked:
-        raise Conflict(f"{parent.name} is blocked", fields={"parent": ["blocked"]})
+        raise Conflict(
+            _("%(name)s is blocked") % {"name": parent.name}, fields={"parent": [_("blocked")]}
+        )
     _check_slot(parent, row, col)
     if row is not None and col is not None:
         taken = Container.objects.filter(parent=parent, row=row, column=col).first()
         if taken is not None:
             raise Conflict(
-                f"Position {parent.type.label(row, col)} of {parent.name} holds {taken.name}",
-                fields={"position": ["taken"]},
+                _("Position %(label)s of %(parent)s holds %(name)s")
+                % {"label": parent.type.label(row, col), "parent": parent.name, "name": taken.name},
+                fields={"position": [_("taken")]},
             )
         blocked = PositionHold.objects.filter(
             container=parent, row=row, column=col, kind=PositionHold.Kind.BLOCKED
         ).exists()
         if blocked:
             raise Conflict(
-                f"Position {parent.type.label(row, col)} of {parent.name} is blocked",
-                fields={"position": ["blocked"]},
+                _("Position %(label)s of %(parent)s is blocked")
+                % {"label": parent.type.label(row, col), "parent": parent.name},
+                fields={"position": [_("blocked")]},
             )
 
 
@@ -203,7 +219,7 @@ def container_create(
         owner = institution or actor.institution
         institution_id = owner.pk if owner is not None else None
     if not institution_id:
-        raise InvalidInput("Name the institution", fields={"institution": ["required"]})
+        raise InvalidInput(_("Name the institution"), fields={"institution": [_("required")]})
     require(actor, Perm.STORAGE_MANAGE, institution_id)
     with audit_context(actor=actor, reason=reason):
         if parent is not None:
@@ -225,11 +241,14 @@ def container_create(
             with transaction.atomic():
                 container.save()
         except IntegrityError:
-            raise Conflict(
-                f"{parent.name if parent else 'The top level'} already holds a container "
-                f"named {name!r} or that barcode",
-                fields={"name": ["taken"]},
-            ) from None
+            message = (
+                _("%(parent)s already holds a container named %(name)r or that barcode")
+                % {"parent": parent.name, "name": name}
+                if parent
+                else _("The top level already holds a container named %(name)r or that barcode")
+                % {"name": name}
+            )
+            raise Conflict(message, fields={"name": [_("taken")]}) from None
         ContainerEvent.objects.create(
             container=container,
             kind=ContainerEvent.Kind.CREATE,
@@ -271,8 +290,8 @@ def container_move(
     require(actor, Perm.STORAGE_MANAGE, container.institution_id)
     if parent.institution_id != container.institution_id:
         raise InvalidInput(
-            "A container moves only within its institution's storage",
-            fields={"parent": ["another institution's"]},
+            _("A container moves only within its institution's storage"),
+            fields={"parent": [_("another institution's")]},
         )
     # Walk up from the new parent with each ancestor locked, so that no concurrent move can
     # slip the container under itself between this check and the update.
@@ -280,8 +299,9 @@ def container_move(
     while ancestor is not None:
         if ancestor.pk == container.pk:
             raise InvalidInput(
-                f"{parent.name} lies inside {container.name}; a container cannot hold itself",
-                fields={"parent": ["inside the container"]},
+                _("%(parent)s lies inside %(name)s; a container cannot hold itself")
+                % {"parent": parent.name, "name": container.name},
+                fields={"parent": [_("inside the container")]},
             )
         ancestor = (
             Container.objects.select_for_update(of=("self",)).get(pk=ancestor.parent_id)
@@ -289,7 +309,10 @@ def container_move(
             else None
         )
     if container.parent_id == parent.pk and (container.row, container.column) == (row, column):
-        raise InvalidInput(f"{container.name} is already there", fields={"position": ["unchanged"]})
+        raise InvalidInput(
+            _("%(name)s is already there") % {"name": container.name},
+            fields={"position": [_("unchanged")]},
+        )
     _check_fits(parent, container.type, row, column)
     with audit_context(actor=actor, reason=reason):
         old_path = container_path(container)
@@ -306,8 +329,9 @@ def container_move(
                 container.save(update_fields=["parent", "row", "column", "temperature_class"])
         except IntegrityError:
             raise Conflict(
-                f"{parent.name} already holds a container named {container.name!r}",
-                fields={"parent": ["name taken"]},
+                _("%(parent)s already holds a container named %(name)r")
+                % {"parent": parent.name, "name": container.name},
+                fields={"parent": [_("name taken")]},
             ) from None
         _refresh_temperatures(container)
         parent_path = container_path(parent)
@@ -401,18 +425,27 @@ def position_hold(
     require(actor, Perm.STORAGE_MANAGE, container.institution_id)
     if not container.type.has_layout:
         raise InvalidInput(
-            f"{container.name} has no numbered positions", fields={"container": ["no positions"]}
+            _("%(name)s has no numbered positions") % {"name": container.name},
+            fields={"container": [_("no positions")]},
         )
     _check_slot(container, row, column)
     if kind not in PositionHold.Kind.values:
-        raise InvalidInput(f"Unknown hold {kind!r}", fields={"kind": ["blocked or reserved"]})
+        raise InvalidInput(
+            _("Unknown hold %(kind)r") % {"kind": kind},
+            fields={"kind": [_("blocked or reserved")]},
+        )
     label = container.type.label(row, column)
     if Vial.objects.filter(container=container, row=row, column=column).exists():
-        raise Conflict(f"{label} holds a vial", fields={"position": ["occupied"]})
+        raise Conflict(
+            _("%(label)s holds a vial") % {"label": label}, fields={"position": [_("occupied")]}
+        )
     child = Container.objects.filter(parent=container, row=row, column=column).first()
     if child is not None:
-        raise Conflict(f"{label} holds {child.name}", fields={"position": ["occupied"]})
-    hold, _ = PositionHold.objects.update_or_create(
+        raise Conflict(
+            _("%(label)s holds %(name)s") % {"label": label, "name": child.name},
+            fields={"position": [_("occupied")]},
+        )
+    hold, _created = PositionHold.objects.update_or_create(
         container=container,
         row=row,
         column=column,
@@ -422,7 +455,8 @@ def position_hold(
         container=container,
         kind=ContainerEvent.Kind.HOLD,
         actor=actor,
-        to_place=f"{label}: {kind}",
+        # Kept as text in the language of the moment, like the other places of the history.
+        to_place=f"{label}: {PositionHold.Kind(kind).label.lower()}",
         reason=note,
     )
     return hold
@@ -434,7 +468,9 @@ def position_release(
 ) -> None:
     container = lock_containers(container)[container.pk]
     require(actor, Perm.STORAGE_MANAGE, container.institution_id)
-    deleted, _ = PositionHold.objects.filter(container=container, row=row, column=column).delete()
+    deleted, _counts = PositionHold.objects.filter(
+        container=container, row=row, column=column
+    ).delete()
     if deleted:
         ContainerEvent.objects.create(
             container=container,
@@ -451,12 +487,18 @@ def position_release(
 def _check_box(box: Container, institution_id: int, *, field: str) -> None:
     if box.institution_id != institution_id:
         raise InvalidInput(
-            f"{box.name} belongs to another institution", fields={field: ["not yours"]}
+            _("%(name)s belongs to another institution") % {"name": box.name},
+            fields={field: [_("not yours")]},
         )
     if not box.type.holds_vials:
-        raise InvalidInput(f"{box.name} does not hold vials", fields={field: ["not a box"]})
+        raise InvalidInput(
+            _("%(name)s does not hold vials") % {"name": box.name},
+            fields={field: [_("not a box")]},
+        )
     if box.blocked:
-        raise Conflict(f"{box.name} is blocked", fields={field: ["blocked"]})
+        raise Conflict(
+            _("%(name)s is blocked") % {"name": box.name}, fields={field: [_("blocked")]}
+        )
 
 
 def _allocate(
@@ -466,15 +508,20 @@ def _allocate(
     ones of each box in its fill order, box after box."""
     if bool(boxes) == bool(positions):
         raise InvalidInput(
-            "Give either boxes to fill or the positions to use",
-            fields={"boxes": ["boxes or positions"]},
+            _("Give either boxes to fill or the positions to use"),
+            fields={"boxes": [_("boxes or positions")]},
         )
     locked = lock_containers(*boxes, *(p[0] for p in positions))
     if positions:
         if len(positions) != count:
             raise InvalidInput(
-                f"{len(positions)} positions given for {count} vials",
-                fields={"positions": [f"give {count}"]},
+                ngettext(
+                    "%(given)s positions given for %(count)s vial",
+                    "%(given)s positions given for %(count)s vials",
+                    count,
+                )
+                % {"given": len(positions), "count": count},
+                fields={"positions": [_("give %(count)s") % {"count": count}]},
             )
         chosen: list[Position] = []
         seen: set[tuple[int, int | None, int | None]] = set()
@@ -486,8 +533,9 @@ def _allocate(
             free = set(free_positions_in(box, include_reserved=True))
             if (box.pk, row, column) in seen or (row, column) not in free:
                 raise Conflict(
-                    f"{box.name} {box.type.label(row, column)} is not free",
-                    fields={field: ["taken"]},
+                    _("%(box)s %(label)s is not free")
+                    % {"box": box.name, "label": box.type.label(row, column)},
+                    fields={field: [_("taken")]},
                 )
             seen.add((box.pk, row, column))
             chosen.append((box, row, column))
@@ -502,8 +550,9 @@ def _allocate(
             chosen.append((box, row, column))
     if len(chosen) < count:
         raise Conflict(
-            f"The chosen boxes have {len(chosen)} free positions; {count} vials need more boxes",
-            fields={"boxes": ["not enough free positions"]},
+            _("The chosen boxes have %(free)s free positions; %(count)s vials need more boxes")
+            % {"free": len(chosen), "count": count},
+            fields={"boxes": [_("not enough free positions")]},
         )
     return chosen
 
@@ -519,14 +568,14 @@ def _check_source(
 ) -> CellLine:
     if (line is None) == (product is None):
         raise InvalidInput(
-            "A bank is of one cell line or one differentiated product",
-            fields={"line": ["give a line or a product"]},
+            _("A bank is of one cell line or one differentiated product"),
+            fields={"line": [_("give a line or a product")]},
         )
     source_line = line if line is not None else product.line  # type: ignore[union-attr]
     if source_line.institution_id != institution_id and source_line.status != LineStatus.PUBLISHED:
         raise InvalidInput(
-            f"{source_line.name} is another institution's unpublished line",
-            fields={"line": ["not visible to you"]},
+            _("%(line)s is another institution's unpublished line") % {"line": source_line.name},
+            fields={"line": [_("not visible to you")]},
         )
     return source_line
 
@@ -534,24 +583,29 @@ def _check_source(
 def _check_parent(parent: CellBank, tier: str, source_line: CellLine, institution_id: int) -> None:
     if parent.institution_id != institution_id:
         raise InvalidInput(
-            "The parent bank belongs to another institution", fields={"parent": ["not yours"]}
+            _("The parent bank belongs to another institution"),
+            fields={"parent": [_("not yours")]},
         )
     parent_line_id = parent.line_id or parent.product.line_id  # type: ignore[union-attr]
     if parent_line_id != source_line.pk:
         raise InvalidInput(
-            f"The parent bank {parent.code} is of another line", fields={"parent": ["other line"]}
+            _("The parent bank %(code)s is of another line") % {"code": parent.code},
+            fields={"parent": [_("other line")]},
         )
     if TIER_ORDER.index(BankTier(parent.tier)) >= TIER_ORDER.index(BankTier(tier)):
         raise InvalidInput(
-            f"A {BankTier(tier).label.lower()} cannot come from a "
-            f"{BankTier(parent.tier).label.lower()}",
-            fields={"tier": ["must follow the parent's tier"]},
+            _("A %(tier)s cannot come from a %(parent_tier)s")
+            % {
+                "tier": BankTier(tier).label.lower(),
+                "parent_tier": BankTier(parent.tier).label.lower(),
+            },
+            fields={"tier": [_("must follow the parent's tier")]},
         )
 
 
 def _new_barcodes(count: int) -> list[str]:
     while True:
-        codes = {barcodes.new_barcode() for _ in range(count)}
+        codes = {barcodes.new_barcode() for _index in range(count)}
         if len(codes) == count and not Vial.objects.filter(barcode__in=codes).exists():
             return sorted(codes)
 
@@ -588,17 +642,22 @@ def cell_bank_create(
     places = [*boxes, *(p[0] for p in positions)]
     institution_id = places[0].institution_id if places else actor.institution_id
     if not institution_id:
-        raise InvalidInput("Say where the vials go", fields={"boxes": ["required"]})
+        raise InvalidInput(_("Say where the vials go"), fields={"boxes": [_("required")]})
     require(actor, Perm.INVENTORY_EDIT, institution_id)
     if tier not in BankTier.values:
-        raise InvalidInput(f"Unknown tier {tier!r}", fields={"tier": ["unknown tier"]})
+        raise InvalidInput(
+            _("Unknown tier %(tier)r") % {"tier": tier}, fields={"tier": [_("unknown tier")]}
+        )
     if not 1 <= vial_count <= MAX_VIALS_PER_BANK:
         raise InvalidInput(
-            f"A bank has 1 to {MAX_VIALS_PER_BANK} vials",
-            fields={"vial_count": ["out of range"]},
+            _("A bank has 1 to %(max)s vials") % {"max": MAX_VIALS_PER_BANK},
+            fields={"vial_count": [_("out of range")]},
         )
     if problem := passage_problem(passage_number):
-        raise InvalidInput(f"Check the passage: {problem}", fields={"passage_number": [problem]})
+        raise InvalidInput(
+            _("Check the passage: %(problem)s") % {"problem": problem},
+            fields={"passage_number": [problem]},
+        )
     source_line = _check_source(line, product, institution_id)
     if parent is not None:
         _check_parent(parent, tier, source_line, institution_id)
@@ -606,11 +665,14 @@ def cell_bank_create(
         freeze_date, source_line, today=timezone.localdate(), parent=parent
     )
     if problem:
-        raise InvalidInput(f"Check the freeze date: {problem}", fields={"freeze_date": [problem]})
+        raise InvalidInput(
+            _("Check the freeze date: %(problem)s") % {"problem": problem},
+            fields={"freeze_date": [problem]},
+        )
     source = source_line.name if line is not None else f"{source_line.name}-{product.pk}"  # type: ignore[union-attr]
     code = code.strip() or _bank_code(source, tier)
     if CellBank.objects.filter(code=code).exists():
-        raise Conflict(f"A bank {code!r} exists", fields={"code": ["taken"]})
+        raise Conflict(_("A bank %(code)r exists") % {"code": code}, fields={"code": [_("taken")]})
     bank = CellBank(
         institution_id=institution_id,
         code=code,
@@ -630,7 +692,8 @@ def cell_bank_create(
         created_by=actor,
     )
     full_clean(bank, validate_constraints=True, exclude=["institution", "created_by"])
-    with audit_context(actor=actor, reason=reason or f"Bank {code} frozen"):
+    # The reasons written for the actor are kept in the actor's language, like typed ones.
+    with audit_context(actor=actor, reason=reason or _("Bank %(code)s frozen") % {"code": code}):
         chosen = _allocate(boxes, positions, vial_count, institution_id)
         try:
             with transaction.atomic():
@@ -644,8 +707,10 @@ def cell_bank_create(
         except IntegrityError as error:
             if not is_unique_violation(error):
                 raise
-            raise Conflict(f"A position or barcode was taken meanwhile: {error}") from None
-        paths = _paths(box for box, _, _ in chosen)
+            raise Conflict(
+                _("A position or barcode was taken meanwhile: %(error)s") % {"error": error}
+            ) from None
+        paths = _paths(place[0] for place in chosen)
         first_custody_events(
             [
                 (vial, place_text(paths[vial.container_id], vial.container, vial.row, vial.column))
@@ -653,7 +718,7 @@ def cell_bank_create(
             ],
             kind=CustodyEvent.Kind.CREATE,
             actor=actor,
-            reason=reason or f"Frozen in bank {code}",
+            reason=reason or _("Frozen in bank %(code)s") % {"code": code},
         )
     return bank
 
@@ -711,16 +776,21 @@ def _here(vial: Vial, cache: dict[int, str] | None = None) -> dict[str, Any]:
 
 def _check_still_here(vial: Vial, *, taking: bool = True) -> None:
     if vial.status in GONE:
+        status = vial.get_status_display().lower()
         raise Conflict(
-            f"Vial {vial.barcode} is {vial.get_status_display().lower()}",
-            fields={"vial": [vial.status]},
+            _("Vial %(barcode)s is %(status)s") % {"barcode": vial.barcode, "status": status},
+            fields={"vial": [status]},
         )
     if taking and vial.checked_out_to is not None:
         who = vial.checked_out_to
         raise Conflict(
-            f"Vial {vial.barcode} is checked out to {who.get_full_name() or who.username} "
-            f"since {vial.checked_out_at:%Y-%m-%d %H:%M}",
-            fields={"vial": ["checked out"]},
+            _("Vial %(barcode)s is checked out to %(who)s since %(since)s")
+            % {
+                "barcode": vial.barcode,
+                "who": who.get_full_name() or who.username,
+                "since": f"{vial.checked_out_at:%Y-%m-%d %H:%M}",
+            },
+            fields={"vial": [_("checked out")]},
         )
 
 
@@ -730,15 +800,18 @@ def _place(vial: Vial, box: Container, row: int | None, column: int | None, fiel
     if row is not None and column is not None:
         if Vial.objects.filter(container=box, row=row, column=column).exclude(pk=vial.pk).exists():
             raise Conflict(
-                f"{box.name} {box.type.label(row, column)} holds another vial",
-                fields={field: ["occupied"]},
+                _("%(box)s %(label)s holds another vial")
+                % {"box": box.name, "label": box.type.label(row, column)},
+                fields={field: [_("occupied")]},
             )
         hold = PositionHold.objects.filter(
             container=box, row=row, column=column, kind=PositionHold.Kind.BLOCKED
         ).exists()
         if hold:
             raise Conflict(
-                f"{box.name} {box.type.label(row, column)} is blocked", fields={field: ["blocked"]}
+                _("%(box)s %(label)s is blocked")
+                % {"box": box.name, "label": box.type.label(row, column)},
+                fields={field: [_("blocked")]},
             )
     vial.container, vial.row, vial.column = box, row, column
 
@@ -749,8 +822,8 @@ def _save_placed(vial: Vial, fields: list[str]) -> None:
             vial.save(update_fields=fields)
     except IntegrityError:
         raise Conflict(
-            f"The position of vial {vial.barcode} was taken meanwhile",
-            fields={"position": ["taken"]},
+            _("The position of vial %(barcode)s was taken meanwhile") % {"barcode": vial.barcode},
+            fields={"position": [_("taken")]},
         ) from None
 
 
@@ -780,7 +853,10 @@ def vial_move(
     require(actor, Perm.INVENTORY_EDIT, vial.bank.institution_id)
     _check_still_here(vial)
     if vial.container_id is None:
-        raise Conflict(f"Vial {vial.barcode} is not in storage", fields={"vial": ["not stored"]})
+        raise Conflict(
+            _("Vial %(barcode)s is not in storage") % {"barcode": vial.barcode},
+            fields={"vial": [_("not stored")]},
+        )
     with audit_context(actor=actor, reason=reason):
         before = _here(vial)
         _place(vial, box, row, column, "position")
@@ -797,7 +873,10 @@ def vial_check_out(*, actor: User, vial: Vial, reason: str = "") -> Vial:
     require(actor, Perm.INVENTORY_EDIT, vial.bank.institution_id)
     _check_still_here(vial)
     if vial.container_id is None:
-        raise Conflict(f"Vial {vial.barcode} is not in storage", fields={"vial": ["not stored"]})
+        raise Conflict(
+            _("Vial %(barcode)s is not in storage") % {"barcode": vial.barcode},
+            fields={"vial": [_("not stored")]},
+        )
     with audit_context(actor=actor, reason=reason):
         before = _here(vial)
         vial.container, vial.row, vial.column = None, None, None
@@ -822,7 +901,10 @@ def vial_return(
     require(actor, Perm.INVENTORY_EDIT, vial.bank.institution_id)
     _check_still_here(vial, taking=False)
     if vial.checked_out_to_id is None:
-        raise Conflict(f"Vial {vial.barcode} is not checked out", fields={"vial": ["in storage"]})
+        raise Conflict(
+            _("Vial %(barcode)s is not checked out") % {"barcode": vial.barcode},
+            fields={"vial": [_("in storage")]},
+        )
     with audit_context(actor=actor, reason=reason):
         _place(vial, box, row, column, "position")
         vial.checked_out_to, vial.checked_out_at = None, None
@@ -858,7 +940,9 @@ def vial_thaw(
     require(actor, Perm.INVENTORY_EDIT, vial.bank.institution_id)
     _check_still_here(vial, taking=False)
     if purpose not in ("qc", "culture"):
-        raise InvalidInput("Thaw for qc or culture", fields={"purpose": ["qc or culture"]})
+        raise InvalidInput(
+            _("Thaw for QC or for culture"), fields={"purpose": [_("QC or culture")]}
+        )
     status = VialStatus.USED_FOR_QC if purpose == "qc" else VialStatus.THAWED
     with audit_context(actor=actor, reason=reason):
         event = _leave(vial, actor, CustodyEvent.Kind.THAW, status, reason)
@@ -870,7 +954,7 @@ def vial_thaw(
 @transaction.atomic
 def vial_dispose(*, actor: User, vial: Vial, reason: str) -> Vial:
     if not reason.strip():
-        raise InvalidInput("Say why the vial is destroyed", fields={"reason": ["required"]})
+        raise InvalidInput(_("Say why the vial is destroyed"), fields={"reason": [_("required")]})
     (vial,) = _locked_vials([vial])
     require(actor, Perm.INVENTORY_EDIT, vial.bank.institution_id)
     _check_still_here(vial, taking=False)
@@ -903,9 +987,12 @@ def vials_set_status(*, actor: User, vials: Iterable[Vial], status: str, reason:
     and lifted only by QA (quality.release). Distributed, used and destroyed vials leave their
     positions; no vial comes back from those states."""
     if status not in VialStatus.values:
-        raise InvalidInput(f"Unknown vial status {status!r}", fields={"status": ["unknown"]})
+        raise InvalidInput(
+            _("Unknown vial status %(status)r") % {"status": status},
+            fields={"status": [_("unknown")]},
+        )
     if not reason.strip():
-        raise InvalidInput("Say why the status changes", fields={"reason": ["required"]})
+        raise InvalidInput(_("Say why the status changes"), fields={"reason": [_("required")]})
     locked = _locked_vials(vials)
     changed: list[Vial] = []
     events: list[CustodyEvent] = []
@@ -913,8 +1000,13 @@ def vials_set_status(*, actor: User, vials: Iterable[Vial], status: str, reason:
     for vial in locked:
         if not _may_set(actor, vial, status):
             raise Forbidden(
-                f"You may not set vial {vial.barcode} from {vial.status} to {status}",
-                fields={"status": ["not permitted"]},
+                _("You may not set vial %(barcode)s from %(old)s to %(new)s")
+                % {
+                    "barcode": vial.barcode,
+                    "old": vial.get_status_display().lower(),
+                    "new": VialStatus(status).label.lower(),
+                },
+                fields={"status": [_("not permitted")]},
             )
         if vial.status == status:
             continue

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from stemhub.accounts.permissions import Perm, user_can
@@ -95,8 +96,15 @@ def _vial_page(
 
 
 def _vial_action(
-    request: HttpRequest, barcode: str, form: str, act: Callable[[Any], Any], done: str
+    request: HttpRequest,
+    barcode: str,
+    form: str,
+    act: Callable[[Any], Any],
+    done: str,
+    **values: Any,
 ) -> HttpResponse:
+    """Run `act` on the vial; `done` is the message of success, with `%(barcode)s` and any
+    other `values`."""
     found = selectors.vial_for(request.user, barcode)
     try:
         act(found)
@@ -106,7 +114,7 @@ def _vial_action(
         return _vial_page(
             request, selectors.vial_for(request.user, barcode), error=error, form=form
         )
-    messages.success(request, f"Vial {found.barcode} {done}.")
+    messages.success(request, done % {"barcode": found.barcode, **values})
     return redirect("biobank:vial", barcode=found.barcode)
 
 
@@ -120,7 +128,7 @@ def vial_check_out(request: AuthenticatedHttpRequest, barcode: str) -> HttpRespo
         barcode,
         "check_out",
         lambda v: services.vial_check_out(actor=request.user, vial=v, reason=reason),
-        "checked out",
+        _("Vial %(barcode)s checked out."),
     )
 
 
@@ -142,14 +150,16 @@ def vial_return(request: AuthenticatedHttpRequest, barcode: str) -> HttpResponse
             reason=request.POST.get("reason", ""),
         )
 
-    return _vial_action(request, barcode, "return", act, "returned")
+    return _vial_action(request, barcode, "return", act, _("Vial %(barcode)s returned."))
 
 
 def _target_box(request: HttpRequest, value: str | None) -> Container:
     try:
         return selectors.container_for(request.user, int_field(value, "container"))
     except StemhubError:
-        raise InvalidInput("Choose a box you may use", fields={"container": ["unknown"]}) from None
+        raise InvalidInput(
+            _("Choose a box you may use"), fields={"container": [_("unknown")]}
+        ) from None
 
 
 @require_POST
@@ -167,7 +177,7 @@ def vial_thaw(request: AuthenticatedHttpRequest, barcode: str) -> HttpResponse:
             purpose=purpose,  # type: ignore[arg-type]
             reason=request.POST.get("reason", ""),
         ),
-        "thawed",
+        _("Vial %(barcode)s thawed."),
     )
 
 
@@ -181,7 +191,7 @@ def vial_dispose(request: AuthenticatedHttpRequest, barcode: str) -> HttpRespons
         barcode,
         "dispose",
         lambda v: services.vial_dispose(actor=request.user, vial=v, reason=reason),
-        "disposed of",
+        _("Vial %(barcode)s disposed of."),
     )
 
 
@@ -191,6 +201,7 @@ def vial_status(request: AuthenticatedHttpRequest, barcode: str) -> HttpResponse
     """Needs biobank.edit to change a vial's status; a quarantine may also be imposed with
     quality.release or equipment.manage, and is lifted only with quality.release."""
     status = request.POST.get("status", "")
+    label = VialStatus(status).label.lower() if status in VialStatus.values else status
     return _vial_action(
         request,
         barcode,
@@ -198,5 +209,6 @@ def vial_status(request: AuthenticatedHttpRequest, barcode: str) -> HttpResponse
         lambda v: services.vial_set_status(
             actor=request.user, vial=v, status=status, reason=request.POST.get("reason", "")
         ),
-        f"is now {status}",
+        _("Vial %(barcode)s is now %(status)s."),
+        status=label,
     )

@@ -9,6 +9,8 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from stemhub.accounts.models import Institution
@@ -30,6 +32,33 @@ from stemhub.registry.selectors import visible_lines
 
 inventory_page = page(Perm.INVENTORY_VIEW, what="The inventory")
 
+# The fields a refusal may name, as the forms label them (an error's field, not the form's
+# parameter name, is what a reader sees: "Passage number", 代次).
+FIELD_LABELS = {
+    "box": gettext_lazy("Box"),
+    "cells_per_vial": gettext_lazy("Cells per vial"),
+    "code": gettext_lazy("Code"),
+    "container": gettext_lazy("Container"),
+    "file": gettext_lazy("File"),
+    "freeze_date": gettext_lazy("Freeze date"),
+    "institution": gettext_lazy("Institution"),
+    "kind": gettext_lazy("Kind"),
+    "line": gettext_lazy("Line"),
+    "n": gettext_lazy("Positions"),
+    "name": gettext_lazy("Name"),
+    "note": gettext_lazy("Note"),
+    "parent": gettext_lazy("Parent"),
+    "passage_number": gettext_lazy("Passage number"),
+    "position": gettext_lazy("Position"),
+    "purpose": gettext_lazy("Purpose"),
+    "reason": gettext_lazy("Reason"),
+    "status": gettext_lazy("Status"),
+    "tier": gettext_lazy("Tier"),
+    "type": gettext_lazy("Type"),
+    "vial": gettext_lazy("Vial"),
+    "vial_count": gettext_lazy("Vial count"),
+}
+
 
 def _can(request: AuthenticatedHttpRequest, perm: Perm) -> bool:
     return user_can(request.user, perm, request.user.institution_id)
@@ -39,11 +68,14 @@ def int_field(value: str | None, field: str) -> int:
     try:
         return int(value or "")
     except ValueError:
-        raise InvalidInput(f"{field} must be a number", fields={field: ["a number"]}) from None
+        label = FIELD_LABELS.get(field, field)
+        raise InvalidInput(
+            _("%(field)s must be a number") % {"field": label}, fields={field: [_("a number")]}
+        ) from None
 
 
 def box_choices(request: HttpRequest) -> list[tuple[int, str]]:
-    return [(pk, path) for pk, path, _ in selectors.place_choices(request.user, boxes=True)]
+    return [(pk, path) for pk, path, _numbered in selectors.place_choices(request.user, boxes=True)]
 
 
 def free_place_groups(places: list[selectors.FreePlace]) -> list[tuple[str, list[Any]]]:
@@ -59,7 +91,7 @@ def chosen_place(request: HttpRequest, container_field: str) -> tuple[str | None
     "<id>:<label>"), or from the container and position fields typed separately."""
     place = request.POST.get("place", "")
     if place:
-        pk, _, label = place.partition(":")
+        pk, _colon, label = place.partition(":")
         return pk, label
     return request.POST.get(container_field), request.POST.get("position", "").strip()
 
@@ -68,8 +100,13 @@ def form_error(error: StemhubError | None, form: str) -> dict[str, Any]:
     """Context for the form `form` that a service refused: the error and the fields it names
     (marked aria-invalid in the form)."""
     if error is None:
-        return {"error": None, "error_form": "", "bad": set()}
-    return {"error": error, "error_form": form, "bad": set(error.fields)}
+        return {"error": None, "error_form": "", "bad": set(), "field_labels": FIELD_LABELS}
+    return {
+        "error": error,
+        "error_form": form,
+        "bad": set(error.fields),
+        "field_labels": FIELD_LABELS,
+    }
 
 
 def shown_on_form(error: StemhubError) -> bool:
@@ -175,7 +212,11 @@ def container_move(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         if not shown_on_form(error):
             raise
         return _container_page(request, found, error=error, form="move")
-    messages.success(request, f"{found.name} moved to {selectors.container_path(parent)}.")
+    messages.success(
+        request,
+        _("%(name)s moved to %(path)s.")
+        % {"name": found.name, "path": selectors.container_path(parent)},
+    )
     return redirect("biobank:container", pk=found.pk)
 
 
@@ -190,7 +231,7 @@ def container_hold(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     try:
         row, column = services.resolve_position(found, label)
         if row is None or column is None:  # no label
-            raise InvalidInput("Say which position", fields={"position": ["required"]})
+            raise InvalidInput(_("Say which position"), fields={"position": [_("required")]})
         if kind == "free":
             services.position_release(
                 actor=request.user,
@@ -212,9 +253,12 @@ def container_hold(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         if not shown_on_form(error):
             raise
         return _container_page(request, found, error=error, form="hold")
-    label = found.type.label(row, column)
-    done = "released" if kind == "free" else PositionHold.Kind(kind).label.lower()
-    messages.success(request, f"{found.name} {label} {done}.")
+    done = {
+        "free": _("%(name)s %(label)s released."),
+        PositionHold.Kind.BLOCKED: _("%(name)s %(label)s blocked."),
+        PositionHold.Kind.RESERVED: _("%(name)s %(label)s reserved."),
+    }[kind]
+    messages.success(request, done % {"name": found.name, "label": found.type.label(row, column)})
     return redirect("biobank:container", pk=found.pk)
 
 
@@ -232,7 +276,7 @@ def container_create(request: AuthenticatedHttpRequest) -> HttpResponse:
                 raise
             error = refused
         else:
-            messages.success(request, f"{made.name} created.")
+            messages.success(request, _("%(name)s created.") % {"name": made.name})
             return redirect("biobank:container", pk=made.pk)
     values = request.POST if request.method == "POST" else request.GET
     return render(
@@ -252,22 +296,23 @@ def _create_container(request: AuthenticatedHttpRequest) -> Container:
     data = request.POST
     kind = ContainerType.objects.filter(pk=int_field(data.get("type"), "type")).first()
     if kind is None:
-        raise InvalidInput("Choose a container type", fields={"type": ["unknown type"]})
+        raise InvalidInput(_("Choose a container type"), fields={"type": [_("unknown type")]})
     name = data.get("name", "").strip()
     if not name:
-        raise InvalidInput("Name the container", fields={"name": ["required"]})
+        raise InvalidInput(_("Name the container"), fields={"name": [_("required")]})
     parent, row, column = None, None, None
     if data.get("parent", "").strip():
         try:
             parent = selectors.container_for(request.user, int_field(data["parent"], "parent"))
         except StemhubError:
             raise InvalidInput(
-                "Choose a place you may use", fields={"parent": ["unknown"]}
+                _("Choose a place you may use"), fields={"parent": [_("unknown")]}
             ) from None
         row, column = services.resolve_position(parent, data.get("position", "").strip())
     elif data.get("position", "").strip():
         raise InvalidInput(
-            "A top-level container has no position", fields={"position": ["not applicable"]}
+            _("A top-level container has no position"),
+            fields={"position": [_("not applicable")]},
         )
     return services.container_create(
         actor=request.user,
@@ -307,7 +352,9 @@ def free_space(request: AuthenticatedHttpRequest) -> HttpResponse:
     if chosen:
         kind = kinds.filter(name=chosen).first()
         if kind is None:
-            raise InvalidInput(f"No box type {chosen!r}", fields={"type": ["unknown"]})
+            raise InvalidInput(
+                _("No box type %(type)r") % {"type": chosen}, fields={"type": [_("unknown")]}
+            )
         n = max(1, min(int_field(request.GET.get("n", "1"), "n"), 10_000))
         found = selectors.free_space(
             institution_id=request.user.institution_id or 0,
@@ -357,6 +404,7 @@ def bank_create(request: AuthenticatedHttpRequest) -> HttpResponse:
         "values": request.POST,
         "today": timezone.localdate().isoformat(),
         "error": None,
+        "field_labels": FIELD_LABELS,
     }
     if request.method == "POST":
         try:
@@ -364,7 +412,15 @@ def bank_create(request: AuthenticatedHttpRequest) -> HttpResponse:
         except StemhubError as error:
             context["error"] = error
             return render(request, "biobank/bank_form.html", context, status=error.status)
-        messages.success(request, f"Bank {bank.code} created with {bank.vial_count} vials.")
+        messages.success(
+            request,
+            ngettext(
+                "Bank %(code)s created with %(count)s vial.",
+                "Bank %(code)s created with %(count)s vials.",
+                bank.vial_count,
+            )
+            % {"code": bank.code, "count": bank.vial_count},
+        )
         return redirect("biobank:bank", pk=bank.pk)
     return render(request, "biobank/bank_form.html", context)
 
@@ -374,20 +430,23 @@ def _create_bank(request: AuthenticatedHttpRequest, lines: Any) -> Any:
     missing = [f for f in BANK_FIELDS if not data.get(f, "").strip()]
     if missing:
         raise InvalidInput(
-            f"Fill in: {', '.join(missing)}", fields={f: ["required"] for f in missing}
+            _("Fill in: %(fields)s")
+            # Translators: between the names of fields in a list ("、" in Chinese).
+            % {"fields": _(", ").join(str(FIELD_LABELS[f]) for f in missing)},
+            fields={f: [_("required")] for f in missing},
         )
     line = lines.filter(name=data["line"]).first()
     if line is None:
-        raise InvalidInput("Choose a cell line", fields={"line": ["unknown"]})
+        raise InvalidInput(_("Choose a cell line"), fields={"line": [_("unknown")]})
     try:
         frozen = date.fromisoformat(data["freeze_date"])
     except ValueError:
         raise InvalidInput(
-            "Freeze date as YYYY-MM-DD", fields={"freeze_date": ["a date"]}
+            _("Freeze date as YYYY-MM-DD"), fields={"freeze_date": [_("a date")]}
         ) from None
     first_box = selectors.container_for(request.user, int_field(data["box"], "box"))
     box_ids = [first_box.pk] + [
-        pk for pk, _ in box_choices(request) if pk != first_box.pk
+        pk for pk, _path in box_choices(request) if pk != first_box.pk
     ]  # the chosen box first, then the others in path order as overflow
     boxes = list(Container.objects.filter(pk__in=box_ids).select_related("type"))
     boxes.sort(key=lambda b: box_ids.index(b.pk))
@@ -459,14 +518,19 @@ def inventory_import(request: AuthenticatedHttpRequest) -> HttpResponse:
         code = request.POST.get("institution", "").strip()
         institution = Institution.objects.filter(provider_code=code).first() if code else None
         if code and institution is None:
-            raise InvalidInput(f"No institution {code!r}", fields={"institution": ["unknown"]})
+            raise InvalidInput(
+                _("No institution %(code)r") % {"code": code},
+                fields={"institution": [_("unknown")]},
+            )
         upload = request.FILES.get("file")
         if upload is None:
-            raise InvalidInput("Choose a CSV file", fields={"file": ["required"]})
+            raise InvalidInput(_("Choose a CSV file"), fields={"file": [_("required")]})
         try:
             text = upload.read().decode("utf-8")
         except UnicodeDecodeError:
-            raise InvalidInput("The file is not UTF-8", fields={"file": ["not UTF-8"]}) from None
+            raise InvalidInput(
+                _("The file is not UTF-8"), fields={"file": [_("not UTF-8")]}
+            ) from None
         report = imports.inventory_import(
             actor=request.user,
             text=text,
@@ -503,6 +567,8 @@ def reports(request: AuthenticatedHttpRequest) -> HttpResponse:
 @inventory_page
 def report_vials_csv(request: AuthenticatedHttpRequest) -> HttpResponse | StreamingHttpResponse:
     """Needs biobank.view: vials per line, bank and status as CSV."""
+    # Machine-readable: the header row and the tier and status codes stay in English whatever
+    # the page's language, so that a script reads every centre's file the same way.
     header = ["line", "product", "bank", "tier", "status", "count"]
     rows = [[row[k] for k in header] for row in selectors.vial_counts(request.user)]
     return csv_download("vials-per-bank.csv", header, rows, stream=False)
@@ -511,6 +577,7 @@ def report_vials_csv(request: AuthenticatedHttpRequest) -> HttpResponse | Stream
 @inventory_page
 def report_occupancy_csv(request: AuthenticatedHttpRequest) -> HttpResponse | StreamingHttpResponse:
     """Needs biobank.view: occupancy per container as CSV."""
+    # Machine-readable: the header row stays in English whatever the page's language.
     header = ["path", "type", "boxes", "capacity", "used", "held", "free", "percent"]
     rows = [[row[k] for k in header] for row in selectors.occupancy(request.user)]
     return csv_download("occupancy.csv", header, rows, stream=False)
