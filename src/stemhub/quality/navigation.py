@@ -23,6 +23,7 @@ from stemhub.core.navigation import (
     register_section,
 )
 from stemhub.equipment.models import ExcursionVial
+from stemhub.quality import wording
 from stemhub.quality.models import Nonconformity
 from stemhub.quality.selectors import (
     Readiness,
@@ -66,7 +67,7 @@ def _unreleased(user: Any) -> list[tuple[Any, Readiness]]:
 
 
 def _names(tests: list[Any]) -> str:
-    shown = ", ".join(t.name for t in tests[:3])
+    shown = wording.listing(wording.term(t.name) for t in tests[:3])
     more = len(tests) - 3
     if more > 0:
         return ngettext("%(shown)s and %(n)d more", "%(shown)s and %(n)d more", more) % {
@@ -104,12 +105,15 @@ def qc_queue(user: Any) -> Queue:
 def _blocking(readiness: Readiness) -> str:
     said = []
     if readiness.failed:
-        failed = ", ".join(f"{r.test.name} ({r.value_display[:20]})" for r in readiness.failed)
+        failed = wording.listing(
+            f"{wording.term(r.test.name)} ({wording.term(r.value_display)[:20]})"
+            for r in readiness.failed
+        )
         said.append(__("failed: %(tests)s") % {"tests": failed})
     if readiness.open_nonconformities:
         said.append(
             __("open: %(ncs)s")
-            % {"ncs": ", ".join(f"NC-{n.pk}" for n in readiness.open_nonconformities)}
+            % {"ncs": wording.listing(f"NC-{n.pk}" for n in readiness.open_nonconformities)}
         )
     if readiness.missing:
         said.append(__("to test: %(tests)s") % {"tests": _names(readiness.missing)})
@@ -174,7 +178,7 @@ def open_nonconformities(user: Any) -> Queue:
             QueueRow(
                 label=f"NC-{nc.pk} · {nc.bank.code}",
                 url=reverse("quality:bank", args=[nc.bank_id]) + f"#nc-{nc.pk}",
-                detail=nc.description[:120],
+                detail=wording.recorded(nc.description)[:120],
                 badge=ngettext("%(n)d day open", "%(n)d days open", age) % {"n": age}
                 if age
                 else __("Opened today"),
@@ -202,7 +206,11 @@ def excursion_queue(user: Any) -> Queue:
         QueueRow(
             label=f"{e.equipment.name} · {timezone.localtime(e.start):%Y-%m-%d %H:%M}",
             url=reverse("quality:excursion", args=[e.pk]),
-            detail=__("%(low)s °C to %(high)s °C, %(n)d readings out of range")
+            detail=ngettext(
+                "%(low)s °C to %(high)s °C, %(n)d reading out of range",
+                "%(low)s °C to %(high)s °C, %(n)d readings out of range",
+                e.reading_count,
+            )
             % {
                 "low": f"{e.min_temperature_c:.1f}",
                 "high": f"{e.max_temperature_c:.1f}",
