@@ -60,26 +60,27 @@ CHANGED_AFTER_RELEASE_OF = gettext_noop("Result changed after release of %(bank)
 BANK_RELEASED = gettext_noop("Bank %(bank)s released")
 LATER_CERTIFICATE = gettext_noop("A later certificate was issued for this bank.")
 
-# The most specific first: a sentence whose words another one's placeholder could swallow
-# comes before it.
+# Tried in this order: first the sentences that begin with their own words (a sentence that
+# begins with a placeholder would swallow them: "Out of specification: %(test)s: %(judgement)s"
+# also reads as FAILS with a long %(result)s), then those that begin with a placeholder.
 SENTENCES = (
-    STR_SAME,
-    STR_RELATED,
-    STR_MISMATCH,
-    FAILS,
-    MEETS,
-    OUTSIDE,
-    WITHIN,
     NC_OUT_OF_SPEC,
     CHANGED_AFTER_RELEASE_OF,
     CHANGED_AFTER_RELEASE,
-    CORRECTED,
-    OUT_OF_SPEC_ON,
+    STR_SAME,
+    STR_RELATED,
+    STR_MISMATCH,
     BANK_RELEASED,
     LATER_CERTIFICATE,
     SPEC_STR,
     SPEC_ANY_UNIT,
     SPEC_ANY,
+    CORRECTED,
+    OUT_OF_SPEC_ON,
+    FAILS,
+    MEETS,
+    OUTSIDE,
+    WITHIN,
 )
 
 # Why the STR engine (`stemhub.strprofile`, which knows nothing of Django) refused a profile or
