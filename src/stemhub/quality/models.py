@@ -128,6 +128,11 @@ class QcTest(models.Model):
         return [str(labels.get(tier, tier)) for tier in self.required_tiers]
 
     @property
+    def required_tier_words(self) -> str:
+        """The tiers that need this test, listed in the reader's language."""
+        return wording.listing(self.required_tier_labels)
+
+    @property
     def allowed_result_words(self) -> str:
         """A qualitative test's possible results, listed in the reader's language."""
         return wording.listing(wording.term(word) for word in self.allowed_results)

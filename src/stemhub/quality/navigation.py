@@ -6,9 +6,8 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as __
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from stemhub.accounts.permissions import Perm, permissions_of
 from stemhub.biobank.selectors import visible_banks
@@ -87,7 +86,7 @@ def qc_queue(user: Any) -> Queue:
             url=reverse("quality:bank", args=[bank.pk])
             + f"?test={readiness.missing[0].code}#add-result",
             detail=f"{bank.source_name} · {bank.get_tier_display()} · "
-            + __("to test: %(tests)s") % {"tests": _names(readiness.missing)},
+            + gettext("to test: %(tests)s") % {"tests": _names(readiness.missing)},
             badge=ngettext("%(n)d test missing", "%(n)d tests missing", len(readiness.missing))
             % {"n": len(readiness.missing)},
             badge_class=WAITING,
@@ -109,15 +108,15 @@ def _blocking(readiness: Readiness) -> str:
             f"{wording.term(r.test.name)} ({wording.term(r.value_display)[:20]})"
             for r in readiness.failed
         )
-        said.append(__("failed: %(tests)s") % {"tests": failed})
+        said.append(gettext("failed: %(tests)s") % {"tests": failed})
     if readiness.open_nonconformities:
         said.append(
-            __("open: %(ncs)s")
+            gettext("open: %(ncs)s")
             % {"ncs": wording.listing(f"NC-{n.pk}" for n in readiness.open_nonconformities)}
         )
     if readiness.missing:
-        said.append(__("to test: %(tests)s") % {"tests": _names(readiness.missing)})
-    return "; ".join(said)
+        said.append(gettext("to test: %(tests)s") % {"tests": _names(readiness.missing)})
+    return wording.clauses(said)
 
 
 def release_queue(user: Any) -> Queue:
@@ -139,7 +138,7 @@ def release_queue(user: Any) -> Queue:
                 len(readiness.required),
             )
             % {"n": len(readiness.required)},
-            badge=__("Ready to sign"),
+            badge=gettext("Ready to sign"),
             badge_class=GOOD,
         )
         for bank, readiness in ready
@@ -148,7 +147,7 @@ def release_queue(user: Any) -> Queue:
             label=bank.code,
             url=reverse("quality:bank", args=[bank.pk]) + "#release-state",
             detail=f"{bank.source_name} · {bank.get_tier_display()} · {_blocking(readiness)}",
-            badge=__("Blocked") if readiness.blocked else __("In testing"),
+            badge=gettext("Blocked") if readiness.blocked else gettext("In testing"),
             badge_class=BAD if readiness.blocked else WAITING,
         )
         for bank, readiness in blocked
@@ -181,7 +180,7 @@ def open_nonconformities(user: Any) -> Queue:
                 detail=wording.recorded(nc.description)[:120],
                 badge=ngettext("%(n)d day open", "%(n)d days open", age) % {"n": age}
                 if age
-                else __("Opened today"),
+                else gettext("Opened today"),
                 badge_class=BAD,
             )
         )

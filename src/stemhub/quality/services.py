@@ -574,7 +574,7 @@ def bank_release(*, actor: User, bank: CellBank, password: str) -> Release:
                 ]
             raise Conflict(
                 _("%(bank)s cannot be released: %(problems)s")
-                % {"bank": bank.code, "problems": "; ".join(readiness.problems())},
+                % {"bank": bank.code, "problems": wording.clauses(readiness.problems())},
                 fields=fields,
             )
         record = selectors.qc_record(bank)

@@ -19,6 +19,7 @@ from django.utils import translation
 from django.utils.translation import gettext, gettext_noop, pgettext
 
 __all__ = [
+    "clauses",
     "listing",
     "recorded",
     "result_words",
@@ -123,6 +124,11 @@ def term(text: str) -> str:
 def listing(items: Iterable[str]) -> str:
     """Items joined as the reader's language lists them ("a, b" or "a、b")."""
     return pgettext("list separator", ", ").join(items)
+
+
+def clauses(items: Iterable[str]) -> str:
+    """Clauses joined as the reader's language separates them ("a; b" or "a；b")."""
+    return pgettext("clause separator", "; ").join(items)
 
 
 def specification(text: str) -> str:
