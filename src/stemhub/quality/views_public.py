@@ -296,6 +296,16 @@ def _parameters(data: Any) -> SearchParameters:
         ) from None
 
 
+# The search form's fields as the page labels them, for the error list.
+FIELD_LABELS = {
+    "profile": gettext_lazy("STR profile"),
+    "algorithm": gettext_lazy("Algorithm"),
+    "mode": gettext_lazy("Scoring mode"),
+    "min_markers": gettext_lazy("Minimum markers"),
+    "score_filter": gettext_lazy("Lowest score shown (%)"),
+    "max_results": gettext_lazy("Maximum results"),
+}
+
 MODES = [
     ("nonempty", gettext_lazy("Non-empty markers")),
     ("query", gettext_lazy("Query markers")),
@@ -335,6 +345,7 @@ def str_search(request: AuthenticatedHttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "algorithms": [(name, ALGORITHM_LABELS.get(name, name)) for name in ALGORITHMS],
         "modes": MODES,
+        "field_labels": FIELD_LABELS,
         "form": {
             "profile": "",
             "algorithm": "tanabe",
