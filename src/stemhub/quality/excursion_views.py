@@ -2,7 +2,7 @@
 decision first) and an excursion's page with its flagged vials and the signed disposition.
 Parse, call, render."""
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -21,7 +21,8 @@ from stemhub.equipment.models import Excursion, ExcursionVial
 from stemhub.quality import dispositions, selectors
 from stemhub.quality.models import Disposition, ExcursionVialDecision
 
-excursions_page = page(Perm.INVENTORY_VIEW, what=gettext_lazy("Temperature excursions"))
+# `what` is lazy: the refusal names it in the reader's language.
+excursions_page = page(Perm.INVENTORY_VIEW, what=cast(str, gettext_lazy("Temperature excursions")))
 DECISION_PREFIX = "decision-"
 
 

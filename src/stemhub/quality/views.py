@@ -3,7 +3,7 @@ release and signature), the nonconformity list. Parse, call, render."""
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -23,7 +23,8 @@ from stemhub.quality import selectors, services, wording
 from stemhub.quality.evaluation import evaluate
 from stemhub.quality.models import Nonconformity, QcResult, QcTest, Release
 
-quality_page = page(Perm.INVENTORY_VIEW, what=gettext_lazy("Quality records"))
+# `what` is lazy: the refusal names it in the reader's language.
+quality_page = page(Perm.INVENTORY_VIEW, what=cast(str, gettext_lazy("Quality records")))
 
 # The forms' fields as the page labels them, for error messages that name them.
 FIELD_LABELS = {

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Count, Max, Q
 from django.http import HttpRequest, HttpResponse
@@ -154,7 +154,8 @@ def certificate_pdf(request: HttpRequest, number: str) -> HttpResponse:
 # STR search (staff)
 
 
-qc_page = page(Perm.QC_RECORD, what=gettext_lazy("The STR search"))
+# `what` is lazy: the refusal names it in the reader's language.
+qc_page = page(Perm.QC_RECORD, what=cast(str, gettext_lazy("The STR search")))
 
 
 @dataclass(frozen=True)

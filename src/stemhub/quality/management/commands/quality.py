@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 
 from stemhub.audit.context import audit_context
 from stemhub.quality.defaults import install_defaults
@@ -14,7 +14,10 @@ from stemhub.quality.models import QcTest
 
 
 class Command(BaseCommand):
-    help = gettext_lazy("Quality control catalogue: `defaults` loads the default release panel.")
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Set here, not on the class: in the language of the run (argparse needs a str).
+        self.help = _("Quality control catalogue: `defaults` loads the default release panel.")
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("action", choices=["defaults"])

@@ -9,7 +9,6 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from stemhub.core.exports import csv_lines
 from stemhub.exchange.cellosaurus import MalformedEntry
@@ -27,8 +26,12 @@ MODES = ("nonempty", "query", "reference")
 
 
 class Command(BaseCommand):
-    help = gettext_lazy("STR identity search (CLASTR scoring).")
     requires_system_checks: list[str] = []
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Set here, not on the class: in the language of the run (argparse needs a str).
+        self.help = _("STR identity search (CLASTR scoring).")
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True)
