@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.params import functions as param
@@ -306,7 +307,7 @@ def _result(request: HttpRequest, result_id: int) -> QcResult:
         .first()
     )
     if found is None:
-        raise NotFound(f"No QC result {result_id} that you may see")
+        raise NotFound(_("No QC result %(n)s that you may see") % {"n": result_id})
     return found
 
 
@@ -318,14 +319,17 @@ def _release(request: HttpRequest, release_id: int) -> Release:
         .first()
     )
     if found is None:
-        raise NotFound(f"No release {release_id} that you may see")
+        raise NotFound(_("No release %(n)s that you may see") % {"n": release_id})
     return found
 
 
 def _current_test(code: str, field: str = "test") -> QcTest:
     found = selectors.current_tests().filter(code=code).first()
     if found is None:
-        raise NotFound(f"No QC test {code!r} in the catalogue", fields={field: ["unknown"]})
+        raise NotFound(
+            _("No QC test %(code)s in the catalogue") % {"code": repr(code)},
+            fields={field: [_("unknown")]},
+        )
     return found
 
 
@@ -333,8 +337,8 @@ def _user(bank: CellBank, username: str) -> User:
     found = User.objects.filter(username=username, institution_id=bank.institution_id).first()
     if found is None:
         raise InvalidInput(
-            f"No staff member {username!r} at the bank's institution",
-            fields={"operator": ["unknown"]},
+            _("No staff member %(user)s at the bank's institution") % {"user": repr(username)},
+            fields={"operator": [_("unknown")]},
         )
     return found
 
@@ -343,8 +347,8 @@ def _equipment(bank: CellBank, equipment_id: int) -> Equipment:
     found = Equipment.objects.filter(pk=equipment_id, institution_id=bank.institution_id).first()
     if found is None:
         raise InvalidInput(
-            f"No equipment {equipment_id} at the bank's institution",
-            fields={"instrument": ["unknown"]},
+            _("No equipment %(n)s at the bank's institution") % {"n": equipment_id},
+            fields={"instrument": [_("unknown")]},
         )
     return found
 
@@ -435,9 +439,7 @@ def result_record(
     upload = None
     if raw_file is not None:
         if raw_file.size and raw_file.size > services.MAX_RAW_FILE:
-            raise InvalidInput(
-                "The raw file is larger than 20 MB", fields={"raw_file": ["too large"]}
-            )
+            raise services.raw_file_too_large()
         upload = services.Upload(
             raw_file.name or "raw", raw_file.read(), raw_file.content_type or ""
         )
@@ -478,7 +480,7 @@ def result_raw_file(request: AuthenticatedHttpRequest, result_id: int) -> HttpRe
     """Needs biobank.view in the bank's institution: the result's raw file as uploaded."""
     result = _result(request, result_id)
     if result.raw_file_id is None:
-        raise NotFound(f"Result {result_id} has no raw file")
+        raise NotFound(_("Result %(n)s has no raw file") % {"n": result_id})
     raw = result.raw_file
     response = HttpResponse(bytes(raw.content), content_type="application/octet-stream")  # type: ignore[union-attr]
     response["Content-Disposition"] = f'attachment; filename="{raw.name}"'  # type: ignore[union-attr]
@@ -498,7 +500,7 @@ def nonconformity_list(
     found = selectors.visible_nonconformities(request.user)
     if status:
         if status not in Nonconformity.Status.values:
-            raise InvalidInput("status is open or closed", fields={"status": ["unknown"]})
+            raise InvalidInput(_("status is open or closed"), fields={"status": [_("unknown")]})
         found = found.filter(status=status)
     return [nonconformity_out(n) for n in found]
 
@@ -514,7 +516,8 @@ def nonconformity_open(
         result = QcResult.objects.filter(pk=payload.result, bank=bank).first()
         if result is None:
             raise NotFound(
-                f"No result {payload.result} of {bank.code}", fields={"result": ["unknown"]}
+                _("No result %(n)s of %(bank)s") % {"n": payload.result, "bank": bank.code},
+                fields={"result": [_("unknown")]},
             )
     found = services.nonconformity_open(
         actor=request.user, bank=bank, description=payload.description, result=result

@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class QualityConfig(AppConfig):
     name = "stemhub.quality"
     label = "quality"
-    verbose_name = "Quality control and release"
+    verbose_name = _("Quality control and release")

@@ -7,16 +7,22 @@ master bank; sterility, mycoplasma and post-thaw viability on every bank; identi
 endotoxin on every bank made for use (master, working, distribution). HTLV, CMV, EBV and HLA
 typing are for clinical-grade material only; pluripotency, germ layers and residual vector do
 not apply to banks of differentiated products.
+
+The names, methods and result words are stored in English as written here; each is marked for
+translation (`gettext_noop`), and the pages show it in the reader's language (`wording.term`).
 """
 
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 SEED, MCB, WCB, DIST = "seed", "mcb", "wcb", "distribution"
 EVERY = sorted([SEED, MCB, WCB, DIST])
 FOR_USE = sorted([MCB, WCB, DIST])
 
-NEG = {"allowed_results": ["negative", "positive"], "accepted_results": ["negative"]}
+NEGATIVE, POSITIVE = gettext_noop("negative"), gettext_noop("positive")
+NEG = {"allowed_results": [NEGATIVE, POSITIVE], "accepted_results": [NEGATIVE]}
 
 
 def _virus(code: str, name: str, clinical: bool = False) -> dict[str, Any]:
@@ -24,7 +30,7 @@ def _virus(code: str, name: str, clinical: bool = False) -> dict[str, Any]:
         "code": code,
         "name": name,
         "category": "safety",
-        "method": "PCR (nucleic acid test)",
+        "method": gettext_noop("PCR (nucleic acid test)"),
         "spec_kind": "qualitative",
         **NEG,
         "required_tiers": [MCB],
@@ -35,9 +41,9 @@ def _virus(code: str, name: str, clinical: bool = False) -> dict[str, Any]:
 def _marker(code: str, name: str) -> dict[str, Any]:
     return {
         "code": code,
-        "name": f"{name} positive cells",
+        "name": name,
         "category": "pluripotency",
-        "method": "Flow cytometry",
+        "method": gettext_noop("Flow cytometry"),
         "spec_kind": "quantitative",
         "unit": "%",
         "lower_limit": Decimal("70"),
@@ -50,17 +56,17 @@ def _marker(code: str, name: str) -> dict[str, Any]:
 DEFAULT_PANEL: list[dict[str, Any]] = [
     {
         "code": "sterility",
-        "name": "Sterility (bacteria and fungi)",
+        "name": gettext_noop("Sterility (bacteria and fungi)"),
         "category": "safety",
-        "method": "Ph. Eur. 2.6.1 / USP <71> culture, 14 days",
+        "method": gettext_noop("Ph. Eur. 2.6.1 / USP <71> culture, 14 days"),
         "spec_kind": "qualitative",
-        "allowed_results": ["no growth", "growth"],
+        "allowed_results": [gettext_noop("no growth"), gettext_noop("growth")],
         "accepted_results": ["no growth"],
         "required_tiers": EVERY,
     },
     {
         "code": "mycoplasma",
-        "name": "Mycoplasma",
+        "name": gettext_noop("Mycoplasma"),
         "category": "safety",
         "method": "PCR",
         **NEG,
@@ -69,25 +75,25 @@ DEFAULT_PANEL: list[dict[str, Any]] = [
     },
     {
         "code": "endotoxin",
-        "name": "Endotoxin",
+        "name": gettext_noop("Endotoxin"),
         "category": "safety",
-        "method": "LAL kinetic chromogenic assay",
+        "method": gettext_noop("LAL kinetic chromogenic assay"),
         "spec_kind": "quantitative",
         "unit": "EU/mL",
         "upper_limit": Decimal("5"),
         "required_tiers": FOR_USE,
     },
     _virus("hiv", "HIV-1/2"),
-    _virus("hbv", "Hepatitis B virus"),
-    _virus("hcv", "Hepatitis C virus"),
+    _virus("hbv", gettext_noop("Hepatitis B virus")),
+    _virus("hcv", gettext_noop("Hepatitis C virus")),
     _virus("htlv", "HTLV-I/II", clinical=True),
-    _virus("cmv", "Cytomegalovirus", clinical=True),
-    _virus("ebv", "Epstein–Barr virus", clinical=True),
+    _virus("cmv", gettext_noop("Cytomegalovirus"), clinical=True),
+    _virus("ebv", gettext_noop("Epstein–Barr virus"), clinical=True),
     {
         "code": "str-identity",
-        "name": "STR identity",
+        "name": gettext_noop("STR identity"),
         "category": "identity",
-        "method": "STR profiling, compared with the parent line (CLASTR Tanabe)",
+        "method": gettext_noop("STR profiling, compared with the parent line (CLASTR Tanabe)"),
         "spec_kind": "str_identity",
         "unit": "%",
         "lower_limit": Decimal("80"),
@@ -95,45 +101,45 @@ DEFAULT_PANEL: list[dict[str, Any]] = [
     },
     {
         "code": "karyotype",
-        "name": "Karyotype",
+        "name": gettext_noop("Karyotype"),
         "category": "genetic",
-        "method": "G-banding, 20 metaphases",
+        "method": gettext_noop("G-banding, 20 metaphases"),
         "spec_kind": "qualitative",
-        "allowed_results": ["normal", "abnormal"],
+        "allowed_results": [gettext_noop("normal"), gettext_noop("abnormal")],
         "accepted_results": ["normal"],
         "required_tiers": sorted([MCB, WCB]),
     },
-    _marker("oct4", "OCT4"),
-    _marker("nanog", "NANOG"),
-    _marker("ssea4", "SSEA-4"),
-    _marker("tra-1-60", "TRA-1-60"),
+    _marker("oct4", gettext_noop("OCT4 positive cells")),
+    _marker("nanog", gettext_noop("NANOG positive cells")),
+    _marker("ssea4", gettext_noop("SSEA-4 positive cells")),
+    _marker("tra-1-60", gettext_noop("TRA-1-60 positive cells")),
     {
         "code": "germ-layers",
-        "name": "Three germ layer differentiation",
+        "name": gettext_noop("Three germ layer differentiation"),
         "category": "pluripotency",
-        "method": "Embryoid bodies or directed differentiation, marker staining",
+        "method": gettext_noop("Embryoid bodies or directed differentiation, marker staining"),
         "spec_kind": "qualitative",
-        "allowed_results": ["demonstrated", "not demonstrated"],
+        "allowed_results": [gettext_noop("demonstrated"), gettext_noop("not demonstrated")],
         "accepted_results": ["demonstrated"],
         "required_tiers": [MCB],
         "for_products": False,
     },
     {
         "code": "residual-vector",
-        "name": "Residual reprogramming vector (Sendai/episomal)",
+        "name": gettext_noop("Residual reprogramming vector (Sendai/episomal)"),
         "category": "vector",
-        "method": "RT-PCR (Sendai) or PCR (episomal)",
+        "method": gettext_noop("RT-PCR (Sendai) or PCR (episomal)"),
         "spec_kind": "qualitative",
-        "allowed_results": ["not detected", "detected"],
+        "allowed_results": [gettext_noop("not detected"), gettext_noop("detected")],
         "accepted_results": ["not detected"],
         "required_tiers": [MCB],
         "for_products": False,
     },
     {
         "code": "viability",
-        "name": "Post-thaw viability",
+        "name": gettext_noop("Post-thaw viability"),
         "category": "viability",
-        "method": "Trypan blue exclusion, automated counter",
+        "method": gettext_noop("Trypan blue exclusion, automated counter"),
         "spec_kind": "quantitative",
         "unit": "%",
         "lower_limit": Decimal("70"),
@@ -142,9 +148,9 @@ DEFAULT_PANEL: list[dict[str, Any]] = [
     },
     {
         "code": "recovery",
-        "name": "Post-thaw recovery",
+        "name": gettext_noop("Post-thaw recovery"),
         "category": "viability",
-        "method": "Viable cells recovered / cells frozen",
+        "method": gettext_noop("Viable cells recovered / cells frozen"),
         "spec_kind": "quantitative",
         "unit": "%",
         "lower_limit": Decimal("50"),
@@ -152,11 +158,11 @@ DEFAULT_PANEL: list[dict[str, Any]] = [
     },
     {
         "code": "hla",
-        "name": "HLA typing",
+        "name": gettext_noop("HLA typing"),
         "category": "hla",
-        "method": "NGS typing, concordance with the donor",
+        "method": gettext_noop("NGS typing, concordance with the donor"),
         "spec_kind": "qualitative",
-        "allowed_results": ["concordant", "discordant"],
+        "allowed_results": [gettext_noop("concordant"), gettext_noop("discordant")],
         "accepted_results": ["concordant"],
         "required_tiers": [MCB],
         "clinical_only": True,

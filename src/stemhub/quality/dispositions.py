@@ -13,6 +13,9 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping
 
 from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from stemhub.accounts.models import User
 from stemhub.accounts.permissions import Perm, require
@@ -41,33 +44,45 @@ def _decisions(
     known = {row.vial.barcode for row in flagged}
     errors: dict[str, list[str]] = {}
     if not assessment:
-        errors["impact_assessment"] = ["required"]
+        errors["impact_assessment"] = [_("required")]
     errors.update(
-        (f"decisions[{barcode}]", ["not a vial of this excursion"])
+        (f"decisions[{barcode}]", [_("not a vial of this excursion")])
         for barcode in chosen
         if barcode not in known
     )
+    one_of = _("one of %(decisions)s") % {"decisions": ", ".join(Disposition.values)}
     if for_all and for_all not in Disposition.values:
-        errors["decision"] = [f"one of {', '.join(Disposition.values)}"]
+        errors["decision"] = [one_of]
     decided: dict[int, str] = {}
     for row in flagged:
         if row.vial.status in GONE:
             continue
         decision = chosen.get(row.vial.barcode) or for_all
         if decision not in Disposition.values:
-            errors[f"decisions[{row.vial.barcode}]"] = [
-                f"one of {', '.join(Disposition.values)}" if decision else "required"
-            ]
+            errors[f"decisions[{row.vial.barcode}]"] = [one_of if decision else _("required")]
         decided[row.pk] = decision
     if errors:
         undecided = len(errors) - ("impact_assessment" in errors)
-        said = ["Write the impact assessment"] if not assessment else []
-        if undecided:
-            said.append(
-                f"decide for every vial still in stock ({undecided} without a valid decision)"
-            )
-        raise InvalidInput("; ".join(said).capitalize(), fields=errors)
+        raise InvalidInput(_undecided_message(bool(assessment), undecided), fields=errors)
     return decided
+
+
+def _undecided_message(assessed: bool, undecided: int) -> str:
+    if not assessed and not undecided:
+        return _("Write the impact assessment")
+    if not assessed:
+        return ngettext(
+            "Write the impact assessment; decide for every vial still in stock (%(n)d without "
+            "a valid decision)",
+            "Write the impact assessment; decide for every vial still in stock (%(n)d without "
+            "a valid decision)",
+            undecided,
+        ) % {"n": undecided}
+    return ngettext(
+        "Decide for every vial still in stock (%(n)d without a valid decision)",
+        "Decide for every vial still in stock (%(n)d without a valid decision)",
+        undecided,
+    ) % {"n": undecided}
 
 
 def _apply(actor: User, flagged: list[ExcursionVial], decided: dict[int, str], why: str) -> None:
@@ -122,8 +137,8 @@ def excursion_decide(
         actor,
         password,
         wrong=Forbidden(
-            "The password does not match: re-enter yours to sign",
-            fields={"password": ["incorrect"]},
+            _("The password does not match: re-enter yours to sign"),
+            fields={"password": [_("incorrect")]},
         ),
     )
     with transaction.atomic():
@@ -138,9 +153,9 @@ def _decide(
     )
     if ExcursionReview.objects.filter(excursion=excursion).exists():
         raise Conflict(
-            f"The excursion of {excursion.equipment.name} on {excursion.start:%Y-%m-%d} has "
-            "been decided already",
-            fields={"excursion": ["decided"]},
+            _("The excursion of %(unit)s on %(date)s has been decided already")
+            % {"unit": excursion.equipment.name, "date": f"{excursion.start:%Y-%m-%d}"},
+            fields={"excursion": [_("decided")]},
         )
     flagged = _flagged(excursion)  # again, under the excursion's lock, with the vials locked
     statuses = dict(
@@ -207,7 +222,9 @@ def _bank_events(
     for row in flagged:
         if row.pk in decided:
             per_bank[row.vial.bank_id][decided[row.pk]] += 1
-    labels = {d.value: d.label for d in Disposition}
+    # The bank's history is recorded in English, whoever decides.
+    with translation.override("en"):
+        labels = {d.value: str(d.label) for d in Disposition}
     QcEvent.objects.bulk_create(
         QcEvent(
             bank_id=bank_id,

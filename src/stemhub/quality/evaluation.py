@@ -4,8 +4,11 @@ against the parent line (CLASTR's Tanabe score, `stemhub.strprofile`)."""
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from django.utils.translation import gettext as _
+
 from stemhub.biobank.models import CellBank
 from stemhub.core.errors import InvalidInput
+from stemhub.quality import wording
 from stemhub.quality.models import QcTest, SpecKind, StrFlag, _number
 from stemhub.registry.models import CellLine
 from stemhub.strprofile import Profile, ProfileError, compare, format_score, parse_profile
@@ -17,6 +20,8 @@ STR_MIN_MARKERS = 8
 
 @dataclass(frozen=True)
 class Verdict:
+    """`judgement` is recorded in English (`wording.recorded` shows it translated)."""
+
     passed: bool
     judgement: str
     flag: str = StrFlag.NONE
@@ -37,10 +42,16 @@ def _as_decimal(value: object) -> Decimal:
     try:
         number = Decimal(str(value).strip().replace(",", "."))
     except (InvalidOperation, ValueError):
-        raise InvalidInput(f"{value!r} is not a number", fields={"value": ["a number"]}) from None
+        raise _not_a_number(value) from None
     if not number.is_finite():
-        raise InvalidInput(f"{value!r} is not a number", fields={"value": ["a number"]})
+        raise _not_a_number(value)
     return number
+
+
+def _not_a_number(value: object) -> InvalidInput:
+    return InvalidInput(
+        _("%(value)s is not a number") % {"value": repr(value)}, fields={"value": [_("a number")]}
+    )
 
 
 def _possible(test: QcTest, number: Decimal) -> None:
@@ -49,45 +60,55 @@ def _possible(test: QcTest, number: Decimal) -> None:
     shown = f"{_number(number)} {test.unit}".strip()
     if number < 0:
         raise InvalidInput(
-            f"{test.name}: {shown} is impossible; a measured value is not negative",
-            fields={"value": ["not negative"]},
+            _("%(test)s: %(value)s is impossible; a measured value is not negative")
+            % {"test": wording.term(test.name), "value": shown},
+            fields={"value": [_("not negative")]},
         )
     if test.unit.strip() == "%" and number > 100:
         raise InvalidInput(
-            f"{test.name}: {shown} is impossible; a percentage lies between 0 and 100",
-            fields={"value": ["between 0 and 100 %"]},
+            _("%(test)s: %(value)s is impossible; a percentage lies between 0 and 100")
+            % {"test": wording.term(test.name), "value": shown},
+            fields={"value": [_("between 0 and 100 %")]},
         )
 
 
 def evaluate(test: QcTest, value: str, *, bank: CellBank | None = None) -> Verdict:
     """Judge `value` (as entered) against `test`. Raises InvalidInput for a value the
-    specification cannot judge (a word not among the allowed results, a non-number)."""
+    specification cannot judge (a word not among the allowed results, a non-number). A
+    qualitative result may be entered in any interface language ("negative", "阴性"); it is
+    recorded as the specification words it."""
     value = (value or "").strip()
     if not value:
-        raise InvalidInput("Give the result", fields={"value": ["required"]})
+        raise InvalidInput(_("Give the result"), fields={"value": [_("required")]})
     if test.spec_kind == SpecKind.QUALITATIVE:
-        allowed = {a.lower(): a for a in test.allowed_results}
+        allowed = {
+            spelling: a for a in test.allowed_results for spelling in wording.result_words(a)
+        }
         word = allowed.get(value.lower())
         if word is None:
+            words = wording.listing(wording.term(a) for a in test.allowed_results)
             raise InvalidInput(
-                f"{test.name}: the result is one of {', '.join(test.allowed_results)}",
-                fields={"value": [f"one of {', '.join(test.allowed_results)}"]},
+                _("%(test)s: the result is one of %(results)s")
+                % {"test": wording.term(test.name), "results": words},
+                fields={"value": [_("one of %(results)s") % {"results": words}]},
             )
         ok = word in test.accepted_results
-        verb = "meets" if ok else "does not meet"
-        judgement = f"{word} {verb} the specification ({test.specification})"
+        sentence = wording.MEETS if ok else wording.FAILS
+        judgement = sentence % {"result": word, "specification": test.specification}
         return Verdict(ok, judgement, value_text=word)
     if test.spec_kind == SpecKind.QUANTITATIVE:
         number = _as_decimal(value)
         _possible(test, number)
         ok = within_limits(test, number)
         shown = f"{_number(number)} {test.unit}".strip()
-        verb = "within" if ok else "outside"
+        sentence = wording.WITHIN if ok else wording.OUTSIDE
         return Verdict(
-            ok, f"{shown} is {verb} the specification ({test.specification})", value_number=number
+            ok,
+            sentence % {"value": shown, "specification": test.specification},
+            value_number=number,
         )
     if bank is None:
-        raise InvalidInput("An STR result needs its bank", fields={"bank": ["required"]})
+        raise InvalidInput(_("An STR result needs its bank"), fields={"bank": [_("required")]})
     return str_identity(test, value, bank)
 
 
@@ -116,14 +137,20 @@ def str_identity(test: QcTest, text: str, bank: CellBank) -> Verdict:
     try:
         profile = parse_profile(text)
     except ProfileError as error:
-        raise InvalidInput(f"STR profile: {error}", fields={"value": [str(error)]}) from None
+        problem = f"{error.token!r}: {wording.str_problem(error.reason)}"
+        raise InvalidInput(
+            _("STR profile: %(problem)s") % {"problem": problem}, fields={"value": [problem]}
+        ) from None
     line = _line_of(bank)
     references = str_references(line)
     if not references:
         raise InvalidInput(
-            f"{line.name} has no STR profile to compare with (nor a parent line or another line "
-            "of its donor with one); record the line's profile in the registry first",
-            fields={"value": ["no reference profile"]},
+            _(
+                "%(line)s has no STR profile to compare with (nor a parent line or another line "
+                "of its donor with one); record the line's profile in the registry first"
+            )
+            % {"line": line.name},
+            fields={"value": [_("no reference profile")]},
         )
     scored = []
     for name, reference in references:
@@ -132,22 +159,27 @@ def str_identity(test: QcTest, text: str, bank: CellBank) -> Verdict:
             scored.append((comparison.score, name, comparison))
     if not scored:
         raise InvalidInput(
-            f"The profile shares fewer than {STR_MIN_MARKERS} STR markers with "
-            f"{', '.join(n for n, _ in references)}; type at least {STR_MIN_MARKERS} loci",
-            fields={"value": [f"at least {STR_MIN_MARKERS} shared markers"]},
+            _(
+                "The profile shares fewer than %(n)s STR markers with %(lines)s; type at least "
+                "%(n)s loci"
+            )
+            % {"n": STR_MIN_MARKERS, "lines": wording.listing(n for n, _profile in references)},
+            fields={"value": [_("at least %(n)s shared markers") % {"n": STR_MIN_MARKERS}]},
         )
     best, name, comparison = max(scored, key=lambda item: (item[0], item[1]))
     score = Decimal(format_score(best))
     limit = test.lower_limit if test.lower_limit is not None else Decimal("80")
-    told = (
-        f"Tanabe {score} % against {name} ({comparison.shared} shared alleles, "
-        f"{comparison.str_markers} markers)"
-    )
+    told = {
+        "score": score,
+        "reference": name,
+        "shared": comparison.shared,
+        "markers": comparison.str_markers,
+    }
     canonical = profile.as_text()
     if best < float(limit):
         return Verdict(
             False,
-            f"STR mismatch with parent line: {told}, below {_number(limit)} %",
+            wording.STR_MISMATCH % {**told, "limit": _number(limit)},
             StrFlag.MISMATCH,
             score,
             canonical,
@@ -155,9 +187,9 @@ def str_identity(test: QcTest, text: str, bank: CellBank) -> Verdict:
     if best < float(STR_SAME_LINE):
         return Verdict(
             True,
-            f"Related, not identical: {told}, below {STR_SAME_LINE} %; check for drift",
+            wording.STR_RELATED % {**told, "same": STR_SAME_LINE},
             StrFlag.RELATED,
             score,
             canonical,
         )
-    return Verdict(True, f"Same line: {told}", StrFlag.NONE, score, canonical)
+    return Verdict(True, wording.STR_SAME % told, StrFlag.NONE, score, canonical)

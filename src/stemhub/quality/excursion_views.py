@@ -2,12 +2,13 @@
 decision first) and an excursion's page with its flagged vials and the signed disposition.
 Parse, call, render."""
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from stemhub.accounts.permissions import Perm, permissions_of, user_can
@@ -20,7 +21,8 @@ from stemhub.equipment.models import Excursion, ExcursionVial
 from stemhub.quality import dispositions, selectors
 from stemhub.quality.models import Disposition, ExcursionVialDecision
 
-excursions_page = page(Perm.INVENTORY_VIEW, what="Temperature excursions")
+# `what` is lazy: the refusal names it in the reader's language.
+excursions_page = page(Perm.INVENTORY_VIEW, what=cast(str, gettext_lazy("Temperature excursions")))
 DECISION_PREFIX = "decision-"
 
 

@@ -6,9 +6,8 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as __
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from stemhub.accounts.permissions import Perm, permissions_of
 from stemhub.biobank.selectors import visible_banks
@@ -23,6 +22,7 @@ from stemhub.core.navigation import (
     register_section,
 )
 from stemhub.equipment.models import ExcursionVial
+from stemhub.quality import wording
 from stemhub.quality.models import Nonconformity
 from stemhub.quality.selectors import (
     Readiness,
@@ -66,7 +66,7 @@ def _unreleased(user: Any) -> list[tuple[Any, Readiness]]:
 
 
 def _names(tests: list[Any]) -> str:
-    shown = ", ".join(t.name for t in tests[:3])
+    shown = wording.listing(wording.term(t.name) for t in tests[:3])
     more = len(tests) - 3
     if more > 0:
         return ngettext("%(shown)s and %(n)d more", "%(shown)s and %(n)d more", more) % {
@@ -86,7 +86,7 @@ def qc_queue(user: Any) -> Queue:
             url=reverse("quality:bank", args=[bank.pk])
             + f"?test={readiness.missing[0].code}#add-result",
             detail=f"{bank.source_name} · {bank.get_tier_display()} · "
-            + __("to test: %(tests)s") % {"tests": _names(readiness.missing)},
+            + gettext("to test: %(tests)s") % {"tests": _names(readiness.missing)},
             badge=ngettext("%(n)d test missing", "%(n)d tests missing", len(readiness.missing))
             % {"n": len(readiness.missing)},
             badge_class=WAITING,
@@ -104,16 +104,19 @@ def qc_queue(user: Any) -> Queue:
 def _blocking(readiness: Readiness) -> str:
     said = []
     if readiness.failed:
-        failed = ", ".join(f"{r.test.name} ({r.value_display[:20]})" for r in readiness.failed)
-        said.append(__("failed: %(tests)s") % {"tests": failed})
+        failed = wording.listing(
+            f"{wording.term(r.test.name)} ({wording.term(r.value_display)[:20]})"
+            for r in readiness.failed
+        )
+        said.append(gettext("failed: %(tests)s") % {"tests": failed})
     if readiness.open_nonconformities:
         said.append(
-            __("open: %(ncs)s")
-            % {"ncs": ", ".join(f"NC-{n.pk}" for n in readiness.open_nonconformities)}
+            gettext("open: %(ncs)s")
+            % {"ncs": wording.listing(f"NC-{n.pk}" for n in readiness.open_nonconformities)}
         )
     if readiness.missing:
-        said.append(__("to test: %(tests)s") % {"tests": _names(readiness.missing)})
-    return "; ".join(said)
+        said.append(gettext("to test: %(tests)s") % {"tests": _names(readiness.missing)})
+    return wording.clauses(said)
 
 
 def release_queue(user: Any) -> Queue:
@@ -135,7 +138,7 @@ def release_queue(user: Any) -> Queue:
                 len(readiness.required),
             )
             % {"n": len(readiness.required)},
-            badge=__("Ready to sign"),
+            badge=gettext("Ready to sign"),
             badge_class=GOOD,
         )
         for bank, readiness in ready
@@ -144,7 +147,7 @@ def release_queue(user: Any) -> Queue:
             label=bank.code,
             url=reverse("quality:bank", args=[bank.pk]) + "#release-state",
             detail=f"{bank.source_name} · {bank.get_tier_display()} · {_blocking(readiness)}",
-            badge=__("Blocked") if readiness.blocked else __("In testing"),
+            badge=gettext("Blocked") if readiness.blocked else gettext("In testing"),
             badge_class=BAD if readiness.blocked else WAITING,
         )
         for bank, readiness in blocked
@@ -174,10 +177,10 @@ def open_nonconformities(user: Any) -> Queue:
             QueueRow(
                 label=f"NC-{nc.pk} · {nc.bank.code}",
                 url=reverse("quality:bank", args=[nc.bank_id]) + f"#nc-{nc.pk}",
-                detail=nc.description[:120],
+                detail=wording.recorded(nc.description)[:120],
                 badge=ngettext("%(n)d day open", "%(n)d days open", age) % {"n": age}
                 if age
-                else __("Opened today"),
+                else gettext("Opened today"),
                 badge_class=BAD,
             )
         )
@@ -202,7 +205,11 @@ def excursion_queue(user: Any) -> Queue:
         QueueRow(
             label=f"{e.equipment.name} · {timezone.localtime(e.start):%Y-%m-%d %H:%M}",
             url=reverse("quality:excursion", args=[e.pk]),
-            detail=__("%(low)s °C to %(high)s °C, %(n)d readings out of range")
+            detail=ngettext(
+                "%(low)s °C to %(high)s °C, %(n)d reading out of range",
+                "%(low)s °C to %(high)s °C, %(n)d readings out of range",
+                e.reading_count,
+            )
             % {
                 "low": f"{e.min_temperature_c:.1f}",
                 "high": f"{e.max_temperature_c:.1f}",

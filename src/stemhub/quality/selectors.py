@@ -14,12 +14,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet
+from django.utils.translation import gettext as _
 
 from stemhub.accounts.permissions import Perm, is_platform_admin, permissions_of
 from stemhub.biobank.models import CellBank, Vial, VialStatus
 from stemhub.core.errors import NotFound
 from stemhub.equipment.models import Excursion, ExcursionVial
 from stemhub.equipment.selectors import visible_equipment
+from stemhub.quality import wording
 from stemhub.quality.models import Nonconformity, QcResult, QcTest, Release, Signature
 
 __all__ = [
@@ -132,17 +134,23 @@ class Readiness:
         return bool(self.failed or self.open_nonconformities)
 
     def problems(self) -> list[str]:
+        """What stands in the way, in the reader's language."""
         said = []
         if self.missing:
-            said.append("no result for " + ", ".join(t.name for t in self.missing))
-        if self.failed:
             said.append(
-                "failed: " + ", ".join(f"{r.test.name} ({r.value_display})" for r in self.failed)
+                _("no result for %(tests)s")
+                % {"tests": wording.listing(wording.term(t.name) for t in self.missing)}
             )
+        if self.failed:
+            failed = wording.listing(
+                f"{wording.term(r.test.name)} ({wording.term(r.value_display)})"
+                for r in self.failed
+            )
+            said.append(_("failed: %(tests)s") % {"tests": failed})
         if self.open_nonconformities:
             said.append(
-                "open nonconformities: "
-                + ", ".join(f"NC-{n.pk}" for n in self.open_nonconformities)
+                _("open nonconformities: %(ncs)s")
+                % {"ncs": wording.listing(f"NC-{n.pk}" for n in self.open_nonconformities)}
             )
         return said
 
@@ -250,7 +258,8 @@ def record_hash(record: dict[str, Any]) -> str:
 @dataclass(frozen=True)
 class SignatureCheck:
     """`intact`: the record hashes as it did when signed (and the stored copy is untouched);
-    `changes` names what differs."""
+    `changes` names what differs, in the reader's language. `state` is the API's word for it,
+    `state_label` the page's."""
 
     intact: bool
     signed_hash: str
@@ -264,10 +273,16 @@ class SignatureCheck:
             return "record changed since signing"
         return "superseded (record intact)" if self.superseded else "valid"
 
+    @property
+    def state_label(self) -> str:
+        if not self.intact:
+            return _("Record changed since signing")
+        return _("Superseded (record intact)") if self.superseded else _("Valid")
+
 
 def _differences(signed: dict[str, Any], now: dict[str, Any]) -> list[str]:
     changes = [
-        f"bank {key}"
+        _("bank %(field)s") % {"field": key}
         for key in sorted(set(signed.get("bank", {})) | set(now["bank"]))
         if signed.get("bank", {}).get(key) != now["bank"].get(key)
     ]
@@ -275,11 +290,14 @@ def _differences(signed: dict[str, Any], now: dict[str, Any]) -> list[str]:
     after = {r["id"]: r for r in now["results"]}
     for pk in sorted(before):
         if pk not in after:
-            changes.append(f"result {pk} removed")
+            changes.append(_("result %(id)s removed") % {"id": pk})
             continue
         fields = sorted(k for k in before[pk] if before[pk][k] != after[pk].get(k))
         if fields:
-            changes.append(f"result {pk} ({before[pk]['test']}): {', '.join(fields)}")
+            changes.append(
+                _("result %(id)s (%(test)s): %(fields)s")
+                % {"id": pk, "test": before[pk]["test"], "fields": ", ".join(fields)}
+            )
     return changes
 
 
@@ -293,7 +311,7 @@ def signature_verify(release: Release) -> SignatureCheck:
     current = record_hash(now)
     changes = _differences(signed, now)
     if not stored_ok:
-        changes.insert(0, "the stored copy of the signed record does not match its hash")
+        changes.insert(0, _("the stored copy of the signed record does not match its hash"))
     return SignatureCheck(
         intact=stored_ok and current == signature.record_hash,
         signed_hash=signature.record_hash,
@@ -320,7 +338,7 @@ def visible_nonconformities(user: Any) -> QuerySet[Nonconformity]:
 def nonconformity_for(user: Any, pk: int) -> Nonconformity:
     found = visible_nonconformities(user).filter(pk=pk).first()
     if found is None:
-        raise NotFound(f"No nonconformity NC-{pk} that you may see")
+        raise NotFound(_("No nonconformity NC-%(n)s that you may see") % {"n": pk})
     return found
 
 
@@ -342,7 +360,7 @@ def open_excursions(user: Any) -> QuerySet[Excursion]:
 def excursion_for(user: Any, pk: int) -> Excursion:
     found = visible_excursions(user).filter(pk=pk).first()
     if found is None:
-        raise NotFound(f"No temperature excursion {pk} that you may see")
+        raise NotFound(_("No temperature excursion %(n)s that you may see") % {"n": pk})
     return found
 
 

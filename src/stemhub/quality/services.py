@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from stemhub.accounts.models import User
 from stemhub.accounts.permissions import Perm, is_platform_admin, require
@@ -24,7 +25,7 @@ from stemhub.core.auth import password_confirm, printed_name
 from stemhub.core.errors import Conflict, Forbidden, InvalidInput, full_clean
 from stemhub.equipment.models import Equipment, ExcursionVial
 from stemhub.equipment.selectors import equipment_usable
-from stemhub.quality import selectors
+from stemhub.quality import selectors, wording
 from stemhub.quality.coa import certificate_issue
 from stemhub.quality.evaluation import Verdict, evaluate
 from stemhub.quality.models import (
@@ -74,7 +75,7 @@ def _require_catalogue(actor: User) -> None:
     # One catalogue serves every institution, so only platform admins change it.
     require(actor, Perm.QC_RELEASE)
     if not is_platform_admin(actor):
-        raise Forbidden("The QC catalogue is shared by every institution; ask a platform admin.")
+        raise Forbidden(_("The QC catalogue is shared by every institution; ask a platform admin."))
 
 
 def _check_spec(test: QcTest) -> None:
@@ -82,20 +83,20 @@ def _check_spec(test: QcTest) -> None:
         allowed = test.allowed_results
         if not (isinstance(allowed, list) and len(allowed) >= 2 and all(allowed)):
             raise InvalidInput(
-                "A qualitative test lists at least two possible results",
-                fields={"allowed_results": ["at least two"]},
+                _("A qualitative test lists at least two possible results"),
+                fields={"allowed_results": [_("at least two")]},
             )
         accepted = test.accepted_results
         if not accepted or any(a not in allowed for a in accepted):
             raise InvalidInput(
-                "The accepted results must be among the possible ones",
-                fields={"accepted_results": ["among allowed_results"]},
+                _("The accepted results must be among the possible ones"),
+                fields={"accepted_results": [_("among allowed_results")]},
             )
     elif test.spec_kind == SpecKind.QUANTITATIVE:
         if test.lower_limit is None and test.upper_limit is None:
             raise InvalidInput(
-                "A quantitative test has a lower or an upper limit",
-                fields={"lower_limit": ["or upper_limit required"]},
+                _("A quantitative test has a lower or an upper limit"),
+                fields={"lower_limit": [_("or upper_limit required")]},
             )
         if (
             test.lower_limit is not None
@@ -103,32 +104,42 @@ def _check_spec(test: QcTest) -> None:
             and test.lower_limit > test.upper_limit
         ):
             raise InvalidInput(
-                "The lower limit is above the upper limit", fields={"lower_limit": ["too high"]}
+                _("The lower limit is above the upper limit"),
+                fields={"lower_limit": [_("too high")]},
             )
     elif test.lower_limit is None:
         raise InvalidInput(
-            "An STR identity test has a minimum Tanabe score",
-            fields={"lower_limit": ["required"]},
+            _("An STR identity test has a minimum Tanabe score"),
+            fields={"lower_limit": [_("required")]},
         )
     tiers = test.required_tiers
     if not isinstance(tiers, list) or any(t not in BankTier.values for t in tiers):
         raise InvalidInput(
-            f"Tiers are among {', '.join(BankTier.values)}", fields={"required_tiers": ["unknown"]}
+            _("Tiers are among %(tiers)s") % {"tiers": ", ".join(BankTier.values)},
+            fields={"required_tiers": [_("unknown")]},
         )
     test.required_tiers = sorted(set(tiers))
+
+
+def _refuse_unknown(spec: dict[str, Any]) -> None:
+    unknown = sorted(set(spec) - set(SPEC_FIELDS))
+    if unknown:
+        raise InvalidInput(
+            _("Unknown field(s): %(fields)s") % {"fields": ", ".join(unknown)},
+            fields={k: [_("unknown")] for k in unknown},
+        )
 
 
 @transaction.atomic
 def qc_test_create(*, actor: User, code: str, **spec: Any) -> QcTest:
     """Version 1 of a new test. Needs quality.release, platform-wide."""
     _require_catalogue(actor)
-    unknown = sorted(set(spec) - set(SPEC_FIELDS))
-    if unknown:
-        raise InvalidInput(
-            f"Unknown field(s): {', '.join(unknown)}", fields={k: ["unknown"] for k in unknown}
-        )
+    _refuse_unknown(spec)
     if QcTest.objects.filter(code=code).exists():
-        raise Conflict(f"A test {code!r} exists; revise it instead", fields={"code": ["taken"]})
+        raise Conflict(
+            _("A test %(code)s exists; revise it instead") % {"code": repr(code)},
+            fields={"code": [_("taken")]},
+        )
     test = QcTest(code=code, version=1, created_by=actor, **spec)
     _check_spec(test)
     full_clean(test, validate_constraints=False, exclude=["created_by"])
@@ -143,16 +154,16 @@ def qc_test_revise(*, actor: User, test: QcTest, reason: str, **changes: Any) ->
     against it keep it). Needs quality.release, platform-wide, and a reason."""
     _require_catalogue(actor)
     if not reason.strip():
-        raise InvalidInput("Say why the specification changes", fields={"reason": ["required"]})
-    unknown = sorted(set(changes) - set(SPEC_FIELDS))
-    if unknown:
         raise InvalidInput(
-            f"Unknown field(s): {', '.join(unknown)}", fields={k: ["unknown"] for k in unknown}
+            _("Say why the specification changes"), fields={"reason": [_("required")]}
         )
+    _refuse_unknown(changes)
     old = QcTest.objects.select_for_update().get(pk=test.pk)
     if not old.current:
         raise Conflict(
-            f"{old} is superseded; revise the current version", fields={"test": ["superseded"]}
+            _("%(test)s (v%(version)s) is superseded; revise the current version")
+            % {"test": wording.term(old.name), "version": old.version},
+            fields={"test": [_("superseded")]},
         )
     new = QcTest(
         code=old.code,
@@ -187,24 +198,35 @@ def _check_instrument(instrument: Equipment | None, bank: CellBank, tested_on: d
         return
     if instrument.institution_id != bank.institution_id:
         raise InvalidInput(
-            f"{instrument.name} is another institution's equipment",
-            fields={"instrument": ["another institution's"]},
+            _("%(instrument)s is another institution's equipment")
+            % {"instrument": instrument.name},
+            fields={"instrument": [_("another institution's")]},
         )
     usable = equipment_usable(instrument, at=tested_on)
     if not usable:
         raise InvalidInput(
-            f"{usable.reason}: a result measured on it on {tested_on} cannot be accepted",
+            _("%(reason)s: a result measured on it on %(date)s cannot be accepted")
+            % {"reason": usable.reason, "date": tested_on},
             fields={"instrument": [usable.reason]},
         )
+
+
+def raw_file_too_large() -> InvalidInput:
+    return InvalidInput(
+        _("The raw file is larger than %(mb)s MB") % {"mb": MAX_RAW_FILE // (1024 * 1024)},
+        fields={"raw_file": [_("too large")]},
+    )
 
 
 def _raw_file(actor: User, upload: Upload | None) -> RawFile | None:
     if upload is None:
         return None
     if not upload.content:
-        raise InvalidInput(f"{upload.name} is empty", fields={"raw_file": ["empty"]})
+        raise InvalidInput(
+            _("%(file)s is empty") % {"file": upload.name}, fields={"raw_file": [_("empty")]}
+        )
     if len(upload.content) > MAX_RAW_FILE:
-        raise InvalidInput("The raw file is larger than 20 MB", fields={"raw_file": ["too large"]})
+        raise raw_file_too_large()
     raw = RawFile(
         sha256=hashlib.sha256(upload.content).hexdigest(),
         name=(upload.name or "raw")[:255],
@@ -221,12 +243,16 @@ def _unit(test: QcTest, unit: str) -> str:
     unit = unit.strip()
     if test.spec_kind == SpecKind.QUALITATIVE:
         if unit:
-            raise InvalidInput(f"{test.name} has no unit", fields={"unit": ["not applicable"]})
+            raise InvalidInput(
+                _("%(test)s has no unit") % {"test": wording.term(test.name)},
+                fields={"unit": [_("not applicable")]},
+            )
         return ""
     if unit and unit != test.unit:
         raise InvalidInput(
-            f"{test.name} is specified in {test.unit}; convert {unit} before entering it",
-            fields={"unit": [f"must be {test.unit}"]},
+            _("%(test)s is specified in %(unit)s; convert %(entered)s before entering it")
+            % {"test": wording.term(test.name), "unit": test.unit, "entered": unit},
+            fields={"unit": [_("must be %(unit)s") % {"unit": test.unit}]},
         )
     return test.unit
 
@@ -254,21 +280,32 @@ def qc_result_record(
     if not test.current:
         current = selectors.current_tests().filter(code=test.code).first()
         raise Conflict(
-            f"{test} is superseded by version {current.version if current else '?'}",
-            fields={"test": ["superseded"]},
+            _("%(test)s (v%(version)s) is superseded by version %(current)s")
+            % {
+                "test": wording.term(test.name),
+                "version": test.version,
+                "current": current.version if current else "?",
+            },
+            fields={"test": [_("superseded")]},
         )
     if tested_on > timezone.localdate():
-        raise InvalidInput("The test date is in the future", fields={"tested_on": ["future"]})
+        raise InvalidInput(_("The test date is in the future"), fields={"tested_on": [_("future")]})
     if tested_on < bank.freeze_date:
         raise InvalidInput(
-            f"The test date {tested_on} is before {bank.code} was frozen ({bank.freeze_date})",
-            fields={"tested_on": [f"on or after the freeze date {bank.freeze_date}"]},
+            _("The test date %(date)s is before %(bank)s was frozen (%(frozen)s)")
+            % {"date": tested_on, "bank": bank.code, "frozen": bank.freeze_date},
+            fields={
+                "tested_on": [
+                    _("on or after the freeze date %(frozen)s") % {"frozen": bank.freeze_date}
+                ]
+            },
         )
     operator = operator or actor
     if operator.institution_id != bank.institution_id and not is_platform_admin(operator):
         raise InvalidInput(
-            f"{operator.get_username()} is not staff of the bank's institution",
-            fields={"operator": ["another institution"]},
+            _("%(user)s is not staff of the bank's institution")
+            % {"user": operator.get_username()},
+            fields={"operator": [_("another institution")]},
         )
     _check_instrument(instrument, bank, tested_on)
     verdict = evaluate(test, value, bank=bank)
@@ -316,9 +353,12 @@ def _verdict_fields(verdict: Verdict) -> dict[str, Any]:
 
 def _out_of_specification(actor: User, bank: CellBank, result: QcResult) -> None:
     _open_nonconformity(
-        actor, bank, result, f"Out of specification: {result.test.name}: {result.judgement}"
+        actor,
+        bank,
+        result,
+        wording.NC_OUT_OF_SPEC % {"test": result.test.name, "judgement": result.judgement},
     )
-    why = f"{result.test.name} out of specification on {bank.code}"
+    why = wording.OUT_OF_SPEC_ON % {"test": result.test.name, "bank": bank.code}
     _invalidate_release(actor, bank, why)
     _quarantine(actor, bank, why)
 
@@ -366,7 +406,7 @@ def qc_result_correct(
     nonconformity. Needs quality.record and a reason."""
     require(actor, Perm.QC_RECORD, result.bank.institution_id)
     if not reason.strip():
-        raise InvalidInput("Say why the result is corrected", fields={"reason": ["required"]})
+        raise InvalidInput(_("Say why the result is corrected"), fields={"reason": [_("required")]})
     bank = _locked_bank(result.bank)
     result = QcResult.objects.select_for_update().select_related("test").get(pk=result.pk)
     before = result.value_display
@@ -376,7 +416,12 @@ def qc_result_correct(
     if comment is not None:
         result.comment = comment.strip()
     result.corrected_at = timezone.now()
-    message = f"{result.test.name} corrected from {before} to {result.value_display}: {reason}"
+    message = wording.CORRECTED % {
+        "test": result.test.name,
+        "before": before,
+        "after": result.value_display,
+        "reason": reason,
+    }
     with audit_context(actor=actor, reason=reason):
         result.save()
         QcEvent.objects.create(
@@ -384,8 +429,8 @@ def qc_result_correct(
         )
         if not result.passed:
             _out_of_specification(actor, bank, result)
-        elif _invalidate_release(actor, bank, f"Result changed after release: {message}"):
-            _quarantine(actor, bank, f"Result changed after release of {bank.code}")
+        elif _invalidate_release(actor, bank, wording.CHANGED_AFTER_RELEASE % {"change": message}):
+            _quarantine(actor, bank, wording.CHANGED_AFTER_RELEASE_OF % {"bank": bank.code})
     return result
 
 
@@ -400,9 +445,11 @@ def nonconformity_open(
     quality.record in the bank's institution."""
     require(actor, Perm.QC_RECORD, bank.institution_id)
     if not description.strip():
-        raise InvalidInput("Describe the nonconformity", fields={"description": ["required"]})
+        raise InvalidInput(_("Describe the nonconformity"), fields={"description": [_("required")]})
     if result is not None and result.bank_id != bank.pk:
-        raise InvalidInput("That result is of another bank", fields={"result": ["another bank's"]})
+        raise InvalidInput(
+            _("That result is of another bank"), fields={"result": [_("another bank's")]}
+        )
     bank = _locked_bank(bank)
     with audit_context(actor=actor, reason="Nonconformity opened"):
         return _open_nonconformity(actor, bank, result, description.strip())
@@ -436,21 +483,24 @@ def nonconformity_close(
     require(actor, Perm.QC_RELEASE, nonconformity.bank.institution_id)
     if not reason.strip():
         raise InvalidInput(
-            "Say why the nonconformity is closed", fields={"closure_reason": ["required"]}
+            _("Say why the nonconformity is closed"), fields={"closure_reason": [_("required")]}
         )
     # Before the transaction opens, as a release's signature: a wrong password writes nothing.
     password_confirm(
         actor,
         password,
         wrong=Forbidden(
-            "The password does not match: re-enter yours to sign the closure",
-            fields={"password": ["incorrect"]},
+            _("The password does not match: re-enter yours to sign the closure"),
+            fields={"password": [_("incorrect")]},
         ),
     )
     with transaction.atomic():
         found = Nonconformity.objects.select_for_update().get(pk=nonconformity.pk)
         if found.status == Nonconformity.Status.CLOSED:
-            raise Conflict(f"NC-{found.pk} is already closed", fields={"status": ["closed"]})
+            raise Conflict(
+                _("NC-%(n)s is already closed") % {"n": found.pk},
+                fields={"status": [_("closed")]},
+            )
         found.status = Nonconformity.Status.CLOSED
         found.closure_reason = reason.strip()
         found.capa = capa.strip() or found.capa
@@ -500,27 +550,32 @@ def bank_release(*, actor: User, bank: CellBank, password: str) -> Release:
         actor,
         password,
         wrong=Forbidden(
-            "The password does not match: re-enter yours to sign",
-            fields={"password": ["incorrect"]},
+            _("The password does not match: re-enter yours to sign"),
+            fields={"password": [_("incorrect")]},
         ),
     )
     with transaction.atomic():
         bank = _locked_bank(bank)
         if selectors.bank_is_released(bank):
-            raise Conflict(f"{bank.code} is already released", fields={"bank": ["released"]})
+            raise Conflict(
+                _("%(bank)s is already released") % {"bank": bank.code},
+                fields={"bank": [_("released")]},
+            )
         readiness = selectors.bank_readiness(bank)
         if not readiness.ready:
             fields: dict[str, list[str]] = {}
             for test in readiness.missing:
-                fields.setdefault(test.code, []).append("no result")
+                fields.setdefault(test.code, []).append(_("no result"))
             for result in readiness.failed:
-                fields.setdefault(result.test.code, []).append("failed")
+                fields.setdefault(result.test.code, []).append(_("failed"))
             if readiness.open_nonconformities:
                 fields["nonconformities"] = [
-                    f"NC-{n.pk} open" for n in readiness.open_nonconformities
+                    _("NC-%(n)s open") % {"n": n.pk} for n in readiness.open_nonconformities
                 ]
             raise Conflict(
-                f"{bank.code} cannot be released: {'; '.join(readiness.problems())}", fields=fields
+                _("%(bank)s cannot be released: %(problems)s")
+                % {"bank": bank.code, "problems": wording.clauses(readiness.problems())},
+                fields=fields,
             )
         record = selectors.qc_record(bank)
         meaning = Signature.Meaning.RELEASE
@@ -555,7 +610,7 @@ def bank_release(*, actor: User, bank: CellBank, password: str) -> Release:
                     actor=actor,
                     vials=quarantined,
                     status=VialStatus.AVAILABLE,
-                    reason=f"Bank {bank.code} released",
+                    reason=wording.BANK_RELEASED % {"bank": bank.code},
                 )
             certificate_issue(release=release)
     return release

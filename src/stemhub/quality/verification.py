@@ -18,8 +18,10 @@ from datetime import datetime
 from typing import Literal
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from stemhub.core.errors import InvalidInput, NotFound
+from stemhub.quality import wording
 from stemhub.quality.models import Certificate
 from stemhub.registry.models import CellLine, Status
 
@@ -53,13 +55,17 @@ def certificate_by_number(number: str) -> Certificate:
     """The certificate with this number (the PDF bytes deferred); NotFound otherwise."""
     found = _certificates().filter(number=number).first()
     if found is None:
-        raise NotFound(f"No certificate numbered {number!r}", fields={"number": ["unknown"]})
+        raise NotFound(
+            _("No certificate numbered %(number)s") % {"number": repr(number)},
+            fields={"number": [_("unknown")]},
+        )
     return found
 
 
 @dataclass(frozen=True)
 class CertificateState:
-    """`valid`: the release stands and no later certificate replaced this one."""
+    """`valid`: the release stands and no later certificate replaced this one. `reason` is
+    recorded English (`wording.recorded` shows it in the reader's language)."""
 
     state: Literal["valid", "superseded"]
     since: datetime | None = None
@@ -90,7 +96,7 @@ def certificate_state(certificate: Certificate) -> CertificateState:
         return CertificateState(
             "superseded",
             since=later[1],
-            reason="A later certificate was issued for this bank.",
+            reason=wording.LATER_CERTIFICATE,
             replaced_by=later[0],
         )
     return CertificateState("valid")
@@ -102,7 +108,7 @@ def normalise_sha256(text: str) -> str:
     value = value.lstrip(":")
     if not _HEX64.match(value):
         raise InvalidInput(
-            "A SHA-256 is 64 hexadecimal digits (0-9, a-f)", fields={"sha256": [text.strip()]}
+            _("A SHA-256 is 64 hexadecimal digits (0-9, a-f)"), fields={"sha256": [text.strip()]}
         )
     return value
 
@@ -114,8 +120,9 @@ def sha256_of_chunks(chunks: Iterable[bytes], *, limit: int = MAX_UPLOAD_BYTES) 
         size += len(chunk)
         if size > limit:
             raise InvalidInput(
-                f"The file is larger than {limit // (1024 * 1024)} MB: not a certificate",
-                fields={"file": ["too large"]},
+                _("The file is larger than %(mb)s MB: not a certificate")
+                % {"mb": limit // (1024 * 1024)},
+                fields={"file": [_("too large")]},
             )
         digest.update(chunk)
     return digest.hexdigest()

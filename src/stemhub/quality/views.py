@@ -3,7 +3,7 @@ release and signature), the nonconformity list. Parse, call, render."""
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -19,11 +19,12 @@ from stemhub.core.auth import printed_name
 from stemhub.core.errors import InvalidInput, NotFound, StemhubError
 from stemhub.core.pages import AuthenticatedHttpRequest, page
 from stemhub.equipment.models import Equipment
-from stemhub.quality import selectors, services
+from stemhub.quality import selectors, services, wording
 from stemhub.quality.evaluation import evaluate
 from stemhub.quality.models import Nonconformity, QcResult, QcTest, Release
 
-quality_page = page(Perm.INVENTORY_VIEW, what="Quality records")
+# `what` is lazy: the refusal names it in the reader's language.
+quality_page = page(Perm.INVENTORY_VIEW, what=cast(str, gettext_lazy("Quality records")))
 
 # The forms' fields as the page labels them, for error messages that name them.
 FIELD_LABELS = {
@@ -135,7 +136,10 @@ def _date(value: str, field: str) -> date:
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
-        raise InvalidInput(f"{field} as YYYY-MM-DD", fields={field: ["a date"]}) from None
+        raise InvalidInput(
+            _("%(field)s as YYYY-MM-DD") % {"field": FIELD_LABELS.get(field, field)},
+            fields={field: [_("a date")]},
+        ) from None
 
 
 @require_POST
@@ -148,7 +152,7 @@ def result_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     try:
         test = selectors.current_tests().filter(code=data.get("test", "")).first()
         if test is None:
-            raise InvalidInput("Choose a test", fields={"test": ["unknown"]})
+            raise InvalidInput(_("Choose a test"), fields={"test": [_("unknown")]})
         instrument = None
         if data.get("instrument"):
             instrument = Equipment.objects.filter(
@@ -156,7 +160,7 @@ def result_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 institution_id=found.institution_id,
             ).first()
             if instrument is None:
-                raise InvalidInput("Choose an instrument", fields={"instrument": ["unknown"]})
+                raise InvalidInput(_("Choose an instrument"), fields={"instrument": [_("unknown")]})
         if not data.get("confirm_fail"):
             verdict = evaluate(test, data.get("value", ""), bank=found)
             if not verdict.passed:
@@ -178,13 +182,20 @@ def result_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         )
     except StemhubError as error:
         return _form_error(request, found, error)
+    said = {
+        "test": wording.term(result.test.name),
+        "judgement": wording.recorded(result.judgement),
+    }
     if result.passed:
-        messages.success(request, f"{result.test.name}: {result.judgement}.")
+        messages.success(request, _("%(test)s: %(judgement)s.") % said)
     else:
         messages.error(
             request,
-            f"{result.test.name} failed: {result.judgement}. A nonconformity is open and the "
-            "bank's vials are quarantined.",
+            _(
+                "%(test)s failed: %(judgement)s. A nonconformity is open and the bank's vials "
+                "are quarantined."
+            )
+            % said,
         )
     return redirect("quality:bank", pk=found.pk)
 
@@ -205,7 +216,7 @@ def _result(request: HttpRequest, pk: int) -> QcResult:
         .first()
     )
     if found is None:
-        raise NotFound(f"No QC result {pk} that you may see")
+        raise NotFound(_("No QC result %(n)s that you may see") % {"n": pk})
     return found
 
 
@@ -224,7 +235,7 @@ def result_correct(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         )
     except StemhubError as error:
         return _form_error(request, result.bank, error)
-    messages.success(request, f"{result.test.name} corrected.")
+    messages.success(request, _("%(test)s corrected.") % {"test": wording.term(result.test.name)})
     return redirect("quality:bank", pk=result.bank_id)
 
 
@@ -233,7 +244,7 @@ def raw_file(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Needs biobank.view in the bank's institution: a result's raw file as uploaded."""
     result = _result(request, pk)
     if result.raw_file is None:
-        raise NotFound(f"Result {pk} has no raw file")
+        raise NotFound(_("Result %(n)s has no raw file") % {"n": pk})
     response = HttpResponse(bytes(result.raw_file.content), content_type="application/octet-stream")
     response["Content-Disposition"] = f'attachment; filename="{result.raw_file.name}"'
     return response
@@ -250,7 +261,7 @@ def nonconformity_open(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
         )
     except StemhubError as error:
         return _form_error(request, found, error)
-    messages.success(request, "Nonconformity opened.")
+    messages.success(request, _("Nonconformity opened."))
     return redirect("quality:bank", pk=found.pk)
 
 
@@ -288,7 +299,7 @@ def release(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         )
     except StemhubError as error:
         return _form_error(request, found, error)
-    messages.success(request, f"{found.code} released.")
+    messages.success(request, _("%(bank)s released.") % {"bank": found.code})
     return redirect("quality:bank", pk=found.pk)
 
 

@@ -10,18 +10,20 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Count, Max, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from stemhub.accounts.permissions import Perm, is_platform_admin
 from stemhub.core.errors import InvalidInput, NotFound
 from stemhub.core.pages import AuthenticatedHttpRequest, error_page, page
 from stemhub.exchange.models import StrReference
-from stemhub.quality import verification
+from stemhub.quality import verification, wording
 from stemhub.quality.coa import certificate_data, line_of
 from stemhub.quality.models import Certificate
 from stemhub.quality.str_search import str_index_from_database
@@ -53,7 +55,7 @@ def _essentials(certificate: Certificate) -> dict[str, Any]:
         "line_public": line.status == Status.PUBLISHED,
         "passed": sum(1 for test in data.tests if test.passed),
         "cells_per_vial": (
-            "not recorded" if data.cells_per_vial is None else f"{data.cells_per_vial:,}"
+            _("not recorded") if data.cells_per_vial is None else f"{data.cells_per_vial:,}"
         ),
     }
 
@@ -80,8 +82,8 @@ def _submitted_sha256(request: HttpRequest) -> str:
     pasted = request.POST.get("sha256", "")
     if not pasted.strip():
         raise InvalidInput(
-            "Choose the certificate's PDF file or paste its SHA-256",
-            fields={"file": ["required"], "sha256": ["required"]},
+            _("Choose the certificate's PDF file or paste its SHA-256"),
+            fields={"file": [_("required")], "sha256": [_("required")]},
         )
     return verification.normalise_sha256(pasted)
 
@@ -138,7 +140,11 @@ def certificate_pdf(request: HttpRequest, number: str) -> HttpResponse:
     content = found.first()
     if content is None:
         return error_page(
-            request, NotFound(f"No public certificate numbered {number!r}", fields={})
+            request,
+            NotFound(
+                _("No public certificate numbered %(number)s") % {"number": repr(number)},
+                fields={},
+            ),
         )
     response = HttpResponse(bytes(content), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{number}.pdf"'
@@ -148,7 +154,8 @@ def certificate_pdf(request: HttpRequest, number: str) -> HttpResponse:
 # STR search (staff)
 
 
-qc_page = page(Perm.QC_RECORD, what="The STR search")
+# `what` is lazy: the refusal names it in the reader's language.
+qc_page = page(Perm.QC_RECORD, what=cast(str, gettext_lazy("The STR search")))
 
 
 @dataclass(frozen=True)
@@ -241,6 +248,16 @@ def _rows(request: HttpRequest, cached: _CachedIndex, matches: list[Match]) -> l
     return rows
 
 
+# The search parameters as an error message names them.
+PARAMETER_LABELS = {
+    "algorithm": gettext_lazy("algorithm"),
+    "mode": gettext_lazy("mode"),
+    "min_markers": gettext_lazy("min markers"),
+    "score_filter": gettext_lazy("score filter"),
+    "max_results": gettext_lazy("max results"),
+}
+
+
 def _number(data: Any, name: str, kind: type, default: Any) -> Any:
     raw = (data.get(name) or "").strip()
     if not raw:
@@ -249,14 +266,19 @@ def _number(data: Any, name: str, kind: type, default: Any) -> Any:
         return kind(raw)
     except ValueError:
         raise InvalidInput(
-            f"{name.replace('_', ' ')}: {raw!r} is not a number", fields={name: ["a number"]}
+            _("%(field)s: %(value)s is not a number")
+            % {"field": PARAMETER_LABELS[name], "value": repr(raw)},
+            fields={name: [_("a number")]},
         ) from None
 
 
 def _parameters(data: Any) -> SearchParameters:
     max_results = _number(data, "max_results", int, 200)
     if max_results > 10000:
-        raise InvalidInput("max results: at most 10000", fields={"max_results": ["at most 10000"]})
+        raise InvalidInput(
+            _("%(field)s: at most 10000") % {"field": PARAMETER_LABELS["max_results"]},
+            fields={"max_results": [_("at most 10000")]},
+        )
     try:
         return SearchParameters(
             algorithm=data.get("algorithm") or "tanabe",
@@ -267,20 +289,33 @@ def _parameters(data: Any) -> SearchParameters:
             max_results=max_results,
         )
     except ParameterError as error:
+        reason = wording.str_problem(error.reason)
         raise InvalidInput(
-            f"{error.name.replace('_', ' ')}: {error.reason}", fields={error.name: [error.reason]}
+            _("%(field)s: %(problem)s")
+            % {"field": PARAMETER_LABELS.get(error.name, error.name), "problem": reason},
+            fields={error.name: [reason]},
         ) from None
 
 
+# The search form's fields as the page labels them, for the error list.
+FIELD_LABELS = {
+    "profile": gettext_lazy("STR profile"),
+    "algorithm": gettext_lazy("Algorithm"),
+    "mode": gettext_lazy("Scoring mode"),
+    "min_markers": gettext_lazy("Minimum markers"),
+    "score_filter": gettext_lazy("Lowest score shown (%)"),
+    "max_results": gettext_lazy("Maximum results"),
+}
+
 MODES = [
-    ("nonempty", "Non-empty markers"),
-    ("query", "Query markers"),
-    ("reference", "Reference markers"),
+    ("nonempty", gettext_lazy("Non-empty markers")),
+    ("query", gettext_lazy("Query markers")),
+    ("reference", gettext_lazy("Reference markers")),
 ]
 ALGORITHM_LABELS = {
     "tanabe": "Tanabe",
-    "masters-query": "Masters (vs. query)",
-    "masters-reference": "Masters (vs. reference)",
+    "masters-query": gettext_lazy("Masters (vs. query)"),
+    "masters-reference": gettext_lazy("Masters (vs. reference)"),
 }
 
 
@@ -311,6 +346,7 @@ def str_search(request: AuthenticatedHttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "algorithms": [(name, ALGORITHM_LABELS.get(name, name)) for name in ALGORITHMS],
         "modes": MODES,
+        "field_labels": FIELD_LABELS,
         "form": {
             "profile": "",
             "algorithm": "tanabe",
@@ -341,9 +377,11 @@ def str_search(request: AuthenticatedHttpRequest) -> HttpResponse:
         try:
             query = parse_profile(data.get("profile", ""))
         except ProfileError as error:
+            reason = wording.str_problem(error.reason)
             raise InvalidInput(
-                f"STR profile: {error.token!r}: {error.reason}",
-                fields={"profile": [f"{error.token}: {error.reason}"]},
+                _("STR profile: %(token)s: %(problem)s")
+                % {"token": repr(error.token), "problem": reason},
+                fields={"profile": [f"{error.token}: {reason}"]},
             ) from None
         parameters = _parameters(data)
     except InvalidInput as error:

@@ -8,6 +8,7 @@ from argparse import ArgumentParser
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from stemhub.core.exports import csv_lines
 from stemhub.exchange.cellosaurus import MalformedEntry
@@ -25,30 +26,38 @@ MODES = ("nonempty", "query", "reference")
 
 
 class Command(BaseCommand):
-    help = "STR identity search (CLASTR scoring)."
     requires_system_checks: list[str] = []
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Set here, not on the class: in the language of the run (argparse needs a str).
+        self.help = _("STR identity search (CLASTR scoring).")
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True)
         search = actions.add_parser(
             "search",
-            help="Search one STR profile against every profile in the database (the "
-            "Cellosaurus STR library and registry lines) or in a Cellosaurus file. Prints "
-            "accession,name,markers,score,kind best first; conflicting sources give a best "
-            "and a worst row.",
+            help=_(
+                "Search one STR profile against every profile in the database (the "
+                "Cellosaurus STR library and registry lines) or in a Cellosaurus file. Prints "
+                "accession,name,markers,score,kind best first; conflicting sources give a best "
+                "and a worst row."
+            ),
         )
         search.add_argument(
-            "--query", required=True, help='e.g. "Amelogenin:X;CSF1PO:12,13;TH01:6,9.3"'
+            "--query",
+            required=True,
+            help=_("e.g. %(example)s") % {"example": '"Amelogenin:X;CSF1PO:12,13;TH01:6,9.3"'},
         )
         search.add_argument(
-            "--reference-file", metavar="CELLOSAURUS_TXT", help="search this file instead"
+            "--reference-file", metavar="CELLOSAURUS_TXT", help=_("search this file instead")
         )
         search.add_argument("--algorithm", choices=list(ALGORITHMS), default="tanabe")
         search.add_argument("--mode", choices=MODES, default="nonempty")
         search.add_argument("--include-amelogenin", action="store_true")
         search.add_argument("--min-markers", type=int, default=8)
         search.add_argument("--score-filter", type=float, default=60.0)
-        search.add_argument("--max-results", type=int, default=200, help="references, not rows")
+        search.add_argument("--max-results", type=int, default=200, help=_("references, not rows"))
         search.add_argument("--format", choices=("csv", "json"), default="csv")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -63,7 +72,7 @@ class Command(BaseCommand):
                 max_results=options["max_results"],
             )
         except StrError as error:
-            raise CommandError(f"Bad --query or option: {error}") from None
+            raise CommandError(_("Bad --query or option: %(error)s") % {"error": error}) from None
         index = self._index(options["reference_file"])
         matches = index.search(query, parameters)
         if options["format"] == "json":
@@ -107,6 +116,8 @@ class Command(BaseCommand):
             with open(path, encoding="utf-8") as lines:
                 return StrIndex.build(file_references(lines))
         except OSError as error:
-            raise CommandError(f"Cannot read {path}: {error.strerror}") from None
+            raise CommandError(
+                _("Cannot read %(path)s: %(error)s") % {"path": path, "error": error.strerror}
+            ) from None
         except (MalformedEntry, StrError) as error:
             raise CommandError(f"{path}: {error}") from None
