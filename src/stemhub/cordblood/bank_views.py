@@ -83,6 +83,7 @@ def units(request: AuthenticatedHttpRequest) -> HttpResponse:
             "rows": [_unit_row(unit) for unit in listing.object_list],
             "status_links": status_links,
             "statuses": UnitStatus.choices,
+            "abo_groups": ("O", "A", "B", "AB"),
             "bands": TNC_BANDS,
             "years": found["years"],
             "filter_query": kept.urlencode(),
@@ -157,6 +158,7 @@ def unit(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
                     "e": event,
                     "from": STATUS_WORDS.get(event.from_status, ""),
                     "to": STATUS_WORDS.get(event.to_status, ""),
+                    "note": display.event_note(event.kind, event.note),
                 }
                 for event in found.events.select_related("actor").order_by("-at", "-pk")
             ],
@@ -186,7 +188,7 @@ def upload(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     the row-level report (line, field, reason), and find the bank's recent uploads."""
     found = Institution.objects.filter(provider_code=code).first()
     if found is None or not user_can(request.user, Perm.CORD_MANAGE, found.pk):
-        raise NotFound(f"No bank {code} whose units you manage")
+        raise NotFound(gettext("No bank %(code)s whose units you manage") % {"code": code})
     form = UploadForm(request.POST or None, request.FILES or None)
     report = None
     error = None

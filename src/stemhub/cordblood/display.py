@@ -44,7 +44,7 @@ CONFIDENCES: dict[str, Any] = {
 
 # DPB1 T-cell-epitope (TCE) permissiveness of a DPB1 mismatch.
 DPB1_WORDS: dict[str, tuple[Any, Any]] = {
-    "match": (_("match"), _("DPB1 matched: no TCE mismatch")),
+    "match": (_("match"), _("DPB1 matched: no TCE mismatch.")),
     "permissive": (
         _("permissive"),
         _("Permissive DPB1 mismatch: patient and unit share the same TCE group."),
@@ -154,7 +154,7 @@ def _position_words(grades: list[str], confidences: list[str]) -> list[str]:
         meaning = GRADES.get(grade, (grade, grade))[1]
         sure = CONFIDENCES.get(confidence, confidence)
         words.append(
-            str(_("position %(n)s: %(meaning)s; %(confidence)s"))
+            str(_("position %(n)s: %(meaning)s; %(confidence)s."))
             % {"n": number, "meaning": meaning, "confidence": sure}
         )
     return words
@@ -194,8 +194,8 @@ def locus_cell(locus: str, found: dict[str, Any] | None) -> LocusCell:
         label = str(DPB1_WORDS.get(dpb1, (dpb1, dpb1))[0])
     sentence = str(
         ngettext(
-            "HLA-%(locus)s: %(count)s of 2 positions match",
-            "HLA-%(locus)s: %(count)s of 2 positions match",
+            "HLA-%(locus)s: %(count)s of 2 positions match.",
+            "HLA-%(locus)s: %(count)s of 2 positions match.",
             count,
         )
         % {"locus": locus, "count": count}
@@ -203,7 +203,8 @@ def locus_cell(locus: str, found: dict[str, Any] | None) -> LocusCell:
     parts = [sentence, *_position_words(grades, confidences)]
     if locus == "DPB1" and dpb1:
         parts.append(str(DPB1_WORDS.get(dpb1, (dpb1, dpb1))[1]))
-    return LocusCell(locus, tone, label, f"{count}/2", short, ". ".join(parts) + ".")
+    # Each part is a whole sentence with its own full stop (。 in Chinese).
+    return LocusCell(locus, tone, label, f"{count}/2", short, " ".join(parts))
 
 
 def locus_cells(loci: dict[str, Any]) -> list[LocusCell]:
@@ -288,3 +289,17 @@ def typing_rows(per_locus: dict[str, str]) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+UPLOAD_NOTES = {"full upload": _("full upload"), "delta upload": _("delta upload")}
+
+
+def event_note(kind: str, note: str) -> str:
+    """A unit event's note in the reader's language. The notes the platform writes itself are
+    stored in English ("for UHTC/P-001", "full upload") and said again here; a note a person
+    wrote stays as written."""
+    if kind == "reserved" and note.startswith("for "):
+        return str(_("for %(patient)s")) % {"patient": note.removeprefix("for ")}
+    if kind == "withdrawn" and note in UPLOAD_NOTES:
+        return str(UPLOAD_NOTES[note])
+    return note

@@ -55,17 +55,17 @@ class Unit(models.Model):
     kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.CORD)
     bank = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="cord_units")
     local_id = models.CharField(max_length=64)
-    din = models.CharField("ISBT 128 DIN", max_length=13, blank=True)
-    din_check = models.CharField("DIN check character", max_length=1, blank=True)
+    din = models.CharField(_("ISBT 128 DIN"), max_length=13, blank=True)
+    din_check = models.CharField(_("DIN check character"), max_length=1, blank=True)
     collection_date = models.DateField(null=True, blank=True)
     processing_date = models.DateField(null=True, blank=True)
     freezing_date = models.DateField(null=True, blank=True)
     rbc_depleted = models.BooleanField(null=True, blank=True)
     cryovolume_ml = models.FloatField(null=True, blank=True)
-    tnc = models.FloatField("TNC (× 10^7)", null=True, blank=True)
-    cd34 = models.FloatField("CD34+ (× 10^6)", null=True, blank=True)
+    tnc = models.FloatField(_("TNC (× 10^7)"), null=True, blank=True)
+    cd34 = models.FloatField(_("CD34+ (× 10^6)"), null=True, blank=True)
     viability_pct = models.FloatField(null=True, blank=True)
-    cfu = models.FloatField("CFU-GM (× 10^5)", null=True, blank=True)
+    cfu = models.FloatField(_("CFU-GM (× 10^5)"), null=True, blank=True)
     abo = models.CharField(max_length=2, choices=ABO.choices, blank=True)
     rh = models.CharField(max_length=1, choices=[("+", "Rh+"), ("-", "Rh−")], blank=True)
     sex = models.CharField(max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
@@ -78,7 +78,7 @@ class Unit(models.Model):
     hla_dpb1 = models.CharField(max_length=500, blank=True)
     hla_gl = models.TextField(blank=True)
     maternal_hla = models.TextField(blank=True)
-    idm = models.JSONField("infectious disease markers", default=dict, blank=True)
+    idm = models.JSONField(_("infectious disease markers"), default=dict, blank=True)
     attached_segment = models.BooleanField(null=True, blank=True)
     accreditation = models.JSONField(default=list, blank=True)
     age = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -266,7 +266,7 @@ class Patient(models.Model):
     rh = models.CharField(max_length=1, choices=[("+", "Rh+"), ("-", "Rh−")], blank=True)
     hla_gl = models.TextField()
     dsa = models.JSONField(
-        "donor-specific antibodies (antigens or alleles)", default=list, blank=True
+        _("donor-specific antibodies (antigens or alleles)"), default=list, blank=True
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
