@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from stemhub.accounts.models import Institution
 from stemhub.hla import SCORED_LOCI
@@ -353,8 +354,8 @@ class SavedSearch(models.Model):
 
 
 class ReservationState(models.TextChoices):
-    ACTIVE = "active", _("Active")
-    RELEASED = "released", _("Released")
+    ACTIVE = "active", pgettext_lazy("reservation state", "Active")
+    RELEASED = "released", pgettext_lazy("reservation state", "Released")
     EXPIRED = "expired", _("Expired")
     SHIPPED = "shipped", _("Shipped")
 
