@@ -36,6 +36,7 @@ STAGE_LABELS = {
     "index": _("search index updated"),
 }
 STATUS_WORDS = dict(UnitStatus.choices)
+MODE_WORDS = dict(UnitUpload._meta.get_field("mode").choices or ())
 UNITS_PER_PAGE = 50
 UPLOADS_SHOWN = 10
 
@@ -225,6 +226,7 @@ def upload(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
             .distinct()[:5]
         ),
         "stages": stages.rows(),
+        "mode_label": MODE_WORDS.get(report["mode"], report["mode"]) if report else "",
         "error": error,
         "columns": COLUMNS,
         "uploads": UnitUpload.objects.filter(bank=found).select_related("uploaded_by")[
