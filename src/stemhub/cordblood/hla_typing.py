@@ -22,11 +22,8 @@ class BadTyping(ValueError):
         super().__init__(f"{token!r}: {reason}")
         self.token = token
         self.reason = reason
-
-    @property
-    def problem(self) -> str:
-        """The token and the reason, as a field's problem (``'A*99:99': no such allele ...``)."""
-        return _("%(token)r: %(reason)s") % {"token": self.token, "reason": self.reason}
+        # The token and the reason as a field's problem (``'A*99:99': no such allele ...``).
+        self.problem = _("%(token)r: %(reason)s") % {"token": token, "reason": reason}
 
 
 @lru_cache(maxsize=200_000)
