@@ -25,7 +25,7 @@ class Kind(models.TextChoices):
 
 
 class UnitStatus(models.TextChoices):
-    AVAILABLE = "available", _("Available")
+    AVAILABLE = "available", pgettext_lazy("unit status", "Available")
     RESERVED = "reserved", _("Reserved")
     SHIPPED = "shipped", _("Shipped")
     INFUSED = "infused", _("Infused")
@@ -434,7 +434,7 @@ class Reservation(models.Model):
 
 
 class GvhdAcute(models.TextChoices):
-    NONE = "0", _("None")
+    NONE = "0", pgettext_lazy("GVHD", "None")
     I = "I", _("Grade I")  # noqa: E741
     II = "II", _("Grade II")
     III = "III", _("Grade III")
@@ -442,9 +442,9 @@ class GvhdAcute(models.TextChoices):
 
 
 class GvhdChronic(models.TextChoices):
-    NONE = "none", _("None")
-    LIMITED = "limited", _("Limited")
-    EXTENSIVE = "extensive", _("Extensive")
+    NONE = "none", pgettext_lazy("GVHD", "None")
+    LIMITED = "limited", pgettext_lazy("chronic GVHD", "Limited")
+    EXTENSIVE = "extensive", pgettext_lazy("chronic GVHD", "Extensive")
 
 
 class VitalStatus(models.TextChoices):
@@ -560,7 +560,13 @@ class UnitUpload(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     filename = models.CharField(max_length=200)
-    mode = models.CharField(max_length=8, choices=[("full", _("Full")), ("delta", _("Delta"))])
+    mode = models.CharField(
+        max_length=8,
+        choices=[
+            ("full", pgettext_lazy("upload", "Full")),
+            ("delta", pgettext_lazy("upload", "Delta")),
+        ],
+    )
     at = models.DateTimeField(default=timezone.now)
     applied = models.BooleanField()
     rows = models.PositiveIntegerField(default=0)
