@@ -121,7 +121,9 @@ def preliminary(request: HtmxHttpRequest) -> HttpResponse:
                 found = preliminary_counts(form.cleaned_data["hla"])
             except BadTyping as caught:
                 error = InvalidInput(
-                    f"{label}: {caught.token}: {caught.reason}", fields={"hla": [caught.reason]}
+                    gettext("%(label)s: %(token)s: %(reason)s")
+                    % {"label": label, "token": caught.token, "reason": caught.reason},
+                    fields={"hla": [caught.reason]},
                 )
             else:
                 rows = _preliminary_rows(found["counts"])
