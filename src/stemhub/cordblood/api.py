@@ -5,6 +5,7 @@ from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
 from stemhub.accounts.models import Institution
@@ -229,7 +230,7 @@ class NetworkOut(Schema):
 def _bank(code: str) -> Institution:
     bank = Institution.objects.filter(provider_code=code).first()
     if bank is None:
-        raise NotFound(f"No bank {code}")
+        raise NotFound(_("No bank %(code)s") % {"code": code})
     return bank
 
 
@@ -274,7 +275,7 @@ def unit_detail(request: AuthenticatedHttpRequest, unit_id: int) -> dict[str, An
         user_can(request.user, Perm.CORD_SEARCH)
         or user_can(request.user, Perm.CORD_MANAGE, unit.bank_id)
     ):
-        raise NotFound(f"No unit {unit_id}")
+        raise NotFound(_("No unit %(id)s") % {"id": unit_id})
     return selectors.unit_record(unit)
 
 
@@ -308,7 +309,7 @@ def search_rerun(request: AuthenticatedHttpRequest, search_id: int) -> dict[str,
     """Needs cordblood.search at the patient's centre: run a saved search again."""
     saved = SavedSearch.objects.select_related("patient").filter(pk=search_id).first()
     if saved is None or not user_can(request.user, Perm.CORD_SEARCH, saved.patient.centre_id):
-        raise NotFound(f"No search {search_id}")
+        raise NotFound(_("No search %(id)s") % {"id": search_id})
     results = services.search_rerun(actor=request.user, saved=saved)
     return {"search": saved.pk, "criteria": saved.criteria, **results}
 
@@ -339,7 +340,7 @@ def reservation_action(
         "ship": services.reservation_ship,
     }
     if action not in steps:
-        raise NotFound(f"No action {action}")
+        raise NotFound(_("No action %(action)s") % {"action": action})
     done = steps[action](actor=request.user, reservation=reservation)
     return selectors.reservation_record(done)
 
@@ -366,7 +367,7 @@ def transplant_outcome(
     if transplant is None or not user_can(
         request.user, Perm.CORD_SEARCH, transplant.patient.centre_id
     ):
-        raise NotFound(f"No transplant {transplant_id}")
+        raise NotFound(_("No transplant %(id)s") % {"id": transplant_id})
     done = transplant_services.transplant_outcome(
         actor=request.user, transplant=transplant, values=payload.dict(exclude_unset=True)
     )
@@ -379,9 +380,7 @@ def preliminary_search(request: HttpRequest, payload: PreliminaryIn) -> dict[str
     try:
         return preliminary_counts(payload.hla)
     except BadTyping as error:
-        raise InvalidInput(
-            f"hla: {error.token!r}: {error.reason}", fields={"hla": [error.reason]}
-        ) from None
+        raise InvalidInput(f"hla: {error.problem}", fields={"hla": [error.reason]}) from None
 
 
 @router.get("/cord/network", auth=None, response=NetworkOut)

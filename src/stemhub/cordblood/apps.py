@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CordbloodConfig(AppConfig):
     name = "stemhub.cordblood"
     label = "cordblood"
-    verbose_name = "Cord blood sharing platform"
+    verbose_name = _("Cord blood sharing platform")

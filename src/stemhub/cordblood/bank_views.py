@@ -36,6 +36,7 @@ STAGE_LABELS = {
     "index": _("search index updated"),
 }
 STATUS_WORDS = dict(UnitStatus.choices)
+MODE_WORDS = dict(UnitUpload._meta.get_field("mode").choices or ())
 UNITS_PER_PAGE = 50
 UPLOADS_SHOWN = 10
 
@@ -83,6 +84,7 @@ def units(request: AuthenticatedHttpRequest) -> HttpResponse:
             "rows": [_unit_row(unit) for unit in listing.object_list],
             "status_links": status_links,
             "statuses": UnitStatus.choices,
+            "abo_groups": ("O", "A", "B", "AB"),
             "bands": TNC_BANDS,
             "years": found["years"],
             "filter_query": kept.urlencode(),
@@ -157,6 +159,7 @@ def unit(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
                     "e": event,
                     "from": STATUS_WORDS.get(event.from_status, ""),
                     "to": STATUS_WORDS.get(event.to_status, ""),
+                    "note": display.event_note(event.kind, event.note),
                 }
                 for event in found.events.select_related("actor").order_by("-at", "-pk")
             ],
@@ -186,7 +189,7 @@ def upload(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     the row-level report (line, field, reason), and find the bank's recent uploads."""
     found = Institution.objects.filter(provider_code=code).first()
     if found is None or not user_can(request.user, Perm.CORD_MANAGE, found.pk):
-        raise NotFound(f"No bank {code} whose units you manage")
+        raise NotFound(gettext("No bank %(code)s whose units you manage") % {"code": code})
     form = UploadForm(request.POST or None, request.FILES or None)
     report = None
     error = None
@@ -223,6 +226,7 @@ def upload(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
             .distinct()[:5]
         ),
         "stages": stages.rows(),
+        "mode_label": MODE_WORDS.get(report["mode"], report["mode"]) if report else "",
         "error": error,
         "columns": COLUMNS,
         "uploads": UnitUpload.objects.filter(bank=found).select_related("uploaded_by")[

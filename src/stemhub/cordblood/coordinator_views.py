@@ -325,8 +325,8 @@ def transplant_new(request: AuthenticatedHttpRequest, patient_id: int) -> HttpRe
         infused_on = dt.date.fromisoformat(request.POST.get("infused_on", ""))
     except ValueError:
         error = InvalidInput(
-            "infused_on: a date (YYYY-MM-DD) and the units infused",
-            fields={"infused_on": ["a date, YYYY-MM-DD"]},
+            _("infused_on: a date (YYYY-MM-DD) and the units infused"),
+            fields={"infused_on": [_("a date, YYYY-MM-DD")]},
         )
         return _patient_page(request, found, error=error)
     try:
@@ -352,7 +352,7 @@ def _transplant_of(request: HttpRequest, transplant_id: int) -> Transplant:
         .first()
     )
     if found is None or not user_can(request.user, Perm.CORD_SEARCH, found.patient.centre_id):
-        raise NotFound(f"No transplant {transplant_id}")
+        raise NotFound(_("No transplant %(id)s") % {"id": transplant_id})
     return found
 
 
@@ -428,7 +428,7 @@ def centre_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Needs cordblood.search: your centre's guideline thresholds (used by its searches)."""
     centre = request.user.institution
     if centre is None:
-        raise InvalidInput("You belong to no centre", fields={"centre": ["required"]})
+        raise InvalidInput(_("You belong to no centre"), fields={"centre": [_("required")]})
     current = CentreSettings.objects.filter(centre=centre).first() or CentreSettings.defaults()
     initial = {name: getattr(current, name) for name in SETTING_LABELS}
     form = SettingsForm(request.POST or None, initial=initial)

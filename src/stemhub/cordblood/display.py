@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from stemhub.cordblood.models import LOCI
 from stemhub.cordblood.selectors import RESOLUTION_WORDS, resolution_of
@@ -30,7 +30,7 @@ GRADES: dict[str, tuple[Any, Any]] = {
     "broad": (_("broad serology"), _("only the same broad antigen (low-resolution serology)")),
     "null_mismatch": (_("null mismatch"), _("different null alleles")),
     "expressing_vs_null": (_("null vs expressed"), _("one side does not express this allele")),
-    "mismatch": (_("mismatch"), _("no shared allele group")),
+    "mismatch": (pgettext_lazy("HLA", "mismatch"), _("no shared allele group")),
 }
 LOW_RESOLUTION_GRADES = frozenset({"associated", "split", "broad"})
 MISMATCH_GRADES = frozenset({"mismatch", "null_mismatch", "expressing_vs_null"})
@@ -39,12 +39,12 @@ CONFIDENCES: dict[str, Any] = {
     "definite": _("definite: both typed as one named allele"),
     "exact": _("exact: both typed within one P group"),
     "potential": _("potential: the typings may match (ambiguous or low resolution)"),
-    "mismatch": _("mismatch"),
+    "mismatch": pgettext_lazy("HLA", "mismatch"),
 }
 
 # DPB1 T-cell-epitope (TCE) permissiveness of a DPB1 mismatch.
 DPB1_WORDS: dict[str, tuple[Any, Any]] = {
-    "match": (_("match"), _("DPB1 matched: no TCE mismatch")),
+    "match": (pgettext_lazy("HLA", "match"), _("DPB1 matched: no TCE mismatch.")),
     "permissive": (
         _("permissive"),
         _("Permissive DPB1 mismatch: patient and unit share the same TCE group."),
@@ -154,7 +154,7 @@ def _position_words(grades: list[str], confidences: list[str]) -> list[str]:
         meaning = GRADES.get(grade, (grade, grade))[1]
         sure = CONFIDENCES.get(confidence, confidence)
         words.append(
-            str(_("position %(n)s: %(meaning)s; %(confidence)s"))
+            str(_("position %(n)s: %(meaning)s; %(confidence)s."))
             % {"n": number, "meaning": meaning, "confidence": sure}
         )
     return words
@@ -189,13 +189,13 @@ def locus_cell(locus: str, found: dict[str, Any] | None) -> LocusCell:
     ):
         tone, label = "potential", str(_("Potential match"))
     else:
-        tone, label = "match", str(_("Match"))
+        tone, label = "match", str(pgettext_lazy("HLA", "Match"))
     if locus == "DPB1" and dpb1 and dpb1 != "match":
         label = str(DPB1_WORDS.get(dpb1, (dpb1, dpb1))[0])
     sentence = str(
         ngettext(
-            "HLA-%(locus)s: %(count)s of 2 positions match",
-            "HLA-%(locus)s: %(count)s of 2 positions match",
+            "HLA-%(locus)s: %(count)s of 2 positions match.",
+            "HLA-%(locus)s: %(count)s of 2 positions match.",
             count,
         )
         % {"locus": locus, "count": count}
@@ -203,7 +203,8 @@ def locus_cell(locus: str, found: dict[str, Any] | None) -> LocusCell:
     parts = [sentence, *_position_words(grades, confidences)]
     if locus == "DPB1" and dpb1:
         parts.append(str(DPB1_WORDS.get(dpb1, (dpb1, dpb1))[1]))
-    return LocusCell(locus, tone, label, f"{count}/2", short, ". ".join(parts) + ".")
+    # Each part is a whole sentence with its own full stop (。 in Chinese).
+    return LocusCell(locus, tone, label, f"{count}/2", short, " ".join(parts))
 
 
 def locus_cells(loci: dict[str, Any]) -> list[LocusCell]:
@@ -236,13 +237,21 @@ def abo_compatibility_words(code: str) -> tuple[str, str]:
 
 
 LEGEND = (
-    ("match", _("Match"), _("Allele, protein, G or P group match, typed unambiguously.")),
+    (
+        "match",
+        pgettext_lazy("HLA", "Match"),
+        _("Allele, protein, G or P group match, typed unambiguously."),
+    ),
     (
         "potential",
         _("Potential or low-resolution match"),
         _("The typings may match: ambiguous, first-field or serology typing."),
     ),
-    ("mismatch", _("Mismatch"), _("No shared allele group at one or both positions.")),
+    (
+        "mismatch",
+        pgettext_lazy("HLA", "Mismatch"),
+        _("No shared allele group at one or both positions."),
+    ),
     ("untyped", _("Not typed"), _("The locus is not typed for the patient or the unit.")),
 )
 
@@ -288,3 +297,17 @@ def typing_rows(per_locus: dict[str, str]) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+UPLOAD_NOTES = {"full upload": _("full upload"), "delta upload": _("delta upload")}
+
+
+def event_note(kind: str, note: str) -> str:
+    """A unit event's note in the reader's language. The notes the platform writes itself are
+    stored in English ("for UHTC/P-001", "full upload") and said again here; a note a person
+    wrote stays as written."""
+    if kind == "reserved" and note.startswith("for "):
+        return str(_("for %(patient)s")) % {"patient": note.removeprefix("for ")}
+    if kind == "withdrawn" and note in UPLOAD_NOTES:
+        return str(UPLOAD_NOTES[note])
+    return note

@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_stubs_ext import StrOrPromise
 
 from stemhub.cordblood.models import (
@@ -45,7 +46,7 @@ class UploadForm(forms.Form):
         ],
         initial="delta",
         widget=forms.RadioSelect,
-        label=_("Mode"),
+        label=pgettext_lazy("upload", "Mode"),
     )
     skip_invalid = forms.BooleanField(
         required=False,

@@ -6,6 +6,7 @@ from functools import lru_cache
 
 from django.utils.translation import gettext as _
 
+from stemhub.cordblood.hla_messages import error_words
 from stemhub.cordblood.models import LOCI
 from stemhub.core.hla import engine, engine_changed
 from stemhub.hla import HLAError, Typing, TypingError
@@ -15,10 +16,14 @@ DIN_PATTERN = re.compile(r"^[A-NP-Z][0-9]{4}[0-9]{2}[0-9]{6}$")
 
 
 class BadTyping(ValueError):
+    """A typing refused: the offending `token`, and the `reason` in the active language."""
+
     def __init__(self, token: str, reason: str) -> None:
         super().__init__(f"{token!r}: {reason}")
         self.token = token
         self.reason = reason
+        # The token and the reason as a field's problem (``'A*99:99': no such allele ...``).
+        self.problem = _("%(token)r: %(reason)s") % {"token": token, "reason": reason}
 
 
 @lru_cache(maxsize=200_000)
@@ -33,12 +38,15 @@ def locus_typing(locus: str, text: str) -> str:
     try:
         parsed = engine().parse_segment(cleaned)
     except TypingError as error:
-        raise BadTyping(error.token, error.reason) from None
+        raise BadTyping(error.token, error_words(error)) from None
     except HLAError as error:
-        raise BadTyping(cleaned, str(error)) from None
+        raise BadTyping(cleaned, error_words(error)) from None
     if set(parsed) != {locus}:
-        found = ", ".join(sorted(parsed)) or "none"
-        raise BadTyping(cleaned, f"types locus {found}, expected HLA-{locus}")
+        found = ", ".join(sorted(parsed)) or _("none")
+        raise BadTyping(
+            cleaned,
+            _("types locus %(found)s, expected HLA-%(locus)s") % {"found": found, "locus": locus},
+        )
     return parsed[locus].text
 
 
@@ -55,9 +63,9 @@ def parse_gl(gl: str) -> Typing:
     try:
         return engine().parse(gl.strip())
     except TypingError as error:
-        raise BadTyping(error.token, error.reason) from None
+        raise BadTyping(error.token, error_words(error)) from None
     except HLAError as error:
-        raise BadTyping(gl, str(error)) from None
+        raise BadTyping(gl, error_words(error)) from None
 
 
 def split_gl(gl: str) -> dict[str, str]:
@@ -87,16 +95,20 @@ def _check_character(din: str) -> str:
     return _ALPHABET[(1 - 2 * check) % 37]
 
 
-def din_problem(din: str, check: str) -> str | None:
-    """Why an ISBT 128 DIN and its check character are wrong, or None."""
+def din_problem(din: str, check: str) -> tuple[str, str] | None:
+    """Why an ISBT 128 DIN or its check character is wrong, as (the field at fault: ``din`` or
+    ``din_check``, the reason), or None."""
     if not DIN_PATTERN.match(din):
-        return (
+        return "din", _(
             "an ISBT 128 DIN is 13 characters: a facility letter (not O), 4 digits, "
             "a 2-digit year and a 6-digit sequence"
         )
     expected = _check_character(din)
     if check != expected:
-        return f"check character {check or '(missing)'!r} is wrong for {din} (ISO 7064 mod 37-2)"
+        given = repr(check) if check else _("(missing)")
+        return "din_check", _(
+            "check character %(check)s is wrong for %(din)s (ISO 7064 mod 37-2)"
+        ) % {"check": given, "din": din}
     return None
 
 
@@ -115,7 +127,7 @@ def patient_typing(gl: str, per_locus: dict[str, str]) -> tuple[str, dict[str, l
         try:
             merged = split_gl(gl)
         except BadTyping as error:
-            problems["hla"] = [f"{error.token!r}: {error.reason}"]
+            problems["hla"] = [error.problem]
     for locus in LOCI:
         text = (per_locus.get(locus) or "").strip()
         if not text:
@@ -124,7 +136,7 @@ def patient_typing(gl: str, per_locus: dict[str, str]) -> tuple[str, dict[str, l
         try:
             typing = locus_typing(locus, text)
         except BadTyping as error:
-            problems[field] = [f"{error.token!r}: {error.reason}"]
+            problems[field] = [error.problem]
             continue
         if locus in merged and merged[locus] != typing:
             problems[field] = [

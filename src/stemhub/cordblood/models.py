@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from stemhub.accounts.models import Institution
 from stemhub.hla import SCORED_LOCI
@@ -24,7 +25,7 @@ class Kind(models.TextChoices):
 
 
 class UnitStatus(models.TextChoices):
-    AVAILABLE = "available", _("Available")
+    AVAILABLE = "available", pgettext_lazy("unit status", "Available")
     RESERVED = "reserved", _("Reserved")
     SHIPPED = "shipped", _("Shipped")
     INFUSED = "infused", _("Infused")
@@ -55,17 +56,17 @@ class Unit(models.Model):
     kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.CORD)
     bank = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="cord_units")
     local_id = models.CharField(max_length=64)
-    din = models.CharField("ISBT 128 DIN", max_length=13, blank=True)
-    din_check = models.CharField("DIN check character", max_length=1, blank=True)
+    din = models.CharField(_("ISBT 128 DIN"), max_length=13, blank=True)
+    din_check = models.CharField(_("DIN check character"), max_length=1, blank=True)
     collection_date = models.DateField(null=True, blank=True)
     processing_date = models.DateField(null=True, blank=True)
     freezing_date = models.DateField(null=True, blank=True)
     rbc_depleted = models.BooleanField(null=True, blank=True)
     cryovolume_ml = models.FloatField(null=True, blank=True)
-    tnc = models.FloatField("TNC (× 10^7)", null=True, blank=True)
-    cd34 = models.FloatField("CD34+ (× 10^6)", null=True, blank=True)
+    tnc = models.FloatField(_("TNC (× 10^7)"), null=True, blank=True)
+    cd34 = models.FloatField(_("CD34+ (× 10^6)"), null=True, blank=True)
     viability_pct = models.FloatField(null=True, blank=True)
-    cfu = models.FloatField("CFU-GM (× 10^5)", null=True, blank=True)
+    cfu = models.FloatField(_("CFU-GM (× 10^5)"), null=True, blank=True)
     abo = models.CharField(max_length=2, choices=ABO.choices, blank=True)
     rh = models.CharField(max_length=1, choices=[("+", "Rh+"), ("-", "Rh−")], blank=True)
     sex = models.CharField(max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
@@ -78,7 +79,7 @@ class Unit(models.Model):
     hla_dpb1 = models.CharField(max_length=500, blank=True)
     hla_gl = models.TextField(blank=True)
     maternal_hla = models.TextField(blank=True)
-    idm = models.JSONField("infectious disease markers", default=dict, blank=True)
+    idm = models.JSONField(_("infectious disease markers"), default=dict, blank=True)
     attached_segment = models.BooleanField(null=True, blank=True)
     accreditation = models.JSONField(default=list, blank=True)
     age = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -266,7 +267,7 @@ class Patient(models.Model):
     rh = models.CharField(max_length=1, choices=[("+", "Rh+"), ("-", "Rh−")], blank=True)
     hla_gl = models.TextField()
     dsa = models.JSONField(
-        "donor-specific antibodies (antigens or alleles)", default=list, blank=True
+        _("donor-specific antibodies (antigens or alleles)"), default=list, blank=True
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -353,8 +354,8 @@ class SavedSearch(models.Model):
 
 
 class ReservationState(models.TextChoices):
-    ACTIVE = "active", _("Active")
-    RELEASED = "released", _("Released")
+    ACTIVE = "active", pgettext_lazy("reservation state", "Active")
+    RELEASED = "released", pgettext_lazy("reservation state", "Released")
     EXPIRED = "expired", _("Expired")
     SHIPPED = "shipped", _("Shipped")
 
@@ -433,7 +434,7 @@ class Reservation(models.Model):
 
 
 class GvhdAcute(models.TextChoices):
-    NONE = "0", _("None")
+    NONE = "0", pgettext_lazy("GVHD", "None")
     I = "I", _("Grade I")  # noqa: E741
     II = "II", _("Grade II")
     III = "III", _("Grade III")
@@ -441,9 +442,9 @@ class GvhdAcute(models.TextChoices):
 
 
 class GvhdChronic(models.TextChoices):
-    NONE = "none", _("None")
-    LIMITED = "limited", _("Limited")
-    EXTENSIVE = "extensive", _("Extensive")
+    NONE = "none", pgettext_lazy("GVHD", "None")
+    LIMITED = "limited", pgettext_lazy("chronic GVHD", "Limited")
+    EXTENSIVE = "extensive", pgettext_lazy("chronic GVHD", "Extensive")
 
 
 class VitalStatus(models.TextChoices):
@@ -559,7 +560,13 @@ class UnitUpload(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     filename = models.CharField(max_length=200)
-    mode = models.CharField(max_length=8, choices=[("full", _("Full")), ("delta", _("Delta"))])
+    mode = models.CharField(
+        max_length=8,
+        choices=[
+            ("full", pgettext_lazy("upload", "Full")),
+            ("delta", pgettext_lazy("upload", "Delta")),
+        ],
+    )
     at = models.DateTimeField(default=timezone.now)
     applied = models.BooleanField()
     rows = models.PositiveIntegerField(default=0)

@@ -17,6 +17,7 @@ from itertools import combinations
 from typing import Any, Literal
 
 import numpy as np
+from django.utils.translation import gettext
 
 from stemhub.cordblood import hla_typing as hla
 from stemhub.cordblood import index as search_index
@@ -586,7 +587,7 @@ def preliminary_counts(gl: str) -> dict[str, Any]:
     if missing:
         raise hla.BadTyping(
             ", ".join(f"HLA-{locus}" for locus in missing),
-            "missing: a search needs the patient's HLA-A, -B and -DRB1",
+            gettext("missing: a search needs the patient's HLA-A, -B and -DRB1"),
         )
     index = search_index.current()
     counts: dict[str, dict[str, int]] = {}

@@ -379,15 +379,20 @@ def _times(transplants: QuerySet[Transplant]) -> list[tuple[str, int | None, boo
 
 # Short names of the disease groups, where the plot has little room (legend, numbers at risk).
 SHORT_DISEASES = {
-    str(Diagnosis.AML.label): "AML",
-    str(Diagnosis.ALL.label): "ALL",
-    str(Diagnosis.CML.label): "CML",
-    str(Diagnosis.MDS.label): "MDS",
-    str(Diagnosis.THALASSAEMIA.label): "Thalassaemia",
-    str(Diagnosis.SAA.label): "SAA",
-    str(Diagnosis.IMD.label): "IMD",
-    str(Diagnosis.PID.label): "PID",
+    Diagnosis.AML: "AML",
+    Diagnosis.ALL: "ALL",
+    Diagnosis.CML: "CML",
+    Diagnosis.MDS: "MDS",
+    Diagnosis.THALASSAEMIA: _("Thalassaemia"),
+    Diagnosis.SAA: "SAA",
+    Diagnosis.IMD: "IMD",
+    Diagnosis.PID: "PID",
 }
+
+
+def short_disease_names() -> dict[str, str]:
+    """Disease group label (in the active language, as the plot names its curves) -> short name."""
+    return {str(code.label): str(short) for code, short in SHORT_DISEASES.items()}
 
 
 def _disease_label(code: str) -> str:
@@ -467,5 +472,5 @@ def dashboard(bank: Institution | None = None) -> dict[str, Any]:
         "diseases": [_outcome_row(name, members) for name, members in sorted(groups.items())],
         "milestones": [label for _day, label in survival.MILESTONES],
         "min_at_risk": survival.MIN_AT_RISK,
-        "plot": survival.km_plot(by_disease, SHORT_DISEASES) if by_disease else None,
+        "plot": survival.km_plot(by_disease, short_disease_names()) if by_disease else None,
     }

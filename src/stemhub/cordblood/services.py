@@ -20,6 +20,7 @@ from stemhub.accounts.permissions import Perm, require, user_can
 from stemhub.audit.context import audit_context, audited
 from stemhub.cordblood import hla_typing as hla
 from stemhub.cordblood import index as search_index
+from stemhub.cordblood.hla_messages import error_words
 from stemhub.cordblood.models import (
     ABO,
     LOCI,
@@ -56,9 +57,8 @@ def _dsa_targets(values: Any) -> list[str]:
         try:
             hla_engine().parse_segment(item)
         except HLAError as error:  # a TypingError names the token
-            raise InvalidInput(
-                f"dsa: {item!r}: {error}", fields={"dsa": [f"{item!r}: {error}"]}
-            ) from None
+            problem = hla.BadTyping(item, error_words(error)).problem
+            raise InvalidInput(f"dsa: {problem}", fields={"dsa": [problem]}) from None
         targets.append(item)
     return targets
 
@@ -207,7 +207,7 @@ def patient_of(actor: User, patient_id: int) -> Patient:
     """The patient if the actor may see it (cordblood.search at the patient's centre)."""
     patient = Patient.objects.select_related("centre").filter(pk=patient_id).first()
     if patient is None or not user_can(actor, Perm.CORD_SEARCH, patient.centre_id):
-        raise NotFound(f"No patient {patient_id}")
+        raise NotFound(_("No patient %(id)s") % {"id": patient_id})
     return patient
 
 
@@ -220,7 +220,10 @@ def centre_settings_update(
     names = [f.name for f in CentreSettings._meta.fields if f.name not in ("id", "centre")]
     unknown = sorted(set(values) - set(names))
     if unknown:
-        raise InvalidInput("unknown settings", fields={k: ["unknown"] for k in unknown})
+        raise InvalidInput(
+            _("unknown settings: %(names)s") % {"names": ", ".join(unknown)},
+            fields={k: [_("unknown")] for k in unknown},
+        )
     for name, value in values.items():
         setattr(found, name, value)
     problems: dict[str, list[str]] = {}
@@ -293,9 +296,11 @@ def search_run(
     """Run a search and keep it (criteria, engine version, IMGT release)."""
     require(actor, Perm.CORD_SEARCH, patient.centre_id)
     if not 1 <= request.cord_min_matches <= 8:
-        raise InvalidInput("cord_min_matches is 1-8", fields={"cord_min_matches": ["1-8"]})
+        problem = _("a whole number, %(low)s to %(high)s") % {"low": 1, "high": 8}
+        raise InvalidInput(f"cord_min_matches: {problem}", fields={"cord_min_matches": [problem]})
     if not 1 <= request.limit <= 200:
-        raise InvalidInput("limit is 1-200", fields={"limit": ["1-200"]})
+        problem = _("a whole number, %(low)s to %(high)s") % {"low": 1, "high": 200}
+        raise InvalidInput(f"limit: {problem}", fields={"limit": [problem]})
     results = run_search(patient, request)
     return _search_keep(actor=actor, patient=patient, request=request, results=results), results
 
@@ -394,11 +399,11 @@ def unit_reserve(*, actor: User, unit_id: int, patient: Patient) -> Reservation:
             generation = search_index.begin_generation()
             unit = Unit.objects.select_for_update().filter(pk=unit_id).first()
             if unit is None:
-                raise NotFound(f"No unit {unit_id}")
+                raise NotFound(_("No unit %(id)s") % {"id": unit_id})
             if unit.status != UnitStatus.AVAILABLE:
                 raise Conflict(
-                    f"Unit {unit} is {unit.get_status_display().lower()}; "
-                    "it cannot be reserved now.",
+                    _("Unit %(unit)s is %(status)s; it cannot be reserved now.")
+                    % {"unit": unit, "status": unit.get_status_display().lower()},
                     fields={"unit": [unit.status]},
                 )
             now = timezone.now()
@@ -412,7 +417,7 @@ def unit_reserve(*, actor: User, unit_id: int, patient: Patient) -> Reservation:
             status_set(unit, UnitStatus.RESERVED, generation)
             event_write(unit, EventKind.RESERVED, actor, UnitStatus.AVAILABLE, f"for {patient}")
     except IntegrityError:
-        raise Conflict("The unit was reserved by someone else a moment ago.") from None
+        raise Conflict(_("The unit was reserved by someone else a moment ago.")) from None
     return reservation
 
 
@@ -423,11 +428,11 @@ def reservation_of(actor: User, reservation_id: int) -> Reservation:
         .first()
     )
     if reservation is None:
-        raise NotFound(f"No reservation {reservation_id}")
+        raise NotFound(_("No reservation %(id)s") % {"id": reservation_id})
     centre = reservation.patient.centre_id
     bank = reservation.unit.bank_id
     if not (user_can(actor, Perm.CORD_SEARCH, centre) or user_can(actor, Perm.CORD_MANAGE, bank)):
-        raise NotFound(f"No reservation {reservation_id}")
+        raise NotFound(_("No reservation %(id)s") % {"id": reservation_id})
     return reservation
 
 
@@ -469,7 +474,7 @@ def reservation_request_typing(*, actor: User, reservation: Reservation) -> Rese
     with transaction.atomic():
         reservation, unit, _generation = _locked_active(reservation.pk)
         if reservation.confirmatory_typing_requested_at is not None:
-            raise Conflict("Confirmatory typing was already requested")
+            raise Conflict(_("Confirmatory typing was already requested."))
         reservation.confirmatory_typing_requested_at = timezone.now()
         reservation.save(update_fields=["confirmatory_typing_requested_at"])
         event_write(unit, EventKind.CONFIRMATORY_TYPING, actor, unit.status)

@@ -141,7 +141,8 @@ def _x_ticks(x_max: int) -> list[int]:
 def _tick_label(day: int, x_max: int) -> str:
     if x_max >= 730:
         years = round(day / 365.25)
-        return "0" if years == 0 else f"{years} y"
+        # TRANSLATORS: years after the infusion, on the plot's time axis (short).
+        return "0" if years == 0 else gettext("%(years)s y") % {"years": years}
     return str(day)
 
 

@@ -15,7 +15,10 @@ from functools import partial
 from typing import Any
 
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.functional import lazy
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from stemhub.cordblood import hla_typing as hla
 from stemhub.cordblood.models import ABO, HLA_FIELDS, Kind, Sex, UnitStatus
@@ -28,40 +31,50 @@ from stemhub.core.validation import lab_date_problem
 @dataclass(frozen=True)
 class Column:
     name: str
-    help: str
+    help: StrOrPromise
     example: str
 
 
+def _hla_help(locus: str) -> str:
+    if locus in REQUIRED_LOCI:
+        return gettext("HLA-%(locus)s typing, any resolution (“+” between the two); required") % {
+            "locus": locus
+        }
+    return gettext("HLA-%(locus)s typing, any resolution (“+” between the two)") % {"locus": locus}
+
+
+REQUIRED_LOCI = ("A", "B", "DRB1")
 COLUMNS = (
-    Column("kind", "cord (default) or adult", "cord"),
-    Column("local_id", "the bank's own id of the unit or donor (required)", "CB-000123"),
-    Column("din", "ISBT 128 donation identification number, 13 characters (cord)", "G123498654321"),
-    Column("din_check", "ISO 7064 mod 37-2 check character of the DIN (cord)", "H"),
-    Column("collection_date", "YYYY-MM-DD", "2021-03-14"),
-    Column("processing_date", "YYYY-MM-DD, not before the collection", "2021-03-15"),
-    Column("freezing_date", "YYYY-MM-DD, not before the processing", "2021-03-15"),
-    Column("rbc_depleted", "yes / no", "yes"),
-    Column("cryovolume_ml", "number", "25"),
+    Column("kind", _("cord (default) or adult"), "cord"),
+    Column("local_id", _("the bank's own id of the unit or donor (required)"), "CB-000123"),
+    Column(
+        "din",
+        _("ISBT 128 donation identification number, 13 characters (cord)"),
+        "G123498654321",
+    ),
+    Column("din_check", _("ISO 7064 mod 37-2 check character of the DIN (cord)"), "H"),
+    Column("collection_date", _("YYYY-MM-DD"), "2021-03-14"),
+    Column("processing_date", _("YYYY-MM-DD, not before the collection"), "2021-03-15"),
+    Column("freezing_date", _("YYYY-MM-DD, not before the processing"), "2021-03-15"),
+    Column("rbc_depleted", _("yes / no"), "yes"),
+    Column("cryovolume_ml", _("volume frozen in mL"), "25"),
     Column(
         "tnc",
-        "total nucleated cells in the unit, in × 10^7 cells: 152.5 is 1.525 × 10^9 cells "
-        "(required for cord)",
+        _(
+            "total nucleated cells in the unit, in × 10^7 cells: 152.5 is 1.525 × 10^9 cells "
+            "(required for cord)"
+        ),
         "152.5",
     ),
-    Column("cd34", "CD34+ cells in the unit, in × 10^6 cells: 4.8 is 4.8 million", "4.8"),
-    Column("viability_pct", "0-100", "95"),
-    Column("cfu", "CFU-GM × 10^5", "30"),
-    Column("abo", "A, B, AB or O", "O"),
-    Column("rh", "+ or -", "+"),
-    Column("sex", "F, M or U", "F"),
-    Column("ethnicity", "free text", "European"),
+    Column("cd34", _("CD34+ cells in the unit, in × 10^6 cells: 4.8 is 4.8 million"), "4.8"),
+    Column("viability_pct", _("viability in per cent, 0 to 100"), "95"),
+    Column("cfu", _("CFU-GM × 10^5"), "30"),
+    Column("abo", _("A, B, AB or O"), "O"),
+    Column("rh", _("+ or -"), "+"),
+    Column("sex", _("F, M or U"), "F"),
+    Column("ethnicity", _("free text"), "European"),
     *(
-        Column(
-            name,
-            f"HLA-{locus} typing, any resolution ('+' between the two)"
-            + (" (required)" if locus in ("A", "B", "DRB1") else ""),
-            example,
-        )
+        Column(name, lazy(_hla_help, str)(locus), example)
         for (locus, name), example in zip(
             HLA_FIELDS.items(),
             (
@@ -75,18 +88,17 @@ COLUMNS = (
             strict=True,
         )
     ),
-    Column("maternal_hla", "the mother's typing as a GL string", ""),
-    Column("idm", "infectious disease markers: name:result pairs separated by ';'", "HIV:neg"),
-    Column("attached_segment", "yes / no", "yes"),
-    Column("accreditation", "FACT-NetCord, AABB (separated by ';')", "FACT-NetCord"),
-    Column("age", "adult donors: age in years", ""),
-    Column("cmv", "adult donors: pos, neg or unknown", ""),
-    Column("status", "available (default), quarantined or withdrawn", "available"),
-    Column("action", "delta mode: upsert (default) or withdraw", ""),
+    Column("maternal_hla", _("the mother's typing as a GL string"), ""),
+    Column("idm", _("infectious disease markers: name:result pairs separated by “;”"), "HIV:neg"),
+    Column("attached_segment", _("yes / no"), "yes"),
+    Column("accreditation", _("FACT-NetCord, AABB (separated by “;”)"), "FACT-NetCord"),
+    Column("age", _("adult donors: age in years"), ""),
+    Column("cmv", _("adult donors: pos, neg or unknown"), ""),
+    Column("status", _("available (default), quarantined or withdrawn"), "available"),
+    Column("action", _("delta mode: upsert (default) or withdraw"), ""),
 )
 COLUMN_NAMES = tuple(c.name for c in COLUMNS)
 ACCREDITATIONS = {"FACT-NETCORD": "FACT-NetCord", "AABB": "AABB"}
-REQUIRED_LOCI = ("A", "B", "DRB1")
 UPLOAD_STATUSES = (UnitStatus.AVAILABLE, UnitStatus.QUARANTINED, UnitStatus.WITHDRAWN)
 # Fields an upload writes (everything but identity, workflow status and bookkeeping).
 DATA_FIELDS = (
@@ -128,10 +140,18 @@ class Problem:
 
 
 class UploadRejected(InvalidInput):
+    """A rejected upload as a 400: every problem keyed ``line N: field`` (keys stay in English
+    for the API's clients; the message and the reasons are in the reader's language)."""
+
     def __init__(self, report: dict[str, Any]) -> None:
         problems = report["errors"]
         super().__init__(
-            f"{len(problems)} problem(s) in the upload; nothing was applied",
+            ngettext(
+                "%(n)s problem in the upload; nothing was applied.",
+                "%(n)s problems in the upload; nothing was applied.",
+                len(problems),
+            )
+            % {"n": len(problems)},
             fields={f"line {p['line']}: {p['field']}": [p["reason"]] for p in problems[:500]},
         )
         self.report = report
@@ -175,24 +195,25 @@ def read_table(
                     Problem(
                         1,
                         "(file)",
-                        "the columns are separated by semicolons (;), as Excel saves CSV in "
-                        "Chinese and European settings: save the file as 'CSV UTF-8 (Comma "
-                        "delimited)', or replace each ; between columns with a comma, and use a "
-                        "full stop in decimals (152.5)",
+                        gettext(
+                            "the columns are separated by semicolons (;), as Excel saves CSV in "
+                            "Chinese and European settings: save the file as 'CSV UTF-8 (Comma "
+                            "delimited)', or replace each ; between columns with a comma, and "
+                            "use a full stop in decimals (152.5)"
+                        ),
                     )
                 ], []
-            problems += [
-                Problem(1, h or "(blank)", "unknown column") for h in header if h not in COLUMNS_BY
-            ]
+            unknown = gettext("unknown column")
+            problems += [Problem(1, h or "(blank)", unknown) for h in header if h not in COLUMNS_BY]
             continue
         if not any(values):
             continue
         if len(values) > len(header):
-            problems.append(Problem(line, "(row)", "more cells than columns"))
+            problems.append(Problem(line, "(row)", gettext("more cells than columns")))
             continue
         found.append((line, dict(zip(header, values, strict=False))))
     if header is None:
-        return [Problem(1, "(file)", "the file is empty")], []
+        return [Problem(1, "(file)", gettext("the file is empty"))], []
     return problems, found
 
 
@@ -201,42 +222,47 @@ def read_json(content: bytes) -> tuple[list[Problem], list[tuple[int, dict[str, 
     file over the limit is never parsed)."""
     if len(content) > LIMITS.max_bytes:
         raise TableTooLarge(
-            f"The file is {len(content):,} bytes; the limit is {LIMITS.max_bytes:,} bytes",
+            gettext("The file is %(size)s bytes; the limit is %(limit)s bytes")
+            % {"size": f"{len(content):,}", "limit": f"{LIMITS.max_bytes:,}"},
             limit="max_bytes",
             where="file",
         )
     try:
         data = json.loads(content.decode("utf-8-sig"))
     except UnicodeDecodeError:
-        return [Problem(1, "(file)", "the file is not UTF-8 text")], []
+        return [Problem(1, "(file)", gettext("the file is not UTF-8 text"))], []
     except json.JSONDecodeError as error:
-        return [Problem(error.lineno, "(file)", f"not JSON: {error.msg}")], []
+        return [
+            Problem(error.lineno, "(file)", gettext("not JSON: %(why)s") % {"why": error.msg})
+        ], []
     except RecursionError:
-        return [Problem(1, "(file)", "not JSON: nested too deeply")], []
+        return [Problem(1, "(file)", gettext("not JSON: nested too deeply"))], []
     if isinstance(data, dict):
         data = data.get("units")
     if not isinstance(data, list):
-        return [Problem(1, "(file)", 'expected a list of units or {"units": [...]}')], []
+        return [Problem(1, "(file)", gettext('expected a list of units or {"units": [...]}'))], []
     if len(data) > LIMITS.max_rows:
         raise TableTooLarge(
-            f"The file has {len(data):,} units; the limit for one upload is "
-            f"{LIMITS.max_rows:,}: split it",
+            gettext("The file has %(n)s units; the limit for one upload is %(limit)s: split it")
+            % {"n": f"{len(data):,}", "limit": f"{LIMITS.max_rows:,}"},
             limit="max_rows",
             where="file",
         )
     problems: list[Problem] = []
     rows: list[tuple[int, dict[str, Any]]] = []
+    not_an_object = gettext("each unit is a JSON object")
+    unknown_field = gettext("unknown field")
+    too_long = gettext("longer than %(limit)s characters, the limit") % {
+        "limit": f"{LIMITS.max_cell:,}"
+    }
     for number, item in enumerate(data, start=1):
         if not isinstance(item, dict):
-            problems.append(Problem(number, "(item)", "each unit is a JSON object"))
+            problems.append(Problem(number, "(item)", not_an_object))
             continue
         unknown = sorted(set(item) - set(COLUMN_NAMES))
-        problems.extend(Problem(number, key, "unknown field") for key in unknown)
+        problems.extend(Problem(number, key, unknown_field) for key in unknown)
         long = [k for k, v in item.items() if isinstance(v, str) and len(v) > LIMITS.max_cell]
-        problems.extend(
-            Problem(number, key, f"longer than {LIMITS.max_cell:,} characters, the limit")
-            for key in long
-        )
+        problems.extend(Problem(number, key, too_long) for key in long)
         rows.append((number, item))
     return problems, rows
 
@@ -281,10 +307,16 @@ def _number(value: Any, *, low: float = 0.0, high: float | None = None) -> float
     try:
         number = float(text)
     except ValueError:
-        raise Bad(f"{text!r} is not a number") from None
+        raise Bad(gettext("%(text)r is not a number") % {"text": text}) from None
     if number != number or number < low or (high is not None and number > high):
-        bound = f"between {low:g} and {high:g}" if high is not None else f"at least {low:g}"
-        raise Bad(f"{text} must be {bound}")
+        if high is None:
+            raise Bad(
+                gettext("%(text)s must be at least %(low)s") % {"text": text, "low": f"{low:g}"}
+            )
+        raise Bad(
+            gettext("%(text)s must be between %(low)s and %(high)s")
+            % {"text": text, "low": f"{low:g}", "high": f"{high:g}"}
+        )
     return number
 
 
@@ -298,7 +330,7 @@ def _yes_no(value: Any) -> bool | None:
         return True
     if text in ("no", "n", "false", "0"):
         return False
-    raise Bad(f"{text!r}: use yes or no")
+    raise Bad(gettext("%(text)r: use yes or no") % {"text": text})
 
 
 def _date(value: Any, today: dt.date | None = None) -> dt.date | None:
@@ -308,7 +340,7 @@ def _date(value: Any, today: dt.date | None = None) -> dt.date | None:
     try:
         date = dt.date.fromisoformat(text)
     except ValueError:
-        raise Bad(f"{text!r} is not a date (YYYY-MM-DD)") from None
+        raise Bad(gettext("%(text)r is not a date (YYYY-MM-DD)") % {"text": text}) from None
     if problem := lab_date_problem(date, today=today or timezone.localdate()):
         raise Bad(problem)
     return date
@@ -327,7 +359,9 @@ def _choice(value: Any, allowed: Iterable[str], default: str = "") -> str:
     for option in options:
         if text.lower() == option.lower():
             return option
-    raise Bad(f"{text!r}: one of {', '.join(options)}")
+    raise Bad(
+        gettext("%(text)r: one of %(options)s") % {"text": text, "options": ", ".join(options)}
+    )
 
 
 def _idm(value: Any) -> dict[str, str]:
@@ -338,7 +372,7 @@ def _idm(value: Any) -> dict[str, str]:
     for item in filter(None, (part.strip() for part in text.split(";"))):
         name, sep, result = item.partition(":")
         if not sep or not name.strip() or not result.strip():
-            raise Bad(f"{item!r}: write marker:result, e.g. HIV:neg")
+            raise Bad(gettext("%(item)r: write marker:result, e.g. HIV:neg") % {"item": item})
         markers[name.strip()] = result.strip()
     return markers
 
@@ -351,7 +385,7 @@ def _accreditation(value: Any) -> list[str]:
             continue
         known = ACCREDITATIONS.get(item.upper())
         if known is None:
-            raise Bad(f"{item!r}: one of FACT-NetCord, AABB")
+            raise Bad(gettext("%(item)r: one of FACT-NetCord, AABB") % {"item": item})
         found.append(known)
     return sorted(set(found))
 
@@ -445,7 +479,7 @@ def _locus_typing(locus: str, value: Any) -> str | None:
     try:
         return hla.locus_typing(locus, text)
     except hla.BadTyping as error:
-        raise Bad(f"{error.token!r}: {error.reason}") from None
+        raise Bad(error.problem) from None
 
 
 def clean_row(
@@ -459,9 +493,9 @@ def clean_row(
 
     local_id = data["local_id"] = _text(get("local_id"))
     if not local_id:
-        found.append(Problem(line, "local_id", "required"))
+        found.append(Problem(line, "local_id", gettext("required")))
     elif len(local_id) > 64:
-        found.append(Problem(line, "local_id", "at most 64 characters"))
+        found.append(Problem(line, "local_id", gettext("at most 64 characters")))
     action = check.action(get("action"))
     if isinstance(action, _Failed):
         found.append(Problem(line, "action", action.reason))
@@ -483,22 +517,26 @@ def clean_row(
     data["din"], data["din_check"] = din, din_check
     if kind == Kind.CORD:
         if not din:
-            found.append(Problem(line, "din", "required for a cord blood unit"))
-        elif (why := hla.din_problem(din, din_check)) is not None:
-            found.append(Problem(line, "din_check" if "check" in why else "din", why))
+            found.append(Problem(line, "din", gettext("required for a cord blood unit")))
+        elif (wrong := hla.din_problem(din, din_check)) is not None:
+            found.append(Problem(line, *wrong))
         tnc = data.get("tnc")
         if tnc is None and not any(p.field == "tnc" for p in found):
-            found.append(Problem(line, "tnc", "required for a cord blood unit"))
+            found.append(Problem(line, "tnc", gettext("required for a cord blood unit")))
         elif tnc == 0:
-            found.append(Problem(line, "tnc", "must be more than 0"))
-    elif din and (why := hla.din_problem(din, din_check)) is not None:
-        found.append(Problem(line, "din", why))
+            found.append(Problem(line, "tnc", gettext("must be more than 0")))
+    elif din and (wrong := hla.din_problem(din, din_check)) is not None:
+        found.append(Problem(line, "din", wrong[1]))
     per_locus: dict[str, str] = {}
     for locus, name, parse in check.loci:
         typing = parse(get(name))
         if typing is None:
             if locus in REQUIRED_LOCI:
-                found.append(Problem(line, name, f"required: HLA-{locus} typing"))
+                found.append(
+                    Problem(
+                        line, name, gettext("required: HLA-%(locus)s typing") % {"locus": locus}
+                    )
+                )
             data[name] = ""
         elif isinstance(typing, _Failed):
             found.append(Problem(line, name, typing.reason))
@@ -511,27 +549,15 @@ def clean_row(
         try:
             data["maternal_hla"] = hla.gl_of(hla.split_gl(maternal))
         except hla.BadTyping as error:
-            found.append(Problem(line, "maternal_hla", f"{error.token!r}: {error.reason}"))
+            found.append(Problem(line, "maternal_hla", error.problem))
     problems.extend(found)
     return None if found else data
 
 
 DATE_ORDER = (
-    (
-        "processing_date",
-        "collection_date",
-        gettext_lazy("%(day)s is before the collection on %(earlier)s"),
-    ),
-    (
-        "freezing_date",
-        "processing_date",
-        gettext_lazy("%(day)s is before the processing on %(earlier)s"),
-    ),
-    (
-        "freezing_date",
-        "collection_date",
-        gettext_lazy("%(day)s is before the collection on %(earlier)s"),
-    ),
+    ("processing_date", "collection_date", _("%(day)s is before the collection on %(earlier)s")),
+    ("freezing_date", "processing_date", _("%(day)s is before the processing on %(earlier)s")),
+    ("freezing_date", "collection_date", _("%(day)s is before the collection on %(earlier)s")),
 )
 
 

@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from stemhub.accounts.models import Institution, User
 from stemhub.accounts.permissions import Perm, user_can
@@ -59,9 +60,9 @@ def units_import(
 
     `actor` None is the command line (run by an operator on the server)."""
     if actor is not None and not user_can(actor, Perm.CORD_MANAGE, bank.pk):
-        raise Forbidden("You need cordblood.manage at this bank to upload its units.")
+        raise Forbidden(_("You need cordblood.manage at this bank to upload its units."))
     if mode not in ("full", "delta"):
-        raise InvalidInput("mode is full or delta", fields={"mode": ["full or delta"]})
+        raise InvalidInput(_("mode: full or delta"), fields={"mode": [_("full or delta")]})
     with _gc_paused():
         report = _import(actor, bank, filename, content, mode, skip_invalid, progress)
     report["upload"] = _record(actor, bank, filename, mode, report).pk
@@ -132,15 +133,11 @@ def _import(
             continue
         local_id = data["local_id"]
         if local_id in good:
-            problems.append(
-                Problem(
-                    line, "local_id", f"duplicate: {local_id} is also on line {good[local_id][0]}"
-                )
-            )
+            problems.append(Problem(line, "local_id", _duplicate(local_id, good[local_id][0])))
             continue
         din = data.get("din")
         if din and din in dins:
-            problems.append(Problem(line, "din", f"duplicate: {din} is also on line {dins[din]}"))
+            problems.append(Problem(line, "din", _duplicate(din, dins[din])))
             continue
         if din:
             dins[din] = line
@@ -164,6 +161,10 @@ def _import(
     if progress:
         progress("index", 1, 1)
     return report
+
+
+def _duplicate(value: str, line: int) -> str:
+    return _("duplicate: %(value)s is also on line %(line)s") % {"value": value, "line": line}
 
 
 def _check_and_apply(
@@ -190,19 +191,31 @@ def _check_and_apply(
         din = data.get("din")
         other = taken.get(din) if din else None
         if other is not None and other != local_id:
-            problems.append(Problem(line, "din", f"{din} already belongs to unit {other}"))
+            problems.append(
+                Problem(
+                    line,
+                    "din",
+                    _("%(din)s already belongs to unit %(unit)s") % {"din": din, "unit": other},
+                )
+            )
             del good[local_id]
             continue
         old = existing.get(local_id)
         if old is None:
             if data["action"] == "withdraw":
-                problems.append(Problem(line, "local_id", f"no unit {local_id} to withdraw"))
+                problems.append(
+                    Problem(line, "local_id", _("no unit %(id)s to withdraw") % {"id": local_id})
+                )
                 del good[local_id]
             continue
         wants = UnitStatus.WITHDRAWN if data["action"] == "withdraw" else data["status"]
         if old[2] == UnitStatus.RESERVED and wants != UnitStatus.AVAILABLE:
             problems.append(
-                Problem(line, "status", f"{local_id} is reserved; end the reservation first")
+                Problem(
+                    line,
+                    "status",
+                    _("%(id)s is reserved; end the reservation first") % {"id": local_id},
+                )
             )
             del good[local_id]
     problems.sort(key=lambda p: (p.line, p.field))

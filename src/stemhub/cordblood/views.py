@@ -17,7 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from stemhub.accounts.models import Institution
@@ -87,7 +87,9 @@ def bank(request: HttpRequest, code: str) -> HttpResponse:
     if found is None or not (
         found.kind == Institution.Kind.CORD_BLOOD_BANK or found.cord_units.exists()
     ):
-        return error_page(request, NotFound(f"No cord blood bank {code}"))
+        return error_page(
+            request, NotFound(gettext("No cord blood bank %(code)s") % {"code": code})
+        )
     stats = _mixes(selectors.bank_stats(code))
     return render(request, "cordblood/bank.html", {"bank": found, "stats": stats})
 
@@ -119,7 +121,9 @@ def preliminary(request: HtmxHttpRequest) -> HttpResponse:
                 found = preliminary_counts(form.cleaned_data["hla"])
             except BadTyping as caught:
                 error = InvalidInput(
-                    f"{label}: {caught.token}: {caught.reason}", fields={"hla": [caught.reason]}
+                    gettext("%(label)s: %(token)s: %(reason)s")
+                    % {"label": label, "token": caught.token, "reason": caught.reason},
+                    fields={"hla": [caught.reason]},
                 )
             else:
                 rows = _preliminary_rows(found["counts"])
@@ -254,7 +258,7 @@ def reservation_action(
     cordblood.manage at the unit's bank (ship, once a confirmatory typing confirmed the match):
     move a reservation on."""
     if action not in RESERVATION_STEPS:
-        raise NotFound(f"No action {action}")
+        raise NotFound(gettext("No action %(action)s") % {"action": action})
     step, done = RESERVATION_STEPS[action]
     reservation = services.reservation_of(request.user, reservation_id)
     try:

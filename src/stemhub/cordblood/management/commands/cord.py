@@ -6,6 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from stemhub.accounts.models import Institution
 from stemhub.cordblood import index as search_index
@@ -35,17 +37,31 @@ class ProgressBar:
 
 
 class Command(BaseCommand):
-    help = "Cord blood platform: import a bank's units (CSV or JSON)."
+    @property
+    def help(self) -> str:  # type: ignore[override]  # in the language active when it is read
+        return _("Cord blood platform: import a bank's units (CSV or JSON).")
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        imp = sub.add_parser("import", help="upload a bank's units from a CSV or JSON file")
-        imp.add_argument("--bank", required=True, help="the bank's provider code")
-        imp.add_argument("file", type=Path)
-        imp.add_argument("--mode", choices=("full", "delta"), default="delta")
-        imp.add_argument("--skip-invalid", action="store_true")
-        imp.add_argument("--quiet", action="store_true", help="no progress bar")
-        sub.add_parser("snapshot", help="write the search index snapshot now")
+        imp = sub.add_parser("import", help=_("upload a bank's units from a CSV or JSON file"))
+        imp.add_argument("--bank", required=True, help=_("the bank's provider code"))
+        imp.add_argument("file", type=Path, help=_("the units file (CSV or JSON)"))
+        imp.add_argument(
+            "--mode",
+            choices=("full", "delta"),
+            default="delta",
+            help=_(
+                "delta (default): add and update these units; full: the file is the whole "
+                "inventory, units missing from it are withdrawn"
+            ),
+        )
+        imp.add_argument(
+            "--skip-invalid",
+            action="store_true",
+            help=_("apply the good rows even when some are bad"),
+        )
+        imp.add_argument("--quiet", action="store_true", help=_("no progress bar"))
+        sub.add_parser("snapshot", help=_("write the search index snapshot now"))
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "snapshot":
@@ -53,10 +69,10 @@ class Command(BaseCommand):
             return
         bank = Institution.objects.filter(provider_code=options["bank"]).first()
         if bank is None:
-            raise CommandError(f"no bank with provider code {options['bank']!r}")
+            raise CommandError(_("no bank with provider code %(code)r") % {"code": options["bank"]})
         path: Path = options["file"]
         if not path.is_file():
-            raise CommandError(f"{path}: no such file")
+            raise CommandError(_("%(path)s: no such file") % {"path": path})
         started = time.perf_counter()
         bar = None if options["quiet"] else ProgressBar()
         report = units_import(
@@ -72,14 +88,36 @@ class Command(BaseCommand):
             bar.close()
         for error in report["errors"][:200]:
             self.stderr.write(f"{path}:{error['line']}: {error['field']}: {error['reason']}")
-        if len(report["errors"]) > 200:
-            self.stderr.write(f"... and {len(report['errors']) - 200} more problems")
+        more = len(report["errors"]) - 200
+        if more > 0:
+            self.stderr.write(
+                ngettext("... and %(n)s more problem", "... and %(n)s more problems", more)
+                % {"n": more}
+            )
         if not report["applied"]:
-            raise CommandError(f"{len(report['errors'])} problem(s); nothing was imported")
+            count = len(report["errors"])
+            raise CommandError(
+                ngettext(
+                    "%(n)s problem; nothing was imported",
+                    "%(n)s problems; nothing was imported",
+                    count,
+                )
+                % {"n": count}
+            )
         if report["created"] + report["updated"] + report["withdrawn"] >= 10_000:
             search_index.snapshot()
         self.stdout.write(
-            f"{bank.provider_code}: {report['created']} created, {report['updated']} updated, "
-            f"{report['unchanged']} unchanged, {report['withdrawn']} withdrawn, "
-            f"{report['skipped']} rows skipped ({time.perf_counter() - started:.1f} s)"
+            _(
+                "%(bank)s: %(created)s created, %(updated)s updated, %(unchanged)s unchanged, "
+                "%(withdrawn)s withdrawn, %(skipped)s rows skipped (%(seconds).1f s)"
+            )
+            % {
+                "bank": bank.provider_code,
+                "created": report["created"],
+                "updated": report["updated"],
+                "unchanged": report["unchanged"],
+                "withdrawn": report["withdrawn"],
+                "skipped": report["skipped"],
+                "seconds": time.perf_counter() - started,
+            }
         )
