@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from stemhub.biobank.models import BankTier, CellBank
 
@@ -337,9 +338,19 @@ class Release(models.Model):
         return self.invalidated_at is None
 
 
+class CertificateLanguage(models.TextChoices):
+    """What a certificate of analysis is printed in: Chinese, English, or both (bilingual
+    headings and labels, values once, as Chinese accredited laboratories issue them)."""
+
+    CHINESE = "zh-hans", pgettext_lazy("certificate language", "Chinese")
+    ENGLISH = "en", pgettext_lazy("certificate language", "English")
+    BILINGUAL = "bilingual", pgettext_lazy("certificate language", "Chinese and English")
+
+
 class Certificate(models.Model):
     """The certificate of analysis of a release: the PDF as issued and its sha256 (which the
-    public verification page checks). Rendered by `stemhub.quality.coa`."""
+    public verification page checks). Rendered by `stemhub.quality.coa` in the language chosen
+    when it was issued, which is kept so that rendering it again gives the same bytes."""
 
     release = models.OneToOneField(Release, on_delete=models.PROTECT, related_name="certificate")
     number = models.CharField(max_length=100, unique=True, help_text="COA-<bank code>-<n>")
@@ -347,9 +358,21 @@ class Certificate(models.Model):
     sha256 = models.CharField(max_length=64, unique=True)
     issued_at = models.DateTimeField(default=timezone.now)
     public = models.BooleanField(default=True)
+    language = models.CharField(
+        pgettext_lazy("certificate", "language"),
+        max_length=16,
+        choices=CertificateLanguage.choices,
+        default=CertificateLanguage.ENGLISH,
+    )
 
     class Meta:
         ordering = ["-issued_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(language__in=CertificateLanguage.values),
+                name="certificate_language_known",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.number
