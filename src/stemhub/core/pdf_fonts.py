@@ -52,6 +52,7 @@ FACES = {
     ("sans", ""): "DejaVu Sans:style=Book",
     ("sans", "B"): "DejaVu Sans:style=Bold",
     ("mono", ""): "DejaVu Sans Mono:style=Book",
+    ("mono", "B"): "DejaVu Sans Mono:style=Bold",
 }
 # What documents print from them: Latin, Greek, punctuation, super- and subscripts, letterlike
 # symbols, arrows, mathematical operators, a square and a bullet.
@@ -219,7 +220,7 @@ def needs_cjk(texts: Iterable[str]) -> bool:
 
 
 def add_fonts(pdf: FPDF, texts: Iterable[str], *, document: str) -> None:
-    """Add the families "sans" (regular and bold) and "mono" to `pdf`, and, when `texts` (all
+    """Add the families "sans" and "mono" (regular and bold) to `pdf`, and, when `texts` (all
     the text the document will print) have characters they lack, Noto Sans CJK as their
     fallback. FontMissing names the Debian package to install, `document` saying what needs it."""
     fonts = _latin_fonts()

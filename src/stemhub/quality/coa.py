@@ -428,14 +428,12 @@ def _outcome(pdf: _Certificate) -> None:
         verdicts = pdf.say(Words.all_passed, {"n": len(data.tests)})
     else:
         verdicts = pdf.say(Words.some_failed, {"n": len(data.tests) - passed})
-    signed = pdf.say(
-        Words.signed,
-        {
-            "name": data.signature.printed_name,
-            "when": _when(data.signature.signed_at),
-            "meaning": _lower(data.signature.meaning),
-        },
-    )
+    name, when = data.signature.printed_name, _when(data.signature.signed_at)
+    meaning = _lower(data.signature.meaning)
+    if pdf.bilingual:  # the signer's name and the time once, not in a sentence per language
+        signed = [f"{pdf.inline(Words.signed_by)}: {name} · {when} · {pdf.inline(meaning)}"]
+    else:
+        signed = pdf.say(Words.signed, {"name": name, "when": when, "meaning": meaning})
     height = max(15.0, 3 + 6.5 + 5.5 * (len(verdicts) - 1) + 5 * len(signed))
     top = pdf.get_y() + 2
     colour = PASS if every else FAIL
@@ -528,9 +526,10 @@ def _tests(pdf: _Certificate) -> None:
     pdf.set_font("sans", "", 8.5)
     pdf.set_draw_color(*RULE)
     heading = FontFace(emphasis="BOLD", color=INK, fill_color=BAND, size_pt=8.5)
-    verdicts = {True: pdf.stacked(Words.passed), False: pdf.stacked(Words.failed)}
+    verdicts = {True: pdf.inline(Words.passed), False: pdf.inline(Words.failed)}
+    # Bilingual, the outcome column takes "不合格 / FAIL" on one line, so a row stays one line.
     with pdf.table(
-        col_widths=(32, 30, 32, 45, 21, 20),
+        col_widths=(32, 30, 32, 41, 21, 24) if pdf.bilingual else (32, 30, 32, 45, 21, 20),
         text_align=("LEFT", "LEFT", "LEFT", "LEFT", "LEFT", "CENTER"),
         borders_layout=TableBordersLayout.HORIZONTAL_LINES,
         headings_style=heading,
