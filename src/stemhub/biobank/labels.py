@@ -58,7 +58,7 @@ def label_sheet(bank: CellBank, vials: Sequence[Vial]) -> bytes:
     ]
     title = pgettext("vial label", "Labels %(bank)s") % {"bank": bank.code}
     pdf = DocumentPdf(format="A4", unit="mm")
-    add_fonts(pdf, [title, *lines, *(vial.barcode for vial in vials)], document="label sheet")
+    add_fonts(pdf, [title, *lines, *(vial.barcode for vial in vials)])
     pdf.set_auto_page_break(False)
     pdf.set_title(title)
     pdf.set_creator("stemhub")

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from fontTools import ttLib
 from fontTools.subset import Options, Subsetter
 from fpdf import FPDF
@@ -123,7 +124,10 @@ def _cjk_face(style: str) -> Face | None:
     if configured:
         path = Path(configured)
         if not path.is_file():
-            raise FontMissing(f"STEMHUB_CJK_FONT names {configured}, which is not a font file")
+            raise FontMissing(
+                _("STEMHUB_CJK_FONT names %(path)s, which is not a font file")
+                % {"path": configured}
+            )
         return path, _simplified_chinese_face(path)
     return _fontconfig(CJK_FACES[style])
 
@@ -202,8 +206,11 @@ def _latin_fonts() -> dict[tuple[str, str], Path]:
     missing = sorted({FACES[key].split(":")[0] for key, face in faces.items() if face is None})
     if missing:
         raise FontMissing(
-            f"PDF documents need the {', '.join(missing)} font; install the Debian package "
-            f"{LATIN_PACKAGE} (and {CJK_PACKAGE} for Chinese)"
+            _(
+                "PDF documents need the %(fonts)s font; install the Debian package %(package)s "
+                "(and %(cjk)s for Chinese)"
+            )
+            % {"fonts": ", ".join(missing), "package": LATIN_PACKAGE, "cjk": CJK_PACKAGE}
         )
     return {key: _latin_cut(face) for key, face in faces.items() if face is not None}
 
@@ -219,10 +226,10 @@ def needs_cjk(texts: Iterable[str]) -> bool:
     return bool(_beyond(_latin_fonts(), texts))
 
 
-def add_fonts(pdf: FPDF, texts: Iterable[str], *, document: str) -> None:
+def add_fonts(pdf: FPDF, texts: Iterable[str]) -> None:
     """Add the families "sans" and "mono" (regular and bold) to `pdf`, and, when `texts` (all
     the text the document will print) have characters they lack, Noto Sans CJK as their
-    fallback. FontMissing names the Debian package to install, `document` saying what needs it."""
+    fallback. FontMissing names the Debian package to install."""
     fonts = _latin_fonts()
     for (family, style), path in fonts.items():
         pdf.add_font(family, style, str(path))
@@ -234,8 +241,11 @@ def add_fonts(pdf: FPDF, texts: Iterable[str], *, document: str) -> None:
         face = _cjk_face(style) or (_cjk_face("") if style else None)
         if face is None:
             raise FontMissing(
-                f"The {document} has Chinese text; install the Debian package {CJK_PACKAGE} "
-                "or set STEMHUB_CJK_FONT to a font file that has it"
+                _(
+                    "This document has Chinese text; install the Debian package %(package)s or "
+                    "set STEMHUB_CJK_FONT to a font file that has it"
+                )
+                % {"package": CJK_PACKAGE}
             )
         common = _common_cut(face)
         pdf.add_font("cjk", style, str(common))

@@ -279,7 +279,7 @@ class _Certificate(DocumentPdf):
         self.set_margins(MARGIN, MARGIN, MARGIN)
         self.set_auto_page_break(True, margin=22 if self.bilingual else 20)
         self.alias_nb_pages()
-        pdf_fonts.add_fonts(self, self._every_text(), document="certificate of analysis")
+        pdf_fonts.add_fonts(self, self._every_text())
 
     def _every_text(self) -> list[str]:
         """All the text this certificate can print: its values, and its words in its languages
