@@ -23,14 +23,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 import segno
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
@@ -38,7 +39,14 @@ from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import npgettext_lazy, pgettext_lazy
 from fpdf import FPDF
-from fpdf.enums import TableBordersLayout, TableCellFillMode, WrapMode, XPos, YPos
+from fpdf.enums import (
+    MethodReturnValue,
+    TableBordersLayout,
+    TableCellFillMode,
+    WrapMode,
+    XPos,
+    YPos,
+)
 from fpdf.fonts import FontFace
 
 from stemhub.accounts.models import User
@@ -225,7 +233,7 @@ class CertificateData:
 
 
 # A lazily lower-cased label ("master cell bank" in a sentence), in the language it is read in.
-_lower = lazy(lambda text: str(text).lower(), str)
+_lower = cast(Callable[[Text], Promise], lazy(lambda text: str(text).lower(), str))
 
 
 def _plain(value: Decimal) -> str:
@@ -573,10 +581,7 @@ def _signature(pdf: _Certificate) -> None:
     box_h = max(33.0, 5 + 3 * row_h + hash_h)
     pdf.set_font("sans", "", 8)
     statement = pdf.say(Words.statement)
-    lines = sum(
-        len(pdf.multi_cell(WIDTH, 4, text, dry_run=True, output="LINES", wrapmode=wrapping(text)))
-        for text in statement
-    )
+    lines = sum(len(_lines(pdf, text)) for text in statement)
     block_h = 12 + box_h + 2 + 4 * lines + 4.5 * len(data.notes)
     if pdf.get_y() + block_h > pdf.h - pdf.b_margin:
         pdf.add_page()
@@ -618,6 +623,14 @@ def _paragraph(pdf: _Certificate, height: float, text: str) -> None:
     pdf.multi_cell(
         WIDTH, height, text, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT, wrapmode=mode
     )
+
+
+def _lines(pdf: _Certificate, text: str) -> list[str]:
+    """The lines `text` takes as a paragraph across the page, in the current font."""
+    wrapped = pdf.multi_cell(
+        WIDTH, 4, text, dry_run=True, output=MethodReturnValue.LINES, wrapmode=wrapping(text)
+    )
+    return cast(list[str], wrapped)
 
 
 def _signature_row(pdf: _Certificate, y: float, height: float, label: Text) -> None:
@@ -710,7 +723,9 @@ def line_of(bank: CellBank) -> CellLine:
     return line
 
 
-def certificate_language_for(user: User | None, chosen: str = "") -> CertificateLanguage:
+def certificate_language_for(
+    user: User | AnonymousUser | None, chosen: str = ""
+) -> CertificateLanguage:
     """The language a certificate is issued in: the one its issuer `chosen`, else the issuer's
     own (their profile's), else the one they are using the site in. InvalidInput for a choice
     that is not a `CertificateLanguage`."""
@@ -723,7 +738,7 @@ def certificate_language_for(user: User | None, chosen: str = "") -> Certificate
                 },
             )
         return CertificateLanguage(chosen)
-    language = (user.language if user is not None else "") or translation.get_language() or ""
+    language = getattr(user, "language", "") or translation.get_language() or ""
     if language.startswith("zh"):
         return CertificateLanguage.CHINESE
     return CertificateLanguage.ENGLISH
