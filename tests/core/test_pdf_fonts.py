@@ -70,3 +70,16 @@ def test_a_latin_line_after_one_that_starts_in_chinese_keeps_its_font():
     pdf.multi_cell(120, 5, text)
     read = pypdf.PdfReader(io.BytesIO(bytes(pdf.output()))).pages[0].extract_text()
     assert "Release testing of the master cell bank" in read
+
+
+def test_a_cut_removed_under_a_running_process_is_made_again(tmp_path, settings):
+    settings.DATA_DIR = tmp_path
+    pdf_fonts._remembered_cut.cache_clear()
+    try:
+        sans = fonts_for("Release").fonts["sans"].ttffile
+        assert sans.parent == tmp_path / "cache" / "fonts"
+        for cut in sans.parent.iterdir():
+            cut.unlink()
+        assert fonts_for("Release").fonts["sans"].ttffile.is_file()
+    finally:
+        pdf_fonts._remembered_cut.cache_clear()

@@ -43,7 +43,6 @@ __all__ = [
     "DocumentPdf",
     "FontMissing",
     "add_fonts",
-    "needs_cjk",
     "warm",
     "wrapping",
 ]
@@ -168,11 +167,6 @@ def _cut(face: Face, unicodes: frozenset[int]) -> Path:
 
 
 @cache
-def _latin_cut(face: Face) -> Path:
-    return _cut(face, PRINTED)
-
-
-@cache
 def gb2312() -> frozenset[int]:
     """Every character of GB 2312: 6,763 hanzi, kana, full-width forms and punctuation."""
     found = set()
@@ -185,14 +179,18 @@ def gb2312() -> frozenset[int]:
     return frozenset(found)
 
 
-@cache
-def _common_cut(face: Face) -> Path:
-    return _cut(face, gb2312())
-
-
 @lru_cache(maxsize=256)
-def _rare_cut(face: Face, unicodes: frozenset[int]) -> Path:
+def _remembered_cut(face: Face, unicodes: frozenset[int]) -> Path:
     return _cut(face, unicodes)
+
+
+def _kept_cut(face: Face, unicodes: frozenset[int]) -> Path:
+    """`_cut`, remembered by the process for as long as its file is there."""
+    path = _remembered_cut(face, unicodes)
+    if not path.is_file():  # the cache directory was cleared under a running process
+        _remembered_cut.cache_clear()
+        path = _remembered_cut(face, unicodes)
+    return path
 
 
 @cache
@@ -212,18 +210,13 @@ def _latin_fonts() -> dict[tuple[str, str], Path]:
             )
             % {"fonts": ", ".join(missing), "package": LATIN_PACKAGE, "cjk": CJK_PACKAGE}
         )
-    return {key: _latin_cut(face) for key, face in faces.items() if face is not None}
+    return {key: _kept_cut(face, PRINTED) for key, face in faces.items() if face is not None}
 
 
 def _beyond(fonts: dict[tuple[str, str], Path], texts: Iterable[str]) -> frozenset[int]:
     """The characters of `texts` that the Latin cuts do not print."""
     printed = _covered(fonts[("sans", "")])
     return frozenset(ord(ch) for text in texts for ch in text if ch >= " ") - printed
-
-
-def needs_cjk(texts: Iterable[str]) -> bool:
-    """Whether `texts` have characters only the CJK face prints."""
-    return bool(_beyond(_latin_fonts(), texts))
 
 
 def add_fonts(pdf: FPDF, texts: Iterable[str]) -> None:
@@ -247,11 +240,11 @@ def add_fonts(pdf: FPDF, texts: Iterable[str]) -> None:
                 )
                 % {"package": CJK_PACKAGE}
             )
-        common = _common_cut(face)
+        common = _kept_cut(face, gb2312())
         pdf.add_font("cjk", style, str(common))
         rare = wanted - _covered(common)
         if rare:
-            pdf.add_font("cjkx", style, str(_rare_cut(face, rare)))
+            pdf.add_font("cjkx", style, str(_kept_cut(face, rare)))
             fallbacks[1:] = ["cjkx"]
     # Bold text prefers the bold face; a character only the regular face has still prints.
     pdf.set_fallback_fonts(fallbacks, exact_match=False)
@@ -270,7 +263,7 @@ def warm() -> list[Path]:
     for style in ("", "B"):
         face = _cjk_face(style)
         if face is not None:
-            cuts.append(_common_cut(face))
+            cuts.append(_kept_cut(face, gb2312()))
     return cuts
 
 
