@@ -47,6 +47,10 @@ def rows_of(response) -> list[list[str]]:
     return list(csv.reader(io.StringIO(body.removeprefix("\ufeff"))))
 
 
+def rows_of_bytes(body: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+
+
 def cells(rows: list[list[str]]) -> set[str]:
     return {cell for row in rows for cell in row}
 
@@ -55,6 +59,13 @@ def test_the_public_catalogue_escapes_formulas(users, client):
     make(users["curator"], "NSCBi001-A", source_cell_type=FORMULA)
     found = cells(rows_of(client.get("/catalogue.csv")))
     assert ESCAPED in found and FORMULA not in found
+
+
+def test_the_public_catalogue_csv_gives_chinese_back_as_written(users, client):
+    make(users["curator"], "NSCBi001-A", source_cell_type="皮肤成纤维细胞")
+    body = b"".join(client.get("/catalogue.csv").streaming_content)
+    assert body.startswith(b"\xef\xbb\xbf") and "皮肤成纤维细胞".encode() in body
+    assert "皮肤成纤维细胞" in cells(rows_of_bytes(body))
 
 
 def test_the_vial_report_escapes_formulas(users, client_for):

@@ -13,6 +13,7 @@ from decimal import Decimal
 import pytest
 import segno
 
+from stemhub.core import pdf_fonts
 from stemhub.quality import coa
 from stemhub.quality.coa import (
     CertificateData,
@@ -118,7 +119,7 @@ def test_the_outcome_comes_before_the_detail():
 
 
 def test_without_the_dejavu_font_it_says_which_package_to_install(monkeypatch):
-    monkeypatch.setattr(coa, "FACES", {("sans", ""): "No Such Font Family:style=Book"})
+    monkeypatch.setattr(pdf_fonts, "FACES", {("sans", ""): "No Such Font Family:style=Book"})
     with pytest.raises(coa.FontMissing, match=r"No Such Font Family.*fonts-dejavu-core"):
         render_certificate(certificate())
 

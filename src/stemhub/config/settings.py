@@ -232,5 +232,9 @@ LOGGING = {
 # address each request came in on (`stemhub.core.site`).
 STEMHUB_SITE_URL = env_str("STEMHUB_SITE_URL", "")
 
+# The font PDFs print Chinese with: a TrueType/OpenType file (a .ttc's Simplified Chinese face);
+# when empty, Noto Sans CJK SC found with fontconfig (Debian's fonts-noto-cjk).
+STEMHUB_CJK_FONT = env_str("STEMHUB_CJK_FONT", "")
+
 # The HLA engine's reference data: a local IPD-IMGT/HLA release, or a download cache.
 STEMHUB_IMGT_DIR = env_str("STEMHUB_IMGT_DIR", "")

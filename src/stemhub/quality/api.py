@@ -15,12 +15,13 @@ from stemhub.accounts.models import User
 from stemhub.accounts.permissions import Perm, require
 from stemhub.biobank.models import CellBank
 from stemhub.biobank.selectors import bank_for, visible_banks
-from stemhub.core.api import Limit, Words, file_answer
+from stemhub.core.api import Limit, Words, file_answer, one_of
 from stemhub.core.errors import InvalidInput, NotFound
 from stemhub.core.pages import AuthenticatedHttpRequest
 from stemhub.equipment.models import Equipment, Excursion
 from stemhub.quality import dispositions, selectors, services
 from stemhub.quality.models import (
+    CertificateLanguage,
     ExcursionVialDecision,
     Nonconformity,
     QcResult,
@@ -69,6 +70,8 @@ class CloseIn(Schema):
 
 class ReleaseIn(Schema):
     password: str = Field(min_length=1)
+    # The certificate of analysis's language; by default the signer's.
+    certificate_language: str = one_of(CertificateLanguage.values, "")
 
 
 class QcTestOut(Schema):
@@ -552,7 +555,10 @@ def bank_release(
     """Needs quality.release in the bank's institution: sign the release (password
     re-entered); refused, naming them, while tests are missing or failed."""
     release = services.bank_release(
-        actor=request.user, bank=_bank(request, bank_id), password=payload.password
+        actor=request.user,
+        bank=_bank(request, bank_id),
+        password=payload.password,
+        certificate_language=payload.certificate_language,
     )
     return Status(201, release_out(release))
 

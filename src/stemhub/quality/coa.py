@@ -5,45 +5,58 @@ is fast and testable on its own); `certificate_issue(release=...)` gathers that 
 release, renders it and stores the bytes with their SHA-256, which the public verification page
 (`stemhub.quality.verification`) checks uploaded files against.
 
-The PDF embeds subsets of TrueType fonts found with fontconfig (DejaVu Sans and Sans Mono from
-Debian's fonts-dejavu-core; Noto Sans CJK for Chinese when the text has any), so µ, ×, ≤ and ≥
-print as themselves; without DejaVu, issuing fails with `FontMissing` naming the package. The
-QR code is drawn as vector rectangles, so
-it stays sharp at any zoom and print size. Rendering is deterministic: the PDF's creation date is
-the issue date-time, so the same data gives the same bytes.
+A certificate is printed in Chinese, in English, or in both (`CertificateLanguage`): bilingual,
+as Chinese accredited laboratories issue them, every heading and label reads "中文 / English"
+(or Chinese above English where the column is narrow) and every value is printed once. The
+words come from the quality app's catalogue (context "certificate"), each language's through
+`translation.override`, whatever language the request that issues it is in.
+
+The PDF embeds cuts of TrueType/OpenType fonts found with fontconfig (`stemhub.core.pdf_fonts`:
+DejaVu for Latin and symbols, so µ, ×, ≤ and ≥ print as themselves; Noto Sans CJK for Chinese);
+a missing font fails with `FontMissing` naming the Debian package. The QR code is drawn as
+vector rectangles, so it stays sharp at any zoom and print size. Rendering is deterministic: the
+PDF's creation date is the issue date-time, so the same data in the same language gives the
+same bytes.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import logging
-import os
-import subprocess
-import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from functools import cache
-from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 import segno
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
-from fontTools import ttLib
-from fontTools.subset import Options, Subsetter
+from django.utils import timezone, translation
+from django.utils.functional import Promise, lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import npgettext_lazy, pgettext_lazy
 from fpdf import FPDF
-from fpdf.enums import TableBordersLayout, TableCellFillMode, XPos, YPos
+from fpdf.enums import (
+    MethodReturnValue,
+    TableBordersLayout,
+    TableCellFillMode,
+    WrapMode,
+    XPos,
+    YPos,
+)
 from fpdf.fonts import FontFace
 
-from stemhub.biobank.models import CellBank
-from stemhub.core.errors import Conflict, StemhubError
+from stemhub.accounts.models import User
+from stemhub.biobank.models import BankTier, CellBank
+from stemhub.core import pdf_fonts
+from stemhub.core.errors import Conflict, InvalidInput
+from stemhub.core.pdf_fonts import DocumentPdf, FontMissing, wrapping
 from stemhub.core.site import site_url
-from stemhub.quality.models import Category, Certificate, QcTest, Release
+from stemhub.quality.models import Category, Certificate, CertificateLanguage, QcTest, Release
+from stemhub.quality.models import Signature as SignatureRow
 from stemhub.registry.models import CellLine
 
 __all__ = [
@@ -53,103 +66,108 @@ __all__ = [
     "SignatureData",
     "certificate_data",
     "certificate_issue",
+    "certificate_language_for",
     "line_of",
     "render_certificate",
     "verification_url",
 ]
 
-# The TrueType faces the certificate prints in, by fontconfig name: DejaVu covers Latin, Greek
-# and the symbols QC text uses (µ × ≤ ≥ ⁶); Noto Sans CJK prints Chinese where DejaVu has no glyph.
-FACES = {
-    ("sans", ""): "DejaVu Sans:style=Book",
-    ("sans", "B"): "DejaVu Sans:style=Bold",
-    ("mono", ""): "DejaVu Sans Mono:style=Book",
+# The languages each certificate language prints, in the order they are printed.
+LANGUAGES = {
+    CertificateLanguage.CHINESE: ("zh-hans",),
+    CertificateLanguage.ENGLISH: ("en",),
+    CertificateLanguage.BILINGUAL: ("zh-hans", "en"),
 }
-# What a certificate prints from those faces: Latin, Greek, punctuation, super- and subscripts,
-# letterlike symbols, arrows and mathematical operators. The faces are cut down to these once per
-# process (fpdf2 parses every glyph of a font it loads: a second a certificate for full DejaVu).
-PRINTED = [
-    *range(0x20, 0x250),
-    *range(0x370, 0x400),
-    *range(0x2000, 0x2200),
-    *range(0x2200, 0x2300),
-    0x25A0,
-    0x25CF,
-]
-CJK_FACE = "Noto Sans CJK SC:style=Regular"
-# fontTools narrates every subset it makes at INFO level: a page of glyph lists per certificate.
-logging.getLogger("fontTools.subset").setLevel(logging.WARNING)
-FONT_PACKAGES = "fonts-dejavu-core (and fonts-noto-cjk for Chinese)"
+
+# Text: a plain string (printed as it is in every language) or a lazily translated one.
+Text = str | Promise
 
 
-class FontMissing(StemhubError):
-    """The fonts the certificate needs are not installed on this machine."""
+class Words:
+    """The certificate's own words (the catalogue's context "certificate"). Counted ones are
+    formatted with `n`."""
 
-    status = 500
-    code = "font_missing"
+    title = pgettext_lazy("certificate", "Certificate of Analysis")
+    running_head = pgettext_lazy("certificate", "Certificate of analysis")
+    verify_at = pgettext_lazy("certificate", "Verify this certificate at %(url)s")
+    page_of = pgettext_lazy("certificate", "Page %(page)s of %(pages)s")
+    testing_of = pgettext_lazy("certificate", "Release testing of %(tier)s %(code)s")
+    number = pgettext_lazy("certificate", "Certificate no.")
+    issued = pgettext_lazy("certificate", "Issued")
+    scan = pgettext_lazy("certificate", "Scan to verify")
+    all_passed = npgettext_lazy(
+        "certificate",
+        "Released: the release test met its specification",
+        "Released: all %(n)s release tests met their specification",
+        "n",
+    )
+    some_failed = npgettext_lazy(
+        "certificate",
+        "Released with %(n)s test outside specification",
+        "Released with %(n)s tests outside specification",
+        "n",
+    )
+    signed = pgettext_lazy("certificate", "Signed by %(name)s on %(when)s (%(meaning)s)")
+    material = pgettext_lazy("certificate", "Material")
+    cell_line = pgettext_lazy("certificate", "Cell line")
+    synonyms = pgettext_lazy("certificate", "Synonyms")
+    provider = pgettext_lazy("certificate", "Provider")
+    bank = pgettext_lazy("certificate", "Bank")
+    passage = pgettext_lazy("certificate", "Passage number")
+    freeze_date = pgettext_lazy("certificate", "Freeze date")
+    cells_per_vial = pgettext_lazy("certificate", "Cells per vial")
+    viability = pgettext_lazy("certificate", "Post-thaw viability")
+    recovery = pgettext_lazy("certificate", "Post-thaw recovery")
+    none = pgettext_lazy("certificate", "none")
+    not_recorded = pgettext_lazy("certificate", "not recorded")
+    release_tests = pgettext_lazy("certificate", "Release tests")
+    no_results = pgettext_lazy("certificate", "No test results recorded.")
+    tests_passed = npgettext_lazy(
+        "certificate",
+        "The test met its specification.",
+        "All %(n)s tests met their specification.",
+        "n",
+    )
+    tests_some_passed = npgettext_lazy(
+        "certificate",
+        "%(passed)s of %(n)s test met its specification.",
+        "%(passed)s of %(n)s tests met their specification.",
+        "n",
+    )
+    test = pgettext_lazy("certificate", "Test")
+    method = pgettext_lazy("certificate", "Method")
+    specification = pgettext_lazy("certificate", "Specification")
+    result = pgettext_lazy("certificate", "Result")
+    date = pgettext_lazy("certificate", "Date")
+    outcome = pgettext_lazy("certificate", "Outcome")
+    passed = pgettext_lazy("certificate", "PASS")
+    failed = pgettext_lazy("certificate", "FAIL")
+    release_signature = pgettext_lazy("certificate", "Release signature")
+    meaning = pgettext_lazy("certificate", "Meaning")
+    signed_by = pgettext_lazy("certificate", "Signed by")
+    signed_at = pgettext_lazy("certificate", "Date and time")
+    record_hash = pgettext_lazy("certificate", "QC record hash")
+    statement = pgettext_lazy(
+        "certificate",
+        "Signed electronically: the signer re-entered their password, and the signature is "
+        "bound to the hash of the bank's QC record above. Any later change to a result breaks "
+        "that binding. This certificate is valid only while the bank is released; scan the QR "
+        "code or visit the address below to check its status and that this file is unaltered.",
+    )
 
 
-@cache
-def _font_file(pattern: str) -> Path | None:
-    """The file fontconfig has for `pattern`, or None when the family is not installed
-    (`fc-match` answers its nearest substitute; a substitute is not the face asked for)."""
-    family = pattern.split(":")[0]
-    try:
-        found = subprocess.run(
-            ["fc-match", "--format=%{family}\n%{file}", pattern],
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=10,
-        ).stdout.splitlines()
-    except (OSError, subprocess.SubprocessError):
-        return None
-    if len(found) < 2 or family not in found[0].split(","):
-        return None
-    path = Path(found[1])
-    return path if path.is_file() else None
+# The bank tiers and the release signature's meaning as a certificate prints them.
+TIERS = {
+    BankTier.SEED: pgettext_lazy("certificate", "Seed stock"),
+    BankTier.MCB: pgettext_lazy("certificate", "Master cell bank"),
+    BankTier.WCB: pgettext_lazy("certificate", "Working cell bank"),
+    BankTier.DISTRIBUTION: pgettext_lazy("certificate", "Distribution lot"),
+}
+MEANINGS = {SignatureRow.Meaning.RELEASE: pgettext_lazy("certificate", "Approved for release")}
 
 
-@cache
-def _printed_subset(source: Path) -> Path:
-    """`source` cut down to the PRINTED characters, kept in the temporary directory under a name
-    that changes with the source file."""
-    stat = source.stat()
-    stamp = hashlib.sha256(f"{source}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()
-    target = Path(tempfile.gettempdir()) / "stemhub-fonts" / f"{source.stem}-{stamp[:16]}.ttf"
-    if not target.is_file():
-        font = ttLib.TTFont(source, recalcTimestamp=False)
-        subsetter = Subsetter(Options(layout_features=["*"], name_IDs=["*"], notdef_outline=True))
-        subsetter.populate(unicodes=PRINTED)
-        subsetter.subset(font)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_suffix(f".{os.getpid()}.part")
-        font.save(partial)
-        partial.replace(target)  # atomic: another process never reads half a font
-    return target
-
-
-def _fonts() -> dict[tuple[str, str], Path]:
-    files = {face: _font_file(pattern) for face, pattern in FACES.items()}
-    missing = sorted({FACES[face].split(":")[0] for face, path in files.items() if path is None})
-    if missing:
-        raise FontMissing(
-            f"The certificate of analysis needs the {', '.join(missing)} font; install the "
-            f"Debian package {FONT_PACKAGES}"
-        )
-    return {face: _printed_subset(path) for face, path in files.items() if path is not None}
-
-
-def _needs_cjk(data: CertificateData) -> bool:
-    return any(ch >= "\u2e80" for text in _strings(data) for ch in text)
-
-
-def _strings(data: CertificateData) -> list[str]:
-    texts = [data.line_name, data.provider, data.product, *data.synonyms, *data.notes]
-    texts += [data.signature.printed_name, data.signature.meaning]
-    for test in data.tests:
-        texts += [test.name, test.method, test.specification, test.result, test.unit]
-    return texts
+def _words() -> Iterator[Promise]:
+    return (value for name, value in vars(Words).items() if isinstance(value, Promise))
 
 
 INK = (20, 33, 48)
@@ -180,17 +198,19 @@ class ResultLine:
 
 @dataclass(frozen=True)
 class SignatureData:
-    """The electronic signature of the release (21 CFR 11.50: name, date-time, meaning)."""
+    """The electronic signature of the release (21 CFR 11.50: name, date-time, meaning). The
+    meaning is the choice's label, translated into each language the certificate prints."""
 
     printed_name: str
     signed_at: datetime
-    meaning: str
+    meaning: Text
     record_hash: str
 
 
 @dataclass(frozen=True)
 class CertificateData:
-    """Everything printed on a certificate. Percentages are numbers from 0 to 100."""
+    """Everything printed on a certificate, and the language it is printed in. Percentages are
+    numbers from 0 to 100; the tier is the choice's label (translated when printed)."""
 
     number: str
     issued_at: datetime
@@ -198,7 +218,7 @@ class CertificateData:
     line_name: str
     provider: str
     bank_code: str
-    bank_tier: str
+    bank_tier: Text
     passage_number: int
     freeze_date: date
     signature: SignatureData
@@ -209,15 +229,18 @@ class CertificateData:
     post_thaw_viability: Decimal | None = None
     post_thaw_recovery: Decimal | None = None
     notes: Sequence[str] = field(default_factory=tuple)
+    language: str = CertificateLanguage.ENGLISH
+
+
+# A lazily lower-cased label ("master cell bank" in a sentence), in the language it is read in.
+_lower = cast(Callable[[Text], Promise], lazy(lambda text: str(text).lower(), str))
 
 
 def _plain(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
-def _cells(value: int | None) -> str:
-    if value is None:
-        return "not recorded"
+def _cells(value: int) -> str:
     mantissa, exponent = f"{value:.2e}".split("e")
     return f"{value:,} ({mantissa} × 10{str(int(exponent)).translate(_SUPERSCRIPT)})"
 
@@ -225,8 +248,8 @@ def _cells(value: int | None) -> str:
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
-def _percent(value: Decimal | None) -> str:
-    return "not recorded" if value is None else f"{_plain(value)} %"
+def _percent(value: Decimal) -> str:
+    return f"{_plain(value)} %"
 
 
 def _when(moment: datetime) -> str:
@@ -234,46 +257,90 @@ def _when(moment: datetime) -> str:
     return aware.strftime("%Y-%m-%d %H:%M:%S ") + (aware.tzname() or "UTC")
 
 
-class _Certificate(FPDF):
+class _Blanks(dict[str, Any]):
+    """Values for any placeholder: the ones given, an empty string for the others."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def _data_texts(data: CertificateData) -> list[str]:
+    """The values the certificate prints as they are, whatever its language."""
+    texts = [data.number, data.verification_url, data.line_name, data.provider, data.product]
+    texts += [data.bank_code, *data.synonyms, *data.notes, data.signature.printed_name]
+    for test in data.tests:
+        texts += [test.name, test.method, test.specification, test.result, test.unit]
+    return texts
+
+
+class _Certificate(DocumentPdf):
     def __init__(self, data: CertificateData) -> None:
         super().__init__(orientation="portrait", unit="mm", format="A4")
+        if data.language not in LANGUAGES:
+            raise InvalidInput(
+                _("Choose the language of the certificate: Chinese, English or both"),
+                fields={"language": [f"one of {', '.join(CertificateLanguage.values)}"]},
+            )
         self.data = data
+        self.languages = LANGUAGES[CertificateLanguage(data.language)]
+        self.bilingual = len(self.languages) > 1
         self.set_margins(MARGIN, MARGIN, MARGIN)
-        self.set_auto_page_break(True, margin=20)
+        self.set_auto_page_break(True, margin=22 if self.bilingual else 20)
         self.alias_nb_pages()
-        for (family, style), path in _fonts().items():
-            self.add_font(family, style, str(path))
-        if _needs_cjk(data):
-            cjk = _font_file(CJK_FACE)
-            if cjk is None:
-                raise FontMissing(
-                    "The certificate has Chinese text; install the Debian package fonts-noto-cjk"
-                )
-            self.add_font("cjk", "", str(cjk), collection_font_number=0)
-            self.add_font("cjk", "B", str(cjk), collection_font_number=0)
-            self.set_fallback_fonts(["cjk"])
+        pdf_fonts.add_fonts(self, self._every_text())
+
+    def _every_text(self) -> list[str]:
+        """All the text this certificate can print: its values, and its words in its languages
+        (singular and plural, placeholders left empty). The fonts are cut to these characters."""
+        texts = _data_texts(self.data)
+        for word in _words():
+            for n in (1, 2):
+                texts += self.say(word, _Blanks(n=n, passed=1))
+        texts += self.say(self.data.bank_tier) + self.say(self.data.signature.meaning)
+        return texts
+
+    def say(self, word: Text, values: dict[str, Any] | None = None) -> list[str]:
+        """`word` in each of the certificate's languages, `values` put in (a counted word picks
+        its form by `values["n"]`); once when the languages say the same (a code, a name)."""
+        said: list[str] = []
+        for language in self.languages:
+            with translation.override(language):
+                text = str(word % values) if values is not None else str(word)
+            if text not in said:
+                said.append(text)
+        return said
+
+    def inline(self, word: Text, **values: Any) -> str:
+        """The languages side by side: "中文 / English"."""
+        return " / ".join(self.say(word, values or None))
+
+    def stacked(self, word: Text, **values: Any) -> str:
+        """The languages one above the other, for a narrow column."""
+        return "\n".join(self.say(word, values or None))
 
     def header(self) -> None:
         if self.page_no() == 1:
             return
         self.set_font("sans", "B", 8.5)
         self.set_text_color(*SOFT)
-        self.cell(WIDTH / 2, 5, str(f"Certificate of analysis {self.data.number}"))
-        self.cell(WIDTH / 2, 5, str(self.data.bank_code), align="R")
+        self.cell(WIDTH * 0.7, 5, f"{self.inline(Words.running_head)} {self.data.number}")
+        self.cell(WIDTH * 0.3, 5, str(self.data.bank_code), align="R")
         self.ln(8)
 
     def footer(self) -> None:
-        self.set_y(-14)
+        verify = self.say(Words.verify_at, {"url": self.data.verification_url})
+        pages = self.say(Words.page_of, {"page": self.page_no(), "pages": "{nb}"})
+        self.set_y(-8 - 4 * len(verify) - (2 if self.bilingual else 0))
         self.set_draw_color(*RULE)
         self.line(MARGIN, self.get_y(), PAGE_W - MARGIN, self.get_y())
         self.set_font("sans", "", 7.5)
         self.set_text_color(*SOFT)
-        self.cell(
-            WIDTH * 0.78,
-            5,
-            str(f"Verify this certificate at {self.data.verification_url}"),
-        )
-        self.cell(WIDTH * 0.22, 5, f"Page {self.page_no()} of {{nb}}", align="R")
+        height = 5 if len(verify) == 1 else 4
+        for left, right in zip(verify, pages, strict=False):
+            self.cell(WIDTH * 0.78, height, left)
+            self.cell(WIDTH * 0.22, height, right, align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        for left in verify[len(pages) :]:
+            self.cell(WIDTH * 0.78, height, left, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
 def _draw_qr(pdf: FPDF, text: str, x: float, y: float, size: float) -> None:
@@ -295,11 +362,11 @@ def _draw_qr(pdf: FPDF, text: str, x: float, y: float, size: float) -> None:
             pdf.rect(x + start * module, y + r * module, (c - start) * module, module, "F")
 
 
-def _section(pdf: FPDF, title: str) -> None:
+def _section(pdf: _Certificate, title: Text) -> None:
     pdf.ln(3)
     pdf.set_font("sans", "B", 11)
     pdf.set_text_color(*BRAND)
-    pdf.cell(WIDTH, 7, str(title), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.cell(WIDTH, 7, pdf.inline(title), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_draw_color(*BRAND)
     pdf.set_line_width(0.4)
     pdf.line(MARGIN, pdf.get_y(), PAGE_W - MARGIN, pdf.get_y())
@@ -311,42 +378,53 @@ def _section(pdf: FPDF, title: str) -> None:
 def _head(pdf: _Certificate) -> None:
     data = pdf.data
     top = pdf.get_y()
-    pdf.set_fill_color(*BRAND)
-    pdf.rect(MARGIN, top, 3, 26, "F")
+    text_w = WIDTH - QR_SIZE - 10
     pdf.set_xy(MARGIN + 6, top)
-    pdf.set_font("sans", "B", 20)
     pdf.set_text_color(*INK)
-    pdf.cell(WIDTH - QR_SIZE - 10, 10, "Certificate of Analysis", new_x=XPos.LEFT, new_y=YPos.NEXT)
+    titles = pdf.say(Words.title)
+    pdf.set_font("sans", "B", 20)
+    pdf.cell(text_w, 10, titles[0], new_x=XPos.LEFT, new_y=YPos.NEXT)
+    for title in titles[1:]:
+        pdf.set_font("sans", "B", 13)
+        pdf.cell(text_w, 7, title, new_x=XPos.LEFT, new_y=YPos.NEXT)
     pdf.set_font("sans", "", 10.5)
     pdf.set_text_color(*SOFT)
-    pdf.multi_cell(
-        WIDTH - QR_SIZE - 12,
-        5,
-        str(f"{data.provider}\nRelease testing of {data.bank_tier.lower()} {data.bank_code}"),
-        align="L",
-        new_x=XPos.LEFT,
-        new_y=YPos.NEXT,
-    )
+    testing = pdf.say(Words.testing_of, {"tier": _lower(data.bank_tier), "code": data.bank_code})
+    for line in [data.provider, *testing]:
+        pdf.multi_cell(
+            text_w - 2,
+            5,
+            line,
+            align="L",
+            new_x=XPos.LEFT,
+            new_y=YPos.NEXT,
+            wrapmode=wrapping(line),
+        )
     pdf.ln(1.5)
-    pdf.set_x(MARGIN + 6)
     pdf.set_font("sans", "B", 10.5)
+    labels = [pdf.inline(Words.number), pdf.inline(Words.issued)]
+    label_w = max(32.0, *(pdf.get_string_width(label) + 3 for label in labels))
+    pdf.set_x(MARGIN + 6)
     pdf.set_text_color(*INK)
-    pdf.cell(32, 6, "Certificate no.")
+    pdf.cell(label_w, 6, labels[0])
     pdf.set_font("mono", "", 11)
     pdf.cell(70, 6, str(data.number), new_x=XPos.LEFT, new_y=YPos.NEXT)
     pdf.set_x(MARGIN + 6)
     pdf.set_font("sans", "B", 10.5)
-    pdf.cell(32, 6, "Issued")
+    pdf.cell(label_w, 6, labels[1])
     pdf.set_font("sans", "", 10.5)
-    pdf.cell(70, 6, str(_when(data.issued_at)))
+    pdf.cell(70, 6, str(_when(data.issued_at)), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    bottom = pdf.get_y()
+    pdf.set_fill_color(*BRAND)
+    pdf.rect(MARGIN, top, 3, max(26.0, bottom - top - 2), "F")
 
     qr_x = PAGE_W - MARGIN - QR_SIZE
     _draw_qr(pdf, data.verification_url, qr_x, top, QR_SIZE)
-    pdf.set_xy(qr_x - 6, top + QR_SIZE + 0.5)
+    pdf.set_xy(qr_x - 8, top + QR_SIZE + 0.5)
     pdf.set_font("sans", "", 6.5)
     pdf.set_text_color(*SOFT)
-    pdf.cell(QR_SIZE + 6, 3, "Scan to verify", align="C")
-    pdf.set_y(max(top + QR_SIZE + 4, top + 28))
+    pdf.cell(QR_SIZE + 8, 3, pdf.inline(Words.scan), align="C")
+    pdf.set_y(max(top + QR_SIZE + 4, top + 28, bottom))
 
 
 def _outcome(pdf: _Certificate) -> None:
@@ -355,89 +433,111 @@ def _outcome(pdf: _Certificate) -> None:
     passed = sum(1 for t in data.tests if t.passed)
     every = passed == len(data.tests)
     if every:
-        verdict = f"Released: all {len(data.tests)} release tests met their specification"
+        verdicts = pdf.say(Words.all_passed, {"n": len(data.tests)})
     else:
-        verdict = f"Released with {len(data.tests) - passed} test(s) outside specification"
-    signed = (
-        f"Signed by {data.signature.printed_name} on {_when(data.signature.signed_at)} "
-        f"({data.signature.meaning.lower()})"
-    )
+        verdicts = pdf.say(Words.some_failed, {"n": len(data.tests) - passed})
+    name, when = data.signature.printed_name, _when(data.signature.signed_at)
+    meaning = _lower(data.signature.meaning)
+    if pdf.bilingual:  # the signer's name and the time once, not in a sentence per language
+        signed = [f"{pdf.inline(Words.signed_by)}: {name} · {when} · {pdf.inline(meaning)}"]
+    else:
+        signed = pdf.say(Words.signed, {"name": name, "when": when, "meaning": meaning})
+    height = max(15.0, 3 + 6.5 + 5.5 * (len(verdicts) - 1) + 5 * len(signed))
     top = pdf.get_y() + 2
     colour = PASS if every else FAIL
     pdf.set_fill_color(*colour)
-    pdf.rect(MARGIN, top, WIDTH, 15, "F")
+    pdf.rect(MARGIN, top, WIDTH, height, "F")
     pdf.set_text_color(255, 255, 255)
     pdf.set_xy(MARGIN + 4, top + 1.5)
     pdf.set_font("sans", "B", 12)
-    pdf.cell(WIDTH - 8, 6.5, verdict, new_x=XPos.LEFT, new_y=YPos.NEXT)
+    pdf.cell(WIDTH - 8, 6.5, verdicts[0], new_x=XPos.LEFT, new_y=YPos.NEXT)
+    pdf.set_font("sans", "B", 10)
+    for verdict in verdicts[1:]:
+        pdf.cell(WIDTH - 8, 5.5, verdict, new_x=XPos.LEFT, new_y=YPos.NEXT)
     pdf.set_font("sans", "", 8.5)
-    pdf.cell(WIDTH - 8, 5, signed, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.set_y(top + 17)
+    for line in signed:
+        pdf.cell(WIDTH - 8, 5, line, new_x=XPos.LEFT, new_y=YPos.NEXT)
+    pdf.set_y(top + height + 2)
     pdf.set_text_color(*INK)
     pdf.set_fill_color(*BAND)
 
 
 def _material(pdf: _Certificate) -> None:
     data = pdf.data
-    _section(pdf, "Material")
-    facts = [
-        ("Cell line", data.line_name + (f", {data.product}" if data.product else "")),
-        ("Synonyms", ", ".join(data.synonyms) or "none"),
-        ("Provider", data.provider),
-        ("Bank", f"{data.bank_tier} {data.bank_code}"),
-        ("Passage number", f"P{data.passage_number}"),
-        ("Freeze date", data.freeze_date.isoformat()),
-        ("Cells per vial", _cells(data.cells_per_vial)),
-        ("Post-thaw viability", _percent(data.post_thaw_viability)),
-        ("Post-thaw recovery", _percent(data.post_thaw_recovery)),
+    _section(pdf, Words.material)
+    synonyms = ", ".join(data.synonyms) or pdf.inline(Words.none)
+    unknown = pdf.inline(Words.not_recorded)
+
+    def percent(value: Decimal | None) -> str:
+        return unknown if value is None else _percent(value)
+
+    cells = unknown if data.cells_per_vial is None else _cells(data.cells_per_vial)
+
+    facts: list[tuple[Text, str]] = [
+        (Words.cell_line, data.line_name + (f", {data.product}" if data.product else "")),
+        (Words.synonyms, synonyms),
+        (Words.provider, data.provider),
+        (Words.bank, f"{pdf.inline(data.bank_tier)} {data.bank_code}"),
+        (Words.passage, f"P{data.passage_number}"),
+        (Words.freeze_date, data.freeze_date.isoformat()),
+        (Words.cells_per_vial, cells),
+        (Words.viability, percent(data.post_thaw_viability)),
+        (Words.recovery, percent(data.post_thaw_recovery)),
     ]
     half = WIDTH / 2
     label_w = 37
+    label_h = 4.2 if pdf.bilingual else 5.5
     pdf.set_text_color(*INK)
+    row_y = bottom = pdf.get_y()
     for i, (label, value) in enumerate(facts):
+        x = MARGIN + (i % 2) * half
         if i % 2 == 0:
-            row_y = pdf.get_y()
-            x = MARGIN
-        else:
-            x = MARGIN + half
+            row_y = bottom
         pdf.set_xy(x, row_y)
         pdf.set_font("sans", "B", 9)
         pdf.set_text_color(*SOFT)
-        pdf.cell(label_w, 5.5, str(label))
+        pdf.multi_cell(label_w, label_h, pdf.stacked(label), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        bottom = max(bottom, pdf.get_y())
+        pdf.set_xy(x + label_w, row_y)
         pdf.set_font("sans", "", 9.5)
         pdf.set_text_color(*INK)
         pdf.multi_cell(
             half - label_w - 3,
             5.5,
-            str(value),
+            value,
             align="L",
             new_x=XPos.LMARGIN,
             new_y=YPos.NEXT,
         )
+        bottom = max(bottom, pdf.get_y(), row_y + 5.5)
         if i % 2 == 1 or i == len(facts) - 1:
-            pdf.set_y(max(pdf.get_y(), row_y + 5.5) + 0.8)
+            bottom += 0.8
+    pdf.set_y(bottom)
 
 
 def _tests(pdf: _Certificate) -> None:
     data = pdf.data
-    _section(pdf, "Release tests")
+    _section(pdf, Words.release_tests)
     passed = sum(1 for t in data.tests if t.passed)
     pdf.set_font("sans", "", 9.5)
     if not data.tests:
-        pdf.cell(WIDTH, 6, "No test results recorded.", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        for line in pdf.say(Words.no_results):
+            pdf.cell(WIDTH, 6, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         return
-    summary = (
-        f"All {len(data.tests)} tests met their specification."
-        if passed == len(data.tests)
-        else f"{passed} of {len(data.tests)} tests met their specification."
-    )
-    pdf.cell(WIDTH, 6, summary, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    if passed == len(data.tests):
+        summary = pdf.say(Words.tests_passed, {"n": len(data.tests)})
+    else:
+        summary = pdf.say(Words.tests_some_passed, {"n": len(data.tests), "passed": passed})
+    for line in summary:
+        pdf.cell(WIDTH, 6, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(1)
     pdf.set_font("sans", "", 8.5)
     pdf.set_draw_color(*RULE)
     heading = FontFace(emphasis="BOLD", color=INK, fill_color=BAND, size_pt=8.5)
+    verdicts = {True: pdf.inline(Words.passed), False: pdf.inline(Words.failed)}
+    # Bilingual, the outcome column takes "不合格 / FAIL" on one line, so a row stays one line.
     with pdf.table(
-        col_widths=(32, 30, 32, 45, 21, 20),
+        col_widths=(32, 30, 32, 41, 21, 24) if pdf.bilingual else (32, 30, 32, 45, 21, 20),
         text_align=("LEFT", "LEFT", "LEFT", "LEFT", "LEFT", "CENTER"),
         borders_layout=TableBordersLayout.HORIZONTAL_LINES,
         headings_style=heading,
@@ -449,8 +549,15 @@ def _tests(pdf: _Certificate) -> None:
         repeat_headings=1,
     ) as table:
         row = table.row()
-        for title in ("Test", "Method", "Specification", "Result", "Date", "Outcome"):
-            row.cell(title)
+        for title in (
+            Words.test,
+            Words.method,
+            Words.specification,
+            Words.result,
+            Words.date,
+            Words.outcome,
+        ):
+            row.cell(pdf.stacked(title))
         for test in data.tests:
             row = table.row()
             row.cell(str(test.name), style=FontFace(emphasis="BOLD"))
@@ -461,7 +568,7 @@ def _tests(pdf: _Certificate) -> None:
             row.cell(str(result or "-").replace(";", "; "))
             row.cell(test.tested_on.isoformat() if test.tested_on else "-")
             row.cell(
-                "PASS" if test.passed else "FAIL",
+                verdicts[test.passed],
                 style=FontFace(emphasis="BOLD", color=PASS if test.passed else FAIL),
             )
 
@@ -469,56 +576,78 @@ def _tests(pdf: _Certificate) -> None:
 def _signature(pdf: _Certificate) -> None:
     data = pdf.data
     signature = data.signature
-    block_h = 42 + 4.5 * len(data.notes)
-    if pdf.get_y() + block_h > pdf.h - 22:
+    row_h = 9.0 if pdf.bilingual else 6.0
+    hash_h = 9.0 if pdf.bilingual else 5.0
+    box_h = max(33.0, 5 + 3 * row_h + hash_h)
+    pdf.set_font("sans", "", 8)
+    statement = pdf.say(Words.statement)
+    lines = sum(len(_lines(pdf, text)) for text in statement)
+    block_h = 12 + box_h + 2 + 4 * lines + 4.5 * len(data.notes)
+    if pdf.get_y() + block_h > pdf.h - pdf.b_margin:
         pdf.add_page()
-    _section(pdf, "Release signature")
+    _section(pdf, Words.release_signature)
     top = pdf.get_y()
     pdf.set_draw_color(*BRAND)
     pdf.set_fill_color(*BAND)
-    pdf.rect(MARGIN, top, WIDTH, 33, "DF")
-    rows = [
-        ("Meaning", signature.meaning),
-        ("Signed by", signature.printed_name),
-        ("Date and time", _when(signature.signed_at)),
+    pdf.rect(MARGIN, top, WIDTH, box_h, "DF")
+    rows: list[tuple[Text, str, str]] = [
+        (Words.meaning, pdf.inline(signature.meaning), "B"),
+        (Words.signed_by, signature.printed_name, ""),
+        (Words.signed_at, _when(signature.signed_at), ""),
     ]
-    pdf.set_y(top + 2.5)
-    for label, value in rows:
-        pdf.set_x(MARGIN + 4)
-        pdf.set_font("sans", "B", 9)
-        pdf.set_text_color(*SOFT)
-        pdf.cell(34, 6, str(label))
-        pdf.set_font("sans", "B" if label == "Meaning" else "", 10.5)
+    y = top + 2.5
+    for label, value, style in rows:
+        _signature_row(pdf, y, row_h, label)
+        pdf.set_font("sans", style, 10.5)
         pdf.set_text_color(*INK)
-        pdf.cell(WIDTH - 42, 6, str(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.set_x(MARGIN + 4)
-    pdf.set_font("sans", "B", 9)
-    pdf.set_text_color(*SOFT)
-    pdf.cell(34, 5, "QC record hash")
+        pdf.cell(WIDTH - 42, row_h if pdf.bilingual else 6, value)
+        y += row_h
+    _signature_row(pdf, y, hash_h, Words.record_hash)
     pdf.set_font("mono", "", 8.5)
     pdf.set_text_color(*INK)
-    pdf.cell(WIDTH - 42, 5, str(f"SHA-256 {signature.record_hash}"))
-    pdf.set_y(top + 35)
+    pdf.cell(WIDTH - 42, hash_h, str(f"SHA-256 {signature.record_hash}"))
+    pdf.set_y(top + box_h + 2)
     pdf.set_font("sans", "", 8)
     pdf.set_text_color(*SOFT)
-    pdf.multi_cell(
-        WIDTH,
-        4,
-        "Signed electronically: the signer re-entered their password, and the signature is "
-        "bound to the hash of the bank's QC record above. Any later change to a result breaks "
-        "that binding. This certificate is valid only while the bank is released; scan the QR "
-        "code or visit the address below to check its status and that this file is unaltered.",
-        new_x=XPos.LMARGIN,
-        new_y=YPos.NEXT,
-    )
+    for text in statement:
+        _paragraph(pdf, 4, text)
     for note in data.notes:
-        pdf.multi_cell(WIDTH, 4.5, str(note), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        _paragraph(pdf, 4.5, note)
+
+
+def _paragraph(pdf: _Certificate, height: float, text: str) -> None:
+    """Prose across the page: justified between words, or, in Chinese, broken between any two
+    characters and set flush left (justifying would only widen the spaces around a Latin word)."""
+    mode = wrapping(text)
+    align = "L" if mode is WrapMode.CHAR else "J"
+    pdf.multi_cell(
+        WIDTH, height, text, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT, wrapmode=mode
+    )
+
+
+def _lines(pdf: _Certificate, text: str) -> list[str]:
+    """The lines `text` takes as a paragraph across the page, in the current font."""
+    wrapped = pdf.multi_cell(
+        WIDTH, 4, text, dry_run=True, output=MethodReturnValue.LINES, wrapmode=wrapping(text)
+    )
+    return cast(list[str], wrapped)
+
+
+def _signature_row(pdf: _Certificate, y: float, height: float, label: Text) -> None:
+    """A label of the signature box, its languages stacked, and the cursor where its value goes."""
+    pdf.set_xy(MARGIN + 4, y)
+    pdf.set_font("sans", "B", 9)
+    pdf.set_text_color(*SOFT)
+    said = pdf.say(label)
+    pdf.multi_cell(34, height / len(said), "\n".join(said), new_x=XPos.RIGHT, new_y=YPos.TOP)
+    pdf.set_xy(MARGIN + 4 + 34, y)
 
 
 def render_certificate(data: CertificateData) -> bytes:
-    """The certificate as A4 PDF bytes."""
+    """The certificate as A4 PDF bytes, in `data.language`."""
     pdf = _Certificate(data)
-    pdf.set_title(str(f"Certificate of analysis {data.number}"))
+    pdf.set_lang("zh-CN" if pdf.languages[0] == "zh-hans" else "en")
+    pdf.set_title(f"{pdf.inline(Words.running_head)} {data.number}")
     pdf.set_subject(str(f"{data.line_name} {data.bank_code}"))
     pdf.set_author(str(data.provider))
     pdf.set_creator("stemhub")
@@ -594,11 +723,37 @@ def line_of(bank: CellBank) -> CellLine:
     return line
 
 
+def certificate_language_for(
+    user: User | AnonymousUser | None, chosen: str = ""
+) -> CertificateLanguage:
+    """The language a certificate is issued in: the one its issuer `chosen`, else the issuer's
+    own (their profile's), else the one they are using the site in. InvalidInput for a choice
+    that is not a `CertificateLanguage`."""
+    if chosen:
+        if chosen not in CertificateLanguage.values:
+            raise InvalidInput(
+                _("Choose the language of the certificate: Chinese, English or both"),
+                fields={
+                    "certificate_language": [f"one of {', '.join(CertificateLanguage.values)}"]
+                },
+            )
+        return CertificateLanguage(chosen)
+    language = getattr(user, "language", "") or translation.get_language() or ""
+    if language.startswith("zh"):
+        return CertificateLanguage.CHINESE
+    return CertificateLanguage.ENGLISH
+
+
 def certificate_data(
-    release: Release, *, number: str, issued_at: datetime, base_url: str | None = None
+    release: Release,
+    *,
+    number: str,
+    issued_at: datetime,
+    base_url: str | None = None,
+    language: str = CertificateLanguage.ENGLISH,
 ) -> CertificateData:
-    """What the certificate of `release` prints: the bank as it is, the results and signature
-    as signed."""
+    """What the certificate of `release` prints, in `language`: the bank as it is, the results
+    and signature as signed."""
     bank = CellBank.objects.select_related("line", "product__line", "institution").get(
         pk=release.bank_id
     )
@@ -636,7 +791,7 @@ def certificate_data(
         product=bank.product.name if bank.product_id else "",  # type: ignore[union-attr]
         provider=provider,
         bank_code=bank.code,
-        bank_tier=bank.get_tier_display(),
+        bank_tier=TIERS.get(BankTier(bank.tier), bank.get_tier_display()),
         passage_number=bank.passage_number,
         freeze_date=bank.freeze_date,
         cells_per_vial=bank.cells_per_vial,
@@ -646,9 +801,12 @@ def certificate_data(
         signature=SignatureData(
             printed_name=signature.printed_name,
             signed_at=timezone.localtime(signature.signed_at),
-            meaning=signature.get_meaning_display(),
+            meaning=MEANINGS.get(
+                SignatureRow.Meaning(signature.meaning), signature.get_meaning_display()
+            ),
             record_hash=signature.record_hash,
         ),
+        language=language,
     )
 
 
@@ -656,32 +814,46 @@ def sha256_hex(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
-def certificate_issue(*, release: Release, base_url: str | None = None) -> Certificate:
-    """Render and store the certificate of analysis of a release (call it right after the
-    release, inside the release's transaction and audit context). Numbered
+def certificate_issue(
+    *,
+    release: Release,
+    language: str = CertificateLanguage.ENGLISH,
+    base_url: str | None = None,
+) -> Certificate:
+    """Render and store the certificate of analysis of a release in `language` (a
+    `CertificateLanguage`; kept with it, so that rendering it again gives the same bytes). Call
+    it right after the release, inside the release's transaction and audit context. Numbered
     `COA-<bank code>-<n>`, n counting the bank's certificates from 1. Conflict if the release
     has one already or is no longer standing."""
+    language = certificate_language_for(None, language)
     with transaction.atomic():
         bank = CellBank.objects.select_for_update().get(pk=release.bank_id)
         release = Release.objects.select_for_update().select_related("signature").get(pk=release.pk)
         if Certificate.objects.filter(release_id=release.pk).exists():
             raise Conflict(
-                f"The release of {bank.code} already has a certificate",
+                _("The release of %(bank)s already has a certificate") % {"bank": bank.code},
                 fields={"release": ["already certified"]},
             )
         if not release.standing:
             raise Conflict(
-                f"The release of {bank.code} was invalidated; it cannot be certified",
+                _("The release of %(bank)s was invalidated; it cannot be certified")
+                % {"bank": bank.code},
                 fields={"release": ["invalidated"]},
             )
         count = Certificate.objects.filter(release__bank_id=bank.pk).count()
         number = f"COA-{bank.code}-{count + 1}"
         issued_at = timezone.now()
-        pdf = render_certificate(
-            certificate_data(release, number=number, issued_at=issued_at, base_url=base_url)
+        data = certificate_data(
+            release, number=number, issued_at=issued_at, base_url=base_url, language=language
         )
+        pdf = render_certificate(data)
         certificate = Certificate(
-            release=release, number=number, pdf=pdf, sha256=sha256_hex(pdf), issued_at=issued_at
+            release=release,
+            number=number,
+            pdf=pdf,
+            sha256=sha256_hex(pdf),
+            issued_at=issued_at,
+            language=language,
         )
         certificate.full_clean()
         certificate.save()

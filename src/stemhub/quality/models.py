@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from stemhub.biobank.models import BankTier, CellBank
 from stemhub.quality import wording
@@ -433,9 +434,19 @@ class Release(models.Model):
         return self.invalidated_at is None
 
 
+class CertificateLanguage(models.TextChoices):
+    """What a certificate of analysis is printed in: Chinese, English, or both (bilingual
+    headings and labels, values once, as Chinese accredited laboratories issue them)."""
+
+    CHINESE = "zh-hans", pgettext_lazy("certificate language", "Chinese")
+    ENGLISH = "en", pgettext_lazy("certificate language", "English")
+    BILINGUAL = "bilingual", pgettext_lazy("certificate language", "Chinese and English")
+
+
 class Certificate(models.Model):
     """The certificate of analysis of a release: the PDF as issued and its sha256 (which the
-    public verification page checks). Rendered by `stemhub.quality.coa`."""
+    public verification page checks). Rendered by `stemhub.quality.coa` in the language chosen
+    when it was issued, which is kept so that rendering it again gives the same bytes."""
 
     release = models.OneToOneField(
         Release, on_delete=models.PROTECT, related_name="certificate", verbose_name=_("release")
@@ -447,11 +458,23 @@ class Certificate(models.Model):
     sha256 = models.CharField("SHA-256", max_length=64, unique=True)
     issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
     public = models.BooleanField(_("public"), default=True)
+    language = models.CharField(
+        pgettext_lazy("certificate", "language"),
+        max_length=16,
+        choices=CertificateLanguage.choices,
+        default=CertificateLanguage.ENGLISH,
+    )
 
     class Meta:
         verbose_name = _("certificate of analysis")
         verbose_name_plural = _("certificates of analysis")
         ordering = ["-issued_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(language__in=CertificateLanguage.values),
+                name="certificate_language_known",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.number

@@ -26,7 +26,7 @@ from stemhub.core.errors import Conflict, Forbidden, InvalidInput, full_clean
 from stemhub.equipment.models import Equipment, ExcursionVial
 from stemhub.equipment.selectors import equipment_usable
 from stemhub.quality import selectors, wording
-from stemhub.quality.coa import certificate_issue
+from stemhub.quality.coa import certificate_issue, certificate_language_for
 from stemhub.quality.evaluation import Verdict, evaluate
 from stemhub.quality.models import (
     Nonconformity,
@@ -537,14 +537,18 @@ def nonconformity_close(
 # Release
 
 
-def bank_release(*, actor: User, bank: CellBank, password: str) -> Release:
+def bank_release(
+    *, actor: User, bank: CellBank, password: str, certificate_language: str = ""
+) -> Release:
     """Release a bank with the QA manager's electronic signature: the password re-entered,
     the printed name from the account, the time, the meaning "approved for release", and the
     sha256 of the canonical QC record. The bank's quarantined vials become available (but for
     those a temperature excursion awaiting a decision holds) and the certificate of analysis is
-    issued. Refused, naming them, while a required test has no result or a failed latest
+    issued in `certificate_language` (zh-hans, en or bilingual; by default the signer's
+    language). Refused, naming them, while a required test has no result or a failed latest
     result, or a nonconformity is open. Needs quality.release."""
     require(actor, Perm.QC_RELEASE, bank.institution_id)
+    language = certificate_language_for(actor, certificate_language)
     # Before the transaction opens: a wrong password is counted even though nothing is written.
     password_confirm(
         actor,
@@ -612,5 +616,5 @@ def bank_release(*, actor: User, bank: CellBank, password: str) -> Release:
                     status=VialStatus.AVAILABLE,
                     reason=wording.BANK_RELEASED % {"bank": bank.code},
                 )
-            certificate_issue(release=release)
+            certificate_issue(release=release, language=language)
     return release

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from stemhub.accounts.permissions import Perm, require, user_can
@@ -20,8 +20,9 @@ from stemhub.core.errors import InvalidInput, NotFound, StemhubError
 from stemhub.core.pages import AuthenticatedHttpRequest, page
 from stemhub.equipment.models import Equipment
 from stemhub.quality import selectors, services, wording
+from stemhub.quality.coa import certificate_language_for
 from stemhub.quality.evaluation import evaluate
-from stemhub.quality.models import Nonconformity, QcResult, QcTest, Release
+from stemhub.quality.models import CertificateLanguage, Nonconformity, QcResult, QcTest, Release
 
 # `what` is lazy: the refusal names it in the reader's language.
 quality_page = page(Perm.INVENTORY_VIEW, what=cast(str, gettext_lazy("Quality records")))
@@ -44,6 +45,7 @@ FIELD_LABELS = {
     "nonconformities": gettext_lazy("Nonconformities"),
     "bank": gettext_lazy("Bank"),
     "status": gettext_lazy("Status"),
+    "certificate_language": pgettext_lazy("certificate", "Certificate language"),
 }
 
 
@@ -110,6 +112,8 @@ def _bank_context(request: HttpRequest, bank: Any) -> dict[str, Any]:
         "can_record": user_can(request.user, Perm.QC_RECORD, institution),
         "can_release": user_can(request.user, Perm.QC_RELEASE, institution),
         "printed_name": printed_name(request.user),
+        "certificate_languages": CertificateLanguage.choices,
+        "certificate_language": certificate_language_for(request.user),
         "today": date.today().isoformat(),
         "values": {"test": request.GET.get("test", "")},
         "error": None,
@@ -295,7 +299,10 @@ def release(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require(request.user, Perm.QC_RELEASE, found.institution_id)
     try:
         services.bank_release(
-            actor=request.user, bank=found, password=request.POST.get("password", "")
+            actor=request.user,
+            bank=found,
+            password=request.POST.get("password", ""),
+            certificate_language=request.POST.get("certificate_language", ""),
         )
     except StemhubError as error:
         return _form_error(request, found, error)
