@@ -12,9 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
 
 from stemhub.accounts.models import Institution
 from stemhub.biobank.models import CellBank, Vial
@@ -45,7 +44,7 @@ CLOSED = [RequestStatus.REJECTED, RequestStatus.WITHDRAWN]
 SENT = [RequestStatus.SHIPPED, RequestStatus.RECEIVED, RequestStatus.REPORTED]
 
 MAX_VIALS_PER_REQUEST = 20
-# Stored in English, as signed; shown in the reader's language (`{% translate signature.meaning %}`).
+# Stored in English, as signed; pages show it in the reader's language.
 SIGNATURE_MEANING = gettext_noop("accepted the licence terms")
 
 
