@@ -82,12 +82,12 @@ class LicenceVersion(models.Model):
             "number": self.number,
         }
 
-    def wordings(self) -> list[tuple[str, str, str]]:
-        """(language, title, text) of each text of this version, the reader's language first:
-        Chinese first in a Chinese interface, English first otherwise."""
-        found = [("en", self.title, self.text)]
+    def wordings(self) -> list[dict[str, str]]:
+        """The texts of this version (`language`, `title`, `text`), the reader's language
+        first: Chinese first in a Chinese interface, English first otherwise."""
+        found = [{"language": "en", "title": self.title, "text": self.text}]
         if self.text_zh:
-            chinese = ("zh-hans", self.title_zh or self.title, self.text_zh)
+            chinese = {"language": "zh-hans", "title": self.title_zh, "text": self.text_zh}
             found.insert(0 if get_language() == "zh-hans" else 1, chinese)
         return found
 

@@ -51,7 +51,7 @@ def distribution_receipt_confirm(
     if received_on > timezone.localdate():
         raise InvalidInput(
             gettext("That date is in the future"),
-            fields={"received_on": [gettext("in the future")]},
+            fields={"received_on": [gettext("future")]},
         )
     receipt = Receipt(
         request=request, received_on=received_on, condition=condition.strip(), confirmed_by=actor
@@ -100,7 +100,7 @@ def distribution_thaw_report(
     if thawed_on > timezone.localdate():
         raise InvalidInput(
             gettext("The thaw date is in the future."),
-            fields={"thawed_on": [gettext("in the future")]},
+            fields={"thawed_on": [gettext("future")]},
         )
     if thawed_on < request.receipt.received_on:
         raise InvalidInput(

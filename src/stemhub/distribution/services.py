@@ -576,12 +576,12 @@ def distribution_ship(
     if shipped_on > timezone.localdate():
         raise InvalidInput(
             gettext("The shipping date is in the future; record the shipment when it leaves."),
-            fields={"shipped_on": [gettext("in the future")]},
+            fields={"shipped_on": [gettext("future")]},
         )
     if expected_on is not None and expected_on < shipped_on:
         raise InvalidInput(
             gettext("The expected delivery date is before the shipping date"),
-            fields={"expected_on": [gettext("before the shipping date")]},
+            fields={"expected_on": [gettext("before shipped_on")]},
         )
     reason = _reference_reason(request, "Shipped")
     before = request.status

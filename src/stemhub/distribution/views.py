@@ -96,6 +96,7 @@ def request_new(request: AuthenticatedHttpRequest, name: str) -> HttpResponse:
         {
             "line": line,
             "licence": licence,
+            "wordings": licence.wordings(),
             "values": values,
             "error": error,
             "blocked": blocked,
@@ -547,19 +548,30 @@ def statistics(request: AuthenticatedHttpRequest) -> HttpResponse:
     _staff(request)
     uses = dict(IntendedUse.choices)
 
-    def in_words(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        return [
-            {**row, "use_label": uses.get(row["intended_use"], row["intended_use"])} for row in rows
-        ]
+    def table(by: str, title: Any, label: Any) -> dict[str, Any]:
+        rows = selectors.distribution_statistics(request.user, by=by)
+        return {
+            "key": by,
+            "title": title,
+            "label": label,
+            "rows": [
+                {
+                    **row,
+                    "name": row[by],
+                    "use_label": uses.get(row["intended_use"], row["intended_use"]),
+                }
+                for row in rows
+            ],
+        }
 
     return render(
         request,
         "distribution/statistics.html",
         {
-            "by_line": in_words(selectors.distribution_statistics(request.user, by="line")),
-            "by_institution": in_words(
-                selectors.distribution_statistics(request.user, by="institution")
-            ),
+            "tables": [
+                table("line", _("By line"), _("Line")),
+                table("institution", _("By recipient institution"), _("Recipient institution")),
+            ]
         },
     )
 
