@@ -340,6 +340,7 @@ class ThawReport(models.Model):
         _("recovery"),
         max_digits=6,
         decimal_places=2,
+        # xgettext:no-python-format
         help_text=_("% of the promised cells recovered"),
     )
     attachment = models.CharField(_("attachment"), max_length=8, choices=Attachment.choices)
