@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import get_language, gettext, gettext_noop
+from django.utils.translation import get_language, gettext, gettext_noop, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from stemhub.accounts.models import Institution
@@ -322,7 +322,7 @@ class Attachment(models.TextChoices):
     GOOD = "good", _("Good (most colonies attached)")
     PARTIAL = "partial", _("Partial")
     POOR = "poor", _("Poor")
-    NONE = "none", _("None")
+    NONE = "none", pgettext_lazy("cell attachment after thawing", "None")
 
 
 class ThawReport(models.Model):
