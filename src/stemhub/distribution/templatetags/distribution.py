@@ -5,6 +5,7 @@ from typing import Any
 
 from django import template
 from django.db.models import TextChoices
+from django.utils.translation import gettext
 
 from stemhub.biobank.models import VialStatus
 from stemhub.distribution import checks
@@ -26,6 +27,7 @@ def request_option(line: Any, user: Any) -> dict[str, Any]:
     return {
         "open": requestable,
         "reasons": reasons,
+        "reasons_text": gettext("; ").join(reasons),
         "stock": released_stock(line) if requestable else 0,
         "expand_to_order": line.availability == Availability.EXPAND_TO_ORDER,
         "signed_in": bool(getattr(user, "is_authenticated", False)),
