@@ -87,7 +87,8 @@ class LicenceVersion(models.Model):
         first: Chinese first in a Chinese interface, English first otherwise."""
         found = [{"language": "en", "title": self.title, "text": self.text}]
         if self.text_zh:
-            chinese = {"language": "zh-hans", "title": self.title_zh, "text": self.text_zh}
+            title = self.title_zh or self.title
+            chinese = {"language": "zh-hans", "title": title, "text": self.text_zh}
             found.insert(0 if get_language() == "zh-hans" else 1, chinese)
         return found
 
