@@ -73,8 +73,9 @@ def client_for(users):
 
 
 def ensure_reference_data() -> None:
-    """The rows data migrations write (the default QC panel, licence version 1): a transactional
-    test flushes every table, so the tests after it would otherwise find them gone."""
+    """The rows data migrations write (the default QC panel, licence versions 1 and 2): a
+    transactional test flushes every table, so the tests after it would otherwise find them
+    gone."""
     import importlib
 
     from django.apps import apps
@@ -85,6 +86,8 @@ def ensure_reference_data() -> None:
     install_defaults(QcTest)
     licence = importlib.import_module("stemhub.distribution.migrations.0002_licence_version_1")
     licence.add_version_1(apps, None)
+    bilingual = importlib.import_module("stemhub.distribution.migrations.0003_translated_labels")
+    bilingual.add_version_2(apps, None)
 
 
 @pytest.fixture(autouse=True)

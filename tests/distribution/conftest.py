@@ -1,4 +1,5 @@
 import pytest
+from django.utils import translation
 
 from tests.distribution.setups import available_line
 
@@ -18,3 +19,11 @@ def licence(db):
     from tests.distribution.setups import ensure_licence
 
     ensure_licence()
+
+
+@pytest.fixture(autouse=True)
+def language_reset():
+    """A page asked for in Chinese leaves Chinese active in the thread (LocaleMiddleware
+    activates, nothing deactivates): the next test starts in the default language again."""
+    yield
+    translation.deactivate()

@@ -92,7 +92,7 @@ NEW_REQUEST = {
     "intended_use": "basic_research",
     "ethics_reference": "EK-1",
     "vials_requested": 1,
-    "licence_number": 1,
+    "licence_number": 2,  # the version in force: 0003_translated_labels
     "accept_licence": True,
     "password": PASSWORD,
 }

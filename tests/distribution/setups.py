@@ -22,12 +22,14 @@ from tests.conftest import PASSWORD
 
 
 def ensure_licence() -> None:
-    """Licence version 1 as its data migration writes it: a transactional test elsewhere in the
-    suite flushes the tables, data-migration rows included."""
+    """Licence versions 1 and 2 as their data migrations write them: a transactional test
+    elsewhere in the suite flushes the tables, data-migration rows included."""
     from django.apps import apps
 
     migration = importlib.import_module("stemhub.distribution.migrations.0002_licence_version_1")
     migration.add_version_1(apps, None)
+    bilingual = importlib.import_module("stemhub.distribution.migrations.0003_translated_labels")
+    bilingual.add_version_2(apps, None)
 
 
 def available_line(users: dict[str, Any], name: str = "NSCBi001-A", **consent: Any) -> CellLine:

@@ -55,7 +55,7 @@ def test_the_request_form_names_every_problem_at_once_and_keeps_the_input(line, 
             "intended_use": "basic_research",
             "ethics_reference": "",
             "vials_requested": "99",
-            "licence_number": "1",
+            "licence_number": "2",
             "accept_licence": "yes",
             "printed_name": "Researcher Tester",
             "password": PASSWORD,
@@ -83,7 +83,7 @@ def test_a_use_the_consent_forbids_is_named_on_the_intended_use(users, client_fo
     line = available_line(users, "NSCBi002-A", use_commercial=False)
     answer = client_for("researcher").post(
         f"/distribution/lines/{line.name}/request/",
-        {"intended_use": "commercial", "vials_requested": "1", "licence_number": "1"},
+        {"intended_use": "commercial", "vials_requested": "1", "licence_number": "2"},
     )
     text = answer.content.decode()
     assert "does not allow commercial use" in text

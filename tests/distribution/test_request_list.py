@@ -108,7 +108,7 @@ def test_the_named_lists_of_the_menu(client_for, requests):
     technician = client_for("bank_technician")
     work = technician.get("/work/").content.decode()
     assert 'href="/distribution/requests/to-ship/"' in work
-    assert RequestStatus.ALLOCATED.label in work
+    assert str(RequestStatus.ALLOCATED.label) in work
     assert listed(technician, "", path="to-ship/") == ["Approved one", "Allocated one"]
     assert listed(client_for("curator"), "", path="to-review/") == [
         "Submitted one",

@@ -5,6 +5,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja import Field, Router, Schema, Status
 
 from stemhub.accounts.permissions import Perm, require
@@ -78,7 +79,9 @@ class LicenceOut(Schema):
     number: int
     title: str
     text: str
-    sha256: str
+    title_zh: str = Field(description="The Chinese title; empty for an English-only version")
+    text_zh: str = Field(description="The Chinese text; empty for an English-only version")
+    sha256: str = Field(description="Of the texts a request signs (both, when bilingual)")
 
 
 class LicenceSignedOut(Schema):
@@ -255,6 +258,8 @@ def licence(request: HttpRequest) -> dict[str, Any]:
         "number": current.number,
         "title": current.title,
         "text": current.text,
+        "title_zh": current.title_zh,
+        "text_zh": current.text_zh,
         "sha256": current.sha256,
     }
 
@@ -285,7 +290,8 @@ def request_create(request: AuthenticatedHttpRequest, payload: RequestIn) -> Sta
     line = CellLine.objects.filter(name=payload.line, status=LineStatus.PUBLISHED).first()
     if line is None:
         raise NotFound(
-            f"No published cell line named {payload.line!r}", fields={"line": ["unknown"]}
+            gettext("No published cell line named %(name)s") % {"name": repr(payload.line)},
+            fields={"line": [gettext("unknown")]},
         )
     data = payload.dict()
     data.pop("line")
@@ -427,5 +433,5 @@ def statistics(
     """Needs distribution.review or distribution.ship: shipped requests and vials by line
     (or recipient institution), year, country and intended use."""
     if not selectors.is_distribution_staff(request.user):
-        raise Forbidden("Statistics need distribution.review or distribution.ship")
+        raise Forbidden(gettext("Statistics need distribution.review or distribution.ship"))
     return selectors.distribution_statistics(request.user, by=by)

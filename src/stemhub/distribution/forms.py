@@ -110,6 +110,7 @@ def decision(data: Data) -> bool:
     value = str(data.get("decision", ""))
     if value not in ("approve", "reject"):
         raise InvalidInput(
-            gettext("Press Approve or Reject."), fields={"decision": ["approve or reject"]}
+            gettext("Press Approve or Reject."),
+            fields={"decision": [gettext("approve or reject")]},
         )
     return value == "approve"

@@ -5,9 +5,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 from django.urls import reverse
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from django_stubs_ext import StrOrPromise
 
 from stemhub.accounts.models import Role
@@ -90,7 +89,7 @@ register_menu(
 
 
 def _waited(since: Any) -> str:
-    return _g("waiting %(time)s") % {"time": time_waited(since)}
+    return gettext("waiting %(time)s") % {"time": time_waited(since)}
 
 
 def _row(found: Any, detail: str, *, badge: bool = True) -> QueueRow:
@@ -178,7 +177,7 @@ def reports_due(user: Any) -> Queue:
         rows=[
             _row(
                 r,
-                _g("%(due)s · waiting %(time)s")
+                gettext("%(due)s · waiting %(time)s")
                 % {"due": DUE[r.status], "time": time_waited(r.waiting_since)},
             )
             for r in rows[:SHOWN]

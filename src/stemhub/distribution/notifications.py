@@ -1,10 +1,13 @@
 """The emails of the distribution workflow, sent with Django's mail once the transaction that
-caused them commits (a rolled-back decision mails nobody).
+caused them commits (a rolled-back decision mails nobody). Each recipient reads the mail in the
+language of their profile (`User.language`), else the site's (`LANGUAGE_CODE`): one mail per
+language, to the recipients who read it.
 
 Links are absolute: `STEMHUB_SITE_URL`, or the address the request that caused the mail came in
 on (`stemhub.core.site`).
 """
 
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -15,6 +18,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 
 from stemhub.accounts.models import User
 from stemhub.accounts.permissions import ROLE_PERMISSIONS, Perm
@@ -26,8 +30,8 @@ def request_url(request: DistributionRequest) -> str:
     return absolute(reverse("distribution:request", args=[request.pk]))
 
 
-def holders(perm: Perm, institution_id: int) -> list[str]:
-    """Email addresses of the institution's active members whose roles grant `perm`."""
+def holders(perm: Perm, institution_id: int) -> list[User]:
+    """The institution's active members with an email address whose roles grant `perm`."""
     roles = sorted(role for role, perms in ROLE_PERMISSIONS.items() if perm in perms)
     people = (
         User.objects.filter(
@@ -37,7 +41,7 @@ def holders(perm: Perm, institution_id: int) -> list[str]:
         .distinct()
         .order_by("email")
     )
-    return list(people.values_list("email", flat=True))
+    return list(people)
 
 
 _muted: ContextVar[bool] = ContextVar("distribution_notifications_muted", default=False)
@@ -53,17 +57,23 @@ def notifications_muted() -> Iterator[None]:
         _muted.reset(token)
 
 
-def notify(template: str, request: DistributionRequest, to: Iterable[str], **context: Any) -> None:
-    recipients = sorted(set(to))
-    if not recipients or _muted.get():
+def notify(template: str, request: DistributionRequest, to: Iterable[User], **context: Any) -> None:
+    """Mail `template` about `request` to the people `to`, each in their language."""
+    if _muted.get():
         return
-    text = render_to_string(
-        f"distribution/emails/{template}.txt",
-        {"request": request, "url": request_url(request), **context},
-    ).strip()
-    subject, _, body = text.partition("\n")
-    transaction.on_commit(
-        lambda: send_mail(
-            subject.strip(), body.strip() + "\n", settings.DEFAULT_FROM_EMAIL, recipients
-        )
-    )
+    by_language: dict[str, set[str]] = defaultdict(set)
+    for person in to:
+        if person.email:
+            by_language[person.language or settings.LANGUAGE_CODE].add(person.email)
+    for language, addresses in sorted(by_language.items()):
+        with translation.override(language):
+            text = render_to_string(
+                f"distribution/emails/{template}.txt",
+                {"request": request, "url": request_url(request), **context},
+            ).strip()
+        subject, _, body = text.partition("\n")
+        _send_on_commit(subject.strip(), body.strip() + "\n", sorted(addresses))
+
+
+def _send_on_commit(subject: str, body: str, recipients: list[str]) -> None:
+    transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients))

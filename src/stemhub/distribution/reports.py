@@ -26,9 +26,10 @@ from stemhub.distribution.models import (
 from stemhub.distribution.steps import expect_status, locked_request, request_event
 
 
-def _own(actor: User, request: DistributionRequest, what: str) -> None:
+def _own(actor: User, request: DistributionRequest, refusal: str) -> None:
+    """Refuse anyone but the request's researcher, saying `refusal` (with `%(reference)s`)."""
     if actor.pk != request.researcher_id:
-        raise Forbidden(f"Only the researcher who made {request.reference} can {what}")
+        raise Forbidden(refusal % {"reference": request.reference})
 
 
 @transaction.atomic
@@ -36,15 +37,22 @@ def distribution_receipt_confirm(
     *, actor: User, request: DistributionRequest, received_on: date, condition: str = ""
 ) -> Receipt:
     request = locked_request(request)
-    _own(actor, request, "confirm its receipt")
+    _own(
+        actor,
+        request,
+        gettext("Only the researcher who made %(reference)s can confirm its receipt"),
+    )
     expect_status(request, RequestStatus.SHIPPED)
     if received_on < request.shipment.shipped_on:
         raise InvalidInput(
-            "The cells cannot arrive before they were shipped",
-            fields={"received_on": ["before the shipping date"]},
+            gettext("The cells cannot arrive before they were shipped"),
+            fields={"received_on": [gettext("before the shipping date")]},
         )
     if received_on > timezone.localdate():
-        raise InvalidInput("That date is in the future", fields={"received_on": ["future"]})
+        raise InvalidInput(
+            gettext("That date is in the future"),
+            fields={"received_on": [gettext("future")]},
+        )
     receipt = Receipt(
         request=request, received_on=received_on, condition=condition.strip(), confirmed_by=actor
     )
@@ -70,25 +78,34 @@ def distribution_thaw_report(
 ) -> ThawReport:
     """Post-thaw results: viability %, recovery % of the promised cells, attachment, problems."""
     request = locked_request(request)
-    _own(actor, request, "report its post-thaw results")
+    _own(
+        actor,
+        request,
+        gettext("Only the researcher who made %(reference)s can report its post-thaw results"),
+    )
     expect_status(request, RequestStatus.RECEIVED)
     if attachment not in Attachment.values:
         raise InvalidInput(
-            f"Attachment is one of {', '.join(Attachment.values)}",
-            fields={"attachment": ["unknown value"]},
+            gettext("Attachment is one of %(values)s") % {"values": ", ".join(Attachment.values)},
+            fields={"attachment": [gettext("unknown value")]},
         )
     if not Decimal(0) <= viability <= Decimal(100):
-        raise InvalidInput("Viability is a percentage", fields={"viability": ["0 to 100"]})
+        raise InvalidInput(
+            gettext("Viability is a percentage"), fields={"viability": [gettext("0 to 100")]}
+        )
     if recovery < 0:
-        raise InvalidInput("Recovery cannot be negative", fields={"recovery": ["0 or more"]})
+        raise InvalidInput(
+            gettext("Recovery cannot be negative"), fields={"recovery": [gettext("0 or more")]}
+        )
     if thawed_on > timezone.localdate():
         raise InvalidInput(
-            gettext("The thaw date is in the future."), fields={"thawed_on": ["future"]}
+            gettext("The thaw date is in the future."),
+            fields={"thawed_on": [gettext("future")]},
         )
     if thawed_on < request.receipt.received_on:
         raise InvalidInput(
-            "The cells were thawed before they arrived?",
-            fields={"thawed_on": ["before receipt"]},
+            gettext("The cells were thawed before they arrived?"),
+            fields={"thawed_on": [gettext("before receipt")]},
         )
     report = ThawReport(
         request=request,
@@ -129,18 +146,28 @@ def distribution_result_report(
 ) -> ResultReport:
     """A publication or result from the project, shared with the provider as the licence asks."""
     request = locked_request(request)
-    _own(actor, request, "report its results")
+    _own(
+        actor,
+        request,
+        gettext("Only the researcher who made %(reference)s can report its results"),
+    )
     expect_status(request, RequestStatus.RECEIVED, RequestStatus.REPORTED)
     doi = normalise_doi(doi)
     if doi and not re.fullmatch(DOI_PATTERN, doi):
-        raise InvalidInput(f"{doi!r} is not a DOI (10.xxxx/…)", fields={"doi": ["not a DOI"]})
+        raise InvalidInput(
+            gettext("%(doi)s is not a DOI (10.xxxx/…)") % {"doi": repr(doi)},
+            fields={"doi": [gettext("not a DOI")]},
+        )
     if not title.strip():
         raise InvalidInput(
-            "Give the title of the publication or result", fields={"title": ["required"]}
+            gettext("Give the title of the publication or result"),
+            fields={"title": [gettext("required")]},
         )
     if doi and request.results.filter(doi=doi).exists():
         raise Conflict(
-            f"{doi} is already reported for {request.reference}", fields={"doi": ["reported"]}
+            gettext("%(doi)s is already reported for %(reference)s")
+            % {"doi": doi, "reference": request.reference},
+            fields={"doi": [gettext("reported")]},
         )
     result = ResultReport(
         request=request, doi=doi, title=title.strip(), summary=summary.strip(), reported_by=actor

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from django.core.exceptions import FieldError
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, ExtractYear
+from django.utils.translation import gettext
 
 from stemhub.accounts.permissions import Perm, is_platform_admin, user_can
 from stemhub.biobank.models import BankTier, CellBank, Vial, VialStatus
@@ -36,7 +37,7 @@ STAFF_PERMISSIONS = [Perm.DISTRIBUTION_REVIEW, Perm.DISTRIBUTION_SHIP, Perm.DIST
 def current_licence() -> LicenceVersion:
     found = LicenceVersion.objects.order_by("-number").first()
     if found is None:
-        raise NotFound("No licence text is on record; run the distribution migrations")
+        raise NotFound(gettext("No licence text is on record; run the distribution migrations"))
     return found
 
 
@@ -69,7 +70,10 @@ def request_for(user: Any, pk: int) -> DistributionRequest:
         .first()
     )
     if found is None:
-        raise NotFound(f"No distribution request DR-{pk:05d} that you may see")
+        raise NotFound(
+            gettext("No distribution request %(reference)s that you may see")
+            % {"reference": f"DR-{pk:05d}"}
+        )
     return found
 
 

@@ -22,7 +22,7 @@ from datetime import date
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from django_stubs_ext import StrPromise
 
 from stemhub.accounts.models import User
@@ -34,6 +34,7 @@ from stemhub.biobank.services import vials_set_status
 from stemhub.core.auth import password_confirm, printed_name
 from stemhub.core.errors import Conflict, Forbidden, InvalidInput, full_clean
 from stemhub.distribution import selectors
+from stemhub.distribution.checks import check_notes
 from stemhub.distribution.committee import is_committee_member
 from stemhub.distribution.models import (
     MAX_VIALS_PER_REQUEST,
@@ -46,6 +47,7 @@ from stemhub.distribution.models import (
     RequestEvent,
     RequestStatus,
     Shipment,
+    licence_sha256,
 )
 from stemhub.distribution.notifications import holders, notify
 from stemhub.distribution.steps import expect_status, locked_request, request_event
@@ -65,6 +67,18 @@ UNAVAILABLE: dict[str, StrPromise] = {
     ),
     Availability.RECALLED: gettext_lazy("%(name)s has been recalled: it cannot be requested"),
     Availability.WITHDRAWN: gettext_lazy("%(name)s has been withdrawn: it cannot be requested"),
+}
+# Why the donor's consent refuses an intended use.
+CONSENT_REFUSAL: dict[str, StrPromise] = {
+    IntendedUse.BASIC_RESEARCH: gettext_lazy(
+        "The donor's consent for %(name)s does not allow research use"
+    ),
+    IntendedUse.COMMERCIAL: gettext_lazy(
+        "The donor's consent for %(name)s does not allow commercial use"
+    ),
+    IntendedUse.CLINICAL: gettext_lazy(
+        "The donor's consent for %(name)s does not allow clinical use"
+    ),
 }
 WITHDRAWABLE = [
     RequestStatus.SUBMITTED,
@@ -88,43 +102,24 @@ def refusals(line: CellLine, intended_use: str) -> dict[str, list[str]]:
     """Why this line cannot go out for this use, by field: empty when nothing forbids it."""
     found: dict[str, list[str]] = {}
     if line.status != Status.PUBLISHED or line.published_at is None:
-        found.setdefault("line", []).append(f"{line.name} is not published in the catalogue")
+        found.setdefault("line", []).append(
+            gettext("%(name)s is not published in the catalogue") % {"name": line.name}
+        )
     if line.availability not in REQUESTABLE:
         found.setdefault("line", []).append(
             UNAVAILABLE.get(line.availability, UNAVAILABLE[Availability.NOT_AVAILABLE])
             % {"name": line.name, "provider": line.institution.name}
         )
     consent = {
-        IntendedUse.BASIC_RESEARCH: (line.use_research, "research"),
-        IntendedUse.COMMERCIAL: (line.use_commercial, "commercial"),
-        IntendedUse.CLINICAL: (line.use_clinical, "clinical"),
+        IntendedUse.BASIC_RESEARCH: line.use_research,
+        IntendedUse.COMMERCIAL: line.use_commercial,
+        IntendedUse.CLINICAL: line.use_clinical,
     }
-    if intended_use in consent:
-        allowed, word = consent[IntendedUse(intended_use)]
-        if allowed is False:
-            found.setdefault("intended_use", []).append(
-                f"The donor's consent for {line.name} does not allow {word} use"
-            )
+    if intended_use in consent and consent[IntendedUse(intended_use)] is False:
+        found.setdefault("intended_use", []).append(
+            CONSENT_REFUSAL[intended_use] % {"name": line.name}
+        )
     return found
-
-
-def check_notes(line: CellLine, intended_use: str) -> list[str]:
-    """What a reviewer should look at although it blocks nothing."""
-    notes = []
-    if line.managed_access:
-        notes.append(f"{line.name} is under managed access: the access committee must approve")
-    if intended_use == IntendedUse.COMMERCIAL and line.use_commercial is None:
-        notes.append("The consent record does not say whether commercial use is allowed")
-    if intended_use == IntendedUse.CLINICAL:
-        if line.use_clinical is None:
-            notes.append("The consent record does not say whether clinical use is allowed")
-        if not line.clinical_grade:
-            notes.append(f"{line.name} is not a clinical-grade line")
-    if line.restrictions.strip():
-        notes.append(f"Restrictions on record: {line.restrictions.strip()}")
-    if line.availability == Availability.EXPAND_TO_ORDER:
-        notes.append(f"{line.name} is expanded to order: shipping takes longer")
-    return notes
 
 
 def _refuse_if_blocked(line: CellLine, intended_use: str) -> None:
@@ -180,47 +175,50 @@ def distribution_request_create(
     signs the licence version they were shown: password re-entered; the signature carries the
     account's printed name (`printed_name`), never a name typed in."""
     if not getattr(actor, "is_authenticated", False) or not actor.is_active:
-        raise Forbidden("Log in to request a line")
+        raise Forbidden(gettext("Log in to request a line"))
     # Before the transaction opens: a wrong password is counted even though nothing is written.
     password_confirm(
         actor,
         password,
         wrong=InvalidInput(
-            "The password does not match your account; the signature needs it re-entered",
-            fields={"password": ["does not match"]},
+            gettext("The password does not match your account; the signature needs it re-entered"),
+            fields={"password": [gettext("does not match")]},
         ),
     )
     with transaction.atomic():
         if intended_use not in IntendedUse.values:
             raise InvalidInput(
-                f"Unknown intended use {intended_use!r}; "
-                f"use one of {', '.join(IntendedUse.values)}",
-                fields={"intended_use": ["unknown value"]},
+                gettext("Unknown intended use %(value)s; use one of %(values)s")
+                % {"value": repr(intended_use), "values": ", ".join(IntendedUse.values)},
+                fields={"intended_use": [gettext("unknown value")]},
             )
         line = CellLine.objects.select_for_update().get(pk=line.pk)
         _refuse_if_blocked(line, intended_use)
         if not 1 <= vials_requested <= MAX_VIALS_PER_REQUEST:
             raise InvalidInput(
-                f"Ask for 1 to {MAX_VIALS_PER_REQUEST} vials",
-                fields={"vials_requested": ["out of range"]},
+                gettext("Ask for 1 to %(max)d vials") % {"max": MAX_VIALS_PER_REQUEST},
+                fields={"vials_requested": [gettext("out of range")]},
             )
         country = recipient_country.strip().upper()
         if not re.fullmatch(r"[A-Z]{2}", country):
             raise InvalidInput(
-                "Give the country as its two-letter ISO code (DE, CN, US …)",
-                fields={"recipient_country": ["two letters"]},
+                gettext("Give the country as its two-letter ISO code (DE, CN, US …)"),
+                fields={"recipient_country": [gettext("two letters")]},
             )
         licence = selectors.current_licence()
         if licence_number != licence.number:
             raise Conflict(
-                f"The licence terms changed (version {licence.number} replaces {licence_number}); "
-                "read the new terms and sign again",
-                fields={"licence_number": ["not the current version"]},
+                gettext(
+                    "The licence terms changed (version %(new)d replaces %(old)d); "
+                    "read the new terms and sign again"
+                )
+                % {"new": licence.number, "old": licence_number},
+                fields={"licence_number": [gettext("not the current version")]},
             )
         if not accept_licence:
             raise InvalidInput(
-                "Accept the licence terms to submit the request",
-                fields={"accept_licence": ["required"]},
+                gettext("Accept the licence terms to submit the request"),
+                fields={"accept_licence": [gettext("required")]},
             )
         request = DistributionRequest(
             line=line,
@@ -258,15 +256,22 @@ def distribution_request_create(
                 "",
                 f"Licence version {licence.number} signed by {signature.printed_name}",
             )
-    notify("submitted", request, [actor.email])
+    notify("submitted", request, [actor])
     notify("to_review", request, holders(Perm.DISTRIBUTION_REVIEW, request.provider_id))
     return request
 
 
-def _reason(reason: str, what: str) -> str:
+def _reason(reason: str, missing: str) -> str:
+    """The reason given, or InvalidInput saying `missing`."""
     if not reason.strip():
-        raise InvalidInput(f"Give a reason for the {what}", fields={"reason": ["required"]})
+        raise InvalidInput(missing, fields={"reason": [gettext("required")]})
     return reason.strip()
+
+
+def _decision_reason(reason: str, approve: bool) -> str:
+    if approve:
+        return _reason(reason, gettext("Give a reason for the approval"))
+    return _reason(reason, gettext("Give a reason for the rejection"))
 
 
 # Review
@@ -281,9 +286,9 @@ def distribution_request_review(
     request = locked_request(request)
     require(actor, Perm.DISTRIBUTION_REVIEW, request.provider_id)
     if actor.pk == request.researcher_id:
-        raise Forbidden("You cannot review your own request")
+        raise Forbidden(gettext("You cannot review your own request"))
     expect_status(request, RequestStatus.SUBMITTED)
-    reason = _reason(reason, "approval" if approve else "rejection")
+    reason = _decision_reason(reason, approve)
     before = request.status
     with audit_context(actor=actor, reason=reason):
         request.reviewed_by = actor
@@ -310,7 +315,7 @@ def distribution_request_review(
 
 def _decided(request: DistributionRequest, reason: str) -> None:
     outcome = "approved" if request.status == RequestStatus.APPROVED else "rejected"
-    notify("decision", request, [request.researcher.email], outcome=outcome, reason=reason)
+    notify("decision", request, [request.researcher], outcome=outcome, reason=reason)
     if outcome == "approved":
         notify("to_ship", request, holders(Perm.DISTRIBUTION_SHIP, request.provider_id))
 
@@ -324,15 +329,19 @@ def distribution_request_committee_review(
     request = locked_request(request)
     if not is_committee_member(actor, request.provider_id):
         raise Forbidden(
-            "The second approval of a managed-access line needs the provider's access committee"
+            gettext(
+                "The second approval of a managed-access line needs the provider's access committee"
+            )
         )
     expect_status(request, RequestStatus.AWAITING_COMMITTEE)
     if actor.pk in (request.reviewed_by_id, request.researcher_id):
         raise Forbidden(
-            "The committee's approval must come from someone other than the curator who "
-            "approved and the researcher"
+            gettext(
+                "The committee's approval must come from someone other than the curator who "
+                "approved and the researcher"
+            )
         )
-    reason = _reason(reason, "approval" if approve else "rejection")
+    reason = _decision_reason(reason, approve)
     before = request.status
     with audit_context(actor=actor, reason=reason):
         if approve:
@@ -354,7 +363,7 @@ def distribution_request_withdraw(
     """The researcher withdraws a request before vials are allocated to it."""
     request = locked_request(request)
     if actor.pk != request.researcher_id:
-        raise Forbidden("Only the researcher who made a request can withdraw it")
+        raise Forbidden(gettext("Only the researcher who made a request can withdraw it"))
     expect_status(request, *WITHDRAWABLE)
     before = request.status
     with audit_context(actor=actor, reason=reason or "Withdrawn by the researcher"):
@@ -390,8 +399,9 @@ def distribution_allocate(*, actor: User, request: DistributionRequest) -> list[
     )
     if not lots:
         raise Conflict(
-            f"{request.line.name} has no distribution lot released by quality assurance",
-            fields={"lots": ["none released"]},
+            gettext("%(name)s has no distribution lot released by quality assurance")
+            % {"name": request.line.name},
+            fields={"lots": [gettext("none released")]},
         )
     wanted = request.vials_requested
     chosen = list(
@@ -406,9 +416,20 @@ def distribution_allocate(*, actor: User, request: DistributionRequest) -> list[
     )
     if len(chosen) < wanted:
         raise Conflict(
-            f"Only {len(chosen)} vial(s) of released distribution lots of {request.line.name} "
-            f"are available; {request.reference} asks for {wanted}",
-            fields={"vials": [f"{len(chosen)} available"]},
+            ngettext(
+                "Only %(count)d vial of released distribution lots of %(name)s is available; "
+                "%(reference)s asks for %(wanted)d",
+                "Only %(count)d vials of released distribution lots of %(name)s are available; "
+                "%(reference)s asks for %(wanted)d",
+                len(chosen),
+            )
+            % {
+                "count": len(chosen),
+                "name": request.line.name,
+                "reference": request.reference,
+                "wanted": wanted,
+            },
+            fields={"vials": [gettext("%(count)d available") % {"count": len(chosen)}]},
         )
     # No joins under the lock: a row re-read after waiting comes back fresh, joined ones not.
     vials = list(Vial.objects.select_for_update().filter(pk__in=chosen).order_by("pk"))
@@ -419,8 +440,9 @@ def distribution_allocate(*, actor: User, request: DistributionRequest) -> list[
             or vial.checked_out_to_id
         ):
             raise Conflict(
-                f"Vial {vial.barcode} changed while it was being allocated; allocate again",
-                fields={"vials": ["changed meanwhile"]},
+                gettext("Vial %(barcode)s changed while it was being allocated; allocate again")
+                % {"barcode": vial.barcode},
+                fields={"vials": [gettext("changed meanwhile")]},
             )
     reason = _reference_reason(request, "Reserved")
     before = request.status
@@ -448,8 +470,8 @@ def distribution_allocate(*, actor: User, request: DistributionRequest) -> list[
                 Allocation.objects.bulk_create(allocations)
         except IntegrityError:
             raise Conflict(
-                "A vial was allocated to another request meanwhile; allocate again",
-                fields={"vials": ["taken"]},
+                gettext("A vial was allocated to another request meanwhile; allocate again"),
+                fields={"vials": [gettext("taken")]},
             ) from None
         request.status = RequestStatus.ALLOCATED
         request.save(update_fields=["status", "updated_at"])
@@ -472,7 +494,7 @@ def distribution_allocation_release(
     request = locked_request(request)
     require(actor, Perm.DISTRIBUTION_SHIP, request.provider_id)
     expect_status(request, RequestStatus.ALLOCATED)
-    reason = _reason(reason, "release of the allocation")
+    reason = _reason(reason, gettext("Give a reason for the release of the allocation"))
     allocations = list(request.allocations.select_related("vial").order_by("vial_id"))
     reserved = [a.vial for a in allocations if a.vial.status == VialStatus.RESERVED]
     before = request.status
@@ -514,20 +536,29 @@ def distribution_ship(
     for bank in {a.bank_id: a.bank for a in allocations}.values():
         if not selectors.bank_is_released(bank):
             raise Conflict(
-                f"Lot {bank.code} is no longer released by quality assurance",
+                gettext("Lot %(lot)s is no longer released by quality assurance")
+                % {"lot": bank.code},
                 fields={"lots": [bank.code]},
             )
         if bank.cells_per_vial is None and bank.post_thaw_viability is None:
             raise Conflict(
-                f"Lot {bank.code} records neither cells per vial nor post-thaw viability; "
-                "the pack must carry one of them",
+                gettext(
+                    "Lot %(lot)s records neither cells per vial nor post-thaw viability; "
+                    "the pack must carry one of them"
+                )
+                % {"lot": bank.code},
                 fields={"lots": [bank.code]},
             )
     pack = selectors.shipment_pack(request)
     missing = [lot["bank"] for lot in pack["lots"] if lot["certificates"] == []]
     if missing:
         raise Conflict(
-            f"No certificate of analysis for lot(s) {', '.join(missing)}",
+            ngettext(
+                "No certificate of analysis for lot %(lots)s",
+                "No certificate of analysis for lots %(lots)s",
+                len(missing),
+            )
+            % {"lots": ", ".join(missing)},
             fields={"lots": missing},
         )
     shipment = Shipment(
@@ -545,12 +576,12 @@ def distribution_ship(
     if shipped_on > timezone.localdate():
         raise InvalidInput(
             gettext("The shipping date is in the future; record the shipment when it leaves."),
-            fields={"shipped_on": ["future"]},
+            fields={"shipped_on": [gettext("future")]},
         )
     if expected_on is not None and expected_on < shipped_on:
         raise InvalidInput(
-            "The expected delivery date is before the shipping date",
-            fields={"expected_on": ["before shipped_on"]},
+            gettext("The expected delivery date is before the shipping date"),
+            fields={"expected_on": [gettext("before shipped_on")]},
         )
     reason = _reference_reason(request, "Shipped")
     before = request.status
@@ -571,7 +602,7 @@ def distribution_ship(
             before,
             f"{shipment.courier} {shipment.tracking_number}",
         )
-    notify("shipped", request, [request.researcher.email], shipment=shipment)
+    notify("shipped", request, [request.researcher], shipment=shipment)
     return shipment
 
 
@@ -579,18 +610,30 @@ def distribution_ship(
 
 
 @transaction.atomic
-def licence_version_publish(*, actor: User, title: str, text: str) -> LicenceVersion:
-    """A new wording of the licence; requests from now on sign it. Platform admins only."""
+def licence_version_publish(
+    *, actor: User, title: str, text: str, title_zh: str = "", text_zh: str = ""
+) -> LicenceVersion:
+    """A new wording of the licence, in English and (better) in Chinese too; requests from now
+    on sign it, both texts at once. Platform admins only."""
     if not is_platform_admin(actor):
-        raise Forbidden("Only platform admins publish a new licence wording")
+        raise Forbidden(gettext("Only platform admins publish a new licence wording"))
     if not text.strip():
-        raise InvalidInput("The licence needs its text", fields={"text": ["required"]})
+        raise InvalidInput(
+            gettext("The licence needs its text"), fields={"text": [gettext("required")]}
+        )
+    if title_zh.strip() and not text_zh.strip():
+        raise InvalidInput(
+            gettext("The Chinese title needs the Chinese text"),
+            fields={"text_zh": [gettext("required")]},
+        )
     last = LicenceVersion.objects.select_for_update().order_by("-number").first()
     licence = LicenceVersion(
         number=(last.number + 1) if last else 1,
         title=title.strip() or (last.title if last else "Licence"),
         text=text.strip(),
-        sha256=hashlib.sha256(text.strip().encode()).hexdigest(),
+        title_zh=title_zh.strip() or (last.title_zh if last and text_zh.strip() else ""),
+        text_zh=text_zh.strip(),
+        sha256=licence_sha256(text.strip(), text_zh.strip()),
     )
     full_clean(licence, validate_constraints=False)
     with audit_context(actor=actor, reason=f"Licence version {licence.number}"):

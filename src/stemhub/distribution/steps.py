@@ -2,6 +2,8 @@
 read, the status it must be in, the event row each step writes, and field checks that name the
 field."""
 
+from django.utils.translation import gettext
+
 from stemhub.accounts.models import User
 from stemhub.core.errors import Conflict
 from stemhub.distribution.models import DistributionRequest, RequestEvent, RequestStatus
@@ -30,8 +32,13 @@ def locked_request(request: DistributionRequest) -> DistributionRequest:
 
 def expect_status(request: DistributionRequest, *states: str) -> None:
     if request.status not in states:
-        wanted = " or ".join(RequestStatus(s).label.lower() for s in states)
+        wanted = gettext(" or ").join(str(RequestStatus(s).label).lower() for s in states)
         raise Conflict(
-            f"{request.reference} is {request.get_status_display().lower()}, not {wanted}",
+            gettext("%(reference)s is %(status)s, not %(wanted)s")
+            % {
+                "reference": request.reference,
+                "status": str(request.get_status_display()).lower(),
+                "wanted": wanted,
+            },
             fields={"status": [request.status]},
         )

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -42,7 +42,7 @@ signed_in = page()
 def _staff(request: AuthenticatedHttpRequest) -> None:
     if not selectors.is_distribution_staff(request.user):
         raise Forbidden(
-            "This page needs distribution.review or distribution.ship in your institution"
+            gettext("This page needs distribution.review or distribution.ship in your institution")
         )
 
 
@@ -56,7 +56,7 @@ def _requestable_line(name: str) -> CellLine:
         .first()
     )
     if line is None:
-        raise NotFound(f"No published cell line named {name!r}")
+        raise NotFound(gettext("No published cell line named %(name)s") % {"name": repr(name)})
     return line
 
 
@@ -96,6 +96,7 @@ def request_new(request: AuthenticatedHttpRequest, name: str) -> HttpResponse:
         {
             "line": line,
             "licence": licence,
+            "wordings": licence.wordings(),
             "values": values,
             "error": error,
             "blocked": blocked,
@@ -346,7 +347,7 @@ def _review(request: AuthenticatedHttpRequest, found: DistributionRequest) -> st
         approve=forms.decision(request.POST),
         reason=request.POST.get("reason", ""),
     )
-    return "Decision recorded."
+    return gettext("Decision recorded.")
 
 
 def _committee(request: AuthenticatedHttpRequest, found: DistributionRequest) -> str:
@@ -356,26 +357,30 @@ def _committee(request: AuthenticatedHttpRequest, found: DistributionRequest) ->
         approve=forms.decision(request.POST),
         reason=request.POST.get("reason", ""),
     )
-    return "The committee's decision is recorded."
+    return gettext("The committee's decision is recorded.")
 
 
 def _withdraw(request: AuthenticatedHttpRequest, found: DistributionRequest) -> str:
     services.distribution_request_withdraw(
         actor=request.user, request=found, reason=request.POST.get("reason", "")
     )
-    return "Request withdrawn."
+    return gettext("Request withdrawn.")
 
 
 def _allocate(request: AuthenticatedHttpRequest, found: DistributionRequest) -> str:
     allocations = services.distribution_allocate(actor=request.user, request=found)
-    return f"{len(allocations)} vial(s) reserved; the pick list is below."
+    return ngettext(
+        "%(count)d vial reserved; the pick list is below.",
+        "%(count)d vials reserved; the pick list is below.",
+        len(allocations),
+    ) % {"count": len(allocations)}
 
 
 def _release(request: AuthenticatedHttpRequest, found: DistributionRequest) -> str:
     services.distribution_allocation_release(
         actor=request.user, request=found, reason=request.POST.get("reason", "")
     )
-    return "Vials put back; allocate again when ready."
+    return gettext("Vials put back; allocate again when ready.")
 
 
 def _ship(request: AuthenticatedHttpRequest, found: DistributionRequest) -> str:
@@ -467,7 +472,7 @@ def request_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> H
     access committee), allocate/release/ship (distribution.ship), withdraw/receipt/thaw/result
     (the request's researcher) — each in the provider's institution."""
     if action not in ACTIONS:
-        raise NotFound(f"No action {action!r}")
+        raise NotFound(gettext("No action %(action)s") % {"action": repr(action)})
     found = selectors.request_for(request.user, pk)
     try:
         message = ACTIONS[action](request, found)
@@ -488,7 +493,9 @@ def pick_list(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Needs distribution.ship in the provider's institution: the vials to pick, by place."""
     found = selectors.request_for(request.user, pk)
     if not user_can(request.user, Perm.DISTRIBUTION_SHIP, found.provider_id):
-        raise Forbidden("The pick list needs distribution.ship in the provider's institution")
+        raise Forbidden(
+            gettext("The pick list needs distribution.ship in the provider's institution")
+        )
     return render(
         request,
         "distribution/pick_list.html",
@@ -519,7 +526,10 @@ def certificate(request: AuthenticatedHttpRequest, pk: int, certificate_id: int)
     content = shipment.pack if shipment else selectors.shipment_pack(found)
     listed = {c["id"] for lot in content["lots"] for c in (lot.get("certificates") or [])}
     if certificate_id not in listed:
-        raise NotFound(f"No certificate {certificate_id} in the pack of {found.reference}")
+        raise NotFound(
+            gettext("No certificate %(id)d in the pack of %(reference)s")
+            % {"id": certificate_id, "reference": found.reference}
+        )
     from stemhub.quality.models import Certificate
 
     document = Certificate.objects.get(pk=certificate_id)
@@ -538,19 +548,30 @@ def statistics(request: AuthenticatedHttpRequest) -> HttpResponse:
     _staff(request)
     uses = dict(IntendedUse.choices)
 
-    def in_words(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        return [
-            {**row, "use_label": uses.get(row["intended_use"], row["intended_use"])} for row in rows
-        ]
+    def table(by: str, title: Any, label: Any) -> dict[str, Any]:
+        rows = selectors.distribution_statistics(request.user, by=by)
+        return {
+            "key": by,
+            "title": title,
+            "label": label,
+            "rows": [
+                {
+                    **row,
+                    "name": row[by],
+                    "use_label": uses.get(row["intended_use"], row["intended_use"]),
+                }
+                for row in rows
+            ],
+        }
 
     return render(
         request,
         "distribution/statistics.html",
         {
-            "by_line": in_words(selectors.distribution_statistics(request.user, by="line")),
-            "by_institution": in_words(
-                selectors.distribution_statistics(request.user, by="institution")
-            ),
+            "tables": [
+                table("line", _("By line"), _("Line")),
+                table("institution", _("By recipient institution"), _("Recipient institution")),
+            ]
         },
     )
 
@@ -563,7 +584,9 @@ def statistics_csv(
     recipient institution."""
     _staff(request)
     if by not in selectors.STATISTICS_KEYS:
-        raise NotFound(f"No statistics by {by!r}; use line or institution")
+        raise NotFound(
+            gettext("No statistics by %(by)s; use line or institution") % {"by": repr(by)}
+        )
     rows = selectors.distribution_statistics(request.user, by=by)
     columns = [by, "year", "country", "intended_use", "requests", "vials"]
     return csv_download(
