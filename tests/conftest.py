@@ -1,10 +1,12 @@
 """Fixtures shared by the whole suite: institutions and one user per role."""
 
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from stemhub.accounts.models import Institution, Role, RoleGrant, User
 
@@ -22,6 +24,14 @@ def compiled_translations() -> None:
             subprocess.run(
                 ["msgfmt", "--check-format", "-o", str(compiled), str(catalogue)], check=True
             )
+
+
+@pytest.fixture(autouse=True)
+def language_reset() -> Iterator[None]:
+    """A page asked for in Chinese leaves Chinese active in the thread (LocaleMiddleware
+    activates, nothing deactivates): every test starts in the default language."""
+    yield
+    translation.deactivate()
 
 
 def make_user(username: str, institution: Institution | None, *roles: str) -> User:

@@ -1,5 +1,4 @@
 import pytest
-from django.utils import translation
 
 from tests.distribution.setups import available_line
 
@@ -20,10 +19,3 @@ def licence(db):
 
     ensure_licence()
 
-
-@pytest.fixture(autouse=True)
-def language_reset():
-    """A page asked for in Chinese leaves Chinese active in the thread (LocaleMiddleware
-    activates, nothing deactivates): the next test starts in the default language again."""
-    yield
-    translation.deactivate()
