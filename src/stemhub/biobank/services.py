@@ -57,11 +57,19 @@ def lock_containers(*containers: Container | None) -> dict[int, Container]:
     return {c.pk: c for c in rows}
 
 
-def _locked_vials(vials: Iterable[Vial]) -> list[Vial]:
-    """Lock these vials' rows in primary-key order. No joins: on PostgreSQL a row re-read after
-    waiting for a lock comes back fresh, but the joined rows would keep the old snapshot."""
-    ids = sorted({v.pk for v in vials})
+def vials_locked(vials: Iterable[Vial | int]) -> list[Vial]:
+    """Lock these vials' rows (vials or their pks) in primary-key order: the one way any app
+    locks vials. No joins: on PostgreSQL a row re-read after waiting for a lock comes back
+    fresh, but the joined rows would keep the old snapshot."""
+    ids = sorted({v if isinstance(v, int) else v.pk for v in vials})
     return list(Vial.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+
+
+def bank_locked(bank: CellBank | int, *related: str) -> CellBank:
+    """The bank's row locked (FOR UPDATE of the bank only), with `related` joined for reading:
+    the one way any app locks a bank before changing its QC, release or stock state."""
+    pk = bank if isinstance(bank, int) else bank.pk
+    return CellBank.objects.select_for_update(of=("self",)).select_related(*related).get(pk=pk)
 
 
 def _check_slot(
@@ -849,7 +857,7 @@ def vial_move(
     reason: str = "",
 ) -> Vial:
     box = lock_containers(container)[container.pk]
-    (vial,) = _locked_vials([vial])
+    (vial,) = vials_locked([vial])
     require(actor, Perm.INVENTORY_EDIT, vial.bank.institution_id)
     _check_still_here(vial)
     if vial.container_id is None:
@@ -869,7 +877,7 @@ def vial_move(
 def vial_check_out(*, actor: User, vial: Vial, reason: str = "") -> Vial:
     """Take a vial out of storage. Only one person can hold it: a second check-out waits for
     the first one's row lock and then finds the vial taken."""
-    (vial,) = _locked_vials([vial])
+    (vial,) = vials_locked([vial])
     require(actor, Perm.INVENTORY_EDIT, vial.bank.institution_id)
     _check_still_here(vial)
     if vial.container_id is None:
@@ -897,7 +905,7 @@ def vial_return(
     reason: str = "",
 ) -> Vial:
     box = lock_containers(container)[container.pk]
-    (vial,) = _locked_vials([vial])
+    (vial,) = vials_locked([vial])
     require(actor, Perm.INVENTORY_EDIT, vial.bank.institution_id)
     _check_still_here(vial, taking=False)
     if vial.checked_out_to_id is None:
@@ -936,7 +944,7 @@ LEAVE_FIELDS = ["container", "row", "column", "checked_out_to", "checked_out_at"
 def vial_thaw(
     *, actor: User, vial: Vial, purpose: Literal["qc", "culture"], reason: str = ""
 ) -> Vial:
-    (vial,) = _locked_vials([vial])
+    (vial,) = vials_locked([vial])
     require(actor, Perm.INVENTORY_EDIT, vial.bank.institution_id)
     _check_still_here(vial, taking=False)
     if purpose not in ("qc", "culture"):
@@ -955,7 +963,7 @@ def vial_thaw(
 def vial_dispose(*, actor: User, vial: Vial, reason: str) -> Vial:
     if not reason.strip():
         raise InvalidInput(_("Say why the vial is destroyed"), fields={"reason": [_("required")]})
-    (vial,) = _locked_vials([vial])
+    (vial,) = vials_locked([vial])
     require(actor, Perm.INVENTORY_EDIT, vial.bank.institution_id)
     _check_still_here(vial, taking=False)
     with audit_context(actor=actor, reason=reason):
@@ -993,7 +1001,7 @@ def vials_set_status(*, actor: User, vials: Iterable[Vial], status: str, reason:
         )
     if not reason.strip():
         raise InvalidInput(_("Say why the status changes"), fields={"reason": [_("required")]})
-    locked = _locked_vials(vials)
+    locked = vials_locked(vials)
     changed: list[Vial] = []
     events: list[CustodyEvent] = []
     paths: dict[int, str] = {}

@@ -30,7 +30,7 @@ from stemhub.accounts.permissions import Perm, is_platform_admin, require
 from stemhub.audit.context import audit_context
 from stemhub.biobank.models import CellBank, Container, Vial, VialStatus
 from stemhub.biobank.selectors import container_path, place_text
-from stemhub.biobank.services import vials_set_status
+from stemhub.biobank.services import vials_locked, vials_set_status
 from stemhub.core.auth import password_confirm, printed_name
 from stemhub.core.errors import Conflict, Forbidden, InvalidInput, full_clean
 from stemhub.distribution import selectors
@@ -431,8 +431,7 @@ def distribution_allocate(*, actor: User, request: DistributionRequest) -> list[
             },
             fields={"vials": [gettext("%(count)d available") % {"count": len(chosen)}]},
         )
-    # No joins under the lock: a row re-read after waiting comes back fresh, joined ones not.
-    vials = list(Vial.objects.select_for_update().filter(pk__in=chosen).order_by("pk"))
+    vials = vials_locked(chosen)
     for vial in vials:
         if (
             vial.status != VialStatus.AVAILABLE

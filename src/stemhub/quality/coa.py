@@ -51,6 +51,7 @@ from fpdf.fonts import FontFace
 
 from stemhub.accounts.models import User
 from stemhub.biobank.models import BankTier, CellBank
+from stemhub.biobank.services import bank_locked
 from stemhub.core import pdf_fonts
 from stemhub.core.errors import Conflict, InvalidInput
 from stemhub.core.pdf_fonts import DocumentPdf, FontMissing, wrapping
@@ -827,7 +828,7 @@ def certificate_issue(
     has one already or is no longer standing."""
     language = certificate_language_for(None, language)
     with transaction.atomic():
-        bank = CellBank.objects.select_for_update().get(pk=release.bank_id)
+        bank = bank_locked(release.bank_id)
         release = Release.objects.select_for_update().select_related("signature").get(pk=release.pk)
         if Certificate.objects.filter(release_id=release.pk).exists():
             raise Conflict(

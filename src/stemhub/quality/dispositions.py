@@ -21,7 +21,7 @@ from stemhub.accounts.models import User
 from stemhub.accounts.permissions import Perm, require
 from stemhub.audit.context import audit_context
 from stemhub.biobank.models import GONE, Vial, VialStatus
-from stemhub.biobank.services import vials_set_status
+from stemhub.biobank.services import vials_locked, vials_set_status
 from stemhub.core.auth import password_confirm, printed_name
 from stemhub.core.errors import Conflict, Forbidden, InvalidInput
 from stemhub.equipment.models import Excursion, ExcursionVial
@@ -158,12 +158,7 @@ def _decide(
             fields={"excursion": [_("decided")]},
         )
     flagged = _flagged(excursion)  # again, under the excursion's lock, with the vials locked
-    statuses = dict(
-        Vial.objects.select_for_update()
-        .filter(pk__in=[row.vial_id for row in flagged])
-        .order_by("pk")
-        .values_list("pk", "status")
-    )
+    statuses = {vial.pk: vial.status for vial in vials_locked(row.vial_id for row in flagged)}
     for row in flagged:
         row.vial.status = statuses[row.vial_id]
     decided = _decisions(flagged, chosen, for_all, assessment)

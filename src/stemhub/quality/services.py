@@ -20,7 +20,7 @@ from stemhub.accounts.models import User
 from stemhub.accounts.permissions import Perm, is_platform_admin, require
 from stemhub.audit.context import audit_context
 from stemhub.biobank.models import BankTier, CellBank, Vial, VialStatus
-from stemhub.biobank.services import vials_set_status
+from stemhub.biobank.services import bank_locked, vials_set_status
 from stemhub.core.auth import password_confirm, printed_name
 from stemhub.core.errors import Conflict, Forbidden, InvalidInput, full_clean
 from stemhub.equipment.models import Equipment, ExcursionVial
@@ -44,11 +44,7 @@ HELD = (VialStatus.AVAILABLE, VialStatus.RESERVED)
 
 
 def _locked_bank(bank: CellBank) -> CellBank:
-    return (
-        CellBank.objects.select_for_update(of=("self",))
-        .select_related("line", "product__line", "institution")
-        .get(pk=bank.pk)
-    )
+    return bank_locked(bank, "line", "product__line", "institution")
 
 
 # Catalogue
