@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from stemhub.accounts.models import Institution
@@ -728,6 +728,11 @@ class CurationEvent(models.Model):
         verbose_name = _("curation event")
         verbose_name_plural = _("curation events")
         ordering = ["at", "id"]
+
+
+# The reason of version 1 when the curator gives none: stored in English, as the history keeps
+# it, and shown in the reader's language (`selectors.line_history`).
+PUBLISHED_AFTER_REVIEW = gettext_noop("Published after review")
 
 
 class LineVersion(models.Model):
