@@ -28,6 +28,7 @@ from stemhub.registry.models import (
     Provider,
     Synonym,
 )
+from stemhub.registry.str_messages import profile_error_message
 from stemhub.strprofile import ProfileError, parse_profile_text
 
 ColumnKind = Literal["text", "int", "decimal", "float", "bool", "choice", "upper"]
@@ -341,7 +342,7 @@ def parse_str_profile(text: str) -> dict[str, list[str]]:
     try:
         return parse_profile_text(text)
     except ProfileError as error:
-        raise forms.ValidationError(str(error)) from error
+        raise forms.ValidationError(profile_error_message(error)) from error
 
 
 def format_str_profile(profile: Mapping[str, Iterable[str]]) -> str:
