@@ -5,7 +5,7 @@ from argparse import ArgumentParser
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils.translation import gettext as __
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from stemhub.accounts.models import User
@@ -54,7 +54,9 @@ class Command(BaseCommand):
         if options["username"]:
             actor = User.objects.filter(username=options["username"]).first()
             if actor is None:
-                raise CommandError(__("No user named %(name)r") % {"name": options["username"]})
+                raise CommandError(
+                    gettext("No user named %(name)r") % {"name": options["username"]}
+                )
         try:
             name = standard_name_issue(
                 actor=actor,
