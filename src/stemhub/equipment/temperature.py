@@ -71,7 +71,7 @@ def _where(key: str) -> str:
     """An error key (`line 3`, `line 3.timestamp`) in the reader's words."""
     line, _dot, column = key.removeprefix("line ").partition(".")
     if column:
-        return _("line %(number)s, %(column)s") % {"number": line, "column": column}
+        return _("line %(number)s.%(column)s") % {"number": line, "column": column}
     return _("line %(number)s") % {"number": line}
 
 

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from stemhub.accounts.models import Institution
 from stemhub.registry.naming import HUMAN, TypeLetter
@@ -101,7 +102,7 @@ class Vector(models.TextChoices):
 INTEGRATING_VECTORS = frozenset({Vector.LENTIVIRAL, Vector.RETROVIRAL})
 
 AGE_BINS = [f"{start}-{start + 4}" for start in range(0, 100, 5)] + ["100+", "embryo", "fetus"]
-AGE_BIN_CHOICES = [
+AGE_BIN_CHOICES: list[tuple[str, StrOrPromise]] = [
     *((b, b) for b in AGE_BINS if b[0].isdigit()),
     ("embryo", _("embryo")),
     ("fetus", _("fetus")),

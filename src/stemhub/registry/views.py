@@ -319,7 +319,7 @@ def _shown(value: Any) -> str:
     if isinstance(value, dict):
         parts = (f"{key}: {_shown(item)}" for key, item in value.items() if item not in ("", None))
         return ", ".join(parts)
-    return STATUS_LABELS.get(str(value), str(value))
+    return str(STATUS_LABELS.get(str(value), str(value)))
 
 
 def _history(line: CellLine) -> list[dict[str, Any]]:

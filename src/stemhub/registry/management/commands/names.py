@@ -1,12 +1,14 @@
-"""`stemhub names check NAME...` and `stemhub names next ...`: hPSCreg standard names."""
+"""`stemhub names check NAME...` and `stemhub names next ...`: hPSCreg standard names.
+
+The help and the messages are marked with `gettext` (argparse needs plain text), in the
+language active when the command runs."""
 
 import json
 from argparse import ArgumentParser
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 
 from stemhub.accounts.models import User
 from stemhub.core.errors import StemhubError
@@ -54,9 +56,7 @@ class Command(BaseCommand):
         if options["username"]:
             actor = User.objects.filter(username=options["username"]).first()
             if actor is None:
-                raise CommandError(
-                    gettext("No user named %(name)r") % {"name": options["username"]}
-                )
+                raise CommandError(_("No user named %(name)r") % {"name": options["username"]})
         try:
             name = standard_name_issue(
                 actor=actor,
