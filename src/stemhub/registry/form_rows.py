@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
 from django import forms
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext, gettext_noop, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
@@ -126,7 +126,13 @@ ROW_FORMATS: dict[str, RowFormat] = {
     "differentiations": RowFormat(
         (
             Column("germ_layer", _("germ layer"), "choice", True, _choices(GermLayer)),
-            Column("mode", _("mode"), "choice", True, _choices(Differentiation.Mode)),
+            Column(
+                "mode",
+                pgettext_lazy("differentiation", "mode"),
+                "choice",
+                True,
+                _choices(Differentiation.Mode),
+            ),
             Column("cell_types", _("cell types")),
             Column("markers", _("markers")),
         )

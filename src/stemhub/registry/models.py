@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext, gettext_noop, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
@@ -60,20 +60,20 @@ class Source(models.TextChoices):
 
 
 class Status(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    SUBMITTED = "submitted", _("Submitted")
-    IN_REVIEW = "in_review", _("In review")
-    RETURNED = "returned", _("Returned")
-    PUBLISHED = "published", _("Published")
+    DRAFT = "draft", pgettext_lazy("curation status", "Draft")
+    SUBMITTED = "submitted", pgettext_lazy("curation status", "Submitted")
+    IN_REVIEW = "in_review", pgettext_lazy("curation status", "In review")
+    RETURNED = "returned", pgettext_lazy("curation status", "Returned")
+    PUBLISHED = "published", pgettext_lazy("curation status", "Published")
 
 
 class Availability(models.TextChoices):
-    NOT_AVAILABLE = "not_available", _("Not available")
-    AVAILABLE = "available", _("Available")
-    EXPAND_TO_ORDER = "expand_to_order", _("Expand to order")
-    RESTRICTED = "restricted", _("Restricted distribution")
-    RECALLED = "recalled", _("Recalled")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    NOT_AVAILABLE = "not_available", pgettext_lazy("availability of a line", "Not available")
+    AVAILABLE = "available", pgettext_lazy("availability of a line", "Available")
+    EXPAND_TO_ORDER = "expand_to_order", pgettext_lazy("availability of a line", "Expand to order")
+    RESTRICTED = "restricted", pgettext_lazy("availability of a line", "Restricted distribution")
+    RECALLED = "recalled", pgettext_lazy("availability of a line", "Recalled")
+    WITHDRAWN = "withdrawn", pgettext_lazy("availability of a line", "Withdrawn")
 
 
 class Sex(models.TextChoices):
@@ -233,7 +233,7 @@ class CellLine(models.Model):
     )
     parent = models.ForeignKey(
         "self",
-        verbose_name=_("parent"),
+        verbose_name=_("parent line"),
         on_delete=models.PROTECT,
         related_name="subclones",
         null=True,
@@ -412,7 +412,7 @@ class CellLine(models.Model):
 
 class Synonym(models.Model):
     line = models.ForeignKey(
-        CellLine, verbose_name=_("line"), on_delete=models.CASCADE, related_name="synonyms"
+        CellLine, verbose_name=_("cell line"), on_delete=models.CASCADE, related_name="synonyms"
     )
     name = models.CharField(verbose_name=_("name"), max_length=100, db_index=True)
 
@@ -433,7 +433,7 @@ class Provider(models.Model):
         DISTRIBUTOR = "distributor", _("Distributor")
 
     line = models.ForeignKey(
-        CellLine, verbose_name=_("line"), on_delete=models.CASCADE, related_name="providers"
+        CellLine, verbose_name=_("cell line"), on_delete=models.CASCADE, related_name="providers"
     )
     institution = models.ForeignKey(
         Institution, verbose_name=_("institution"), on_delete=models.PROTECT, related_name="+"
@@ -452,7 +452,7 @@ class Provider(models.Model):
 
 class Karyotype(models.Model):
     line = models.ForeignKey(
-        CellLine, verbose_name=_("line"), on_delete=models.CASCADE, related_name="karyotypes"
+        CellLine, verbose_name=_("cell line"), on_delete=models.CASCADE, related_name="karyotypes"
     )
     karyotype = models.CharField(
         verbose_name=_("karyotype"), max_length=200, help_text=_("ISCN, e.g. 46,XX")
@@ -477,7 +477,7 @@ class MarkerResult(models.Model):
         NEGATIVE = "negative", _("Negative")
 
     line = models.ForeignKey(
-        CellLine, verbose_name=_("line"), on_delete=models.CASCADE, related_name="markers"
+        CellLine, verbose_name=_("cell line"), on_delete=models.CASCADE, related_name="markers"
     )
     marker = models.CharField(verbose_name=_("marker"), max_length=64)
     method = models.CharField(
@@ -504,7 +504,7 @@ class MarkerResult(models.Model):
 
 class PluriTest(models.Model):
     line = models.ForeignKey(
-        CellLine, verbose_name=_("line"), on_delete=models.CASCADE, related_name="pluritests"
+        CellLine, verbose_name=_("cell line"), on_delete=models.CASCADE, related_name="pluritests"
     )
     pluripotency_score = models.FloatField(verbose_name=_("pluripotency score"))
     novelty_score = models.FloatField(verbose_name=_("novelty score"))
@@ -528,12 +528,17 @@ class Differentiation(models.Model):
         IN_VITRO_DIRECTED = "in_vitro_directed", _("In vitro, directed")
 
     line = models.ForeignKey(
-        CellLine, verbose_name=_("line"), on_delete=models.CASCADE, related_name="differentiations"
+        CellLine,
+        verbose_name=_("cell line"),
+        on_delete=models.CASCADE,
+        related_name="differentiations",
     )
     germ_layer = models.CharField(
         verbose_name=_("germ layer"), max_length=8, choices=GermLayer.choices
     )
-    mode = models.CharField(verbose_name=_("mode"), max_length=24, choices=Mode.choices)
+    mode = models.CharField(
+        verbose_name=pgettext_lazy("differentiation", "mode"), max_length=24, choices=Mode.choices
+    )
     cell_types = models.CharField(verbose_name=_("cell types"), max_length=200, blank=True)
     markers = models.CharField(verbose_name=_("markers"), max_length=200, blank=True)
 
@@ -550,7 +555,7 @@ class OmicsDataset(models.Model):
         PROTEOME = "proteome", _("Proteome")
 
     line = models.ForeignKey(
-        CellLine, verbose_name=_("line"), on_delete=models.CASCADE, related_name="omics"
+        CellLine, verbose_name=_("cell line"), on_delete=models.CASCADE, related_name="omics"
     )
     kind = models.CharField(verbose_name=_("kind"), max_length=16, choices=Kind.choices)
     repository = models.CharField(
@@ -579,7 +584,10 @@ class GeneticModification(models.Model):
         ISOGENIC = "isogenic", _("Isogenic correction")
 
     line = models.ForeignKey(
-        CellLine, verbose_name=_("line"), on_delete=models.CASCADE, related_name="modifications"
+        CellLine,
+        verbose_name=_("cell line"),
+        on_delete=models.CASCADE,
+        related_name="modifications",
     )
     kind = models.CharField(
         verbose_name=_("kind"), max_length=16, choices=Kind.choices, default=Kind.VARIANT
@@ -608,7 +616,10 @@ class GeneticModification(models.Model):
 
 class ClinicalStudy(models.Model):
     line = models.ForeignKey(
-        CellLine, verbose_name=_("line"), on_delete=models.CASCADE, related_name="clinical_studies"
+        CellLine,
+        verbose_name=_("cell line"),
+        on_delete=models.CASCADE,
+        related_name="clinical_studies",
     )
     nct_id = models.CharField(verbose_name=_("NCT id"), max_length=11)
     title = models.CharField(verbose_name=_("title"), max_length=300, blank=True)
@@ -626,7 +637,7 @@ class ClinicalStudy(models.Model):
 
 class Publication(models.Model):
     line = models.ForeignKey(
-        CellLine, verbose_name=_("line"), on_delete=models.CASCADE, related_name="publications"
+        CellLine, verbose_name=_("cell line"), on_delete=models.CASCADE, related_name="publications"
     )
     pmid = models.CharField(verbose_name=_("PMID"), max_length=12, blank=True)
     doi = models.CharField(verbose_name=_("DOI"), max_length=200, blank=True)
@@ -655,7 +666,7 @@ class CrossReference(models.Model):
     }
 
     line = models.ForeignKey(
-        CellLine, verbose_name=_("line"), on_delete=models.CASCADE, related_name="xrefs"
+        CellLine, verbose_name=_("cell line"), on_delete=models.CASCADE, related_name="xrefs"
     )
     database = models.CharField(verbose_name=_("database"), max_length=32)
     accession = models.CharField(verbose_name=_("accession"), max_length=100)
@@ -688,7 +699,7 @@ class DerivedProduct(models.Model):
         OTHER = "other", _("Other")
 
     line = models.ForeignKey(
-        CellLine, verbose_name=_("line"), on_delete=models.PROTECT, related_name="products"
+        CellLine, verbose_name=_("cell line"), on_delete=models.PROTECT, related_name="products"
     )
     kind = models.CharField(verbose_name=_("kind"), max_length=24, choices=Kind.choices)
     name = models.CharField(verbose_name=_("name"), max_length=100)
@@ -710,13 +721,16 @@ class DerivedProduct(models.Model):
 
 class CurationEvent(models.Model):
     line = models.ForeignKey(
-        CellLine, verbose_name=_("line"), on_delete=models.CASCADE, related_name="curation_events"
+        CellLine,
+        verbose_name=_("cell line"),
+        on_delete=models.CASCADE,
+        related_name="curation_events",
     )
     from_status = models.CharField(
         verbose_name=_("from status"), max_length=16, choices=Status.choices
     )
     to_status = models.CharField(verbose_name=_("to status"), max_length=16, choices=Status.choices)
-    comment = models.TextField(verbose_name=_("comment"), blank=True)
+    comment = models.TextField(verbose_name=pgettext_lazy("curation", "comment"), blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("actor"),
@@ -740,9 +754,9 @@ class LineVersion(models.Model):
     """One change to a published line: who, when, why, and each field's old → new value."""
 
     line = models.ForeignKey(
-        CellLine, verbose_name=_("line"), on_delete=models.CASCADE, related_name="versions"
+        CellLine, verbose_name=_("cell line"), on_delete=models.CASCADE, related_name="versions"
     )
-    number = models.PositiveIntegerField(verbose_name=_("number"))
+    number = models.PositiveIntegerField(verbose_name=_("version number"))
     changes = models.JSONField(verbose_name=_("changes"), help_text=_('{"field": [old, new], ...}'))
     reason = models.TextField(verbose_name=_("reason"))
     actor = models.ForeignKey(
@@ -766,7 +780,7 @@ class LineVersion(models.Model):
 class AvailabilityChange(models.Model):
     line = models.ForeignKey(
         CellLine,
-        verbose_name=_("line"),
+        verbose_name=_("cell line"),
         on_delete=models.CASCADE,
         related_name="availability_changes",
     )
@@ -840,7 +854,9 @@ class IssuedName(models.Model):
         related_name="+",
         help_text=_("Empty when the server's command line issued it"),
     )
-    issued_at = models.DateTimeField(verbose_name=_("issued at"), default=timezone.now)
+    issued_at = models.DateTimeField(
+        verbose_name=pgettext_lazy("a standard name", "issued at"), default=timezone.now
+    )
 
     class Meta:
         verbose_name = _("issued name")
