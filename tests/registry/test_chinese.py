@@ -1,6 +1,7 @@
 """The registry in Chinese: the staff pages and the line form read in Chinese, the form's rows
 accept the choices as a Chinese reader sees them, and a refusal names the row in Chinese."""
 
+import pytest
 from django.utils import translation
 
 from stemhub.registry.form_rows import ROW_FORMATS, format_rows, parse_rows
@@ -8,6 +9,13 @@ from stemhub.registry.forms import LineForm
 from tests.registry.test_pages import form_post, line_in
 
 CHINESE = {"HTTP_ACCEPT_LANGUAGE": "zh-CN,zh;q=0.9"}
+
+
+@pytest.fixture(autouse=True)
+def _english_afterwards():
+    """A Chinese request leaves Chinese active in this thread: the next test reads English."""
+    with translation.override("en"):
+        yield
 
 
 def test_the_staff_line_page_reads_in_chinese(users, client_for):
@@ -30,7 +38,10 @@ def test_a_refused_row_is_named_in_chinese(users, client_for):
         "/staff/lines/new/", form_post(markers="OCT4 | immunostaining | maybe"), **CHINESE
     )
     assert answer.status_code == 400
-    assert "第 1 行：结果 &#x27;maybe&#x27; 不是以下之一：positive, negative" in answer.content.decode()
+    assert (
+        "第 1 行：结果 &#x27;maybe&#x27; 不是以下之一：positive, negative"
+        in answer.content.decode()
+    )
 
 
 def test_rows_take_the_choices_and_words_in_either_language():
