@@ -65,6 +65,9 @@ FIELD_LABELS: dict[str, StrOrPromise] = {
     "genetically_modified": _("Genetically modified"),
     "source": _("Source"),
     "external_accession": _("External accession"),
+    "institution": _("Institution"),
+    "version": _("Version"),
+    "published_at": _("Published"),
 }
 STATUS_LABELS = {**dict(Status.choices), **dict(Availability.choices)}
 
