@@ -7,6 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.params import functions as param
 
@@ -137,7 +138,7 @@ class LogOut(Schema):
 
 def _viewer(request: HttpRequest) -> None:
     if not user_can(request.user, Perm.INVENTORY_VIEW):
-        raise Forbidden("The equipment register needs the permission biobank.view.")
+        raise Forbidden(_("The equipment register needs the permission biobank.view."))
 
 
 def _out(unit: Equipment) -> dict[str, Any]:

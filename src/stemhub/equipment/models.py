@@ -5,20 +5,21 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from stemhub.accounts.models import Institution
 
 
 class Kind(models.TextChoices):
-    LN2_TANK = "ln2_tank", "LN2 tank"
-    FREEZER_80 = "freezer_80", "−80 °C freezer"
-    FREEZER_20 = "freezer_20", "−20 °C freezer"
-    FRIDGE = "fridge", "Fridge (2–8 °C)"
-    INCUBATOR = "incubator", "Incubator"
-    BIOSAFETY_CABINET = "biosafety_cabinet", "Biosafety cabinet"
-    CENTRIFUGE = "centrifuge", "Centrifuge"
-    FLOW_CYTOMETER = "flow_cytometer", "Flow cytometer"
-    OTHER = "other", "Other"
+    LN2_TANK = "ln2_tank", _("LN2 tank")
+    FREEZER_80 = "freezer_80", _("−80 °C freezer")
+    FREEZER_20 = "freezer_20", _("−20 °C freezer")
+    FRIDGE = "fridge", _("Fridge (2–8 °C)")
+    INCUBATOR = "incubator", _("Incubator")
+    BIOSAFETY_CABINET = "biosafety_cabinet", _("Biosafety cabinet")
+    CENTRIFUGE = "centrifuge", _("Centrifuge")
+    FLOW_CYTOMETER = "flow_cytometer", _("Flow cytometer")
+    OTHER = "other", _("Other")
 
 
 # Kinds that hold material and therefore keep temperature logs.
@@ -26,45 +27,78 @@ STORAGE_KINDS = (Kind.LN2_TANK, Kind.FREEZER_80, Kind.FREEZER_20, Kind.FRIDGE)
 
 
 class EquipmentStatus(models.TextChoices):
-    IN_SERVICE = "in_service", "In service"
-    OUT_OF_SERVICE = "out_of_service", "Out of service"
-    QUARANTINED = "quarantined", "Quarantined"
+    IN_SERVICE = "in_service", _("In service")
+    OUT_OF_SERVICE = "out_of_service", _("Out of service")
+    QUARANTINED = "quarantined", _("Quarantined")
 
 
 class Equipment(models.Model):
     Kind = Kind
     Status = EquipmentStatus
 
-    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="equipment")
-    kind = models.CharField(max_length=24, choices=Kind.choices)
-    name = models.CharField(max_length=120)
-    serial_number = models.CharField(max_length=80, blank=True)
-    location = models.CharField(max_length=200, blank=True, help_text="Building, room, bench")
-    manufacturer = models.CharField(max_length=120, blank=True)
-    model_name = models.CharField(max_length=120, blank=True)
+    institution = models.ForeignKey(
+        Institution,
+        verbose_name=_("institution"),
+        on_delete=models.PROTECT,
+        related_name="equipment",
+    )
+    kind = models.CharField(verbose_name=_("kind"), max_length=24, choices=Kind.choices)
+    name = models.CharField(verbose_name=_("name"), max_length=120)
+    serial_number = models.CharField(verbose_name=_("serial number"), max_length=80, blank=True)
+    location = models.CharField(
+        verbose_name=_("location"), max_length=200, blank=True, help_text=_("Building, room, bench")
+    )
+    manufacturer = models.CharField(verbose_name=_("manufacturer"), max_length=120, blank=True)
+    model_name = models.CharField(verbose_name=_("model"), max_length=120, blank=True)
     status = models.CharField(
-        max_length=16, choices=EquipmentStatus.choices, default=EquipmentStatus.IN_SERVICE
+        verbose_name=_("status"),
+        max_length=16,
+        choices=EquipmentStatus.choices,
+        default=EquipmentStatus.IN_SERVICE,
     )
     calibration_required = models.BooleanField(
-        default=True, help_text="Results measured on it need a valid calibration"
+        verbose_name=_("calibration required"),
+        default=True,
+        help_text=_("Results measured on it need a valid calibration"),
     )
-    calibration_interval_days = models.PositiveIntegerField(null=True, blank=True)
-    maintenance_interval_days = models.PositiveIntegerField(null=True, blank=True)
-    next_calibration_due = models.DateField(null=True, blank=True)
-    next_maintenance_due = models.DateField(null=True, blank=True)
+    calibration_interval_days = models.PositiveIntegerField(
+        verbose_name=_("calibration interval (days)"), null=True, blank=True
+    )
+    maintenance_interval_days = models.PositiveIntegerField(
+        verbose_name=_("maintenance interval (days)"), null=True, blank=True
+    )
+    next_calibration_due = models.DateField(
+        verbose_name=_("next calibration due"), null=True, blank=True
+    )
+    next_maintenance_due = models.DateField(
+        verbose_name=_("next maintenance due"), null=True, blank=True
+    )
     min_temperature_c = models.DecimalField(
-        max_digits=6, decimal_places=2, null=True, blank=True, help_text="Lowest acceptable °C"
+        verbose_name=_("lowest acceptable temperature (°C)"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Lowest acceptable °C"),
     )
     max_temperature_c = models.DecimalField(
-        max_digits=6, decimal_places=2, null=True, blank=True, help_text="Highest acceptable °C"
+        verbose_name=_("highest acceptable temperature (°C)"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Highest acceptable °C"),
     )
-    notes = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
+    notes = models.TextField(verbose_name=_("notes"), blank=True)
+    created_at = models.DateTimeField(
+        verbose_name=_("created at"), default=timezone.now, editable=False
+    )
+    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("equipment")
+        verbose_name_plural = _("equipment")
         ordering = ["institution_id", "name"]
-        verbose_name_plural = "equipment"
         constraints = [
             models.UniqueConstraint(fields=["institution", "name"], name="equipment_name_unique"),
             models.UniqueConstraint(
@@ -93,29 +127,51 @@ class Equipment(models.Model):
 
 
 class CalibrationResult(models.TextChoices):
-    PASSED = "passed", "Passed"
-    ADJUSTED = "adjusted", "Passed after adjustment"
-    FAILED = "failed", "Failed"
+    PASSED = "passed", _("Passed")
+    ADJUSTED = "adjusted", _("Passed after adjustment")
+    FAILED = "failed", _("Failed")
 
 
 class Calibration(models.Model):
     Result = CalibrationResult
 
-    equipment = models.ForeignKey(Equipment, on_delete=models.PROTECT, related_name="calibrations")
-    performed_on = models.DateField()
-    performed_by = models.CharField(max_length=200, help_text="Person or service company")
-    result = models.CharField(max_length=16, choices=CalibrationResult.choices)
+    equipment = models.ForeignKey(
+        Equipment,
+        verbose_name=_("equipment"),
+        on_delete=models.PROTECT,
+        related_name="calibrations",
+    )
+    performed_on = models.DateField(verbose_name=_("performed on"))
+    performed_by = models.CharField(
+        verbose_name=_("performed by"), max_length=200, help_text=_("Person or service company")
+    )
+    result = models.CharField(
+        verbose_name=_("result"), max_length=16, choices=CalibrationResult.choices
+    )
     valid_until = models.DateField(
-        null=True, blank=True, help_text="Next calibration due; empty for a failed calibration"
+        verbose_name=_("valid until"),
+        null=True,
+        blank=True,
+        help_text=_("Next calibration due; empty for a failed calibration"),
     )
-    certificate = models.CharField(max_length=200, blank=True, help_text="Certificate reference")
-    notes = models.TextField(blank=True)
+    certificate = models.CharField(
+        verbose_name=_("certificate"),
+        max_length=200,
+        blank=True,
+        help_text=_("Certificate reference"),
+    )
+    notes = models.TextField(verbose_name=_("notes"), blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_at = models.DateTimeField(verbose_name=_("recorded at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("calibration")
+        verbose_name_plural = _("calibrations")
         ordering = ["-performed_on", "-id"]
         constraints = [
             models.CheckConstraint(
@@ -131,48 +187,70 @@ class Calibration(models.Model):
 
 
 class Maintenance(models.Model):
-    equipment = models.ForeignKey(Equipment, on_delete=models.PROTECT, related_name="maintenance")
-    performed_on = models.DateField()
-    performed_by = models.CharField(max_length=200)
-    description = models.TextField()
-    next_due = models.DateField(null=True, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    equipment = models.ForeignKey(
+        Equipment, verbose_name=_("equipment"), on_delete=models.PROTECT, related_name="maintenance"
     )
-    recorded_at = models.DateTimeField(default=timezone.now)
+    performed_on = models.DateField(verbose_name=_("performed on"))
+    performed_by = models.CharField(verbose_name=_("performed by"), max_length=200)
+    description = models.TextField(verbose_name=_("description"))
+    next_due = models.DateField(verbose_name=_("next due"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(verbose_name=_("recorded at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("maintenance")
+        verbose_name_plural = _("maintenance")
         ordering = ["-performed_on", "-id"]
-        verbose_name_plural = "maintenance"
 
 
 class TemperatureLog(models.Model):
     """One uploaded file of readings."""
 
     equipment = models.ForeignKey(
-        Equipment, on_delete=models.PROTECT, related_name="temperature_logs"
+        Equipment,
+        verbose_name=_("equipment"),
+        on_delete=models.PROTECT,
+        related_name="temperature_logs",
     )
-    filename = models.CharField(max_length=255)
-    sha256 = models.CharField(max_length=64)
-    reading_count = models.PositiveIntegerField()
-    first_reading_at = models.DateTimeField()
-    last_reading_at = models.DateTimeField()
+    filename = models.CharField(verbose_name=_("filename"), max_length=255)
+    sha256 = models.CharField(verbose_name=_("SHA-256"), max_length=64)
+    reading_count = models.PositiveIntegerField(verbose_name=_("reading count"))
+    first_reading_at = models.DateTimeField(verbose_name=_("first reading at"))
+    last_reading_at = models.DateTimeField(verbose_name=_("last reading at"))
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    uploaded_at = models.DateTimeField(default=timezone.now)
+    uploaded_at = models.DateTimeField(verbose_name=_("uploaded at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("temperature log")
+        verbose_name_plural = _("temperature logs")
         ordering = ["-uploaded_at", "-id"]
 
 
 class TemperatureReading(models.Model):
-    log = models.ForeignKey(TemperatureLog, on_delete=models.CASCADE, related_name="readings")
-    equipment = models.ForeignKey(Equipment, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField()
-    temperature_c = models.DecimalField(max_digits=6, decimal_places=2)
+    log = models.ForeignKey(
+        TemperatureLog, verbose_name=_("log"), on_delete=models.CASCADE, related_name="readings"
+    )
+    equipment = models.ForeignKey(
+        Equipment, verbose_name=_("equipment"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(verbose_name=_("time"))
+    temperature_c = models.DecimalField(
+        verbose_name=_("temperature (°C)"), max_digits=6, decimal_places=2
+    )
 
     class Meta:
+        verbose_name = _("temperature reading")
+        verbose_name_plural = _("temperature readings")
         ordering = ["at"]
         constraints = [
             models.UniqueConstraint(fields=["equipment", "at"], name="reading_once_per_instant"),
@@ -182,16 +260,26 @@ class TemperatureReading(models.Model):
 class Excursion(models.Model):
     """A contiguous run of readings outside the acceptable range: first to last such reading."""
 
-    equipment = models.ForeignKey(Equipment, on_delete=models.PROTECT, related_name="excursions")
-    log = models.ForeignKey(TemperatureLog, on_delete=models.PROTECT, related_name="excursions")
-    start = models.DateTimeField()
-    end = models.DateTimeField()
-    min_temperature_c = models.DecimalField(max_digits=6, decimal_places=2)
-    max_temperature_c = models.DecimalField(max_digits=6, decimal_places=2)
-    reading_count = models.PositiveIntegerField()
-    detected_at = models.DateTimeField(default=timezone.now)
+    equipment = models.ForeignKey(
+        Equipment, verbose_name=_("equipment"), on_delete=models.PROTECT, related_name="excursions"
+    )
+    log = models.ForeignKey(
+        TemperatureLog, verbose_name=_("log"), on_delete=models.PROTECT, related_name="excursions"
+    )
+    start = models.DateTimeField(verbose_name=_("start"))
+    end = models.DateTimeField(verbose_name=_("end"))
+    min_temperature_c = models.DecimalField(
+        verbose_name=_("lowest temperature (°C)"), max_digits=6, decimal_places=2
+    )
+    max_temperature_c = models.DecimalField(
+        verbose_name=_("highest temperature (°C)"), max_digits=6, decimal_places=2
+    )
+    reading_count = models.PositiveIntegerField(verbose_name=_("reading count"))
+    detected_at = models.DateTimeField(verbose_name=_("detected at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("excursion")
+        verbose_name_plural = _("excursions")
         ordering = ["-start", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(end__gte=F("start")), name="excursion_ordered"),
@@ -204,12 +292,20 @@ class Excursion(models.Model):
 class ExcursionVial(models.Model):
     """A vial that was stored in the unit at some moment of the excursion."""
 
-    excursion = models.ForeignKey(Excursion, on_delete=models.CASCADE, related_name="flagged")
-    vial = models.ForeignKey("biobank.Vial", on_delete=models.PROTECT, related_name="excursions")
-    status_at_detection = models.CharField(max_length=16)
-    quarantined = models.BooleanField(default=False, help_text="Quarantined by the detection")
+    excursion = models.ForeignKey(
+        Excursion, verbose_name=_("excursion"), on_delete=models.CASCADE, related_name="flagged"
+    )
+    vial = models.ForeignKey(
+        "biobank.Vial", verbose_name=_("vial"), on_delete=models.PROTECT, related_name="excursions"
+    )
+    status_at_detection = models.CharField(verbose_name=_("status at detection"), max_length=16)
+    quarantined = models.BooleanField(
+        verbose_name=_("quarantined"), default=False, help_text=_("Quarantined by the detection")
+    )
 
     class Meta:
+        verbose_name = _("excursion vial")
+        verbose_name_plural = _("excursion vials")
         ordering = ["excursion_id", "vial_id"]
         constraints = [
             models.UniqueConstraint(fields=["excursion", "vial"], name="excursion_vial_once"),

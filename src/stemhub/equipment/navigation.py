@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as __
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from stemhub.accounts.permissions import Perm, permissions_of
@@ -35,13 +35,13 @@ register_menu(
 
 
 def _due_row(item: DueItem) -> QueueRow:
-    what = __("Calibration") if item.what == "calibration" else __("Maintenance")
+    what = gettext("Calibration") if item.what == "calibration" else gettext("Maintenance")
     return QueueRow(
         label=item.equipment.name,
         url=reverse("equipment:detail", args=[item.equipment.pk])
         + ("#calibration" if item.what == "calibration" else ""),
-        detail=__("%(what)s due %(day)s") % {"what": what, "day": f"{item.due:%Y-%m-%d}"},
-        badge=__("Overdue") if item.overdue else __("Due soon"),
+        detail=gettext("%(what)s due %(day)s") % {"what": what, "day": f"{item.due:%Y-%m-%d}"},
+        badge=gettext("Overdue") if item.overdue else gettext("Due soon"),
         badge_class=BAD if item.overdue else SOON,
     )
 
@@ -85,11 +85,12 @@ def attention_queue(user: Any) -> Queue:
                 ""
                 if unit.status == EquipmentStatus.QUARANTINED
                 else " · "
-                + __("calibration due %(day)s") % {"day": f"{unit.next_calibration_due:%Y-%m-%d}"}
+                + gettext("calibration due %(day)s")
+                % {"day": f"{unit.next_calibration_due:%Y-%m-%d}"}
             ),
             badge=unit.get_status_display()
             if unit.status == EquipmentStatus.QUARANTINED
-            else __("Calibration overdue"),
+            else gettext("Calibration overdue"),
             badge_class=BAD,
         )
         for unit in units[:SHOWN]

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from stemhub.accounts.permissions import Perm, is_platform_admin, user_can
 from stemhub.core.errors import NotFound
@@ -29,7 +30,7 @@ def visible_equipment(user: Any) -> QuerySet[Equipment]:
 def equipment_or_404(user: Any, pk: int) -> Equipment:
     found = visible_equipment(user).filter(pk=pk).first()
     if found is None:
-        raise NotFound(f"No equipment #{pk} that you may see")
+        raise NotFound(_("No equipment #%(pk)s that you may see") % {"pk": pk})
     return found
 
 
@@ -84,9 +85,15 @@ def equipment_usable(equipment: Equipment, *, at: datetime | date | None = None)
     else:
         day = at
     if equipment.status != EquipmentStatus.IN_SERVICE:
-        return Usability(False, f"{equipment.name} is {equipment.get_status_display().lower()}")
+        return Usability(
+            False,
+            _("%(unit)s is %(status)s")
+            % {"unit": equipment.name, "status": equipment.get_status_display().lower()},
+        )
     if not equipment.calibration_required:
-        return Usability(True, f"{equipment.name} is in service and needs no calibration")
+        return Usability(
+            True, _("%(unit)s is in service and needs no calibration") % {"unit": equipment.name}
+        )
     last = (
         Calibration.objects.filter(equipment=equipment, performed_on__lte=day)
         .order_by("-performed_on", "-id")
@@ -96,12 +103,28 @@ def equipment_usable(equipment: Equipment, *, at: datetime | date | None = None)
         # Without any calibration record, the due date registered with the unit counts.
         due = None if equipment.calibrations.exists() else equipment.next_calibration_due
         if due is None or day > due:
-            return Usability(False, f"{equipment.name} had no valid calibration on {day}")
-        return Usability(True, f"{equipment.name} is calibrated until {due}")
+            return Usability(
+                False,
+                _("%(unit)s had no valid calibration on %(day)s")
+                % {"unit": equipment.name, "day": day},
+            )
+        return _calibrated(equipment, due)
     if not last.passed:
-        return Usability(False, f"{equipment.name} failed its calibration on {last.performed_on}")
+        return Usability(
+            False,
+            _("%(unit)s failed its calibration on %(day)s")
+            % {"unit": equipment.name, "day": last.performed_on},
+        )
     if last.valid_until is None or day > last.valid_until:
         return Usability(
-            False, f"{equipment.name}'s calibration expired on {last.valid_until} (before {day})"
+            False,
+            _("%(unit)s's calibration expired on %(expired)s (before %(day)s)")
+            % {"unit": equipment.name, "expired": last.valid_until, "day": day},
         )
-    return Usability(True, f"{equipment.name} is calibrated until {last.valid_until}")
+    return _calibrated(equipment, last.valid_until)
+
+
+def _calibrated(equipment: Equipment, until: date) -> Usability:
+    return Usability(
+        True, _("%(unit)s is calibrated until %(day)s") % {"unit": equipment.name, "day": until}
+    )

@@ -10,6 +10,8 @@ from typing import Any
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from stemhub.accounts.models import Institution, User
 from stemhub.accounts.permissions import Perm, user_can
@@ -50,16 +52,17 @@ EDITABLE_FIELDS = (
 def _require(actor: User, institution_id: int) -> None:
     if not user_can(actor, Perm.EQUIPMENT_MANAGE, institution_id):
         raise Forbidden(
-            f"You need the permission {Perm.EQUIPMENT_MANAGE} for this institution's equipment."
+            _("You need the permission %(perm)s for this institution's equipment.")
+            % {"perm": Perm.EQUIPMENT_MANAGE}
         )
 
 
-def _not_in_future(day: date, field: str, what: str) -> None:
+def _not_in_future(day: date, field: str, message: str) -> None:
+    """`message` names the record and takes the day and today: "The calibration is dated ..."."""
     today = timezone.localdate()
     if day > today:
         raise InvalidInput(
-            f"{what} is dated {day}, after today ({today})",
-            fields={field: ["in the future"]},
+            message % {"day": day, "today": today}, fields={field: [_("in the future")]}
         )
 
 
@@ -67,8 +70,8 @@ def _apply(equipment: Equipment, data: Mapping[str, Any]) -> None:
     unknown = sorted(set(data) - set(EDITABLE_FIELDS))
     if unknown:
         raise InvalidInput(
-            f"Unknown field(s): {', '.join(unknown)}",
-            fields={key: ["unknown field"] for key in unknown},
+            _("Unknown field(s): %(fields)s") % {"fields": ", ".join(unknown)},
+            fields={key: [_("unknown field")] for key in unknown},
         )
     for key, value in data.items():
         field = concrete_field(Equipment, key)
@@ -81,8 +84,9 @@ def _apply(equipment: Equipment, data: Mapping[str, Any]) -> None:
             equipment.save()
     except IntegrityError as error:
         raise Conflict(
-            f"{equipment.name!r} clashes with other equipment of the institution: {error}",
-            fields={"name": ["taken, or the serial number is"]},
+            _("%(name)r clashes with other equipment of the institution: %(error)s")
+            % {"name": equipment.name, "error": error},
+            fields={"name": [_("taken, or the serial number is")]},
         ) from None
 
 
@@ -92,7 +96,7 @@ def equipment_create(
 ) -> Equipment:
     institution = institution or actor.institution
     if institution is None:
-        raise InvalidInput("You belong to no institution; name one to register equipment for.")
+        raise InvalidInput(_("You belong to no institution; name one to register equipment for."))
     _require(actor, institution.pk)
     with audit_context(actor=actor, reason="Registered"):
         equipment = Equipment(institution=institution)
@@ -120,11 +124,12 @@ def equipment_set_status(
     _require(actor, equipment.institution_id)
     if status not in EquipmentStatus.values:
         raise InvalidInput(
-            f"Unknown status {status!r}; use one of {', '.join(EquipmentStatus.values)}",
-            fields={"status": ["unknown value"]},
+            _("Unknown status %(value)r; use one of %(allowed)s")
+            % {"value": status, "allowed": ", ".join(EquipmentStatus.values)},
+            fields={"status": [_("unknown value")]},
         )
     if not reason.strip():
-        raise InvalidInput("Say why the status changes", fields={"reason": ["required"]})
+        raise InvalidInput(_("Say why the status changes"), fields={"reason": [_("required")]})
     with audit_context(actor=actor, reason=reason):
         equipment.status = status
         equipment.save(update_fields=["status", "updated_at"])
@@ -149,28 +154,33 @@ def calibration_record(
     _require(actor, equipment.institution_id)
     if result not in CalibrationResult.values:
         raise InvalidInput(
-            f"Unknown calibration result {result!r}; use one of "
-            f"{', '.join(CalibrationResult.values)}",
-            fields={"result": ["unknown value"]},
+            _("Unknown calibration result %(value)r; use one of %(allowed)s")
+            % {"value": result, "allowed": ", ".join(CalibrationResult.values)},
+            fields={"result": [_("unknown value")]},
         )
-    _not_in_future(performed_on, "performed_on", "The calibration")
+    _not_in_future(
+        performed_on, "performed_on", _("The calibration is dated %(day)s, after today (%(today)s)")
+    )
     if not performed_by.strip():
         raise InvalidInput(
-            "Say who calibrated the unit (a person or a service company)",
-            fields={"performed_by": ["required"]},
+            _("Say who calibrated the unit (a person or a service company)"),
+            fields={"performed_by": [_("required")]},
         )
     failed = result == CalibrationResult.FAILED
     if not failed and valid_until is not None and valid_until <= performed_on:
         raise InvalidInput(
-            f"A calibration performed on {performed_on} is valid until a later date, "
-            f"not {valid_until}",
-            fields={"valid_until": [f"after {performed_on}"]},
+            _(
+                "A calibration performed on %(performed)s is valid until a later date, not "
+                "%(valid_until)s"
+            )
+            % {"performed": performed_on, "valid_until": valid_until},
+            fields={"valid_until": [_("after %(day)s") % {"day": performed_on}]},
         )
     if result != CalibrationResult.FAILED and valid_until is None:
         if equipment.calibration_interval_days is None:
             raise InvalidInput(
-                "Give the date the calibration is valid until (the unit has no interval)",
-                fields={"valid_until": ["required"]},
+                _("Give the date the calibration is valid until (the unit has no interval)"),
+                fields={"valid_until": [_("required")]},
             )
         valid_until = performed_on + timedelta(days=equipment.calibration_interval_days)
     if result == CalibrationResult.FAILED:
@@ -207,11 +217,14 @@ def maintenance_record(
 ) -> Maintenance:
     equipment = Equipment.objects.select_for_update().get(pk=equipment.pk)
     _require(actor, equipment.institution_id)
-    _not_in_future(performed_on, "performed_on", "The maintenance")
+    _not_in_future(
+        performed_on, "performed_on", _("The maintenance is dated %(day)s, after today (%(today)s)")
+    )
     if next_due is not None and next_due <= performed_on:
         raise InvalidInput(
-            f"The next maintenance falls after this one ({performed_on}), not on {next_due}",
-            fields={"next_due": [f"after {performed_on}"]},
+            _("The next maintenance falls after this one (%(performed)s), not on %(next_due)s")
+            % {"performed": performed_on, "next_due": next_due},
+            fields={"next_due": [_("after %(day)s") % {"day": performed_on}]},
         )
     if next_due is None and equipment.maintenance_interval_days is not None:
         next_due = performed_on + timedelta(days=equipment.maintenance_interval_days)
@@ -284,8 +297,9 @@ def temperature_log_upload(
     _require(actor, equipment.institution_id)
     if not equipment.has_temperature_range:
         raise InvalidInput(
-            f"Set the acceptable temperature range of {equipment.name} before uploading logs",
-            fields={"equipment": ["no acceptable temperature range"]},
+            _("Set the acceptable temperature range of %(unit)s before uploading logs")
+            % {"unit": equipment.name},
+            fields={"equipment": [_("no acceptable temperature range")]},
         )
     readings = parse_temperature_csv(content, now=timezone.now())
     clashes = set(
@@ -295,13 +309,18 @@ def temperature_log_upload(
     )
     if clashes:
         fields = {
-            f"line {r.line}.timestamp": ["a reading at this time is already stored"]
+            f"line {r.line}.timestamp": [_("a reading at this time is already stored")]
             for r in readings
             if r.at in clashes
         }
+        lines = [_("line %(number)s") % {"number": r.line} for r in readings if r.at in clashes]
         raise InvalidInput(
-            f"{len(fields)} reading(s) repeat times already uploaded for {equipment.name}: "
-            + ", ".join(list(fields)[:5]),
+            ngettext(
+                "%(count)d reading repeats a time already uploaded for %(unit)s: %(lines)s",
+                "%(count)d readings repeat times already uploaded for %(unit)s: %(lines)s",
+                len(fields),
+            )
+            % {"count": len(fields), "unit": equipment.name, "lines": ", ".join(lines[:5])},
             fields=fields,
         )
     with audit_context(actor=actor, reason=f"Temperature log {filename}"):

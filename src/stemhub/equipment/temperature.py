@@ -6,6 +6,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from stemhub.core.errors import InvalidInput
 from stemhub.core.tabular import TableLimits, table_rows
@@ -65,6 +67,14 @@ def _temperature(value: str) -> Decimal | None:
     return number.quantize(Decimal("0.01"))
 
 
+def _where(key: str) -> str:
+    """An error key (`line 3`, `line 3.timestamp`) in the reader's words."""
+    line, _dot, column = key.removeprefix("line ").partition(".")
+    if column:
+        return _("line %(number)s.%(column)s") % {"number": line, "column": column}
+    return _("line %(number)s") % {"number": line}
+
+
 def parse_temperature_csv(content: bytes, *, now: datetime | None = None) -> list[Reading]:
     """Readings sorted by time, or InvalidInput naming every bad line and field (line 1 is the
     header). Naive timestamps are in the site's time zone. A reading after `now` is refused:
@@ -72,14 +82,14 @@ def parse_temperature_csv(content: bytes, *, now: datetime | None = None) -> lis
     rows = table_rows(content, filename="log.csv", limits=LIMITS)
     first = next(rows, None)
     if first is None:
-        raise InvalidInput("The file is empty", fields={"file": ["empty"]})
+        raise InvalidInput(_("The file is empty"), fields={"file": [_("empty")]})
     header = first[1]
     at_column = _column(header, TIMESTAMP_HEADERS)
     temp_column = _column(header, TEMPERATURE_HEADERS)
     if at_column is None or temp_column is None:
         raise InvalidInput(
-            "Line 1 must be a header with the columns timestamp and temperature_c",
-            fields={"line 1": ["expected the columns timestamp, temperature_c"]},
+            _("Line 1 must be a header with the columns timestamp and temperature_c"),
+            fields={"line 1": [_("expected the columns timestamp, temperature_c")]},
         )
     errors: dict[str, list[str]] = {}
     readings: list[Reading] = []
@@ -88,39 +98,55 @@ def parse_temperature_csv(content: bytes, *, now: datetime | None = None) -> lis
         if not any(row):
             continue
         if len(row) <= max(at_column, temp_column):
-            errors[f"line {number}"] = [f"expected {len(header)} columns, found {len(row)}"]
+            errors[f"line {number}"] = [
+                _("expected %(expected)d columns, found %(found)d")
+                % {"expected": len(header), "found": len(row)}
+            ]
             continue
         at = _timestamp(row[at_column])
         temperature = _temperature(row[temp_column])
         if at is None:
             errors[f"line {number}.timestamp"] = [
-                f"not a date-time: {row[at_column]!r} (use e.g. 2026-01-31T14:05:00Z)"
+                _("not a date-time: %(value)r (use e.g. 2026-01-31T14:05:00Z)")
+                % {"value": row[at_column]}
             ]
         elif at in seen:
-            errors[f"line {number}.timestamp"] = [f"repeats the time of line {seen[at]}"]
+            errors[f"line {number}.timestamp"] = [
+                _("repeats the time of line %(line)d") % {"line": seen[at]}
+            ]
         elif now is not None and at > now:
             errors[f"line {number}.timestamp"] = [
-                f"{row[at_column].strip()} is in the future (now: {now:%Y-%m-%d %H:%M} UTC)"
+                _("%(value)s is in the future (now: %(now)s UTC)")
+                % {"value": row[at_column].strip(), "now": f"{now:%Y-%m-%d %H:%M}"}
             ]
         else:
             seen[at] = number
         if temperature is None:
             errors[f"line {number}.temperature_c"] = [
-                f"not a temperature in °C: {row[temp_column]!r}"
+                _("not a temperature in °C: %(value)r") % {"value": row[temp_column]}
             ]
         if at is not None and temperature is not None:
             readings.append(Reading(number, at, temperature))
     if errors:
         listed = list(errors.items())[:MAX_REPORTED]
         more = len(errors) - len(listed)
+        problems = "; ".join(
+            _("%(where)s: %(problems)s") % {"where": _where(where), "problems": " ".join(found)}
+            for where, found in listed
+        )
+        if more:
+            problems = _("%(problems)s; and %(more)d more") % {"problems": problems, "more": more}
         raise InvalidInput(
-            f"{len(errors)} problem(s); nothing was stored: "
-            + "; ".join(f"{where}: {' '.join(problems)}" for where, problems in listed)
-            + (f"; and {more} more" if more else ""),
+            ngettext(
+                "%(count)d problem; nothing was stored: %(problems)s",
+                "%(count)d problems; nothing was stored: %(problems)s",
+                len(errors),
+            )
+            % {"count": len(errors), "problems": problems},
             fields=errors,
         )
     if not readings:
-        raise InvalidInput("The file has no readings", fields={"file": ["no readings"]})
+        raise InvalidInput(_("The file has no readings"), fields={"file": [_("no readings")]})
     return sorted(readings, key=lambda r: r.at)
 
 

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from stemhub.accounts.permissions import Perm, user_can
@@ -24,7 +25,15 @@ from stemhub.equipment.selectors import (
     visible_equipment,
 )
 
-inventory_viewers_only = page(Perm.INVENTORY_VIEW, what="The equipment register")
+inventory_viewers_only = page(Perm.INVENTORY_VIEW, what=gettext_lazy("The equipment register"))
+# The calibration form's fields, as its labels name them in an error's list.
+CALIBRATION_LABELS = {
+    "performed_on": gettext_lazy("Performed on"),
+    "performed_by": gettext_lazy("Performed by"),
+    "result": gettext_lazy("Result"),
+    "valid_until": gettext_lazy("Valid until"),
+    "certificate": gettext_lazy("Certificate"),
+}
 
 
 @require_GET
@@ -80,6 +89,7 @@ def _detail_page(
             "error": error,
             "error_form": form,
             "bad": set(error.fields) if error is not None else set(),
+            "labels": CALIBRATION_LABELS,
         },
         status=error.status if error is not None else 200,
     )
@@ -92,7 +102,8 @@ def _day(value: str, field: str, *, required: bool = True) -> date | None:
         return date.fromisoformat(value.strip())
     except ValueError:
         raise InvalidInput(
-            f"{field} is a date, YYYY-MM-DD", fields={field: ["a date, YYYY-MM-DD"]}
+            _("%(field)s is a date, YYYY-MM-DD") % {"field": CALIBRATION_LABELS.get(field, field)},
+            fields={field: [_("a date, YYYY-MM-DD")]},
         ) from None
 
 
@@ -136,7 +147,9 @@ def temperature_log_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
     upload = request.FILES.get("file")
     pasted = request.POST.get("content", "")
     if upload is None and not pasted.strip():
-        raise InvalidInput("Choose a CSV file or paste its text", fields={"file": ["required"]})
+        raise InvalidInput(
+            _("Choose a CSV file or paste its text"), fields={"file": [_("required")]}
+        )
     log = services.temperature_log_upload(
         actor=request.user,
         equipment=unit,
@@ -145,9 +158,13 @@ def temperature_log_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
         quarantine=request.POST.get("quarantine", "on") == "on",
     )
     found = log.excursions.count()
-    messages.success(
-        request,
-        f"Stored {log.reading_count} readings from {log.filename}; "
-        f"{found} excursion{'s' if found != 1 else ''} found.",
-    )
+    readings = ngettext(
+        "Stored %(count)d reading from %(file)s.",
+        "Stored %(count)d readings from %(file)s.",
+        log.reading_count,
+    ) % {"count": log.reading_count, "file": log.filename}
+    excursions = ngettext("%(count)d excursion found.", "%(count)d excursions found.", found) % {
+        "count": found
+    }
+    messages.success(request, f"{readings} {excursions}")
     return redirect("equipment:detail", pk=unit.pk)

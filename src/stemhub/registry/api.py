@@ -4,6 +4,7 @@ from typing import Any
 
 from django.db.models import Prefetch
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from stemhub.accounts.models import Institution
@@ -59,7 +60,7 @@ def _editable(request: HttpRequest, name: str) -> CellLine:
     """The line by exact standard name, if the user may see it (404 otherwise)."""
     line = visible_lines(request.user).filter(name=name).select_related("institution").first()
     if line is None:
-        raise NotFound(f"No cell line named {name!r}")
+        raise NotFound(_("No cell line named %(name)r") % {"name": name})
     return line
 
 
@@ -111,8 +112,8 @@ def cell_line_create(
         institution = Institution.objects.filter(provider_code=code).first()
         if institution is None:
             raise InvalidInput(
-                f"No institution with provider code {code!r}",
-                fields={"institution": ["unknown provider code"]},
+                _("No institution with provider code %(code)r") % {"code": code},
+                fields={"institution": [_("unknown provider code")]},
             )
     line = services.cell_line_create(actor=request.user, data=data, institution=institution)
     return Status(201, _record(line))

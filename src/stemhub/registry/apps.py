@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class RegistryConfig(AppConfig):
     name = "stemhub.registry"
     label = "registry"
-    verbose_name = "Cell line registry"
+    verbose_name = _("Cell line registry")

@@ -5,11 +5,15 @@ Related rows (markers, germ layers, publications...) are edited as one text line
 the values separated by `|` (`form_rows`).
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django import forms
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from stemhub.core.errors import StemhubError
 from stemhub.registry import form_checks
@@ -33,31 +37,38 @@ from stemhub.registry.models import (
 from stemhub.registry.records import DONOR_FIELDS, EDITABLE_FIELDS
 
 
-def _rows_field(key: str, label: str, hint: str = "") -> forms.CharField:
-    row_format = ROW_FORMATS[key]
+def _rows_field(key: str, label: StrOrPromise, hint: StrOrPromise = "") -> forms.CharField:
+    # The row format's words are translated, so its description is written when shown.
+    described = lazy(ROW_FORMATS[key].describe, str)()
     return forms.CharField(
         label=label,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "class": "rows", "spellcheck": "false"}),
-        help_text=f"One per line: {row_format.describe()}. ? marks an optional value. {hint}",
+        help_text=format_lazy(
+            _("One per line: {columns}. ? marks an optional value. {hint}"),
+            columns=described,
+            hint=hint,
+        ),
     )
 
 
-def _yes_no(label: str, help_text: str = "") -> forms.NullBooleanField:
+def _yes_no(label: StrOrPromise, help_text: StrOrPromise = "") -> forms.NullBooleanField:
     return forms.NullBooleanField(label=label, required=False, help_text=help_text)
 
 
-def _text(label: str, max_length: int, help_text: str = "") -> forms.CharField:
+def _text(label: StrOrPromise, max_length: int, help_text: StrOrPromise = "") -> forms.CharField:
     return forms.CharField(label=label, max_length=max_length, required=False, help_text=help_text)
 
 
-def _area(label: str, help_text: str = "") -> forms.CharField:
+def _area(label: StrOrPromise, help_text: StrOrPromise = "") -> forms.CharField:
     return forms.CharField(
         label=label, required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text=help_text
     )
 
 
-def _blank_choices(choices: Iterable[tuple[str, str]], blank: str = "—") -> list[tuple[str, str]]:
+def _blank_choices(
+    choices: Iterable[tuple[str, StrOrPromise]], blank: StrOrPromise = "—"
+) -> list[tuple[str, StrOrPromise]]:
     return [("", blank), *choices]
 
 
@@ -80,10 +91,10 @@ ROW_FIELDS = (
 )
 # The form's field groups, in page order: (anchor, legend, field names).
 FIELD_GROUPS = (
-    ("change", "Why this change", ("reason",)),
+    ("change", _("Why this change"), ("reason",)),
     (
         "general",
-        "General",
+        _("General"),
         (
             "name",
             "line_type",
@@ -97,7 +108,7 @@ FIELD_GROUPS = (
     ),
     (
         "donor",
-        "Donor",
+        _("Donor"),
         (
             "donor_code",
             "donor_sex",
@@ -111,7 +122,7 @@ FIELD_GROUPS = (
     ),
     (
         "derivation",
-        "Derivation",
+        _("Derivation"),
         (
             "derivation_method",
             "source_cell_type",
@@ -129,7 +140,7 @@ FIELD_GROUPS = (
     ),
     (
         "culture",
-        "Culture conditions",
+        _("Culture conditions"),
         (
             "culture_medium",
             "surface_coating",
@@ -141,7 +152,7 @@ FIELD_GROUPS = (
     ),
     (
         "ethics",
-        "Ethics and consent",
+        _("Ethics and consent"),
         (
             "consent_obtained",
             "consent_reference",
@@ -157,7 +168,7 @@ FIELD_GROUPS = (
     ),
     (
         "characterisation",
-        "Characterisation",
+        _("Characterisation"),
         (
             "markers",
             "differentiations",
@@ -169,13 +180,13 @@ FIELD_GROUPS = (
             "omics",
         ),
     ),
-    ("modifications", "Genetic modifications", ("modifications",)),
+    ("modifications", _("Genetic modifications"), ("modifications",)),
     (
         "references",
-        "Clinical studies, publications and cross-references",
+        _("Clinical studies, publications and cross-references"),
         ("clinical_studies", "publications", "xrefs"),
     ),
-    ("products", "Differentiated products", ("products",)),
+    ("products", _("Differentiated products"), ("products",)),
 )
 
 
@@ -184,99 +195,107 @@ class LineForm(forms.Form):
 
     # General
     name = forms.CharField(
-        label="Standard name",
+        label=_("Standard name"),
         max_length=64,
-        help_text="hPSCreg standard name, e.g. NSCBi001-A. It never changes once registered.",
+        help_text=_("hPSCreg standard name, e.g. NSCBi001-A. It never changes once registered."),
     )
     line_type = forms.ChoiceField(
-        label="Type", choices=_blank_choices(LineType.choices, "Choose a type")
+        label=_("Type"), choices=_blank_choices(LineType.choices, _("Choose a type"))
     )
     species = forms.CharField(
-        label="Species",
+        label=_("Species"),
         max_length=64,
         initial="Homo sapiens",
         widget=forms.TextInput(attrs={"list": "species-options"}),
-        help_text="Scientific name, e.g. Homo sapiens, Mus musculus.",
+        help_text=_("Scientific name, e.g. Homo sapiens, Mus musculus."),
     )
-    parent = _text("Parent line", 64, "Standard name of the line this one was subcloned from.")
-    synonyms = _text("Synonyms", 5000, "Other names, separated by commas, e.g. H9, WA09.")
-    clinical_grade = forms.BooleanField(label="Clinical grade", required=False)
+    parent = _text(
+        _("Parent line"), 64, _("Standard name of the line this one was subcloned from.")
+    )
+    synonyms = _text(_("Synonyms"), 5000, _("Other names, separated by commas, e.g. H9, WA09."))
+    clinical_grade = forms.BooleanField(label=_("Clinical grade"), required=False)
     providers = _rows_field(
         "providers",
-        "Providers",
-        "Leave empty on a new line: your institution is generator and owner.",
+        _("Providers"),
+        _("Leave empty on a new line: your institution is generator and owner."),
     )
-    description = _area("Description")
+    description = _area(_("Description"))
 
     # Donor
     donor_code = _text(
-        "Donor code",
+        _("Donor code"),
         64,
-        "Your own donor reference. Lines of the same donor share the donor record: the values "
-        "below update it for all of them. Leave empty when no donor is recorded.",
+        _(
+            "Your own donor reference. Lines of the same donor share the donor record: the values "
+            "below update it for all of them. Leave empty when no donor is recorded."
+        ),
     )
     donor_sex = forms.ChoiceField(
-        label="Sex", choices=Sex.choices, initial=Sex.UNKNOWN, required=False
+        label=_("Sex"), choices=Sex.choices, initial=Sex.UNKNOWN, required=False
     )
     donor_age_bin = forms.ChoiceField(
-        label="Age at sampling",
-        choices=_blank_choices(AGE_BIN_CHOICES, "Unknown"),
+        label=_("Age at sampling"),
+        choices=_blank_choices(AGE_BIN_CHOICES, _("Unknown")),
         required=False,
-        help_text="Five-year bin.",
+        help_text=_("Five-year bin."),
     )
-    donor_ethnicity = _text("Ethnicity / ancestry", 100)
-    donor_diseases = _rows_field("donor_diseases", "Diseases", "E.g. DOID | DOID:10652 | Alzheimer")
-    donor_family_history = _area("Family history")
-    donor_medical_history = _area("Medical history")
-    donor_hla_typing = _area("Donor HLA typing", "GL string.")
+    donor_ethnicity = _text(_("Ethnicity / ancestry"), 100)
+    donor_diseases = _rows_field(
+        "donor_diseases", _("Diseases"), _("E.g. DOID | DOID:10652 | Alzheimer")
+    )
+    donor_family_history = _area(_("Family history"))
+    donor_medical_history = _area(_("Medical history"))
+    donor_hla_typing = _area(_("Donor HLA typing"), _("GL string."))
 
     # Derivation
     derivation_method = forms.ChoiceField(
-        label="Derivation method",
+        label=_("Derivation method"),
         choices=_blank_choices(DerivationMethod.choices),
         required=False,
     )
-    source_cell_type = _text("Source cell type", 100, "E.g. fibroblast.")
-    source_cell_type_id = _text("Source cell type id", 32, "Cell Ontology id, e.g. CL:0000057.")
-    vector = forms.ChoiceField(
-        label="Reprogramming vector", choices=_blank_choices(Vector.choices), required=False
+    source_cell_type = _text(_("Source cell type"), 100, _("E.g. fibroblast."))
+    source_cell_type_id = _text(
+        _("Source cell type id"), 32, _("Cell Ontology id, e.g. CL:0000057.")
     )
-    vector_integrating = _yes_no("Integrating vector")
-    vector_excisable = _yes_no("Vector excisable")
-    vector_absence_confirmed = _yes_no("Absence of vector confirmed")
+    vector = forms.ChoiceField(
+        label=_("Reprogramming vector"), choices=_blank_choices(Vector.choices), required=False
+    )
+    vector_integrating = _yes_no(_("Integrating vector"))
+    vector_excisable = _yes_no(_("Vector excisable"))
+    vector_absence_confirmed = _yes_no(_("Absence of vector confirmed"))
     reprogramming_factors = _text(
-        "Reprogramming factors", 500, "Separated by commas, e.g. OCT4, SOX2, KLF4, MYC."
+        _("Reprogramming factors"), 500, _("Separated by commas, e.g. OCT4, SOX2, KLF4, MYC.")
     )
     derivation_date = forms.DateField(
-        label="Derivation date",
+        label=_("Derivation date"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text="YYYY-MM-DD",
+        help_text=_("YYYY-MM-DD"),
     )
     passage_at_reprogramming = forms.IntegerField(
-        label="Passage at reprogramming", min_value=0, required=False
+        label=_("Passage at reprogramming"), min_value=0, required=False
     )
     derivation_country = forms.CharField(
-        label="Country of derivation",
+        label=_("Country of derivation"),
         max_length=2,
         required=False,
-        help_text="Two-letter ISO code, e.g. DE.",
+        help_text=_("Two-letter ISO code, e.g. DE."),
     )
-    derivation_gmp = forms.BooleanField(label="Derived under GMP", required=False)
+    derivation_gmp = forms.BooleanField(label=_("Derived under GMP"), required=False)
 
     # Culture
-    culture_medium = _text("Medium", 200, "E.g. mTeSR1, Essential 8.")
-    surface_coating = _text("Surface coating", 100, "E.g. Matrigel, vitronectin.")
-    feeder_cells = _text("Feeder cells", 100)
-    passage_method = _text("Passage method", 100, "E.g. EDTA, enzymatic.")
-    o2_concentration = _text("O₂ concentration", 16, "E.g. 5%.")
-    co2_concentration = _text("CO₂ concentration", 16, "E.g. 5%.")
+    culture_medium = _text(_("Medium"), 200, _("E.g. mTeSR1, Essential 8."))
+    surface_coating = _text(_("Surface coating"), 100, _("E.g. Matrigel, vitronectin."))
+    feeder_cells = _text(_("Feeder cells"), 100)
+    passage_method = _text(_("Passage method"), 100, _("E.g. EDTA, enzymatic."))
+    o2_concentration = _text(_("O₂ concentration"), 16, _("E.g. 5%."))
+    co2_concentration = _text(_("CO₂ concentration"), 16, _("E.g. 5%."))
 
     # Ethics and consent
-    consent_obtained = _yes_no("Consent obtained", "Required for publication.")
-    consent_reference = _text("Consent form reference", 200)
+    consent_obtained = _yes_no(_("Consent obtained"), _("Required for publication."))
+    consent_reference = _text(_("Consent form reference"), 200)
     ethics_approval = _text(
-        "Ethics approval reference", 200, "Committee and number. Required for publication."
+        _("Ethics approval reference"), 200, _("Committee and number. Required for publication.")
     )
     ethics_approval_date = forms.DateField(
         label=_("Ethics approval date"),
@@ -284,53 +303,63 @@ class LineForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("YYYY-MM-DD. A human line is derived after its approval."),
     )
-    jurisdiction = _text("Jurisdiction", 64)
-    use_research = forms.BooleanField(label="Research use permitted", required=False, initial=True)
-    use_commercial = _yes_no("Commercial use permitted")
-    use_clinical = _yes_no("Clinical use permitted")
-    managed_access = forms.BooleanField(label="Managed access", required=False)
-    restrictions = _area("Restrictions")
+    jurisdiction = _text(_("Jurisdiction"), 64)
+    use_research = forms.BooleanField(
+        label=_("Research use permitted"), required=False, initial=True
+    )
+    use_commercial = _yes_no(_("Commercial use permitted"))
+    use_clinical = _yes_no(_("Clinical use permitted"))
+    managed_access = forms.BooleanField(label=_("Managed access"), required=False)
+    restrictions = _area(_("Restrictions"))
 
     # Characterisation
     markers = _rows_field(
         "markers",
-        "Pluripotency markers",
-        "E.g. OCT4 | immunostaining | positive | 98. Publication needs a positive marker.",
+        _("Pluripotency markers"),
+        _("E.g. OCT4 | immunostaining | positive | 98. Publication needs a positive marker."),
     )
     differentiations = _rows_field(
         "differentiations",
-        "Germ-layer differentiation",
-        "E.g. endoderm | in vitro directed | hepatocytes | AFP. Publication needs all three "
-        "layers.",
+        _("Germ-layer differentiation"),
+        _(
+            "E.g. endoderm | in vitro directed | hepatocytes | AFP. Publication needs all three "
+            "layers."
+        ),
     )
-    karyotypes = _rows_field("karyotypes", "Karyotypes", "E.g. 46,XX | G-banding | 15 | normal")
-    pluritests = _rows_field("pluritests", "PluriTest", "E.g. 25.4 | 1.2 | 20")
+    karyotypes = _rows_field(
+        "karyotypes", _("Karyotypes"), _("E.g. 46,XX | G-banding | 15 | normal")
+    )
+    pluritests = _rows_field("pluritests", _("PluriTest"), _("E.g. 25.4 | 1.2 | 20"))
     str_profile = forms.CharField(
-        label="STR profile",
+        label=_("STR profile"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4, "class": "rows", "spellcheck": "false"}),
-        help_text="One locus per line: LOCUS: allele,allele (e.g. TH01: 6,9.3).",
+        help_text=_("One locus per line: LOCUS: allele,allele (e.g. TH01: 6,9.3)."),
     )
-    hla_typing = _area("HLA typing", "GL string of the line, e.g. HLA-A*01:01+HLA-A*02:01.")
-    genome_wide_analysis = _area("Genome-wide analysis")
-    omics = _rows_field("omics", "Omics datasets", "E.g. genome | EGA | EGAD00001000001")
+    hla_typing = _area(_("HLA typing"), _("GL string of the line, e.g. HLA-A*01:01+HLA-A*02:01."))
+    genome_wide_analysis = _area(_("Genome-wide analysis"))
+    omics = _rows_field("omics", _("Omics datasets"), _("E.g. genome | EGA | EGAD00001000001"))
 
     # Modifications, references, products
     modifications = _rows_field(
         "modifications",
-        "Genetic modifications",
-        "E.g. APOE | variant | c.388T>C | homozygous | CRISPR/Cas9 | NSCBi001-A",
+        _("Genetic modifications"),
+        _("E.g. APOE | variant | c.388T>C | homozygous | CRISPR/Cas9 | NSCBi001-A"),
     )
-    clinical_studies = _rows_field("clinical_studies", "Clinical studies", "E.g. NCT01345006")
+    clinical_studies = _rows_field("clinical_studies", _("Clinical studies"), _("E.g. NCT01345006"))
     publications = _rows_field(
         "publications",
-        "Publications",
-        "PMID or DOI, e.g. 9804556 | 10.1126/science.282.5391.1145 | Embryonic stem cell lines "
-        "derived from human blastocysts | 1998",
+        _("Publications"),
+        _(
+            "PMID or DOI, e.g. 9804556 | 10.1126/science.282.5391.1145 | Embryonic stem cell lines "
+            "derived from human blastocysts | 1998"
+        ),
     )
-    xrefs = _rows_field("xrefs", "Cross-references", "E.g. Cellosaurus | CVCL_9773")
+    xrefs = _rows_field("xrefs", _("Cross-references"), _("E.g. Cellosaurus | CVCL_9773"))
     products = _rows_field(
-        "products", "Differentiated products", "E.g. cardiomyocytes | NSCB-CM1 | GiWi protocol"
+        "products",
+        _("Differentiated products"),
+        _("E.g. cardiomyocytes | NSCB-CM1 | GiWi protocol"),
     )
 
     def __init__(
@@ -346,10 +375,11 @@ class LineForm(forms.Form):
             del self.fields["name"]
         if published:
             self.fields["reason"] = forms.CharField(
-                label="Reason for the change",
+                label=_("Reason for the change"),
                 widget=forms.Textarea(attrs={"rows": 2}),
-                help_text="This line is published: every change is kept as a version with its "
-                "reason.",
+                help_text=_(
+                    "This line is published: every change is kept as a version with its reason."
+                ),
             )
 
     def groups(self) -> list[dict[str, Any]]:
@@ -371,7 +401,8 @@ class LineForm(forms.Form):
         too_long = [name for name in synonyms if len(name) > SYNONYM_MAX_LENGTH]
         if too_long:
             raise forms.ValidationError(
-                f"A synonym has at most {SYNONYM_MAX_LENGTH} characters: {', '.join(too_long)}"
+                gettext("A synonym has at most %(limit)d characters: %(names)s")
+                % {"limit": SYNONYM_MAX_LENGTH, "names": ", ".join(too_long)}
             )
         return synonyms
 
@@ -381,7 +412,7 @@ class LineForm(forms.Form):
     def clean_derivation_country(self) -> str:
         code: str = self.cleaned_data["derivation_country"].strip().upper()
         if code and not (len(code) == 2 and code.isalpha()):
-            raise forms.ValidationError("Use a two-letter ISO country code, e.g. DE.")
+            raise forms.ValidationError(gettext("Use a two-letter ISO country code, e.g. DE."))
         return code
 
     def clean_str_profile(self) -> dict[str, list[str]]:
@@ -400,7 +431,9 @@ class LineForm(forms.Form):
                 except forms.ValidationError as error:
                     self.add_error(key, error)
         if not cleaned.get("donor_code", "").strip() and self._donor_details_given(cleaned):
-            self.add_error("donor_code", "Give the donor a code, or clear the other donor fields.")
+            self.add_error(
+                "donor_code", gettext("Give the donor a code, or clear the other donor fields.")
+            )
         return cleaned
 
     def _check_changed_values(self, cleaned: Mapping[str, Any]) -> None:
@@ -455,27 +488,47 @@ class LineForm(forms.Form):
     def add_service_error(self, error: StemhubError) -> None:
         """Put a service's per-field messages on the fields they name (row numbers from 1)."""
         for key, messages in error.fields.items():
-            field, text = self._locate(key)
+            field, where = self._locate(key)
             for message in messages:
-                self.add_error(field, f"{text}{message}" if text else message)
+                self.add_error(field, where(str(message)))
 
-    def _locate(self, key: str) -> tuple[str | None, str]:
-        """Service field key (`markers[1].result`, `donor.code`) → form field and a prefix."""
-        head, _, rest = key.partition(".")
+    def _locate(self, key: str) -> tuple[str | None, Callable[[str], str]]:
+        """Service field key (`markers[1].result`, `donor.code`) → form field, and how a message
+        about it reads there (naming the row and column, or the key the form has no field for)."""
+        head, _dot, rest = key.partition(".")
         if head == "donor" and rest:
-            head, _, rest = rest.partition(".")
+            head, _dot, rest = rest.partition(".")
             head = f"donor_{head}"
         relation, bracket, index = head.partition("[")
         if bracket and relation in self.fields:
             row_format = ROW_FORMATS.get(relation)
             column = row_format.label_of(rest) if row_format else rest
             row = int(index.rstrip("]")) + 1
-            return relation, f"Row {row}: " + ("" if rest == "__all__" else f"{column}: ")
-        if relation in self.fields:
-            return relation, ""
-        if key == "__all__":
-            return None, ""
-        return None, f"{key}: "
+            if rest == "__all__":
+                return (
+                    relation,
+                    lambda message: (
+                        gettext("Row %(row)d: %(message)s")
+                        % {
+                            "row": row,
+                            "message": message,
+                        }
+                    ),
+                )
+            return (
+                relation,
+                lambda message: (
+                    gettext("Row %(row)d: %(column)s: %(message)s")
+                    % {
+                        "row": row,
+                        "column": column,
+                        "message": message,
+                    }
+                ),
+            )
+        if relation in self.fields or key == "__all__":
+            return (relation if relation in self.fields else None), lambda message: message
+        return None, lambda message: f"{key}: {message}"
 
 
 def initial_from_record(record: Mapping[str, Any]) -> dict[str, Any]:
@@ -499,10 +552,10 @@ def initial_from_record(record: Mapping[str, Any]) -> dict[str, Any]:
 
 
 class AvailabilityForm(forms.Form):
-    availability = forms.ChoiceField(label="New availability", choices=Availability.choices)
+    availability = forms.ChoiceField(label=_("New availability"), choices=Availability.choices)
     reason = forms.CharField(
-        label="Reason",
+        label=_("Reason"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Required for recall and withdrawal.",
+        help_text=_("Required for recall and withdrawal."),
     )

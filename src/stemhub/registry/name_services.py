@@ -11,6 +11,7 @@ import string
 from collections.abc import Iterable, Iterator
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from stemhub.accounts.models import Institution, User
 from stemhub.accounts.permissions import Perm, require
@@ -46,19 +47,23 @@ def standard_name_issue(
         raise InvalidInput(problem, fields={"species": [problem]})
     if type_letter not in naming.TYPE_LETTERS:
         raise InvalidInput(
-            f"The type letter must be 'i' (induced) or 'e' (embryonic), not {type_letter!r}",
-            fields={"type": ["must be i or e"]},
+            _("The type letter must be 'i' (induced) or 'e' (embryonic), not %(letter)r")
+            % {"letter": type_letter},
+            fields={"type": [_("must be i or e")]},
         )
     if same_donor and subclone_of:
         raise InvalidInput(
-            "Ask for a clone of the same donor or for a subclone, not both",
-            fields={"same_donor": ["not with subclone_of"], "subclone_of": ["not with same_donor"]},
+            _("Ask for a clone of the same donor or for a subclone, not both"),
+            fields={
+                "same_donor": [_("not with subclone_of")],
+                "subclone_of": [_("not with same_donor")],
+            },
         )
     institution = Institution.objects.filter(provider_code=provider_code).first()
     if institution is None:
         raise InvalidInput(
-            f"No institution has the provider code {provider_code!r}",
-            fields={"provider": ["unknown provider code"]},
+            _("No institution has the provider code %(code)r") % {"code": provider_code},
+            fields={"provider": [_("unknown provider code")]},
         )
     if actor is not None:
         require(actor, Perm.ISSUE_NAMES, institution.pk)
@@ -94,14 +99,24 @@ def _reference(value: str, field: str, provider_code: str, type_letter: str) -> 
     if parts is None:
         messages = list(naming.check_name(value).messages)
         raise InvalidInput(
-            f"{value!r} is not a standard name in the strict form: {'; '.join(messages)}",
+            _("%(name)r is not a standard name in the strict form: %(problems)s")
+            % {"name": value, "problems": "; ".join(messages)},
             fields={field: messages},
         )
     if (parts.provider_code, parts.type_letter) != (provider_code, type_letter):
         raise InvalidInput(
-            f"{value} has provider code {parts.provider_code} and type letter "
-            f"{parts.type_letter}, not {provider_code} and {type_letter}",
-            fields={field: ["different provider code or type letter"]},
+            _(
+                "%(name)s has provider code %(code)s and type letter %(letter)s, not "
+                "%(wanted_code)s and %(wanted_letter)s"
+            )
+            % {
+                "name": value,
+                "code": parts.provider_code,
+                "letter": parts.type_letter,
+                "wanted_code": provider_code,
+                "wanted_letter": type_letter,
+            },
+            fields={field: [_("different provider code or type letter")]},
         )
     return parts
 
@@ -119,7 +134,8 @@ def _next_donor(provider_code: str, type_letter: TypeLetter, last_issued: int) -
     )
     return _first_free(
         candidates,
-        f"{prefix} has used all {MAX_DONOR_NUMBER} donor numbers; no new donor can be named",
+        _("%(prefix)s has used all %(count)d donor numbers; no new donor can be named")
+        % {"prefix": prefix, "count": MAX_DONOR_NUMBER},
     )
 
 
@@ -128,9 +144,12 @@ def _next_clone(sibling: StandardName) -> StandardName:
     names = _names_starting_with(prefix)
     if not names:
         raise InvalidInput(
-            f"No name was issued or registered for donor {prefix[:-1]}; ask for a plain name "
-            "to start a new donor",
-            fields={"same_donor": ["unknown donor"]},
+            _(
+                "No name was issued or registered for donor %(donor)s; ask for a plain name to "
+                "start a new donor"
+            )
+            % {"donor": prefix[:-1]},
+            fields={"same_donor": [_("unknown donor")]},
         )
     used = {name[len(prefix) :][:1] for name in names} & set(CLONE_LETTERS)
     start = max(CLONE_LETTERS.index(letter) for letter in used) + 1 if used else 0
@@ -138,21 +157,28 @@ def _next_clone(sibling: StandardName) -> StandardName:
         StandardName(sibling.provider_code, sibling.type_letter, sibling.donor_number, letter)
         for letter in CLONE_LETTERS[start:]
     )
-    return _first_free(candidates, f"Donor {prefix[:-1]} has used every clone letter A to Z")
+    return _first_free(
+        candidates,
+        _("Donor %(donor)s has used every clone letter A to Z") % {"donor": prefix[:-1]},
+    )
 
 
 def _next_subclone(parent: StandardName) -> StandardName:
     name = str(parent)
     if len(name) + 2 > naming.MAX_LENGTH:
         raise InvalidInput(
-            f"A subclone of {name} would have {len(name) + 2} characters; standard names have "
-            f"at most {naming.MAX_LENGTH}",
-            fields={"subclone_of": ["name too long for a subclone"]},
+            _(
+                "A subclone of %(name)s would have %(count)d characters; standard names have at "
+                "most %(limit)d"
+            )
+            % {"name": name, "count": len(name) + 2, "limit": naming.MAX_LENGTH},
+            fields={"subclone_of": [_("name too long for a subclone")]},
         )
     if not _in_use(name):
         raise InvalidInput(
-            f"No line, synonym or issued name is {name}; a subclone needs a known parent",
-            fields={"subclone_of": ["unknown parent"]},
+            _("No line, synonym or issued name is %(name)s; a subclone needs a known parent")
+            % {"name": name},
+            fields={"subclone_of": [_("unknown parent")]},
         )
     prefix = f"{name}-"
     used = [0]
@@ -171,7 +197,9 @@ def _next_subclone(parent: StandardName) -> StandardName:
         for number in range(max(used) + 1, MAX_SUBCLONE_NUMBER + 1)
     )
     return _first_free(
-        candidates, f"{name} has used every subclone number 1 to {MAX_SUBCLONE_NUMBER}"
+        candidates,
+        _("%(name)s has used every subclone number 1 to %(limit)d")
+        % {"name": name, "limit": MAX_SUBCLONE_NUMBER},
     )
 
 
@@ -217,6 +245,9 @@ def _record(issued: StandardName, *, actor: User | None, subclone_of: str) -> No
             row.save()
     except IntegrityError:
         raise Conflict(
-            f"{row.name} was issued by another request at the same moment; nothing was issued, "
-            "please ask again"
+            _(
+                "%(name)s was issued by another request at the same moment; nothing was issued, "
+                "please ask again"
+            )
+            % {"name": row.name}
         ) from None

@@ -6,13 +6,17 @@ modified subclone appends `-` and a digit 1-9 to its parent's name. 15 character
 
 Names registered before the nomenclature settled break it (`MNZTASi001-A`, `ESIBIe003-A-10`,
 `UOWe010-A-W`, `MCRI001-A`, `Genea019`): they get a `warning` saying how. A name that no
-registry could hold gets `invalid` with the reason. Pure Python: no Django here.
+registry could hold gets `invalid` with the reason. No Django here but its gettext: the
+messages are read in the reader's language.
 """
 
 import re
 import string
 from dataclasses import dataclass
 from typing import Literal
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 __all__ = [
     "HUMAN",
@@ -45,10 +49,15 @@ def species_problem(species: str) -> str:
     and its registry, are for human pluripotent stem cell lines only."""
     if species == HUMAN:
         return ""
-    return (
-        f"hPSCreg standard names are for human lines; a line of {species or 'no species'} "
-        "keeps its provider's own name"
-    )
+    if not species:
+        return _(
+            "hPSCreg standard names are for human lines; a line of no species keeps its "
+            "provider's own name"
+        )
+    return _(
+        "hPSCreg standard names are for human lines; a line of %(species)s keeps its "
+        "provider's own name"
+    ) % {"species": species}
 
 
 _OWN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,63}")
@@ -61,10 +70,10 @@ def own_name_problem(name: str) -> str:
     if _OWN_NAME.fullmatch(name):
         return ""
     if not name:
-        return "a line needs a name"
+        return _("a line needs a name")
     if len(name) > 64:
-        return f"has {len(name)} characters; 64 at most"
-    return "uses letters, digits, '.', '_', '/' and '-' only, starting with a letter or digit"
+        return _("has %(count)d characters; 64 at most") % {"count": len(name)}
+    return _("uses letters, digits, '.', '_', '/' and '-' only, starting with a letter or digit")
 
 
 @dataclass(frozen=True)
@@ -133,11 +142,11 @@ def type_letter_of(name: str) -> TypeLetter | None:
     match = _HEAD.fullmatch(name.split("-")[0])
     if match is None:
         return None
-    _, letter = _split_code(match["letters"])
+    _code, letter = _split_code(match["letters"])
     return "i" if letter == "i" else "e" if letter == "e" else None
 
 
-TYPE_WORDS = {"i": "induced", "e": "embryonic"}
+TYPE_WORDS = {"i": gettext_lazy("induced"), "e": gettext_lazy("embryonic")}
 
 
 def type_letter_problem(name: str, expected: TypeLetter) -> str:
@@ -146,10 +155,16 @@ def type_letter_problem(name: str, expected: TypeLetter) -> str:
     letter = type_letter_of(name)
     if letter is None or letter == expected:
         return ""
-    return (
-        f"'{name}' carries the type letter '{letter}' ({TYPE_WORDS[letter]}), but the line is "
-        f"{TYPE_WORDS[expected]}: its standard name needs '{expected}'"
-    )
+    return _(
+        "'%(name)s' carries the type letter '%(letter)s' (%(letter_type)s), but the line is "
+        "%(line_type)s: its standard name needs '%(expected)s'"
+    ) % {
+        "name": name,
+        "letter": letter,
+        "letter_type": TYPE_WORDS[letter],
+        "line_type": TYPE_WORDS[expected],
+        "expected": expected,
+    }
 
 
 def _split_code(letters: str) -> tuple[str, str]:
@@ -162,35 +177,45 @@ def _split_code(letters: str) -> tuple[str, str]:
 
 def _character_problems(name: str) -> list[str]:
     if not name:
-        return ["the name is empty"]
+        return [_("the name is empty")]
     problems = []
     if any(char.isspace() for char in name):
-        problems.append("contains whitespace; a standard name is a single word")
+        problems.append(_("contains whitespace; a standard name is a single word"))
     illegal = sorted({char for char in name if char not in _ALLOWED and not char.isspace()})
     if illegal:
         shown = ", ".join(repr(char) for char in illegal)
-        problems.append(f"contains {shown}; only letters, digits and '-' are allowed")
+        problems.append(
+            _("contains %(characters)s; only letters, digits and '-' are allowed")
+            % {"characters": shown}
+        )
     if len(name) > MAX_LENGTH:
-        problems.append(f"has {len(name)} characters; registered names have at most {MAX_LENGTH}")
+        problems.append(
+            _("has %(count)d characters; registered names have at most %(limit)d")
+            % {"count": len(name), "limit": MAX_LENGTH}
+        )
     return problems
 
 
 def _structure_problem(head: str, rest: list[str], match: re.Match[str] | None) -> str:
     """Why a name of legal characters is still no name at all ('' if it is one)."""
     if not head or "" in rest:
-        return "has an empty part: it starts or ends with '-' or contains '--'"
+        return _("has an empty part: it starts or ends with '-' or contains '--'")
     if head[0].isdigit():
-        return "starts with a digit; a standard name starts with the provider code"
+        return _("starts with a digit; a standard name starts with the provider code")
     if match is None:
         if not any(char.isdigit() for char in head):
-            return f"'{head}' has no donor number after the provider code"
-        return f"'{head}' has letters after the donor number"
+            return _("'%(part)s' has no donor number after the provider code") % {"part": head}
+        return _("'%(part)s' has letters after the donor number") % {"part": head}
     letters = match["letters"]
     if letters[0].islower():
-        return f"starts with lowercase '{letters}'; a provider code is uppercase letters"
-    code, _ = _split_code(letters)
+        return _("starts with lowercase '%(letters)s'; a provider code is uppercase letters") % {
+            "letters": letters
+        }
+    code, _letter = _split_code(letters)
     if len(code) < 2:
-        return f"provider code '{code}' has 1 letter; a provider code has at least 2"
+        return _("provider code '%(code)s' has 1 letter; a provider code has at least 2") % {
+            "code": code
+        }
     return ""
 
 
@@ -200,24 +225,34 @@ def _deviations(name: str, match: re.Match[str], rest: list[str]) -> list[str]:
     digits = match["digits"]
     found = []
     if not code.isupper():
-        found.append(f"provider code '{code}' is not all uppercase")
+        found.append(_("provider code '%(code)s' is not all uppercase") % {"code": code})
     if len(code) > 5:
-        found.append(f"provider code '{code}' has {len(code)} letters; the strict form has 2 to 5")
+        found.append(
+            _("provider code '%(code)s' has %(count)d letters; the strict form has 2 to 5")
+            % {"code": code, "count": len(code)}
+        )
     if not type_letter:
         found.append(
-            f"no type letter ('i' induced or 'e' embryonic) after the provider code '{code}'"
+            _("no type letter ('i' induced or 'e' embryonic) after the provider code '%(code)s'")
+            % {"code": code}
         )
     if len(digits) != 3:
-        found.append(f"donor number '{digits}' has {len(digits)} digits; the strict form has 3")
+        found.append(
+            _("donor number '%(number)s' has %(count)d digits; the strict form has 3")
+            % {"number": digits, "count": len(digits)}
+        )
     if not rest:
         found.append(
-            "no clone letter: the strict form ends in '-' and an uppercase letter "
-            f"(e.g. '{name}-A')"
+            _(
+                "no clone letter: the strict form ends in '-' and an uppercase letter "
+                "(e.g. '%(example)s')"
+            )
+            % {"example": f"{name}-A"}
         )
         return found
     clone, *subclones = rest
     if not (len(clone) == 1 and clone.isupper()):
-        found.append(f"clone '{clone}' is not a single uppercase letter")
+        found.append(_("clone '%(clone)s' is not a single uppercase letter") % {"clone": clone})
     found.extend(_subclone_deviation(s) for s in subclones if not _strict_subclone(s))
     return found
 
@@ -228,10 +263,13 @@ def _strict_subclone(suffix: str) -> bool:
 
 def _subclone_deviation(suffix: str) -> str:
     if not suffix.isdigit():
-        return f"subclone suffix '{suffix}' is not a number; the strict form uses a digit 1 to 9"
+        return _(
+            "subclone suffix '%(suffix)s' is not a number; the strict form uses a digit 1 to 9"
+        ) % {"suffix": suffix}
     if int(suffix) == 0:
-        return f"subclone number '{suffix}' is zero; subclones are numbered from 1"
-    return (
-        f"subclone number '{suffix}' has {len(suffix)} digits; the strict form uses one digit, "
-        "1 to 9"
-    )
+        return _("subclone number '%(suffix)s' is zero; subclones are numbered from 1") % {
+            "suffix": suffix
+        }
+    return _(
+        "subclone number '%(suffix)s' has %(count)d digits; the strict form uses one digit, 1 to 9"
+    ) % {"suffix": suffix, "count": len(suffix)}

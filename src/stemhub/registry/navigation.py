@@ -8,9 +8,8 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.timesince import timesince
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from stemhub.accounts.permissions import Perm, is_platform_admin, permissions_of
 from stemhub.core.navigation import (
@@ -69,8 +68,8 @@ def _last_comment() -> Subquery:
 
 def _waited(line: Any) -> str:
     if timezone.now() - line.entered_at < timedelta(days=1):
-        return _g("waiting less than a day")
-    return _g("waiting %(time)s") % {"time": timesince(line.entered_at, depth=1)}
+        return gettext("waiting less than a day")
+    return gettext("waiting %(time)s") % {"time": timesince(line.entered_at, depth=1)}
 
 
 def _row(line: Any, detail: str) -> QueueRow:
@@ -147,8 +146,8 @@ def drafts_queue(user: Any, *, returned: bool = True) -> Queue:
 
     def detail(line: Any) -> str:
         if line.status == Status.RETURNED and line.comment:
-            return _g("Curator: “%(comment)s”") % {"comment": line.comment}
-        return _g("%(type)s · changed %(when)s") % {
+            return gettext("Curator: “%(comment)s”") % {"comment": line.comment}
+        return gettext("%(type)s · changed %(when)s") % {
             "type": line.get_line_type_display(),
             "when": f"{line.updated_at:%Y-%m-%d}",
         }

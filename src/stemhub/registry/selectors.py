@@ -3,10 +3,11 @@
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from stemhub.accounts.permissions import Perm, is_platform_admin, permissions_of
 from stemhub.core.errors import NotFound
-from stemhub.registry.models import CellLine, Status, Synonym
+from stemhub.registry.models import PUBLISHED_AFTER_REVIEW, CellLine, Status, Synonym
 
 
 def visible_lines(user: Any) -> QuerySet[CellLine]:
@@ -31,8 +32,15 @@ def resolve_name(name: str, user: Any = None) -> CellLine:
     if len(matches) == 1:
         return matches[0]
     if matches:
-        raise NotFound(f"{name!r} is a synonym of several lines; use a standard name")
-    raise NotFound(f"No cell line is known as {name!r}")
+        raise NotFound(
+            _("%(name)r is a synonym of several lines; use a standard name") % {"name": name}
+        )
+    raise NotFound(_("No cell line is known as %(name)r") % {"name": name})
+
+
+def _shown_reason(reason: str) -> str:
+    """A version's reason as stored, or in the reader's language when a service wrote it."""
+    return _(reason) if reason == PUBLISHED_AFTER_REVIEW else reason
 
 
 def line_history(line: CellLine) -> list[dict[str, Any]]:
@@ -44,7 +52,8 @@ def line_history(line: CellLine) -> list[dict[str, Any]]:
                 "at": version.at.isoformat(),
                 "kind": "version",
                 "actor": version.actor.get_full_name() or version.actor.username,
-                "summary": f"Version {version.number}: {version.reason}",
+                "summary": _("Version %(number)d: %(reason)s")
+                % {"number": version.number, "reason": _shown_reason(version.reason)},
                 "details": {"number": version.number, "changes": version.changes},
             }
         )

@@ -7,6 +7,8 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from stemhub.accounts.models import Institution, User
 from stemhub.accounts.permissions import Perm, require
@@ -22,6 +24,7 @@ from stemhub.core.errors import (
 from stemhub.registry import naming
 from stemhub.registry.diseases import fold_disease
 from stemhub.registry.models import (
+    PUBLISHED_AFTER_REVIEW,
     Availability,
     AvailabilityChange,
     CellLine,
@@ -54,9 +57,11 @@ def _unknown_keys(data: Mapping[str, Any], allowed: Iterable[str], where: str) -
     unknown = sorted(set(data) - set(allowed))
     if unknown:
         raise InvalidInput(
-            f"Unknown field(s) in {where}: {', '.join(unknown)}",
+            _("Unknown field(s) in %(where)s: %(fields)s")
+            % {"where": where, "fields": ", ".join(unknown)},
             fields={
-                f"{where}.{key}" if where != "line" else key: ["unknown field"] for key in unknown
+                f"{where}.{key}" if where != "line" else key: [_("unknown field")]
+                for key in unknown
             },
         )
 
@@ -79,7 +84,10 @@ DONOR_KEYS = ("code", *DONOR_FIELDS, "diseases")
 def _line_by_name(name: str, *, field: str) -> CellLine:
     line = CellLine.objects.filter(name=name).first()
     if line is None:
-        raise InvalidInput(f"No cell line named {name!r}", fields={field: ["unknown cell line"]})
+        raise InvalidInput(
+            _("No cell line named %(name)r") % {"name": name},
+            fields={field: [_("unknown cell line")]},
+        )
     return line
 
 
@@ -87,7 +95,7 @@ def _write_donor(institution: Institution, data: Mapping[str, Any]) -> Donor:
     _unknown_keys(data, DONOR_KEYS, "donor")
     code = str(data.get("code") or "").strip()
     if not code:
-        raise InvalidInput("A donor needs a code", fields={"donor.code": ["required"]})
+        raise InvalidInput(_("A donor needs a code"), fields={"donor.code": [_("required")]})
     donor = Donor.objects.filter(institution=institution, code=code).first() or Donor(
         institution=institution, code=code
     )
@@ -152,8 +160,8 @@ def _write_providers(line: CellLine, providers: Iterable[Mapping[str, Any]]) -> 
         institution = Institution.objects.filter(provider_code=item.get("institution")).first()
         if institution is None:
             raise InvalidInput(
-                f"No institution with provider code {item.get('institution')!r}",
-                fields={f"providers[{index}].institution": ["unknown provider code"]},
+                _("No institution with provider code %(code)r") % {"code": item.get("institution")},
+                fields={f"providers[{index}].institution": [_("unknown provider code")]},
             )
         row = Provider(line=line, institution=institution, role=item.get("role", ""))
         full_clean(row, validate_constraints=True, prefix=f"providers[{index}]", exclude=["line"])
@@ -210,7 +218,7 @@ def cell_line_create(
     with audit_context(actor=actor, reason=""):
         institution = institution or actor.institution
         if institution is None:
-            raise InvalidInput("You belong to no institution; name one to register a line for.")
+            raise InvalidInput(_("You belong to no institution; name one to register a line for."))
         require(actor, Perm.EDIT_LINE, institution.pk)
         name = str(data.get("name") or "").strip()
         verdict = naming.check_name(name)
@@ -219,12 +227,14 @@ def cell_line_create(
             # hPSCreg's naming scheme is for human lines: an animal line keeps its own name
             if problem := naming.own_name_problem(name):
                 raise InvalidInput(
-                    f"{name!r} is not a usable cell line name: {problem}",
+                    _("%(name)r is not a usable cell line name: %(problem)s")
+                    % {"name": name, "problem": problem},
                     fields={"name": [problem]},
                 )
         elif data.get("source", Source.OWN) == Source.OWN and verdict.verdict == "invalid":
             raise InvalidInput(
-                f"{name!r} is not a usable cell line name: {'; '.join(verdict.messages)}",
+                _("%(name)r is not a usable cell line name: %(problem)s")
+                % {"name": name, "problem": "; ".join(verdict.messages)},
                 fields={"name": list(verdict.messages)},
             )
         code = institution.provider_code
@@ -236,17 +246,23 @@ def cell_line_create(
             and not (name.startswith(code) and name[len(code) : len(code) + 1] in "ie")
         ):
             raise InvalidInput(
-                f"{name!r} does not start with {institution.name}'s provider code {code}",
-                fields={"name": [f"must start with {code}"]},
+                _("%(name)r does not start with the provider code %(code)s of %(institution)s")
+                % {"name": name, "code": code, "institution": institution.name},
+                fields={"name": [_("must start with %(code)s") % {"code": code}]},
             )
         if CellLine.objects.filter(name=name).exists():
-            raise Conflict(f"A cell line named {name!r} already exists", fields={"name": ["taken"]})
+            raise Conflict(
+                _("A cell line named %(name)r already exists") % {"name": name},
+                fields={"name": [_("taken")]},
+            )
         line = CellLine(name=name, institution=institution, line_type=data.get("line_type", ""))
         try:
             with transaction.atomic():
                 _apply(line, {k: v for k, v in data.items() if k != "name"})
         except IntegrityError as error:
-            raise Conflict(f"The line conflicts with an existing record: {error}") from None
+            raise Conflict(
+                _("The line conflicts with an existing record: %(error)s") % {"error": error}
+            ) from None
         if "providers" not in data:
             Provider.objects.bulk_create(
                 Provider(line=line, institution=institution, role=role)
@@ -269,21 +285,28 @@ def cell_line_update(
         require(actor, Perm.EDIT_LINE, line.institution_id)
         if line.status not in EDITABLE_STATUSES:
             raise Conflict(
-                f"{line.name} is {line.get_status_display().lower()}; it can be changed again once "
-                "the review returns or publishes it."
+                _(
+                    "%(name)s is %(status)s; it can be changed again once the review returns or "
+                    "publishes it."
+                )
+                % {"name": line.name, "status": line.get_status_display().lower()}
             )
         if "name" in data and data["name"] != line.name:
-            raise InvalidInput("A standard name never changes", fields={"name": ["read-only"]})
+            raise InvalidInput(
+                _("A standard name never changes"), fields={"name": [_("read-only")]}
+            )
         if line.status == Status.PUBLISHED and not reason.strip():
             raise InvalidInput(
-                "Changes to a published line need a reason", fields={"reason": ["required"]}
+                _("Changes to a published line need a reason"), fields={"reason": [_("required")]}
             )
         before = _fresh_record(line)
         try:
             with transaction.atomic():
                 _apply(line, {k: v for k, v in data.items() if k != "name"})
         except IntegrityError as error:
-            raise Conflict(f"The change conflicts with an existing record: {error}") from None
+            raise Conflict(
+                _("The change conflicts with an existing record: %(error)s") % {"error": error}
+            ) from None
         if line.status == Status.PUBLISHED:
             changes = record_changes(before, _fresh_record(line))
             if changes:
@@ -304,9 +327,12 @@ def _transition(
     line: CellLine, *, actor: User, allowed_from: tuple[str, ...], to: str, comment: str = ""
 ) -> CellLine:
     if line.status not in allowed_from:
-        allowed = ", ".join(Status(s).label.lower() for s in allowed_from)
+        allowed = pgettext("list separator", ", ").join(
+            str(Status(s).label).lower() for s in allowed_from
+        )
         raise Conflict(
-            f"{line.name} is {line.get_status_display().lower()}; this step needs it {allowed}."
+            _("%(name)s is %(status)s; this step needs it %(allowed)s.")
+            % {"name": line.name, "status": line.get_status_display().lower(), "allowed": allowed}
         )
     CurationEvent.objects.create(
         line=line, from_status=line.status, to_status=to, comment=comment, actor=actor
@@ -351,7 +377,7 @@ def cell_line_return(*, actor: User, line: CellLine, comment: str) -> CellLine:
         require(actor, Perm.CURATE, line.institution_id)
         if not comment.strip():
             raise InvalidInput(
-                "Say what the submitter must change", fields={"comment": ["required"]}
+                _("Say what the submitter must change"), fields={"comment": [_("required")]}
             )
         return _transition(
             line, actor=actor, allowed_from=(Status.IN_REVIEW,), to=Status.RETURNED, comment=comment
@@ -376,35 +402,42 @@ def cell_line_checklist(line: CellLine) -> list[ChecklistItem]:
     return [
         ChecklistItem(
             "ethics",
-            "Ethical provenance: consent obtained and an ethics approval reference"
+            _("Ethical provenance: consent obtained and an ethics approval reference")
             if human
-            else "Ethical provenance: an animal-work approval reference",
+            else _("Ethical provenance: an animal-work approval reference"),
             (bool(line.consent_obtained) or not human) and bool(line.ethics_approval.strip()),
             True,
         ),
         ChecklistItem(
             "markers",
-            "Pluripotency: undifferentiated-state marker expression (at least one positive marker)",
+            _(
+                "Pluripotency: undifferentiated-state marker expression (at least one positive "
+                "marker)"
+            ),
             any(m.result == "positive" for m in markers),
             True,
         ),
         ChecklistItem(
             "germ_layers",
-            "Pluripotency: differentiation into endoderm, mesoderm and ectoderm",
+            _("Pluripotency: differentiation into endoderm, mesoderm and ectoderm"),
             layers >= {g.value for g in GermLayer},
             True,
         ),
         ChecklistItem(
             "derivation",
-            "Derivation method" + ("" if embryonic else ", source cell type and vector"),
+            _("Derivation method")
+            if embryonic
+            else _("Derivation method, source cell type and vector"),
             bool(line.derivation_method)
             and (embryonic or bool(line.source_cell_type and line.vector)),
             False,
         ),
-        ChecklistItem("donor", "Donor sex and age", bool(donor and donor.sex != "unknown"), False),
-        ChecklistItem("karyotype", "Karyotype", bool(line.karyotypes.all()), False),
-        ChecklistItem("str", "STR profile", bool(line.str_profile), False),
-        ChecklistItem("hla", "HLA typing", bool(line.hla_typing), False),
+        ChecklistItem(
+            "donor", _("Donor sex and age"), bool(donor and donor.sex != "unknown"), False
+        ),
+        ChecklistItem("karyotype", _("Karyotype"), bool(line.karyotypes.all()), False),
+        ChecklistItem("str", _("STR profile"), bool(line.str_profile), False),
+        ChecklistItem("hla", _("HLA typing"), bool(line.hla_typing), False),
     ]
 
 
@@ -416,7 +449,8 @@ def cell_line_publish(*, actor: User, line: CellLine, comment: str = "") -> Cell
         missing = [item for item in cell_line_checklist(line) if item.required and not item.done]
         if missing:
             raise InvalidInput(
-                f"{line.name} lacks hPSCreg's minimum: " + "; ".join(i.label for i in missing),
+                _("%(name)s lacks hPSCreg's minimum: %(missing)s")
+                % {"name": line.name, "missing": "; ".join(i.label for i in missing)},
                 fields={"checklist": [i.key for i in missing]},
             )
         _transition(
@@ -433,7 +467,7 @@ def cell_line_publish(*, actor: User, line: CellLine, comment: str = "") -> Cell
             line=line,
             number=line.version,
             changes={"status": [Status.IN_REVIEW.value, Status.PUBLISHED.value]},
-            reason=comment.strip() or "Published after review",
+            reason=comment.strip() or PUBLISHED_AFTER_REVIEW,
             actor=actor,
         )
         catalogue_entry_refresh(line=line)
@@ -449,17 +483,21 @@ def cell_line_set_availability(
         require(actor, Perm.SET_AVAILABILITY, line.institution_id)
         if availability not in Availability.values:
             raise InvalidInput(
-                f"Unknown availability {availability!r}; "
-                f"use one of {', '.join(Availability.values)}",
-                fields={"availability": ["unknown value"]},
+                _("Unknown availability %(value)r; use one of %(allowed)s")
+                % {"value": availability, "allowed": ", ".join(Availability.values)},
+                fields={"availability": [_("unknown value")]},
             )
         if availability in (Availability.RECALLED, Availability.WITHDRAWN) and not reason.strip():
             raise InvalidInput(
-                f"Say why the line is {Availability(availability).label.lower()}",
-                fields={"reason": ["required for recall and withdrawal"]},
+                _("Say why the line is %(availability)s")
+                % {"availability": str(Availability(availability).label).lower()},
+                fields={"reason": [_("required for recall and withdrawal")]},
             )
         if availability == line.availability:
-            raise Conflict(f"{line.name} is already {line.get_availability_display().lower()}")
+            raise Conflict(
+                _("%(name)s is already %(availability)s")
+                % {"name": line.name, "availability": line.get_availability_display().lower()}
+            )
         AvailabilityChange.objects.create(
             line=line,
             from_availability=line.availability,
@@ -476,5 +514,5 @@ def cell_line_set_availability(
 def line_or_404(name: str) -> CellLine:
     line = CellLine.objects.select_related("institution").filter(name=name).first()
     if line is None:
-        raise NotFound(f"No cell line named {name!r}")
+        raise NotFound(_("No cell line named %(name)r") % {"name": name})
     return line

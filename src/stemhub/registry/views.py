@@ -24,7 +24,9 @@ from django.db.models.expressions import RawSQL
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
+from django_stubs_ext import StrOrPromise
 
 from stemhub.accounts.permissions import Perm, user_can
 from stemhub.core import columns
@@ -54,23 +56,26 @@ TRANSITIONS: dict[str, Callable[..., CellLine]] = {
     "publish": services.cell_line_publish,
 }
 
-FIELD_LABELS: dict[str, str] = {
-    **{name: str(field.label) for name, field in LineForm.base_fields.items()},
-    "donor": "Donor",
-    "status": "Status",
-    "availability": "Availability",
-    "str_profile": "STR profile",
-    "genetically_modified": "Genetically modified",
-    "source": "Source",
-    "external_accession": "External accession",
+FIELD_LABELS: dict[str, StrOrPromise] = {
+    **{name: field.label for name, field in LineForm.base_fields.items() if field.label},
+    "donor": _("Donor"),
+    "status": _("Status"),
+    "availability": _("Availability"),
+    "str_profile": _("STR profile"),
+    "genetically_modified": _("Genetically modified"),
+    "source": _("Source"),
+    "external_accession": _("External accession"),
+    "institution": _("Institution"),
+    "version": _("Version"),
+    "published_at": _("Published"),
 }
 STATUS_LABELS = {**dict(Status.choices), **dict(Availability.choices)}
 
 
 staff_only = page(
     Perm.VIEW_INTERNAL,
-    what="The staff area",
-    hint="Ask your institution's admin if you should have it.",
+    what=_("The staff area"),
+    hint=_("Ask your institution's admin if you should have it."),
 )
 
 
@@ -87,7 +92,7 @@ def _staff_line(request: HttpRequest, name: str) -> CellLine:
     """The line by exact standard name among those the user may see; NotFound otherwise."""
     line = _full_line(visible_lines(request.user), name=name)
     if line is None:
-        raise NotFound(f"No cell line named {name!r} that you may see")
+        raise NotFound(gettext("No cell line named %(name)r that you may see") % {"name": name})
     return line
 
 
@@ -245,7 +250,10 @@ def _form_page(
 def staff_line_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Needs registry.edit_line in your institution: register a new line as a draft."""
     if not user_can(request.user, Perm.EDIT_LINE, request.user.institution_id):
-        return error_page(request, Forbidden("Registering lines needs registry.edit_line."))
+        return error_page(
+            request,
+            Forbidden(gettext("Registering lines needs registry.edit_line.")),
+        )
     if request.method != "POST":
         return _form_page(request, LineForm(), None)
     form = LineForm(request.POST)
@@ -256,7 +264,7 @@ def staff_line_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     except StemhubError as error:
         form.add_service_error(error)
         return _form_page(request, form, None, status=error.status, error=error)
-    messages.success(request, f"{line.name} is registered as a draft.")
+    messages.success(request, gettext("%(name)s is registered as a draft.") % {"name": line.name})
     return redirect("registry:staff_line", name=line.name)
 
 
@@ -270,7 +278,11 @@ def staff_line_edit(request: AuthenticatedHttpRequest, name: str) -> HttpRespons
         return error_page(request, error)
     if not user_can(request.user, Perm.EDIT_LINE, line.institution_id):
         return error_page(
-            request, Forbidden(f"Only {line.institution.name}'s editors can change {line.name}.")
+            request,
+            Forbidden(
+                gettext("Only the editors of %(institution)s can change %(name)s.")
+                % {"institution": line.institution.name, "name": line.name}
+            ),
         )
     published = line.status == Status.PUBLISHED
     # On a POST too: the form checks only what changed, so an old loose value stays editable.
@@ -292,7 +304,7 @@ def staff_line_edit(request: AuthenticatedHttpRequest, name: str) -> HttpRespons
     except StemhubError as error:
         form.add_service_error(error)
         return _form_page(request, form, line, status=error.status, error=error)
-    messages.success(request, f"{line.name} is saved.")
+    messages.success(request, gettext("%(name)s is saved.") % {"name": line.name})
     return redirect("registry:staff_line", name=line.name)
 
 
@@ -304,13 +316,13 @@ def _shown(value: Any) -> str:
     if value is None or value in ("", [], {}):
         return "—"
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return gettext("yes") if value else gettext("no")
     if isinstance(value, list):
         return "; ".join(_shown(item) for item in value)
     if isinstance(value, dict):
         parts = (f"{key}: {_shown(item)}" for key, item in value.items() if item not in ("", None))
         return ", ".join(parts)
-    return STATUS_LABELS.get(str(value), str(value))
+    return str(STATUS_LABELS.get(str(value), str(value)))
 
 
 def _history(line: CellLine) -> list[dict[str, Any]]:
@@ -418,7 +430,10 @@ def staff_line_transition(
         if isinstance(error, NotFound):
             return error_page(request, error)
         return _after_action(request, name, error=error)
-    notice = f"{line.name} is now {line.get_status_display().lower()}."
+    notice = gettext("%(name)s is now %(status)s.") % {
+        "name": line.name,
+        "status": line.get_status_display().lower(),
+    }
     return _after_action(request, name, notice=notice)
 
 
@@ -434,7 +449,7 @@ def staff_line_availability(request: AuthenticatedHttpRequest, name: str) -> Htt
     form = AvailabilityForm(request.POST)
     if not form.is_valid():
         invalid = InvalidInput(
-            "Choose an availability from the list.",
+            gettext("Choose an availability from the list."),
             fields={field: [str(p) for p in problems] for field, problems in form.errors.items()},
         )
         return _after_action(request, name, error=invalid, availability_form=form)
@@ -450,5 +465,8 @@ def staff_line_availability(request: AuthenticatedHttpRequest, name: str) -> Htt
             for problem in problems:
                 form.add_error(field if field in form.fields else None, problem)
         return _after_action(request, name, error=error, availability_form=form)
-    notice = f"{line.name} is now {line.get_availability_display().lower()}."
+    notice = gettext("%(name)s is now %(availability)s.") % {
+        "name": line.name,
+        "availability": line.get_availability_display().lower(),
+    }
     return _after_action(request, name, notice=notice)
