@@ -36,7 +36,7 @@ def test_a_researcher_who_reads_chinese_gets_the_decision_in_chinese(
     (decision,) = [m for m in mail.outbox if m.to == ["researcher@example.org"]]
     assert decision.subject == f"[stemhub] {line.name} 的申请 {found.reference}：已批准"
     assert "尊敬的 Researcher Tester：" in decision.body
-    assert "已获批准" in decision.body and "理由：知情同意范围相符" in decision.body
+    assert "已获批准" in decision.body and "原因：知情同意范围相符" in decision.body
     assert "Dear" not in decision.body and "approved" not in decision.body
 
 

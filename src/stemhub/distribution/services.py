@@ -52,6 +52,7 @@ from stemhub.distribution.models import (
 from stemhub.distribution.notifications import holders, notify
 from stemhub.distribution.steps import expect_status, locked_request, request_event
 from stemhub.registry.models import Availability, CellLine, Status
+from stemhub.registry.services import line_locked
 
 REQUESTABLE = [Availability.AVAILABLE, Availability.EXPAND_TO_ORDER]
 # Why a line whose availability is not requestable cannot be requested, in words a researcher
@@ -192,7 +193,7 @@ def distribution_request_create(
                 % {"value": repr(intended_use), "values": ", ".join(IntendedUse.values)},
                 fields={"intended_use": [gettext("unknown value")]},
             )
-        line = CellLine.objects.select_for_update().get(pk=line.pk)
+        line = line_locked(line)
         _refuse_if_blocked(line, intended_use)
         if not 1 <= vials_requested <= MAX_VIALS_PER_REQUEST:
             raise InvalidInput(
@@ -293,7 +294,7 @@ def distribution_request_review(
     with audit_context(actor=actor, reason=reason):
         request.reviewed_by = actor
         if approve:
-            line = CellLine.objects.select_for_update().get(pk=request.line_id)
+            line = line_locked(request.line_id)
             _refuse_if_blocked(line, request.intended_use)
             request.needs_committee = request.needs_committee or line.managed_access
             request.status = (
@@ -345,7 +346,7 @@ def distribution_request_committee_review(
     before = request.status
     with audit_context(actor=actor, reason=reason):
         if approve:
-            line = CellLine.objects.select_for_update().get(pk=request.line_id)
+            line = line_locked(request.line_id)
             _refuse_if_blocked(line, request.intended_use)
         request.committee_by = actor
         request.status = RequestStatus.APPROVED if approve else RequestStatus.REJECTED

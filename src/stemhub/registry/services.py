@@ -271,8 +271,11 @@ def cell_line_create(
         return line
 
 
-def _locked(line: CellLine) -> CellLine:
-    return CellLine.objects.select_for_update().select_related("institution").get(pk=line.pk)
+def line_locked(line: CellLine | int) -> CellLine:
+    """The line's row locked (FOR UPDATE), its institution joined: the one way any app locks a
+    line before changing it or what its state allows (a request, an approval)."""
+    pk = line if isinstance(line, int) else line.pk
+    return CellLine.objects.select_for_update().select_related("institution").get(pk=pk)
 
 
 @transaction.atomic
@@ -281,7 +284,7 @@ def cell_line_update(
 ) -> CellLine:
     """Change a line. A published line keeps every change as a version with its reason."""
     with audit_context(actor=actor, reason=reason):
-        line = _locked(line)
+        line = line_locked(line)
         require(actor, Perm.EDIT_LINE, line.institution_id)
         if line.status not in EDITABLE_STATUSES:
             raise Conflict(
@@ -345,7 +348,7 @@ def _transition(
 @transaction.atomic
 def cell_line_submit(*, actor: User, line: CellLine, comment: str = "") -> CellLine:
     with audit_context(actor=actor, reason=comment):
-        line = _locked(line)
+        line = line_locked(line)
         require(actor, Perm.EDIT_LINE, line.institution_id)
         return _transition(
             line,
@@ -359,7 +362,7 @@ def cell_line_submit(*, actor: User, line: CellLine, comment: str = "") -> CellL
 @transaction.atomic
 def cell_line_start_review(*, actor: User, line: CellLine, comment: str = "") -> CellLine:
     with audit_context(actor=actor, reason=comment):
-        line = _locked(line)
+        line = line_locked(line)
         require(actor, Perm.CURATE, line.institution_id)
         return _transition(
             line,
@@ -373,7 +376,7 @@ def cell_line_start_review(*, actor: User, line: CellLine, comment: str = "") ->
 @transaction.atomic
 def cell_line_return(*, actor: User, line: CellLine, comment: str) -> CellLine:
     with audit_context(actor=actor, reason=comment):
-        line = _locked(line)
+        line = line_locked(line)
         require(actor, Perm.CURATE, line.institution_id)
         if not comment.strip():
             raise InvalidInput(
@@ -444,7 +447,7 @@ def cell_line_checklist(line: CellLine) -> list[ChecklistItem]:
 @transaction.atomic
 def cell_line_publish(*, actor: User, line: CellLine, comment: str = "") -> CellLine:
     with audit_context(actor=actor, reason=comment):
-        line = _locked(line)
+        line = line_locked(line)
         require(actor, Perm.CURATE, line.institution_id)
         missing = [item for item in cell_line_checklist(line) if item.required and not item.done]
         if missing:
@@ -479,7 +482,7 @@ def cell_line_set_availability(
     *, actor: User, line: CellLine, availability: str, reason: str = ""
 ) -> CellLine:
     with audit_context(actor=actor, reason=reason):
-        line = _locked(line)
+        line = line_locked(line)
         require(actor, Perm.SET_AVAILABILITY, line.institution_id)
         if availability not in Availability.values:
             raise InvalidInput(
