@@ -49,6 +49,12 @@ EDITABLE_FIELDS = (
 )
 
 
+def equipment_locked(equipment: Equipment) -> Equipment:
+    """The unit's row locked (FOR UPDATE): the one way a service locks equipment before
+    changing its calibration, status or logs."""
+    return Equipment.objects.select_for_update().get(pk=equipment.pk)
+
+
 def _require(actor: User, institution_id: int) -> None:
     if not user_can(actor, Perm.EQUIPMENT_MANAGE, institution_id):
         raise Forbidden(
@@ -108,7 +114,7 @@ def equipment_create(
 def equipment_update(
     *, actor: User, equipment: Equipment, data: Mapping[str, Any], reason: str = ""
 ) -> Equipment:
-    equipment = Equipment.objects.select_for_update().get(pk=equipment.pk)
+    equipment = equipment_locked(equipment)
     _require(actor, equipment.institution_id)
     with audit_context(actor=actor, reason=reason):
         _apply(equipment, data)
@@ -120,7 +126,7 @@ def equipment_set_status(
     *, actor: User, equipment: Equipment, status: str, reason: str
 ) -> Equipment:
     """Take a unit out of service, quarantine it, or return it to service; a reason is due."""
-    equipment = Equipment.objects.select_for_update().get(pk=equipment.pk)
+    equipment = equipment_locked(equipment)
     _require(actor, equipment.institution_id)
     if status not in EquipmentStatus.values:
         raise InvalidInput(
@@ -150,7 +156,7 @@ def calibration_record(
 ) -> Calibration:
     """Record a calibration. A passed one sets the next due date (given, or the interval after
     it); a failed one makes the unit due at once, so it is out of calibration until the next."""
-    equipment = Equipment.objects.select_for_update().get(pk=equipment.pk)
+    equipment = equipment_locked(equipment)
     _require(actor, equipment.institution_id)
     if result not in CalibrationResult.values:
         raise InvalidInput(
@@ -215,7 +221,7 @@ def maintenance_record(
     description: str,
     next_due: date | None = None,
 ) -> Maintenance:
-    equipment = Equipment.objects.select_for_update().get(pk=equipment.pk)
+    equipment = equipment_locked(equipment)
     _require(actor, equipment.institution_id)
     _not_in_future(
         performed_on, "performed_on", _("The maintenance is dated %(day)s, after today (%(today)s)")
@@ -293,7 +299,7 @@ def temperature_log_upload(
     """Store a CSV of readings (all rows or none), find the excursions outside the unit's
     acceptable range, and flag (and unless told otherwise quarantine) the vials stored there
     during each. Raises InvalidInput naming every bad line and field."""
-    equipment = Equipment.objects.select_for_update().get(pk=equipment.pk)
+    equipment = equipment_locked(equipment)
     _require(actor, equipment.institution_id)
     if not equipment.has_temperature_range:
         raise InvalidInput(
