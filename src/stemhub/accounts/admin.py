@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
@@ -10,19 +12,35 @@ class RoleGrantInline(admin.TabularInline[RoleGrant, User]):
     extra = 0
 
 
+def _with_chinese_name(fields: Any) -> tuple[str, ...]:
+    """The personal details with the Chinese name after first and last name."""
+    return tuple(
+        name
+        for field in fields
+        for name in ((field, "name_zh") if field == "last_name" else (field,))
+    )
+
+
 @admin.register(User)
 class StemhubUserAdmin(UserAdmin[User]):
     inlines = [RoleGrantInline]
-    list_display = ("username", "email", "institution", "is_active", "is_staff")
+    list_display = ("username", "name_zh", "email", "institution", "is_active", "is_staff")
     list_filter = ("institution", "is_active", "role_grants__role")
-    fieldsets = (*(UserAdmin.fieldsets or ()), ("Institution", {"fields": ("institution",)}))
+    search_fields = ("username", "first_name", "last_name", "name_zh", "email")
+    fieldsets = (
+        *(
+            (title, {**options, "fields": _with_chinese_name(options["fields"])})
+            for title, options in UserAdmin.fieldsets or ()
+        ),
+        ("Institution", {"fields": ("institution",)}),
+    )
 
 
 @admin.register(Institution)
 class InstitutionAdmin(admin.ModelAdmin[Institution]):
-    list_display = ("name", "provider_code", "kind", "country")
+    list_display = ("name", "name_zh", "provider_code", "kind", "country")
     list_filter = ("kind", "country")
-    search_fields = ("name", "provider_code")
+    search_fields = ("name", "name_zh", "provider_code")
 
 
 @admin.register(ApiToken)
