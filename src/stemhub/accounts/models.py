@@ -40,6 +40,7 @@ class Institution(BilingualName, models.Model):
         max_length=200,
         blank=True,
         default="",
+        db_default="",
         help_text=_("The name in Chinese, e.g. 国家干细胞资源库."),
     )
     kind = models.CharField(max_length=32, choices=Kind.choices)
@@ -116,6 +117,7 @@ class User(BilingualName, AbstractUser):
         max_length=150,
         blank=True,
         default="",
+        db_default="",
         help_text=_("The full name in Chinese, family name first, e.g. 张伟."),
     )
 

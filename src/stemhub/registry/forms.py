@@ -86,6 +86,7 @@ FIELD_GROUPS = (
         "General",
         (
             "name",
+            "name_zh",
             "line_type",
             "species",
             "parent",
@@ -187,6 +188,15 @@ class LineForm(forms.Form):
         label="Standard name",
         max_length=64,
         help_text="hPSCreg standard name, e.g. NSCBi001-A. It never changes once registered.",
+    )
+    name_zh = forms.CharField(
+        label=_("Chinese name"),
+        max_length=200,
+        required=False,
+        help_text=_(
+            "The name Chinese readers know the line by, e.g. 帕金森病患者来源诱导多能干细胞系. "
+            "The catalogue finds the line by any part of it."
+        ),
     )
     line_type = forms.ChoiceField(
         label="Type", choices=_blank_choices(LineType.choices, "Choose a type")

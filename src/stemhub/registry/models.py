@@ -174,6 +174,16 @@ class DonorDisease(models.Model):
 class CellLine(models.Model):
     # General
     name = models.CharField(max_length=64, unique=True, help_text="Standard name")
+    # The standard name is a code (hPSCreg's, in Latin letters); Chinese readers also know a
+    # line by a descriptive name, which the catalogue search finds by any part of it.
+    name_zh = models.CharField(
+        _("Chinese name"),
+        max_length=200,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("The line's name in Chinese, e.g. 帕金森病患者来源诱导多能干细胞系."),
+    )
     line_type = models.CharField(max_length=8, choices=LineType.choices)
     species = models.CharField(max_length=64, default=HUMAN)
     institution = models.ForeignKey(

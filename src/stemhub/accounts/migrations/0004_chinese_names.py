@@ -36,6 +36,7 @@ class Migration(migrations.Migration):
             name="name_zh",
             field=models.CharField(
                 blank=True,
+                db_default="",
                 default="",
                 help_text="The name in Chinese, e.g. 国家干细胞资源库.",
                 max_length=200,
@@ -47,6 +48,7 @@ class Migration(migrations.Migration):
             name="name_zh",
             field=models.CharField(
                 blank=True,
+                db_default="",
                 default="",
                 help_text="The full name in Chinese, family name first, e.g. 张伟.",
                 max_length=150,
