@@ -143,3 +143,17 @@ def test_postgresql_answers_chinese_searches_from_the_trigram_indexes(chinese_li
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert index in plan, plan
+
+
+def test_the_downloads_carry_both_names_of_line_and_provider(chinese_lines, client):
+    import csv
+    import io
+    import json
+
+    text = b"".join(client.get("/catalogue.csv").streaming_content).decode("utf-8-sig")
+    rows = {r["name"]: r for r in csv.DictReader(io.StringIO(text))}
+    assert rows["NSCBi004-A"]["name_zh"] == "肝癌患者来源诱导多能干细胞系"
+    assert rows["NSCBi002-A"]["name_zh"] == ""
+    assert rows["NSCBi002-A"]["provider_zh"] == "国家干细胞资源库"
+    records = json.loads(b"".join(client.get("/catalogue.json").streaming_content))
+    assert {r["name"]: r["name_zh"] for r in records}["NSCBe003-A"] == "人胚胎干细胞系 3号"

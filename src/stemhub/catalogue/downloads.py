@@ -11,10 +11,12 @@ from stemhub.registry.models import CellLine, Status
 
 COLUMNS = (
     "name",
+    "name_zh",
     "synonyms",
     "type",
     "species",
     "provider",
+    "provider_zh",
     "availability",
     "clinical_grade",
     "genetically_modified",
@@ -48,10 +50,12 @@ def public_rows(base_url: str = "") -> Iterator[dict[str, Any]]:
         modifications = list(line.modifications.all())
         yield {
             "name": line.name,
+            "name_zh": line.name_zh,
             "synonyms": sorted(s.name for s in line.synonyms.all()),
             "type": line.line_type,
             "species": line.species,
             "provider": line.institution.name,
+            "provider_zh": line.institution.name_zh,
             "availability": line.availability,
             "clinical_grade": line.clinical_grade,
             "genetically_modified": bool(modifications),
