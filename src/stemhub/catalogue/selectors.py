@@ -126,11 +126,14 @@ def _cjk_match(term: str) -> Q:
     """A term in Chinese is found anywhere in the search text: Chinese has no spaces between
     words, so 干细胞 must match inside 人胚胎干细胞系. On PostgreSQL a trigram index serves the
     LIKE of a term of three characters or more; a shorter one has no trigram, so its grams are
-    looked up as words of `search_grams` (trigram-indexed too) and the LIKE checks the rest."""
+    looked up as words of `search_grams` (trigram-indexed too). A term that is one gram is
+    found there exactly; in a mixed one (`a肝`) the LIKE checks the rest."""
+    grams = short_cjk_grams(term) if connection.vendor == "postgresql" else []
+    if grams == [term]:
+        return Q(search_grams__contains=f" {term} ")
     match = Q(search_text__contains=term)
-    if connection.vendor == "postgresql":
-        for gram in short_cjk_grams(term):
-            match &= Q(search_grams__contains=f" {gram} ")
+    for gram in grams:
+        match &= Q(search_grams__contains=f" {gram} ")
     return match
 
 
