@@ -98,6 +98,12 @@ def test_results_show_the_chinese_name_and_facets_speak_chinese(chinese_lines, c
     assert providers == {"National Stem Cell Bank": "国家干细胞资源库"}
     english = client.get("/api/v1/cell-lines", {"q": "干细胞"}).json()
     assert {c["label"] for c in english["facets"]["provider"]} == {"National Stem Cell Bank"}
+    chinese_page = client.get("/lines/", {"q": "阿尔茨海默"}, **ZH).content.decode()
+    assert "阿尔茨海默病</p>" in chinese_page and "国家干细胞资源库" in chinese_page
+    assert (
+        "Alzheimer&#x27;s disease</p>"
+        in client.get("/lines/", {"q": "阿尔茨海默"}).content.decode()
+    )
 
 
 def test_type_ahead_suggests_a_line_by_the_start_of_its_chinese_name(chinese_lines, client):

@@ -66,7 +66,7 @@ INSTITUTIONS = (
     ),
     InstitutionSpec(
         "UHTC",
-        "Jinghua University People's Hospital Stem Cell Transplant Centre",
+        "Jinghua University Hospital Transplant Centre",
         Institution.Kind.TRANSPLANT_CENTRE,
         "CN",
         "Beijing",

@@ -43,6 +43,9 @@ class CatalogueEntry(models.Model):
     institution_name = models.CharField(max_length=200)
     institution_name_zh = models.CharField(max_length=200, blank=True, default="", db_default="")
     summary = models.CharField(max_length=300, help_text="Diseases or 'healthy donor'")
+    summary_zh = models.CharField(
+        max_length=300, blank=True, default="", db_default="", help_text="The diseases in Chinese"
+    )
     names_text = models.TextField(
         help_text="Name, synonyms and Chinese name, lower case, one per line"
     )
@@ -57,6 +60,11 @@ class CatalogueEntry(models.Model):
 
     class Meta:
         ordering = ["name"]
+
+    @property
+    def summary_display(self) -> str:
+        """The diseases in the interface language, where their Chinese names are known."""
+        return name_pair(self.summary, self.summary_zh)[0] if self.summary_zh else self.summary
 
     @property
     def institution_display_name(self) -> str:

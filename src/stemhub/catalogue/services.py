@@ -55,6 +55,7 @@ def _entry_and_facets(line: CellLine) -> tuple[CatalogueEntry, list[tuple[str, s
     donor = line.donor
     diseases = list(donor.diseases.all()) if donor else []
     labels = list(dict.fromkeys(_disease_label(d) for d in diseases))
+    labels_zh = list(dict.fromkeys(_disease_label_zh(d) or _disease_label(d) for d in diseases))
     modifications = list(line.modifications.all())
     synonyms = [s.name for s in line.synonyms.all()]
     institutions = [line.institution, *(p.institution for p in line.providers.all())]
@@ -116,6 +117,7 @@ def _entry_and_facets(line: CellLine) -> tuple[CatalogueEntry, list[tuple[str, s
         institution_name=line.institution.name,
         institution_name_zh=line.institution.name_zh,
         summary=(", ".join(labels) or ("Healthy donor" if donor else ""))[:300],
+        summary_zh="、".join(labels_zh)[:300] if labels_zh != labels else "",
         names_text="\n".join([line.name, *synonyms, *names_zh]).lower(),
         search_text=search_text,
         search_grams=gram_text(search_text),

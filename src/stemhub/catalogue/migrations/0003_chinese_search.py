@@ -1,5 +1,6 @@
-"""Chinese in the catalogue: the line's and the provider's Chinese names on each entry, the
-search text's CJK grams (`catalogue.grams`), and on PostgreSQL the pg_trgm extension with two
+"""Chinese in the catalogue: the line's and the provider's Chinese names and the diseases in
+Chinese on each entry (filled by the next `catalogue_entry_refresh` or `stemhub catalogue
+rebuild`, as the registry's Chinese names are entered), the search text's CJK grams (`catalogue.grams`), and on PostgreSQL the pg_trgm extension with two
 GIN trigram indexes, on the search text (substring search of three characters or more) and on
 the grams (one and two characters). SQLite needs neither: its LIKE scans the table, which is
 fast at the sizes a laptop demo holds."""
@@ -61,6 +62,17 @@ class Migration(migrations.Migration):
             model_name="catalogueentry",
             name="name_zh",
             field=models.CharField(blank=True, db_default="", default="", max_length=200),
+        ),
+        migrations.AddField(
+            model_name="catalogueentry",
+            name="summary_zh",
+            field=models.CharField(
+                blank=True,
+                db_default="",
+                default="",
+                help_text="The diseases in Chinese",
+                max_length=300,
+            ),
         ),
         migrations.AddField(
             model_name="catalogueentry",
