@@ -151,6 +151,8 @@ def test_the_admin_site_finds_institutions_and_people_by_their_chinese_names(use
     assert "National Stem Cell Bank" in found and "Other Stem Cell Bank" not in found
     people = client.get("/admin/accounts/user/", {"q": "陈静"}).content.decode()
     assert "1 result" in people and ">curator</a>" in people
+    change = client.get(f"/admin/accounts/user/{users['curator'].pk}/change/").content.decode()
+    assert 'name="name_zh"' in change and 'value="陈静"' in change
 
 
 def test_a_signature_prints_both_names(users):

@@ -12,13 +12,22 @@ class RoleGrantInline(admin.TabularInline[RoleGrant, User]):
     extra = 0
 
 
-def _with_chinese_name(fields: Any) -> tuple[str, ...]:
-    """The personal details with the Chinese name after first and last name."""
-    return tuple(
-        name
-        for field in fields
-        for name in ((field, "name_zh") if field == "last_name" else (field,))
-    )
+def _with_chinese_name(fieldsets: Any) -> list[Any]:
+    """Django's user fieldsets with the Chinese name after first and last name."""
+    return [
+        (
+            title,
+            {
+                **options,
+                "fields": tuple(
+                    name
+                    for field in options["fields"]
+                    for name in ((field, "name_zh") if field == "last_name" else (field,))
+                ),
+            },
+        )
+        for title, options in fieldsets
+    ]
 
 
 @admin.register(User)
@@ -28,10 +37,7 @@ class StemhubUserAdmin(UserAdmin[User]):
     list_filter = ("institution", "is_active", "role_grants__role")
     search_fields = ("username", "first_name", "last_name", "name_zh", "email")
     fieldsets = (
-        *(
-            (title, {**options, "fields": _with_chinese_name(options["fields"])})
-            for title, options in UserAdmin.fieldsets or ()
-        ),
+        *_with_chinese_name(UserAdmin.fieldsets or ()),
         ("Institution", {"fields": ("institution",)}),
     )
 
