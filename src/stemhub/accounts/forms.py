@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_stubs_ext import StrOrPromise
 
 from stemhub.accounts.models import Role
@@ -29,7 +30,7 @@ class MemberForm(forms.Form):
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150)
     name_zh = forms.CharField(
-        label=_("Chinese name"),
+        label=pgettext_lazy("person", "Chinese name"),
         max_length=150,
         required=False,
         help_text=_("Family name first, as one word, e.g. 张伟. Leave empty if they have none."),

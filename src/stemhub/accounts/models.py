@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from stemhub.core.names import BilingualName
 
@@ -113,7 +114,7 @@ class User(BilingualName, AbstractUser):
         choices=[("en", "English"), ("zh-hans", "简体中文")],
     )
     name_zh = models.CharField(
-        _("Chinese name"),
+        pgettext_lazy("person", "Chinese name"),
         max_length=150,
         blank=True,
         default="",
