@@ -11,12 +11,10 @@ from stemhub.registry.models import CellLine, Status
 
 COLUMNS = (
     "name",
-    "name_zh",
     "synonyms",
     "type",
     "species",
     "provider",
-    "provider_zh",
     "availability",
     "clinical_grade",
     "genetically_modified",
@@ -34,6 +32,9 @@ COLUMNS = (
     "cross_references",
     "published_at",
     "url",
+    # Added with the Chinese names: last, so that the columns before keep their places.
+    "name_zh",
+    "provider_zh",
 )
 
 
