@@ -8,11 +8,11 @@ from playwright.sync_api import expect
 @pytest.mark.browser
 def test_an_institution_admin_adds_a_member_and_grants_a_role(signed_in):
     page = signed_in("instadmin")
-    expect(page.locator("#queue-members")).to_contain_text("Elin Karlsson")
+    expect(page.locator("#queue-members")).to_contain_text("Siyu Chen")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Members").click()
 
     expect(page.get_by_role("heading", name="Members of National Stem Cell Resource Bank"))
-    expect(page.locator("tr", has_text="Oskar Lund")).to_contain_text("Deactivated")
+    expect(page.locator("tr", has_text="Yuan Gao")).to_contain_text("Deactivated")
     page.get_by_role("link", name="Add a member").click()
     page.get_by_label("First name").fill("Linnea")
     page.get_by_label("Last name").fill("Ek")

@@ -23,9 +23,7 @@ def test_an_operator_filters_units_ships_a_reservation_and_reads_upload_reports(
     menu = page.get_by_role("navigation", name="Main")
     menu.get_by_role("link", name="Our units").click()
 
-    expect(
-        page.get_by_role("heading", name="Units of Nordic Public Cord Blood Bank")
-    ).to_be_visible()
+    expect(page.get_by_role("heading", name="Units of North China Cord Blood Bank")).to_be_visible()
     page.get_by_label("Status", exact=True).select_option(label="Reserved")
     page.get_by_role("button", name="Filter").click()
     reserved = page.locator("#units tbody tr")

@@ -38,7 +38,7 @@ def test_qa_signs_a_release_sees_its_certificate_and_decides_an_excursion(signed
     expect(page.locator(".messages")).to_contain_text(f"{READY} released")
     state = page.locator("#release-state")
     expect(state).to_contain_text("Released on")
-    expect(state).to_contain_text("Per Nyström")
+    expect(state).to_contain_text("Peng Nie")
     page.locator("#certificate-link").click()
     expect(page.get_by_role("heading", name="Certificate of analysis")).to_contain_text("COA-")
     expect(page.locator("#certificate-state")).to_have_text("Valid")
@@ -73,7 +73,7 @@ def test_qa_signs_a_release_sees_its_certificate_and_decides_an_excursion(signed
     screenshot(page, "qa-excursion-form")
     page.get_by_role("button", name="Sign the decision").click()
 
-    expect(page.locator(".messages")).to_contain_text("signed by Per Nyström")
+    expect(page.locator(".messages")).to_contain_text("signed by Peng Nie")
     expect(page.locator("#excursion-state")).to_have_text("Decided")
     expect(page.locator("#review")).to_contain_text("Excursion disposition approved")
     page.get_by_text("The 80 vials in the unit during the excursion").click()

@@ -34,7 +34,7 @@ def test_a_researcher_requests_a_line_from_the_catalogue_and_finds_it_in_my_requ
     page.get_by_label("Ethics approval reference").fill("EPM 2026-00077")
     page.get_by_label("Number of vials").fill("1")
     page.get_by_label("I accept the licence terms").check()
-    expect(page.get_by_label("Signed as")).to_have_value("Sofia Bergström")
+    expect(page.get_by_label("Signed as")).to_have_value("Na Li (李娜)")
     page.get_by_label("Your password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Sign and submit request").click()
     expect(page.locator("#request-status")).to_have_text("Submitted")

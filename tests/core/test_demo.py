@@ -220,6 +220,33 @@ class TestTheLoadedDemo:
             verdict = check_name(name)
             assert verdict.verdict == "valid", (name, verdict.messages)
 
+    def test_institutions_people_and_most_lines_have_chinese_names(self, demo_output):
+        assert not Institution.objects.filter(name_zh="").exists()
+        assert Institution.objects.get(provider_code="NSRB").name_zh == "国家干细胞资源库"
+        without = set(User.objects.filter(name_zh="").values_list("username", flat=True))
+        assert without <= {"wrcb-tech"}  # the British bank's operator
+        assert User.objects.get(username="qa").name_zh == "聂鹏"
+        named = CellLine.objects.exclude(name_zh="")
+        assert named.count() >= CellLine.objects.count() * 3 / 4
+        assert not CellLine.objects.filter(species="Homo sapiens", name_zh="").exists()
+
+    def test_the_catalogue_finds_demo_lines_in_chinese(self, demo_output):
+        client = Client()
+
+        def found(q):
+            return client.get("/api/v1/cell-lines", {"q": q, "limit": 100}).json()["items"]
+
+        parkinson = {item["name"] for item in found("帕金森")}
+        assert parkinson and parkinson == {item["name"] for item in found("parkinson")}
+        assert len(found("干细胞")) > 20  # in every human line's name and in the banks' names
+        assert found("胚胎") and found("心肌")  # two characters
+        assert {item["name"] for item in found("国家干细胞资源库")} >= {
+            line.name
+            for line in CellLine.objects.filter(
+                institution__provider_code="NSRB", status="published"
+            )
+        }
+
     def test_once_does_nothing_the_second_time_but_prints_the_logins(self, demo_output):
         before = row_counts()
         output = run_demo("--once")

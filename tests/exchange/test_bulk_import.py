@@ -231,3 +231,21 @@ def test_the_templates_are_public(client):
     workbook = load_workbook(io.BytesIO(response.content))
     assert [c.value for c in workbook["Lines"][1]] == list(COLUMN_NAMES)
     assert workbook["Help"].max_row == len(COLUMN_NAMES) + 1
+
+
+@pytest.mark.parametrize(("filename", "encode"), [("l.csv", csv_bytes), ("l.xlsx", xlsx_bytes)])
+def test_chinese_names_and_text_are_imported_as_written(users, bank, filename, encode):
+    chinese = {
+        **GOOD,
+        "name_zh": "阿尔茨海默病患者来源诱导多能干细胞系",
+        "description": "由阿尔茨海默病患者皮肤成纤维细胞重编程获得。",
+        "donor_diseases": "DOID:10652|阿尔茨海默病",
+    }
+    report = run(users, bank, encode([chinese]), filename)
+    assert report["errors"] == []
+    line = CellLine.objects.get(name="NSCBi001-A")
+    assert line.name_zh == "阿尔茨海默病患者来源诱导多能干细胞系"
+    assert line.description == "由阿尔茨海默病患者皮肤成纤维细胞重编程获得。"
+    assert [(d.term_id, d.label) for d in line.donor.diseases.all()] == [
+        ("DOID:10652", "Alzheimer's disease")
+    ]

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
@@ -10,19 +12,41 @@ class RoleGrantInline(admin.TabularInline[RoleGrant, User]):
     extra = 0
 
 
+def _with_chinese_name(fieldsets: Any) -> list[Any]:
+    """Django's user fieldsets with the Chinese name after first and last name."""
+    return [
+        (
+            title,
+            {
+                **options,
+                "fields": tuple(
+                    name
+                    for field in options["fields"]
+                    for name in ((field, "name_zh") if field == "last_name" else (field,))
+                ),
+            },
+        )
+        for title, options in fieldsets
+    ]
+
+
 @admin.register(User)
 class StemhubUserAdmin(UserAdmin[User]):
     inlines = [RoleGrantInline]
-    list_display = ("username", "email", "institution", "is_active", "is_staff")
+    list_display = ("username", "name_zh", "email", "institution", "is_active", "is_staff")
     list_filter = ("institution", "is_active", "role_grants__role")
-    fieldsets = (*(UserAdmin.fieldsets or ()), ("Institution", {"fields": ("institution",)}))
+    search_fields = ("username", "first_name", "last_name", "name_zh", "email")
+    fieldsets = (
+        *_with_chinese_name(UserAdmin.fieldsets or ()),
+        ("Institution", {"fields": ("institution",)}),
+    )
 
 
 @admin.register(Institution)
 class InstitutionAdmin(admin.ModelAdmin[Institution]):
-    list_display = ("name", "provider_code", "kind", "country")
+    list_display = ("name", "name_zh", "provider_code", "kind", "country")
     list_filter = ("kind", "country")
-    search_fields = ("name", "provider_code")
+    search_fields = ("name", "name_zh", "provider_code")
 
 
 @admin.register(ApiToken)

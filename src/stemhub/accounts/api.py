@@ -15,7 +15,8 @@ router = Router(tags=["accounts"])
 
 
 class InstitutionOut(Schema):
-    name: str
+    name: str = Field(description="The English name")
+    name_zh: str = Field(description="The Chinese name (empty when none is recorded)")
     kind: str
     provider_code: str
     country: str
@@ -26,7 +27,8 @@ class InstitutionOut(Schema):
 class MeOut(Schema):
     username: str
     email: str
-    full_name: str
+    full_name: str = Field(description="First and last name")
+    name_zh: str = Field(description="The Chinese name, family name first (empty when none)")
     institution: InstitutionOut | None
     roles: list[str]
 
@@ -62,6 +64,7 @@ def me(request: AuthenticatedHttpRequest) -> dict[str, object]:
         "username": user.username,
         "email": user.email,
         "full_name": user.get_full_name(),
+        "name_zh": user.name_zh,
         "institution": user.institution,
         "roles": sorted(user.roles),
     }

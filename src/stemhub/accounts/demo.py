@@ -1,6 +1,10 @@
 """The demo's institutions and staff: one user for every role, a few more at other sites.
 
-The institutions and their provider codes are invented; no code belongs to a real provider.
+The institutions are modelled on the network a Chinese stem cell resource centre works with
+(a national bank, university and institute labs, a cord blood bank, a transplant centre, a
+registry); their names, provider codes, people and data are invented, so that no figure of the
+demo is read as a real institution's. Every institution and person has an English and a Chinese
+name (people: pinyin given and family name, and 姓名).
 """
 
 from dataclasses import dataclass
@@ -20,6 +24,7 @@ class InstitutionSpec:
     country: str
     city: str
     domain: str
+    name_zh: str = ""
 
 
 INSTITUTIONS = (
@@ -27,49 +32,55 @@ INSTITUTIONS = (
         "NSRB",
         "National Stem Cell Resource Bank",
         Institution.Kind.STEM_CELL_BANK,
-        "SE",
-        "Uppsala",
+        "CN",
+        "Beijing",
         "nsrb.example.org",
+        "国家干细胞资源库",
     ),
     InstitutionSpec(
         "LUIC",
-        "Lindholm University iPSC Core Facility",
+        "Lianhu University iPSC Core Facility",
         Institution.Kind.RESEARCH_INSTITUTION,
-        "SE",
-        "Gothenburg",
+        "CN",
+        "Xi'an",
         "luic.example.org",
+        "莲湖大学诱导多能干细胞平台",
     ),
     InstitutionSpec(
         "IRMR",
         "Institute for Regenerative Medicine Research",
         Institution.Kind.RESEARCH_INSTITUTION,
-        "DK",
-        "Aarhus",
+        "CN",
+        "Shanghai",
         "irmr.example.org",
+        "再生医学研究院",
     ),
     InstitutionSpec(
         "NCBB",
-        "Nordic Public Cord Blood Bank",
+        "North China Cord Blood Bank",
         Institution.Kind.CORD_BLOOD_BANK,
-        "NO",
-        "Bergen",
+        "CN",
+        "Tianjin",
         "ncbb.example.org",
+        "华北脐带血造血干细胞库",
     ),
     InstitutionSpec(
         "UHTC",
-        "University Hospital Stem Cell Transplant Centre",
+        "Jinghua University Hospital Transplant Centre",
         Institution.Kind.TRANSPLANT_CENTRE,
-        "SE",
-        "Lund",
+        "CN",
+        "Beijing",
         "uhtc.example.org",
+        "京华大学人民医院造血干细胞移植中心",
     ),
     InstitutionSpec(
         "NHPR",
         "National hPSC Registry",
         Institution.Kind.REGISTRY,
-        "SE",
-        "Stockholm",
+        "CN",
+        "Beijing",
         "nhpr.example.org",
+        "国家人多能干细胞登记中心",
     ),
 )
 DEMO_PROVIDER_CODES = tuple(spec.code for spec in INSTITUTIONS)
@@ -83,23 +94,28 @@ class UserSpec:
     institution: str
     roles: tuple[Role, ...]
     staff: bool = False
+    name_zh: str = ""
 
 
 USERS = (
-    UserSpec("admin", "Ingrid", "Sandberg", "NHPR", (Role.PLATFORM_ADMIN,), staff=True),
-    UserSpec("curator", "Elin", "Karlsson", "NSRB", (Role.CURATOR,)),
-    UserSpec("instadmin", "Johan", "Lindqvist", "NSRB", (Role.INSTITUTION_ADMIN,)),
-    UserSpec("technician", "Amira", "Haddad", "NSRB", (Role.BANK_TECHNICIAN,)),
-    UserSpec("qa", "Per", "Nyström", "NSRB", (Role.QA_MANAGER,)),
-    UserSpec("committee", "Anders", "Wallin", "NSRB", (Role.ACCESS_COMMITTEE,)),
-    UserSpec("researcher", "Sofia", "Bergström", "LUIC", (Role.RESEARCHER,)),
-    UserSpec("coordinator", "Mikael", "Holm", "UHTC", (Role.SEARCH_COORDINATOR,)),
-    UserSpec("luic-curator", "Hanna", "Öberg", "LUIC", (Role.CURATOR,)),
-    UserSpec("luic-admin", "David", "Engström", "LUIC", (Role.INSTITUTION_ADMIN,)),
-    UserSpec("irmr-curator", "Mette", "Kjær", "IRMR", (Role.CURATOR, Role.RESEARCHER)),
-    UserSpec("irmr-researcher", "Jonas", "Madsen", "IRMR", (Role.RESEARCHER,)),
-    UserSpec("cord-tech", "Lars", "Haugen", "NCBB", (Role.BANK_TECHNICIAN,)),
-    UserSpec("cord-qa", "Kari", "Solberg", "NCBB", (Role.QA_MANAGER,)),
+    UserSpec("admin", "Jianguo", "Wang", "NHPR", (Role.PLATFORM_ADMIN,), True, "王建国"),
+    UserSpec("curator", "Siyu", "Chen", "NSRB", (Role.CURATOR,), name_zh="陈思雨"),
+    UserSpec("instadmin", "Yang", "Liu", "NSRB", (Role.INSTITUTION_ADMIN,), name_zh="刘洋"),
+    UserSpec("technician", "Min", "Zhang", "NSRB", (Role.BANK_TECHNICIAN,), name_zh="张敏"),
+    UserSpec("qa", "Peng", "Nie", "NSRB", (Role.QA_MANAGER,), name_zh="聂鹏"),
+    UserSpec("committee", "Lixin", "Zhao", "NSRB", (Role.ACCESS_COMMITTEE,), name_zh="赵立新"),
+    UserSpec("researcher", "Na", "Li", "LUIC", (Role.RESEARCHER,), name_zh="李娜"),
+    UserSpec(
+        "coordinator", "Haifeng", "Zhou", "UHTC", (Role.SEARCH_COORDINATOR,), name_zh="周海峰"
+    ),
+    UserSpec("luic-curator", "Xiaoyan", "Sun", "LUIC", (Role.CURATOR,), name_zh="孙晓燕"),
+    UserSpec("luic-admin", "Zhiqiang", "Wu", "LUIC", (Role.INSTITUTION_ADMIN,), name_zh="吴志强"),
+    UserSpec(
+        "irmr-curator", "Xue", "Zheng", "IRMR", (Role.CURATOR, Role.RESEARCHER), name_zh="郑雪"
+    ),
+    UserSpec("irmr-researcher", "Lei", "Huang", "IRMR", (Role.RESEARCHER,), name_zh="黄磊"),
+    UserSpec("cord-tech", "Lihua", "Ma", "NCBB", (Role.BANK_TECHNICIAN,), name_zh="马丽华"),
+    UserSpec("cord-qa", "Fan", "Yang", "NCBB", (Role.QA_MANAGER,), name_zh="杨帆"),
 )
 
 
@@ -108,6 +124,7 @@ def create_institutions() -> dict[str, Institution]:
     for spec in INSTITUTIONS:
         institution = Institution(
             name=spec.name,
+            name_zh=spec.name_zh,
             kind=spec.kind,
             provider_code=spec.code,
             country=spec.country,
@@ -133,6 +150,7 @@ def create_users(institutions: dict[str, Institution]) -> dict[str, User]:
             email=f"{spec.username.replace('-', '.')}@{institution.website[8:-1]}",
             first_name=spec.first_name,
             last_name=spec.last_name,
+            name_zh=spec.name_zh,
             institution=institution,
             is_staff=spec.staff,
             is_superuser=spec.staff,
@@ -161,8 +179,9 @@ def member_history(users: dict[str, User], institutions: dict[str, Institution])
         institution=institutions["NSRB"],
         username="former-tech",
         email="former.tech@nsrb.example.org",
-        first_name="Oskar",
-        last_name="Lund",
+        first_name="Yuan",
+        last_name="Gao",
+        name_zh="高远",
         roles=[Role.BANK_TECHNICIAN],
         mail=False,
     )

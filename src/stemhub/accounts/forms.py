@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_stubs_ext import StrOrPromise
 
 from stemhub.accounts.models import Role
@@ -28,6 +29,12 @@ def role_choices(roles: list[tuple[str, StrOrPromise]]) -> list[tuple[str, str]]
 class MemberForm(forms.Form):
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150)
+    name_zh = forms.CharField(
+        label=pgettext_lazy("person", "Chinese name"),
+        max_length=150,
+        required=False,
+        help_text=_("Family name first, as one word, e.g. 张伟. Leave empty if they have none."),
+    )
     email = forms.EmailField(
         label=_("E-mail"), help_text=_("The link to choose a password is sent here.")
     )
@@ -45,3 +52,11 @@ class MemberForm(forms.Form):
         field = self.fields["roles"]
         assert isinstance(field, forms.MultipleChoiceField)  # declared above
         field.choices = role_choices(roles)
+
+
+class MemberNamesForm(forms.Form):
+    """A member's names, corrected or completed (a Chinese name added)."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    name_zh = MemberForm.base_fields["name_zh"]

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from stemhub.accounts import selectors, services
-from stemhub.accounts.forms import ROLE_HELP, MemberForm
+from stemhub.accounts.forms import ROLE_HELP, MemberForm, MemberNamesForm
 from stemhub.accounts.models import Institution, Role, User
 from stemhub.accounts.permissions import Perm, is_platform_admin
 from stemhub.core.errors import NotFound, StemhubError
@@ -116,6 +116,14 @@ def _member_page(
         "grantable": grantable,
         "is_self": member.pk == request.user.pk,
         "lockout": selectors.member_lockout(member),
+        "names_form": MemberNamesForm(
+            initial={
+                "first_name": member.first_name,
+                "last_name": member.last_name,
+                "name_zh": member.name_zh,
+            },
+            auto_id="names-%s",
+        ),
         **extra,
     }
     return render(request, "accounts/member.html", context, status=status)
@@ -141,6 +149,17 @@ def _revoke(request: AuthenticatedHttpRequest, member: User) -> str:
     role = request.POST.get("role", "")
     services.member_role_revoke(actor=request.user, member=member, role=role)
     return _("%(role)s revoked.") % {"role": Role(role).label}
+
+
+def _names(request: AuthenticatedHttpRequest, member: User) -> str:
+    services.member_names_change(
+        actor=request.user,
+        member=member,
+        first_name=request.POST.get("first_name", ""),
+        last_name=request.POST.get("last_name", ""),
+        name_zh=request.POST.get("name_zh", ""),
+    )
+    return _("The names of %(username)s are saved.") % {"username": member.username}
 
 
 def _deactivate(request: AuthenticatedHttpRequest, member: User) -> str:
@@ -174,6 +193,7 @@ def _password_mail(request: AuthenticatedHttpRequest, member: User) -> str:
 MEMBER_ACTIONS: dict[str, Callable[[AuthenticatedHttpRequest, User], str]] = {
     "grant": _grant,
     "revoke": _revoke,
+    "names": _names,
     "deactivate": _deactivate,
     "reactivate": _reactivate,
     "password-mail": _password_mail,
@@ -186,9 +206,10 @@ MEMBER_ACTIONS: dict[str, Callable[[AuthenticatedHttpRequest, User], str]] = {
 def member_action(
     request: AuthenticatedHttpRequest, code: str, username: str, action: str
 ) -> HttpResponse:
-    """Needs accounts.manage_members in the institution: grant or revoke a role, deactivate or
-    reactivate the account, lift its lockout, or mail a new password link. Platform admin is
-    granted, and a platform admin's account changed, by platform admins only."""
+    """Needs accounts.manage_members in the institution: grant or revoke a role, correct the
+    member's names, deactivate or reactivate the account, lift its lockout, or mail a new
+    password link. Platform admin is granted, and a platform admin's account changed, by
+    platform admins only."""
     if action not in MEMBER_ACTIONS:
         raise NotFound(_("There is no member action %(action)r.") % {"action": action})
     institution = selectors.managed_institution(request.user, code)

@@ -8,6 +8,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from stemhub.core.names import BilingualName
 
 
 class InstitutionKind(models.TextChoices):
@@ -21,10 +24,26 @@ class InstitutionKind(models.TextChoices):
 INSTITUTION_KINDS = [k.value for k in InstitutionKind]
 
 
-class Institution(models.Model):
+class Institution(BilingualName, models.Model):
+    """An institution of the network, named in English (`name`: the name other registries and
+    exchange formats carry) and in Chinese (`name_zh`); both are unique and searchable."""
+
     Kind = InstitutionKind
 
-    name = models.CharField(max_length=200, unique=True)
+    name = models.CharField(
+        _("English name"),
+        max_length=200,
+        unique=True,
+        help_text=_("The name in English, as hPSCreg and other registries show it."),
+    )
+    name_zh = models.CharField(
+        _("Chinese name"),
+        max_length=200,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("The name in Chinese, e.g. 国家干细胞资源库."),
+    )
     kind = models.CharField(max_length=32, choices=Kind.choices)
     provider_code = models.CharField(
         max_length=5,
@@ -47,10 +66,24 @@ class Institution(models.Model):
             models.CheckConstraint(
                 condition=Q(kind__in=INSTITUTION_KINDS), name="institution_kind_known"
             ),
+            models.UniqueConstraint(
+                fields=["name_zh"],
+                condition=~Q(name_zh=""),
+                name="institution_chinese_name_unique",
+                violation_error_message=_("Another institution already has this Chinese name."),
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.provider_code})"
+        return f"{self.display_name} ({self.provider_code})"
+
+    @property
+    def english_name(self) -> str:
+        return self.name
+
+    @property
+    def chinese_name(self) -> str:
+        return self.name_zh
 
 
 class Role(models.TextChoices):
@@ -64,7 +97,10 @@ class Role(models.TextChoices):
     PLATFORM_ADMIN = "platform_admin", _("Platform admin")
 
 
-class User(AbstractUser):
+class User(BilingualName, AbstractUser):
+    """A person: first and last name (in Latin letters, e.g. pinyin) and a Chinese name written
+    as one string, family name first (姓名, e.g. 张伟)."""
+
     institution = models.ForeignKey(
         Institution, on_delete=models.PROTECT, related_name="members", null=True, blank=True
     )
@@ -77,6 +113,27 @@ class User(AbstractUser):
         default="",
         choices=[("en", "English"), ("zh-hans", "简体中文")],
     )
+    name_zh = models.CharField(
+        pgettext_lazy("person", "Chinese name"),
+        max_length=150,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("The full name in Chinese, family name first, e.g. 张伟."),
+    )
+
+    @property
+    def english_name(self) -> str:
+        return self.get_full_name()
+
+    @property
+    def chinese_name(self) -> str:
+        return self.name_zh
+
+    @property
+    def display_name(self) -> str:
+        """The name in the interface language, else the other one, else the username."""
+        return super().display_name or self.get_username()
 
     @property
     def roles(self) -> frozenset[str]:

@@ -26,7 +26,7 @@ from stemhub.accounts import selectors
 from stemhub.accounts.models import ApiToken, Institution, Role, RoleGrant, User
 from stemhub.accounts.permissions import Perm, is_platform_admin, user_can
 from stemhub.audit.context import audit_context
-from stemhub.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from stemhub.core.errors import Conflict, Forbidden, InvalidInput, NotFound, full_clean
 from stemhub.core.site import absolute
 
 
@@ -166,6 +166,7 @@ def member_add(
     first_name: str,
     last_name: str,
     roles: Iterable[str],
+    name_zh: str = "",
     mail: bool = True,
 ) -> User:
     """A new account in `institution` with `roles`; it has no password until its owner sets one
@@ -194,18 +195,45 @@ def member_add(
         email=_clean_email(email),
         first_name=first_name.strip(),
         last_name=last_name.strip(),
+        name_zh=name_zh.strip(),
         institution=institution,
     )
     member.set_unusable_password()
     reason = _("Member added to %(code)s") % {"code": institution.provider_code}
     with audit_context(actor=actor, reason=reason):
-        member.full_clean()
+        full_clean(member, validate_constraints=True)
         member.save()
         RoleGrant.objects.bulk_create(
             RoleGrant(user=member, role=role, granted_by=actor) for role in wanted
         )
     if mail:
         password_mail_send(member)
+    return member
+
+
+@transaction.atomic
+def member_names_change(
+    *, actor: User, member: User, first_name: str, last_name: str, name_zh: str, reason: str = ""
+) -> User:
+    """Correct a member's first and last name or their Chinese name."""
+    member = _locked_member(member)
+    _require_manager(actor, member.institution_id)
+    _may_change_account(actor, member)
+    missing = [
+        name
+        for name, value in (("first_name", first_name), ("last_name", last_name))
+        if not value.strip()
+    ]
+    if missing:
+        raise InvalidInput(
+            _("Give the member's first and last name."),
+            fields={name: ["required"] for name in missing},
+        )
+    member.first_name, member.last_name = first_name.strip(), last_name.strip()
+    member.name_zh = name_zh.strip()
+    with audit_context(actor=actor, reason=reason.strip() or _("Names corrected")):
+        full_clean(member, validate_constraints=True)
+        member.save(update_fields=["first_name", "last_name", "name_zh"])
     return member
 
 

@@ -32,6 +32,9 @@ COLUMNS = (
     "cross_references",
     "published_at",
     "url",
+    # Added with the Chinese names: last, so that the columns before keep their places.
+    "name_zh",
+    "provider_zh",
 )
 
 
@@ -48,10 +51,12 @@ def public_rows(base_url: str = "") -> Iterator[dict[str, Any]]:
         modifications = list(line.modifications.all())
         yield {
             "name": line.name,
+            "name_zh": line.name_zh,
             "synonyms": sorted(s.name for s in line.synonyms.all()),
             "type": line.line_type,
             "species": line.species,
             "provider": line.institution.name,
+            "provider_zh": line.institution.name_zh,
             "availability": line.availability,
             "clinical_grade": line.clinical_grade,
             "genetically_modified": bool(modifications),

@@ -2,13 +2,16 @@
 
 Derived from the registry by `catalogue_entry_refresh` whenever a line is published or
 changes; `stemhub catalogue rebuild` recomputes it all. It exists so that search with facet
-counts over tens of thousands of lines is one indexed query instead of a dozen joins.
+counts over tens of thousands of lines is one indexed query instead of a dozen joins. On
+PostgreSQL the search text has a full-text index (migration 0002) and, for Chinese, trigram
+indexes on it and on its grams (migration 0003, `catalogue.grams`).
 """
 
 import uuid
 
 from django.db import models
 
+from stemhub.core.names import name_pair
 from stemhub.registry.models import CellLine
 
 
@@ -33,17 +36,40 @@ class CatalogueEntry(models.Model):
         CellLine, on_delete=models.CASCADE, primary_key=True, related_name="catalogue_entry"
     )
     name = models.CharField(max_length=64, unique=True)
+    name_zh = models.CharField(max_length=200, blank=True, default="", db_default="")
     line_type = models.CharField(max_length=8)
     species = models.CharField(max_length=64)
     availability = models.CharField(max_length=16)
     institution_name = models.CharField(max_length=200)
+    institution_name_zh = models.CharField(max_length=200, blank=True, default="", db_default="")
     summary = models.CharField(max_length=300, help_text="Diseases or 'healthy donor'")
-    names_text = models.TextField(help_text="Name and synonyms, lower case, one per line")
+    summary_zh = models.CharField(
+        max_length=300, blank=True, default="", db_default="", help_text="The diseases in Chinese"
+    )
+    names_text = models.TextField(
+        help_text="Name, synonyms and Chinese name, lower case, one per line"
+    )
     search_text = models.TextField(help_text="Everything searchable, lower case")
+    search_grams = models.TextField(
+        blank=True,
+        default="",
+        db_default="",
+        help_text="The CJK characters and character pairs of the search text (catalogue.grams)",
+    )
     published_at = models.DateTimeField(db_index=True)
 
     class Meta:
         ordering = ["name"]
+
+    @property
+    def summary_display(self) -> str:
+        """The diseases in the interface language, where their Chinese names are known."""
+        return name_pair(self.summary, self.summary_zh)[0] if self.summary_zh else self.summary
+
+    @property
+    def institution_display_name(self) -> str:
+        """The provider's name in the interface language, where it has one."""
+        return name_pair(self.institution_name, self.institution_name_zh)[0]
 
 
 class FacetValue(models.Model):

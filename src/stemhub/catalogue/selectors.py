@@ -1,5 +1,6 @@
 """Catalogue search: ranked full text (PostgreSQL) or term matching (SQLite), facet filters
-and facet counts."""
+and facet counts. A term in Chinese (or another CJK script) is matched as a substring, on both
+databases; on PostgreSQL through trigram indexes (`catalogue.grams` says why)."""
 
 import re
 from collections.abc import Mapping, Sequence
@@ -24,8 +25,12 @@ from django.db.models import (
     When,
 )
 
+from stemhub.accounts.models import Institution
 from stemhub.catalogue.facet_index import FacetIndex, Mask, current_index
+from stemhub.catalogue.grams import has_cjk, short_cjk_grams
 from stemhub.catalogue.models import CatalogueEntry, Facet, FacetValue
+from stemhub.core.names import chinese_interface
+from stemhub.registry.diseases import find_term
 from stemhub.registry.models import (
     SPECIES,
     Availability,
@@ -55,7 +60,23 @@ TERM = re.compile(r"[\w*:.-]+", re.UNICODE)
 
 
 def facet_label(facet: str, value: str) -> str:
+    if facet == Facet.DISEASE and chinese_interface():
+        term = find_term(label=value)
+        if term is not None and term.label_zh:
+            return term.label_zh
     return LABELS.get(facet, {}).get(value, value)
+
+
+def _provider_labels(names: Sequence[str]) -> dict[str, str]:
+    """Provider facet values (English institution names) → the label to show: the Chinese
+    name in a Chinese interface, where there is one."""
+    if not names or not chinese_interface():
+        return {}
+    return dict(
+        Institution.objects.filter(name__in=names)
+        .exclude(name_zh="")
+        .values_list("name", "name_zh")
+    )
 
 
 @dataclass(frozen=True)
@@ -101,10 +122,28 @@ def search_terms(q: str) -> list[str]:
     return [t.strip(".:-").lower() for t in TERM.findall(q or "") if t.strip(".:-*")]
 
 
+def _cjk_match(term: str) -> Q:
+    """A term in Chinese is found anywhere in the search text: Chinese has no spaces between
+    words, so 干细胞 must match inside 人胚胎干细胞系. On PostgreSQL a trigram index serves the
+    LIKE of a term of three characters or more; a shorter one has no trigram, so its grams are
+    looked up as words of `search_grams` (trigram-indexed too). A term that is one gram is
+    found there exactly; in a mixed one (`a肝`) the LIKE checks the rest."""
+    grams = short_cjk_grams(term) if connection.vendor == "postgresql" else []
+    if grams == [term]:
+        return Q(search_grams__contains=f" {term} ")
+    match = Q(search_text__contains=term)
+    for gram in grams:
+        match &= Q(search_grams__contains=f" {gram} ")
+    return match
+
+
 def _text_filtered(entries: QuerySet[CatalogueEntry], terms: list[str]) -> QuerySet[CatalogueEntry]:
     if not terms:
         return entries
-    if connection.vendor == "postgresql":
+    for term in (t for t in terms if has_cjk(t)):
+        entries = entries.filter(_cjk_match(term))
+    terms = [t for t in terms if not has_cjk(t)]
+    if connection.vendor == "postgresql" and terms:
         # PostgreSQL's parser splits a term like "pd-1" itself, into a phrase of its parts.
         query = " & ".join(f"{t.replace(':', '').replace('*', '')}:*" for t in terms)
         vector, tsquery = TsVector(F("search_text")), TsQuery(Value(query))
@@ -198,10 +237,16 @@ def catalogue_search(
         order = np.argsort(key[hits], kind="stable")
     page = [int(pk) for pk in index.entry_ids[hits[order][offset : offset + limit]]]
     found = CatalogueEntry.objects.in_bulk(page)
+    providers = _provider_labels(list(counts.get(Facet.PROVIDER, {})))
     facets = {
         facet: sorted(
             (
-                FacetCount(value, facet_label(facet, value), n, value in filters.get(facet, ()))
+                FacetCount(
+                    value,
+                    providers.get(value) or facet_label(facet, value),
+                    n,
+                    value in filters.get(facet, ()),
+                )
                 for value, n in counts.get(facet, {}).items()
             ),
             key=lambda c: (-c.count, c.label),

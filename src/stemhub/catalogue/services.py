@@ -1,11 +1,13 @@
 """Keeps the catalogue index in step with the registry."""
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from typing import Any
 
 from django.db import transaction
+from django.utils import translation
 
+from stemhub.catalogue.grams import gram_text
 from stemhub.catalogue.models import CatalogueEntry, CatalogueState, Facet, FacetValue
 from stemhub.registry.diseases import find_term
 from stemhub.registry.models import CellLine, Status
@@ -28,6 +30,22 @@ def _disease_label(disease: Any) -> str:
     return term.label if term is not None else disease.label
 
 
+def _disease_label_zh(disease: Any) -> str:
+    """The disease's Chinese name, where the curated terms know it."""
+    term = find_term(label=disease.label, term_id=disease.term_id)
+    return term.label_zh if term is not None else ""
+
+
+def _in_both_languages(label: Callable[[], object]) -> list[str]:
+    """A translated label as English and as Chinese readers search for it: the index must not
+    depend on the language of whoever published the line."""
+    found = []
+    for language in ("en", "zh-hans"):
+        with translation.override(language):
+            found.append(str(label()))
+    return found
+
+
 def _yes_no(flag: bool) -> str:
     return "yes" if flag else "no"
 
@@ -37,9 +55,11 @@ def _entry_and_facets(line: CellLine) -> tuple[CatalogueEntry, list[tuple[str, s
     donor = line.donor
     diseases = list(donor.diseases.all()) if donor else []
     labels = list(dict.fromkeys(_disease_label(d) for d in diseases))
+    labels_zh = list(dict.fromkeys(_disease_label_zh(d) or _disease_label(d) for d in diseases))
     modifications = list(line.modifications.all())
     synonyms = [s.name for s in line.synonyms.all()]
-    providers = {line.institution.name} | {p.institution.name for p in line.providers.all()}
+    institutions = [line.institution, *(p.institution for p in line.providers.all())]
+    providers = {institution.name for institution in institutions}
     facets: list[tuple[str, str]] = [
         (Facet.TYPE, line.line_type),
         (Facet.SPECIES, line.species),
@@ -69,29 +89,38 @@ def _entry_and_facets(line: CellLine) -> tuple[CatalogueEntry, list[tuple[str, s
 
     searchable = [
         line.name,
+        line.name_zh,
         *synonyms,
         *labels,
         *(d.label for d in diseases),
+        *(_disease_label_zh(d) for d in diseases),
         *(d.term_id for d in diseases),
         *(m.gene for m in modifications),
         *(m.hgvs for m in modifications),
-        line.get_line_type_display(),
+        *_in_both_languages(line.get_line_type_display),
         line.species,
         line.source_cell_type,
         *providers,
+        *(institution.name_zh for institution in institutions),
         *(x.accession for x in line.xrefs.all()),
         line.description,
     ]
+    search_text = " ".join(dict.fromkeys(part for part in searchable if part)).lower()
+    names_zh = [line.name_zh] if line.name_zh else []
     entry = CatalogueEntry(
         line=line,
         name=line.name,
+        name_zh=line.name_zh,
         line_type=line.line_type,
         species=line.species,
         availability=line.availability,
         institution_name=line.institution.name,
+        institution_name_zh=line.institution.name_zh,
         summary=(", ".join(labels) or ("Healthy donor" if donor else ""))[:300],
-        names_text="\n".join([line.name, *synonyms]).lower(),
-        search_text=" ".join(part for part in searchable if part).lower(),
+        summary_zh="、".join(labels_zh)[:300] if labels_zh != labels else "",
+        names_text="\n".join([line.name, *synonyms, *names_zh]).lower(),
+        search_text=search_text,
+        search_grams=gram_text(search_text),
         published_at=line.published_at,
     )
     unique_facets = list(dict.fromkeys((str(f), v[:200]) for f, v in facets if v))

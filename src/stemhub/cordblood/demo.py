@@ -72,6 +72,7 @@ def _institutions() -> dict[str, Institution]:
             continue
         bank = Institution(
             name=spec.name,
+            name_zh=spec.name_zh,
             kind=Institution.Kind.CORD_BLOOD_BANK,
             provider_code=spec.code,
             country=spec.country,
@@ -97,6 +98,7 @@ def _operators(banks: dict[str, Institution]) -> dict[str, User]:
             email=f"{spec.username.replace('-', '.')}@{bank.website[8:-1]}",
             first_name=spec.first_name,
             last_name=spec.last_name,
+            name_zh=spec.name_zh,
             institution=bank,
         )
         user.password = password

@@ -95,14 +95,15 @@ class BankSpec:
     dpb1_typed: float
     accreditation: str
     seed: int
+    name_zh: str = ""
 
 
 BANKS = (
     BankSpec(
         "NCBB",
-        "Nordic Public Cord Blood Bank",
-        "NO",
-        "Bergen",
+        "North China Cord Blood Bank",
+        "CN",
+        "Tianjin",
         "ncbb.example.org",
         "G7777",
         300,
@@ -113,6 +114,7 @@ BANKS = (
         0.5,
         "FACT-NetCord",
         7,
+        "华北脐带血造血干细胞库",
     ),
     BankSpec(
         "EPCB",
@@ -129,6 +131,7 @@ BANKS = (
         0.35,
         "AABB",
         11,
+        "华东公共脐带血造血干细胞库",
     ),
     BankSpec(
         "WRCB",
@@ -145,6 +148,7 @@ BANKS = (
         0.0,
         "FACT-NetCord",
         13,
+        "英国西部地区脐带血库",
     ),
 )
 # The banks this module adds to the demo (NCBB comes with the demo's people).
@@ -153,7 +157,7 @@ NEW_BANKS = ("EPCB", "WRCB")
 
 # The operators of the banks added here; `stemhub demo` prints them with the other logins.
 OPERATORS = (
-    UserSpec("epcb-tech", "Jing", "Chen", "EPCB", (Role.BANK_TECHNICIAN,)),
+    UserSpec("epcb-tech", "Jing", "Chen", "EPCB", (Role.BANK_TECHNICIAN,), name_zh="陈静"),
     UserSpec("wrcb-tech", "Owen", "Price", "WRCB", (Role.BANK_TECHNICIAN,)),
 )
 

@@ -34,8 +34,14 @@ def _lockout_message() -> str:
 
 
 def printed_name(user: Any) -> str:
-    """The name an electronic signature shows: the account's full name, else its username."""
-    return str(user.get_full_name()).strip() or str(user.get_username())
+    """The name an electronic signature shows: the account's full name with its Chinese name
+    after it (`Wei Zhang (张伟)`), either one alone, else the username. The same in every
+    interface language: it is stored with the signature."""
+    full = str(user.get_full_name()).strip()
+    chinese = str(getattr(user, "name_zh", "") or "").strip()
+    if full and chinese and chinese != full:
+        return f"{full} ({chinese})"
+    return full or chinese or str(user.get_username())
 
 
 def password_confirm(actor: Any, password: str, *, wrong: StemhubError) -> None:

@@ -40,9 +40,9 @@ from stemhub.registry.models import CellLine, Status
 PEOPLE = ("researcher", "irmr-curator", "irmr-researcher", "curator", "committee", "technician")
 LICENCE_MIGRATION = "stemhub.distribution.migrations.0002_licence_version_1"
 RESEARCHERS = {
-    "researcher": ("Prof. Karin Lindholm", "Lindholm University iPSC Core Facility", "SE"),
-    "irmr-curator": ("Dr. Mette Kjær", "Institute for Regenerative Medicine Research", "DK"),
-    "irmr-researcher": ("Dr. Mette Kjær", "Institute for Regenerative Medicine Research", "DK"),
+    "researcher": ("李娜 教授 (Prof. Na Li)", "莲湖大学诱导多能干细胞平台", "CN"),
+    "irmr-curator": ("郑雪 研究员 (Dr. Xue Zheng)", "再生医学研究院", "CN"),
+    "irmr-researcher": ("郑雪 研究员 (Dr. Xue Zheng)", "再生医学研究院", "CN"),
 }
 
 
@@ -63,16 +63,15 @@ PROJECTS = {
         2,
     ),
     "hepato": Project(
-        "Hepatocyte differentiation for drug metabolism screening",
-        "Directed differentiation into hepatocyte-like cells and their CYP3A4 activity under "
-        "reference compounds.",
-        "EPM 2025-00456",
+        "肝细胞样细胞分化用于药物代谢筛选",
+        "定向分化为肝细胞样细胞，检测其在参比化合物作用下的 CYP3A4 活性。",
+        "沪伦审 2025-0456",
         3,
     ),
     "organoids": Project(
-        "Cortical organoids for neurodevelopmental studies",
-        "Cortical organoids grown for 120 days, characterised by single-cell RNA sequencing.",
-        "EPM 2025-02210",
+        "用于神经发育研究的大脑皮层类器官",
+        "大脑皮层类器官培养 120 天，以单细胞 RNA 测序鉴定其细胞组成。",
+        "京伦审 2025-0221",
     ),
     "crest": Project(
         "Neural crest migration in microfluidic chips",

@@ -41,6 +41,7 @@ class Column:
 
 COLUMNS = (
     Column("name", "Standard name (required), e.g. NSCBi001-A", "NSCBi001-A"),
+    Column("name_zh", "Chinese name", "阿尔茨海默病患者来源诱导多能干细胞系"),
     Column("line_type", f"Required: {', '.join(LineType.values)}", "hiPSC"),
     Column("species", "Scientific name; empty = Homo sapiens", "Homo sapiens"),
     Column("synonyms", "Other names, separated by ;", "AD-iPS-1;iPS-7"),
@@ -118,6 +119,7 @@ BOOLEANS = (
     "managed_access",
 )
 TEXTS = (
+    "name_zh",
     "species",
     "description",
     "source_cell_type_id",

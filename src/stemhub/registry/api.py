@@ -83,6 +83,7 @@ def cell_line_list(
         "items": [
             {
                 "name": line.name,
+                "name_zh": line.name_zh,
                 "line_type": line.line_type,
                 "species": line.species,
                 "institution": line.institution.provider_code,

@@ -97,6 +97,7 @@ FIELD_GROUPS = (
         _("General"),
         (
             "name",
+            "name_zh",
             "line_type",
             "species",
             "parent",
@@ -198,6 +199,15 @@ class LineForm(forms.Form):
         label=_("Standard name"),
         max_length=64,
         help_text=_("hPSCreg standard name, e.g. NSCBi001-A. It never changes once registered."),
+    )
+    name_zh = forms.CharField(
+        label=_("Chinese name"),
+        max_length=200,
+        required=False,
+        help_text=_(
+            "The name Chinese readers know the line by, e.g. 帕金森病患者来源诱导多能干细胞系. "
+            "The catalogue finds the line by any part of it."
+        ),
     )
     line_type = forms.ChoiceField(
         label=_("Type"), choices=_blank_choices(LineType.choices, _("Choose a type"))

@@ -212,6 +212,16 @@ class CellLine(models.Model):
     name = models.CharField(
         verbose_name=_("standard name"), max_length=64, unique=True, help_text=_("Standard name")
     )
+    # The standard name is a code (hPSCreg's, in Latin letters); Chinese readers also know a
+    # line by a descriptive name, which the catalogue search finds by any part of it.
+    name_zh = models.CharField(
+        _("Chinese name"),
+        max_length=200,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("The line's name in Chinese, e.g. 帕金森病患者来源诱导多能干细胞系."),
+    )
     line_type = models.CharField(
         verbose_name=_("line type"), max_length=8, choices=LineType.choices
     )

@@ -32,6 +32,7 @@ DONOR_FIELDS = (
 
 # Scalar fields a user may write; the rest (status, availability, version, dates) only services.
 EDITABLE_FIELDS = (
+    "name_zh",
     "line_type",
     "species",
     "clinical_grade",

@@ -118,6 +118,7 @@ class ProductIO(Strict):
 class LineFields(Strict):
     """Every field a user may write; on update, only the fields sent are changed."""
 
+    name_zh: str | None = None
     line_type: str | None = None
     species: str | None = None
     clinical_grade: bool | None = None
@@ -185,6 +186,7 @@ class XrefOut(XrefIO):
 
 class LineOut(Schema):
     name: str
+    name_zh: str
     institution: str
     source: str
     external_accession: str
@@ -246,6 +248,7 @@ class LineOut(Schema):
 
 class LineSummary(Schema):
     name: str
+    name_zh: str
     line_type: str
     species: str
     institution: str

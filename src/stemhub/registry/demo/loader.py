@@ -34,6 +34,7 @@ from stemhub.registry.demo.characterisation import (
     random_diplotype,
     str_profile,
 )
+from stemhub.registry.demo.chinese import line_name_zh
 from stemhub.registry.demo.disease_lines import DISEASE_DONORS, DISEASE_LINES, EBISC_DEPOSITED
 from stemhub.registry.demo.specs import PUBLISHED, DonorSpec, LineSpec
 from stemhub.registry.models import SPECIES, CellLine, LineType
@@ -51,13 +52,14 @@ from stemhub.registry.services import (
 
 DONORS = {spec.code: spec for spec in (*BANK_DONORS, *DISEASE_DONORS, *ANIMAL_DONORS)}
 LINES = (*BANK_LINES, *DISEASE_LINES, *ANIMAL_LINES)
+SPECS = {spec.key: spec for spec in LINES}
 
 # Who enters a site's lines, who curates them, and who changes their availability.
 REGISTRAR = {"NSRB": "instadmin", "LUIC": "luic-admin", "IRMR": "irmr-curator"}
 CURATOR = {"NSRB": "curator", "LUIC": "luic-curator", "IRMR": "irmr-curator"}
 AVAILABILITY_OFFICER = {"NSRB": "qa", "LUIC": "luic-admin", "IRMR": "irmr-curator"}
 
-COUNTRY_NAMES = {"SE": "Sweden", "DK": "Denmark", "NO": "Norway"}
+COUNTRY_NAMES = {"CN": "China", "SE": "Sweden", "DK": "Denmark", "NO": "Norway"}
 SPECIES_NAMES = dict(SPECIES)
 TYPE_PHRASES = {
     LineType.HESC: "Embryonic stem cell line",
@@ -219,6 +221,7 @@ def _line_data(
     fresh_draft = spec.status == "draft" and not spec.germ_layers
     data: dict[str, Any] = {
         "name": name,
+        "name_zh": _name_zh(spec),
         "line_type": spec.line_type,
         "species": spec.species,
         "description": _description(spec, donor, names),
@@ -261,6 +264,12 @@ def _line_data(
         data["modifications"] = [modification]
     data.update(spec.extra)
     return data
+
+
+def _name_zh(spec: LineSpec) -> str:
+    parent = _name_zh(SPECS[spec.subclone_of]) if spec.subclone_of else ""
+    clinical = spec.recipe in CLINICAL_RECIPES
+    return line_name_zh(spec, DONORS[spec.donor], clinical=clinical, parent=parent)
 
 
 def _donor_data(donor: DonorSpec) -> dict[str, Any]:
