@@ -36,6 +36,7 @@ else:  # for type checking only: at run time both are the plain request
     HtmxHttpRequest = AuthenticatedHttpRequest = HttpRequest
 
 View = Callable[..., HttpResponseBase]  # a page, or a streamed download
+THIS_PAGE = _("This page")
 
 
 def error_page(request: HttpRequest, error: StemhubError) -> HttpResponse:
@@ -44,7 +45,7 @@ def error_page(request: HttpRequest, error: StemhubError) -> HttpResponse:
 
 
 def page(
-    *perms: Perm, what: str | Promise = _("This page"), hint: str | Promise = ""
+    *perms: Perm, what: str | Promise = THIS_PAGE, hint: str | Promise = ""
 ) -> Callable[[View], View]:
     """Anonymous visitors go to the login page; a user holding none of `perms` gets 403 naming
     them (with no `perms`, any signed-in user may enter); a service's error inside the view
