@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
 
 from stemhub.accounts.models import ApiToken, Institution, RoleGrant, User
 
@@ -15,7 +16,7 @@ class StemhubUserAdmin(UserAdmin[User]):
     inlines = [RoleGrantInline]
     list_display = ("username", "email", "institution", "is_active", "is_staff")
     list_filter = ("institution", "is_active", "role_grants__role")
-    fieldsets = (*(UserAdmin.fieldsets or ()), ("Institution", {"fields": ("institution",)}))
+    fieldsets = (*(UserAdmin.fieldsets or ()), (_("Institution"), {"fields": ("institution",)}))
 
 
 @admin.register(Institution)
