@@ -23,6 +23,9 @@ from django.db.models import (
     Value,
     When,
 )
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from stemhub.catalogue.facet_index import FacetIndex, Mask, current_index
 from stemhub.catalogue.models import CatalogueEntry, Facet, FacetValue
@@ -40,22 +43,30 @@ from stemhub.registry.models import (
 Sort = Literal["relevance", "name", "newest", "type"]
 SORTS: tuple[str, ...] = ("relevance", "name", "newest", "type")
 
-LABELS: dict[str, dict[str, str]] = {
+LABELS: dict[str, dict[str, StrOrPromise]] = {
     Facet.TYPE: dict(LineType.choices),
     Facet.AVAILABILITY: dict(Availability.choices),
     Facet.METHOD: dict(DerivationMethod.choices),
     Facet.VECTOR: dict(Vector.choices),
     Facet.SEX: dict(Sex.choices),
-    Facet.SPECIES: {latin: f"{common} ({latin})" for latin, common in SPECIES},
-    Facet.MODIFIED: {"yes": "Yes", "no": "No"},
-    Facet.CLINICAL: {"yes": "Yes", "no": "No"},
+    Facet.SPECIES: {latin: format_lazy("{} ({})", common, latin) for latin, common in SPECIES},
+    Facet.MODIFIED: {"yes": _("Yes"), "no": _("No")},
+    Facet.CLINICAL: {"yes": _("Yes"), "no": _("No")},
+    # Values the index writes in English (catalogue.services) that a reader sees translated.
+    Facet.DISEASE: {"Healthy donor": _("Healthy donor"), "Not recorded": _("Not recorded")},
+    Facet.DATA: {
+        "STR profile": _("STR profile"),
+        "HLA typing": _("HLA typing"),
+        "Karyotype": _("Karyotype"),
+    },
 }
 
 TERM = re.compile(r"[\w*:.-]+", re.UNICODE)
 
 
 def facet_label(facet: str, value: str) -> str:
-    return LABELS.get(facet, {}).get(value, value)
+    """The words a reader sees for a facet value, in the active language."""
+    return str(LABELS.get(facet, {}).get(value, value))
 
 
 @dataclass(frozen=True)
