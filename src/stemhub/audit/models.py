@@ -8,12 +8,13 @@ Actor and institution are plain ids without database foreign keys: the trail out
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Operation(models.TextChoices):
-    INSERT = "INSERT", "Created"
-    UPDATE = "UPDATE", "Changed"
-    DELETE = "DELETE", "Deleted"
+    INSERT = "INSERT", _("Created")
+    UPDATE = "UPDATE", _("Changed")
+    DELETE = "DELETE", _("Deleted")
 
 
 class AuditEvent(models.Model):
