@@ -3,6 +3,7 @@
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
@@ -22,7 +23,10 @@ ROLE_HELP = {
 
 
 def role_choices(roles: list[tuple[str, StrOrPromise]]) -> list[tuple[str, str]]:
-    return [(value, f"{label}: {ROLE_HELP[Role(value)]}") for value, label in roles]
+    return [
+        (value, gettext("%(role)s: %(help)s") % {"role": label, "help": ROLE_HELP[Role(value)]})
+        for value, label in roles
+    ]
 
 
 class MemberForm(forms.Form):
