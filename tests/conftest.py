@@ -4,7 +4,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.test import Client
+from django.utils import translation
 
 from stemhub.accounts.models import Institution, Role, RoleGrant, User
 
@@ -85,6 +87,16 @@ def ensure_reference_data() -> None:
     install_defaults(QcTest)
     licence = importlib.import_module("stemhub.distribution.migrations.0002_licence_version_1")
     licence.add_version_1(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the default language: a test client's request in Chinese leaves its
+    language active in the thread (LocaleMiddleware activates it and nothing resets it), and
+    the next test's menus and messages would read Chinese."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)
