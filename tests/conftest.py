@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.utils import translation
 
@@ -98,6 +99,16 @@ def ensure_reference_data() -> None:
     licence.add_version_1(apps, None)
     bilingual = importlib.import_module("stemhub.distribution.migrations.0003_translated_labels")
     bilingual.add_version_2(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the default language: a test client's request in Chinese leaves its
+    language active in the thread (LocaleMiddleware activates it and nothing resets it), and
+    the next test's menus and messages would read Chinese."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

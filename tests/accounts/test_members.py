@@ -212,3 +212,17 @@ def test_a_platform_admin_lists_institutions_and_opens_any_ones_members(users, c
         client_for("institution_admin").get("/accounts/institutions/OSB/members/").status_code
         == 403
     )
+
+
+def test_the_password_mail_is_in_the_members_own_language(
+    users, bank, django_capture_on_commit_callbacks
+):
+    """The member's profile language, not the admin's page: a Chinese reader gets it in Chinese."""
+    member = add(users["institution_admin"], bank, mail=False)
+    member.language = "zh-hans"
+    member.save(update_fields=["language"])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.member_password_mail(actor=users["institution_admin"], member=member)
+    (message,) = mail.outbox
+    assert message.subject == "您在 National Stem Cell Bank 的 stemhub 账户"
+    assert "用户名为 new.tech" in message.body

@@ -208,4 +208,3 @@ def test_bulk_update_is_recorded_row_by_row(users, line):
         assert last.operation == "UPDATE"
         assert last.new_values == {"description": f"bulk {found.name}"}
         assert (last.actor_label, last.reason) == ("curator", "bulk fix")
-

@@ -36,3 +36,12 @@ def test_an_upload_within_the_limit_goes_through(client_for, one_mb):
     small = SimpleUploadedFile("lines.csv", b"name,line_type\nNSCBi001-A,hiPSC\n", "text/csv")
     answer = client_for("curator").post("/staff/import/lines/", {"file": small, "dry_run": "on"})
     assert answer.status_code == 200
+
+
+def test_the_refusal_is_in_the_browsers_language(client_for, one_mb):
+    """It comes before the locale middleware, so it reads the cookie or Accept-Language itself."""
+    answer = client_for("curator").post(
+        "/staff/import/lines/", {"file": big()}, HTTP_ACCEPT_LANGUAGE="zh-CN"
+    )
+    assert answer.status_code == 413
+    assert "单次上传上限为 1 MB" in answer.content.decode()

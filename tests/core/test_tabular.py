@@ -5,6 +5,7 @@ import io
 import zipfile
 
 import pytest
+from django.utils import translation
 from openpyxl import Workbook
 
 from stemhub.core.errors import InvalidInput
@@ -110,3 +111,9 @@ def test_a_file_that_is_no_workbook_or_of_another_kind_is_refused_by_name():
         rows(b"not a zip", "x.xlsx")
     with pytest.raises(InvalidInput, match=r"Upload a \.csv or \.xlsx file"):
         rows(b"a", "x.pdf")
+
+
+def test_the_place_and_the_limit_read_in_chinese_when_the_interface_is_chinese():
+    with translation.override("zh-hans"), pytest.raises(TableTooLarge) as refused:
+        rows(b"name,tier\nok," + b"y" * 21 + b"\n")
+    assert refused.value.message == "第 2 行第 2 列：单元格有 21 个字符，上限为 20 个"

@@ -18,4 +18,3 @@ def licence(db):
     from tests.distribution.setups import ensure_licence
 
     ensure_licence()
-

@@ -24,7 +24,7 @@ def test_a_dry_run_checks_and_writes_nothing_then_the_import_registers(client_fo
     row = {"name": "NSCBi010-A", "line_type": "hiPSC"}
     checked = page.post("/staff/import/lines/", {"file": sheet(row), "dry_run": "on"})
     assert checked.status_code == 200
-    assert b"are valid" in checked.content
+    assert b"The 1 row is valid" in checked.content
     assert not CellLine.objects.exists()
     done = page.post("/staff/import/lines/", {"file": sheet(row)})
     assert done.status_code == 200

@@ -2,6 +2,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
 
 from stemhub.accounts.models import ApiToken, Institution, RoleGrant, User
 
@@ -38,7 +39,7 @@ class StemhubUserAdmin(UserAdmin[User]):
     search_fields = ("username", "first_name", "last_name", "name_zh", "email")
     fieldsets = (
         *_with_chinese_name(UserAdmin.fieldsets or ()),
-        ("Institution", {"fields": ("institution",)}),
+        (_("Institution"), {"fields": ("institution",)}),
     )
 
 

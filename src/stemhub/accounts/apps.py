@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
     name = "stemhub.accounts"
     label = "accounts"
-    verbose_name = "Institutions and people"
+    verbose_name = _("Institutions and people")

@@ -3,8 +3,8 @@
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from django_stubs_ext import StrOrPromise
 
 from stemhub.accounts.models import Role
@@ -23,7 +23,10 @@ ROLE_HELP = {
 
 
 def role_choices(roles: list[tuple[str, StrOrPromise]]) -> list[tuple[str, str]]:
-    return [(value, f"{label}: {ROLE_HELP[Role(value)]}") for value, label in roles]
+    return [
+        (value, gettext("%(role)s: %(help)s") % {"role": label, "help": ROLE_HELP[Role(value)]})
+        for value, label in roles
+    ]
 
 
 class MemberForm(forms.Form):

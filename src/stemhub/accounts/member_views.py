@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from stemhub.accounts import selectors, services
@@ -21,8 +22,8 @@ from stemhub.core.pages import AuthenticatedHttpRequest, page
 
 managers_only = page(
     Perm.MANAGE_MEMBERS,
-    what="Managing members",
-    hint="Ask your institution admin to add or change members.",
+    what=gettext_lazy("Managing members"),
+    hint=gettext_lazy("Ask your institution admin to add or change members."),
 )
 
 

@@ -44,19 +44,24 @@ class Institution(BilingualName, models.Model):
         db_default="",
         help_text=_("The name in Chinese, e.g. 国家干细胞资源库."),
     )
-    kind = models.CharField(max_length=32, choices=Kind.choices)
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     provider_code = models.CharField(
+        _("provider code"),
         max_length=5,
         unique=True,
-        help_text="2-5 uppercase letters; the prefix of the standard names of its lines.",
+        help_text=_("2-5 uppercase letters; the prefix of the standard names of its lines."),
     )
-    country = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2")
-    city = models.CharField(max_length=100, blank=True)
-    website = models.URLField(blank=True)
-    contact_email = models.EmailField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    country = models.CharField(
+        _("country"), max_length=2, blank=True, help_text=_("ISO 3166-1 alpha-2")
+    )
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
 
     class Meta:
+        verbose_name = _("institution")
+        verbose_name_plural = _("institutions")
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
@@ -102,7 +107,12 @@ class User(BilingualName, AbstractUser):
     as one string, family name first (姓名, e.g. 张伟)."""
 
     institution = models.ForeignKey(
-        Institution, on_delete=models.PROTECT, related_name="members", null=True, blank=True
+        Institution,
+        on_delete=models.PROTECT,
+        related_name="members",
+        null=True,
+        blank=True,
+        verbose_name=_("institution"),
     )
     # The interface language the person chose (one of settings.LANGUAGES); blank: the page's
     # switch, else the browser's. Kept by the switch on every page and on the profile page.
@@ -148,14 +158,23 @@ class User(BilingualName, AbstractUser):
 
 
 class RoleGrant(models.Model):
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_grants")
-    role = models.CharField(max_length=32, choices=Role.choices)
-    granted_at = models.DateTimeField(default=timezone.now)
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="role_grants", verbose_name=_("user")
+    )
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    granted_at = models.DateTimeField(_("granted at"), default=timezone.now)
     granted_by = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("granted by"),
     )
 
     class Meta:
+        verbose_name = _("role grant")
+        verbose_name_plural = _("role grants")
         constraints = [
             models.UniqueConstraint(fields=["user", "role"], name="rolegrant_one_per_user_role"),
             models.CheckConstraint(
@@ -172,17 +191,24 @@ class ApiToken(models.Model):
 
     PREFIX = "shub_"
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(max_length=100)
-    digest = models.CharField(max_length=64, unique=True, editable=False)
-    hint = models.CharField(
-        max_length=12, editable=False, help_text="First characters, to tell tokens apart"
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user")
     )
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    name = models.CharField(_("name"), max_length=100)
+    digest = models.CharField(_("digest"), max_length=64, unique=True, editable=False)
+    hint = models.CharField(
+        _("starts with"),
+        max_length=12,
+        editable=False,
+        help_text=_("First characters, to tell tokens apart"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:

@@ -5,9 +5,8 @@ from typing import Any
 
 from django.db.models import Count
 from django.urls import reverse
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from stemhub.accounts.models import Role, RoleGrant, User
 from stemhub.accounts.permissions import Perm, is_platform_admin
@@ -45,10 +44,10 @@ register_menu(
 
 def _last_seen(member: Any) -> str:
     if member.last_login:
-        return _g("last login %(when)s") % {"when": f"{member.last_login:%Y-%m-%d}"}
+        return gettext("last login %(when)s") % {"when": f"{member.last_login:%Y-%m-%d}"}
     if member.has_usable_password():
-        return _g("never logged in")
-    return _g("password not set yet")
+        return gettext("never logged in")
+    return gettext("password not set yet")
 
 
 def _roles_of(member: Any) -> str:

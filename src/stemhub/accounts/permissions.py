@@ -7,6 +7,8 @@ to the user's own institution. Platform admins hold every permission everywhere.
 from enum import StrEnum
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from stemhub.accounts.models import Role
 from stemhub.core.errors import Forbidden
 
@@ -118,4 +120,6 @@ def user_can(user: Any, perm: Perm, institution_id: int | None = None) -> bool:
 def require(user: Any, perm: Perm, institution_id: int | None = None) -> None:
     """`user_can` or Forbidden: the check every service makes before it writes."""
     if not user_can(user, perm, institution_id):
-        raise Forbidden(f"You need the permission {perm} for this institution's records.")
+        raise Forbidden(
+            _("You need the permission %(perm)s for this institution's records.") % {"perm": perm}
+        )

@@ -17,7 +17,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
@@ -36,7 +36,7 @@ def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     name = name.strip()
     if not name:
         raise InvalidInput(
-            "Give the token a name, e.g. the script it is for", fields={"name": ["required"]}
+            _("Give the token a name, e.g. the script it is for"), fields={"name": [_("required")]}
         )
     secret = ApiToken.new_secret()
     token = ApiToken.objects.create(
@@ -49,7 +49,7 @@ def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
 def api_token_revoke(*, user: User, token_id: int) -> ApiToken:
     token = ApiToken.objects.select_for_update().filter(pk=token_id, user=user).first()
     if token is None:
-        raise NotFound(f"You have no token {token_id}")
+        raise NotFound(_("You have no token %(id)s") % {"id": token_id})
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
@@ -72,7 +72,7 @@ def _role(value: str) -> Role:
         raise InvalidInput(
             _("Unknown role %(role)r; choose one of %(roles)s.")
             % {"role": value, "roles": ", ".join(Role.values)},
-            fields={"role": ["unknown role"]},
+            fields={"role": [_("unknown role")]},
         )
     return Role(value)
 
@@ -81,7 +81,7 @@ def _may_handle_role(actor: User, role: str) -> None:
     if role == Role.PLATFORM_ADMIN and not is_platform_admin(actor):
         raise Forbidden(
             _("Only a platform admin grants or revokes the platform admin role."),
-            fields={"role": ["platform admins only"]},
+            fields={"role": [_("platform admins only")]},
         )
 
 
@@ -96,7 +96,7 @@ def _locked_member(member: User) -> User:
 
 def password_mail_send(member: User) -> None:
     """Mail the member a link to set their password (Django's reset token and page), once the
-    transaction commits."""
+    transaction commits; in the member's own language (their profile's), else the site's."""
     link = absolute(
         reverse(
             "password_reset_confirm",
@@ -106,10 +106,11 @@ def password_mail_send(member: User) -> None:
             },
         )
     )
-    text = render_to_string(
-        "accounts/emails/set_password.txt",
-        {"member": member, "institution": member.institution, "link": link},
-    ).strip()
+    with translation.override(member.language or settings.LANGUAGE_CODE):
+        text = render_to_string(
+            "accounts/emails/set_password.txt",
+            {"member": member, "institution": member.institution, "link": link},
+        ).strip()
     subject, _newline, body = text.partition("\n")
     recipient = member.email
     transaction.on_commit(
@@ -122,19 +123,21 @@ def password_mail_send(member: User) -> None:
 def _clean_username(username: str) -> str:
     username = username.strip()
     if not username:
-        raise InvalidInput(_("Give the new member a username."), fields={"username": ["required"]})
+        raise InvalidInput(
+            _("Give the new member a username."), fields={"username": [_("required")]}
+        )
     try:
         User.username_validator(username)
     except ValidationError:
         raise InvalidInput(
             _("A username holds letters, digits and @ . + - _ only; %(name)r does not.")
             % {"name": username},
-            fields={"username": ["invalid characters"]},
+            fields={"username": [_("invalid characters")]},
         ) from None
     if User.objects.filter(username__iexact=username).exists():
         raise Conflict(
             _("The username %(name)r is taken; choose another.") % {"name": username},
-            fields={"username": ["taken"]},
+            fields={"username": [_("taken")]},
         )
     return username
 
@@ -146,12 +149,12 @@ def _clean_email(email: str) -> str:
     except ValidationError:
         raise InvalidInput(
             _("Give a valid e-mail address: the password link is sent there."),
-            fields={"email": ["not an e-mail address"]},
+            fields={"email": [_("not an e-mail address")]},
         ) from None
     if User.objects.filter(email__iexact=email).exists():
         raise Conflict(
             _("Another account already uses %(email)s.") % {"email": email},
-            fields={"email": ["taken"]},
+            fields={"email": [_("taken")]},
         )
     return email
 
@@ -176,7 +179,7 @@ def member_add(
     wanted = sorted({_role(role) for role in roles})
     if not wanted:
         raise InvalidInput(
-            _("Choose at least one role for the new member."), fields={"roles": ["required"]}
+            _("Choose at least one role for the new member."), fields={"roles": [_("required")]}
         )
     for role in wanted:
         _may_handle_role(actor, role)
@@ -188,7 +191,7 @@ def member_add(
     if missing:
         raise InvalidInput(
             _("Give the new member's first and last name."),
-            fields={name: ["required"] for name in missing},
+            fields={name: [_("required")] for name in missing},
         )
     member = User(
         username=_clean_username(username),
@@ -249,7 +252,7 @@ def member_role_grant(*, actor: User, member: User, role: str, reason: str = "")
         raise Conflict(
             _("%(name)s already holds the role %(role)s.")
             % {"name": member.get_full_name() or member.username, "role": role.label},
-            fields={"role": ["already held"]},
+            fields={"role": [_("already held")]},
         )
     note = reason.strip() or _("Role %(role)s granted") % {"role": role.label}
     with audit_context(actor=actor, reason=note):
@@ -268,14 +271,14 @@ def member_role_revoke(*, actor: User, member: User, role: str, reason: str = ""
         raise Forbidden(
             _("You cannot remove your own %(role)s role; ask another admin.")
             % {"role": role.label},
-            fields={"role": ["your own admin role"]},
+            fields={"role": [_("your own admin role")]},
         )
     grant = member.role_grants.filter(role=role).first()
     if grant is None:
         raise Conflict(
             _("%(name)s does not hold the role %(role)s.")
             % {"name": member.get_full_name() or member.username, "role": role.label},
-            fields={"role": ["not held"]},
+            fields={"role": [_("not held")]},
         )
     note = reason.strip() or _("Role %(role)s revoked") % {"role": role.label}
     with audit_context(actor=actor, reason=note):
@@ -294,7 +297,7 @@ def member_deactivate(*, actor: User, member: User, reason: str) -> User:
     if not reason.strip():
         raise InvalidInput(
             _("Say why the account is deactivated (left the institution, on leave ...)."),
-            fields={"reason": ["required"]},
+            fields={"reason": [_("required")]},
         )
     if not member.is_active:
         raise Conflict(_("%(name)s is already deactivated.") % {"name": member.username})
@@ -328,7 +331,7 @@ def member_unlock(*, actor: User, member: User, reason: str) -> int:
     if not reason.strip():
         raise InvalidInput(
             _("Say why the account is unlocked (identity checked by phone ...)."),
-            fields={"reason": ["required"]},
+            fields={"reason": [_("required")]},
         )
     if selectors.member_lockout(member) is None:
         raise Conflict(_("%(name)s is not locked out.") % {"name": member.username})

@@ -4,6 +4,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from stemhub.accounts.permissions import Perm, user_can
@@ -41,7 +42,7 @@ class PeriodFilters(Schema):
 
 def _allowed(request: HttpRequest) -> None:
     if not user_can(request.user, Perm.AUDIT_VIEW):
-        raise Forbidden("The audit trail needs the permission audit.view.")
+        raise Forbidden(_("The audit trail needs the permission audit.view."))
 
 
 @router.get("/audit/records/{model}/{pk}", response=list[AuditEventOut], auth=AUTHENTICATED)

@@ -2,6 +2,7 @@ from typing import Any
 
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate, pre_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 def _before_migrate(sender: AppConfig, using: str, **kwargs: Any) -> None:
@@ -19,7 +20,7 @@ def _after_migrate(sender: AppConfig, using: str, **kwargs: Any) -> None:
 class AuditConfig(AppConfig):
     name = "stemhub.audit"
     label = "audit"
-    verbose_name = "Audit trail"
+    verbose_name = _("Audit trail")
 
     def ready(self) -> None:
         # Sent once per app after the whole migrate; listening for this app's signal alone

@@ -8,12 +8,14 @@ Actor and institution are plain ids without database foreign keys: the trail out
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import pgettext_lazy
 
 
 class Operation(models.TextChoices):
-    INSERT = "INSERT", "Created"
-    UPDATE = "UPDATE", "Changed"
-    DELETE = "DELETE", "Deleted"
+    # A context, as "Created" also heads columns of dates elsewhere.
+    INSERT = "INSERT", pgettext_lazy("audit operation", "Created")
+    UPDATE = "UPDATE", pgettext_lazy("audit operation", "Changed")
+    DELETE = "DELETE", pgettext_lazy("audit operation", "Deleted")
 
 
 class AuditEvent(models.Model):

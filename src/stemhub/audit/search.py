@@ -78,7 +78,7 @@ def parse_filter(params: Mapping[str, str]) -> AuditFilter:
 
 
 def _user_scope(text: str) -> Q:
-    if text.lower() == SYSTEM:
+    if text.lower() in {SYSTEM, _("system").lower()}:
         return Q(actor_id__isnull=True)
     people = User.objects.all()
     for word in text.split():

@@ -9,6 +9,7 @@ from typing import Any
 from django.apps import apps
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from stemhub.accounts.permissions import Perm, is_platform_admin, user_can
 from stemhub.audit.models import AuditEvent
@@ -16,6 +17,8 @@ from stemhub.audit.registry import RELATED
 from stemhub.audit.triggers import audited_models
 from stemhub.core.errors import InvalidInput, NotFound
 
+# The export's header row stays these English, machine-readable names in every interface
+# language: the file is read back by scripts and inspectors' tools.
 EXPORT_COLUMNS = (
     "id",
     "at",
@@ -47,7 +50,7 @@ def audited_labels() -> list[tuple[str, str]]:
     return sorted(
         (model._meta.label_lower, f"{model._meta.app_config.verbose_name}: "
          f"{model._meta.verbose_name}")
-        for model, _ in audited_models()
+        for model, _path in audited_models()
     )  # fmt: skip
 
 
@@ -57,8 +60,11 @@ def model_label(value: str, *, field: str = "model") -> str:
         model = apps.get_model(value)
     except (LookupError, ValueError):
         model = None
-    if model is None or model not in {m for m, _ in audited_models()}:
-        raise InvalidInput(f"{value!r} is not an audited record type", fields={field: ["unknown"]})
+    if model is None or model not in {m for m, _path in audited_models()}:
+        raise InvalidInput(
+            _("%(value)r is not an audited record type") % {"value": value},
+            fields={field: [_("unknown")]},
+        )
     return model._meta.label_lower
 
 
@@ -89,7 +95,9 @@ def record_trail(user: Any, model: str, pk: str, *, with_related: bool = False) 
             scope |= Q(model=child, row_pk__in=sorted(pks))
     events = list(visible.filter(scope).order_by("id"))
     if not any(e.model == label for e in events):
-        raise NotFound(f"No audit trail for {label} {pk} that you may see")
+        raise NotFound(
+            _("No audit trail for %(model)s %(pk)s that you may see") % {"model": label, "pk": pk}
+        )
     return events
 
 
@@ -102,7 +110,8 @@ def _day(value: str, field: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise InvalidInput(
-            f"{field}: {value!r} is not a date (YYYY-MM-DD)", fields={field: ["not a date"]}
+            _("%(field)s: %(value)r is not a date (YYYY-MM-DD)") % {"field": field, "value": value},
+            fields={field: [_("not a date")]},
         ) from None
 
 
@@ -118,13 +127,13 @@ def period_events(
     one model, oldest first."""
     if not start or not end:
         raise InvalidInput(
-            "Give the period: from and to (YYYY-MM-DD)",
-            fields={name: ["required"] for name, v in (("from", start), ("to", end)) if not v},
+            _("Give the period: from and to (YYYY-MM-DD)"),
+            fields={name: [_("required")] for name, v in (("from", start), ("to", end)) if not v},
         )
     first = start if isinstance(start, date) else _day(start, "from")
     last = end if isinstance(end, date) else _day(end, "to")
     if last < first:
-        raise InvalidInput("The period ends before it starts", fields={"to": ["before from"]})
+        raise InvalidInput(_("The period ends before it starts"), fields={"to": [_("before from")]})
     first, last = max(first, EARLIEST_DAY), min(last, LATEST_DAY)
     zone = timezone.get_current_timezone()
     events = visible_events(user).filter(

@@ -4,6 +4,7 @@ from django.apps import apps
 from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from stemhub.accounts.permissions import Perm
@@ -15,7 +16,7 @@ from stemhub.core.errors import InvalidInput
 from stemhub.core.exports import csv_download
 from stemhub.core.pages import AuthenticatedHttpRequest, page
 
-audit_viewers_only = page(Perm.AUDIT_VIEW, what="The audit trail")
+audit_viewers_only = page(Perm.AUDIT_VIEW, what=_("The audit trail"))
 PER_PAGE = 50
 
 

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from pydantic.config import JsonDict
 
@@ -102,13 +103,17 @@ def validated(query: CatalogueQuery) -> dict[str, list[str]]:
         unknown = [v for v in values if v not in allowed]
         if unknown:
             problems[facet] = [
-                f"unknown value {v!r}; use one of {sorted(allowed)}" for v in unknown
+                _("unknown value %(value)r; use one of %(allowed)s")
+                % {"value": v, "allowed": sorted(allowed)}
+                for v in unknown
             ]
     if query.sort not in SORTS:
-        problems["sort"] = [f"use one of {', '.join(SORTS)}"]
+        problems["sort"] = [_("use one of %(sorts)s") % {"sorts": ", ".join(SORTS)}]
     if problems:
         summary = "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in problems.items())
-        raise InvalidInput(f"Invalid catalogue query: {summary}", fields=problems)
+        raise InvalidInput(
+            _("Invalid catalogue query: %(problems)s") % {"problems": summary}, fields=problems
+        )
     return filters
 
 

@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CatalogueConfig(AppConfig):
     name = "stemhub.catalogue"
     label = "catalogue"
-    verbose_name = "Public catalogue"
+    verbose_name = _("Public catalogue")

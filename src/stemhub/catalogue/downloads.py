@@ -9,6 +9,8 @@ from django.urls import reverse
 from stemhub.catalogue.services import INDEX_PREFETCH
 from stemhub.registry.models import CellLine, Status
 
+# The header row stays these English, machine-readable names in every interface language:
+# scripts and spreadsheets read the columns by name, and the JSON download uses the same keys.
 COLUMNS = (
     "name",
     "synonyms",

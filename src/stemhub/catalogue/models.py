@@ -10,25 +10,26 @@ indexes on it and on its grams (migration 0003, `catalogue.grams`).
 import uuid
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from stemhub.core.names import name_pair
 from stemhub.registry.models import CellLine
 
 
 class Facet(models.TextChoices):
-    TYPE = "type", "Type"
-    SPECIES = "species", "Species"
-    DISEASE = "disease", "Disease"
-    SEX = "sex", "Donor sex"
-    AGE = "age", "Donor age"
-    METHOD = "method", "Derivation method"
-    VECTOR = "vector", "Vector"
-    MODIFIED = "modified", "Genetically modified"
-    GENE = "gene", "Modified gene"
-    CLINICAL = "clinical", "Clinical grade"
-    AVAILABILITY = "availability", "Availability"
-    PROVIDER = "provider", "Provider"
-    DATA = "data", "Data available"
+    TYPE = "type", _("Type")
+    SPECIES = "species", _("Species")
+    DISEASE = "disease", _("Disease")
+    SEX = "sex", _("Donor sex")
+    AGE = "age", _("Donor age")
+    METHOD = "method", _("Derivation method")
+    VECTOR = "vector", _("Vector")
+    MODIFIED = "modified", _("Genetically modified")
+    GENE = "gene", _("Modified gene")
+    CLINICAL = "clinical", _("Clinical grade")
+    AVAILABILITY = "availability", _("Availability")
+    PROVIDER = "provider", _("Provider")
+    DATA = "data", _("Data available")
 
 
 class CatalogueEntry(models.Model):

@@ -24,6 +24,9 @@ from django.db.models import (
     Value,
     When,
 )
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from stemhub.accounts.models import Institution
 from stemhub.catalogue.facet_index import FacetIndex, Mask, current_index
@@ -45,26 +48,34 @@ from stemhub.registry.models import (
 Sort = Literal["relevance", "name", "newest", "type"]
 SORTS: tuple[str, ...] = ("relevance", "name", "newest", "type")
 
-LABELS: dict[str, dict[str, str]] = {
+LABELS: dict[str, dict[str, StrOrPromise]] = {
     Facet.TYPE: dict(LineType.choices),
     Facet.AVAILABILITY: dict(Availability.choices),
     Facet.METHOD: dict(DerivationMethod.choices),
     Facet.VECTOR: dict(Vector.choices),
     Facet.SEX: dict(Sex.choices),
-    Facet.SPECIES: {latin: f"{common} ({latin})" for latin, common in SPECIES},
-    Facet.MODIFIED: {"yes": "Yes", "no": "No"},
-    Facet.CLINICAL: {"yes": "Yes", "no": "No"},
+    Facet.SPECIES: {latin: format_lazy("{} ({})", common, latin) for latin, common in SPECIES},
+    Facet.MODIFIED: {"yes": _("Yes"), "no": _("No")},
+    Facet.CLINICAL: {"yes": _("Yes"), "no": _("No")},
+    # Values the index writes in English (catalogue.services) that a reader sees translated.
+    Facet.DISEASE: {"Healthy donor": _("Healthy donor"), "Not recorded": _("Not recorded")},
+    Facet.DATA: {
+        "STR profile": _("STR profile"),
+        "HLA typing": _("HLA typing"),
+        "Karyotype": _("Karyotype"),
+    },
 }
 
 TERM = re.compile(r"[\w*:.-]+", re.UNICODE)
 
 
 def facet_label(facet: str, value: str) -> str:
+    """The words a reader sees for a facet value, in the active language."""
     if facet == Facet.DISEASE and chinese_interface():
         term = find_term(label=value)
         if term is not None and term.label_zh:
             return term.label_zh
-    return LABELS.get(facet, {}).get(value, value)
+    return str(LABELS.get(facet, {}).get(value, value))
 
 
 def _provider_labels(names: Sequence[str]) -> dict[str, str]:

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpRespo
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -40,7 +41,12 @@ MAX_QUERY_CHARS = 200
 FACET_SHOWN = 6
 RESULTS_REGION = "catalogue-results"
 NOT_IN_ID = re.compile(r"[^a-z0-9]+")
-SORT_LABELS = {"relevance": "Relevance", "name": "Name", "newest": "Newest", "type": "Type"}
+SORT_LABELS = {
+    "relevance": _("Relevance"),
+    "name": _("Name"),
+    "newest": _("Newest"),
+    "type": _("Type"),
+}
 
 
 def _page_number(raw: str | None) -> int | None:
@@ -76,10 +82,13 @@ def _query_from(params: QueryDict) -> tuple[CatalogueQuery, int]:
             % {"length": len(query.q), "limit": MAX_QUERY_CHARS}
         ]
     if page is None:
-        problems["page"] = ["must be a whole number, 1 or more"]
+        problems["page"] = [gettext("must be a whole number, 1 or more")]
     if problems:
         summary = "; ".join(f"{name}: {' '.join(said)}" for name, said in problems.items())
-        raise InvalidInput(f"Invalid catalogue query: {summary}", fields=problems)
+        raise InvalidInput(
+            gettext("Invalid catalogue query: %(problems)s") % {"problems": summary},
+            fields=problems,
+        )
     return query, page or 1
 
 
@@ -158,6 +167,8 @@ def _results_context(
                 "entry": entry,
                 "type_label": facet_label(Facet.TYPE, entry.line_type),
                 "availability_label": facet_label(Facet.AVAILABILITY, entry.availability),
+                # "Healthy donor" is written in English by the index; diseases stay as named.
+                "summary": facet_label(Facet.DISEASE, entry.summary),
             }
             for entry in result.entries
         ],
@@ -244,7 +255,9 @@ def catalogue_page(request: HtmxHttpRequest) -> HttpResponse:
     context["selected"] = [(f, v) for f, values in query.facet_filters().items() for v in values]
     context["sort"] = query.sort
     if not result.count and query.q and not query.facet_filters() and not partial:
-        context["not_found"] = f"No cell line is known as {query.q!r}"
+        context["not_found"] = gettext(
+            "No cell line is known as %(name)s, and no published line mentions it."
+        ) % {"name": repr(query.q)}
     return render(request, template, context)
 
 

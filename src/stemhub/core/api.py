@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -35,7 +36,7 @@ class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         address = _failure_key(request)
         if cache.get(address, 0) >= settings.STEMHUB_TOKEN_FAILURE_LIMIT:
-            raise HttpError(429, "Too many wrong API tokens from this address; try again later")
+            raise HttpError(429, _("Too many wrong API tokens from this address; try again later"))
         found = (
             ApiToken.objects.select_related("user")
             .filter(digest=ApiToken.digest_of(token), revoked_at__isnull=True)
@@ -116,7 +117,7 @@ def one_of(choices: Iterable[str], default: Any = PydanticUndefined, **field: An
 
 def _a_date_in_words(value: Any) -> Any:
     if not isinstance(value, str | date):
-        raise ValueError("a date as YYYY-MM-DD")
+        raise ValueError(_("a date as YYYY-MM-DD"))
     return value
 
 
@@ -229,7 +230,7 @@ class ObjectBodies(Parser):
     def parse_body(self, request: HttpRequest) -> dict[str, Any]:
         data = super().parse_body(request)
         if not isinstance(data, dict):
-            raise HttpError(400, "The body must be a JSON object")
+            raise HttpError(400, _("The body must be a JSON object"))
         return data
 
 
@@ -284,33 +285,35 @@ def on_schema_validation(request: HttpRequest, exc: NinjaValidationError) -> Htt
     fields: dict[str, list[str]] = {}
     for problem in exc.errors:
         location = [str(p) for p in problem.get("loc", []) if p not in PARAMETER_PLACES]
-        fields.setdefault(".".join(location) or "__all__", []).append(problem.get("msg", "invalid"))
+        fields.setdefault(".".join(location) or "__all__", []).append(
+            problem.get("msg", _("invalid"))
+        )
     summary = "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in fields.items())
     # 400, as every other bad input: the client sent something this API refuses, and the
     # message and `fields` say which field and why (one code for "fix your request").
-    return error_response(request, 400, "invalid", f"Invalid request: {summary}", fields)
+    message = _("Invalid request: %(problems)s") % {"problems": summary}
+    return error_response(request, 400, "invalid", message, fields)
 
 
 @api.exception_handler(MultiPartParserError)
 def on_broken_form(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
-    return error_response(
-        request, 400, "invalid", f"The body is not a readable multipart form: {exc}", {}
-    )
+    message = _("The body is not a readable multipart form: %(error)s") % {"error": exc}
+    return error_response(request, 400, "invalid", message, {})
 
 
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return error_response(request, 401, "unauthenticated", "Log in or send an API token.")
+    return error_response(request, 401, "unauthenticated", _("Log in or send an API token."))
 
 
 @api.exception_handler(PermissionDenied)
 def on_forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-    return error_response(request, 403, "forbidden", str(exc) or "You may not do this.")
+    return error_response(request, 403, "forbidden", str(exc) or _("You may not do this."))
 
 
 @api.exception_handler(Http404)
 def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return error_response(request, 404, "not_found", str(exc) or "Not found.")
+    return error_response(request, 404, "not_found", str(exc) or _("Not found."))
 
 
 @api.exception_handler(HttpError)

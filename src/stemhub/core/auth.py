@@ -18,6 +18,7 @@ from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from stemhub.core.errors import LockedOut, StemhubError
 from stemhub.core.site import current_request
@@ -27,10 +28,10 @@ SIGNATURE_SENDER = "stemhub.signature"
 
 def _lockout_message() -> str:
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    return (
-        "Too many wrong passwords: this account is locked for "
-        f"{minutes} minutes, or until an administrator unlocks it"
-    )
+    return _(
+        "Too many wrong passwords: this account is locked for %(minutes)s minutes, or until an "
+        "administrator unlocks it"
+    ) % {"minutes": minutes}
 
 
 def printed_name(user: Any) -> str:
@@ -50,12 +51,12 @@ def password_confirm(actor: Any, password: str, *, wrong: StemhubError) -> None:
     request = current_request() or HttpRequest()
     credentials = {"username": actor.get_username()}
     if AxesProxyHandler.is_locked(request, credentials):
-        raise LockedOut(_lockout_message(), fields={"password": ["locked out"]})
+        raise LockedOut(_lockout_message(), fields={"password": [_("locked out")]})
     if password and actor.check_password(password):
         return
     user_login_failed.send(sender=SIGNATURE_SENDER, credentials=credentials, request=request)
     if AxesProxyHandler.is_locked(request, credentials):
-        raise LockedOut(_lockout_message(), fields={"password": ["locked out"]})
+        raise LockedOut(_lockout_message(), fields={"password": [_("locked out")]})
     raise wrong
 
 
@@ -75,7 +76,7 @@ def lockout_response(
                 "error": {
                     "code": "locked_out",
                     "message": _lockout_message(),
-                    "fields": {"password": ["locked out"]},
+                    "fields": {"password": [_("locked out")]},
                 }
             },
             status=status,

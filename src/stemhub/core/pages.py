@@ -8,6 +8,9 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from stemhub.accounts.permissions import Perm, permissions_of
 from stemhub.core.errors import Forbidden, StemhubError
@@ -33,6 +36,7 @@ else:  # for type checking only: at run time both are the plain request
     HtmxHttpRequest = AuthenticatedHttpRequest = HttpRequest
 
 View = Callable[..., HttpResponseBase]  # a page, or a streamed download
+THIS_PAGE = _("This page")
 
 
 def error_page(request: HttpRequest, error: StemhubError) -> HttpResponse:
@@ -40,10 +44,14 @@ def error_page(request: HttpRequest, error: StemhubError) -> HttpResponse:
     return render(request, "core/error.html", {"error": error}, status=error.status)
 
 
-def page(*perms: Perm, what: str = "This page", hint: str = "") -> Callable[[View], View]:
+def page(
+    *perms: Perm, what: str | Promise = THIS_PAGE, hint: str | Promise = ""
+) -> Callable[[View], View]:
     """Anonymous visitors go to the login page; a user holding none of `perms` gets 403 naming
     them (with no `perms`, any signed-in user may enter); a service's error inside the view
-    becomes an error page with its status. The view still checks the record's institution."""
+    becomes an error page with its status. The view still checks the record's institution.
+    `what` and `hint` are marked lazily (`gettext_lazy`) by the caller: they are read in the
+    language of each request."""
 
     def decorate(view: View) -> View:
         @wraps(view)
@@ -51,8 +59,11 @@ def page(*perms: Perm, what: str = "This page", hint: str = "") -> Callable[[Vie
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if perms and not set(perms) & permissions_of(request.user):
-                needed = " or ".join(str(p) for p in perms)
-                message = f"{what} needs the permission {needed}."
+                needed = gettext(" or ").join(str(p) for p in perms)
+                message = gettext("%(what)s needs the permission %(perms)s.") % {
+                    "what": what,
+                    "perms": needed,
+                }
                 return error_page(request, Forbidden(f"{message} {hint}".strip()))
             try:
                 return view(request, *args, **kwargs)

@@ -63,7 +63,8 @@ def table_rows(content: bytes, *, filename: str, limits: TableLimits) -> Iterato
     included. `filename` chooses the format (.csv or .xlsx)."""
     if len(content) > limits.max_bytes:
         raise TableTooLarge(
-            f"The file is {len(content):,} bytes; the limit is {limits.max_bytes:,} bytes",
+            gettext("The file is %(size)s bytes; the limit is %(limit)s bytes")
+            % {"size": f"{len(content):,}", "limit": f"{limits.max_bytes:,}"},
             limit="max_bytes",
             where="file",
         )
@@ -73,7 +74,9 @@ def table_rows(content: bytes, *, filename: str, limits: TableLimits) -> Iterato
     elif name.endswith(".csv") or name.endswith(".txt") or name.endswith(".tsv"):
         rows = _csv_rows(content, limits, delimiter="\t" if name.endswith(".tsv") else ",")
     else:
-        raise InvalidInput("Upload a .csv or .xlsx file", fields={"file": ["not .csv or .xlsx"]})
+        raise InvalidInput(
+            gettext("Upload a .csv or .xlsx file"), fields={"file": [gettext("not .csv or .xlsx")]}
+        )
     return _checked(rows, limits)
 
 
@@ -81,8 +84,11 @@ def _checked(rows: Iterator[Row], limits: TableLimits) -> Iterator[Row]:
     for count, (number, cells) in enumerate(rows):
         if count > limits.max_rows:
             raise TableTooLarge(
-                f"Line {number}: the file has more than {limits.max_rows:,} data rows, "
-                "the limit for one upload; split it",
+                gettext(
+                    "Line %(line)s: the file has more than %(limit)s data rows, the limit for "
+                    "one upload; split it"
+                )
+                % {"line": number, "limit": f"{limits.max_rows:,}"},
                 limit="max_rows",
                 where=f"line {number}",
             )
@@ -90,7 +96,8 @@ def _checked(rows: Iterator[Row], limits: TableLimits) -> Iterator[Row]:
             cells.pop()
         if len(cells) > limits.max_columns:
             raise TableTooLarge(
-                f"Line {number}: {len(cells):,} columns; the limit is {limits.max_columns}",
+                gettext("Line %(line)s: %(columns)s columns; the limit is %(limit)s")
+                % {"line": number, "columns": f"{len(cells):,}", "limit": limits.max_columns},
                 limit="max_columns",
                 where=f"line {number}",
             )
@@ -98,13 +105,22 @@ def _checked(rows: Iterator[Row], limits: TableLimits) -> Iterator[Row]:
             cells[column - 1] = plain_cell(cell)
             if problem := text_problem(cell):
                 raise InvalidInput(
-                    f"Line {number}, column {column}: the cell {problem}",
+                    gettext("Line %(line)s, column %(column)s: the cell %(problem)s")
+                    % {"line": number, "column": column, "problem": problem},
                     fields={f"line {number}": [problem]},
                 )
             if len(cell) > limits.max_cell:
                 raise TableTooLarge(
-                    f"Line {number}, column {column}: a cell of {len(cell):,} characters; "
-                    f"the limit is {limits.max_cell:,}",
+                    gettext(
+                        "Line %(line)s, column %(column)s: a cell of %(length)s characters; the "
+                        "limit is %(limit)s"
+                    )
+                    % {
+                        "line": number,
+                        "column": column,
+                        "length": f"{len(cell):,}",
+                        "limit": f"{limits.max_cell:,}",
+                    },
                     limit="max_cell",
                     where=f"line {number}",
                 )
@@ -123,8 +139,8 @@ def _csv_rows(content: bytes, limits: TableLimits, *, delimiter: str) -> Iterato
                 pending += decoder.decode(chunk)
             except UnicodeDecodeError:
                 raise InvalidInput(
-                    "The file is not UTF-8 text (save it as CSV UTF-8)",
-                    fields={"file": ["not UTF-8"]},
+                    gettext("The file is not UTF-8 text (save it as CSV UTF-8)"),
+                    fields={"file": [gettext("not UTF-8")]},
                 ) from None
             *complete, pending = pending.split("\n")
             for line in complete:
@@ -132,8 +148,15 @@ def _csv_rows(content: bytes, limits: TableLimits, *, delimiter: str) -> Iterato
                 yield line + "\n"
             if len(pending) > limits.max_cell * limits.max_columns:
                 raise TableTooLarge(
-                    f"Line {number + 1}: longer than any row within the limits can be "
-                    f"({limits.max_columns} columns of at most {limits.max_cell:,} characters)",
+                    gettext(
+                        "Line %(line)s: longer than any row within the limits can be "
+                        "(%(columns)s columns of at most %(cell)s characters)"
+                    )
+                    % {
+                        "line": number + 1,
+                        "columns": limits.max_columns,
+                        "cell": f"{limits.max_cell:,}",
+                    },
                     limit="max_cell",
                     where=f"line {number + 1}",
                 )
@@ -150,13 +173,14 @@ def _csv_rows(content: bytes, limits: TableLimits, *, delimiter: str) -> Iterato
             # The csv module's own (process-wide) limit, 131,072, is above every cell limit we
             # declare: a cell that long is over ours.
             raise TableTooLarge(
-                f"Line {reader.line_num}: a cell longer than {limits.max_cell:,} characters, "
-                "the limit",
+                gettext("Line %(line)s: a cell longer than %(limit)s characters, the limit")
+                % {"line": reader.line_num, "limit": f"{limits.max_cell:,}"},
                 limit="max_cell",
                 where=f"line {reader.line_num}",
             ) from None
         raise InvalidInput(
-            f"Line {reader.line_num}: not readable as CSV ({error})",
+            gettext("Line %(line)s: not readable as CSV (%(error)s)")
+            % {"line": reader.line_num, "error": error},
             fields={f"line {reader.line_num}": [str(error)]},
         ) from None
 
@@ -169,12 +193,12 @@ def _xlsx_rows(content: bytes, limits: TableLimits) -> Iterator[Row]:
             unzipped = sum(part.file_size for part in archive.infolist())
     except zipfile.BadZipFile:
         raise InvalidInput(
-            "Not a readable XLSX file", fields={"file": ["not an XLSX workbook"]}
+            gettext("Not a readable XLSX file"), fields={"file": [gettext("not an XLSX workbook")]}
         ) from None
     if unzipped > limits.max_unzipped_bytes:
         raise TableTooLarge(
-            f"The workbook unpacks to {unzipped:,} bytes; the limit is "
-            f"{limits.max_unzipped_bytes:,}",
+            gettext("The workbook unpacks to %(size)s bytes; the limit is %(limit)s")
+            % {"size": f"{unzipped:,}", "limit": f"{limits.max_unzipped_bytes:,}"},
             limit="max_unzipped_bytes",
             where="file",
         )
@@ -182,7 +206,8 @@ def _xlsx_rows(content: bytes, limits: TableLimits) -> Iterator[Row]:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many types for a file that is no workbook
         raise InvalidInput(
-            f"Not a readable XLSX file: {error}", fields={"file": ["not an XLSX workbook"]}
+            gettext("Not a readable XLSX file: %(error)s") % {"error": error},
+            fields={"file": [gettext("not an XLSX workbook")]},
         ) from None
     try:
         sheet = workbook.worksheets[0]
@@ -190,7 +215,8 @@ def _xlsx_rows(content: bytes, limits: TableLimits) -> Iterator[Row]:
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
             if len(values) > limits.max_columns:
                 raise TableTooLarge(
-                    f"Line {number}: {len(values):,} columns; the limit is {limits.max_columns}",
+                    gettext("Line %(line)s: %(columns)s columns; the limit is %(limit)s")
+                    % {"line": number, "columns": f"{len(values):,}", "limit": limits.max_columns},
                     limit="max_columns",
                     where=f"line {number}",
                 )

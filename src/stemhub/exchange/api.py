@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 
@@ -52,15 +53,18 @@ def lines_upload(
         target = Institution.objects.filter(provider_code=institution).first()
         if target is None:
             raise InvalidInput(
-                f"No institution with provider code {institution!r}",
-                fields={"institution": ["unknown provider code"]},
+                _("No institution with provider code %(code)r") % {"code": institution},
+                fields={"institution": [_("unknown provider code")]},
             )
     if target is None:
         raise InvalidInput(
-            "Name the institution to import into", fields={"institution": ["required"]}
+            _("Name the institution to import into"), fields={"institution": [_("required")]}
         )
     if file.size and file.size > MAX_UPLOAD:
-        raise InvalidInput("The file is larger than 20 MB", fields={"file": ["too large"]})
+        raise InvalidInput(
+            _("The file is larger than %(mb)s MB") % {"mb": MAX_UPLOAD // (1024 * 1024)},
+            fields={"file": [_("too large")]},
+        )
     report = lines_import(
         actor=request.user,
         institution=target,

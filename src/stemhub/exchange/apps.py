@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ExchangeConfig(AppConfig):
     name = "stemhub.exchange"
     label = "exchange"
-    verbose_name = "Data exchange (hPSCreg, Cellosaurus, bulk import)"
+    verbose_name = _("Data exchange (hPSCreg, Cellosaurus, bulk import)")

@@ -12,6 +12,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
+from django.utils.functional import Promise
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from stemhub.accounts.models import Institution, User
 from stemhub.accounts.permissions import Perm, require
@@ -34,70 +38,87 @@ from stemhub.strprofile import ProfileError, parse_profile_text
 
 @dataclass(frozen=True)
 class Column:
+    """A column of the sheet: its name (the header, the same in every language), what it holds
+    (in the reader's language) and an example."""
+
     name: str
-    help: str
+    help: str | Promise
     example: str = ""
 
 
+YES_NO = _("yes / no")
+YES_NO_EMPTY = _("yes / no / empty")
+WHOLE_NUMBER = _("Whole number")
+
+
 COLUMNS = (
-    Column("name", "Standard name (required), e.g. NSCBi001-A", "NSCBi001-A"),
-    Column("name_zh", "Chinese name", "阿尔茨海默病患者来源诱导多能干细胞系"),
-    Column("line_type", f"Required: {', '.join(LineType.values)}", "hiPSC"),
-    Column("species", "Scientific name; empty = Homo sapiens", "Homo sapiens"),
-    Column("synonyms", "Other names, separated by ;", "AD-iPS-1;iPS-7"),
-    Column("parent", "Standard name of the parent line (subclones)", ""),
-    Column("description", "Free text", ""),
-    Column("clinical_grade", "yes / no", "no"),
+    Column("name", _("Standard name (required), e.g. NSCBi001-A"), "NSCBi001-A"),
+    Column("name_zh", _("Chinese name"), "阿尔茨海默病患者来源诱导多能干细胞系"),
+    Column(
+        "line_type",
+        format_lazy(_("Required: {choices}"), choices=", ".join(LineType.values)),
+        "hiPSC",
+    ),
+    Column("species", _("Scientific name; empty = Homo sapiens"), "Homo sapiens"),
+    Column("synonyms", _("Other names, separated by ;"), "AD-iPS-1;iPS-7"),
+    Column("parent", _("Standard name of the parent line (subclones)"), ""),
+    Column("description", _("Free text"), ""),
+    Column("clinical_grade", YES_NO, "no"),
     Column("derivation_method", ", ".join(DerivationMethod.values), "reprogramming"),
-    Column("source_cell_type_id", "Cell Ontology id", "CL:0000057"),
-    Column("source_cell_type", "Source cell type", "fibroblast"),
+    Column("source_cell_type_id", _("Cell Ontology id"), "CL:0000057"),
+    Column("source_cell_type", _("Source cell type"), "fibroblast"),
     Column("vector", ", ".join(Vector.values), "sendai"),
-    Column("vector_integrating", "yes / no / empty", "no"),
-    Column("vector_excisable", "yes / no / empty", ""),
-    Column("vector_absence_confirmed", "yes / no / empty", "yes"),
-    Column("reprogramming_factors", "Genes separated by ;", "OCT4;SOX2;KLF4;MYC"),
+    Column("vector_integrating", YES_NO_EMPTY, "no"),
+    Column("vector_excisable", YES_NO_EMPTY, ""),
+    Column("vector_absence_confirmed", YES_NO_EMPTY, "yes"),
+    Column("reprogramming_factors", _("Genes separated by ;"), "OCT4;SOX2;KLF4;MYC"),
     Column("derivation_date", "YYYY-MM-DD", "2024-03-01"),
-    Column("passage_at_reprogramming", "Whole number", "3"),
-    Column("derivation_country", "ISO 3166-1 alpha-2", "DE"),
-    Column("derivation_gmp", "yes / no", "no"),
-    Column("culture_medium", "", "mTeSR1"),
-    Column("surface_coating", "", "Matrigel"),
-    Column("feeder_cells", "", ""),
-    Column("passage_method", "", "EDTA"),
-    Column("o2_concentration", "", "21%"),
-    Column("co2_concentration", "", "5%"),
-    Column("consent_obtained", "yes / no / empty", "yes"),
-    Column("consent_reference", "", "IC-2023-4"),
-    Column("ethics_approval", "Ethics approval reference", "EC-2024-17"),
-    Column("use_research", "yes / no", "yes"),
-    Column("use_commercial", "yes / no / empty", "no"),
-    Column("use_clinical", "yes / no / empty", ""),
-    Column("restrictions", "", ""),
-    Column("managed_access", "yes / no", "no"),
-    Column("jurisdiction", "", "DE"),
-    Column("hla_typing", "GL string", "HLA-A*02:01+HLA-A*03:01"),
-    Column("str_profile", "LOCUS:allele,allele separated by ;", "TH01:6,9.3;vWA:17"),
-    Column("genome_wide_analysis", "", ""),
-    Column("donor_code", "Your donor reference; same code = same donor", "D-001"),
+    Column("passage_at_reprogramming", WHOLE_NUMBER, "3"),
+    Column("derivation_country", _("ISO 3166-1 alpha-2"), "DE"),
+    Column("derivation_gmp", YES_NO, "no"),
+    Column("culture_medium", _("Culture medium"), "mTeSR1"),
+    Column("surface_coating", _("Surface coating"), "Matrigel"),
+    Column("feeder_cells", _("Feeder cells, if any"), ""),
+    Column("passage_method", _("Passage method"), "EDTA"),
+    Column("o2_concentration", _("O₂ concentration"), "21%"),
+    Column("co2_concentration", _("CO₂ concentration"), "5%"),
+    Column("consent_obtained", YES_NO_EMPTY, "yes"),
+    Column("consent_reference", _("Consent form reference"), "IC-2023-4"),
+    Column("ethics_approval", _("Ethics approval reference"), "EC-2024-17"),
+    Column("use_research", YES_NO, "yes"),
+    Column("use_commercial", YES_NO_EMPTY, "no"),
+    Column("use_clinical", YES_NO_EMPTY, ""),
+    Column("restrictions", _("Restrictions on use"), ""),
+    Column("managed_access", YES_NO, "no"),
+    Column("jurisdiction", _("Jurisdiction of the consent (country)"), "DE"),
+    Column("hla_typing", _("GL string"), "HLA-A*02:01+HLA-A*03:01"),
+    Column("str_profile", _("LOCUS:allele,allele separated by ;"), "TH01:6,9.3;vWA:17"),
+    Column("genome_wide_analysis", _("Genome-wide analysis, free text"), ""),
+    Column("donor_code", _("Your donor reference; same code = same donor"), "D-001"),
     Column("donor_sex", ", ".join(Sex.values), "female"),
-    Column("donor_age_bin", "5-year bin (30-34), 100+, embryo or fetus", "30-34"),
-    Column("donor_ethnicity", "", ""),
-    Column("donor_diseases", "ONTOLOGY-ID|label separated by ;", "DOID:10652|Alzheimer's disease"),
+    Column("donor_age_bin", _("5-year bin (30-34), 100+, embryo or fetus"), "30-34"),
+    Column("donor_ethnicity", _("Donor ethnicity"), ""),
+    Column(
+        "donor_diseases", _("ONTOLOGY-ID|label separated by ;"), "DOID:10652|Alzheimer's disease"
+    ),
     Column(
         "markers",
-        "MARKER:positive|negative[:percent] separated by ;",
+        _("MARKER:positive|negative[:percent] separated by ;"),
         "OCT4:positive:97.5;NANOG:positive",
     ),
-    Column("markers_method", "Method of the markers (required with markers)", "flow cytometry"),
+    Column("markers_method", _("Method of the markers (required with markers)"), "flow cytometry"),
     Column(
         "germ_layers",
-        f"LAYER:MODE separated by ; (modes: {', '.join(Differentiation.Mode.values)})",
+        format_lazy(
+            _("LAYER:MODE separated by ; (modes: {modes})"),
+            modes=", ".join(Differentiation.Mode.values),
+        ),
         "endoderm:in_vitro_directed;mesoderm:in_vitro_directed;ectoderm:in_vitro_directed",
     ),
     Column("karyotype", "ISCN", "46,XX"),
-    Column("karyotype_method", "", "G-banding"),
-    Column("karyotype_passage", "Whole number", "12"),
-    Column("xrefs", "DATABASE:accession separated by ;", "BioSamples:SAMEA1234567"),
+    Column("karyotype_method", _("Karyotyping method"), "G-banding"),
+    Column("karyotype_passage", WHOLE_NUMBER, "12"),
+    Column("xrefs", _("DATABASE:accession separated by ;"), "BioSamples:SAMEA1234567"),
 )
 COLUMN_NAMES = tuple(c.name for c in COLUMNS)
 REQUIRED = ("name", "line_type")
@@ -171,7 +192,12 @@ class ImportRejected(InvalidInput):
 
     def __init__(self, problems: list[Problem]) -> None:
         super().__init__(
-            f"{len(problems)} problem(s) in the sheet; nothing was imported",
+            ngettext(
+                "%(n)s problem in the sheet; nothing was imported",
+                "%(n)s problems in the sheet; nothing was imported",
+                len(problems),
+            )
+            % {"n": len(problems)},
             fields={f"row {p.row}: {p.column}": [p.reason] for p in problems},
         )
         self.problems = problems
@@ -192,7 +218,7 @@ def read_sheet(filename: str, content: bytes) -> tuple[list[str], list[tuple[int
         number = int(where.removeprefix("line ")) if where.startswith("line ") else 1
         raise ImportRejected([Problem(number, "(file)", refused.message)]) from None
     if header is None:
-        raise ImportRejected([Problem(1, "(file)", "the file is empty")])
+        raise ImportRejected([Problem(1, "(file)", gettext("the file is empty"))])
     return header[1], data
 
 
@@ -206,14 +232,14 @@ def _boolean(text: str) -> bool | None:
         return True
     if text.lower() in FALSE:
         return False
-    raise BadCell(f"{text!r} is not yes or no")
+    raise BadCell(gettext("%(text)r is not yes or no") % {"text": text})
 
 
 def _whole(text: str) -> int | None:
     if not text:
         return None
     if not text.isdigit():
-        raise BadCell(f"{text!r} is not a whole number")
+        raise BadCell(gettext("%(text)r is not a whole number") % {"text": text})
     return int(text)
 
 
@@ -221,7 +247,7 @@ def _date(text: str) -> str | None:
     if not text:
         return None
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        raise BadCell(f"{text!r} is not a date YYYY-MM-DD")
+        raise BadCell(gettext("%(text)r is not a date YYYY-MM-DD") % {"text": text})
     return text
 
 
@@ -243,8 +269,11 @@ def _diseases(text: str) -> list[dict[str, Any]]:
         ontology = next((o for prefix, o in ONTOLOGY_PREFIXES if term.startswith(prefix)), None)
         if not sep or not label.strip() or ontology is None:
             raise BadCell(
-                f"{item!r} is not ID|label with a DOID:, EFO_, MONDO:, Orphanet_, NCIt: or "
-                "ICD-10: id"
+                gettext(
+                    "%(item)r is not ID|label with a DOID:, EFO_, MONDO:, Orphanet_, NCIt: or "
+                    "ICD-10: id"
+                )
+                % {"item": item}
             )
         if ontology in ("NCIt", "ICD-10"):
             term = term.split(":", 1)[1]
@@ -257,17 +286,24 @@ def _markers(text: str) -> list[dict[str, Any]]:
     for item in _items(text):
         parts = [p.strip() for p in item.split(":")]
         if len(parts) not in (2, 3) or not parts[0]:
-            raise BadCell(f"{item!r} is not MARKER:positive|negative[:percent]")
+            raise BadCell(
+                gettext("%(item)r is not MARKER:positive|negative[:percent]") % {"item": item}
+            )
         if parts[1] not in MarkerResult.Result.values:
-            raise BadCell(f"{item!r}: the result must be positive or negative")
+            raise BadCell(
+                gettext("%(item)r: the result must be positive or negative") % {"item": item}
+            )
         percent = None
         if len(parts) == 3:
             try:
                 percent = Decimal(parts[2])
             except InvalidOperation:
-                raise BadCell(f"{item!r}: {parts[2]!r} is not a percentage") from None
+                raise BadCell(
+                    gettext("%(item)r: %(value)r is not a percentage")
+                    % {"item": item, "value": parts[2]}
+                ) from None
             if not 0 <= percent <= 100:
-                raise BadCell(f"{item!r}: a percentage is 0-100")
+                raise BadCell(gettext("%(item)r: a percentage is 0-100") % {"item": item})
         out.append({"marker": parts[0], "result": parts[1], "percent_positive": percent})
     return out
 
@@ -275,11 +311,15 @@ def _markers(text: str) -> list[dict[str, Any]]:
 def _germ_layers(text: str) -> list[dict[str, Any]]:
     out = []
     for item in _items(text):
-        layer, _, mode = (p.strip() for p in item.partition(":"))
+        layer, _colon, mode = (p.strip() for p in item.partition(":"))
         if layer not in GermLayer.values or mode not in Differentiation.Mode.values:
             raise BadCell(
-                f"{item!r} is not LAYER:MODE (layers {', '.join(GermLayer.values)}; modes "
-                f"{', '.join(Differentiation.Mode.values)})"
+                gettext("%(item)r is not LAYER:MODE (layers %(layers)s; modes %(modes)s)")
+                % {
+                    "item": item,
+                    "layers": ", ".join(GermLayer.values),
+                    "modes": ", ".join(Differentiation.Mode.values),
+                }
             )
         out.append({"germ_layer": layer, "mode": mode})
     return out
@@ -290,7 +330,7 @@ def _xrefs(text: str) -> list[dict[str, str]]:
     for item in _items(text):
         database, sep, accession = (p.strip() for p in item.partition(":"))
         if not sep or not database or not accession:
-            raise BadCell(f"{item!r} is not DATABASE:accession")
+            raise BadCell(gettext("%(item)r is not DATABASE:accession") % {"item": item})
         out.append({"database": database, "accession": accession})
     return out
 
@@ -298,7 +338,10 @@ def _xrefs(text: str) -> list[dict[str, str]]:
 def _choice(choices: list[str]) -> Callable[[str], str]:
     def parse(text: str) -> str:
         if text and text not in choices:
-            raise BadCell(f"{text!r} is not one of {', '.join(choices)}")
+            raise BadCell(
+                gettext("%(text)r is not one of %(choices)s")
+                % {"text": text, "choices": ", ".join(choices)}
+            )
         return text
 
     return parse
@@ -317,7 +360,7 @@ def _row_data(cells: dict[str, str], problems: list[Problem], row: int) -> dict[
 
     for column in REQUIRED:
         if not cells.get(column):
-            problems.append(Problem(row, column, "required"))
+            problems.append(Problem(row, column, gettext("required")))
     data["name"] = cells.get("name", "")
     for column, choices in CHOICES.items():
         if value := take(column, _choice(choices)):
@@ -343,7 +386,13 @@ def _row_data(cells: dict[str, str], problems: list[Problem], row: int) -> dict[
     donor_columns = [c for c in COLUMN_NAMES if c.startswith("donor_") and cells.get(c)]
     if donor_columns:
         if not cells.get("donor_code"):
-            problems.append(Problem(row, "donor_code", f"required with {donor_columns[0]}"))
+            problems.append(
+                Problem(
+                    row,
+                    "donor_code",
+                    gettext("required with %(column)s") % {"column": donor_columns[0]},
+                )
+            )
         donor: dict[str, Any] = {"code": cells.get("donor_code", "")}
         if sex := take("donor_sex", _choice(Sex.values)):
             donor["sex"] = sex
@@ -357,16 +406,18 @@ def _row_data(cells: dict[str, str], problems: list[Problem], row: int) -> dict[
     if cells.get("markers"):
         markers = take("markers", _markers) or []
         if not cells.get("markers_method"):
-            problems.append(Problem(row, "markers_method", "required with markers"))
+            problems.append(Problem(row, "markers_method", gettext("required with markers")))
         data["markers"] = [{**m, "method": cells.get("markers_method", "")} for m in markers]
     elif cells.get("markers_method"):
-        problems.append(Problem(row, "markers_method", "given without markers"))
+        problems.append(Problem(row, "markers_method", gettext("given without markers")))
     if cells.get("germ_layers"):
         data["differentiations"] = take("germ_layers", _germ_layers) or []
     karyotype_columns = ("karyotype", "karyotype_method", "karyotype_passage")
     if any(cells.get(c) for c in karyotype_columns):
         if not cells.get("karyotype"):
-            problems.append(Problem(row, "karyotype", "required with the karyotype method/passage"))
+            problems.append(
+                Problem(row, "karyotype", gettext("required with the karyotype method/passage"))
+            )
         data["karyotypes"] = [
             {
                 "karyotype": cells.get("karyotype", ""),
@@ -432,22 +483,28 @@ def lines_import(
     seen: dict[str, int] = {}
     for index, column in enumerate(header, start=1):
         if not column:
-            problems.append(Problem(1, f"(column {index})", "a column without a name"))
+            problems.append(Problem(1, f"(column {index})", gettext("a column without a name")))
         elif column not in COLUMN_NAMES:
-            problems.append(Problem(1, column, "unknown column"))
+            problems.append(Problem(1, column, gettext("unknown column")))
         elif column in seen:
-            problems.append(Problem(1, column, f"the column appears twice ({seen[column]})"))
+            problems.append(
+                Problem(
+                    1,
+                    column,
+                    gettext("the column appears twice (%(first)s)") % {"first": seen[column]},
+                )
+            )
         seen.setdefault(column, index)
     for column in REQUIRED:
         if column not in seen:
-            problems.append(Problem(1, column, "missing column"))
+            problems.append(Problem(1, column, gettext("missing column")))
     if problems:
         return _report(dry_run, len(rows), [], problems)
     created: list[str] = []
     with transaction.atomic():
         for number, values in rows:
             if len(values) > len(header) and any(values[len(header) :]):
-                problems.append(Problem(number, "(row)", "more cells than columns"))
+                problems.append(Problem(number, "(row)", gettext("more cells than columns")))
                 continue
             cells = {column: value for column, value in zip(header, values, strict=False)}
             row_problems: list[Problem] = []
@@ -484,13 +541,14 @@ def template_csv() -> str:
 
 
 def template_xlsx() -> bytes:
-    """The sheet to fill in, plus a Help sheet with each column's format and an example."""
+    """The sheet to fill in, plus a Help sheet with each column's format and an example (in
+    the reader's language; the column names are the same in every language)."""
     return xlsx_bytes(
         {
-            "Lines": (COLUMN_NAMES, []),
-            "Help": (
-                ("column", "format", "example"),
-                ((c.name, c.help, c.example) for c in COLUMNS),
+            gettext("Lines"): (COLUMN_NAMES, []),
+            gettext("Help"): (
+                (gettext("column"), gettext("format"), gettext("example")),
+                ((c.name, str(c.help), c.example) for c in COLUMNS),
             ),
         }
     )

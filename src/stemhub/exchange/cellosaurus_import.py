@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from stemhub.accounts.models import Institution
 from stemhub.catalogue.services import catalogue_entries_refresh
@@ -68,8 +69,15 @@ STR_FIELDS = ("name", "species", "category", "profile", "sources", "variant_sour
 class CellosaurusImportError(InvalidInput):
     def __init__(self, errors: list[MalformedEntry]) -> None:
         first = errors[0]
-        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        super().__init__(f"Malformed Cellosaurus entry at {first}{more}; nothing was imported")
+        if len(errors) > 1:
+            message = gettext(
+                "Malformed Cellosaurus entry at %(first)s (and %(more)s more); nothing was imported"
+            ) % {"first": first, "more": len(errors) - 1}
+        else:
+            message = gettext("Malformed Cellosaurus entry at %(first)s; nothing was imported") % {
+                "first": first
+            }
+        super().__init__(message)
         self.errors = errors
 
 
@@ -185,8 +193,8 @@ def _read(
         if isinstance(item, Entry) and item.accession in seen:
             item = MalformedEntry(
                 item.line,
-                f"accession {item.accession} already used by the entry at line "
-                f"{seen[item.accession]}",
+                gettext("accession %(accession)s already used by the entry at line %(line)s")
+                % {"accession": item.accession, "line": seen[item.accession]},
                 entry_id=item.id,
             )
         if isinstance(item, MalformedEntry):
@@ -330,7 +338,8 @@ def _free_name(entry: Entry, taken: set[str]) -> str:
     for candidate in (entry.id, f"{entry.id} ({entry.accession})", entry.accession):
         if len(candidate) <= 64 and candidate not in taken:
             return candidate
-    raise InvalidInput(f"No free name for {entry.accession}")  # accessions are unique
+    # Accessions are unique: this is a defect, not a bad file.
+    raise InvalidInput(gettext("No free name for %(accession)s") % {"accession": entry.accession})
 
 
 def _sync_lines(

@@ -12,6 +12,8 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.translation import gettext
+
 from stemhub.registry.models import CellLine, GermLayer, Source, Vector
 
 HLA_LOCI = {
@@ -162,13 +164,17 @@ def read_records(text: str, *, source: str) -> list[tuple[str, dict[str, Any]]]:
     try:
         loaded = json.loads(text)
     except json.JSONDecodeError as error:
-        raise RecordProblem("(file)", f"{source} is not JSON: {error}") from None
+        raise RecordProblem(
+            "(file)", gettext("%(file)s is not JSON: %(error)s") % {"file": source, "error": error}
+        ) from None
     items = loaded if isinstance(loaded, list) else [loaded]
     records = []
     for index, item in enumerate(items):
         where = f"{source}[{index}]" if isinstance(loaded, list) else source
         if not isinstance(item, dict):
-            raise RecordProblem("(record)", f"{where} is not a JSON object")
+            raise RecordProblem(
+                "(record)", gettext("%(where)s is not a JSON object") % {"where": where}
+            )
         records.append((where, item))
     return records
 
@@ -333,7 +339,7 @@ def _text(record: dict[str, Any], key: str) -> str:
     if value is None:
         return ""
     if not isinstance(value, str | int | float) or isinstance(value, bool):
-        raise RecordProblem(key, "must be text")
+        raise RecordProblem(key, gettext("must be text"))
     return str(value).strip()
 
 
@@ -341,7 +347,7 @@ def _flag(record: dict[str, Any], key: str) -> bool | None:
     value = record.get(key)
     if value is None or isinstance(value, bool):
         return value
-    raise RecordProblem(key, "must be true, false or null")
+    raise RecordProblem(key, gettext("must be true, false or null"))
 
 
 def _list(record: dict[str, Any], key: str) -> list[Any]:
@@ -349,7 +355,7 @@ def _list(record: dict[str, Any], key: str) -> list[Any]:
     if value is None:
         return []
     if not isinstance(value, list):
-        raise RecordProblem(key, "must be a list")
+        raise RecordProblem(key, gettext("must be a list"))
     return value
 
 
@@ -357,10 +363,10 @@ def _objects(record: dict[str, Any], key: str, allowed: frozenset[str]) -> list[
     items = _list(record, key)
     for index, item in enumerate(items):
         if not isinstance(item, dict):
-            raise RecordProblem(f"{key}[{index}]", "must be an object")
+            raise RecordProblem(f"{key}[{index}]", gettext("must be an object"))
         unknown = sorted(set(item) - allowed)
         if unknown:
-            raise RecordProblem(f"{key}[{index}].{unknown[0]}", "unknown key")
+            raise RecordProblem(f"{key}[{index}].{unknown[0]}", gettext("unknown key"))
     return items
 
 
@@ -380,7 +386,8 @@ def _disease_in(item: dict[str, Any], key: str) -> dict[str, Any]:
                 "primary": bool(item.get("primary", True)),
             }
     raise RecordProblem(
-        f"{key}.purl", f"{purl!r} is no DOID, MONDO, NCIt, EFO, ORDO or ICD-10 PURL"
+        f"{key}.purl",
+        gettext("%(purl)r is no DOID, MONDO, NCIt, EFO, ORDO or ICD-10 PURL") % {"purl": purl},
     )
 
 
@@ -395,7 +402,11 @@ def _hla_in(record: dict[str, Any]) -> str:
             if "*" not in value:
                 value = f"{gene}*{value}"
             if value.partition("*")[0] != gene:
-                raise RecordProblem(f"{prefix}_all{n}", f"{value!r} is not an HLA-{gene} allele")
+                raise RecordProblem(
+                    f"{prefix}_all{n}",
+                    gettext("%(value)r is not an HLA-%(gene)s allele")
+                    % {"value": value, "gene": gene},
+                )
             alleles.append(f"HLA-{value}")
         if alleles:
             loci.append("+".join(alleles))
@@ -411,15 +422,19 @@ def _vector_in(record: dict[str, Any]) -> dict[str, Any]:
             "reprogramming_factors": [],
         }
     if kind not in ("integrating", "non_integrating"):
-        raise RecordProblem("vector_type", "must be integrating, non_integrating or none")
+        raise RecordProblem("vector_type", gettext("must be integrating, non_integrating or none"))
     table = INTEGRATING if kind == "integrating" else NON_INTEGRATING
     reverse = {v: k.value for k, v in table.items()}
     name = _text(record, f"{kind}_vector").lower().replace(" ", "_")
     if name not in reverse and name != "other":
-        raise RecordProblem(f"{kind}_vector", f"{name!r} is not one of {', '.join(reverse)}, other")
+        raise RecordProblem(
+            f"{kind}_vector",
+            gettext("%(name)r is not one of %(names)s, other")
+            % {"name": name, "names": ", ".join(reverse)},
+        )
     factors = _list(record, f"{kind}_vector_gene_list")
     if not all(isinstance(f, str) for f in factors):
-        raise RecordProblem(f"{kind}_vector_gene_list", "must be a list of gene symbols")
+        raise RecordProblem(f"{kind}_vector_gene_list", gettext("must be a list of gene symbols"))
     return {
         "vector": reverse.get(name, Vector.OTHER.value),
         "vector_integrating": kind == "integrating",
@@ -433,14 +448,16 @@ def _percent(value: Any, key: str) -> str | None:
     try:
         return str(Decimal(str(value)).quantize(Decimal("0.01")))
     except InvalidOperation:
-        raise RecordProblem(key, f"{value!r} is not a percentage") from None
+        raise RecordProblem(
+            key, gettext("%(value)r is not a percentage") % {"value": value}
+        ) from None
 
 
 def hpscreg_to_data(record: dict[str, Any]) -> dict[str, Any]:
     """Registry data for one record: only the groups the record holds. Raises RecordProblem."""
     unknown = sorted(set(record) - OWN_KEYS - IGNORED_KEYS)
     if unknown:
-        raise RecordProblem(unknown[0], "unknown key")
+        raise RecordProblem(unknown[0], gettext("unknown key"))
     data: dict[str, Any] = {}
     for key, field in SCALARS.items():
         if key not in record:
@@ -450,18 +467,18 @@ def hpscreg_to_data(record: dict[str, Any]) -> dict[str, Any]:
             value = _flag(record, key)
         elif key == "passage_number_reprogrammed":
             if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
-                raise RecordProblem(key, "must be a whole number")
+                raise RecordProblem(key, gettext("must be a whole number"))
         else:
             value = _text(record, key)
             if key == "derivation_date":
                 value = value or None
                 if value and not re.match(r"^\d{4}-\d{2}-\d{2}$", value):
-                    raise RecordProblem(key, "must be a date YYYY-MM-DD")
+                    raise RecordProblem(key, gettext("must be a date YYYY-MM-DD"))
         data[field] = value
     if "alternate_name" in record:
         names = _list(record, "alternate_name")
         if not all(isinstance(n, str) for n in names):
-            raise RecordProblem("alternate_name", "must be a list of names")
+            raise RecordProblem("alternate_name", gettext("must be a list of names"))
         data["synonyms"] = sorted(set(names))
     if "subclone_of" in record:
         data["parent"] = _text(record, "subclone_of") or None
@@ -476,7 +493,7 @@ def hpscreg_to_data(record: dict[str, Any]) -> dict[str, Any]:
         ):
             marker = _text(item, "marker")
             if not marker:
-                raise RecordProblem(f"fingerprinting[{index}].marker", "required")
+                raise RecordProblem(f"fingerprinting[{index}].marker", gettext("required"))
             alleles = [_text(item, k) for k in ("allele1", "allele2")]
             profile[marker] = [a for a in alleles if a]
         data["str_profile"] = profile
@@ -522,7 +539,7 @@ def hpscreg_to_data(record: dict[str, Any]) -> dict[str, Any]:
             if not isinstance(item, dict) or set(item) - allowed:
                 raise RecordProblem(
                     "characterisation_pluritest_data",
-                    "must hold pluripotency_score, novelty_score and passage",
+                    gettext("must hold pluripotency_score, novelty_score and passage"),
                 )
         data["pluritests"] = items
     if any(key in record for key in DIFFERENTIATION_KEYS.values()):
@@ -532,7 +549,9 @@ def hpscreg_to_data(record: dict[str, Any]) -> dict[str, Any]:
             for index, item in enumerate(_objects(record, key, allowed)):
                 modes = [mode for mode, flag in MODE_FLAGS.items() if item.get(flag)]
                 if len(modes) != 1:
-                    raise RecordProblem(f"{key}[{index}]", "set exactly one of the mode flags")
+                    raise RecordProblem(
+                        f"{key}[{index}]", gettext("set exactly one of the mode flags")
+                    )
                 rows.append(
                     {
                         "germ_layer": layer,
@@ -586,16 +605,16 @@ def _donor_in(record: dict[str, Any]) -> dict[str, Any] | None:
     donor = record.get("donor")
     if donor is None:
         if record.get("diseases") or _text(record, "donor_age"):
-            raise RecordProblem("donor", "diseases and donor_age need a donor with an id")
+            raise RecordProblem("donor", gettext("diseases and donor_age need a donor with an id"))
         return None
     if not isinstance(donor, dict):
-        raise RecordProblem("donor", "must be an object")
+        raise RecordProblem("donor", gettext("must be an object"))
     unknown = sorted(set(donor) - DONOR_KEYS)
     if unknown:
-        raise RecordProblem(f"donor.{unknown[0]}", "unknown key")
+        raise RecordProblem(f"donor.{unknown[0]}", gettext("unknown key"))
     code = _text(donor, "id")
     if not code:
-        raise RecordProblem("donor.id", "required: lines of one donor share it")
+        raise RecordProblem("donor.id", gettext("required: lines of one donor share it"))
     sex = _text(donor, "gender").lower() or "unknown"
     return {
         "code": code,

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from stemhub.accounts.models import Institution, Role, RoleGrant, User
 from stemhub.catalogue.services import catalogue_entry_refresh
@@ -100,12 +101,19 @@ class Incoming:
 
     @property
     def label(self) -> str:
-        return f"record {self.index} ({self.where}, {self.name!r})"
+        return gettext("record %(index)s (%(where)s, %(name)r)") % {
+            "index": self.index,
+            "where": self.where,
+            "name": self.name,
+        }
 
 
 def _problem(index: int, where: str, name: Any, key: str, message: str) -> InvalidInput:
     return InvalidInput(
-        f"record {index} ({where}, {name!r}): key {key!r}: {message}; nothing was imported",
+        gettext(
+            "record %(index)s (%(where)s, %(name)r): key %(key)r: %(problem)s; nothing was imported"
+        )
+        % {"index": index, "where": where, "name": name, "key": key, "problem": message},
         fields={f"records[{index}].{key}": [message]},
     )
 
@@ -118,15 +126,20 @@ def _blame(item: Incoming) -> Iterator[None]:
     except StemhubError as error:
         keys = ", ".join(error.fields) or "(record)"
         raise type(error)(
-            f"{item.label}: {error.message} (keys: {keys}); nothing was imported",
+            gettext("%(record)s: %(problem)s (keys: %(keys)s); nothing was imported")
+            % {"record": item.label, "problem": error.message, "keys": keys},
             fields={f"records[{item.index}].{k}": v for k, v in error.fields.items()},
         ) from None
+
+
+def _one_of(values: list[str]) -> str:
+    return gettext("one of %(values)s") % {"values": ", ".join(values)}
 
 
 def _parse(index: int, where: str, record: dict[str, Any]) -> Incoming:
     name = record.get("name")
     if not isinstance(name, str) or not name.strip():
-        raise _problem(index, where, name, "name", "required")
+        raise _problem(index, where, name, "name", gettext("required"))
     try:
         data = hpscreg_to_data(record)
         providers = provider_entries(record) if "providers" in record else None
@@ -134,12 +147,10 @@ def _parse(index: int, where: str, record: dict[str, Any]) -> Incoming:
         raise _problem(index, where, name, problem.key, problem.message) from None
     status = record.get("status") or Status.PUBLISHED.value
     if status not in Status.values:
-        raise _problem(index, where, name, "status", f"one of {', '.join(Status.values)}")
+        raise _problem(index, where, name, "status", _one_of(Status.values))
     availability = record.get("availability") or Availability.NOT_AVAILABLE.value
     if availability not in Availability.values:
-        raise _problem(
-            index, where, name, "availability", f"one of {', '.join(Availability.values)}"
-        )
+        raise _problem(index, where, name, "availability", _one_of(Availability.values))
     data["source"] = Source.HPSCREG.value
     data["external_accession"] = str(record.get("id") or "")
     return Incoming(index, where, name.strip(), data, providers, status, availability)
@@ -186,8 +197,11 @@ def _providers(item: Incoming, warnings: list[str]) -> list[dict[str, str]]:
         code = provider["code"]
         if not (2 <= len(code) <= 5 and set(code) <= PROVIDER_CODE_CHARS):
             warnings.append(
-                f"{item.label}: provider code {code!r} cannot name an institution here "
-                "(2-5 uppercase letters); that provider is left out"
+                gettext(
+                    "%(record)s: provider code %(code)r cannot name an institution here "
+                    "(2-5 uppercase letters); that provider is left out"
+                )
+                % {"record": item.label, "code": code}
             )
             continue
         if not Institution.objects.filter(provider_code=code).exists():
@@ -251,7 +265,11 @@ def hpscreg_import(
     for item in items:
         if item.name in seen:
             raise _problem(
-                item.index, item.where, item.name, "name", f"also in record {seen[item.name]}"
+                item.index,
+                item.where,
+                item.name,
+                "name",
+                gettext("also in record %(index)s") % {"index": seen[item.name]},
             )
         seen[item.name] = item.index
     counts = {"created": 0, "updated": 0, "unchanged": 0}
@@ -273,7 +291,7 @@ def hpscreg_import(
                         item.where,
                         item.name,
                         "type",
-                        f"one of {', '.join(LineType.values)}",
+                        _one_of(LineType.values),
                     )
                 # cell_line_create holds names to the owning institution's provider code; an
                 # hPSCreg line keeps its registered name, so the row is made here and every

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from stemhub.accounts.permissions import Perm, user_can
 from stemhub.core.errors import StemhubError
@@ -18,7 +19,9 @@ def lines_import_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     register every row at once; every bad cell is listed with its row and column."""
     institution = request.user.institution
     if institution is None or not user_can(request.user, Perm.EDIT_LINE, institution.pk):
-        raise PermissionDenied("You need registry.edit_line in your institution to import lines.")
+        raise PermissionDenied(
+            _("You need registry.edit_line in your institution to import lines.")
+        )
     context: dict[str, object] = {
         "columns": COLUMNS,
         "institution": institution,
@@ -29,7 +32,7 @@ def lines_import_page(request: AuthenticatedHttpRequest) -> HttpResponse:
         upload = request.FILES.get("file")
         dry_run = request.POST.get("dry_run") == "on"
         if upload is None:
-            context["error"] = "Choose a CSV or XLSX file to import."
+            context["error"] = _("Choose a CSV or XLSX file to import.")
             status = 400
         else:
             try:

@@ -6,6 +6,7 @@
   "use strict";
 
   const FACET_OF_KIND = { disease: "disease", gene: "gene" };
+  // The words come from the box's data-label-* attributes, in the page's language.
   const KIND_LABEL = { line: "Line", disease: "Disease", gene: "Gene" };
 
   function lineUrl(base, name) {
@@ -18,10 +19,16 @@
     if (!input) return;
     const suggestUrl = box.dataset.suggestUrl;
     const linesUrl = box.dataset.linesUrl;
+    const words = box.dataset;
+    const kindLabel = {
+      line: words.labelLine || KIND_LABEL.line,
+      disease: words.labelDisease || KIND_LABEL.disease,
+      gene: words.labelGene || KIND_LABEL.gene,
+    };
     const list = document.createElement("ul");
     list.id = input.id + "-suggestions";
     list.setAttribute("role", "listbox");
-    list.setAttribute("aria-label", "Suggestions");
+    list.setAttribute("aria-label", words.labelSuggestions || "Suggestions");
     list.hidden = true;
     box.appendChild(list);
     input.setAttribute("role", "combobox");
@@ -78,7 +85,7 @@
         label.textContent = item.label;
         const kind = document.createElement("span");
         kind.className = "kind";
-        kind.textContent = KIND_LABEL[item.kind] || item.kind;
+        kind.textContent = kindLabel[item.kind] || item.kind;
         option.append(label, kind);
         // mousedown, not click: it comes before the input's blur closes the list.
         option.addEventListener("mousedown", (event) => {

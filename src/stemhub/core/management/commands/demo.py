@@ -1,4 +1,7 @@
-"""`stemhub demo [--once]`: load the demo data and print the logins."""
+"""`stemhub demo [--once]`: load the demo data and print the logins.
+
+The help and the messages are marked with `gettext` (not `gettext_lazy`: argparse needs plain
+text), in the language active when the command runs."""
 
 import os
 import time
@@ -7,6 +10,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from stemhub.accounts.demo import UserSpec
 from stemhub.accounts.models import User
@@ -22,7 +26,7 @@ APP_DEMOS = (biobank_demo, quality_demo, distribution_demo, cordblood_demo)
 
 
 class Command(BaseCommand):
-    help = (
+    help = _(
         "Load the demo: institutions, a user for every role and 70-odd cell lines, all in one "
         "transaction, the same every time. Prints the demo logins."
     )
@@ -31,28 +35,38 @@ class Command(BaseCommand):
         parser.add_argument(
             "--once",
             action="store_true",
-            help="Do nothing (but print the logins) when the demo was loaded before.",
+            help=_("Do nothing (but print the logins) when the demo was loaded before."),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if demo_is_loaded():
             if not options["once"]:
                 raise CommandError(
-                    "The demo data is already loaded; use --once to skip loading, or start from "
-                    "an empty database."
+                    _(
+                        "The demo data is already loaded; use --once to skip loading, or start "
+                        "from an empty database."
+                    )
                 )
-            self.stdout.write("The demo data was loaded before; nothing to do.")
+            self.stdout.write(_("The demo data was loaded before; nothing to do."))
         else:
             started = time.monotonic()
-            self.stdout.write("Loading the demo data...")
+            self.stdout.write(_("Loading the demo data..."))
             with transaction.atomic():
                 summary = demo_load(stdout=self.stdout)
                 for module in APP_DEMOS:
                     self._app_demo(module)
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"Loaded {summary.institutions} institutions, {len(summary.users)} users and "
-                    f"{summary.lines} cell lines in {time.monotonic() - started:.1f} s."
+                    _(
+                        "Loaded %(institutions)s institutions, %(users)s users and %(lines)s cell "
+                        "lines in %(seconds).1f s."
+                    )
+                    % {
+                        "institutions": summary.institutions,
+                        "users": len(summary.users),
+                        "lines": summary.lines,
+                        "seconds": time.monotonic() - started,
+                    }
                 )
             )
             self._counts(summary)
@@ -77,14 +91,18 @@ class Command(BaseCommand):
             with transaction.atomic():
                 module.load(stdout=self.stdout)
         except HLAError as error:
-            self.stdout.write(self.style.WARNING(f"Skipped {module.__name__}: {error}"))
+            self.stdout.write(
+                self.style.WARNING(
+                    _("Skipped %(part)s: %(error)s") % {"part": module.__name__, "error": error}
+                )
+            )
 
     def _counts(self, summary: DemoSummary) -> None:
         for title, counts in (
-            ("type", summary.by_type),
-            ("species", summary.by_species),
-            ("status", summary.by_status),
-            ("availability", summary.by_availability),
+            (_("by type"), summary.by_type),
+            (_("by species"), summary.by_species),
+            (_("by status"), summary.by_status),
+            (_("by availability"), summary.by_availability),
         ):
             listed = ", ".join(f"{key} {count}" for key, count in counts.items())
-            self.stdout.write(f"  by {title}: {listed}")
+            self.stdout.write(f"  {title}: {listed}")

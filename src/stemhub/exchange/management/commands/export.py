@@ -5,18 +5,20 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 
 class Command(BaseCommand):
-    help = "Export registry lines for another registry."
+    # gettext, not gettext_lazy: argparse needs plain text (the command's own language).
+    help = _("Export registry lines for another registry.")
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         subparsers = parser.add_subparsers(dest="format", required=True, metavar="FORMAT")
         hpscreg = subparsers.add_parser(
             "hpscreg",
-            help="Published human lines (not Cellosaurus entries), as hPSCreg JSON (by name)",
+            help=_("Published human lines (not Cellosaurus entries), as hPSCreg JSON (by name)"),
         )
-        hpscreg.add_argument("--out", type=Path, help="Write here instead of stdout")
+        hpscreg.add_argument("--out", type=Path, help=_("Write here instead of stdout"))
 
     def handle(self, *args: Any, **options: Any) -> None:
         from stemhub.exchange.services import hpscreg_dumps, hpscreg_export

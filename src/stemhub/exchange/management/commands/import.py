@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from stemhub.accounts.models import Institution, User
 from stemhub.core.errors import StemhubError
@@ -18,32 +20,35 @@ MAX_HPSCREG_RECORDS = 20_000
 
 
 class Command(BaseCommand):
-    help = "Import a Cellosaurus release, hPSCreg JSON records or a centre's own lines."
+    # gettext, not gettext_lazy: argparse needs plain text (the command's own language).
+    help = _("Import a Cellosaurus release, hPSCreg JSON records or a centre's own lines.")
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         subparsers = parser.add_subparsers(dest="format", required=True, metavar="FORMAT")
         cellosaurus = subparsers.add_parser(
-            "cellosaurus", help="A Cellosaurus flat file (cellosaurus.txt)"
+            "cellosaurus", help=_("A Cellosaurus flat file (cellosaurus.txt)")
         )
         cellosaurus.add_argument("file", type=Path)
         cellosaurus.add_argument(
-            "--release", default="", help="Release, when the file has no header naming it"
+            "--release", default="", help=_("Release, when the file has no header naming it")
         )
         cellosaurus.add_argument(
             "--skip-invalid",
             action="store_true",
-            help="Leave malformed entries out (listed in the summary) instead of importing none",
+            help=_("Leave malformed entries out (listed in the summary) instead of importing none"),
         )
-        hpscreg = subparsers.add_parser("hpscreg", help="hPSCreg JSON export files")
+        hpscreg = subparsers.add_parser("hpscreg", help=_("hPSCreg JSON export files"))
         hpscreg.add_argument("files", type=Path, nargs="+", metavar="FILE")
         hpscreg.add_argument(
-            "--as", dest="username", default="", help="Record changes as this user"
+            "--as", dest="username", default="", help=_("Record changes as this user")
         )
-        lines = subparsers.add_parser("lines", help="A centre's own lines from CSV or XLSX")
+        lines = subparsers.add_parser("lines", help=_("A centre's own lines from CSV or XLSX"))
         lines.add_argument("file", type=Path)
-        lines.add_argument("--institution", default="", help="Provider code (default: the user's)")
-        lines.add_argument("--dry-run", action="store_true", help="Validate only; write nothing")
-        lines.add_argument("--as", dest="username", default="", help="Import as this user")
+        lines.add_argument(
+            "--institution", default="", help=_("Provider code (default: the user's)")
+        )
+        lines.add_argument("--dry-run", action="store_true", help=_("Validate only; write nothing"))
+        lines.add_argument("--as", dest="username", default="", help=_("Import as this user"))
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -61,12 +66,12 @@ class Command(BaseCommand):
 
         path: Path = options["file"]
         if not path.is_file():
-            raise CommandError(f"No such file: {path}")
+            raise CommandError(_("No such file: %(path)s") % {"path": path})
         try:
             with path.open(encoding="utf-8") as handle:
                 release = read_release(bounded_lines(handle)) or options["release"]
             if not release:
-                raise CommandError("The file names no release in its header; pass --release")
+                raise CommandError(_("The file names no release in its header; pass --release"))
             with path.open(encoding="utf-8") as handle:
                 summary = cellosaurus_import(
                     lines=bounded_lines(handle),
@@ -74,9 +79,16 @@ class Command(BaseCommand):
                     skip_invalid=options["skip_invalid"],
                 )
         except FileTooLarge as error:
-            raise CommandError(f"{path.name}, {error}; nothing was imported") from None
+            raise CommandError(
+                _("%(file)s, %(problem)s; nothing was imported")
+                % {"file": path.name, "problem": error}
+            ) from None
         for skipped in summary.get("skipped", []):
-            print(f"skipped line {skipped['line']}: {skipped['reason']}", file=sys.stderr)
+            print(
+                _("skipped line %(line)s: %(reason)s")
+                % {"line": skipped["line"], "reason": skipped["reason"]},
+                file=sys.stderr,
+            )
         return summary
 
     def _hpscreg(self, options: dict[str, Any]) -> dict[str, Any]:
@@ -86,20 +98,28 @@ class Command(BaseCommand):
         records = []
         for path in options["files"]:
             if not path.is_file():
-                raise CommandError(f"No such file: {path}")
+                raise CommandError(_("No such file: %(path)s") % {"path": path})
             if path.stat().st_size > MAX_HPSCREG_BYTES:
                 raise CommandError(
-                    f"{path.name} is larger than {MAX_HPSCREG_BYTES // 2**20} MB, the limit of "
-                    "one hPSCreg file; split it; nothing was imported"
+                    _(
+                        "%(file)s is larger than %(mb)s MB, the limit of one hPSCreg file; split "
+                        "it; nothing was imported"
+                    )
+                    % {"file": path.name, "mb": MAX_HPSCREG_BYTES // 2**20}
                 )
             try:
                 records.extend(read_records(path.read_text(encoding="utf-8"), source=path.name))
             except RecordProblem as problem:
-                raise CommandError(f"{problem.message}; nothing was imported") from None
+                raise CommandError(
+                    _("%(problem)s; nothing was imported") % {"problem": problem.message}
+                ) from None
             if len(records) > MAX_HPSCREG_RECORDS:
                 raise CommandError(
-                    f"more than {MAX_HPSCREG_RECORDS:,} records (at {path.name}), the limit of "
-                    "one import; import the files in parts; nothing was imported"
+                    _(
+                        "more than %(limit)s records (at %(file)s), the limit of one import; "
+                        "import the files in parts; nothing was imported"
+                    )
+                    % {"limit": f"{MAX_HPSCREG_RECORDS:,}", "file": path.name}
                 )
         return hpscreg_import(records=records, actor=_user(options["username"]))
 
@@ -108,17 +128,20 @@ class Command(BaseCommand):
 
         path: Path = options["file"]
         if not path.is_file():
-            raise CommandError(f"No such file: {path}")
+            raise CommandError(_("No such file: %(path)s") % {"path": path})
         actor = _user(options["username"])
         if actor is None:
-            raise CommandError("Say who imports with --as USERNAME")
+            raise CommandError(_("Say who imports with --as USERNAME"))
         institution = actor.institution
         if options["institution"]:
             institution = Institution.objects.filter(provider_code=options["institution"]).first()
             if institution is None:
-                raise CommandError(f"No institution with provider code {options['institution']}")
+                raise CommandError(
+                    _("No institution with provider code %(code)s")
+                    % {"code": options["institution"]}
+                )
         if institution is None:
-            raise CommandError("Name the institution with --institution CODE")
+            raise CommandError(_("Name the institution with --institution CODE"))
         report = lines_import(
             actor=actor,
             institution=institution,
@@ -129,11 +152,19 @@ class Command(BaseCommand):
         if report["errors"]:
             for error in report["errors"]:
                 print(
-                    f"row {error['row']}, column {error['column']}: {error['reason']}",
+                    _("row %(row)s, column %(column)s: %(reason)s") % error,
                     file=sys.stderr,
                 )
             self.stdout.write(json.dumps(report, ensure_ascii=False))
-            raise CommandError(f"{len(report['errors'])} problem(s); nothing was imported")
+            count = len(report["errors"])
+            raise CommandError(
+                ngettext(
+                    "%(n)s problem; nothing was imported",
+                    "%(n)s problems; nothing was imported",
+                    count,
+                )
+                % {"n": count}
+            )
         return report
 
 
@@ -142,5 +173,5 @@ def _user(username: str) -> User | None:
         return None
     user = User.objects.filter(username=username).first()
     if user is None:
-        raise CommandError(f"No user {username!r}")
+        raise CommandError(_("No user %(name)r") % {"name": username})
     return user
