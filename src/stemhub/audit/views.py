@@ -23,9 +23,10 @@ PER_PAGE = 50
 def record_type(label: str) -> str:
     """A model label as the words of its record type ("registry.cellline" → "Cell line")."""
     try:
-        return str(apps.get_model(label)._meta.verbose_name).capitalize()
+        words = str(apps.get_model(label)._meta.verbose_name)
     except LookupError:
         return label
+    return words[:1].upper() + words[1:]  # not capitalize(): "API token", not "Api token"
 
 
 @require_GET
