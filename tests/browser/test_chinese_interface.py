@@ -52,10 +52,18 @@ def menu(page):
 
 
 def test_a_visitor_finds_a_line_by_part_of_its_chinese_name(browser, demo):
-    from stemhub.registry.demo.lines import CHINESE_NAMES
-
-    line, chinese_name = next(iter(CHINESE_NAMES.items()))
-    part = chinese_name[1:4]  # any part of the name finds it
+    line, chinese_name = (
+        demo.command(
+            "shell",
+            "-c",
+            "from stemhub.registry.models import CellLine; "
+            "line = CellLine.objects.filter(status='published').exclude(name_zh='')"
+            ".order_by('name').last(); print(line.name, line.name_zh)",
+        )
+        .splitlines()[-1]
+        .split(" ", 1)
+    )
+    part = chinese_name[2:6]  # any part of the name finds it
     page = chinese_page(browser, demo)
     page.get_by_role("navigation", name=zh("Main")).get_by_role(
         "link", name=zh("Cell lines")
@@ -85,7 +93,8 @@ def test_a_researcher_requests_a_line_in_chinese(browser, demo):
     page.get_by_label(zh("Project summary")).fill("由该细胞系分化的星形胶质细胞与神经元共培养。")
     page.get_by_label(zh("Ethics approval reference")).fill("伦审 2026-077")
     page.get_by_label(zh("Number of vials")).fill("1")
-    page.get_by_label(zh("I accept the licence terms")).check()
+    accept = zh("I accept the licence terms, version %(number)s, for this project")
+    page.get_by_label(accept.split("%(number)s")[0].strip()).check()
     page.get_by_label(zh("Your password")).fill(DEMO_PASSWORD)
     page.get_by_role("button", name=zh("Sign and submit request")).click()
     expect(page.locator("#request-status")).to_have_text(zh("Submitted"))
@@ -103,7 +112,9 @@ def test_a_coordinator_searches_and_reserves_a_cord_unit_in_chinese(browser, dem
     log_in(page, "coordinator")
     page.locator("#queue-cord_patients").get_by_role("link", name=patient).click()
     page.get_by_label(zh("At least this many matches")).select_option("6")
-    page.locator("main").get_by_role("button", name=zh("Search"), exact=True).click()
+    page.locator("main").get_by_role(
+        "button", name=zh("Search", "run a donor search"), exact=True
+    ).click()
 
     best = page.locator("#results-cord tbody tr").first
     expect(best.locator(".match-total")).to_have_text("8/8")
