@@ -38,6 +38,7 @@ from stemhub.quality.selectors import released_banks
 from stemhub.registry.models import CellLine, Status
 
 PEOPLE = ("researcher", "irmr-curator", "irmr-researcher", "curator", "committee", "technician")
+BILINGUAL_LICENCE_MIGRATION = "stemhub.distribution.migrations.0003_translated_labels"
 LICENCE_MIGRATION = "stemhub.distribution.migrations.0002_licence_version_1"
 RESEARCHERS = {
     "researcher": ("李娜 教授 (Prof. Na Li)", "莲湖大学诱导多能干细胞平台", "CN"),
@@ -156,8 +157,10 @@ def _load(stdout: TextIO | None) -> None:
         return
     others = [line for line in open_lines if line != stocked] or [stocked]
     if not LicenceVersion.objects.exists():
-        # The licence's data migration row is gone after a `flush`: put version 1 back.
+        # The licence's data migration rows are gone after a `flush`: put versions 1 and 2
+        # (the bilingual one, current) back.
         import_module(LICENCE_MIGRATION).add_version_1(apps, None)
+        import_module(BILINGUAL_LICENCE_MIGRATION).add_version_2(apps, None)
     demo = _Demo(people)
 
     reported = demo.shipped("researcher", stocked, "cardio", date(2025, 3, 10))
