@@ -35,6 +35,7 @@ PAGES = [
     Page("password_reset_confirm", "/accounts/reset/MQ/bad-token/", EVERYONE),
     Page("password_reset_complete", "/accounts/reset/done/", EVERYONE),
     Page("profile", "/accounts/profile/", SIGNED_IN),
+    Page("set_language", "/accounts/language/", EVERYONE, method="POST"),
     Page("tokens", "/accounts/tokens/", SIGNED_IN),
     Page(
         "token_revoke",

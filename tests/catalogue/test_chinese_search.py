@@ -49,7 +49,8 @@ def test_the_whole_chinese_name_finds_its_line_first(chinese_lines, client):
     ("part", "lines"),
     [
         ("干细胞", {"NSCBi001-A", "NSCBe003-A", "NSCBi004-A", "NSCBi002-A"}),  # 3 characters
-        ("诱导多能干细胞", {"NSCBi001-A", "NSCBi004-A"}),  # inside a longer name
+        # inside a longer name, and the Chinese of the type "hiPSC" (NSCBi002-A has no name_zh)
+        ("诱导多能干细胞", {"NSCBi001-A", "NSCBi004-A", "NSCBi002-A"}),
         ("胚胎", {"NSCBe003-A"}),  # two characters: no trigram of its own
         ("肝癌", {"NSCBi004-A"}),
         ("肝", {"NSCBi004-A"}),  # one character

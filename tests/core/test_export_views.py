@@ -103,7 +103,7 @@ def test_the_line_sheet_templates_are_safe(client):
     header = rows_of(client.get("/api/v1/imports/lines/template.csv"))[0]
     assert header[0] == "name"
     workbook = load_workbook(io.BytesIO(client.get("/api/v1/imports/lines/template.xlsx").content))
-    assert [c.value for c in workbook["Lines"][1]][:2] == ["name", "line_type"]
+    assert [c.value for c in workbook["Lines"][1]][:3] == ["name", "name_zh", "line_type"]
     assert workbook["Help"]["A2"].value == "name"
 
 

@@ -85,8 +85,8 @@ def test_the_signature_keeps_its_english_meaning_and_its_hash_in_any_language(us
     ("make", "said"),
     [
         (lambda: parse_profile("TH01:6,abc"), "不是 TH01 的等位基因"),
-        (lambda: parse_profile("TH01 6"), "请按 位点:等位基因,等位基因 的格式填写"),
-        (lambda: parse_profile("TH01:6;TH01:7"), "位点 TH01 出现了两次"),
+        (lambda: parse_profile("TH01 6"), "请写成 位点:等位基因,等位基因"),
+        (lambda: parse_profile("TH01:6;TH01:7"), "位点 TH01 出现两次"),
         (lambda: parse_profile("Amelogenin:Z;TH01:6"), "Amelogenin 的等位基因为 X 或 Y"),
         (lambda: SearchParameters(score_filter=150.0), "150.0 不是百分比"),
         (lambda: SearchParameters(min_markers=-1), "-1 为负数"),
