@@ -17,9 +17,24 @@ def main(argv: list[str] | None = None) -> None:
 
         sys.exit(hla_main(args[1:]))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "stemhub.config.settings")
+    import django
     from django.core.management import execute_from_command_line
+    from django.utils import translation
 
+    django.setup()
+    # Our commands' help and messages in the operator's language, as the shell's locale says
+    # (LANG=zh_CN.UTF-8: Chinese); Django's own commands run in English whatever it is.
+    translation.activate(command_language(os.environ))
     execute_from_command_line(["stemhub", *args])
+
+
+def command_language(environ: dict[str, str] | os._Environ[str]) -> str:
+    """The interface language a shell's locale asks for: the first of LC_ALL, LC_MESSAGES and
+    LANG that is set; Chinese where it names Chinese, else English."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        if value := environ.get(name, ""):
+            return "zh-hans" if value.lower().startswith("zh") else "en"
+    return "en"
 
 
 if __name__ == "__main__":

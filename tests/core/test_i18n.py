@@ -172,3 +172,13 @@ def test_times_are_shown_in_the_servers_time_zone(users, settings):
     for language in ("en", "zh-CN"):
         page = client.get("/accounts/tokens/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
         assert "2026-01-02 04:00" in page, language
+
+
+def test_our_commands_speak_the_shells_language():
+    from stemhub.cli import command_language
+
+    assert command_language({"LANG": "zh_CN.UTF-8"}) == "zh-hans"
+    assert command_language({"LC_ALL": "en_US.UTF-8", "LANG": "zh_CN.UTF-8"}) == "en"
+    assert command_language({"LC_MESSAGES": "zh_TW.UTF-8"}) == "zh-hans"
+    assert command_language({"LANG": "C.UTF-8"}) == "en"
+    assert command_language({}) == "en"
