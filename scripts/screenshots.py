@@ -29,13 +29,16 @@ OUT = ROOT / "var" / "screenshots"
 LOCALES = {"en": "en-GB", "zh-hans": "zh-CN"}
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "page"
+def _slug(text: str, url: str) -> str:
+    """A file name for a page: its menu label, or (a Chinese label has no Latin letters) its
+    address."""
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return slug or re.sub(r"[^a-z0-9]+", "-", url.split("://")[-1].split("/", 1)[-1]).strip("-")
 
 
 def _shoot(page: Page, folder: Path, number: int, label: str, url: str) -> dict[str, str]:
     answer = page.goto(url)
-    path = folder / f"{number:02d}-{_slug(label)}.png"
+    path = folder / f"{number:02d}-{_slug(label, url) or 'home'}.png"
     page.screenshot(path=str(path), full_page=True)
     status = answer.status if answer else 0
     return {"label": label, "url": url, "file": str(path.relative_to(OUT)), "status": str(status)}

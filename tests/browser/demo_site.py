@@ -135,7 +135,8 @@ class _MenuLinks(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         found = dict(attrs)
-        if tag == "nav" and found.get("aria-label") == "Main":
+        # by id, not by the label, which reads 主导航 in Chinese
+        if tag == "nav" and found.get("id") in {"side-menu", "main-menu"}:
             self.depth = 1
         elif self.depth and tag == "nav":
             self.depth += 1
