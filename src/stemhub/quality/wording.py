@@ -18,6 +18,8 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext, gettext_noop, pgettext
 
+from stemhub.registry.str_messages import str_reason
+
 __all__ = [
     "clauses",
     "listing",
@@ -84,24 +86,6 @@ SENTENCES = (
     WITHIN,
 )
 
-# Why the STR engine (`stemhub.strprofile`, which knows nothing of Django) refused a profile or
-# a search parameter: its reasons, as it words them, for the pages that show them.
-STR_PROBLEMS = (
-    gettext_noop("write LOCUS:allele,allele (e.g. TH01:6,9.3)"),
-    gettext_noop("locus %(locus)s appears twice (also as %(other)s)"),
-    gettext_noop("locus %(locus)s appears twice"),
-    gettext_noop("no alleles (write ND if not detected)"),
-    gettext_noop("an empty allele: remove the extra comma"),
-    gettext_noop("no loci: write LOCUS:allele,allele;LOCUS:..."),
-    gettext_noop("empty allele (write ND if not detected)"),
-    gettext_noop("empty locus name"),
-    gettext_noop("%(locus)s alleles are X or Y (or ND)"),
-    gettext_noop("not an allele of %(locus)s: write a repeat number like 9 or 9.3"),
-    gettext_noop("%(value)s is negative"),
-    gettext_noop("%(value)s is not a percentage"),
-    gettext_noop("%(value)s is less than 1"),
-    gettext_noop("%(value)s is not one of %(choices)s"),
-)
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 _LIMITS = re.compile(r"[≤≥<>]|\d")
@@ -159,8 +143,7 @@ def recorded(text: str) -> str:
 
 def str_problem(reason: str) -> str:
     """Why the STR engine refused a profile or parameter, in the reader's language."""
-    said = _sentence(reason, STR_PROBLEMS)
-    return reason if said is None else said
+    return str_reason(reason)
 
 
 def result_words(word: str) -> set[str]:

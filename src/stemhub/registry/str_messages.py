@@ -11,7 +11,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from stemhub.strprofile import ProfileError
 
-__all__ = ["profile_error_message", "profile_error_reason"]
+__all__ = ["profile_error_message", "profile_error_reason", "str_reason"]
 
 _LOCUS = r"(?P<locus>.+?)"
 # (the engine's reason as a pattern, the same reason marked for translation)
@@ -56,16 +56,30 @@ _REASONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             r"no loci: write LOCUS:allele,allele;LOCUS:\.\.\.",
             gettext_noop("no loci: write LOCUS:allele,allele;LOCUS:..."),
         ),
+        # the search's parameters (threshold, minimum loci, algorithm), as the engine words them
+        (r"(?P<value>.+) is negative", gettext_noop("%(value)s is negative")),
+        (r"(?P<value>.+) is not a percentage", gettext_noop("%(value)s is not a percentage")),
+        (r"(?P<value>.+) is less than 1", gettext_noop("%(value)s is less than 1")),
+        (
+            r"(?P<value>.+) is not one of (?P<choices>.+)",
+            gettext_noop("%(value)s is not one of %(choices)s"),
+        ),
     )
 )
 
 
+def str_reason(reason: str) -> str:
+    """An STR engine's reason (a profile's or a search parameter's), in the active language:
+    the one translation of them, for every app that shows one."""
+    for pattern, message in _REASONS:
+        if found := pattern.fullmatch(reason):
+            return gettext(message) % found.groupdict()
+    return reason
+
+
 def profile_error_reason(error: ProfileError) -> str:
     """Why the engine refused the profile, in the active language."""
-    for pattern, message in _REASONS:
-        if found := pattern.fullmatch(error.reason):
-            return gettext(message) % found.groupdict()
-    return error.reason
+    return str_reason(error.reason)
 
 
 def profile_error_message(error: ProfileError) -> str:
