@@ -621,7 +621,7 @@ class Transplant(models.Model):
     died_on = models.DateField(null=True, blank=True, verbose_name=_("died on"))
 
     class Meta:
-        verbose_name = _("transplant")
+        verbose_name = pgettext_lazy("record type", "transplant")
         verbose_name_plural = _("transplants")
         ordering = ["-infused_on", "-pk"]
         constraints = [
@@ -722,11 +722,21 @@ class UnitUpload(models.Model):
     at = models.DateTimeField(default=timezone.now, verbose_name=_("uploaded at"))
     applied = models.BooleanField(verbose_name=_("applied"))
     rows = models.PositiveIntegerField(default=0, verbose_name=_("rows"))
-    created = models.PositiveIntegerField(default=0, verbose_name=_("created"))
-    updated = models.PositiveIntegerField(default=0, verbose_name=_("updated"))
-    unchanged = models.PositiveIntegerField(default=0, verbose_name=_("unchanged"))
-    withdrawn = models.PositiveIntegerField(default=0, verbose_name=_("withdrawn"))
-    skipped = models.PositiveIntegerField(default=0, verbose_name=_("skipped"))
+    created = models.PositiveIntegerField(
+        default=0, verbose_name=pgettext_lazy("upload count", "created")
+    )
+    updated = models.PositiveIntegerField(
+        default=0, verbose_name=pgettext_lazy("upload count", "updated")
+    )
+    unchanged = models.PositiveIntegerField(
+        default=0, verbose_name=pgettext_lazy("upload count", "unchanged")
+    )
+    withdrawn = models.PositiveIntegerField(
+        default=0, verbose_name=pgettext_lazy("upload count", "withdrawn")
+    )
+    skipped = models.PositiveIntegerField(
+        default=0, verbose_name=pgettext_lazy("upload count", "skipped")
+    )
     problem_count = models.PositiveIntegerField(default=0, verbose_name=_("problems found"))
     problems = models.JSONField(default=list, blank=True, verbose_name=_("problems"))
 
