@@ -57,7 +57,10 @@ class Unit(models.Model):
         max_length=8, choices=Kind.choices, default=Kind.CORD, verbose_name=_("donor type")
     )
     bank = models.ForeignKey(
-        Institution, on_delete=models.PROTECT, related_name="cord_units", verbose_name=_("bank")
+        Institution,
+        on_delete=models.PROTECT,
+        related_name="cord_units",
+        verbose_name=pgettext_lazy("cord blood", "bank"),
     )
     local_id = models.CharField(max_length=64, verbose_name=_("local ID"))
     din = models.CharField(_("ISBT 128 DIN"), max_length=13, blank=True)
@@ -700,7 +703,10 @@ class UnitUpload(models.Model):
     PROBLEMS_KEPT = 1000
 
     bank = models.ForeignKey(
-        Institution, on_delete=models.PROTECT, related_name="cord_uploads", verbose_name=_("bank")
+        Institution,
+        on_delete=models.PROTECT,
+        related_name="cord_uploads",
+        verbose_name=pgettext_lazy("cord blood", "bank"),
     )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -717,7 +723,7 @@ class UnitUpload(models.Model):
             ("full", pgettext_lazy("upload", "Full")),
             ("delta", pgettext_lazy("upload", "Delta")),
         ],
-        verbose_name=_("mode"),
+        verbose_name=pgettext_lazy("upload", "mode"),
     )
     at = models.DateTimeField(default=timezone.now, verbose_name=_("uploaded at"))
     applied = models.BooleanField(verbose_name=_("applied"))
