@@ -53,48 +53,77 @@ class Unit(models.Model):
     stored normalised by the engine (text of the locus typing); `hla_gl` joins them with `^`.
     """
 
-    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.CORD)
-    bank = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="cord_units")
-    local_id = models.CharField(max_length=64)
+    kind = models.CharField(
+        max_length=8, choices=Kind.choices, default=Kind.CORD, verbose_name=_("donor type")
+    )
+    bank = models.ForeignKey(
+        Institution,
+        on_delete=models.PROTECT,
+        related_name="cord_units",
+        verbose_name=pgettext_lazy("cord blood", "bank"),
+    )
+    local_id = models.CharField(max_length=64, verbose_name=_("local ID"))
     din = models.CharField(_("ISBT 128 DIN"), max_length=13, blank=True)
     din_check = models.CharField(_("DIN check character"), max_length=1, blank=True)
-    collection_date = models.DateField(null=True, blank=True)
-    processing_date = models.DateField(null=True, blank=True)
-    freezing_date = models.DateField(null=True, blank=True)
-    rbc_depleted = models.BooleanField(null=True, blank=True)
-    cryovolume_ml = models.FloatField(null=True, blank=True)
+    collection_date = models.DateField(null=True, blank=True, verbose_name=_("collection date"))
+    processing_date = models.DateField(null=True, blank=True, verbose_name=_("processing date"))
+    freezing_date = models.DateField(null=True, blank=True, verbose_name=_("freezing date"))
+    rbc_depleted = models.BooleanField(null=True, blank=True, verbose_name=_("red cell depleted"))
+    cryovolume_ml = models.FloatField(
+        null=True, blank=True, verbose_name=_("cryopreserved volume (mL)")
+    )
     tnc = models.FloatField(_("TNC (× 10^7)"), null=True, blank=True)
     cd34 = models.FloatField(_("CD34+ (× 10^6)"), null=True, blank=True)
-    viability_pct = models.FloatField(null=True, blank=True)
+    viability_pct = models.FloatField(null=True, blank=True, verbose_name=_("viability (%)"))
     cfu = models.FloatField(_("CFU-GM (× 10^5)"), null=True, blank=True)
-    abo = models.CharField(max_length=2, choices=ABO.choices, blank=True)
-    rh = models.CharField(max_length=1, choices=[("+", "Rh+"), ("-", "Rh−")], blank=True)
-    sex = models.CharField(max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
-    ethnicity = models.CharField(max_length=64, blank=True)
-    hla_a = models.CharField(max_length=500, blank=True)
-    hla_b = models.CharField(max_length=500, blank=True)
-    hla_c = models.CharField(max_length=500, blank=True)
-    hla_drb1 = models.CharField(max_length=500, blank=True)
-    hla_dqb1 = models.CharField(max_length=500, blank=True)
-    hla_dpb1 = models.CharField(max_length=500, blank=True)
-    hla_gl = models.TextField(blank=True)
-    maternal_hla = models.TextField(blank=True)
+    abo = models.CharField(
+        max_length=2, choices=ABO.choices, blank=True, verbose_name=_("ABO blood group")
+    )
+    rh = models.CharField(
+        max_length=1, choices=[("+", "Rh+"), ("-", "Rh−")], blank=True, verbose_name=_("Rh")
+    )
+    sex = models.CharField(
+        max_length=1, choices=Sex.choices, default=Sex.UNKNOWN, verbose_name=_("sex")
+    )
+    ethnicity = models.CharField(max_length=64, blank=True, verbose_name=_("ethnicity"))
+    hla_a = models.CharField(max_length=500, blank=True, verbose_name=_("HLA-A"))
+    hla_b = models.CharField(max_length=500, blank=True, verbose_name=_("HLA-B"))
+    hla_c = models.CharField(max_length=500, blank=True, verbose_name=_("HLA-C"))
+    hla_drb1 = models.CharField(max_length=500, blank=True, verbose_name=_("HLA-DRB1"))
+    hla_dqb1 = models.CharField(max_length=500, blank=True, verbose_name=_("HLA-DQB1"))
+    hla_dpb1 = models.CharField(max_length=500, blank=True, verbose_name=_("HLA-DPB1"))
+    hla_gl = models.TextField(blank=True, verbose_name=_("HLA (GL string)"))
+    maternal_hla = models.TextField(blank=True, verbose_name=_("maternal HLA"))
     idm = models.JSONField(_("infectious disease markers"), default=dict, blank=True)
-    attached_segment = models.BooleanField(null=True, blank=True)
-    accreditation = models.JSONField(default=list, blank=True)
-    age = models.PositiveSmallIntegerField(null=True, blank=True)
+    attached_segment = models.BooleanField(
+        null=True, blank=True, verbose_name=_("attached segment")
+    )
+    accreditation = models.JSONField(default=list, blank=True, verbose_name=_("accreditation"))
+    age = models.PositiveSmallIntegerField(null=True, blank=True, verbose_name=_("age"))
     cmv = models.CharField(
-        max_length=8, blank=True, choices=[("pos", "CMV+"), ("neg", "CMV−"), ("unknown", "?")]
+        max_length=8,
+        blank=True,
+        choices=[("pos", "CMV+"), ("neg", "CMV−"), ("unknown", "?")],
+        verbose_name=_("CMV"),
     )
     status = models.CharField(
-        max_length=16, choices=UnitStatus.choices, default=UnitStatus.AVAILABLE
+        max_length=16,
+        choices=UnitStatus.choices,
+        default=UnitStatus.AVAILABLE,
+        verbose_name=_("status"),
     )
     # The search-index generation that last changed this row (see `index.py`).
-    generation = models.BigIntegerField(default=0, db_index=True)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(default=timezone.now)
+    generation = models.BigIntegerField(
+        default=0, db_index=True, verbose_name=_("search index generation")
+    )
+    created_at = models.DateTimeField(
+        default=timezone.now, editable=False, verbose_name=_("created at")
+    )
+    updated_at = models.DateTimeField(default=timezone.now, verbose_name=_("updated at"))
 
     class Meta:
+        verbose_name = _("cord blood unit")
+        verbose_name_plural = _("cord blood units")
         ordering = ["bank_id", "local_id"]
         constraints = [
             models.UniqueConstraint(fields=["bank", "local_id"], name="cord_unit_local_id_unique"),
@@ -167,17 +196,25 @@ class EventKind(models.TextChoices):
 
 
 class UnitEvent(models.Model):
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=24, choices=EventKind.choices)
-    from_status = models.CharField(max_length=16, blank=True)
-    to_status = models.CharField(max_length=16, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="events", verbose_name=_("cord blood unit")
     )
-    note = models.CharField(max_length=500, blank=True)
-    at = models.DateTimeField(default=timezone.now)
+    kind = models.CharField(max_length=24, choices=EventKind.choices, verbose_name=_("event"))
+    from_status = models.CharField(max_length=16, blank=True, verbose_name=_("previous status"))
+    to_status = models.CharField(max_length=16, blank=True, verbose_name=_("new status"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        verbose_name=_("by"),
+    )
+    note = models.CharField(max_length=500, blank=True, verbose_name=_("note"))
+    at = models.DateTimeField(default=timezone.now, verbose_name=_("at"))
 
     class Meta:
+        verbose_name = _("unit event")
+        verbose_name_plural = _("unit events")
         ordering = ["at", "pk"]
 
 
@@ -186,8 +223,12 @@ class IndexState(models.Model):
     can see bumps it in the same transaction (under a row lock, so generations commit in order);
     `instance` changes when the table is recreated, so a process never trusts a stale cache."""
 
-    instance = models.CharField(max_length=32, default="")
-    generation = models.BigIntegerField(default=0)
+    instance = models.CharField(max_length=32, default="", verbose_name=_("index instance"))
+    generation = models.BigIntegerField(default=0, verbose_name=_("index generation"))
+
+    class Meta:
+        verbose_name = _("search index state")
+        verbose_name_plural = _("search index states")
 
     @property
     def token(self) -> str:
@@ -198,17 +239,42 @@ class CentreSettings(models.Model):
     """A transplant centre's guideline thresholds (defaults: domain guide §4)."""
 
     centre = models.OneToOneField(
-        Institution, on_delete=models.CASCADE, related_name="cord_settings"
+        Institution,
+        on_delete=models.CASCADE,
+        related_name="cord_settings",
+        verbose_name=_("transplant centre"),
     )
-    single_tnc_per_kg = models.FloatField(default=2.5)  # × 10^7/kg
-    single_cd34_per_kg = models.FloatField(default=1.5)  # × 10^5/kg
-    double_tnc_per_kg = models.FloatField(default=1.5)
-    double_cd34_per_kg = models.FloatField(default=1.0)
-    nonmalignant_tnc_per_kg = models.FloatField(default=5.0)
-    search_tnc_per_kg = models.FloatField(default=1.5)
-    search_cd34_per_kg = models.FloatField(default=1.0)
-    max_mismatches_of_8 = models.PositiveSmallIntegerField(default=2)
-    reservation_days = models.PositiveSmallIntegerField(default=14)
+    single_tnc_per_kg = models.FloatField(
+        default=2.5, verbose_name=_("single unit: minimum TNC per kg (× 10^7)")
+    )
+    single_cd34_per_kg = models.FloatField(
+        default=1.5, verbose_name=_("single unit: minimum CD34+ per kg (× 10^5)")
+    )
+    double_tnc_per_kg = models.FloatField(
+        default=1.5, verbose_name=_("double unit: minimum TNC per kg (× 10^7)")
+    )
+    double_cd34_per_kg = models.FloatField(
+        default=1.0, verbose_name=_("double unit: minimum CD34+ per kg (× 10^5)")
+    )
+    nonmalignant_tnc_per_kg = models.FloatField(
+        default=5.0, verbose_name=_("non-malignant disease: minimum TNC per kg (× 10^7)")
+    )
+    search_tnc_per_kg = models.FloatField(
+        default=1.5, verbose_name=_("search: minimum TNC per kg (× 10^7)")
+    )
+    search_cd34_per_kg = models.FloatField(
+        default=1.0, verbose_name=_("search: minimum CD34+ per kg (× 10^5)")
+    )
+    max_mismatches_of_8 = models.PositiveSmallIntegerField(
+        default=2, verbose_name=_("maximum mismatches of 8")
+    )
+    reservation_days = models.PositiveSmallIntegerField(
+        default=14, verbose_name=_("reservation days")
+    )
+
+    class Meta:
+        verbose_name = _("centre settings")
+        verbose_name_plural = _("centre settings")
 
     @classmethod
     def defaults(cls) -> "CentreSettings":
@@ -251,30 +317,58 @@ class DiseaseStatus(models.TextChoices):
 
 
 class Patient(models.Model):
-    centre = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="cord_patients")
-    centre_patient_id = models.CharField(max_length=64)
-    sex = models.CharField(max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
-    date_of_birth = models.DateField(null=True, blank=True)
+    centre = models.ForeignKey(
+        Institution,
+        on_delete=models.PROTECT,
+        related_name="cord_patients",
+        verbose_name=_("transplant centre"),
+    )
+    centre_patient_id = models.CharField(max_length=64, verbose_name=_("centre patient ID"))
+    sex = models.CharField(
+        max_length=1, choices=Sex.choices, default=Sex.UNKNOWN, verbose_name=_("sex")
+    )
+    date_of_birth = models.DateField(null=True, blank=True, verbose_name=_("date of birth"))
     # Known from the date of birth, or from an age given instead of it.
-    birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
-    weight_kg = models.FloatField()
-    diagnosis = models.CharField(max_length=16, choices=Diagnosis.choices, blank=True)
-    diagnosis_detail = models.CharField(max_length=200, blank=True)
-    disease_status = models.CharField(max_length=8, choices=DiseaseStatus.choices, blank=True)
-    malignant = models.BooleanField(default=True)
-    ethnicity = models.CharField(max_length=64, blank=True)
-    abo = models.CharField(max_length=2, choices=ABO.choices, blank=True)
-    rh = models.CharField(max_length=1, choices=[("+", "Rh+"), ("-", "Rh−")], blank=True)
-    hla_gl = models.TextField()
+    birth_year = models.PositiveSmallIntegerField(
+        null=True, blank=True, verbose_name=_("birth year")
+    )
+    weight_kg = models.FloatField(verbose_name=_("weight (kg)"))
+    diagnosis = models.CharField(
+        max_length=16, choices=Diagnosis.choices, blank=True, verbose_name=_("diagnosis")
+    )
+    diagnosis_detail = models.CharField(
+        max_length=200, blank=True, verbose_name=_("diagnosis detail")
+    )
+    disease_status = models.CharField(
+        max_length=8, choices=DiseaseStatus.choices, blank=True, verbose_name=_("disease status")
+    )
+    malignant = models.BooleanField(default=True, verbose_name=_("malignant disease"))
+    ethnicity = models.CharField(max_length=64, blank=True, verbose_name=_("ethnicity"))
+    abo = models.CharField(
+        max_length=2, choices=ABO.choices, blank=True, verbose_name=_("ABO blood group")
+    )
+    rh = models.CharField(
+        max_length=1, choices=[("+", "Rh+"), ("-", "Rh−")], blank=True, verbose_name=_("Rh")
+    )
+    hla_gl = models.TextField(verbose_name=_("HLA typing"))
     dsa = models.JSONField(
         _("donor-specific antibodies (antigens or alleles)"), default=list, blank=True
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_at = models.DateTimeField(
+        default=timezone.now, editable=False, verbose_name=_("created at")
+    )
 
     class Meta:
+        verbose_name = _("patient")
+        verbose_name_plural = _("patients")
         ordering = ["centre_id", "centre_patient_id"]
         constraints = [
             models.UniqueConstraint(
@@ -326,21 +420,29 @@ class Patient(models.Model):
 class SavedSearch(models.Model):
     """A search as run: its criteria, the engine version and IMGT release, the summary."""
 
-    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="searches")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    patient = models.ForeignKey(
+        Patient, on_delete=models.CASCADE, related_name="searches", verbose_name=_("patient")
     )
-    criteria = models.JSONField()
-    engine_version = models.CharField(max_length=32)
-    imgt_release = models.CharField(max_length=16)
-    result_count = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("searched by"),
+    )
+    criteria = models.JSONField(verbose_name=_("search criteria"))
+    engine_version = models.CharField(max_length=32, verbose_name=_("engine version"))
+    imgt_release = models.CharField(max_length=16, verbose_name=_("IMGT/HLA release"))
+    result_count = models.PositiveIntegerField(default=0, verbose_name=_("results"))
     # Potential matches found per donor kind and match grade: {"cord": {"7/8": 3, ...}}.
-    counts = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    last_run_at = models.DateTimeField(default=timezone.now)
-    runs = models.PositiveIntegerField(default=1)
+    counts = models.JSONField(default=dict, blank=True, verbose_name=_("matches by grade"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+    last_run_at = models.DateTimeField(default=timezone.now, verbose_name=_("last run at"))
+    runs = models.PositiveIntegerField(default=1, verbose_name=_("runs"))
 
     class Meta:
+        verbose_name = _("saved search")
+        verbose_name_plural = _("saved searches")
         ordering = ["-last_run_at", "-pk"]
 
     def best_match(self) -> tuple[str, int] | None:
@@ -373,22 +475,47 @@ READY_TO_SHIP = Q(state=ReservationState.ACTIVE, confirmatory_typing_result=Typi
 
 
 class Reservation(models.Model):
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="reservations")
-    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="reservations")
-    holder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        related_name="reservations",
+        verbose_name=_("cord blood unit"),
+    )
+    patient = models.ForeignKey(
+        Patient, on_delete=models.PROTECT, related_name="reservations", verbose_name=_("patient")
+    )
+    holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("reserved by"),
+    )
     state = models.CharField(
-        max_length=16, choices=ReservationState.choices, default=ReservationState.ACTIVE
+        max_length=16,
+        choices=ReservationState.choices,
+        default=ReservationState.ACTIVE,
+        verbose_name=_("state"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    confirmatory_typing_requested_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("reserved at"))
+    expires_at = models.DateTimeField(verbose_name=_("expires at"))
+    confirmatory_typing_requested_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("confirmatory typing requested at")
+    )
     confirmatory_typing_result = models.CharField(
-        max_length=8, choices=TypingResult.choices, blank=True, default=""
+        max_length=8,
+        choices=TypingResult.choices,
+        blank=True,
+        default="",
+        verbose_name=_("confirmatory typing result"),
     )
-    confirmatory_typing_recorded_at = models.DateTimeField(null=True, blank=True)
-    ended_at = models.DateTimeField(null=True, blank=True)
+    confirmatory_typing_recorded_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("confirmatory typing recorded at")
+    )
+    ended_at = models.DateTimeField(null=True, blank=True, verbose_name=_("ended at"))
 
     class Meta:
+        verbose_name = _("reservation")
+        verbose_name_plural = _("reservations")
         ordering = ["-created_at", "-pk"]
         constraints = [
             # With the row lock on the unit, the last word on "one holder at a time".
@@ -460,25 +587,45 @@ class Transplant(models.Model):
     the status then, death, relapse; neutrophil engraftment is a day count ("day +21"), the way
     transplant registries report it."""
 
-    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="transplants")
-    units = models.ManyToManyField(Unit, related_name="transplants")
-    infused_on = models.DateField()
+    patient = models.ForeignKey(
+        Patient, on_delete=models.PROTECT, related_name="transplants", verbose_name=_("patient")
+    )
+    units = models.ManyToManyField(
+        Unit, related_name="transplants", verbose_name=_("cord blood units")
+    )
+    infused_on = models.DateField(verbose_name=_("infused on"))
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
-    neutrophil_engraftment_day = models.PositiveSmallIntegerField(null=True, blank=True)
-    graft_failure = models.BooleanField(default=False)
-    agvhd_grade = models.CharField(max_length=3, choices=GvhdAcute.choices, blank=True)
-    cgvhd = models.CharField(max_length=10, choices=GvhdChronic.choices, blank=True)
-    relapsed = models.BooleanField(default=False)
-    relapse_on = models.DateField(null=True, blank=True)
-    last_followup_on = models.DateField(null=True, blank=True)
+    neutrophil_engraftment_day = models.PositiveSmallIntegerField(
+        null=True, blank=True, verbose_name=_("neutrophil engraftment day")
+    )
+    graft_failure = models.BooleanField(default=False, verbose_name=_("graft failure"))
+    agvhd_grade = models.CharField(
+        max_length=3, choices=GvhdAcute.choices, blank=True, verbose_name=_("acute GVHD grade")
+    )
+    cgvhd = models.CharField(
+        max_length=10, choices=GvhdChronic.choices, blank=True, verbose_name=_("chronic GVHD")
+    )
+    relapsed = models.BooleanField(default=False, verbose_name=_("relapsed"))
+    relapse_on = models.DateField(null=True, blank=True, verbose_name=_("relapse on"))
+    last_followup_on = models.DateField(null=True, blank=True, verbose_name=_("last follow-up on"))
     vital_status = models.CharField(
-        max_length=8, choices=VitalStatus.choices, default=VitalStatus.UNKNOWN
+        max_length=8,
+        choices=VitalStatus.choices,
+        default=VitalStatus.UNKNOWN,
+        verbose_name=_("vital status"),
     )
-    died_on = models.DateField(null=True, blank=True)
+    died_on = models.DateField(null=True, blank=True, verbose_name=_("died on"))
 
     class Meta:
+        verbose_name = pgettext_lazy("record type", "transplant")
+        verbose_name_plural = _("transplants")
         ordering = ["-infused_on", "-pk"]
         constraints = [
             models.CheckConstraint(
@@ -555,30 +702,53 @@ class UnitUpload(models.Model):
 
     PROBLEMS_KEPT = 1000
 
-    bank = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="cord_uploads")
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    bank = models.ForeignKey(
+        Institution,
+        on_delete=models.PROTECT,
+        related_name="cord_uploads",
+        verbose_name=pgettext_lazy("cord blood", "bank"),
     )
-    filename = models.CharField(max_length=200)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    filename = models.CharField(max_length=200, verbose_name=_("file name"))
     mode = models.CharField(
         max_length=8,
         choices=[
             ("full", pgettext_lazy("upload", "Full")),
             ("delta", pgettext_lazy("upload", "Delta")),
         ],
+        verbose_name=pgettext_lazy("upload", "mode"),
     )
-    at = models.DateTimeField(default=timezone.now)
-    applied = models.BooleanField()
-    rows = models.PositiveIntegerField(default=0)
-    created = models.PositiveIntegerField(default=0)
-    updated = models.PositiveIntegerField(default=0)
-    unchanged = models.PositiveIntegerField(default=0)
-    withdrawn = models.PositiveIntegerField(default=0)
-    skipped = models.PositiveIntegerField(default=0)
-    problem_count = models.PositiveIntegerField(default=0)
-    problems = models.JSONField(default=list, blank=True)
+    at = models.DateTimeField(default=timezone.now, verbose_name=_("uploaded at"))
+    applied = models.BooleanField(verbose_name=_("applied"))
+    rows = models.PositiveIntegerField(default=0, verbose_name=_("rows"))
+    created = models.PositiveIntegerField(
+        default=0, verbose_name=pgettext_lazy("upload count", "created")
+    )
+    updated = models.PositiveIntegerField(
+        default=0, verbose_name=pgettext_lazy("upload count", "updated")
+    )
+    unchanged = models.PositiveIntegerField(
+        default=0, verbose_name=pgettext_lazy("upload count", "unchanged")
+    )
+    withdrawn = models.PositiveIntegerField(
+        default=0, verbose_name=pgettext_lazy("upload count", "withdrawn")
+    )
+    skipped = models.PositiveIntegerField(
+        default=0, verbose_name=pgettext_lazy("upload count", "skipped")
+    )
+    problem_count = models.PositiveIntegerField(default=0, verbose_name=_("problems found"))
+    problems = models.JSONField(default=list, blank=True, verbose_name=_("problems"))
 
     class Meta:
+        verbose_name = _("unit upload")
+        verbose_name_plural = _("unit uploads")
         ordering = ["-at", "-pk"]
         constraints = [
             models.CheckConstraint(
