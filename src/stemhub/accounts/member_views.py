@@ -82,7 +82,7 @@ def member_new(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
             "%(name)s can now log in as %(username)s once they set a password: the link went to "
             "%(email)s."
         )
-        % {"name": member.get_full_name(), "username": member.username, "email": member.email},
+        % {"name": member.display_name, "username": member.username, "email": member.email},
     )
     return redirect("member", code=institution.provider_code, username=member.username)
 
@@ -168,7 +168,7 @@ def _deactivate(request: AuthenticatedHttpRequest, member: User) -> str:
         actor=request.user, member=member, reason=request.POST.get("reason", "")
     )
     return _("The account is deactivated: %(name)s can no longer log in.") % {
-        "name": member.get_full_name() or member.username
+        "name": member.display_name
     }
 
 
@@ -182,7 +182,7 @@ def _reactivate(request: AuthenticatedHttpRequest, member: User) -> str:
 def _unlock(request: AuthenticatedHttpRequest, member: User) -> str:
     services.member_unlock(actor=request.user, member=member, reason=request.POST.get("reason", ""))
     return _("The account is unlocked: %(name)s can log in and sign again.") % {
-        "name": member.get_full_name() or member.username
+        "name": member.display_name
     }
 
 

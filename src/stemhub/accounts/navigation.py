@@ -63,7 +63,7 @@ def members_queue(user: Any) -> Queue:
     active.sort(key=lambda m: (m.last_login is not None, m.last_name, m.username))
     rows = [
         QueueRow(
-            label=m.get_full_name() or m.username,
+            label=m.display_name,
             url=reverse("member", args=[institution.provider_code, m.username]),
             detail=f"{_roles_of(m)} · {_last_seen(m)}",
         )
@@ -82,7 +82,7 @@ def institutions_queue(user: Any) -> Queue:
     found = list(institutions_overview(user))
     rows = [
         QueueRow(
-            label=f"{i.provider_code} · {i.name}",
+            label=f"{i.provider_code} · {i.display_name}",
             url=reverse("members", args=[i.provider_code]),
             detail=" · ".join(
                 [

@@ -25,7 +25,7 @@ def managed_institution(user: Any, code: str) -> Institution:
     if not user_can(user, Perm.MANAGE_MEMBERS, institution.pk):
         raise Forbidden(
             _("Only the institution admins of %(name)s (and platform admins) manage its members.")
-            % {"name": institution.name}
+            % {"name": institution.display_name}
         )
     return institution
 
@@ -44,7 +44,7 @@ def member_of(institution: Institution, username: str) -> User:
     if member is None:
         raise NotFound(
             _("%(name)s has no member %(username)r.")
-            % {"name": institution.name, "username": username}
+            % {"name": institution.display_name, "username": username}
         )
     return member
 

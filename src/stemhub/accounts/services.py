@@ -251,7 +251,7 @@ def member_role_grant(*, actor: User, member: User, role: str, reason: str = "")
     if member.role_grants.filter(role=role).exists():
         raise Conflict(
             _("%(name)s already holds the role %(role)s.")
-            % {"name": member.get_full_name() or member.username, "role": role.label},
+            % {"name": member.display_name, "role": role.label},
             fields={"role": [_("already held")]},
         )
     note = reason.strip() or _("Role %(role)s granted") % {"role": role.label}
@@ -277,7 +277,7 @@ def member_role_revoke(*, actor: User, member: User, role: str, reason: str = ""
     if grant is None:
         raise Conflict(
             _("%(name)s does not hold the role %(role)s.")
-            % {"name": member.get_full_name() or member.username, "role": role.label},
+            % {"name": member.display_name, "role": role.label},
             fields={"role": [_("not held")]},
         )
     note = reason.strip() or _("Role %(role)s revoked") % {"role": role.label}

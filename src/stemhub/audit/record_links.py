@@ -56,7 +56,7 @@ def _target(model_url: tuple[str, Callable[[Any], str]], via: str | None, perm: 
     model, url = model_url
     names: dict[str, Callable[[Any], str]] = {
         "distribution.distributionrequest": lambda r: r.reference,
-        "accounts.user": lambda u: u.get_full_name() or u.username,
+        "accounts.user": lambda u: u.display_name,
         "biobank.vial": lambda v: v.barcode,
     }
     return Target(model, via, url, names.get(model, _name), perm)

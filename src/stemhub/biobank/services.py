@@ -795,7 +795,7 @@ def _check_still_here(vial: Vial, *, taking: bool = True) -> None:
             _("Vial %(barcode)s is checked out to %(who)s since %(since)s")
             % {
                 "barcode": vial.barcode,
-                "who": who.get_full_name() or who.username,
+                "who": who.display_name,
                 "since": f"{vial.checked_out_at:%Y-%m-%d %H:%M}",
             },
             fields={"vial": [_("checked out")]},

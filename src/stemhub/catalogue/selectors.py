@@ -35,6 +35,7 @@ from stemhub.catalogue.models import CatalogueEntry, Facet, FacetValue
 from stemhub.core.names import chinese_interface
 from stemhub.registry.diseases import find_term
 from stemhub.registry.models import (
+    AGE_BIN_CHOICES,
     SPECIES,
     Availability,
     DerivationMethod,
@@ -54,6 +55,7 @@ LABELS: dict[str, dict[str, StrOrPromise]] = {
     Facet.METHOD: dict(DerivationMethod.choices),
     Facet.VECTOR: dict(Vector.choices),
     Facet.SEX: dict(Sex.choices),
+    Facet.AGE: dict(AGE_BIN_CHOICES),
     Facet.SPECIES: {latin: format_lazy("{} ({})", common, latin) for latin, common in SPECIES},
     Facet.MODIFIED: {"yes": _("Yes"), "no": _("No")},
     Facet.CLINICAL: {"yes": _("Yes"), "no": _("No")},

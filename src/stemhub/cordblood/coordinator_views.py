@@ -445,7 +445,7 @@ def centre_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
                 error = _settings_error(form)
             else:
                 messages.success(
-                    request, _("Thresholds of %(centre)s saved.") % {"centre": centre.name}
+                    request, _("Thresholds of %(centre)s saved.") % {"centre": centre.display_name}
                 )
                 return redirect("cordblood:centre_settings")
         else:

@@ -72,7 +72,13 @@ def network(request: HttpRequest) -> HttpResponse:
     collection."""
     stats = selectors.network_stats()
     network = _mixes(stats["network"])
-    banks = [_mixes(bank) for bank in stats["banks"]]
+    codes = [bank["code"] for bank in stats["banks"]]
+    shown = {
+        i.provider_code: i.display_name for i in Institution.objects.filter(provider_code__in=codes)
+    }
+    banks = [
+        {**_mixes(bank), "name": shown.get(bank["code"], bank["name"])} for bank in stats["banks"]
+    ]
     by_bank = _mix({bank["code"]: bank["units"] for bank in banks}, network["units"])
     return render(
         request,

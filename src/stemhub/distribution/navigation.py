@@ -104,7 +104,7 @@ def _row(found: Any, detail: str, *, badge: bool = True) -> QueueRow:
 
 def _staff_row(found: Any, *, badge: bool = False) -> QueueRow:
     """The researcher, the project and the wait; the state only where a queue mixes two."""
-    who = found.researcher.get_full_name() or found.researcher.username
+    who = found.researcher.display_name
     detail = f"{who} · {found.project_title} · {_waited(found.waiting_since)}"
     return _row(found, detail, badge=badge)
 

@@ -109,7 +109,7 @@ def refusals(line: CellLine, intended_use: str) -> dict[str, list[str]]:
     if line.availability not in REQUESTABLE:
         found.setdefault("line", []).append(
             UNAVAILABLE.get(line.availability, UNAVAILABLE[Availability.NOT_AVAILABLE])
-            % {"name": line.name, "provider": line.institution.name}
+            % {"name": line.name, "provider": line.institution.display_name}
         )
     consent = {
         IntendedUse.BASIC_RESEARCH: line.use_research,

@@ -20,6 +20,7 @@ from stemhub.accounts.permissions import Perm, user_can
 from stemhub.core.auth import printed_name
 from stemhub.core.errors import Conflict, Forbidden, InvalidInput, NotFound, StemhubError
 from stemhub.core.exports import csv_download
+from stemhub.core.names import name_pair
 from stemhub.core.pages import AuthenticatedHttpRequest, page
 from stemhub.distribution import forms, reports, selectors, services
 from stemhub.distribution.committee import is_committee_member
@@ -67,8 +68,8 @@ def request_new(request: AuthenticatedHttpRequest, name: str) -> HttpResponse:
     licence = selectors.current_licence()
     user = request.user
     values: dict[str, Any] = {
-        "principal_investigator": user.get_full_name(),
-        "recipient_institution": user.institution.name if user.institution else "",
+        "principal_investigator": name_pair(user.get_full_name(), user.name_zh)[0],
+        "recipient_institution": user.institution.display_name if user.institution else "",
         "recipient_country": user.institution.country if user.institution else "",
         "intended_use": IntendedUse.BASIC_RESEARCH,
         "vials_requested": "1",

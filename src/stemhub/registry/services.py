@@ -247,7 +247,7 @@ def cell_line_create(
         ):
             raise InvalidInput(
                 _("%(name)r does not start with the provider code %(code)s of %(institution)s")
-                % {"name": name, "code": code, "institution": institution.name},
+                % {"name": name, "code": code, "institution": institution.display_name},
                 fields={"name": [_("must start with %(code)s") % {"code": code}]},
             )
         if CellLine.objects.filter(name=name).exists():

@@ -281,7 +281,7 @@ def staff_line_edit(request: AuthenticatedHttpRequest, name: str) -> HttpRespons
             request,
             Forbidden(
                 gettext("Only the editors of %(institution)s can change %(name)s.")
-                % {"institution": line.institution.name, "name": line.name}
+                % {"institution": line.institution.display_name, "name": line.name}
             ),
         )
     published = line.status == Status.PUBLISHED
