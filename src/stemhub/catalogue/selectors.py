@@ -25,6 +25,7 @@ from django.db.models import (
     When,
 )
 from django.utils.text import format_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
@@ -302,17 +303,22 @@ def catalogue_suggest(prefix: str, limit: int = 10) -> list[dict[str, str]]:
     return found
 
 
-_examples: dict[str, list[str]] = {}
+_examples: dict[tuple[str, str], list[str]] = {}
 
 
 def example_searches(token: str) -> list[str]:
     """Searches that find something in the catalogue at state `token`, to suggest: the newest
     line's name, a synonym, the disease and the modified gene most lines share. Worked out once
-    per catalogue state."""
-    if token not in _examples:
-        _examples.clear()
-        _examples[token] = _find_examples()
-    return _examples[token]
+    per catalogue state and language (the disease is named in the reader's); a catalogue with
+    no state yet (token "") is not cached."""
+    if not token:
+        return _find_examples()
+    key = (token, get_language() or "")
+    if key not in _examples:
+        if len(_examples) > 8:
+            _examples.clear()
+        _examples[key] = _find_examples()
+    return _examples[key]
 
 
 def _find_examples() -> list[str]:
