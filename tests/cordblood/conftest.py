@@ -34,6 +34,13 @@ def cord_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HLAEngine]
 @pytest.fixture(autouse=True)
 def _engine(cord_engine: HLAEngine, settings, tmp_path) -> None:
     settings.DATA_DIR = tmp_path  # snapshots, if any, stay in the test's directory
+    # Every cord test runs on this engine (with the MAC subset), whatever an earlier test
+    # installed: the engine is process-wide.
+    from stemhub.core.hla import engine_or_none as current
+
+    if current() is not cord_engine:
+        use_engine(cord_engine)
+        search_index.forget()
 
 
 @pytest.fixture
