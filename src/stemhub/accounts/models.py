@@ -3,6 +3,7 @@
 import hashlib
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
@@ -121,7 +122,7 @@ class User(BilingualName, AbstractUser):
         max_length=8,
         blank=True,
         default="",
-        choices=[("en", "English"), ("zh-hans", "简体中文")],
+        choices=settings.LANGUAGES,
     )
     name_zh = models.CharField(
         pgettext_lazy("person", "Chinese name"),
