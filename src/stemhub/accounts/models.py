@@ -100,6 +100,8 @@ class Role(models.TextChoices):
     SEARCH_COORDINATOR = "search_coordinator", _("Search coordinator")
     INSTITUTION_ADMIN = "institution_admin", _("Institution admin")
     ACCESS_COMMITTEE = "access_committee", _("Access committee member")
+    DOCUMENT_CONTROLLER = "document_controller", _("Document controller")
+    TRAINER = "trainer", _("Trainer and assessor")
     PLATFORM_ADMIN = "platform_admin", _("Platform admin")
 
 

@@ -32,6 +32,11 @@ class Perm(StrEnum):
     DISTRIBUTION_REVIEW = "distribution.review"  # approve or reject requests for lines
     DISTRIBUTION_SHIP = "distribution.ship"  # allocate, pick and ship vials
     DISTRIBUTION_COMMITTEE = "distribution.committee"  # second approval for managed access
+    QMS_VIEW = "qms.view"  # documents in force, one's own training, CAPAs, audits, QC charts
+    QMS_RECORD = "qms.record"  # raise CAPAs and complaints, record actions, IQC runs, PT results
+    QMS_DOCUMENTS = "qms.documents"  # draft, revise and review controlled documents
+    QMS_TRAIN = "qms.train"  # training records, competence assessments, authorisations
+    QMS_MANAGE = "qms.manage"  # approve documents, close CAPAs, audits, management review
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
@@ -45,6 +50,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.ISSUE_NAMES,
             Perm.INVENTORY_VIEW,
             Perm.DISTRIBUTION_REVIEW,
+            Perm.QMS_VIEW,
         }
     ),
     Role.BANK_TECHNICIAN: frozenset(
@@ -57,6 +63,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.QC_RECORD,
             Perm.CORD_MANAGE,
             Perm.DISTRIBUTION_SHIP,
+            Perm.QMS_VIEW,
+            Perm.QMS_RECORD,
         }
     ),
     Role.QA_MANAGER: frozenset(
@@ -68,9 +76,16 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.AUDIT_VIEW,
             Perm.QC_RECORD,
             Perm.QC_RELEASE,
+            Perm.QMS_VIEW,
+            Perm.QMS_RECORD,
+            Perm.QMS_DOCUMENTS,
+            Perm.QMS_TRAIN,
+            Perm.QMS_MANAGE,
         }
     ),
-    Role.SEARCH_COORDINATOR: frozenset({Perm.CORD_SEARCH}),
+    Role.DOCUMENT_CONTROLLER: frozenset({Perm.QMS_VIEW, Perm.QMS_DOCUMENTS}),
+    Role.TRAINER: frozenset({Perm.QMS_VIEW, Perm.QMS_TRAIN}),
+    Role.SEARCH_COORDINATOR: frozenset({Perm.CORD_SEARCH, Perm.QMS_VIEW}),
     Role.INSTITUTION_ADMIN: frozenset(
         {
             Perm.VIEW_INTERNAL,
@@ -83,6 +98,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.EQUIPMENT_MANAGE,
             Perm.AUDIT_VIEW,
             Perm.CORD_MANAGE,
+            Perm.QMS_VIEW,
         }
     ),
     Role.ACCESS_COMMITTEE: frozenset({Perm.DISTRIBUTION_COMMITTEE}),

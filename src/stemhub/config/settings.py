@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "stemhub.equipment",
     "stemhub.biobank",
     "stemhub.quality",
+    "stemhub.qms",
     "stemhub.distribution",
     "stemhub.cordblood",
 ]

@@ -10,6 +10,7 @@ from stemhub.core.api import api
 from stemhub.distribution.api import router as distribution_router
 from stemhub.equipment.api import router as equipment_router
 from stemhub.exchange.api import router as exchange_router
+from stemhub.qms.api import router as qms_router
 from stemhub.quality.api import router as quality_router
 from stemhub.registry.api import router as registry_router
 from stemhub.registry.api_names import router as names_router
@@ -25,6 +26,7 @@ for router in (
     biobank_router,
     cordblood_router,
     quality_router,
+    qms_router,
     distribution_router,
 ):
     api.add_router("/", router)
@@ -38,6 +40,7 @@ urlpatterns = [
     path("biobank/", include("stemhub.biobank.urls")),
     path("cord/", include("stemhub.cordblood.urls")),
     path("quality/", include("stemhub.quality.urls")),
+    path("qms/", include("stemhub.qms.urls")),
     path("distribution/", include("stemhub.distribution.urls")),
     path("staff/import/", include("stemhub.exchange.urls")),
     path("", include("stemhub.quality.urls_public")),

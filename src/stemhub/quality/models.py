@@ -369,6 +369,13 @@ class Signature(models.Model):
         RELEASE = "approved for release", _("Approved for release")
         EXCURSION = "excursion disposition approved", _("Excursion disposition approved")
         NC_CLOSURE = "nonconformity closure approved", _("Nonconformity closure approved")
+        # The quality management system's signatures (qms)
+        DOCUMENT_REVIEWED = "document reviewed", _("Document reviewed")
+        DOCUMENT_APPROVED = "document approved", _("Document approved")
+        COMPETENCE_ASSESSED = "competence assessed", _("Competence assessed")
+        CAPA_CLOSED = "CAPA closure approved", _("CAPA closure approved")
+        AUDIT_REPORT = "audit report approved", _("Audit report approved")
+        MANAGEMENT_REVIEW = "management review approved", _("Management review approved")
 
     signer = models.ForeignKey(
         settings.AUTH_USER_MODEL,

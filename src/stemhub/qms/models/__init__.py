@@ -1,0 +1,43 @@
+"""The quality management system's records, one module per part of ISO 20387's clause 8 and
+6.2: controlled documents, personnel competence, CAPA (and, as they join, audits, internal QC
+and proficiency testing). Each module is one idea; this package only gathers them for Django."""
+
+from stemhub.qms.models.capa import Capa, CapaSource, CapaStatus
+from stemhub.qms.models.competence import (
+    Authorisation,
+    CompetenceAssessment,
+    JobRole,
+    JobRoleMembership,
+    JobRoleRequirement,
+    Task,
+    TaskProcedure,
+    TrainingRecord,
+)
+from stemhub.qms.models.documents import (
+    Acknowledgement,
+    ControlledDocument,
+    DocumentFile,
+    DocumentKind,
+    DocumentVersion,
+    VersionStatus,
+)
+
+__all__ = [
+    "Acknowledgement",
+    "Authorisation",
+    "Capa",
+    "CapaSource",
+    "CapaStatus",
+    "CompetenceAssessment",
+    "ControlledDocument",
+    "DocumentFile",
+    "DocumentKind",
+    "DocumentVersion",
+    "JobRole",
+    "JobRoleMembership",
+    "JobRoleRequirement",
+    "Task",
+    "TaskProcedure",
+    "TrainingRecord",
+    "VersionStatus",
+]
