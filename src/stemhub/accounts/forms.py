@@ -18,6 +18,12 @@ ROLE_HELP = {
     Role.SEARCH_COORDINATOR: _("Searches cord blood units for patients."),
     Role.INSTITUTION_ADMIN: _("Manages the institution's members and its records."),
     Role.ACCESS_COMMITTEE: _("Gives the second approval for managed-access lines."),
+    Role.DOCUMENT_CONTROLLER: _(
+        "Drafts, revises and routes the controlled documents (SOPs, forms, policies) for review."
+    ),
+    Role.TRAINER: _(
+        "Records training, assesses competence with a signature and authorises staff for tasks."
+    ),
     Role.PLATFORM_ADMIN: _("Everything, in every institution."),
 }
 
