@@ -7,5 +7,5 @@ from stemhub.core.navigation import MenuItem, Section, register_menu, register_s
 
 register_section(Section("qms", _("Quality system"), 33))
 register_menu(
-    MenuItem("qms", _("Overview"), "qms:home", (Perm.QMS_VIEW,), 10),
+    MenuItem("qms", _("QA dashboard"), "qms:home", (Perm.QMS_VIEW,), 10),
 )
