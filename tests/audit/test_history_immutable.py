@@ -15,6 +15,8 @@ from django.test import RequestFactory
 from stemhub.accounts.models import Institution, InstitutionKind
 from stemhub.audit.registry import IMMUTABLE
 from stemhub.cordblood.models import Unit, UnitEvent
+from stemhub.qms.files import document_file_store
+from stemhub.qms.models import Acknowledgement, ControlledDocument, DocumentVersion
 from stemhub.quality.models import QcEvent, RawFile
 from stemhub.registry.models import IssuedName
 from tests.conftest import make_user
@@ -31,7 +33,7 @@ def history(users):
     bank = distribution_lot(users, line)
     make_request(users, line)
     qa = users["qa_manager"]
-    QcEvent.objects.create(bank=bank, kind=QcEvent.Kind.RESULT, actor=qa, message="recorded")
+    QcEvent.objects.create(bank=bank, kind=QcEvent.Kind.RESULT, actor=qa, note="recorded")
     content = b"plate reader output"
     RawFile.objects.create(
         sha256=hashlib.sha256(content).hexdigest(),
@@ -49,6 +51,16 @@ def history(users):
     )
     unit = Unit.objects.create(bank=line.institution, local_id="U1", din="G123421000001", tnc=90)
     UnitEvent.objects.create(unit=unit, kind="imported", to_status="available")
+    document = ControlledDocument.objects.create(
+        institution=line.institution, number="SOP-QC-001", title="QC results", kind="sop", owner=qa
+    )
+    version = DocumentVersion.objects.create(
+        document=document,
+        number=1,
+        created_by=qa,
+        file=document_file_store(actor=qa, name="sop.pdf", chunks=[b"%PDF-1.4 sop"]),
+    )
+    Acknowledgement.objects.create(version=version, user=qa)
     for label in IMMUTABLE:
         assert apps.get_model(label).objects.exists(), f"no {label} row to test"
 

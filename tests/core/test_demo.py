@@ -62,15 +62,15 @@ def snapshot() -> list[dict]:
         record.pop("published_at")
         record["curation"] = list(
             line.curation_events.values_list(
-                "from_status", "to_status", "comment", "actor__username"
+                "from_status", "to_status", "note", "actor__username"
             )
         )
         record["availability_log"] = list(
             line.availability_changes.values_list(
-                "from_availability", "to_availability", "reason", "actor__username"
+                "from_availability", "to_availability", "note", "actor__username"
             )
         )
-        record["versions"] = list(line.versions.values_list("number", "changes", "reason"))
+        record["versions"] = list(line.versions.values_list("number", "changes", "note"))
         records.append(record)
     return records
 
@@ -162,15 +162,13 @@ class TestTheLoadedDemo:
             CellLine.objects.filter(status=Status.PUBLISHED).count() > CellLine.objects.count() / 2
         )
         for line in CellLine.objects.filter(status=Status.RETURNED):
-            assert (
-                line.curation_events.filter(to_status=Status.RETURNED).exclude(comment="").exists()
-            )
+            assert line.curation_events.filter(to_status=Status.RETURNED).exclude(note="").exists()
         for availability in ("recalled", "withdrawn"):
             change = AvailabilityChange.objects.get(to_availability=availability)
-            assert change.reason
+            assert change.note
         assert CellLine.objects.values("availability").distinct().count() == 6
         edited = LineVersion.objects.filter(number__gt=1)
-        assert edited.count() >= 2 and all(v.reason for v in edited)
+        assert edited.count() >= 2 and all(v.note for v in edited)
         published = CellLine.objects.filter(status=Status.PUBLISHED)
         assert all(
             line.curation_events.filter(

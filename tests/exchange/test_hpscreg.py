@@ -226,7 +226,7 @@ def test_a_changed_record_updates_a_published_line_with_a_version(db, tmp_path):
     assert summary["cell_lines"] == {"created": 0, "updated": 1, "unchanged": 1}
     line = CellLine.objects.get(name="UKBi005-A")
     version = LineVersion.objects.filter(line=line).order_by("number").last()
-    assert version.reason == "As recorded in hPSCreg"
+    assert version.note == "As recorded in hPSCreg"
     assert version.changes["synonyms"] == [["iPS-Ctrl-5"], ["Bonn-5", "iPS-Ctrl-5"]]
     assert line.donor.age_bin == "50-54"
 

@@ -51,9 +51,9 @@ def test_qa_releases_every_vial_with_a_signed_review(users, cell_bank, excursion
     assert selectors.record_hash(json.loads(signature.record)) == signature.record_hash
     assert {d.decision for d in ExcursionVialDecision.objects.filter(review=review)} == {"release"}
     lifted = CustodyEvent.objects.filter(vial__bank=cell_bank, kind="status", to_status="available")
-    assert lifted.count() == 4 and all("Disposition of the excursion" in e.reason for e in lifted)
+    assert lifted.count() == 4 and all("Disposition of the excursion" in e.note for e in lifted)
     event = QcEvent.objects.get(bank=cell_bank, kind=QcEvent.Kind.EXCURSION)
-    assert "Release from quarantine: 4 vial(s)" in event.message
+    assert "Release from quarantine: 4 vial(s)" in event.note
     assert not selectors.open_excursions(users["qa_manager"]).exists()
 
 

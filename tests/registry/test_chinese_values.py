@@ -105,7 +105,7 @@ def test_a_change_of_the_chinese_name_is_a_version_with_old_and_new(users, clien
     assert answer.status_code == 200, answer.json()
     version = line.versions.order_by("-number").first()
     assert version.changes["name_zh"] == ["旧名称", "阿尔茨海默病患者来源诱导多能干细胞系"]
-    assert version.reason == "补充中文名称"
+    assert version.note == "补充中文名称"
 
 
 def test_the_api_refuses_a_chinese_name_longer_than_the_registry_holds(client_for):

@@ -63,7 +63,7 @@ def test_a_returned_line_carries_the_curators_comment_and_can_be_resubmitted(dra
     services.cell_line_return(actor=curator, line=draft, comment="Add the karyotype")
     draft.refresh_from_db()
     assert draft.status == Status.RETURNED
-    assert CurationEvent.objects.get(to_status=Status.RETURNED).comment == "Add the karyotype"
+    assert CurationEvent.objects.get(to_status=Status.RETURNED).note == "Add the karyotype"
     services.cell_line_update(
         actor=curator, line=draft, data={"karyotypes": [{"karyotype": "46,XX"}]}
     )
@@ -107,7 +107,7 @@ def test_changes_to_a_published_line_need_a_reason_and_are_versioned(draft, user
         reason="Medium documented after audit",
     )
     version = LineVersion.objects.get(line=line, number=2)
-    assert version.reason == "Medium documented after audit"
+    assert version.note == "Medium documented after audit"
     assert version.changes["culture_medium"] == ["", "E8"]
     assert version.changes["synonyms"] == [["AD-iPS-1"], ["AD-iPS-1", "ADi1"]]
     history = line_history(line)
@@ -133,7 +133,7 @@ def test_recall_and_withdrawal_need_a_reason_and_are_logged(draft, users):
         actor=qa, line=line, availability="recalled", reason="Mycoplasma found in lot 3"
     )
     log = list(
-        AvailabilityChange.objects.filter(line=line).values_list("to_availability", "reason")
+        AvailabilityChange.objects.filter(line=line).values_list("to_availability", "note")
     )
     assert log == [("available", ""), ("recalled", "Mycoplasma found in lot 3")]
 

@@ -389,7 +389,7 @@ def event_out(event: CustodyEvent) -> dict[str, Any]:
         "to": event.to_place,
         "from_status": event.from_status,
         "to_status": event.to_status,
-        "reason": event.reason,
+        "reason": event.note,
     }
 
 
@@ -583,7 +583,7 @@ def container_history(request: AuthenticatedHttpRequest, container_id: int) -> d
                 "container": e.container.name,
                 "from": e.from_place,
                 "to": e.to_place,
-                "reason": e.reason,
+                "reason": e.note,
             }
             for e in history["container_events"]
         ],

@@ -16,6 +16,7 @@ from django_stubs_ext import StrOrPromise
 
 from stemhub.accounts.models import Institution
 from stemhub.biobank import layout
+from stemhub.core.models import HistoryEvent
 from stemhub.registry.models import CellLine, DerivedProduct
 
 
@@ -475,7 +476,7 @@ class Vial(models.Model):
         return self.barcode
 
 
-class CustodyEvent(models.Model):
+class CustodyEvent(HistoryEvent):
     """One step in a vial's life: who did what, when, from where to where, and why.
 
     Places are kept twice: as references (for queries such as "which vials were in this tank")
@@ -495,13 +496,6 @@ class CustodyEvent(models.Model):
         Vial, on_delete=models.PROTECT, related_name="events", verbose_name=_("vial")
     )
     kind = models.CharField(max_length=16, choices=Kind.choices, verbose_name=_("kind"))
-    at = models.DateTimeField(default=timezone.now, verbose_name=_("at"))
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("actor"),
-    )
     from_container = models.ForeignKey(
         Container,
         on_delete=models.PROTECT,
@@ -541,7 +535,6 @@ class CustodyEvent(models.Model):
         help_text=_("The box (or rack) whose move carried the vial"),
         verbose_name=_("moved container"),
     )
-    reason = models.TextField(blank=True, verbose_name=_("reason"))
 
     class Meta:
         verbose_name = _("custody event")
@@ -554,7 +547,7 @@ class CustodyEvent(models.Model):
         ]
 
 
-class ContainerEvent(models.Model):
+class ContainerEvent(HistoryEvent):
     """A container's own history: where it was placed, moved, blocked."""
 
     class Kind(models.TextChoices):
@@ -569,13 +562,6 @@ class ContainerEvent(models.Model):
         Container, on_delete=models.PROTECT, related_name="events", verbose_name=_("container")
     )
     kind = models.CharField(max_length=16, choices=Kind.choices, verbose_name=_("kind"))
-    at = models.DateTimeField(default=timezone.now, verbose_name=_("at"))
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("actor"),
-    )
     from_parent = models.ForeignKey(
         Container,
         on_delete=models.PROTECT,
@@ -594,7 +580,6 @@ class ContainerEvent(models.Model):
     )
     from_place = models.CharField(max_length=500, blank=True, verbose_name=_("from place"))
     to_place = models.CharField(max_length=500, blank=True, verbose_name=_("to place"))
-    reason = models.TextField(blank=True, verbose_name=_("reason"))
 
     class Meta:
         verbose_name = _("container event")

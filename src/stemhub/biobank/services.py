@@ -263,7 +263,7 @@ def container_create(
             actor=actor,
             to_parent=parent,
             to_place=place_text(container_path(parent), parent, row, column) if parent else "",
-            reason=reason,
+            note=reason,
         )
     return container
 
@@ -352,7 +352,7 @@ def container_move(
             to_parent=parent,
             from_place=old_place,
             to_place=place_text(parent_path, parent, row, column),
-            reason=reason,
+            note=reason,
         )
         _write_vial_moves(actor, container, old_path, new_path, reason)
     return container
@@ -397,7 +397,7 @@ def _write_vial_moves(
                 to_column=vial.column,
                 to_place=new_path + tail,
                 moved_container=moved,
-                reason=reason,
+                note=reason,
             )
         )
     CustodyEvent.objects.bulk_create(events, batch_size=2000)
@@ -418,7 +418,7 @@ def container_set_blocked(
             container=container,
             kind=ContainerEvent.Kind.BLOCK if blocked else ContainerEvent.Kind.UNBLOCK,
             actor=actor,
-            reason=reason,
+            note=reason,
         )
     return container
 
@@ -465,7 +465,7 @@ def position_hold(
         actor=actor,
         # Kept as text in the language of the moment, like the other places of the history.
         to_place=f"{label}: {PositionHold.Kind(kind).label.lower()}",
-        reason=note,
+        note=note,
     )
     return hold
 
@@ -485,7 +485,7 @@ def position_release(
             kind=ContainerEvent.Kind.RELEASE,
             actor=actor,
             from_place=container.type.label(row, column),
-            reason=reason,
+            note=reason,
         )
 
 
@@ -748,7 +748,7 @@ def first_custody_events(
             to_column=vial.column,
             to_place=place,
             to_status=vial.status,
-            reason=reason,
+            note=reason,
         )
         for vial, place in placed
     )
@@ -758,7 +758,7 @@ def first_custody_events(
 
 
 def _event(vial: Vial, kind: str, actor: User, reason: str, **values: Any) -> CustodyEvent:
-    return CustodyEvent(vial=vial, kind=kind, actor=actor, reason=reason, **values)
+    return CustodyEvent(vial=vial, kind=kind, actor=actor, note=reason, **values)
 
 
 def _path(container: Container, cache: dict[int, str] | None) -> str:

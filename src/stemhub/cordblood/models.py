@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from stemhub.accounts.models import Institution
+from stemhub.core.models import HistoryEvent
 from stemhub.hla import SCORED_LOCI
 
 LOCI = SCORED_LOCI
@@ -195,7 +196,7 @@ class EventKind(models.TextChoices):
     INFUSED = "infused", _("Infused")
 
 
-class UnitEvent(models.Model):
+class UnitEvent(HistoryEvent):
     unit = models.ForeignKey(
         Unit, on_delete=models.CASCADE, related_name="events", verbose_name=_("cord blood unit")
     )
@@ -210,7 +211,6 @@ class UnitEvent(models.Model):
         verbose_name=_("by"),
     )
     note = models.CharField(max_length=500, blank=True, verbose_name=_("note"))
-    at = models.DateTimeField(default=timezone.now, verbose_name=_("at"))
 
     class Meta:
         verbose_name = _("unit event")

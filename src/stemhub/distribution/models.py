@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from stemhub.accounts.models import Institution
 from stemhub.biobank.models import CellBank, Vial
+from stemhub.core.models import HistoryEvent
 from stemhub.registry.models import CellLine
 
 
@@ -406,7 +407,7 @@ class ResultReport(models.Model):
         ]
 
 
-class RequestEvent(models.Model):
+class RequestEvent(HistoryEvent):
     """One step of a request's life, written by the service that took it."""
 
     class Kind(models.TextChoices):
@@ -432,14 +433,6 @@ class RequestEvent(models.Model):
         _("from status"), max_length=24, choices=RequestStatus.choices, blank=True
     )
     to_status = models.CharField(_("to status"), max_length=24, choices=RequestStatus.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("actor"),
-    )
-    note = models.TextField(_("note"), blank=True)
-    at = models.DateTimeField(_("at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("request event")

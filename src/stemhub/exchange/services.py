@@ -219,7 +219,7 @@ def _set_status(line: CellLine, status: str, actor: User) -> None:
     if line.status == status:
         return
     CurationEvent.objects.create(
-        line=line, from_status=line.status, to_status=status, comment=REASON, actor=actor
+        line=line, from_status=line.status, to_status=status, note=REASON, actor=actor
     )
     if status == Status.PUBLISHED and line.published_at is None:
         line.published_at = timezone.now()
@@ -228,7 +228,7 @@ def _set_status(line: CellLine, status: str, actor: User) -> None:
             line=line,
             number=line.version,
             changes={"status": [line.status, status]},
-            reason=REASON,
+            note=REASON,
             actor=actor,
         )
     line.status = status

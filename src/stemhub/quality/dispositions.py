@@ -225,7 +225,7 @@ def _bank_events(
             bank_id=bank_id,
             kind=QcEvent.Kind.EXCURSION,
             actor=actor,
-            message=f"Excursion in {excursion.equipment.name} on {excursion.start:%Y-%m-%d}: "
+            note=f"Excursion in {excursion.equipment.name} on {excursion.start:%Y-%m-%d}: "
             + "; ".join(f"{labels[d]}: {n} vial(s)" for d, n in sorted(counts.items())),
         )
         for bank_id, counts in sorted(per_bank.items())

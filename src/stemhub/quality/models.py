@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from stemhub.biobank.models import BankTier, CellBank
+from stemhub.core.models import HistoryEvent
 from stemhub.quality import wording
 
 
@@ -487,7 +488,7 @@ class Certificate(models.Model):
         return self.number
 
 
-class QcEvent(models.Model):
+class QcEvent(HistoryEvent):
     """The bank's quality history, written by the service that did the work."""
 
     class Kind(models.TextChoices):
@@ -504,13 +505,6 @@ class QcEvent(models.Model):
         CellBank, on_delete=models.PROTECT, related_name="qc_events", verbose_name=_("bank")
     )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    at = models.DateTimeField(_("at"), default=timezone.now)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("actor"),
-    )
     result = models.ForeignKey(
         QcResult,
         on_delete=models.PROTECT,
@@ -535,7 +529,6 @@ class QcEvent(models.Model):
         related_name="events",
         verbose_name=_("release"),
     )
-    message = models.TextField(_("message"), blank=True)
 
     class Meta:
         verbose_name = _("QC event")

@@ -329,7 +329,7 @@ def qc_result_record(
         )
         result.save()
         QcEvent.objects.create(
-            bank=bank, kind=QcEvent.Kind.RESULT, actor=actor, result=result, message=reason
+            bank=bank, kind=QcEvent.Kind.RESULT, actor=actor, result=result, note=reason
         )
         if not result.passed:
             _out_of_specification(actor, bank, result)
@@ -374,7 +374,7 @@ def _invalidate_release(actor: User, bank: CellBank, why: str) -> Release | None
         superseded_at=now, superseded_reason=why
     )
     QcEvent.objects.create(
-        bank=bank, kind=QcEvent.Kind.INVALIDATED, actor=actor, release=release, message=why
+        bank=bank, kind=QcEvent.Kind.INVALIDATED, actor=actor, release=release, note=why
     )
     return release
 
@@ -388,7 +388,7 @@ def _quarantine(actor: User, bank: CellBank, why: str) -> None:
         bank=bank,
         kind=QcEvent.Kind.QUARANTINED,
         actor=actor,
-        message=f"{len(vials)} vial(s) quarantined: {why}",
+        note=f"{len(vials)} vial(s) quarantined: {why}",
     )
 
 
@@ -421,7 +421,7 @@ def qc_result_correct(
     with audit_context(actor=actor, reason=reason):
         result.save()
         QcEvent.objects.create(
-            bank=bank, kind=QcEvent.Kind.CORRECTION, actor=actor, result=result, message=message
+            bank=bank, kind=QcEvent.Kind.CORRECTION, actor=actor, result=result, note=message
         )
         if not result.passed:
             _out_of_specification(actor, bank, result)
@@ -464,7 +464,7 @@ def _open_nonconformity(
         actor=actor,
         result=result,
         nonconformity=nonconformity,
-        message=description,
+        note=description,
     )
     return nonconformity
 
@@ -525,7 +525,7 @@ def nonconformity_close(
                 kind=QcEvent.Kind.NC_CLOSED,
                 actor=actor,
                 nonconformity=found,
-                message=f"{found.closure_reason} (signed by {printed_name(actor)}, {meaning})",
+                note=f"{found.closure_reason} (signed by {printed_name(actor)}, {meaning})",
             )
     return found
 
@@ -593,7 +593,7 @@ def bank_release(
                 kind=QcEvent.Kind.RELEASED,
                 actor=actor,
                 release=release,
-                message=f"Signed by {signature.printed_name}, {meaning}, "
+                note=f"Signed by {signature.printed_name}, {meaning}, "
                 f"record sha256 {signature.record_hash}",
             )
             # Vials an excursion still holds stay quarantined until QA decides the excursion.

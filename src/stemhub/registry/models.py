@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from stemhub.accounts.models import Institution
+from stemhub.core.models import HistoryEvent
 from stemhub.registry.naming import HUMAN, TypeLetter
 
 
@@ -729,7 +730,7 @@ class DerivedProduct(models.Model):
 # History: explicit event rows written by the services that did the work.
 
 
-class CurationEvent(models.Model):
+class CurationEvent(HistoryEvent):
     line = models.ForeignKey(
         CellLine,
         verbose_name=_("cell line"),
@@ -740,14 +741,6 @@ class CurationEvent(models.Model):
         verbose_name=_("from status"), max_length=16, choices=Status.choices
     )
     to_status = models.CharField(verbose_name=_("to status"), max_length=16, choices=Status.choices)
-    comment = models.TextField(verbose_name=pgettext_lazy("curation", "comment"), blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("actor"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    at = models.DateTimeField(verbose_name=_("when"), default=timezone.now)
 
     class Meta:
         verbose_name = _("curation event")
@@ -760,7 +753,7 @@ class CurationEvent(models.Model):
 PUBLISHED_AFTER_REVIEW = gettext_noop("Published after review")
 
 
-class LineVersion(models.Model):
+class LineVersion(HistoryEvent):
     """One change to a published line: who, when, why, and each field's old → new value."""
 
     line = models.ForeignKey(
@@ -768,14 +761,6 @@ class LineVersion(models.Model):
     )
     number = models.PositiveIntegerField(verbose_name=_("version number"))
     changes = models.JSONField(verbose_name=_("changes"), help_text=_('{"field": [old, new], ...}'))
-    reason = models.TextField(verbose_name=_("reason"))
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("actor"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    at = models.DateTimeField(verbose_name=_("when"), default=timezone.now)
 
     class Meta:
         verbose_name = _("line version")
@@ -783,11 +768,11 @@ class LineVersion(models.Model):
         ordering = ["number"]
         constraints = [
             models.UniqueConstraint(fields=["line", "number"], name="line_version_number_once"),
-            models.CheckConstraint(condition=~Q(reason=""), name="line_version_has_reason"),
+            models.CheckConstraint(condition=~Q(note=""), name="line_version_has_reason"),
         ]
 
 
-class AvailabilityChange(models.Model):
+class AvailabilityChange(HistoryEvent):
     line = models.ForeignKey(
         CellLine,
         verbose_name=_("cell line"),
@@ -800,14 +785,6 @@ class AvailabilityChange(models.Model):
     to_availability = models.CharField(
         verbose_name=_("to availability"), max_length=16, choices=Availability.choices
     )
-    reason = models.TextField(verbose_name=_("reason"), blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("actor"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    at = models.DateTimeField(verbose_name=_("when"), default=timezone.now)
 
     class Meta:
         verbose_name = _("availability change")
@@ -816,7 +793,7 @@ class AvailabilityChange(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=~Q(to_availability__in=[Availability.RECALLED, Availability.WITHDRAWN])
-                | ~Q(reason=""),
+                | ~Q(note=""),
                 name="recall_and_withdrawal_need_a_reason",
             )
         ]

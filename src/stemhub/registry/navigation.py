@@ -62,7 +62,7 @@ def _last_comment() -> Subquery:
     return Subquery(
         CurationEvent.objects.filter(line=OuterRef("pk"), to_status=OuterRef("status"))
         .order_by("-at", "-id")
-        .values("comment")[:1]
+        .values("note")[:1]
     )
 
 

@@ -53,7 +53,7 @@ def line_history(line: CellLine) -> list[dict[str, Any]]:
                 "kind": "version",
                 "actor": version.actor.get_full_name() or version.actor.username,
                 "summary": _("Version %(number)d: %(reason)s")
-                % {"number": version.number, "reason": _shown_reason(version.reason)},
+                % {"number": version.number, "reason": _shown_reason(version.note)},
                 "details": {"number": version.number, "changes": version.changes},
             }
         )
@@ -67,7 +67,7 @@ def line_history(line: CellLine) -> list[dict[str, Any]]:
                 "details": {
                     "from": event.from_status,
                     "to": event.to_status,
-                    "comment": event.comment,
+                    "comment": event.note,
                 },
             }
         )
@@ -82,7 +82,7 @@ def line_history(line: CellLine) -> list[dict[str, Any]]:
                 "details": {
                     "from": change.from_availability,
                     "to": change.to_availability,
-                    "reason": change.reason,
+                    "reason": change.note,
                 },
             }
         )

@@ -319,7 +319,7 @@ def cell_line_update(
                     line=line,
                     number=line.version,
                     changes=changes,
-                    reason=reason.strip(),
+                    note=reason.strip(),
                     actor=actor,
                 )
                 catalogue_entry_refresh(line=line)
@@ -338,7 +338,7 @@ def _transition(
             % {"name": line.name, "status": line.get_status_display().lower(), "allowed": allowed}
         )
     CurationEvent.objects.create(
-        line=line, from_status=line.status, to_status=to, comment=comment, actor=actor
+        line=line, from_status=line.status, to_status=to, note=comment, actor=actor
     )
     line.status = to
     line.save(update_fields=["status", "updated_at"])
@@ -470,7 +470,7 @@ def cell_line_publish(*, actor: User, line: CellLine, comment: str = "") -> Cell
             line=line,
             number=line.version,
             changes={"status": [Status.IN_REVIEW.value, Status.PUBLISHED.value]},
-            reason=comment.strip() or PUBLISHED_AFTER_REVIEW,
+            note=comment.strip() or PUBLISHED_AFTER_REVIEW,
             actor=actor,
         )
         catalogue_entry_refresh(line=line)
@@ -505,7 +505,7 @@ def cell_line_set_availability(
             line=line,
             from_availability=line.availability,
             to_availability=availability,
-            reason=reason.strip(),
+            note=reason.strip(),
             actor=actor,
         )
         line.availability = availability
