@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from stemhub.audit.context import audit_context
 from stemhub.qms import capa as services
-from stemhub.qms.models import Capa, CapaEvent, CapaSource, Complaint
+from stemhub.qms.models import Capa, CapaAction, CapaEvent, CapaSource, Complaint
 from tests.conftest import PASSWORD
 
 CAPA_ID = 9101
@@ -121,3 +121,43 @@ def a_complaint(users: dict[str, Any]) -> Complaint:
             complainant_name="Dr Li",
             recorded_by=technician,
         )
+
+
+ACTION_ID = 9111
+
+
+def fixed_action(users: dict[str, Any]) -> Capa:
+    """CAPA 9101 investigated, with action 9111 owned by the technician, not done."""
+    capa = investigated(users)
+    technician = users["bank_technician"]
+    with audit_context(actor=technician, reason="test setup"):
+        action = CapaAction.objects.create(
+            pk=ACTION_ID,
+            capa=capa,
+            kind="corrective",
+            description="Add the thaw entry to the shipping checklist",
+            owner=technician,
+            due_on=soon(),
+            added_by=technician,
+        )
+        Capa.objects.filter(pk=capa.pk).update(status="actions")
+        CapaEvent.objects.create(
+            capa=capa, kind="action_added", actor=technician, status_after="actions", action=action
+        )
+    return Capa.objects.get(pk=capa.pk)
+
+
+PDF = b"%PDF-1.4\n% checklist\n"
+
+
+def action_with_evidence(users: dict[str, Any]) -> Capa:
+    """Action 9111 recorded done by the technician with a PDF as evidence."""
+    capa = fixed_action(users)
+    services.capa_action_complete(
+        actor=users["bank_technician"],
+        action=CapaAction.objects.get(pk=ACTION_ID),
+        done_note="Checklist SOP-017 v4 issued",
+        evidence_name="checklist.pdf",
+        evidence_chunks=[PDF],
+    )
+    return capa

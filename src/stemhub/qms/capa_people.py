@@ -21,11 +21,15 @@ def capa_people(institution_id: int, perm: Perm) -> list[User]:
 
 
 def person_in(value: str, institution_id: int, field: str) -> User:
-    """The institution's user whose id is `value` (as a form sends it), or InvalidInput on
-    `field`."""
+    """The institution's user whose id (as a form's list sends it) or username is `value`,
+    or InvalidInput on `field`."""
+    value = value.strip()
+    people = User.objects.filter(institution_id=institution_id)
     found = (
-        User.objects.filter(pk=int(value), institution_id=institution_id).first()
-        if value.strip().isdigit()
+        people.filter(pk=int(value)).first()
+        if value.isdigit()
+        else people.filter(username=value).first()
+        if value
         else None
     )
     if found is None:
