@@ -251,8 +251,8 @@ def complaint_capa_open(
             source_id=found.pk,
             source_label=found.number,
             title=title.strip()
-            or _("Complaint from %(who)s received %(day)s")
-            % {"who": who, "day": f"{found.received_on:%Y-%m-%d}"},
+            or _("%(number)s: complaint received %(day)s (%(who)s)")
+            % {"number": found.number, "who": who, "day": f"{found.received_on:%Y-%m-%d}"},
             description=found.description,
             owner=owner,
             due_on=due_on,
