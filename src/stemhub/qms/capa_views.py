@@ -74,7 +74,7 @@ def capa_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     owner and overdue."""
     today = timezone.localdate()
     found = visible_capas(request.user)
-    chosen = {
+    chosen: dict[str, Any] = {
         "status": request.GET.get("status", ""),
         "source": request.GET.get("source", ""),
         "owner": request.GET.get("owner", ""),
@@ -371,15 +371,16 @@ def capa_effectiveness(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     data = request.POST
     try:
         result = data.get("result", "")
-        new_action = None
+        new_action: dict[str, Any] | None = None
         if result == EffectivenessResult.NOT_EFFECTIVE:
+            description = data.get("new_description", "")
             new_action = {
                 "kind": data.get("new_kind", ""),
-                "description": data.get("new_description", ""),
+                "description": description,
                 "owner": _owner(data.get("new_owner", ""), capa, "new_action.owner"),
                 "due_on": parse_day(data.get("new_due_on", ""), "new_action.due_on"),
             }
-            if not new_action["description"].strip():
+            if not description.strip():
                 raise InvalidInput(
                     _("Not effective: add the action that will make it so"),
                     fields={"new_action.description": [_("required")]},

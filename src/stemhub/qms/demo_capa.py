@@ -119,7 +119,9 @@ class _Story:
             Capa.objects.filter(pk=self.capa.pk).update(closed_at=when)
             capa = self.refresh()
             record = capa_record(capa)  # signed again over the back-dated record
-            Signature.objects.filter(pk=capa.closure_signature_id).update(
+            signature = capa.closure_signature
+            assert signature is not None  # closed just now
+            Signature.objects.filter(pk=signature.pk).update(
                 signed_at=when,
                 record=record_bytes(record).decode(),
                 record_hash=record_hash(record),
@@ -418,7 +420,7 @@ def link_quality_records(*, stdout: TextIO | None = None) -> None:
         return
     opened = []
     nc = (
-        Nonconformity.objects.filter(bank__institution_id=tech.institution_id, status="open")
+        Nonconformity.objects.filter(bank__institution=tech.institution, status="open")
         .order_by("pk")
         .first()
     )
@@ -439,9 +441,7 @@ def link_quality_records(*, stdout: TextIO | None = None) -> None:
             )
         opened.append(capa.number)
     excursion = (
-        Excursion.objects.filter(equipment__institution_id=tech.institution_id)
-        .order_by("pk")
-        .first()
+        Excursion.objects.filter(equipment__institution=tech.institution).order_by("pk").first()
     )
     if excursion is not None:
         opened.append(capa_open_for_excursion(actor=tech, excursion=excursion).number)

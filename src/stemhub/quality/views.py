@@ -126,7 +126,7 @@ def _bank_context(request: HttpRequest, bank: Any) -> dict[str, Any]:
     }
 
 
-def _with_capas(found: Any) -> list[Nonconformity]:
+def _with_capas(found: Any) -> list[Any]:
     """The nonconformities, each with `capa_opened`: the CAPA it opened, or None."""
     listed = list(found)
     capas = {
@@ -136,7 +136,7 @@ def _with_capas(found: Any) -> list[Nonconformity]:
         )
     }
     for nc in listed:
-        nc.capa_opened = capas.get(nc.pk)  # type: ignore[attr-defined]
+        nc.capa_opened = capas.get(nc.pk)
     return listed
 
 
