@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from stemhub.accounts.permissions import Perm, is_platform_admin, permissions_of
@@ -43,7 +43,7 @@ def overdue_first(found: QuerySet[Capa], today: datetime.date) -> QuerySet[Capa]
         late_actions=Exists(
             CapaAction.objects.filter(capa=OuterRef("pk"), done_at__isnull=True, due_on__lt=today)
         ),
-    ).order_by("rank", "due_on", "-closed_at", "-pk")
+    ).order_by("rank", F("closed_at").desc(nulls_last=True), "due_on", "-pk")
 
 
 def overdue_capas(found: QuerySet[Capa], today: datetime.date) -> QuerySet[Capa]:

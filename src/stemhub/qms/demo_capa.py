@@ -45,7 +45,7 @@ class _Story:
 
     def __init__(self, capa: Capa, days_ago: int) -> None:
         self.capa = capa
-        self._date_last_event(days_ago)
+        self._date_last_event(days_ago, 9)
         with audit_context(actor=None, reason="Demo: back-dated"):
             Capa.objects.filter(pk=capa.pk).update(raised_at=_day(days_ago, 9))
 

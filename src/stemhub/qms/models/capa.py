@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CapaSource(models.TextChoices):
@@ -290,7 +291,7 @@ class CapaAction(models.Model):
 
 
 class CapaEventKind(models.TextChoices):
-    OPENED = "opened", _("Opened")
+    OPENED = "opened", pgettext_lazy("CAPA event", "Opened")
     INVESTIGATION = "investigation", _("Investigation recorded")
     ACTION_ADDED = "action_added", _("Action added")
     ACTION_DONE = "action_done", _("Action done")
