@@ -267,3 +267,37 @@ def test_found_effective_awaits_closure(users):
         services.capa_effectiveness_record(
             actor=users["qa_manager"], capa=capa, result="effective", note="again"
         )
+
+
+def test_a_recall_by_a_curator_opens_a_capa_owned_by_qa(users):
+    curator = users["curator"]
+    with pytest.raises(Forbidden):
+        services.capa_open(
+            actor=curator, institution_id=curator.institution_id, source="recall",
+            title="Recall", description="d",
+        )  # fmt: skip
+    capa = services.capa_open_by_platform(
+        raised_by=curator,
+        institution_id=curator.institution_id,
+        source="recall",
+        source_id=5,
+        source_label="NSCBi001-A recalled",
+        title="NSCBi001-A recalled: karyotype abnormal",
+        description="Line recalled after a 20q11.21 gain.",
+    )
+    assert capa.owner == users["qa_manager"] and capa.raised_by == curator
+    again = services.capa_open_by_platform(
+        raised_by=curator, institution_id=curator.institution_id, source="recall",
+        source_id=5, title="again", description="again",
+    )  # fmt: skip
+    assert again.pk == capa.pk
+    assert CapaEvent.objects.get(capa=capa).kind == "opened"
+
+
+def test_the_platform_opens_no_capa_for_someone_of_another_institution(users):
+    with pytest.raises(Forbidden):
+        services.capa_open_by_platform(
+            raised_by=users["other_curator"], institution_id=users["curator"].institution_id,
+            source="recall", title="Recall", description="d",
+        )  # fmt: skip
+    assert not Capa.objects.exists()
