@@ -201,3 +201,36 @@ def test_a_hand_raised_capa_cannot_claim_a_nonconformity(users, client_for):
     )
     assert answer.status_code == 400
     assert "source" in answer.json()["error"]["fields"]
+
+
+@pytest.mark.parametrize(
+    "path", [CAPAS, "/api/v1/qms/complaints", "/qms/capa/", "/qms/complaints/"]
+)
+def test_the_lists_take_as_many_queries_for_many_records_as_for_few(users, client_for, path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from stemhub.qms import complaints
+    from stemhub.qms.capa import capa_open
+
+    tech = users["bank_technician"]
+
+    def add(n: int) -> None:
+        for i in range(n):
+            capa = capa_open(actor=tech, institution_id=tech.institution_id, source="other",
+                             title=f"CAPA {i}", description="d")  # fmt: skip
+            complaint = complaints.complaint_record(
+                actor=tech, institution_id=tech.institution_id, complainant_kind="hospital",
+                channel="email", received_on=timezone.localdate(), description="Warm unit",
+            )  # fmt: skip
+            complaints.complaint_capa_open(actor=tech, complaint=complaint)
+            assert capa.pk
+
+    client = client_for("qa_manager")
+    add(2)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(path).status_code == 200
+    add(5)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(path).status_code == 200
+    assert len(many) == len(few)
