@@ -238,6 +238,43 @@ PAGE_CASES = [
 ]
 
 
+# Opening a CAPA from a nonconformity or an excursion needs qms.record (qms's CAPA).
+API_CASES += [
+    Case(
+        "POST",
+        f"{Q}/nonconformities/{{nc_id}}/capa",
+        RECORDERS,
+        path=f"{Q}/nonconformities/{NC}/capa",
+        body={},
+        setup=with_records,
+    ),
+    Case(
+        "POST",
+        f"{Q}/excursions/{{excursion_id}}/capa",
+        RECORDERS,
+        path=f"{Q}/excursions/{EXCURSION}/capa",
+        body={},
+        setup=with_excursion,
+    ),
+]
+PAGE_CASES += [
+    Page(
+        "quality:nonconformity_capa",
+        f"/quality/nonconformities/{NC}/capa/",
+        RECORDERS,
+        method="POST",
+        setup=with_records,
+    ),
+    Page(
+        "quality:excursion_capa",
+        f"/quality/excursions/{EXCURSION}/capa/",
+        RECORDERS,
+        method="POST",
+        setup=with_excursion,
+    ),
+]
+
+
 def _public_pages_mounted() -> bool:
     try:
         reverse("quality_public:verify_lookup")

@@ -63,6 +63,8 @@ AUDITED: dict[str, str | None] = {
     "qms.CompetenceAssessment": "user__institution",
     "qms.Authorisation": "user__institution",
     "qms.Capa": "institution",
+    "qms.CapaAction": "capa__institution",
+    "qms.Complaint": "institution",
     # distribution (RequestEvent is itself append-only history)
     "distribution.LicenceVersion": None,
     "distribution.DistributionRequest": "provider",
@@ -103,6 +105,7 @@ IMMUTABLE: tuple[str, ...] = (
     "quality.RawFile",
     "qms.DocumentFile",
     "qms.Acknowledgement",
+    "qms.CapaEvent",
     "distribution.LicenceVersion",
     "distribution.LicenceSignature",
     "distribution.RequestEvent",

@@ -44,6 +44,7 @@ urlpatterns = [
     path("distribution/", include("stemhub.distribution.urls")),
     path("staff/import/", include("stemhub.exchange.urls")),
     path("", include("stemhub.quality.urls_public")),
+    path("", include("stemhub.qms.urls_public")),
     path("", include("stemhub.catalogue.urls")),
     path("", include("stemhub.registry.urls")),
     path("", include("stemhub.core.urls")),

@@ -3,4 +3,8 @@ needs qms.view in the record's institution."""
 
 from ninja import Router
 
+from stemhub.qms.capa_api import router as capa_router
+
 router = Router(tags=["qms"])
+
+router.add_router("", capa_router)

@@ -1,11 +1,113 @@
 """The quality system's menu entries and home-page queues."""
 
+from typing import Any
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from stemhub.accounts.permissions import Perm
-from stemhub.core.navigation import MenuItem, Section, register_menu, register_section
+from stemhub.core.navigation import (
+    ANYONE,
+    MenuItem,
+    Panel,
+    Queue,
+    QueueRow,
+    Section,
+    register_menu,
+    register_panel,
+    register_section,
+)
+from stemhub.qms.capa_selectors import actions_waiting_for, overdue_capas, visible_capas
+from stemhub.qms.models import Capa, CapaAction, CapaStatus
+
+SHOWN = 6
+# Badge classes of the shared stylesheet (the home page loads no app's CSS).
+BAD, SOON = "availability-withdrawn", "status-returned"
 
 register_section(Section("qms", _("Quality system"), 33))
 register_menu(
     MenuItem("qms", _("QA dashboard"), "qms:home", (Perm.QMS_VIEW,), 10),
+    MenuItem("qms", _("CAPA"), "qms:capa_list", (Perm.QMS_VIEW,), 40),
+    MenuItem("qms", _("Complaints"), "qms:complaint_list", (Perm.QMS_VIEW,), 45),
+    # Where an outsider finds the complaint form (also in every page's footer).
+    MenuItem("catalogue", _("Feedback and complaints"), "qms_public:complaint_form", ANYONE, 90),
+)
+
+
+def my_capa_actions(user: Any) -> Queue:
+    """Actions not done that the user owns, or that belong to a CAPA the user owns, overdue
+    or due within 14 days, soonest first; each opens the CAPA at the action."""
+    today = timezone.localdate()
+    waiting = actions_waiting_for(user, today)
+    rows = [
+        QueueRow(
+            label=f"{action.capa.number} · {action.description[:70]}",
+            url=reverse("qms:capa_detail", args=[action.capa_id]) + f"#action-{action.pk}",
+            detail=gettext("due %(day)s, owner %(who)s")
+            % {"day": f"{action.due_on:%Y-%m-%d}", "who": action.owner.display_name},
+            badge=gettext("Overdue") if action.due_on < today else gettext("Due soon"),
+            badge_class=BAD if action.due_on < today else SOON,
+        )
+        for action in waiting[:SHOWN]
+    ]
+    return Queue(
+        count=len(waiting),
+        rows=rows,
+        more_url=reverse("qms:capa_list") + f"?owner={user.pk}",
+        empty=_("No CAPA action of yours is overdue or due in the next 14 days."),
+        tone="bad" if any(a.due_on < today for a in waiting) else "warn",
+    )
+
+
+def capas_overdue(user: Any) -> Queue:
+    """For QA: open CAPAs past their due date or with an action past its due date, most
+    overdue first."""
+    today = timezone.localdate()
+    late = list(overdue_capas(visible_capas(user), today).order_by("due_on", "pk"))
+    rows = [
+        QueueRow(
+            label=f"{capa.number} · {capa.title[:70]}",
+            url=reverse("qms:capa_detail", args=[capa.pk]),
+            detail=gettext("%(status)s, owner %(who)s, due %(day)s")
+            % {
+                "status": capa.get_status_display(),
+                "who": capa.owner.display_name,
+                "day": f"{capa.due_on:%Y-%m-%d}",
+            },
+            badge=gettext("Overdue") if capa.due_on < today else gettext("Action overdue"),
+            badge_class=BAD,
+        )
+        for capa in late[:SHOWN]
+    ]
+    return Queue(
+        count=len(late),
+        rows=rows,
+        more_url=reverse("qms:capa_list") + "?overdue=1",
+        empty=_("No CAPA is overdue."),
+        tone="bad",
+    )
+
+
+def _has_capa_work(user: Any) -> bool:
+    """Owns an open CAPA or an action not done: the queue is theirs to watch."""
+    return bool(
+        CapaAction.objects.filter(owner_id=user.pk, done_at__isnull=True)
+        .exclude(capa__status=CapaStatus.CLOSED)
+        .exists()
+        or Capa.objects.filter(owner_id=user.pk).exclude(status=CapaStatus.CLOSED).exists()
+    )
+
+
+register_panel(
+    Panel(
+        "qms-capa-actions",
+        _("Your CAPA actions"),
+        (Perm.QMS_VIEW,),
+        my_capa_actions,
+        25,
+        when=_has_capa_work,
+    ),
+    Panel("qms-capa-overdue", _("CAPAs overdue"), (Perm.QMS_MANAGE,), capas_overdue, 26),
 )

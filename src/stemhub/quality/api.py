@@ -19,6 +19,8 @@ from stemhub.core.api import Limit, Words, file_answer, one_of
 from stemhub.core.errors import InvalidInput, NotFound
 from stemhub.core.pages import AuthenticatedHttpRequest
 from stemhub.equipment.models import Equipment, Excursion
+from stemhub.qms.capa_api import CapaRefOut, capa_ref
+from stemhub.qms.capa_sources import capa_open_for_excursion, capa_open_for_nonconformity
 from stemhub.quality import dispositions, selectors, services
 from stemhub.quality.models import (
     CertificateLanguage,
@@ -545,6 +547,17 @@ def nonconformity_close(
     return nonconformity_out(found)
 
 
+@router.post("/quality/nonconformities/{nc_id}/capa", response={201: CapaRefOut})
+def nonconformity_capa(request: AuthenticatedHttpRequest, nc_id: int) -> Status[Any]:
+    """Needs qms.record in the bank's institution: open the nonconformity's CAPA (or return
+    the one it opened)."""
+    require(request.user, Perm.INVENTORY_VIEW)
+    capa = capa_open_for_nonconformity(
+        actor=request.user, nonconformity=selectors.nonconformity_for(request.user, nc_id)
+    )
+    return Status(201, capa_ref(capa))
+
+
 # Release
 
 
@@ -659,3 +672,14 @@ def excursion_decide(
         decisions=payload.decisions,
     )
     return Status(201, excursion_out(selectors.excursion_for(request.user, excursion_id)))
+
+
+@router.post("/quality/excursions/{excursion_id}/capa", response={201: CapaRefOut})
+def excursion_capa(request: AuthenticatedHttpRequest, excursion_id: int) -> Status[Any]:
+    """Needs qms.record in the unit's institution: open the excursion's CAPA (or return the
+    one it opened)."""
+    require(request.user, Perm.INVENTORY_VIEW)
+    capa = capa_open_for_excursion(
+        actor=request.user, excursion=selectors.excursion_for(request.user, excursion_id)
+    )
+    return Status(201, capa_ref(capa))

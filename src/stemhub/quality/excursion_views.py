@@ -18,6 +18,8 @@ from stemhub.core.auth import printed_name
 from stemhub.core.errors import StemhubError
 from stemhub.core.pages import AuthenticatedHttpRequest, page
 from stemhub.equipment.models import Excursion, ExcursionVial
+from stemhub.qms.capa_sources import capa_for_source, capa_open_for_excursion
+from stemhub.qms.models import CapaSource
 from stemhub.quality import dispositions, selectors
 from stemhub.quality.models import Disposition, ExcursionVialDecision
 
@@ -120,6 +122,8 @@ def _excursion_page(
             "quarantined": sum(1 for r in rows if r["vial"].status == "quarantined"),
             "open_table": any(row["bad"] for row in rows),
             "can_decide": review is None and user_can(request.user, Perm.QC_RELEASE, institution),
+            "capa": capa_for_source(CapaSource.EXCURSION, found.pk),
+            "can_open_capa": user_can(request.user, Perm.QMS_RECORD, institution),
             "choices": Disposition.choices,
             "values": values,
             "printed_name": printed_name(request.user),
@@ -170,3 +174,14 @@ def excursion_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         % {"name": review.signature.printed_name},
     )
     return redirect("quality:excursion", pk=found.pk)
+
+
+@require_POST
+@excursions_page
+def excursion_capa(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Needs qms.record in the unit's institution: open the excursion's CAPA (or go to the
+    one it opened)."""
+    found = selectors.excursion_for(request.user, pk)
+    capa = capa_open_for_excursion(actor=request.user, excursion=found)
+    messages.success(request, _("%(capa)s is the CAPA of this excursion.") % {"capa": capa.number})
+    return redirect("qms:capa_detail", pk=capa.pk)

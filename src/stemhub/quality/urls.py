@@ -16,7 +16,9 @@ urlpatterns = [
     path("results/<int:pk>/raw/", views.raw_file, name="raw_file"),
     path("nonconformities/", views.nonconformities, name="nonconformities"),
     path("nonconformities/<int:pk>/close/", views.nonconformity_close, name="nonconformity_close"),
+    path("nonconformities/<int:pk>/capa/", views.nonconformity_capa, name="nonconformity_capa"),
     path("excursions/", excursion_views.excursions, name="excursions"),
     path("excursions/<int:pk>/", excursion_views.excursion, name="excursion"),
     path("excursions/<int:pk>/decide/", excursion_views.excursion_decide, name="excursion_decide"),
+    path("excursions/<int:pk>/capa/", excursion_views.excursion_capa, name="excursion_capa"),
 ]

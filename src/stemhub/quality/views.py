@@ -19,6 +19,8 @@ from stemhub.core.auth import printed_name
 from stemhub.core.errors import InvalidInput, NotFound, StemhubError
 from stemhub.core.pages import AuthenticatedHttpRequest, page
 from stemhub.equipment.models import Equipment
+from stemhub.qms.capa_sources import capa_open_for_nonconformity
+from stemhub.qms.models import Capa, CapaSource
 from stemhub.quality import selectors, services, wording
 from stemhub.quality.coa import certificate_language_for
 from stemhub.quality.evaluation import evaluate
@@ -99,9 +101,12 @@ def _bank_context(request: HttpRequest, bank: Any) -> dict[str, Any]:
         "others": others,
         "required": readiness.required,
         "readiness": readiness,
-        "nonconformities": Nonconformity.objects.filter(bank_id=bank.pk).select_related(
-            "opened_by", "closed_by", "result__test", "closure_signature"
+        "nonconformities": _with_capas(
+            Nonconformity.objects.filter(bank_id=bank.pk).select_related(
+                "opened_by", "closed_by", "result__test", "closure_signature"
+            )
         ),
+        "can_open_capa": user_can(request.user, Perm.QMS_RECORD, institution),
         "releases": [(release, selectors.signature_verify(release)) for release in releases],
         "standing": standing,
         "released": standing is not None,
@@ -119,6 +124,20 @@ def _bank_context(request: HttpRequest, bank: Any) -> dict[str, Any]:
         "error": None,
         "field_labels": FIELD_LABELS,
     }
+
+
+def _with_capas(found: Any) -> list[Any]:
+    """The nonconformities, each with `capa_opened`: the CAPA it opened, or None."""
+    listed = list(found)
+    capas = {
+        c.source_id: c
+        for c in Capa.objects.filter(
+            source=CapaSource.NONCONFORMITY, source_id__in=[nc.pk for nc in listed]
+        )
+    }
+    for nc in listed:
+        nc.capa_opened = capas.get(nc.pk)
+    return listed
 
 
 @quality_page
@@ -292,6 +311,19 @@ def nonconformity_close(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
 
 @require_POST
 @quality_page
+def nonconformity_capa(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Needs qms.record in the bank's institution: open the nonconformity's CAPA (or go to
+    the one it opened)."""
+    found = selectors.nonconformity_for(request.user, pk)
+    capa = capa_open_for_nonconformity(actor=request.user, nonconformity=found)
+    messages.success(
+        request, _("%(capa)s is the CAPA of %(nc)s.") % {"capa": capa.number, "nc": found.number}
+    )
+    return redirect("qms:capa_detail", pk=capa.pk)
+
+
+@require_POST
+@quality_page
 def release(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Needs quality.release in the bank's institution: sign the bank's release with your
     password."""
@@ -318,5 +350,7 @@ def nonconformities(request: AuthenticatedHttpRequest) -> HttpResponse:
     if status in Nonconformity.Status.values:
         found = found.filter(status=status)
     return render(
-        request, "quality/nonconformities.html", {"nonconformities": found, "status": status}
+        request,
+        "quality/nonconformities.html",
+        {"nonconformities": _with_capas(found), "status": status},
     )

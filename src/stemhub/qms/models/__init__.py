@@ -2,7 +2,17 @@
 6.2: controlled documents, personnel competence, CAPA (and, as they join, audits, internal QC
 and proficiency testing). Each module is one idea; this package only gathers them for Django."""
 
-from stemhub.qms.models.capa import Capa, CapaSource, CapaStatus
+from stemhub.qms.models.capa import (
+    ActionKind,
+    Capa,
+    CapaAction,
+    CapaEvent,
+    CapaEventKind,
+    CapaSource,
+    CapaStatus,
+    EffectivenessResult,
+    FishboneCategory,
+)
 from stemhub.qms.models.competence import (
     Authorisation,
     CompetenceAssessment,
@@ -12,6 +22,12 @@ from stemhub.qms.models.competence import (
     Task,
     TaskProcedure,
     TrainingRecord,
+)
+from stemhub.qms.models.complaints import (
+    ComplainantKind,
+    Complaint,
+    ComplaintChannel,
+    ComplaintStatus,
 )
 from stemhub.qms.models.documents import (
     Acknowledgement,
@@ -24,15 +40,25 @@ from stemhub.qms.models.documents import (
 
 __all__ = [
     "Acknowledgement",
+    "ActionKind",
     "Authorisation",
     "Capa",
+    "CapaAction",
+    "CapaEvent",
+    "CapaEventKind",
     "CapaSource",
     "CapaStatus",
     "CompetenceAssessment",
+    "ComplainantKind",
+    "Complaint",
+    "ComplaintChannel",
+    "ComplaintStatus",
     "ControlledDocument",
     "DocumentFile",
     "DocumentKind",
     "DocumentVersion",
+    "EffectivenessResult",
+    "FishboneCategory",
     "JobRole",
     "JobRoleMembership",
     "JobRoleRequirement",

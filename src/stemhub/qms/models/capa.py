@@ -2,11 +2,14 @@
 every source of trouble. Other records open a CAPA through `qms.capa.capa_open` and keep the
 link by its source and the source record's id."""
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CapaSource(models.TextChoices):
@@ -27,6 +30,21 @@ class CapaStatus(models.TextChoices):
     ACTIONS = "actions", _("Actions under way")
     EFFECTIVENESS = "effectiveness", _("Effectiveness check")
     CLOSED = "closed", _("Closed")
+
+
+class EffectivenessResult(models.TextChoices):
+    EFFECTIVE = "effective", _("Effective")
+    NOT_EFFECTIVE = "not_effective", _("Not effective")
+
+
+# The fishbone (Ishikawa) diagram's six categories, in the order the diagram draws them.
+class FishboneCategory(models.TextChoices):
+    MAN = "man", _("People")
+    MACHINE = "machine", _("Equipment")
+    METHOD = "method", _("Method")
+    MATERIAL = "material", _("Material")
+    MEASUREMENT = "measurement", _("Measurement")
+    ENVIRONMENT = "environment", _("Environment")
 
 
 class Capa(models.Model):
@@ -59,6 +77,45 @@ class Capa(models.Model):
         verbose_name=_("raised by"),
     )
     raised_at = models.DateTimeField(_("raised at"), default=timezone.now)
+    # The investigation (ISO 20387 8.7.1 b): what happened, what was done at once, and why.
+    problem_statement = models.TextField(_("problem statement"), blank=True)
+    containment = models.TextField(_("containment and immediate correction"), blank=True)
+    root_cause = models.TextField(_("root cause"), blank=True)
+    # Five whys: the answers in order, each the cause of the one before.
+    five_whys = models.JSONField(_("five whys"), default=list, blank=True)
+    # Fishbone: {category: [cause, ...]} for the categories of FishboneCategory.
+    fishbone = models.JSONField(_("fishbone causes"), default=dict, blank=True)
+    investigated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("investigated by"),
+    )
+    investigated_at = models.DateTimeField(_("investigated at"), null=True, blank=True)
+    # The effectiveness check (8.7.1 e): how success is judged, by when, and the verdict.
+    effectiveness_criteria = models.TextField(_("effectiveness criteria"), blank=True)
+    effectiveness_due_on = models.DateField(_("effectiveness check due on"), null=True, blank=True)
+    effectiveness_result = models.CharField(
+        _("effectiveness result"),
+        max_length=16,
+        choices=EffectivenessResult.choices,
+        blank=True,
+    )
+    effectiveness_note = models.TextField(_("effectiveness evidence"), blank=True)
+    effectiveness_verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("effectiveness verified by"),
+    )
+    effectiveness_verified_at = models.DateTimeField(
+        _("effectiveness verified at"), null=True, blank=True
+    )
+    closure_summary = models.TextField(_("closure summary"), blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     closure_signature = models.OneToOneField(
         "quality.Signature",
@@ -102,6 +159,39 @@ class Capa(models.Model):
                 | Q(closed_at__isnull=False, closure_signature__isnull=False),
                 name="qms_capa_closed_signed",
             ),
+            # Actions follow a root cause; the effectiveness check follows the actions.
+            models.CheckConstraint(
+                condition=Q(status__in=["open", "investigation"]) | ~Q(root_cause=""),
+                name="qms_capa_actions_after_root_cause",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["effectiveness", "closed"])
+                | (Q(effectiveness_due_on__isnull=False) & ~Q(effectiveness_criteria="")),
+                name="qms_capa_effectiveness_planned",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    effectiveness_result="",
+                    effectiveness_verified_by__isnull=True,
+                    effectiveness_verified_at__isnull=True,
+                )
+                | Q(
+                    effectiveness_result__in=["effective", "not_effective"],
+                    effectiveness_verified_by__isnull=False,
+                    effectiveness_verified_at__isnull=False,
+                ),
+                name="qms_capa_effectiveness_verified",
+            ),
+            # Closed only once the check found the actions effective; open ones have no closure.
+            models.CheckConstraint(
+                condition=~Q(status="closed") | Q(effectiveness_result="effective"),
+                name="qms_capa_closed_effective",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="closed")
+                | Q(closed_at__isnull=True, closure_signature__isnull=True),
+                name="qms_capa_unclosed_unsigned",
+            ),
             # One CAPA per source record: a second failure of the same record joins the first.
             models.UniqueConstraint(
                 fields=["source", "source_id"],
@@ -117,3 +207,136 @@ class Capa(models.Model):
     def number(self) -> str:
         """How people cite it: `CAPA-2026-0007` (year raised, then the record's id)."""
         return f"CAPA-{self.raised_at:%Y}-{self.pk:04d}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == CapaStatus.CLOSED
+
+    def is_overdue(self, today: datetime.date) -> bool:
+        return self.status != CapaStatus.CLOSED and self.due_on < today
+
+
+class ActionKind(models.TextChoices):
+    CORRECTIVE = "corrective", _("Corrective")
+    PREVENTIVE = "preventive", _("Preventive")
+
+
+class CapaAction(models.Model):
+    """One corrective or preventive action: who does what by when, and, once done, what was
+    done and the evidence of it."""
+
+    capa = models.ForeignKey(
+        Capa, on_delete=models.PROTECT, related_name="actions", verbose_name=_("CAPA")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=ActionKind.choices)
+    description = models.TextField(_("description"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="capa_actions",
+        verbose_name=_("owner"),
+    )
+    due_on = models.DateField(_("due on"))
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("added by"),
+    )
+    added_at = models.DateTimeField(_("added at"), default=timezone.now)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("done by"),
+    )
+    done_note = models.TextField(_("what was done"), blank=True)
+    evidence = models.TextField(_("evidence"), blank=True)
+    evidence_file = models.ForeignKey(
+        "qms.DocumentFile",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("evidence file"),
+    )
+
+    class Meta:
+        verbose_name = _("CAPA action")
+        verbose_name_plural = _("CAPA actions")
+        ordering = ["capa_id", "due_on", "id"]
+        indexes = [models.Index(fields=["owner", "done_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["corrective", "preventive"]), name="qms_capa_action_kind"
+            ),
+            models.CheckConstraint(condition=~Q(description=""), name="qms_capa_action_described"),
+            # Done means when, by whom and what: all three, or none of them.
+            models.CheckConstraint(
+                condition=Q(done_at__isnull=True, done_by__isnull=True, done_note="")
+                | (Q(done_at__isnull=False, done_by__isnull=False) & ~Q(done_note="")),
+                name="qms_capa_action_done_recorded",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.capa.number} #{self.pk}: {self.description[:60]}"
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_at is not None
+
+
+class CapaEventKind(models.TextChoices):
+    OPENED = "opened", pgettext_lazy("CAPA event", "Opened")
+    INVESTIGATION = "investigation", _("Investigation recorded")
+    ACTION_ADDED = "action_added", _("Action added")
+    ACTION_DONE = "action_done", _("Action done")
+    REASSIGNED = "reassigned", _("Owner or due date changed")
+    EFFECTIVENESS_STARTED = "effectiveness_started", _("Effectiveness check planned")
+    EFFECTIVE = "effective", _("Found effective")
+    NOT_EFFECTIVE = "not_effective", _("Found not effective")
+    CLOSED = "closed", _("Closed and signed")
+
+
+class CapaEvent(models.Model):
+    """The CAPA's history, one row per step, written by the service that took it; never
+    changed (append-only, `audit.registry.IMMUTABLE`)."""
+
+    capa = models.ForeignKey(
+        Capa, on_delete=models.PROTECT, related_name="events", verbose_name=_("CAPA")
+    )
+    kind = models.CharField(_("kind"), max_length=24, choices=CapaEventKind.choices)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    status_after = models.CharField(_("status after"), max_length=16, choices=CapaStatus.choices)
+    action = models.ForeignKey(
+        CapaAction,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("action"),
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("CAPA event")
+        verbose_name_plural = _("CAPA events")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["capa", "at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=CapaEventKind.values), name="qms_capa_event_kind_known"
+            ),
+        ]
