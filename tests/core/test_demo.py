@@ -61,9 +61,7 @@ def snapshot() -> list[dict]:
         record = line_record(line)
         record.pop("published_at")
         record["curation"] = list(
-            line.curation_events.values_list(
-                "from_status", "to_status", "note", "actor__username"
-            )
+            line.curation_events.values_list("from_status", "to_status", "note", "actor__username")
         )
         record["availability_log"] = list(
             line.availability_changes.values_list(

@@ -132,9 +132,7 @@ def test_recall_and_withdrawal_need_a_reason_and_are_logged(draft, users):
     services.cell_line_set_availability(
         actor=qa, line=line, availability="recalled", reason="Mycoplasma found in lot 3"
     )
-    log = list(
-        AvailabilityChange.objects.filter(line=line).values_list("to_availability", "note")
-    )
+    log = list(AvailabilityChange.objects.filter(line=line).values_list("to_availability", "note"))
     assert log == [("available", ""), ("recalled", "Mycoplasma found in lot 3")]
 
 
