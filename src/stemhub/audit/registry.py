@@ -103,6 +103,7 @@ IMMUTABLE: tuple[str, ...] = (
     "quality.RawFile",
     "qms.DocumentFile",
     "qms.Acknowledgement",
+    "qms.PeriodicReview",
     "distribution.LicenceVersion",
     "distribution.LicenceSignature",
     "distribution.RequestEvent",

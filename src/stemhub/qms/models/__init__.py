@@ -19,6 +19,7 @@ from stemhub.qms.models.documents import (
     DocumentFile,
     DocumentKind,
     DocumentVersion,
+    PeriodicReview,
     VersionStatus,
 )
 
@@ -36,6 +37,7 @@ __all__ = [
     "JobRole",
     "JobRoleMembership",
     "JobRoleRequirement",
+    "PeriodicReview",
     "Task",
     "TaskProcedure",
     "TrainingRecord",
