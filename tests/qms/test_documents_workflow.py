@@ -76,7 +76,7 @@ def test_a_version_approved_for_a_later_day_comes_into_force_on_that_day_by_itse
     assert version_in_force(document.institution_id, Task.VIAL_THAW) == (True, first)
     # Ten days on, nobody clicking: the gate sees version 2.
     DocumentVersion.objects.filter(pk=second.pk).update(effective_from=TODAY)
-    governed, version = version_in_force(document.institution_id, Task.VIAL_THAW)
+    _governed, version = version_in_force(document.institution_id, Task.VIAL_THAW)
     assert version == second
     first.refresh_from_db()
     assert first.status == VersionStatus.SUPERSEDED
@@ -127,9 +127,7 @@ def test_a_document_controller_may_review_but_not_approve(users):
         actor=users["qa_manager"], version=version, name="a.pdf", chunks=[pdf()]
     )
     documents.version_submit(actor=users["qa_manager"], version=version)
-    documents.version_review(
-        actor=users["document_controller"], version=version, password=PASSWORD
-    )
+    documents.version_review(actor=users["document_controller"], version=version, password=PASSWORD)
     with pytest.raises(Forbidden):
         documents.version_approve(
             actor=users["document_controller"],
@@ -196,9 +194,7 @@ def test_submitting_needs_a_file_and_from_version_two_what_changed(users):
 def test_a_returned_version_is_a_draft_again_and_its_review_no_longer_stands(users):
     version = advance(users, drafted(users, sop(users)), "reviewed")
     review = version.review_signature_id
-    documents.version_return(
-        actor=users["qa_manager"], version=version, reason="Step 4 is unclear"
-    )
+    documents.version_return(actor=users["qa_manager"], version=version, reason="Step 4 is unclear")
     version.refresh_from_db()
     assert version.status == VersionStatus.DRAFT
     assert version.review_signature_id is None

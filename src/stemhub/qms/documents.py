@@ -90,7 +90,7 @@ def _in_status(version: DocumentVersion, *statuses: str) -> None:
         )
 
 
-def _require_controller(actor: Any, institution_id: int) -> None:
+def require_controller(actor: Any, institution_id: int) -> None:
     """qms.documents (the document controller) or qms.manage (QA) in the institution."""
     if not (
         user_can(actor, Perm.QMS_DOCUMENTS, institution_id)
@@ -176,7 +176,7 @@ def version_draft(
     """Start the next version (1 for a new document) as a draft. One revision at a time: a
     draft or a version in review already open is a 409."""
     document = _document_locked(document)
-    _require_controller(actor, document.institution_id)
+    require_controller(actor, document.institution_id)
     _not_withdrawn(document)
     open_revision = document.versions.filter(status__in=OPEN).first()
     if open_revision is not None:
@@ -208,7 +208,7 @@ def version_edit(
 ) -> DocumentVersion:
     """Change a draft: what changed, and its file (PDF or DOCX, stored with its sha256)."""
     version = _version_locked(version)
-    _require_controller(actor, version.document.institution_id)
+    require_controller(actor, version.document.institution_id)
     _not_withdrawn(version.document)
     _in_status(version, VersionStatus.DRAFT)
     fields = []
@@ -235,7 +235,7 @@ def version_file_attach(
 def version_submit(*, actor: Any, version: DocumentVersion) -> DocumentVersion:
     """Send a draft for review: it needs its file, and from version 2 on, what changed."""
     version = _version_locked(version)
-    _require_controller(actor, version.document.institution_id)
+    require_controller(actor, version.document.institution_id)
     _not_withdrawn(version.document)
     _in_status(version, VersionStatus.DRAFT)
     if version.file_id is None:
@@ -259,7 +259,7 @@ def version_return(*, actor: Any, version: DocumentVersion, reason: str) -> Docu
     """Send a version in review back to draft, saying why (its review signature, if any, no
     longer stands: the draft will change)."""
     version = _version_locked(version)
-    _require_controller(actor, version.document.institution_id)
+    require_controller(actor, version.document.institution_id)
     _in_status(version, VersionStatus.IN_REVIEW)
     if not reason.strip():
         raise InvalidInput(
@@ -281,7 +281,7 @@ def version_review(
 ) -> DocumentVersion:
     """Sign the review of a version in review ("document reviewed"): a document controller or
     QA manager of the institution other than the version's author, password re-entered."""
-    _require_controller(actor, version.document.institution_id)
+    require_controller(actor, version.document.institution_id)
     if version.created_by_id == actor.pk:
         raise Forbidden(
             _("You drafted %(version)s: someone else reviews it") % {"version": version.label},
@@ -401,9 +401,7 @@ def _supersede_current(version: DocumentVersion) -> None:
         }
         current.save(update_fields=["status", "retired_at", "retired_reason"])
     version.status = VersionStatus.EFFECTIVE
-    version.review_due = add_months(
-        version.effective_from, version.document.review_interval_months
-    )
+    version.review_due = add_months(version.effective_from, version.document.review_interval_months)
     version.save(update_fields=["status", "review_due"])
 
 

@@ -133,9 +133,7 @@ def document_rows(
                 current=current,
                 pending=first(VersionStatus.APPROVED),
                 open=first(*UNRELEASED) if writer else None,
-                review_overdue=bool(
-                    current and current.review_due and current.review_due < today
-                ),
+                review_overdue=bool(current and current.review_due and current.review_due < today),
             )
         )
     rows.sort(key=lambda r: (not r.review_overdue, r.document.number))
@@ -213,9 +211,7 @@ def acknowledgement_list(version: DocumentVersion) -> AcknowledgementList:
     done = list(version.acknowledgements.select_related("user").order_by("acknowledged_at"))
     seen = {ack.user_id for ack in done}
     missing = [
-        person
-        for person in staff_readers(version.document.institution_id)
-        if person.pk not in seen
+        person for person in staff_readers(version.document.institution_id) if person.pk not in seen
     ]
     return AcknowledgementList(acknowledged=done, missing=missing)
 
@@ -228,6 +224,7 @@ def version_record(version: DocumentVersion, *, meaning: str) -> dict[str, Any]:
     changed, the file's name and sha256, and for an approval the effective date and whether
     retraining is required."""
     document = version.document
+    stored = version.file
     record: dict[str, Any] = {
         "meaning": meaning,
         "institution": document.institution.provider_code,
@@ -238,8 +235,8 @@ def version_record(version: DocumentVersion, *, meaning: str) -> dict[str, Any]:
         "version": version.number,
         "change_summary": version.change_summary,
         "file": (
-            {"name": version.file.name, "sha256": version.file.sha256, "size": version.file.size}
-            if version.file_id
+            {"name": stored.name, "sha256": stored.sha256, "size": stored.size}
+            if stored is not None
             else None
         ),
     }
@@ -304,7 +301,9 @@ def version_signatures(version: DocumentVersion) -> list[SignedStep]:
     ):
         now = version_record(version, meaning=Signature.Meaning.DOCUMENT_REVIEWED)
         now["periodic_review"] = periodic_review_record(review)
-        steps.append(SignedStep(_("Periodic review"), review.signature, _check(review.signature, now)))
+        steps.append(
+            SignedStep(_("Periodic review"), review.signature, _check(review.signature, now))
+        )
     return steps
 
 
@@ -314,8 +313,6 @@ def periodic_review_record(review: PeriodicReview) -> dict[str, Any]:
         "reviewed_on": review.reviewed_on.isoformat(),
         "outcome": review.outcome,
         "notes": review.notes,
-        "next_review_due": (
-            review.next_review_due.isoformat() if review.next_review_due else None
-        ),
+        "next_review_due": (review.next_review_due.isoformat() if review.next_review_due else None),
         "revision": review.revision.number if review.revision else None,
     }
