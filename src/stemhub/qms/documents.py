@@ -535,3 +535,44 @@ def acknowledgement_record(*, actor: Any, version: DocumentVersion) -> Acknowled
             _("You acknowledged %(version)s already") % {"version": version.label},
             fields={"version": [_("acknowledged already")]},
         ) from None
+
+
+# Records of other apps that cite a procedure
+
+CITED = re.compile(
+    r"^\s*(?P<number>[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)+)(?:\s+v(?P<version>\d+))?\s*$"
+)
+
+
+def sop_in_force(*, institution_id: int, cited: str, field: str = "sop") -> DocumentVersion:
+    """The version in force of the institution's document cited as `SOP-BB-010` (or as
+    `SOP-BB-010 v3`, which must then be the version in force): what a record done under a
+    procedure links to. InvalidInput naming `field` otherwise."""
+    match = CITED.match(cited or "")
+    if match is None:
+        raise InvalidInput(
+            _("Cite a procedure by its document number, like SOP-BB-010"),
+            fields={field: [_("like SOP-BB-010")]},
+        )
+    number = match["number"].upper()
+    document = ControlledDocument.objects.filter(
+        institution_id=institution_id, number=number
+    ).first()
+    if document is None or document.withdrawn_at is not None:
+        raise InvalidInput(
+            _("%(number)s is not a controlled document of this institution") % {"number": number},
+            fields={field: [_("unknown document number")]},
+        )
+    version = document_bring_into_force(document=document)
+    if version is None:
+        raise InvalidInput(
+            _("%(number)s has no version in force") % {"number": number},
+            fields={field: [_("no version in force")]},
+        )
+    if match["version"] and int(match["version"]) != version.number:
+        raise InvalidInput(
+            _("%(cited)s is not in force; %(label)s is")
+            % {"cited": f"{number} v{match['version']}", "label": version.label},
+            fields={field: [_("not the version in force")]},
+        )
+    return version
