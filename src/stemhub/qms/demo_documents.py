@@ -60,7 +60,6 @@ class Doc:
 
 
 FIRST = "First issue."
-# fmt: off
 NSRB_DOCUMENTS = (
     Doc(
         "SOP-QC-001",
@@ -227,9 +226,7 @@ NSRB_DOCUMENTS = (
         (Version(400, FIRST),),
         unread_by=("trainer",),
     ),
-    Doc(
-        "FRM-DS-001", FORM, "Material transfer request", "材料转移申请表", (Version(450, FIRST),)
-    ),
+    Doc("FRM-DS-001", FORM, "Material transfer request", "材料转移申请表", (Version(450, FIRST),)),
     Doc(
         "FRM-QA-005",
         FORM,
@@ -320,8 +317,15 @@ def _pdf(doc: Doc, number: int, change: str) -> bytes:
     pdf.set_title(f"{doc.number} v{number}")
     pdf.add_page()
     pdf.set_font("helvetica", "B", 15)
-    pdf.multi_cell(0, 8, "National Stem Cell Resource Bank" if doc.institution == "NSRB"
-                   else "North China Cord Blood Bank", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(
+        0,
+        8,
+        "National Stem Cell Resource Bank"
+        if doc.institution == "NSRB"
+        else "North China Cord Blood Bank",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     pdf.set_font("helvetica", "B", 13)
     pdf.multi_cell(0, 8, f"{doc.number}  {doc.title}", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("helvetica", size=10)

@@ -63,7 +63,7 @@ def _version_locked(version: DocumentVersion) -> DocumentVersion:
     that changes versions locks the document first, so two of them never deadlock)."""
     ControlledDocument.objects.select_for_update().filter(pk=version.document_id).get()
     return (
-        DocumentVersion.objects.select_for_update()
+        DocumentVersion.objects.select_for_update(of=("self",))
         .select_related("document__institution", "file")
         .get(pk=version.pk)
     )
