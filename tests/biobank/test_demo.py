@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from stemhub.biobank import demo
+from stemhub.qms import demo as qms_demo
 from stemhub.biobank.models import (
     CellBank,
     Container,
@@ -26,7 +27,10 @@ from stemhub.registry.models import CellLine, Status
 
 
 def load() -> str:
+    """The biobank's demo after the quality system's, as `stemhub demo` runs them (its banks
+    cite the freezing SOP in force)."""
     out = io.StringIO()
+    qms_demo.load()
     demo.load(stdout=out)
     return out.getvalue()
 
