@@ -10,7 +10,6 @@ import pytest
 from django.utils import timezone
 
 from stemhub.biobank import demo
-from stemhub.qms import demo as qms_demo
 from stemhub.biobank.models import (
     CellBank,
     Container,
@@ -22,6 +21,7 @@ from stemhub.biobank.models import (
 from stemhub.biobank.selectors import container_path
 from stemhub.equipment.models import Equipment, Excursion
 from stemhub.equipment.selectors import equipment_due
+from stemhub.qms import demo as qms_demo
 from stemhub.registry.demo.loader import demo_load
 from stemhub.registry.models import CellLine, Status
 

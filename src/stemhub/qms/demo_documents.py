@@ -382,6 +382,7 @@ def _version(
         retraining_required=spec.retraining,
         today=approved_on,
     )
+    assert version.review_signature_id and version.approval_signature_id and version.file_id
     Signature.objects.filter(pk=version.review_signature_id).update(signed_at=_at(reviewed_on))
     Signature.objects.filter(pk=version.approval_signature_id).update(
         signed_at=_at(approved_on, 15)

@@ -7,11 +7,13 @@ import re
 
 import django.db.models.deletion
 from django.db import migrations, models
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 CITED = re.compile(r"^\s*([A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)+)\s+v(\d+)\s*$")
 
 
-def link_cited_versions(apps, schema_editor):
+def link_cited_versions(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     CellBank = apps.get_model("biobank", "CellBank")
     DocumentVersion = apps.get_model("qms", "DocumentVersion")
     for bank in CellBank.objects.exclude(sop_reference="").filter(sop_version__isnull=True):
@@ -27,7 +29,7 @@ def link_cited_versions(apps, schema_editor):
             CellBank.objects.filter(pk=bank.pk).update(sop_version=version, sop_reference="")
 
 
-def unlink(apps, schema_editor):
+def unlink(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     CellBank = apps.get_model("biobank", "CellBank")
     for bank in CellBank.objects.filter(sop_version__isnull=False).select_related(
         "sop_version__document"
