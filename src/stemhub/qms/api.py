@@ -3,7 +3,7 @@ needs qms.view in the record's institution."""
 
 from ninja import Router
 
-from stemhub.qms.documents_api import router as documents_router
+from stemhub.qms.api_documents import router as documents_router
 
 router = Router(tags=["qms"])
 router.add_router("", documents_router)
