@@ -21,12 +21,16 @@ from stemhub.biobank.models import (
 from stemhub.biobank.selectors import container_path
 from stemhub.equipment.models import Equipment, Excursion
 from stemhub.equipment.selectors import equipment_due
+from stemhub.qms import demo as qms_demo
 from stemhub.registry.demo.loader import demo_load
 from stemhub.registry.models import CellLine, Status
 
 
 def load() -> str:
+    """The biobank's demo after the quality system's, as `stemhub demo` runs them (its banks
+    cite the freezing SOP in force)."""
     out = io.StringIO()
+    qms_demo.load()
     demo.load(stdout=out)
     return out.getvalue()
 

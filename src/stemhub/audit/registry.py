@@ -106,6 +106,7 @@ IMMUTABLE: tuple[str, ...] = (
     "qms.DocumentFile",
     "qms.Acknowledgement",
     "qms.CapaEvent",
+    "qms.PeriodicReview",
     "distribution.LicenceVersion",
     "distribution.LicenceSignature",
     "distribution.RequestEvent",

@@ -102,7 +102,9 @@ class BankIn(Schema):
     cells_per_vial: int | None = Field(None, ge=0)
     vial_count: int = Field(ge=1, le=services.MAX_VIALS_PER_BANK)
     operator: str | None = None
-    sop_reference: str = ""
+    sop: str = Field(
+        "", description="The procedure followed: a controlled document's number (SOP-BB-010)"
+    )
     post_thaw_viability: Percent | None = None
     notes: str = ""
     boxes: list[int] = []
@@ -249,7 +251,10 @@ class BankOut(Schema):
     cells_per_vial: int | None
     vial_count: int
     operator: str | None
-    sop_reference: str
+    sop_version: str | None = Field(
+        description="The controlled document version followed (SOP-BB-010 v3)"
+    )
+    sop_reference: str = Field(description="An older record's SOP, as text, where not linked")
     post_thaw_viability: Decimal | None
 
 
@@ -407,6 +412,7 @@ def bank_out(bank: CellBank, *, vials: bool = False) -> dict[str, Any]:
         "cells_per_vial": bank.cells_per_vial,
         "vial_count": bank.vial_count,
         "operator": bank.operator.username if bank.operator else None,
+        "sop_version": bank.sop_version.label if bank.sop_version else None,
         "sop_reference": bank.sop_reference,
         "post_thaw_viability": bank.post_thaw_viability,
     }
@@ -678,7 +684,7 @@ def bank_create(request: AuthenticatedHttpRequest, payload: BankIn) -> Status[di
         cells_per_vial=payload.cells_per_vial,
         vial_count=payload.vial_count,
         operator=_user(payload.operator, "operator"),
-        sop_reference=payload.sop_reference,
+        sop=payload.sop,
         post_thaw_viability=payload.post_thaw_viability,
         notes=payload.notes,
         boxes=boxes,

@@ -152,7 +152,7 @@ def _banks(
             cryo_medium="CryoStor CS10",
             cells_per_vial=1_000_000,
             operator=tech,
-            sop_reference="SOP-BB-012 v3",
+            sop="SOP-BB-010",
             boxes=tank2[:1] if master and n >= 2 else tank1[:4],
         )
 

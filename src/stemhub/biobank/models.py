@@ -325,6 +325,17 @@ class CellBank(models.Model):
         related_name="+",
         verbose_name=_("operator"),
     )
+    # The procedure the bank was frozen under: the controlled document's version in force at
+    # the time. `sop_reference` keeps the text of records that named one before the link
+    # existed and could not be matched to a controlled document.
+    sop_version = models.ForeignKey(
+        "qms.DocumentVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("SOP version"),
+    )
     sop_reference = models.CharField(max_length=100, blank=True, verbose_name=_("SOP reference"))
     post_thaw_viability = models.DecimalField(
         max_digits=5,

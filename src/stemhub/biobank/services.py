@@ -38,6 +38,7 @@ from stemhub.biobank.models import (
 from stemhub.biobank.selectors import container_path, free_positions_in, place_text, subtree_ids
 from stemhub.core.errors import Conflict, Forbidden, InvalidInput, full_clean, is_unique_violation
 from stemhub.core.validation import passage_problem
+from stemhub.qms.documents import sop_in_force
 from stemhub.registry.models import CellLine, DerivedProduct
 from stemhub.registry.models import Status as LineStatus
 
@@ -638,7 +639,7 @@ def cell_bank_create(
     cryo_medium: str = "",
     cells_per_vial: int | None = None,
     operator: User | None = None,
-    sop_reference: str = "",
+    sop: str = "",
     post_thaw_viability: Decimal | None = None,
     notes: str = "",
     boxes: Sequence[Container] = (),
@@ -646,7 +647,9 @@ def cell_bank_create(
     reason: str = "",
 ) -> CellBank:
     """Register a bank, create its vials and place them, in one transaction: auto-fill the given
-    boxes in their fill order, or use the given (box, row, column) positions."""
+    boxes in their fill order, or use the given (box, row, column) positions. `sop`, the
+    procedure followed, is a controlled document's number: the bank links to its version in
+    force at the institution."""
     places = [*boxes, *(p[0] for p in positions)]
     institution_id = places[0].institution_id if places else actor.institution_id
     if not institution_id:
@@ -677,6 +680,9 @@ def cell_bank_create(
             _("Check the freeze date: %(problem)s") % {"problem": problem},
             fields={"freeze_date": [problem]},
         )
+    sop_version = (
+        sop_in_force(institution_id=institution_id, cited=sop, field="sop") if sop.strip() else None
+    )
     source = source_line.name if line is not None else f"{source_line.name}-{product.pk}"  # type: ignore[union-attr]
     code = code.strip() or _bank_code(source, tier)
     if CellBank.objects.filter(code=code).exists():
@@ -694,7 +700,7 @@ def cell_bank_create(
         cells_per_vial=cells_per_vial,
         vial_count=vial_count,
         operator=operator,
-        sop_reference=sop_reference,
+        sop_version=sop_version,
         post_thaw_viability=post_thaw_viability,
         notes=notes,
         created_by=actor,

@@ -52,6 +52,7 @@ FIELD_LABELS = {
     "position": gettext_lazy("Position"),
     "purpose": gettext_lazy("Purpose"),
     "reason": gettext_lazy("Reason"),
+    "sop": gettext_lazy("SOP followed"),
     "status": gettext_lazy("Status"),
     "tier": gettext_lazy("Tier"),
     "type": gettext_lazy("Type"),
@@ -472,7 +473,7 @@ def _create_bank(request: AuthenticatedHttpRequest, lines: Any) -> Any:
         cryo_medium=data.get("cryo_medium", ""),
         cells_per_vial=int_field(cells, "cells_per_vial") if cells else None,
         operator=request.user,
-        sop_reference=data.get("sop_reference", ""),
+        sop=data.get("sop", ""),
         boxes=needed or [first_box],
     )
 

@@ -3,8 +3,9 @@ needs qms.view in the record's institution."""
 
 from ninja import Router
 
+from stemhub.qms.api_documents import router as documents_router
 from stemhub.qms.capa_api import router as capa_router
 
 router = Router(tags=["qms"])
-
+router.add_router("", documents_router)
 router.add_router("", capa_router)

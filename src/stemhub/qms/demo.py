@@ -4,11 +4,12 @@ work, run as authorised people. Each part's demo lives in `demo_<part>.py`."""
 
 from typing import TextIO
 
-from stemhub.qms import demo_capa
+from stemhub.qms import demo_capa, demo_documents
 
 LOGINS: tuple[tuple[str, str], ...] = ()
 
 
 def load(*, stdout: TextIO | None = None) -> None:
     """Each part in turn (documents, competence, CAPA, audits, internal QC and PT)."""
+    demo_documents.load(stdout=stdout)
     demo_capa.load(stdout=stdout)

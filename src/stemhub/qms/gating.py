@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from stemhub.core.errors import Forbidden
+from stemhub.qms.documents import document_bring_into_force
 from stemhub.qms.models import (
     Acknowledgement,
     Authorisation,
@@ -42,6 +43,8 @@ def version_in_force(institution_id: int, task: str) -> tuple[bool, DocumentVers
     )
     if procedure is None:
         return False, None
+    # A version approved for a date that has come is put in force first (idempotent).
+    document_bring_into_force(document=procedure.document)
     version = (
         DocumentVersion.objects.filter(
             document_id=procedure.document_id, status=VersionStatus.EFFECTIVE

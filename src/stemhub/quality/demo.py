@@ -157,7 +157,7 @@ def _distribution_lot(tech: User, wcb: CellBank) -> CellBank:
         cryo_medium="CryoStor CS10",
         cells_per_vial=1_000_000,
         operator=tech,
-        sop_reference="SOP-BB-014 v2",
+        sop="SOP-BB-010",
         post_thaw_viability=Decimal("87.5"),
         boxes=[empty],
     )

@@ -35,6 +35,7 @@ from stemhub.qms.models.documents import (
     DocumentFile,
     DocumentKind,
     DocumentVersion,
+    PeriodicReview,
     VersionStatus,
 )
 
@@ -62,6 +63,7 @@ __all__ = [
     "JobRole",
     "JobRoleMembership",
     "JobRoleRequirement",
+    "PeriodicReview",
     "Task",
     "TaskProcedure",
     "TrainingRecord",

@@ -54,6 +54,8 @@ class ControlledDocument(models.Model):
         _("periodic review interval (months)"), default=24
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_reason = models.TextField(_("why withdrawn"), blank=True)
 
     class Meta:
         verbose_name = _("controlled document")
@@ -70,6 +72,10 @@ class ControlledDocument(models.Model):
             models.CheckConstraint(
                 condition=Q(review_interval_months__gte=1, review_interval_months__lte=120),
                 name="qms_document_review_interval",
+            ),
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True) | ~Q(withdrawn_reason=""),
+                name="qms_document_withdrawn_with_reason",
             ),
         ]
 
@@ -172,6 +178,17 @@ class DocumentVersion(models.Model):
                 condition=Q(status="effective"),
                 name="qms_one_effective_version",
             ),
+            # One revision at a time: at most one version in draft or in review.
+            models.UniqueConstraint(
+                fields=["document"],
+                condition=Q(status__in=["draft", "in_review"]),
+                name="qms_one_open_revision",
+            ),
+            # A version in force has a periodic review date.
+            models.CheckConstraint(
+                condition=~Q(status="effective") | Q(review_due__isnull=False),
+                name="qms_version_effective_review_due",
+            ),
             models.CheckConstraint(
                 condition=Q(
                     status__in=[
@@ -234,3 +251,53 @@ class Acknowledgement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} read {self.version}"
+
+
+class PeriodicReview(models.Model):
+    """A QA manager's signed periodic review of the version in force: it either confirms the
+    version (the next review falls `review_interval_months` later) or starts a revision (a new
+    draft version). Append-only."""
+
+    class Outcome(models.TextChoices):
+        CONFIRMED = "confirmed", _("Confirmed, still fit for use")
+        REVISION = "revision", _("Revision needed")
+
+    version = models.ForeignKey(
+        DocumentVersion,
+        on_delete=models.PROTECT,
+        related_name="periodic_reviews",
+        verbose_name=_("version"),
+    )
+    reviewed_on = models.DateField(_("reviewed on"))
+    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices)
+    notes = models.TextField(_("notes"), blank=True)
+    next_review_due = models.DateField(_("next review due"), null=True, blank=True)
+    revision = models.ForeignKey(
+        DocumentVersion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("revision started"),
+    )
+    signature = models.OneToOneField(
+        "quality.Signature",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("reviewer's signature"),
+    )
+
+    class Meta:
+        verbose_name = _("periodic review")
+        verbose_name_plural = _("periodic reviews")
+        ordering = ["-reviewed_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome="confirmed", next_review_due__isnull=False)
+                | Q(outcome="revision", revision__isnull=False),
+                name="qms_periodic_review_outcome",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version} reviewed {self.reviewed_on:%Y-%m-%d}"
