@@ -15,9 +15,15 @@ from django.test import RequestFactory
 from stemhub.accounts.models import Institution, InstitutionKind
 from stemhub.audit.registry import IMMUTABLE
 from stemhub.cordblood.models import Unit, UnitEvent
+from stemhub.qms.capa import capa_open
 from stemhub.qms.files import document_file_store
-from stemhub.qms.models import Acknowledgement, ControlledDocument, DocumentVersion
-from stemhub.quality.models import QcEvent, RawFile
+from stemhub.qms.models import (
+    Acknowledgement,
+    ControlledDocument,
+    DocumentVersion,
+    PeriodicReview,
+)
+from stemhub.quality.models import QcEvent, RawFile, Signature
 from stemhub.registry.models import IssuedName
 from tests.conftest import make_user
 from tests.distribution.setups import available_line, distribution_lot, make_request
@@ -61,6 +67,26 @@ def history(users):
         file=document_file_store(actor=qa, name="sop.pdf", chunks=[b"%PDF-1.4 sop"]),
     )
     Acknowledgement.objects.create(version=version, user=qa)
+    PeriodicReview.objects.create(
+        version=version,
+        reviewed_on="2026-01-05",
+        outcome="confirmed",
+        next_review_due="2028-01-05",
+        signature=Signature.objects.create(
+            signer=qa,
+            printed_name="QA Tester",
+            meaning=Signature.Meaning.DOCUMENT_REVIEWED,
+            record="{}",
+            record_hash="0" * 64,
+        ),
+    )
+    capa_open(
+        actor=qa,
+        institution_id=line.institution_id,
+        source="deviation",
+        title="Tank lid left open",
+        description="Found open at 08:00",
+    )
     for label in IMMUTABLE:
         assert apps.get_model(label).objects.exists(), f"no {label} row to test"
 

@@ -40,12 +40,14 @@ def test_an_overdue_capa_puts_corrective_action_in_red_at_its_institution_only(u
         source=CapaSource.DEVIATION,
         title="Tank lid left open",
         description="The lid of tank 1 was found open at 08:00.",
-        due_on=timezone.localdate() - datetime.timedelta(days=1),
+        due_on=timezone.localdate() + datetime.timedelta(days=1),
     )
-    mine = state_of(clause_rows(qa, qa.institution_id), "8.7")
+    assert state_of(clause_rows(qa, qa.institution_id), "8.7").tone == "warn"
+    later = timezone.localdate() + datetime.timedelta(days=2)
+    mine = state_of(clause_rows(qa, qa.institution_id, today=later), "8.7")
     assert mine.tone == "bad"
     assert mine.summary.startswith("CAPAs open: 1, overdue: 1;")
-    theirs = state_of(clause_rows(other_qa, other_qa.institution_id), "8.7")
+    theirs = state_of(clause_rows(other_qa, other_qa.institution_id, today=later), "8.7")
     assert theirs.tone == "good"
 
 

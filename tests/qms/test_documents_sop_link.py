@@ -116,7 +116,7 @@ def test_the_migration_links_text_naming_an_existing_version_and_keeps_the_rest(
     CellBank.objects.filter(pk=named.pk).update(sop_reference="SOP-BB-010 v1")
     CellBank.objects.filter(pk=unknown.pk).update(sop_reference="SOP-BB-012 v3")
     CellBank.objects.filter(pk=free.pk).update(sop_reference="freezing per lab notebook")
-    migration = importlib.import_module("stemhub.biobank.migrations.0005_qms_sop_version")
+    migration = importlib.import_module("stemhub.biobank.migrations.0006_qms_sop_version")
     migration.link_cited_versions(apps, None)
     named.refresh_from_db()
     unknown.refresh_from_db()

@@ -123,7 +123,7 @@ class JobRoleRequirement(models.Model):
     def __str__(self) -> str:
         if self.document_id:
             return str(self.document.number)
-        return self.get_task_display() if self.task else self.skill
+        return str(self.get_task_display()) if self.task else self.skill
 
 
 class JobRoleMembership(models.Model):
