@@ -63,6 +63,10 @@ AUDITED: dict[str, str | None] = {
     "qms.CompetenceAssessment": "user__institution",
     "qms.Authorisation": "user__institution",
     "qms.Capa": "institution",
+    "qms.Audit": "institution",
+    "qms.AuditChecklistItem": "audit__institution",
+    "qms.AuditFinding": "audit__institution",
+    "qms.ManagementReview": "institution",
     # distribution (RequestEvent is itself append-only history)
     "distribution.LicenceVersion": None,
     "distribution.DistributionRequest": "provider",
@@ -103,6 +107,7 @@ IMMUTABLE: tuple[str, ...] = (
     "quality.RawFile",
     "qms.DocumentFile",
     "qms.Acknowledgement",
+    "qms.ManagementReview",
     "distribution.LicenceVersion",
     "distribution.LicenceSignature",
     "distribution.RequestEvent",

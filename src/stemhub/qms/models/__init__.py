@@ -2,6 +2,16 @@
 6.2: controlled documents, personnel competence, CAPA (and, as they join, audits, internal QC
 and proficiency testing). Each module is one idea; this package only gathers them for Django."""
 
+from stemhub.qms.models.audits import (
+    Audit,
+    AuditChecklistItem,
+    AuditFinding,
+    AuditKind,
+    AuditStatus,
+    ChecklistAnswer,
+    FindingGrade,
+    ManagementReview,
+)
 from stemhub.qms.models.capa import Capa, CapaSource, CapaStatus
 from stemhub.qms.models.competence import (
     Authorisation,
@@ -24,18 +34,26 @@ from stemhub.qms.models.documents import (
 
 __all__ = [
     "Acknowledgement",
+    "Audit",
+    "AuditChecklistItem",
+    "AuditFinding",
+    "AuditKind",
+    "AuditStatus",
     "Authorisation",
     "Capa",
     "CapaSource",
     "CapaStatus",
+    "ChecklistAnswer",
     "CompetenceAssessment",
     "ControlledDocument",
     "DocumentFile",
     "DocumentKind",
     "DocumentVersion",
+    "FindingGrade",
     "JobRole",
     "JobRoleMembership",
     "JobRoleRequirement",
+    "ManagementReview",
     "Task",
     "TaskProcedure",
     "TrainingRecord",
