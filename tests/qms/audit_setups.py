@@ -21,17 +21,16 @@ AUDIT = f"/api/v1/qms/audits/{AUDIT_ID}"
 
 def planned(users: dict[str, Any], **values: Any) -> Audit:
     qa = users["qa_manager"]
+    fields = {
+        "kind": "internal",
+        "title": "Equipment and records",
+        "clauses": ["6.5", "8.4"],
+        "planned_on": timezone.localdate() + datetime.timedelta(days=10),
+        "lead_auditor": users["bank_technician"],
+    } | values
     with audit_context(actor=qa, reason="test setup"):
         audit = Audit.objects.create(
-            pk=AUDIT_ID,
-            institution=qa.institution,
-            kind="internal",
-            title="Equipment and records",
-            clauses=["6.5", "8.4"],
-            planned_on=timezone.localdate() + datetime.timedelta(days=10),
-            lead_auditor=users["bank_technician"],
-            created_by=qa,
-            **values,
+            pk=AUDIT_ID, institution=qa.institution, created_by=qa, **fields
         )
         AuditChecklistItem.objects.create(
             pk=ITEM_ID,

@@ -76,7 +76,8 @@ def _audits(period: Period) -> Rows:
         planned = of_kind.filter(planned_on__range=(period.start, period.end)).count()
         performed = of_kind.filter(ended_on__range=(period.start, period.end)).count()
         unclosed = of_kind.filter(
-            Q(planned_on__lte=period.end) & ~Q(status=AuditStatus.CLOSED)
+            (Q(planned_on__lte=period.end) | Q(started_on__lte=period.end))
+            & ~Q(status=AuditStatus.CLOSED)
         ).count()
         if planned or performed or unclosed:
             rows.append(
