@@ -4,8 +4,11 @@ work, run as authorised people. Each part's demo lives in `demo_<part>.py`."""
 
 from typing import TextIO
 
+from stemhub.qms import demo_audits
+
 LOGINS: tuple[tuple[str, str], ...] = ()
 
 
 def load(*, stdout: TextIO | None = None) -> None:
     """Each part in turn (documents, competence, CAPA, audits, internal QC and PT)."""
+    demo_audits.load(stdout=stdout)

@@ -351,6 +351,21 @@ def input_tables(inputs: dict[str, Any]) -> list[InputTable]:
     return tables
 
 
+def management_review_signed_record(review: ManagementReview) -> dict[str, Any]:
+    """What the review's signature binds: the period, who attended, the inputs as gathered,
+    the decisions and actions."""
+    return {
+        "institution": review.institution.provider_code,
+        "period_start": f"{review.period_start:%Y-%m-%d}",
+        "period_end": f"{review.period_end:%Y-%m-%d}",
+        "held_on": f"{review.held_on:%Y-%m-%d}",
+        "attendees": review.attendees,
+        "inputs": review.inputs,
+        "decisions": review.decisions,
+        "actions": review.actions,
+    }
+
+
 def management_review_record(
     *,
     actor: User,
@@ -395,16 +410,7 @@ def management_review_record(
             review.signature = signature_write(
                 actor=actor,
                 meaning=Signature.Meaning.MANAGEMENT_REVIEW,
-                record={
-                    "institution": institution.provider_code,
-                    "period_start": inputs["period"]["start"],
-                    "period_end": inputs["period"]["end"],
-                    "held_on": f"{held_on:%Y-%m-%d}",
-                    "attendees": review.attendees,
-                    "inputs": inputs,
-                    "decisions": review.decisions,
-                    "actions": review.actions,
-                },
+                record=management_review_signed_record(review),
             )
             review.save()
     except IntegrityError:
