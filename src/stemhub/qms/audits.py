@@ -399,7 +399,7 @@ def audit_report_record(audit: Audit) -> dict[str, Any]:
                 "clause": f.clause,
                 "description": f.description,
                 "evidence": f.evidence,
-                "capa": f.capa.number if f.capa_id else None,
+                "capa": f.capa.number if f.capa else None,
             }
             for f in audit.findings.select_related("capa").order_by("number")
         ],
@@ -448,7 +448,7 @@ def audit_close(*, actor: User, audit: Audit) -> Audit:
     still_open = [
         f"{f.label} ({f.capa.number})"
         for f in audit.findings.select_related("capa").order_by("number")
-        if f.capa_id is not None and f.capa.status != CapaStatus.CLOSED
+        if f.capa is not None and f.capa.status != CapaStatus.CLOSED
     ]
     if still_open:
         raise Conflict(

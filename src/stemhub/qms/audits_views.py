@@ -207,7 +207,7 @@ def _detail_page(
             "findings": [(f, capa_url(f.capa)) for f in findings],
             "missing_capa": [f.label for f in findings if f.needs_capa],
             "open_capas": [
-                f.label for f in findings if f.capa_id is not None and f.capa.status != "closed"
+                f.label for f in findings if f.capa is not None and f.capa.status != "closed"
             ],
             "can_run": services.may_run(user, audit),
             "can_manage": user_can(user, Perm.QMS_MANAGE, audit.institution_id),

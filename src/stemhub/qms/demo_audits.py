@@ -64,8 +64,12 @@ def _programme(today: datetime.date) -> list[Planned]:
     def day(month: int, dom: int) -> datetime.date:
         return datetime.date(last, month, dom)
 
-    ago = lambda days: today - datetime.timedelta(days=days)  # noqa: E731
-    ahead = lambda days: today + datetime.timedelta(days=days)  # noqa: E731
+    def ago(days: int) -> datetime.date:
+        return today - datetime.timedelta(days=days)
+
+    def ahead(days: int) -> datetime.date:
+        return today + datetime.timedelta(days=days)
+
     return [
         Planned(
             "internal", "Internal audit: personnel, documents and records",
@@ -230,12 +234,12 @@ def _run(plan: Planned, *, nsrb: Institution, qa: User, today: datetime.date) ->
     for n, item in enumerate(items):
         if plan.outcome == "in_progress" and n >= len(items) // 2:
             break
-        finding = failing.pop(item.clause, None)
+        failed = failing.pop(item.clause, None)
         services.audit_checklist_answer(
             actor=runner,
             item=item,
-            answer=ChecklistAnswer.NONCONFORM if finding else ChecklistAnswer.CONFORM,
-            evidence=finding.evidence if finding else "Records and practice sampled.",
+            answer=ChecklistAnswer.NONCONFORM if failed else ChecklistAnswer.CONFORM,
+            evidence=failed.evidence if failed else "Records and practice sampled.",
         )
     audit.checklist.exclude(answered_at=None).update(answered_at=_at(ended, 15))
     for spec in plan.findings:
@@ -268,9 +272,10 @@ def _run(plan: Planned, *, nsrb: Institution, qa: User, today: datetime.date) ->
     if plan.outcome == "submitted":
         return audit
     audit = services.audit_report_approve(actor=qa, audit=audit, password=DEMO_PASSWORD)
-    Signature.objects.filter(pk=audit.report_signature_id).update(
-        signed_at=_at(min(reported_on + datetime.timedelta(days=3), today), 15)
-    )
+    if audit.report_signature is not None:
+        Signature.objects.filter(pk=audit.report_signature.pk).update(
+            signed_at=_at(min(reported_on + datetime.timedelta(days=3), today), 15)
+        )
     if plan.outcome == "closed":
         audit = services.audit_close(actor=qa, audit=audit)
         closed_on = min(ended + datetime.timedelta(days=50), today)

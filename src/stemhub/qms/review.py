@@ -96,13 +96,14 @@ def _findings(period: Period) -> Rows:
         with_capa=Count("id", filter=Q(capa__isnull=False)),
         capa_closed=Count("id", filter=Q(capa__status=CapaStatus.CLOSED)),
     )
-    by_grade = {row["grade"]: row for row in counted}
+    none = {"total": 0, "with_capa": 0, "capa_closed": 0}
+    by_grade: dict[str, dict[str, Any]] = {row["grade"]: dict(row) for row in counted}
     return [
         {
             "row": grade,
-            "findings": by_grade.get(grade, {}).get("total", 0),
-            "with_capa": by_grade.get(grade, {}).get("with_capa", 0),
-            "capa_closed": by_grade.get(grade, {}).get("capa_closed", 0),
+            "findings": by_grade.get(grade, none)["total"],
+            "with_capa": by_grade.get(grade, none)["with_capa"],
+            "capa_closed": by_grade.get(grade, none)["capa_closed"],
         }
         for grade in FindingGrade.values
     ]
@@ -149,8 +150,10 @@ def _nonconformities(period: Period) -> Rows:
         key = f"{timezone.localtime(when):%Y-%m}"
         opened[key] = opened.get(key, 0) + 1
     closed: dict[str, int] = {}
-    for when in closed_in_period.values_list("closed_at", flat=True):
-        key = f"{timezone.localtime(when):%Y-%m}"
+    for closed_at in closed_in_period.values_list("closed_at", flat=True):
+        if closed_at is None:
+            continue
+        key = f"{timezone.localtime(closed_at):%Y-%m}"
         closed[key] = closed.get(key, 0) + 1
     for month in _months(period.start, period.end):
         rows.append({"row": month, "opened": opened.get(month, 0), "closed": closed.get(month, 0)})

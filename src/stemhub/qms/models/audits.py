@@ -186,7 +186,7 @@ class Audit(models.Model):
 
     @property
     def auditor_name(self) -> str:
-        if self.lead_auditor_id is not None:
+        if self.lead_auditor is not None:
             return str(self.lead_auditor.display_name)
         return self.external_body
 
