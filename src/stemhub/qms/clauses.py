@@ -304,7 +304,7 @@ CLAUSES: tuple[Clause, ...] = (
             ),
             (
                 "Is each nonconformity assessed and closed with a reason?",
-                "每项不符合是否经过评估并说明理由后关闭？",
+                "每个不符合项是否经过评估并说明理由后关闭？",
             ),
         ),
     ),
@@ -401,11 +401,11 @@ CLAUSES: tuple[Clause, ...] = (
     Clause(
         "8.7",
         "Nonconformities and corrective actions",
-        "不符合与纠正措施",
+        "不符合项与纠正措施",
         questions=_q(
             (
                 "Is the root cause of each nonconformity investigated?",
-                "是否调查了每项不符合的根本原因？",
+                "是否调查了每个不符合项的根本原因？",
             ),
             (
                 "Are corrective actions checked for effectiveness before closure?",
