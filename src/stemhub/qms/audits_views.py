@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from stemhub.accounts.models import User
@@ -31,7 +31,7 @@ from stemhub.qms.audit_selectors import (
     visible_audits,
     visible_reviews,
 )
-from stemhub.qms.clauses import CLAUSES, by_section, clause_title
+from stemhub.qms.clauses import CLAUSES, Clause, by_section, clause_title
 from stemhub.qms.models import (
     Audit,
     AuditKind,
@@ -67,7 +67,7 @@ LABELS = {
     "held_on": gettext_lazy("Held on"),
     "attendees": gettext_lazy("Attendees"),
     "decisions": gettext_lazy("Decisions"),
-    "actions": gettext_lazy("Actions"),
+    "actions": pgettext_lazy("management review", "Actions"),
     "findings": gettext_lazy("Findings"),
     "capa_owner": gettext_lazy("CAPA owner"),
     "capa_due_on": gettext_lazy("CAPA due on"),
@@ -189,6 +189,12 @@ def audit_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     return redirect("qms:audits_detail", pk=audit.pk)
 
 
+def _audit_clauses_first(audit: Audit) -> list[Clause]:
+    """The audit's own clauses first in a clause menu, then the rest of the standard."""
+    own = [c for c in CLAUSES if c.id in audit.clauses]
+    return own + [c for c in CLAUSES if c.id not in audit.clauses]
+
+
 def _detail_page(
     request: HttpRequest, audit: Audit, *, error: StemhubError | None = None, form: str = ""
 ) -> HttpResponse:
@@ -214,7 +220,7 @@ def _detail_page(
             "can_raise": user_can(user, Perm.QMS_RECORD, audit.institution_id),
             "answers": ChecklistAnswer.choices,
             "grades": FindingGrade.choices,
-            "clause_choices": CLAUSES,
+            "clause_choices": _audit_clauses_first(audit),
             "members": auditor_candidates(audit.institution_id),
             "printed_name": printed_name(user),
             "today": timezone.localdate(),

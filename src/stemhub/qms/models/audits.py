@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from stemhub.qms.clauses import unknown_clauses
@@ -325,7 +325,7 @@ class ManagementReview(models.Model):
     attendees = models.TextField(_("attendees"))
     inputs = models.JSONField(_("inputs"), default=dict)
     decisions = models.TextField(_("decisions"))
-    actions = models.TextField(_("actions"), blank=True)
+    actions = models.TextField(pgettext_lazy("management review", "actions"), blank=True)
     signature = models.OneToOneField(
         "quality.Signature",
         on_delete=models.PROTECT,
