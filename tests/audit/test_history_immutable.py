@@ -19,6 +19,7 @@ from stemhub.quality.models import QcEvent, RawFile
 from stemhub.registry.models import IssuedName
 from tests.conftest import make_user
 from tests.distribution.setups import available_line, distribution_lot, make_request
+from tests.qms.audit_setups import a_review
 
 pytestmark = pytest.mark.django_db
 
@@ -49,6 +50,7 @@ def history(users):
     )
     unit = Unit.objects.create(bank=line.institution, local_id="U1", din="G123421000001", tnc=90)
     UnitEvent.objects.create(unit=unit, kind="imported", to_status="available")
+    a_review(users)  # a signed management review
     for label in IMMUTABLE:
         assert apps.get_model(label).objects.exists(), f"no {label} row to test"
 
