@@ -27,6 +27,7 @@ from stemhub.quality.models import QcEvent, RawFile, Signature
 from stemhub.registry.models import IssuedName
 from tests.conftest import make_user
 from tests.distribution.setups import available_line, distribution_lot, make_request
+from tests.qms.audit_setups import a_review
 
 pytestmark = pytest.mark.django_db
 
@@ -87,6 +88,7 @@ def history(users):
         title="Tank lid left open",
         description="Found open at 08:00",
     )
+    a_review(users)  # a signed management review
     for label in IMMUTABLE:
         assert apps.get_model(label).objects.exists(), f"no {label} row to test"
 

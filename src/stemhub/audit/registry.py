@@ -65,6 +65,10 @@ AUDITED: dict[str, str | None] = {
     "qms.Capa": "institution",
     "qms.CapaAction": "capa__institution",
     "qms.Complaint": "institution",
+    "qms.Audit": "institution",
+    "qms.AuditChecklistItem": "audit__institution",
+    "qms.AuditFinding": "audit__institution",
+    "qms.ManagementReview": "institution",
     # distribution (RequestEvent is itself append-only history)
     "distribution.LicenceVersion": None,
     "distribution.DistributionRequest": "provider",
@@ -107,6 +111,7 @@ IMMUTABLE: tuple[str, ...] = (
     "qms.Acknowledgement",
     "qms.CapaEvent",
     "qms.PeriodicReview",
+    "qms.ManagementReview",
     "distribution.LicenceVersion",
     "distribution.LicenceSignature",
     "distribution.RequestEvent",

@@ -19,6 +19,7 @@ from stemhub.core.navigation import (
     register_panel,
     register_section,
 )
+from stemhub.qms.audit_selectors import audits_due, reports_awaiting_approval, visible_audits
 from stemhub.qms.capa_selectors import actions_waiting_for, overdue_capas, visible_capas
 from stemhub.qms.documents import document_versions_bring_into_force
 from stemhub.qms.documents_selectors import documents_awaiting, documents_to_read, reviews_overdue
@@ -33,6 +34,22 @@ register_menu(
     MenuItem("qms", _("QA dashboard"), "qms:home", (Perm.QMS_VIEW,), 10),
     MenuItem("qms", _("CAPA"), "qms:capa_list", (Perm.QMS_VIEW,), 40),
     MenuItem("qms", _("Complaints"), "qms:complaint_list", (Perm.QMS_VIEW,), 45),
+    MenuItem(
+        "qms",
+        _("Audit programme"),
+        "qms:audits_programme",
+        (Perm.QMS_VIEW,),
+        60,
+        also=("qms:audits_new", "qms:audits_detail"),
+    ),
+    MenuItem(
+        "qms",
+        _("Management reviews"),
+        "qms:audits_reviews",
+        (Perm.QMS_VIEW,),
+        65,
+        also=("qms:audits_review_new", "qms:audits_review_detail"),
+    ),
     # Where an outsider finds the complaint form (also in every page's footer).
     MenuItem("catalogue", _("Feedback and complaints"), "qms_public:complaint_form", ANYONE, 90),
 )
@@ -204,5 +221,48 @@ register_panel(
         (Perm.QMS_DOCUMENTS, Perm.QMS_MANAGE),
         documents_awaiting_queue,
         35,
+    ),
+)
+
+
+def audits_queue(user: Any) -> Queue:
+    """For QA: reports awaiting approval first, then audits due to start within 30 days (or
+    overdue to start), soonest first; each opens the audit."""
+    today = timezone.localdate()
+    audits = visible_audits(user)
+    awaiting = reports_awaiting_approval(audits)
+    due = audits_due(audits, today=today)
+    rows = [
+        QueueRow(
+            label=f"{audit.number} {audit.display_title}",
+            url=reverse("qms:audits_detail", args=[audit.pk]) + "#report",
+            detail=audit.get_kind_display(),
+            badge=gettext("Report awaiting approval"),
+            badge_class=SOON,
+        )
+        for audit in awaiting
+    ] + [
+        QueueRow(
+            label=f"{audit.number} {audit.display_title}",
+            url=reverse("qms:audits_detail", args=[audit.pk]),
+            detail=gettext("%(kind)s planned for %(day)s")
+            % {"kind": audit.get_kind_display(), "day": f"{audit.planned_on:%Y-%m-%d}"},
+            badge=gettext("Overdue") if audit.planned_on < today else gettext("Due soon"),
+            badge_class=BAD if audit.planned_on < today else SOON,
+        )
+        for audit in due
+    ]
+    return Queue(
+        count=len(rows),
+        rows=rows[:SHOWN],
+        more_url=reverse("qms:audits_programme"),
+        empty=_("No audit is due in the next 30 days and no report awaits approval."),
+        tone="bad" if any(a.planned_on < today for a in due) else "warn",
+    )
+
+
+register_panel(
+    Panel(
+        "qms-audits", _("Audits due and reports to approve"), (Perm.QMS_MANAGE,), audits_queue, 40
     ),
 )

@@ -2,6 +2,16 @@
 6.2: controlled documents, personnel competence, CAPA (and, as they join, audits, internal QC
 and proficiency testing). Each module is one idea; this package only gathers them for Django."""
 
+from stemhub.qms.models.audits import (
+    Audit,
+    AuditChecklistItem,
+    AuditFinding,
+    AuditKind,
+    AuditStatus,
+    ChecklistAnswer,
+    FindingGrade,
+    ManagementReview,
+)
 from stemhub.qms.models.capa import (
     ActionKind,
     Capa,
@@ -42,6 +52,11 @@ from stemhub.qms.models.documents import (
 __all__ = [
     "Acknowledgement",
     "ActionKind",
+    "Audit",
+    "AuditChecklistItem",
+    "AuditFinding",
+    "AuditKind",
+    "AuditStatus",
     "Authorisation",
     "Capa",
     "CapaAction",
@@ -49,6 +64,7 @@ __all__ = [
     "CapaEventKind",
     "CapaSource",
     "CapaStatus",
+    "ChecklistAnswer",
     "CompetenceAssessment",
     "ComplainantKind",
     "Complaint",
@@ -59,10 +75,12 @@ __all__ = [
     "DocumentKind",
     "DocumentVersion",
     "EffectivenessResult",
+    "FindingGrade",
     "FishboneCategory",
     "JobRole",
     "JobRoleMembership",
     "JobRoleRequirement",
+    "ManagementReview",
     "PeriodicReview",
     "Task",
     "TaskProcedure",
