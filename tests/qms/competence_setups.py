@@ -30,6 +30,7 @@ def effective_document(
     version: int = 1,
     retraining: bool = False,
     title: str = "Procedure",
+    pk: int | None = None,
 ) -> DocumentVersion:
     """A document of the institution whose version `version` is in force (approved, signed),
     with superseded versions before it."""
@@ -37,7 +38,7 @@ def effective_document(
         document, _ = ControlledDocument.objects.get_or_create(
             institution=institution,
             number=number,
-            defaults={"title": title, "kind": DocumentKind.SOP, "owner": owner},
+            defaults={"title": title, "kind": DocumentKind.SOP, "owner": owner, "pk": pk},
         )
         in_force = None
         for n in range(1, version + 1):

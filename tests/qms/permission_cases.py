@@ -3,6 +3,7 @@ but the access committee), the parts' own permissions to write, each in the reco
 institution."""
 
 from tests.permissions import OTHERS, Page
+from tests.qms import competence_cases
 
 # Everyone holding qms.view, at the bank or elsewhere (the pages show one's own institution).
 QMS_VIEWERS = {
@@ -16,8 +17,10 @@ QMS_VIEWERS = {
     "platform_admin",
 } | OTHERS
 
-API_CASES: list = []
+API_CASES: list = [*competence_cases.api_cases(QMS_VIEWERS)]
 
 PAGE_CASES = [
     Page("qms:home", "/qms/", QMS_VIEWERS),
+    *competence_cases.PAGE_CASES,
+    *competence_cases.page_cases(QMS_VIEWERS),
 ]
