@@ -264,10 +264,12 @@ def matrix_for(
             gaps = []
             if version.pk not in acknowledged[user_id]:
                 gaps.append(_("not read: %(v)s") % {"v": version.label})
-            if version.retraining_required and version.pk not in trained[user_id]:
+            untrained = version.retraining_required and version.pk not in trained[user_id]
+            if untrained:
                 gaps.append(_("not trained on %(v)s") % {"v": version.label})
             if gaps:
-                return Cell(RETRAINING, "; ".join(gaps), required=required)
+                status = RETRAINING if untrained else MISSING
+                return Cell(status, "; ".join(gaps), required=required)
         day = f"{until:%Y-%m-%d}"
         if until <= today + datetime.timedelta(days=EXPIRING_DAYS):
             return Cell(EXPIRING, _("until %(day)s") % {"day": day}, required=required)
