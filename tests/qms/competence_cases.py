@@ -67,10 +67,15 @@ TECH = f"{P}/people/bank_technician"
 
 PAGE_CASES = [
     Page("qms:competence_matrix", f"{P}/", KEEPERS | {"other_qa"}, setup=competence_records),
-    Page("qms:competence_matrix_csv", f"{P}/matrix.csv", KEEPERS | {"other_qa"},
-         setup=competence_records),  # fmt: skip
-    Page("qms:competence_person", f"{TECH}/", KEEPERS | {"bank_technician"},
-         setup=competence_records),  # fmt: skip
+    Page(
+        "qms:competence_matrix_csv",
+        f"{P}/matrix.csv",
+        KEEPERS | {"other_qa"},
+        setup=competence_records,
+    ),
+    Page(
+        "qms:competence_person", f"{TECH}/", KEEPERS | {"bank_technician"}, setup=competence_records
+    ),
     Page(
         "qms:competence_training_add",
         f"{TECH}/training/",
@@ -115,8 +120,12 @@ PAGE_CASES = [
         KEEPERS | {"bank_technician"},
         setup=competence_records,
     ),
-    Page("qms:competence_job_roles", f"{P}/job-roles/", KEEPERS | {"other_qa"},
-         setup=competence_records),  # fmt: skip
+    Page(
+        "qms:competence_job_roles",
+        f"{P}/job-roles/",
+        KEEPERS | {"other_qa"},
+        setup=competence_records,
+    ),
     Page("qms:competence_job_role", f"{P}/job-roles/{ROLE}/", KEEPERS, setup=competence_records),
     Page(
         "qms:competence_requirement_add",
@@ -186,8 +195,12 @@ def api_cases(viewers: set[Any]) -> list[Case]:
             "POST",
             f"{A}/training-records",
             TRAINERS,
-            body={"username": "bank_technician", "course": "Cryopreservation",
-                  "external_trainer": "Acme", "trained_on": TODAY},  # fmt: skip
+            body={
+                "username": "bank_technician",
+                "course": "Cryopreservation",
+                "external_trainer": "Acme",
+                "trained_on": TODAY,
+            },
             setup=competence_records,
         ),
         Case("GET", f"{A}/assessments", viewers, setup=competence_records),
@@ -195,9 +208,14 @@ def api_cases(viewers: set[Any]) -> list[Case]:
             "POST",
             f"{A}/assessments",
             TRAINERS,
-            body={"username": "bank_technician", "task": "vial_dispose", "assessed_on": TODAY,
-                  "method": "Observed practice", "outcome": "competent",
-                  "password": PASSWORD},  # fmt: skip
+            body={
+                "username": "bank_technician",
+                "task": "vial_dispose",
+                "assessed_on": TODAY,
+                "method": "Observed practice",
+                "outcome": "competent",
+                "password": PASSWORD,
+            },
             setup=competence_records,
         ),
         Case("GET", f"{A}/authorisations", viewers, setup=competence_records),

@@ -49,8 +49,16 @@ def assert_refused(answer: Any, version: Any) -> None:
     assert len(error["fields"]["competence"]) == 3
 
 
-def gated(users: dict[str, Any], task: str, who: str, path: str, body: dict[str, Any], *,
-          multipart: bool = False, ok: int = 200) -> None:  # fmt: skip
+def gated(
+    users: dict[str, Any],
+    task: str,
+    who: str,
+    path: str,
+    body: dict[str, Any],
+    *,
+    multipart: bool = False,
+    ok: int = 200,
+) -> None:
     """Refused under the governing document, then allowed once qualified."""
     actor = users[who]
     version = govern(actor.institution, task, users["qa_manager"])
@@ -71,8 +79,9 @@ def test_recording_a_qc_result_is_gated(users):
 def test_correcting_a_qc_result_is_gated(users):
     with_records(users)
     body = {"value": "0.9", "reason": "Transcription error"}
-    gated(users, Task.QC_RESULT, "bank_technician", f"/api/v1/quality/results/{RESULT}/correct",
-          body)  # fmt: skip
+    gated(
+        users, Task.QC_RESULT, "bank_technician", f"/api/v1/quality/results/{RESULT}/correct", body
+    )
 
 
 def test_signing_a_release_is_gated(users):
@@ -120,8 +129,9 @@ def test_destroying_vials_by_status_is_gated_as_a_disposal(users):
         biobank.vial_set_status(actor=tech, vial=vial, status="destroyed", reason="cracked")
     biobank.vial_set_status(actor=tech, vial=vial, status="quarantined", reason="label smudged")
     qualify(tech, Task.VIAL_DISPOSE, version, users["trainer"])
-    biobank.vial_set_status(actor=users["qa_manager"], vial=vial, status="available",
-                            reason="label read")  # fmt: skip
+    biobank.vial_set_status(
+        actor=users["qa_manager"], vial=vial, status="available", reason="label read"
+    )
     biobank.vial_set_status(actor=tech, vial=vial, status="destroyed", reason="cracked")
     assert Vial.objects.get(pk=vial.pk).status == "destroyed"
 

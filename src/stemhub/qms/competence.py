@@ -55,9 +55,9 @@ def _require_any(actor: Any, perms: tuple[Perm, ...], institution_id: int) -> No
 def _task(value: str, field: str = "task") -> str:
     if value not in Task.values:
         raise InvalidInput(
-            _("Choose a regulated task"), fields={field: [_("one of %(values)s") % {
-                "values": ", ".join(Task.values)}]},
-        )  # fmt: skip
+            _("Choose a regulated task"),
+            fields={field: [_("one of %(values)s") % {"values": ", ".join(Task.values)}]},
+        )
     return value
 
 
@@ -182,8 +182,9 @@ def job_role_requirement_add(
     record of that course). Needs qms.train or qms.manage."""
     _require_any(actor, JOB_ROLE_KEEPERS, job_role.institution_id)
     skill = skill.strip()
-    given = [kind for kind, value in (("document", document), ("task", task), ("skill", skill))
-             if value]  # fmt: skip
+    given = [
+        kind for kind, value in (("document", document), ("task", task), ("skill", skill)) if value
+    ]
     if len(given) != 1:
         raise InvalidInput(
             _("Give one of a document, a task or a skill"),

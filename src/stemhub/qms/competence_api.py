@@ -193,8 +193,9 @@ def _version(person: User, number: str, version: int | None) -> DocumentVersion 
     found = DocumentVersion.objects.select_related("document").filter(
         document__institution_id=person.institution_id, document__number=number
     )
-    found = found.filter(number=version) if version else found.filter(
-        status=VersionStatus.EFFECTIVE)  # fmt: skip
+    found = (
+        found.filter(number=version) if version else found.filter(status=VersionStatus.EFFECTIVE)
+    )
     result = found.first()
     if result is None:
         raise InvalidInput(

@@ -308,7 +308,10 @@ def needs_of(person: Any, *, today: datetime.date | None = None) -> list[tuple[C
     if person.institution_id is None:
         return []
     columns, row = row_for(person, today=today)
-    pairs = [(c, cell) for c, cell in zip(columns, row.cells, strict=True)
-             if cell.status in (*OVERDUE, EXPIRING)]  # fmt: skip
+    pairs = [
+        (c, cell)
+        for c, cell in zip(columns, row.cells, strict=True)
+        if cell.status in (*OVERDUE, EXPIRING)
+    ]
     pairs.sort(key=lambda pair: not pair[1].overdue)
     return pairs

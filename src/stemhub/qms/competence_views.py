@@ -131,8 +131,10 @@ def _pick(queryset: QuerySet[Any], value: str, field: str, *, required: bool = T
     else:
         found = queryset.filter(pk=int(value)).first() if value.isdigit() else None
     if found is None:
-        raise NotFound(_("No such %(field)s that you may choose") % {
-            "field": str(LABELS.get(field, field)).lower()})  # fmt: skip
+        raise NotFound(
+            _("No such %(field)s that you may choose")
+            % {"field": str(LABELS.get(field, field)).lower()}
+        )
     return found
 
 
@@ -158,8 +160,10 @@ def competence_matrix(request: AuthenticatedHttpRequest) -> HttpResponse:
     require and the gated tasks, people with overdue items first."""
     institution = _institution(request)
     if not _keeper(request.user, institution.pk):
-        raise NotFound(_("No training matrix of %(code)s that you may see") % {
-            "code": institution.provider_code})  # fmt: skip
+        raise NotFound(
+            _("No training matrix of %(code)s that you may see")
+            % {"code": institution.provider_code}
+        )
     matrix = matrix_for(institution.pk)
     return render(
         request,
@@ -181,8 +185,10 @@ def competence_matrix_csv(request: AuthenticatedHttpRequest) -> HttpResponseBase
     column, the status as a word)."""
     institution = _institution(request)
     if not _keeper(request.user, institution.pk):
-        raise NotFound(_("No training matrix of %(code)s that you may see") % {
-            "code": institution.provider_code})  # fmt: skip
+        raise NotFound(
+            _("No training matrix of %(code)s that you may see")
+            % {"code": institution.provider_code}
+        )
     matrix = matrix_for(institution.pk)
     header = [_("Person"), _("Username"), _("Job roles")] + [c.label for c in matrix.columns]
     rows = (
@@ -459,8 +465,9 @@ def competence_job_roles(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Needs qms.train or qms.manage: the institution's job roles; POST creates one."""
     institution = _institution(request)
     if not _keeper(request.user, institution.pk):
-        raise NotFound(_("No job roles of %(code)s that you may see") % {
-            "code": institution.provider_code})  # fmt: skip
+        raise NotFound(
+            _("No job roles of %(code)s that you may see") % {"code": institution.provider_code}
+        )
     if request.method == "POST":
         data = request.POST
         try:

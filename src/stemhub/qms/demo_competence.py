@@ -55,19 +55,36 @@ class DocumentSpec:
 
 
 DOCUMENTS = (
-    DocumentSpec("NSRB", "SOP-QC-001", "Quality control testing of cell banks",
-                 "细胞库质量控制检测", Task.QC_RESULT),
+    DocumentSpec(
+        "NSRB",
+        "SOP-QC-001",
+        "Quality control testing of cell banks",
+        "细胞库质量控制检测",
+        Task.QC_RESULT,
+    ),
     DocumentSpec("NSRB", "SOP-QA-002", "Release of cell banks", "细胞库放行", Task.RELEASE),
-    DocumentSpec("NSRB", "SOP-BB-010", "Preparation of master and working cell banks",
-                 "主细胞库和工作细胞库的制备", Task.BANK_CREATE),
-    DocumentSpec("NSRB", "SOP-BB-012", "Thawing of cryopreserved vials", "冻存管复苏",
-                 Task.VIAL_THAW),
+    DocumentSpec(
+        "NSRB",
+        "SOP-BB-010",
+        "Preparation of master and working cell banks",
+        "主细胞库和工作细胞库的制备",
+        Task.BANK_CREATE,
+    ),
+    DocumentSpec(
+        "NSRB", "SOP-BB-012", "Thawing of cryopreserved vials", "冻存管复苏", Task.VIAL_THAW
+    ),
     DocumentSpec("NSRB", "SOP-BB-014", "Disposal of vials", "冻存管销毁", Task.VIAL_DISPOSE),
-    DocumentSpec("NSRB", "SOP-DS-001", "Review of distribution requests", "分发申请审核",
-                 Task.REQUEST_REVIEW),
-    DocumentSpec("NCBB", "SOP-CB-005", "Reservation and release of cord blood units",
-                 "脐带血单位的预留与出库", Task.CORD_RESERVATION),
-)  # fmt: skip
+    DocumentSpec(
+        "NSRB", "SOP-DS-001", "Review of distribution requests", "分发申请审核", Task.REQUEST_REVIEW
+    ),
+    DocumentSpec(
+        "NCBB",
+        "SOP-CB-005",
+        "Reservation and release of cord blood units",
+        "脐带血单位的预留与出库",
+        Task.CORD_RESERVATION,
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -83,24 +100,67 @@ class RoleSpec:
 
 
 ROLES = (
-    RoleSpec("NSRB", "Cell bank technician", "细胞库技术员",
-             "Prepares cell banks, thaws and disposes of vials.",
-             ("SOP-BB-010", "SOP-BB-012", "SOP-BB-014"),
-             (Task.BANK_CREATE, Task.VIAL_THAW, Task.VIAL_DISPOSE),
-             ("Aseptic technique",), ("technician", "trainer")),
-    RoleSpec("NSRB", "QC analyst", "质量控制分析员", "Tests cell banks and records the results.",
-             ("SOP-QC-001",), (Task.QC_RESULT,), ("Mycoplasma PCR",), ("technician", "qa")),
-    RoleSpec("NSRB", "QA manager", "质量保证经理", "Releases cell banks with a signature.",
-             ("SOP-QA-002",), (Task.RELEASE,), (), ("qa",)),
-    RoleSpec("NSRB", "Distribution officer", "分发专员",
-             "Reviews distribution requests against consent and licence.",
-             ("SOP-DS-001",), (Task.REQUEST_REVIEW,), (), ("curator",)),
-    RoleSpec("NCBB", "Cord blood technician", "脐带血技术员",
-             "Processes and stores cord blood units, confirms reservations.",
-             ("SOP-CB-005",), (Task.CORD_RESERVATION,), (), ("cord-tech",)),
-    RoleSpec("NCBB", "QA manager", "质量保证经理", "Oversees quality at the cord blood bank.",
-             ("SOP-CB-005",), (), (), ("cord-qa",)),
-)  # fmt: skip
+    RoleSpec(
+        "NSRB",
+        "Cell bank technician",
+        "细胞库技术员",
+        "Prepares cell banks, thaws and disposes of vials.",
+        ("SOP-BB-010", "SOP-BB-012", "SOP-BB-014"),
+        (Task.BANK_CREATE, Task.VIAL_THAW, Task.VIAL_DISPOSE),
+        ("Aseptic technique",),
+        ("technician", "trainer"),
+    ),
+    RoleSpec(
+        "NSRB",
+        "QC analyst",
+        "质量控制分析员",
+        "Tests cell banks and records the results.",
+        ("SOP-QC-001",),
+        (Task.QC_RESULT,),
+        ("Mycoplasma PCR",),
+        ("technician", "qa"),
+    ),
+    RoleSpec(
+        "NSRB",
+        "QA manager",
+        "质量保证经理",
+        "Releases cell banks with a signature.",
+        ("SOP-QA-002",),
+        (Task.RELEASE,),
+        (),
+        ("qa",),
+    ),
+    RoleSpec(
+        "NSRB",
+        "Distribution officer",
+        "分发专员",
+        "Reviews distribution requests against consent and licence.",
+        ("SOP-DS-001",),
+        (Task.REQUEST_REVIEW,),
+        (),
+        ("curator",),
+    ),
+    RoleSpec(
+        "NCBB",
+        "Cord blood technician",
+        "脐带血技术员",
+        "Processes and stores cord blood units, confirms reservations.",
+        ("SOP-CB-005",),
+        (Task.CORD_RESERVATION,),
+        (),
+        ("cord-tech",),
+    ),
+    RoleSpec(
+        "NCBB",
+        "QA manager",
+        "质量保证经理",
+        "Oversees quality at the cord blood bank.",
+        ("SOP-CB-005",),
+        (),
+        (),
+        ("cord-qa",),
+    ),
+)
 
 # (person, task, assessor, days since the assessment, days the authorisation has left)
 AUTHORISED = (
