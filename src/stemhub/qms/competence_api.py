@@ -180,7 +180,7 @@ def _visible(request: AuthenticatedHttpRequest, queryset: QuerySet[Any], usernam
 def _person(request: AuthenticatedHttpRequest, username: str) -> User:
     """A person of the caller's institution (404 for anyone else)."""
     person = User.objects.filter(
-        username=username, institution_id=request.user.institution_id, is_active=True
+        username=username, institution_id=request.user.institution_id or 0, is_active=True
     ).first()
     if person is None or request.user.institution_id is None:
         raise NotFound(_("No person %(name)s at your institution") % {"name": username})
@@ -191,7 +191,7 @@ def _version(person: User, number: str, version: int | None) -> DocumentVersion 
     if not number:
         return None
     found = DocumentVersion.objects.select_related("document").filter(
-        document__institution_id=person.institution_id, document__number=number
+        document__institution_id=person.institution_id or 0, document__number=number
     )
     found = (
         found.filter(number=version) if version else found.filter(status=VersionStatus.EFFECTIVE)
@@ -263,7 +263,7 @@ def competence_matrix(request: AuthenticatedHttpRequest) -> dict[str, Any]:
     user = request.user
     if not _keeper(user, user.institution_id):
         raise Forbidden(_("The training matrix needs the permission qms.train or qms.manage."))
-    matrix = matrix_for(user.institution_id)
+    matrix = matrix_for(user.institution_id or 0)
     return {
         "institution": user.institution.provider_code if user.institution else "",
         "columns": [
@@ -325,7 +325,7 @@ def training_record_create(
     trainer = None
     if payload.trainer:
         trainer = User.objects.filter(
-            username=payload.trainer, institution_id=person.institution_id
+            username=payload.trainer, institution_id=person.institution_id or 0
         ).first()
         if trainer is None:
             raise InvalidInput(_("No such trainer here"), fields={"trainer": [_("unknown")]})
@@ -452,7 +452,7 @@ def task_procedure_list(request: AuthenticatedHttpRequest) -> list[dict[str, Any
     found = {
         p.task: p
         for p in TaskProcedure.objects.filter(
-            institution_id=request.user.institution_id
+            institution_id=request.user.institution_id or 0
         ).select_related("document")
     }
     return [_procedure(task, found.get(task.value)) for task in Task]
@@ -473,7 +473,7 @@ def task_procedure_set(
     chosen = _task(task)
     institution_id = request.user.institution_id
     document = ControlledDocument.objects.filter(
-        institution_id=institution_id, number=payload.document
+        institution_id=institution_id or 0, number=payload.document
     ).first()
     if document is None or institution_id is None:
         if not user_can(request.user, Perm.QMS_MANAGE, institution_id):

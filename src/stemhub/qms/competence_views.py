@@ -220,7 +220,7 @@ def _person_page(
 ) -> HttpResponse:
     user: Any = request.user
     columns, row = row_for(person)
-    institution_id = person.institution_id
+    institution_id = person.institution_id or 0
     can_train = user_can(user, Perm.QMS_TRAIN, institution_id) and user.pk != person.pk
     versions = DocumentVersion.objects.filter(
         document__institution_id=institution_id, status__in=competence.TRAINABLE
@@ -315,13 +315,13 @@ def competence_training_add(request: AuthenticatedHttpRequest, username: str) ->
 
     def act(person: User) -> str:
         version = _pick(
-            DocumentVersion.objects.filter(document__institution_id=person.institution_id),
+            DocumentVersion.objects.filter(document__institution_id=person.institution_id or 0),
             data.get("document_version", ""),
             "document_version",
             required=False,
         )
         trainer = _pick(
-            User.objects.filter(institution_id=person.institution_id),
+            User.objects.filter(institution_id=person.institution_id or 0),
             data.get("trainer", ""),
             "trainer",
             required=False,
@@ -353,7 +353,7 @@ def competence_assessment_add(request: AuthenticatedHttpRequest, username: str) 
 
     def act(person: User) -> str:
         version = _pick(
-            DocumentVersion.objects.filter(document__institution_id=person.institution_id),
+            DocumentVersion.objects.filter(document__institution_id=person.institution_id or 0),
             data.get("document_version", ""),
             "document_version",
             required=False,

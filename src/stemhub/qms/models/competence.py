@@ -121,7 +121,7 @@ class JobRoleRequirement(models.Model):
         ]
 
     def __str__(self) -> str:
-        if self.document_id:
+        if self.document is not None:
             return str(self.document.number)
         return self.get_task_display() if self.task else self.skill
 
