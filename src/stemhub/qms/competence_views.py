@@ -193,9 +193,9 @@ def competence_matrix_csv(request: AuthenticatedHttpRequest) -> HttpResponseBase
     header = [_("Person"), _("Username"), _("Job roles")] + [c.label for c in matrix.columns]
     rows = (
         [
-            row.person.get_full_name() or row.person.username,
+            row.person.display_name,
             row.person.username,
-            "; ".join(role.name for role in row.job_roles),
+            "; ".join(role.display_name for role in row.job_roles),
             *[
                 f"{cell.word} ({cell.detail})" if cell.detail and cell.required else cell.word
                 for cell in row.cells

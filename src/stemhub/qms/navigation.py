@@ -87,7 +87,7 @@ def authorisations_queue(user: Any) -> Queue:
         count=len(found),
         rows=[
             QueueRow(
-                label=row.person.get_full_name() or row.person.username,
+                label=row.person.display_name,
                 url=reverse("qms:competence_person", args=[row.person.username])
                 + "#authorisations",
                 detail=f"{column.label}"
