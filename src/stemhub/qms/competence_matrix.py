@@ -99,9 +99,11 @@ class Matrix:
     rows: list[Row]
 
 
-def _columns(institution_id: int) -> tuple[list[Column], dict[int, list[Column]]]:
-    """Every requirement of the institution's job roles and every gated task; and which
-    columns each job role requires."""
+def _columns(
+    institution_id: int,
+) -> tuple[list[Column], dict[int, list[Column]], list[DocumentVersion]]:
+    """Every requirement of the institution's job roles and every gated task; which columns
+    each job role requires; and every version of the documents they name."""
     requirements = list(
         JobRoleRequirement.objects.filter(job_role__institution_id=institution_id)
         .select_related("document")
@@ -113,12 +115,10 @@ def _columns(institution_id: int) -> tuple[list[Column], dict[int, list[Column]]
     documents = {r.document_id for r in requirements if r.document_id} | {
         p.document_id for p in procedures
     }
-    in_force = {
-        v.document_id: v
-        for v in DocumentVersion.objects.filter(
-            document_id__in=documents, status=VersionStatus.EFFECTIVE
-        ).select_related("document")
-    }
+    versions = list(
+        DocumentVersion.objects.filter(document_id__in=documents).select_related("document")
+    )
+    in_force = {v.document_id: v for v in versions if v.status == VersionStatus.EFFECTIVE}
     gated = {p.task: p for p in procedures}
     columns: dict[str, Column] = {}
     by_role: dict[int, list[Column]] = defaultdict(list)
@@ -164,7 +164,7 @@ def _columns(institution_id: int) -> tuple[list[Column], dict[int, list[Column]]
         columns.values(),
         key=lambda c: (order[c.kind], TASK_ORDER.get(c.key, 0), c.label.lower()),
     )
-    return ordered, by_role
+    return ordered, by_role, versions
 
 
 TASK_ORDER = {task.value: n for n, task in enumerate(Task)}
@@ -176,7 +176,7 @@ def matrix_for(
     """The matrix of the institution's active people (or only `people`), those with overdue
     items first, then those with something expiring, then by name."""
     today = today or timezone.localdate()
-    columns, by_role = _columns(institution_id)
+    columns, by_role, versions = _columns(institution_id)
     if people is None:
         people = list(
             User.objects.filter(institution_id=institution_id, is_active=True).order_by(
@@ -192,12 +192,6 @@ def matrix_for(
     roles_of: dict[int, list[Any]] = defaultdict(list)
     for m in memberships:
         roles_of[m.user_id].append(m.job_role)
-    documents = [c.document.pk for c in columns if c.document is not None]
-    versions = list(
-        DocumentVersion.objects.filter(document_id__in=documents).only(
-            "id", "document_id", "number", "status"
-        )
-    )
     version_document = {v.pk: v.document_id for v in versions}
     acknowledged: dict[int, set[int]] = defaultdict(set)  # person → version ids
     for user_id, version_id in Acknowledgement.objects.filter(
@@ -302,12 +296,18 @@ def row_for(person: Any, *, today: datetime.date | None = None) -> tuple[list[Co
     return matrix.columns, matrix.rows[0]
 
 
-def needs_of(person: Any, *, today: datetime.date | None = None) -> list[tuple[Column, Cell]]:
+def needs_of(
+    person: Any, *, today: datetime.date | None = None, matrix: Matrix | None = None
+) -> list[tuple[Column, Cell]]:
     """What a person still needs or will soon need: their cells that are not done, overdue
-    first."""
+    first (read from `matrix`, their institution's, when it is at hand)."""
     if person.institution_id is None:
         return []
-    columns, row = row_for(person, today=today)
+    row = next((r for r in matrix.rows if r.person.pk == person.pk), None) if matrix else None
+    if matrix is not None and row is not None:
+        columns = matrix.columns
+    else:
+        columns, row = row_for(person, today=today)
     pairs = [
         (c, cell)
         for c, cell in zip(columns, row.cells, strict=True)

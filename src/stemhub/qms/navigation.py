@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from stemhub.accounts.permissions import Perm
+from stemhub.accounts.permissions import Perm, permissions_of
 from stemhub.core.navigation import (
     MenuItem,
     Panel,
@@ -44,12 +44,27 @@ SHOWN = 6
 BAD, SOON = "availability-withdrawn", "status-returned"
 
 
+def _keeper(user: Any) -> bool:
+    return bool({Perm.QMS_TRAIN, Perm.QMS_MANAGE} & permissions_of(user))
+
+
+def _institution_matrix(user: Any) -> Any:
+    """The user's institution's training matrix, built once for both panels of a page."""
+    from stemhub.qms.competence_matrix import matrix_for
+
+    cached = getattr(user, "_qms_competence_matrix", None)
+    if cached is None:
+        cached = matrix_for(user.institution_id)
+        user._qms_competence_matrix = cached
+    return cached
+
+
 def my_training_queue(user: Any) -> Queue:
     """What the signed-in person still needs: overdue items first, then what expires within
     30 days."""
     from stemhub.qms.competence_matrix import needs_of
 
-    needs = needs_of(user)
+    needs = needs_of(user, matrix=_institution_matrix(user) if _keeper(user) else None)
     url = reverse("qms:competence_mine")
     return Queue(
         count=len(needs),
@@ -72,11 +87,11 @@ def my_training_queue(user: Any) -> Queue:
 def authorisations_queue(user: Any) -> Queue:
     """The institution's people whose authorisations are missing, expired, blocked by a new
     version, or expiring within 30 days; overdue first."""
-    from stemhub.qms.competence_matrix import EXPIRING, matrix_for
+    from stemhub.qms.competence_matrix import EXPIRING
 
     if user.institution_id is None:
         return Queue(count=0, rows=[], empty=_("You belong to no institution."))
-    matrix = matrix_for(user.institution_id)
+    matrix = _institution_matrix(user)
     found = []
     for row in matrix.rows:
         for column, cell in zip(matrix.columns, row.cells, strict=True):
