@@ -92,7 +92,7 @@ def test_my_training_lists_what_is_missing_with_what_to_do(users, client_for):
     competence_records(users)
     client = client_for("bank_technician")
     page = client.get("/qms/competence/mine/").content.decode()
-    assert "Missing" in page and "not read: SOP-T-001 v1" in page
+    assert "Retraining needed" in page and "not read: SOP-T-001 v1" in page
     acknowledge(users["bank_technician"], DocumentVersion.objects.get(document_id=DOC))
     Authorisation.objects.filter(user=users["bank_technician"]).update(
         expires_on=TODAY + datetime.timedelta(days=10)

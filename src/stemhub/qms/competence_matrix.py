@@ -261,9 +261,8 @@ def matrix_for(
             untrained = version.retraining_required and version.pk not in trained[user_id]
             if untrained:
                 gaps.append(_("not trained on %(v)s") % {"v": version.label})
-            if gaps:
-                status = RETRAINING if untrained else MISSING
-                return Cell(status, "; ".join(gaps), required=required)
+            if gaps:  # authorised, but not (yet) under the version in force
+                return Cell(RETRAINING, "; ".join(gaps), required=required)
         day = f"{until:%Y-%m-%d}"
         if until <= today + datetime.timedelta(days=EXPIRING_DAYS):
             return Cell(EXPIRING, _("until %(day)s") % {"day": day}, required=required)
