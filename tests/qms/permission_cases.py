@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from tests.conftest import PASSWORD
 from tests.permissions import OTHERS, Case, Page
+from tests.qms import competence_cases
 from tests.qms.audit_setups import (
     AUDIT,
     AUDIT_ID,
@@ -701,3 +702,6 @@ PAGE_CASES += [
         setup=a_review,
     ),
 ]
+
+API_CASES += competence_cases.api_cases(QMS_VIEWERS)
+PAGE_CASES += [*competence_cases.PAGE_CASES, *competence_cases.page_cases(QMS_VIEWERS)]

@@ -39,6 +39,8 @@ from stemhub.biobank.selectors import container_path, free_positions_in, place_t
 from stemhub.core.errors import Conflict, Forbidden, InvalidInput, full_clean, is_unique_violation
 from stemhub.core.validation import passage_problem
 from stemhub.qms.documents import sop_in_force
+from stemhub.qms.gating import require_authorised
+from stemhub.qms.models import Task
 from stemhub.registry.models import CellLine, DerivedProduct
 from stemhub.registry.models import Status as LineStatus
 
@@ -655,6 +657,7 @@ def cell_bank_create(
     if not institution_id:
         raise InvalidInput(_("Say where the vials go"), fields={"boxes": [_("required")]})
     require(actor, Perm.INVENTORY_EDIT, institution_id)
+    require_authorised(actor, Task.BANK_CREATE, institution_id)
     if tier not in BankTier.values:
         raise InvalidInput(
             _("Unknown tier %(tier)r") % {"tier": tier}, fields={"tier": [_("unknown tier")]}
@@ -943,6 +946,11 @@ def _leave(
     return event
 
 
+GATED_STATUSES = {
+    VialStatus.THAWED: Task.VIAL_THAW,
+    VialStatus.USED_FOR_QC: Task.VIAL_THAW,
+    VialStatus.DESTROYED: Task.VIAL_DISPOSE,
+}
 LEAVE_FIELDS = ["container", "row", "column", "checked_out_to", "checked_out_at", "status"]
 
 
@@ -952,6 +960,7 @@ def vial_thaw(
 ) -> Vial:
     (vial,) = vials_locked([vial])
     require(actor, Perm.INVENTORY_EDIT, vial.bank.institution_id)
+    require_authorised(actor, Task.VIAL_THAW, vial.bank.institution_id)
     _check_still_here(vial, taking=False)
     if purpose not in ("qc", "culture"):
         raise InvalidInput(
@@ -971,6 +980,7 @@ def vial_dispose(*, actor: User, vial: Vial, reason: str) -> Vial:
         raise InvalidInput(_("Say why the vial is destroyed"), fields={"reason": [_("required")]})
     (vial,) = vials_locked([vial])
     require(actor, Perm.INVENTORY_EDIT, vial.bank.institution_id)
+    require_authorised(actor, Task.VIAL_DISPOSE, vial.bank.institution_id)
     _check_still_here(vial, taking=False)
     with audit_context(actor=actor, reason=reason):
         event = _leave(vial, actor, CustodyEvent.Kind.DISPOSE, VialStatus.DESTROYED, reason)
@@ -1008,6 +1018,9 @@ def vials_set_status(*, actor: User, vials: Iterable[Vial], status: str, reason:
     if not reason.strip():
         raise InvalidInput(_("Say why the status changes"), fields={"reason": [_("required")]})
     locked = vials_locked(vials)
+    # A vial leaving as thawed, used or destroyed is the gated work of a thaw or a disposal.
+    task = GATED_STATUSES.get(status)
+    cleared: set[int] = set()
     changed: list[Vial] = []
     events: list[CustodyEvent] = []
     paths: dict[int, str] = {}
@@ -1022,6 +1035,9 @@ def vials_set_status(*, actor: User, vials: Iterable[Vial], status: str, reason:
                 },
                 fields={"status": [_("not permitted")]},
             )
+        if task is not None and vial.bank.institution_id not in cleared:
+            require_authorised(actor, task, vial.bank.institution_id)
+            cleared.add(vial.bank.institution_id)
         if vial.status == status:
             continue
         _check_still_here(vial, taking=False)

@@ -44,6 +44,8 @@ from stemhub.cordblood.search import SearchRequest, run_search
 from stemhub.core.errors import Conflict, InvalidInput, NotFound, full_clean
 from stemhub.core.hla import engine as hla_engine
 from stemhub.hla import HLAError
+from stemhub.qms.gating import require_authorised
+from stemhub.qms.models import Task
 
 # ---- patients -----------------------------------------------------------------------------------
 
@@ -537,6 +539,8 @@ def reservation_ship(*, actor: User, reservation: Reservation) -> Reservation:
     """The bank releases the reserved unit for shipment, once its confirmatory typing confirmed
     the match (`shipment_blocker` says why not)."""
     require(actor, Perm.CORD_MANAGE, reservation.unit.bank_id)
+    # The bank's confirmation of the reservation: its unit leaves for the transplant centre.
+    require_authorised(actor, Task.CORD_RESERVATION, reservation.unit.bank_id)
     with transaction.atomic():
         reservation, unit, generation = _locked_active(reservation.pk)
         blocker = shipment_blocker(reservation)

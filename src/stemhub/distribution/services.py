@@ -51,6 +51,8 @@ from stemhub.distribution.models import (
 )
 from stemhub.distribution.notifications import holders, notify
 from stemhub.distribution.steps import expect_status, locked_request, request_event
+from stemhub.qms.gating import require_authorised
+from stemhub.qms.models import Task
 from stemhub.registry.models import Availability, CellLine, Status
 from stemhub.registry.services import line_locked
 
@@ -286,6 +288,7 @@ def distribution_request_review(
     against the line as it is now; a managed-access line then waits for the committee."""
     request = locked_request(request)
     require(actor, Perm.DISTRIBUTION_REVIEW, request.provider_id)
+    require_authorised(actor, Task.REQUEST_REVIEW, request.provider_id)
     if actor.pk == request.researcher_id:
         raise Forbidden(gettext("You cannot review your own request"))
     expect_status(request, RequestStatus.SUBMITTED)

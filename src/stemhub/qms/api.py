@@ -6,8 +6,10 @@ from ninja import Router
 from stemhub.qms.api_documents import router as documents_router
 from stemhub.qms.audits_api import router as audits_router
 from stemhub.qms.capa_api import router as capa_router
+from stemhub.qms.competence_api import router as competence_router
 
 router = Router(tags=["qms"])
 router.add_router("", documents_router)
 router.add_router("", capa_router)
 router.add_router("", audits_router)
+router.add_router("", competence_router)

@@ -4,7 +4,7 @@ work, run as authorised people. Each part's demo lives in `demo_<part>.py`."""
 
 from typing import TextIO
 
-from stemhub.qms import demo_audits, demo_capa, demo_documents
+from stemhub.qms import demo_audits, demo_capa, demo_competence, demo_documents
 
 LOGINS: tuple[tuple[str, str], ...] = ()
 
@@ -12,5 +12,6 @@ LOGINS: tuple[tuple[str, str], ...] = ()
 def load(*, stdout: TextIO | None = None) -> None:
     """Each part in turn (documents, competence, CAPA, audits, internal QC and PT)."""
     demo_documents.load(stdout=stdout)
+    demo_competence.load(stdout=stdout)
     demo_capa.load(stdout=stdout)
     demo_audits.load(stdout=stdout)

@@ -25,6 +25,8 @@ from stemhub.core.auth import password_confirm, printed_name
 from stemhub.core.errors import Conflict, Forbidden, InvalidInput, full_clean
 from stemhub.equipment.models import Equipment, ExcursionVial
 from stemhub.equipment.selectors import equipment_usable
+from stemhub.qms.gating import require_authorised
+from stemhub.qms.models import Task
 from stemhub.quality import selectors, wording
 from stemhub.quality.coa import certificate_issue, certificate_language_for
 from stemhub.quality.evaluation import Verdict, evaluate
@@ -272,6 +274,7 @@ def qc_result_record(
     specification result opens a nonconformity, quarantines the bank's vials and invalidates a
     standing release. Needs quality.record in the bank's institution."""
     require(actor, Perm.QC_RECORD, bank.institution_id)
+    require_authorised(actor, Task.QC_RESULT, bank.institution_id)
     bank = _locked_bank(bank)
     if not test.current:
         current = selectors.current_tests().filter(code=test.code).first()
@@ -401,6 +404,7 @@ def qc_result_correct(
     its release and goes back to quarantine; a correction that now fails opens a
     nonconformity. Needs quality.record and a reason."""
     require(actor, Perm.QC_RECORD, result.bank.institution_id)
+    require_authorised(actor, Task.QC_RESULT, result.bank.institution_id)
     if not reason.strip():
         raise InvalidInput(_("Say why the result is corrected"), fields={"reason": [_("required")]})
     bank = _locked_bank(result.bank)
@@ -544,6 +548,7 @@ def bank_release(
     language). Refused, naming them, while a required test has no result or a failed latest
     result, or a nonconformity is open. Needs quality.release."""
     require(actor, Perm.QC_RELEASE, bank.institution_id)
+    require_authorised(actor, Task.RELEASE, bank.institution_id)
     language = certificate_language_for(actor, certificate_language)
     # Before the transaction opens: a wrong password is counted even though nothing is written.
     password_confirm(

@@ -14,6 +14,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from stemhub.core.names import BilingualName
+
 
 class Task(models.TextChoices):
     """The regulated work the platform gates by competence."""
@@ -62,7 +64,7 @@ class TaskProcedure(models.Model):
         return f"{self.get_task_display()}: {self.document.number}"
 
 
-class JobRole(models.Model):
+class JobRole(BilingualName, models.Model):
     """A job at an institution (cell bank technician, QC analyst ...) and what it requires."""
 
     institution = models.ForeignKey(
@@ -85,6 +87,14 @@ class JobRole(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def english_name(self) -> str:
+        return self.name
+
+    @property
+    def chinese_name(self) -> str:
+        return self.name_zh
 
 
 class JobRoleRequirement(models.Model):
@@ -121,7 +131,7 @@ class JobRoleRequirement(models.Model):
         ]
 
     def __str__(self) -> str:
-        if self.document_id:
+        if self.document is not None:
             return str(self.document.number)
         return str(self.get_task_display()) if self.task else self.skill
 
