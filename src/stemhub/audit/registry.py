@@ -63,6 +63,9 @@ AUDITED: dict[str, str | None] = {
     "qms.CompetenceAssessment": "user__institution",
     "qms.Authorisation": "user__institution",
     "qms.Capa": "institution",
+    "qms.ControlMaterial": "institution",
+    "qms.ProficiencyScheme": "institution",
+    "qms.ProficiencyRound": "scheme__institution",
     # distribution (RequestEvent is itself append-only history)
     "distribution.LicenceVersion": None,
     "distribution.DistributionRequest": "provider",
@@ -103,6 +106,7 @@ IMMUTABLE: tuple[str, ...] = (
     "quality.RawFile",
     "qms.DocumentFile",
     "qms.Acknowledgement",
+    "qms.ControlRun",
     "distribution.LicenceVersion",
     "distribution.LicenceSignature",
     "distribution.RequestEvent",

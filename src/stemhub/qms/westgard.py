@@ -31,7 +31,7 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
-from typing import Generic, Literal, TypeVar
+from typing import Literal
 
 __all__ = [
     "ALL_RULES",
@@ -51,7 +51,6 @@ Rule = Literal["1-2s", "1-3s", "2-2s", "R-4s", "4-1s", "10-x"]
 ALL_RULES: tuple[Rule, ...] = ("1-2s", "1-3s", "2-2s", "R-4s", "4-1s", "10-x")
 REJECTION_RULES: tuple[Rule, ...] = ("1-3s", "2-2s", "R-4s", "4-1s", "10-x")
 Number = int | Decimal | float | Fraction
-Key = TypeVar("Key", bound=Hashable)
 
 
 class WestgardError(ValueError):
@@ -87,7 +86,7 @@ class Control:
 
 
 @dataclass(frozen=True)
-class Run(Generic[Key]):
+class Run[Key: Hashable]:
     """An analytical run: the caller's key for it and its one or two control measurements."""
 
     key: Key
@@ -104,7 +103,7 @@ class Run(Generic[Key]):
 
 
 @dataclass(frozen=True)
-class Violation(Generic[Key]):
+class Violation[Key: Hashable]:
     """A rule the run violated, the levels involved, and the earlier runs that took part
     (their keys, oldest first; empty for a rule judged within the run)."""
 
@@ -118,7 +117,7 @@ class Violation(Generic[Key]):
 
 
 @dataclass(frozen=True)
-class Verdict(Generic[Key]):
+class Verdict[Key: Hashable]:
     key: Key
     violations: tuple[Violation[Key], ...] = field(default=())
 
@@ -140,7 +139,7 @@ class Verdict(Generic[Key]):
 
 
 @dataclass(frozen=True)
-class _Point(Generic[Key]):
+class _Point[Key: Hashable]:
     run: Key
     level: int
     z: Fraction
@@ -151,7 +150,7 @@ def _beyond(z: Fraction, limit: int, side: int) -> bool:
     return z > limit if side > 0 else z < -limit
 
 
-def _window_rule(
+def _window_rule[Key: Hashable](
     rule: Rule,
     size: int,
     limit: int,
@@ -175,7 +174,7 @@ def _window_rule(
     return None
 
 
-def _violation(rule: Rule, points: Sequence[_Point[Key]]) -> Violation[Key]:
+def _violation[Key: Hashable](rule: Rule, points: Sequence[_Point[Key]]) -> Violation[Key]:
     earlier: list[Key] = []
     for p in points:
         if not p.current and p.run not in earlier:
@@ -183,13 +182,13 @@ def _violation(rule: Rule, points: Sequence[_Point[Key]]) -> Violation[Key]:
     return Violation(rule, tuple(sorted({p.level for p in points})), tuple(earlier))
 
 
-def _points(run: Run[Key], current: bool) -> list[_Point[Key]]:
+def _points[Key: Hashable](run: Run[Key], current: bool) -> list[_Point[Key]]:
     return [
         _Point(run.key, c.level, c.z, current) for c in sorted(run.controls, key=lambda c: c.level)
     ]
 
 
-def evaluate_run(run: Run[Key], history: Sequence[Run[Key]]) -> Verdict[Key]:
+def evaluate_run[Key: Hashable](run: Run[Key], history: Sequence[Run[Key]]) -> Verdict[Key]:
     """Judge `run` after `history`: the earlier accepted runs of the same control procedure,
     oldest first (the caller leaves rejected runs out)."""
     current = _points(run, current=True)
@@ -222,7 +221,9 @@ def evaluate_run(run: Run[Key], history: Sequence[Run[Key]]) -> Verdict[Key]:
     return Verdict(run.key, tuple(sorted(found, key=lambda v: order[v.rule])))
 
 
-def _two_two(current: Sequence[_Point[Key]], past: Sequence[_Point[Key]]) -> Violation[Key] | None:
+def _two_two[Key: Hashable](
+    current: Sequence[_Point[Key]], past: Sequence[_Point[Key]]
+) -> Violation[Key] | None:
     for side in (1, -1):
         within = [p for p in current if _beyond(p.z, 2, side)]
         if len(within) >= 2:
@@ -237,7 +238,7 @@ def _two_two(current: Sequence[_Point[Key]], past: Sequence[_Point[Key]]) -> Vio
     return None
 
 
-def evaluate(runs: Sequence[Run[Key]]) -> list[Verdict[Key]]:
+def evaluate[Key: Hashable](runs: Sequence[Run[Key]]) -> list[Verdict[Key]]:
     """Judge each run in turn against the accepted runs before it."""
     accepted: list[Run[Key]] = []
     verdicts: list[Verdict[Key]] = []
