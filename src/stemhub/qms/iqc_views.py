@@ -251,7 +251,7 @@ def iqc_material_define(request: AuthenticatedHttpRequest) -> HttpResponse:
             instrument_id=int(data["instrument"]) if data.get("instrument", "").isdigit() else None,
         )
     except StemhubError as error:
-        if error.status == 403:
+        if error.status in (403, 404):
             raise
         return _overview_page(request, error=error)
     messages.success(request, _("Control material %(material)s defined.") % {"material": material})
@@ -347,7 +347,7 @@ def iqc_run_record(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             comment=data.get("comment", ""),
         )
     except StemhubError as error:
-        if error.status == 403:
+        if error.status in (403, 404):
             raise
         return _material_page(request, material, error=error)
     if recorded.accepted:
@@ -427,9 +427,11 @@ def _pt_page(
 
 
 def _scheme_or_404(request: AuthenticatedHttpRequest, pk: Any) -> ProficiencyScheme:
-    scheme = _schemes(request).filter(pk=pk).first() if str(pk).isdigit() else None
-    if scheme is None:
+    if not str(pk).isdigit():
         raise InvalidInput(_("Choose a scheme"), fields={"scheme": [_("required")]})
+    scheme = _schemes(request).filter(pk=pk).first()
+    if scheme is None:
+        raise NotFound(_("No such proficiency-testing scheme"))
     return scheme
 
 
@@ -462,7 +464,7 @@ def pt_scheme_create(request: AuthenticatedHttpRequest) -> HttpResponse:
             unit=data.get("unit", ""),
         )
     except StemhubError as error:
-        if error.status == 403:
+        if error.status in (403, 404):
             raise
         return _pt_page(request, error=error, form="scheme")
     messages.success(request, _("Scheme %(scheme)s added.") % {"scheme": scheme})
@@ -484,7 +486,7 @@ def pt_round_register(request: AuthenticatedHttpRequest) -> HttpResponse:
             due_on=_day(data.get("due_on", ""), "due_on"),  # type: ignore[arg-type]
         )
     except StemhubError as error:
-        if error.status == 403:
+        if error.status in (403, 404):
             raise
         return _pt_page(request, error=error, form="round")
     messages.success(request, _("Round %(round)s registered.") % {"round": pt_round.round_code})
@@ -513,7 +515,7 @@ def pt_result_enter(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             comment=data.get("comment", ""),
         )
     except StemhubError as error:
-        if error.status == 403:
+        if error.status in (403, 404):
             raise
         return _pt_page(request, error=error, form="result", round_pk=pt_round.pk)
     scored_round = scored.round
@@ -548,7 +550,7 @@ def pt_round_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             actor=request.user, pt_round=pt_round, note=request.POST.get("note", "")
         )
     except StemhubError as error:
-        if error.status == 403:
+        if error.status in (403, 404):
             raise
         return _pt_page(request, error=error, form="review", round_pk=pt_round.pk)
     messages.success(request, _("Review recorded."))
