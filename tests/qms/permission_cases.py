@@ -38,8 +38,13 @@ MATERIAL = {
 }
 RUN = {"value": 92.1, "run_at": "2026-06-01T09:30:00+08:00"}
 RESULT = {"result": 90.5, "assigned_value": 91.0, "sigma_pt": 2.0}
-ROUND = {"scheme_id": 9201, "round_code": "2026-2", "sample_id": "V-02",
-         "received_on": "2026-03-01", "due_on": "2026-03-20"}  # fmt: skip
+ROUND = {
+    "scheme_id": 9201,
+    "round_code": "2026-2",
+    "sample_id": "V-02",
+    "received_on": "2026-03-01",
+    "due_on": "2026-03-20",
+}
 
 API_CASES: list = [
     Case("GET", "/api/v1/qms/iqc/materials", QMS_VIEWERS, setup=a_material_with_a_run),
@@ -139,7 +144,7 @@ PAGE_CASES = [
             "due_on": "2026-03-20",
         },
         setup=a_scheme,
-    ),  # fmt: skip
+    ),
     Page(
         "qms:pt_result_enter",
         "/qms/proficiency/rounds/9301/result/",

@@ -41,7 +41,7 @@ def test_the_chart_labels_mean_and_sd_lines_and_marks_each_state_with_its_shape(
                         ("1-3s",),
                         "a control exceeded 3 SD",
                     ),
-                ],  # fmt: skip
+                ],
             )
         )
     )
@@ -60,17 +60,18 @@ def test_the_chart_labels_mean_and_sd_lines_and_marks_each_state_with_its_shape(
 
 
 def test_the_chart_escapes_what_people_typed():
-    svg = str(levey_jennings_svg(Chart(title="<script>", mean=Decimal(1), sd=Decimal(1),
-                                       unit="&")))  # fmt: skip
+    svg = str(levey_jennings_svg(Chart(title="<script>", mean=Decimal(1), sd=Decimal(1), unit="&")))
     assert "<script>" not in svg and "&lt;script&gt;" in svg
 
 
 def test_the_material_page_shows_the_chart_and_the_rules_in_words(users, client_for):
     low, _ = materials(users)
     control_run_record(
-        actor=users["bank_technician"], material=low, value=Decimal("99"),
+        actor=users["bank_technician"],
+        material=low,
+        value=Decimal("99"),
         run_at=timezone.now() - datetime.timedelta(days=2),
-    )  # fmt: skip
+    )
     page = client_for("curator").get(f"/qms/iqc/materials/{low.pk}/").content.decode()
     assert 'class="lj-chart" role="img"' in page
     assert "exceeded 3 SD" in page and "Rejected" in page
@@ -94,9 +95,10 @@ def test_recording_a_rejected_run_from_the_page_says_why(users, client_for):
     low, _ = materials(users)
     client = client_for("bank_technician")
     answer = client.post(
-        f"/qms/iqc/materials/{low.pk}/runs/", {"value": "99", "run_at": "2026-06-01T09:30"},
+        f"/qms/iqc/materials/{low.pk}/runs/",
+        {"value": "99", "run_at": "2026-06-01T09:30"},
         follow=True,
-    )  # fmt: skip
+    )
     assert "Run rejected: 1-3s" in answer.content.decode()
 
 
@@ -105,9 +107,12 @@ def test_the_proficiency_page_shows_grades_and_the_capa_of_an_unsatisfactory_rou
 ):
     pt_round = a_round(users)
     scored = proficiency_result_enter(
-        actor=users["bank_technician"], pt_round=pt_round, result=Decimal("98"),
-        assigned_value=Decimal("91"), sigma_pt=Decimal("2"),
-    )  # fmt: skip
+        actor=users["bank_technician"],
+        pt_round=pt_round,
+        result=Decimal("98"),
+        assigned_value=Decimal("91"),
+        sigma_pt=Decimal("2"),
+    )
     page = client_for("curator").get("/qms/proficiency/").content.decode()
     assert "Unsatisfactory" in page and "3.50" in page and scored.capa.number in page
 
@@ -115,9 +120,11 @@ def test_the_proficiency_page_shows_grades_and_the_capa_of_an_unsatisfactory_rou
 def test_the_home_page_lists_rejected_runs_and_results_due(users, client_for):
     low, _ = materials(users)
     control_run_record(
-        actor=users["bank_technician"], material=low, value=Decimal("99"),
+        actor=users["bank_technician"],
+        material=low,
+        value=Decimal("99"),
         run_at=timezone.now() - datetime.timedelta(days=1),
-    )  # fmt: skip
+    )
     a_round(users)
     page = client_for("bank_technician").get("/work/").content.decode()
     assert "Internal QC and proficiency testing" in page

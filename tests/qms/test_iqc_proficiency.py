@@ -26,9 +26,12 @@ pytestmark = pytest.mark.django_db
 def score(users, result, assigned="91", sigma="2"):
     pt_round = a_round(users)
     return proficiency_result_enter(
-        actor=users["bank_technician"], pt_round=pt_round, result=Decimal(result),
-        assigned_value=Decimal(assigned), sigma_pt=Decimal(sigma),
-    )  # fmt: skip
+        actor=users["bank_technician"],
+        pt_round=pt_round,
+        result=Decimal(result),
+        assigned_value=Decimal(assigned),
+        sigma_pt=Decimal(sigma),
+    )
 
 
 # X = 91 %, σpt = 2 %: x = 95 gives z = +2 exactly, x = 97 gives +3 exactly.
@@ -59,8 +62,13 @@ def test_z_is_rounded_half_up_to_two_decimals_before_grading(users):
 def test_the_database_refuses_a_grade_that_does_not_follow_z(users):
     pt_round = a_round(users)
     numbers = {"result": Decimal("95"), "assigned_value": Decimal("91"), "sigma_pt": Decimal("2")}
-    for z, grade in (("2.00", "questionable"), ("3.00", "questionable"), ("2.50", "satisfactory"),
-                     ("-2.99", "unsatisfactory"), ("1.00", "")):  # fmt: skip
+    for z, grade in (
+        ("2.00", "questionable"),
+        ("3.00", "questionable"),
+        ("2.50", "satisfactory"),
+        ("-2.99", "unsatisfactory"),
+        ("1.00", ""),
+    ):
         with pytest.raises(IntegrityError), transaction.atomic():
             ProficiencyRound.objects.filter(pk=pt_round.pk).update(
                 z=Decimal(z), grade=grade, **numbers
@@ -98,9 +106,12 @@ def test_a_result_waits_for_the_providers_report_and_is_final_once_scored(users)
     first = proficiency_result_enter(actor=technician, pt_round=pt_round, result=Decimal("90"))
     assert first.round.z is None and first.round.grade == ""
     scored = proficiency_result_enter(
-        actor=technician, pt_round=pt_round, result=Decimal("90"),
-        assigned_value=Decimal("91"), sigma_pt=Decimal("2"),
-    )  # fmt: skip
+        actor=technician,
+        pt_round=pt_round,
+        result=Decimal("90"),
+        assigned_value=Decimal("91"),
+        sigma_pt=Decimal("2"),
+    )
     assert (scored.round.z, scored.round.grade) == (Decimal("-0.50"), "satisfactory")
     with pytest.raises(Conflict):
         proficiency_result_enter(actor=technician, pt_round=pt_round, result=Decimal("91"))
@@ -116,13 +127,23 @@ def test_registering_a_round_needs_qms_record_and_a_due_date_after_receipt(users
     scheme = a_scheme(users)
     today = timezone.localdate()
     with pytest.raises(Forbidden):
-        proficiency_round_register(actor=users["curator"], scheme=scheme, round_code="1",
-                                   sample_id="S", received_on=today, due_on=today)  # fmt: skip
+        proficiency_round_register(
+            actor=users["curator"],
+            scheme=scheme,
+            round_code="1",
+            sample_id="S",
+            received_on=today,
+            due_on=today,
+        )
     with pytest.raises(InvalidInput):
         proficiency_round_register(
-            actor=users["bank_technician"], scheme=scheme, round_code="1", sample_id="S",
-            received_on=today, due_on=today - datetime.timedelta(days=1),
-        )  # fmt: skip
+            actor=users["bank_technician"],
+            scheme=scheme,
+            round_code="1",
+            sample_id="S",
+            received_on=today,
+            due_on=today - datetime.timedelta(days=1),
+        )
 
 
 def test_the_management_review_reads_the_periods_results_by_grade(users, bank):
@@ -131,10 +152,14 @@ def test_the_management_review_reads_the_periods_results_by_grade(users, bank):
     inputs = proficiency_inputs(bank, today - datetime.timedelta(days=30), today)
     assert inputs["total"] == 1
     assert inputs["counts"] == {
-        "satisfactory": 0, "questionable": 0, "unsatisfactory": 1, "pending": 0,
-    }  # fmt: skip
+        "satisfactory": 0,
+        "questionable": 0,
+        "unsatisfactory": 1,
+        "pending": 0,
+    }
     [entry] = inputs["unsatisfactory"]
     assert entry["round"] == scored.round and entry["capa"] == scored.capa
-    earlier = proficiency_inputs(bank, today - datetime.timedelta(days=90),
-                                 today - datetime.timedelta(days=31))  # fmt: skip
+    earlier = proficiency_inputs(
+        bank, today - datetime.timedelta(days=90), today - datetime.timedelta(days=31)
+    )
     assert earlier["total"] == 0

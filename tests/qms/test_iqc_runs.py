@@ -25,9 +25,12 @@ def at(day: int) -> datetime.datetime:
 
 def record(users, material, value, day, **extra):
     return control_run_record(
-        actor=users["bank_technician"], material=material, value=Decimal(value), run_at=at(day),
+        actor=users["bank_technician"],
+        material=material,
+        value=Decimal(value),
+        run_at=at(day),
         **extra,
-    )  # fmt: skip
+    )
 
 
 def test_a_run_within_2sd_is_accepted_and_stored_as_such(users):
@@ -93,9 +96,11 @@ def test_a_run_outside_the_material_validity_or_in_the_future_is_refused(users):
     low, _ = materials(users)
     with pytest.raises(InvalidInput) as caught:
         control_run_record(
-            actor=users["bank_technician"], material=low, value=Decimal("92"),
+            actor=users["bank_technician"],
+            material=low,
+            value=Decimal("92"),
             run_at=timezone.make_aware(datetime.datetime(2025, 12, 31, 12)),
-        )  # fmt: skip
+        )
     assert "run_at" in caught.value.fields
     with pytest.raises(InvalidInput):
         record(users, low, "92", 40)
@@ -104,8 +109,9 @@ def test_a_run_outside_the_material_validity_or_in_the_future_is_refused(users):
 def test_a_non_number_is_refused_naming_the_field(users):
     low, _ = materials(users)
     with pytest.raises(InvalidInput) as caught:
-        control_run_record(actor=users["bank_technician"], material=low, value="ninety",
-                           run_at=at(0))  # fmt: skip
+        control_run_record(
+            actor=users["bank_technician"], material=low, value="ninety", run_at=at(0)
+        )
     assert "value" in caught.value.fields
 
 
@@ -135,18 +141,24 @@ def test_a_correction_is_a_new_run_that_replaces_the_old_in_the_judgement(users)
     wrong.refresh_from_db()
     assert (wrong.value, wrong.accepted) == (Decimal("98.6"), False)  # kept as recorded
     with pytest.raises(Conflict):
-        control_run_correct(actor=users["bank_technician"], run=wrong, value=Decimal("92"),
-                            reason="again")  # fmt: skip
+        control_run_correct(
+            actor=users["bank_technician"], run=wrong, value=Decimal("92"), reason="again"
+        )
     with pytest.raises(InvalidInput):
         control_run_correct(actor=users["bank_technician"], run=fixed.runs[0], value=1, reason="")
 
 
 def test_a_material_needs_qms_manage_a_positive_sd_and_a_unique_lot(users, bank):
     values = {
-        "institution_id": bank.pk, "assay": "endotoxin", "name": "Endotoxin control",
-        "level": 1, "lot": "E-1", "target_mean": Decimal("0.5"), "target_sd": Decimal("0.05"),
+        "institution_id": bank.pk,
+        "assay": "endotoxin",
+        "name": "Endotoxin control",
+        "level": 1,
+        "lot": "E-1",
+        "target_mean": Decimal("0.5"),
+        "target_sd": Decimal("0.05"),
         "valid_from": datetime.date(2026, 1, 1),
-    }  # fmt: skip
+    }
     with pytest.raises(Forbidden):
         control_material_define(actor=users["bank_technician"], **values)
     material = control_material_define(actor=users["qa_manager"], **values)
@@ -154,6 +166,7 @@ def test_a_material_needs_qms_manage_a_positive_sd_and_a_unique_lot(users, bank)
     with pytest.raises(InvalidInput):
         control_material_define(actor=users["qa_manager"], **values)
     with pytest.raises(InvalidInput) as caught:
-        control_material_define(actor=users["qa_manager"], **{**values, "lot": "E-2",
-                                                                "target_sd": Decimal("0")})  # fmt: skip
+        control_material_define(
+            actor=users["qa_manager"], **{**values, "lot": "E-2", "target_sd": Decimal("0")}
+        )
     assert "__all__" in caught.value.fields or "target_sd" in caught.value.fields
