@@ -9,3 +9,6 @@ LOGINS: tuple[tuple[str, str], ...] = ()
 
 def load(*, stdout: TextIO | None = None) -> None:
     """Each part in turn (documents, competence, CAPA, audits, internal QC and PT)."""
+    from stemhub.qms import demo_iqc
+
+    demo_iqc.load(stdout=stdout)
