@@ -120,7 +120,7 @@ PAGE_CASES = [
         "/qms/iqc/materials/9101/runs/",
         RECORDERS,
         method="POST",
-        data={"value": "92.1", "run_at": "2026-06-01T09:30"},
+        data={"value": "92.1", "run_on": "2026-06-01", "run_time": "09:30"},
         setup=a_material_with_a_run,
     ),
     Page("qms:pt_list", "/qms/proficiency/", QMS_VIEWERS, setup=a_pending_round),

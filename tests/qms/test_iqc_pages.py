@@ -81,7 +81,8 @@ def test_the_material_page_shows_the_chart_and_the_rules_in_words(users, client_
 def test_the_run_form_keeps_what_was_typed_and_marks_the_field(users, client_for):
     low, _ = materials(users)
     answer = client_for("bank_technician").post(
-        f"/qms/iqc/materials/{low.pk}/runs/", {"value": "ninety", "run_at": "2026-06-01T09:30"}
+        f"/qms/iqc/materials/{low.pk}/runs/",
+        {"value": "ninety", "run_on": "2026-06-01", "run_time": "09:30"},
     )
     page = answer.content.decode()
     assert answer.status_code == 400
@@ -96,7 +97,7 @@ def test_recording_a_rejected_run_from_the_page_says_why(users, client_for):
     client = client_for("bank_technician")
     answer = client.post(
         f"/qms/iqc/materials/{low.pk}/runs/",
-        {"value": "99", "run_at": "2026-06-01T09:30"},
+        {"value": "99", "run_on": "2026-06-01", "run_time": "09:30"},
         follow=True,
     )
     assert "Run rejected: 1-3s" in answer.content.decode()

@@ -170,3 +170,14 @@ def test_a_material_needs_qms_manage_a_positive_sd_and_a_unique_lot(users, bank)
             actor=users["qa_manager"], **{**values, "lot": "E-2", "target_sd": Decimal("0")}
         )
     assert "__all__" in caught.value.fields or "target_sd" in caught.value.fields
+
+
+def test_a_warning_shows_on_the_level_that_raised_it_and_a_rejection_on_every_level(users):
+    low, high = materials(users)
+    # level 1 at the mean, level 2 +2.2 SD (81.6): a warning raised by level 2 alone
+    warned = record(users, low, "92", 0, other_material=high, other_value=Decimal("81.6"))
+    by_level = {run.material.level: run.own_rules for run in warned.runs}
+    assert by_level == {1: [], 2: ["1-2s"]}
+    # level 1 +3.5 SD (99): the run is rejected, and so are both levels' results
+    rejected = record(users, low, "99", 1, other_material=high, other_value=Decimal("75"))
+    assert [run.own_rules for run in rejected.runs] == [["1-3s"], ["1-3s"]]

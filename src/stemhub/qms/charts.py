@@ -107,9 +107,9 @@ def levey_jennings_svg(chart: Chart, *, height: int = HEIGHT) -> SafeString:
         parts.append(
             f'<line x1="{LEFT}" x2="{LEFT + plot_w}" y1="{y:.1f}" y2="{y:.1f}" '
             f'stroke="{colour}" stroke-width="{1.5 if k == 0 else 1}"{dash}/>'
-            f'<text x="{LEFT + plot_w + 6}" y="{y + 4:.1f}" fill="{MUTED}" font-size="12">'
+            f'<text x="{LEFT + plot_w + 6}" y="{y + 4:.1f}" fill="{MUTED}" font-size="13">'
             f"{escape(label)}</text>"
-            f'<text x="{LEFT - 6}" y="{y + 4:.1f}" fill="{MUTED}" font-size="12" '
+            f'<text x="{LEFT - 6}" y="{y + 4:.1f}" fill="{MUTED}" font-size="13" '
             f'text-anchor="end">{escape(value)}</text>'
         )
     # The time axis: up to seven dated ticks.
@@ -121,7 +121,7 @@ def levey_jennings_svg(chart: Chart, *, height: int = HEIGHT) -> SafeString:
             parts.append(
                 f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{TOP + plot_h}" y2="{TOP + plot_h + 5}" '
                 f'stroke="{MUTED}"/><text x="{x:.1f}" y="{TOP + plot_h + 19}" fill="{MUTED}" '
-                f'font-size="12" text-anchor="middle">{when:%Y-%m-%d}</text>'
+                f'font-size="13" text-anchor="middle">{when:%Y-%m-%d}</text>'
             )
             if ticks == 1:
                 break
@@ -133,7 +133,7 @@ def levey_jennings_svg(chart: Chart, *, height: int = HEIGHT) -> SafeString:
     axis_y = _("Value (%(unit)s)") % {"unit": unit} if unit else _("Value")
     parts.append(
         f'<text transform="translate(16 {TOP + plot_h / 2:.1f}) rotate(-90)" fill="{INK}" '
-        f'font-size="13" text-anchor="middle">{escape(axis_y)}</text>'
+        f'font-size="14" text-anchor="middle">{escape(axis_y)}</text>'
         f'<text x="{LEFT + plot_w / 2:.1f}" y="{TOP + plot_h + 38}" fill="{INK}" '
         f'font-size="13" text-anchor="middle">{escape(_("Run date"))}</text>'
     )
@@ -173,7 +173,7 @@ def levey_jennings_svg(chart: Chart, *, height: int = HEIGHT) -> SafeString:
     for state, words in legend:
         parts.append(_marker(state, x + 6, legend_y - 4, words))
         parts.append(
-            f'<text x="{x + 18}" y="{legend_y}" fill="{INK}" font-size="12">{escape(words)}</text>'
+            f'<text x="{x + 18}" y="{legend_y}" fill="{INK}" font-size="13">{escape(words)}</text>'
         )
         x += 30 + 8 * len(words)
     rejected = sum(1 for p in points if not p.accepted)

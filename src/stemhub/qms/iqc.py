@@ -293,6 +293,7 @@ def _judge_and_write(
                 instrument_id=instrument_id,
                 rules_violated=rules,
                 earlier_runs=earlier,
+                levels_involved=sorted({lv for v in verdict.violations for lv in v.levels}),
                 accepted=verdict.accepted,
                 comment=comment.strip(),
                 corrects=corrects,

@@ -36,12 +36,13 @@ qms_viewers_only = page(Perm.QMS_VIEW, what=gettext_lazy("Internal QC"))
 pt_viewers_only = page(Perm.QMS_VIEW, what=gettext_lazy("Proficiency testing"))
 OVERVIEW_DAYS = 90
 DEFAULT_DAYS = 365
+LISTED_LATEST = 20  # runs listed on a material's page besides those that broke a rule
 
 LABELS = {
     "value": gettext_lazy("Value"),
     "other_value": gettext_lazy("Other level's value"),
     "other_material": gettext_lazy("Other level"),
-    "run_at": gettext_lazy("Run at"),
+    "run_at": gettext_lazy("Run on"),
     "assay": gettext_lazy("Assay"),
     "name": gettext_lazy("Name"),
     "level": gettext_lazy("Level"),
@@ -153,8 +154,8 @@ def chart_for(
                     when=timezone.localtime(run.run_at),
                     value=run.value,
                     accepted=run.accepted,
-                    rules=tuple(run.rules_violated),
-                    words=iqc.rule_words(run.rules_violated),
+                    rules=tuple(run.own_rules),
+                    words=iqc.rule_words(run.own_rules),
                 )
                 for run in runs
             ],
@@ -170,7 +171,7 @@ def _runs_between(
     return list(
         iqc.effective_runs()
         .filter(material=material, run_at__date__gte=start, run_at__date__lte=end)
-        .select_related("operator", "corrects")
+        .select_related("operator", "corrects", "material")
         .order_by("run_at", "id")
     )
 
@@ -199,7 +200,7 @@ def _overview_page(
             {
                 "material": material,
                 "last": last,
-                "last_words": iqc.verdict_words(last.rules_violated, last.accepted) if last else "",
+                "last_words": iqc.verdict_words(last.own_rules, last.accepted) if last else "",
                 "chart": chart_for(material, runs, start, today),
             }
         )
@@ -290,6 +291,10 @@ def _material_page(
         .order_by("level")
     )
     can_record = user_can(request.user, Perm.QMS_RECORD, material.institution_id)
+    listed = runs
+    if request.GET.get("all") != "1":
+        latest = {run.pk for run in runs[-LISTED_LATEST:]}
+        listed = [run for run in runs if run.pk in latest or run.own_rules]
     return render(
         request,
         "qms/iqc/material.html",
@@ -300,15 +305,17 @@ def _material_page(
                 {
                     "run": run,
                     "z": (run.value - material.target_mean) / material.target_sd,
-                    "words": iqc.rule_words(run.rules_violated),
+                    "words": iqc.rule_words(run.own_rules),
                 }
-                for run in reversed(runs)
+                for run in reversed(listed)
             ],
+            "hidden": len(runs) - len(listed),
             "start": start,
             "end": end,
             "others": others,
             "can_record": can_record,
-            "now": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "now": timezone.localtime().strftime("%H:%M"),
+            "today": today.isoformat(),
             "values": request.POST if error is not None else {},
             "error": error,
             "bad": set(error.fields) if error is not None else set(),
@@ -339,7 +346,12 @@ def iqc_run_record(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             actor=request.user,
             material=material,
             value=_number(data.get("value", ""), "value"),
-            run_at=_moment(data.get("run_at", ""), "run_at"),
+            run_at=_moment(
+                f"{data.get('run_on', '').strip()}T{data.get('run_time', '').strip()}"
+                if data.get("run_on")
+                else data.get("run_at", ""),
+                "run_at",
+            ),
             other_material=other,
             other_value=_number(data.get("other_value", ""), "other_value")
             if other is not None
@@ -393,21 +405,23 @@ def _pt_page(
     )
     capas = iqc.capas_for_rounds(rounds)
     today = timezone.localdate()
+    rows = [
+        {
+            "round": r,
+            "capa": capas.get(r.pk),
+            "capa_url": capa_url(capas.get(r.pk)),
+            "badge": GRADE_BADGES.get(Grade(r.grade)) if r.grade else "",
+            "overdue": r.result is None and r.due_on < today,
+        }
+        for r in rounds
+    ]
     return render(
         request,
         "qms/iqc/proficiency.html",
         {
             "schemes": _schemes(request).order_by("provider", "name"),
-            "rounds": [
-                {
-                    "round": r,
-                    "capa": capas.get(r.pk),
-                    "capa_url": capa_url(capas.get(r.pk)),
-                    "badge": GRADE_BADGES.get(Grade(r.grade)) if r.grade else "",
-                    "overdue": r.result is None and r.due_on < today,
-                }
-                for r in rounds
-            ],
+            "by_scheme": _by_scheme(rows),
+            "rounds": rows,
             "pending": [r for r in rounds if r.z is None],
             "can_record": institution_id is not None
             and user_can(request.user, Perm.QMS_RECORD, institution_id),
@@ -424,6 +438,14 @@ def _pt_page(
         },
         status=error.status if error is not None else 200,
     )
+
+
+def _by_scheme(rows: list[dict[str, Any]]) -> list[tuple[ProficiencyScheme, list[Any]]]:
+    grouped: dict[int, tuple[ProficiencyScheme, list[Any]]] = {}
+    for row in rows:
+        scheme = row["round"].scheme
+        grouped.setdefault(scheme.pk, (scheme, []))[1].append(row)
+    return sorted(grouped.values(), key=lambda pair: (pair[0].provider, pair[0].name))
 
 
 def _scheme_or_404(request: AuthenticatedHttpRequest, pk: Any) -> ProficiencyScheme:

@@ -131,6 +131,8 @@ class ControlRun(models.Model):
     # the same assay that took part in them (ControlRun ids).
     rules_violated = models.JSONField(_("rules violated"), default=list, blank=True)
     earlier_runs = models.JSONField(_("earlier runs involved"), default=list, blank=True)
+    # The control levels whose measurements broke the rules (of this run or the earlier ones).
+    levels_involved = models.JSONField(_("levels involved"), default=list, blank=True)
     accepted = models.BooleanField(_("accepted"))
     comment = models.TextField(_("comment"), blank=True)
     corrects = models.OneToOneField(
@@ -171,6 +173,14 @@ class ControlRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.material} {self.run_at:%Y-%m-%d %H:%M}: {self.value}"
+
+    @property
+    def own_rules(self) -> list[str]:
+        """The rules as this level's chart shows them: all of a rejected run (none of its
+        results stand), and a warning only where this level raised it."""
+        if not self.accepted or self.material.level in self.levels_involved:
+            return list(self.rules_violated)
+        return []
 
 
 class ProficiencyScheme(models.Model):
