@@ -131,11 +131,12 @@ def levey_jennings_svg(chart: Chart, *, height: int = HEIGHT) -> SafeString:
         f'stroke="{MUTED}"/>'
     )
     axis_y = _("Value (%(unit)s)") % {"unit": unit} if unit else _("Value")
+    axis_x = _("Run date")
     parts.append(
         f'<text transform="translate(16 {TOP + plot_h / 2:.1f}) rotate(-90)" fill="{INK}" '
         f'font-size="14" text-anchor="middle">{escape(axis_y)}</text>'
         f'<text x="{LEFT + plot_w / 2:.1f}" y="{TOP + plot_h + 38}" fill="{INK}" '
-        f'font-size="13" text-anchor="middle">{escape(_("Run date"))}</text>'
+        f'font-size="13" text-anchor="middle">{escape(axis_x)}</text>'
     )
     # The runs, joined in date order, then each marked.
     if len(points) > 1:
@@ -158,9 +159,10 @@ def levey_jennings_svg(chart: Chart, *, height: int = HEIGHT) -> SafeString:
             tip += f" — {state}: {point.words or ', '.join(point.rules)}"
         parts.append(_marker(_state(point), x_of(point.when), y_of(z), tip))
     if not points:
+        nothing = _("No run in this period")
         parts.append(
             f'<text x="{LEFT + plot_w / 2:.1f}" y="{TOP + plot_h / 2:.1f}" fill="{MUTED}" '
-            f'font-size="14" text-anchor="middle">{escape(_("No run in this period"))}</text>'
+            f'font-size="14" text-anchor="middle">{escape(nothing)}</text>'
         )
     # The legend.
     legend_y = height - 14
