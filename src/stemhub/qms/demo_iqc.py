@@ -206,7 +206,7 @@ ROUNDS: list[tuple[str, str, str, int, str | None, str | None, str | None]] = [
     ("nccl", "2026-2", "202622", 120, "58.8", "58.1", "2.5"),
     ("neqas", "2605", "S1", 75, "33.6", "32.9", "2.6"),
     ("neqas", "2607", "S1", 25, "21.4", None, None),  # returned, report not yet in
-    ("nccl", "2026-3", "202631", 6, None, None, None),  # due in two weeks
+    ("nccl", "2026-3", "202631", 12, None, None, None),  # due in nine days
 ]
 
 
