@@ -13,7 +13,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "stemhub"
 ENGINE_PACKAGES = ("hla", "strprofile")
 # The page and API layer, by module name: what shapes an answer for a browser or a client.
 PRESENTATION = re.compile(
-    r"^(api|api_\w+|views|\w+_views|views_\w+|urls|urls_\w+|forms|schemas|navigation|admin"
+    r"^(api|api_\w+|\w+_api|views|\w+_views|views_\w+|urls|urls_\w+|forms|schemas|navigation|admin"
     r"|display|next_steps)$"
 )
 # Glue that may use both layers: commands, template tags, demo loaders, migrations.
