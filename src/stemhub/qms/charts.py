@@ -177,7 +177,7 @@ def levey_jennings_svg(chart: Chart, *, height: int = HEIGHT) -> SafeString:
         parts.append(
             f'<text x="{x + 18}" y="{legend_y}" fill="{INK}" font-size="13">{escape(words)}</text>'
         )
-        x += 30 + 8 * len(words)
+        x += 34 + sum(14 if ord(ch) > 0x2E80 else 8 for ch in words)  # CJK is wider
     rejected = sum(1 for p in points if not p.accepted)
     warnings = sum(1 for p in points if p.accepted and p.rules)
     description = ngettext(
