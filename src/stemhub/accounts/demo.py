@@ -104,7 +104,9 @@ USERS = (
     UserSpec("technician", "Min", "Zhang", "NSRB", (Role.BANK_TECHNICIAN,), name_zh="张敏"),
     UserSpec("qa", "Peng", "Nie", "NSRB", (Role.QA_MANAGER,), name_zh="聂鹏"),
     UserSpec("committee", "Lixin", "Zhao", "NSRB", (Role.ACCESS_COMMITTEE,), name_zh="赵立新"),
-    UserSpec("doccontrol", "Jing", "Xu", "NSRB", (Role.DOCUMENT_CONTROLLER,), name_zh="徐静"),
+    UserSpec(
+        "doccontrol", "Jing", "Xu", "NSRB", (Role.DOCUMENT_CONTROLLER,), name_zh="徐静"
+    ),
     UserSpec("trainer", "Qiang", "Guo", "NSRB", (Role.TRAINER,), name_zh="郭强"),
     UserSpec("researcher", "Na", "Li", "LUIC", (Role.RESEARCHER,), name_zh="李娜"),
     UserSpec(
