@@ -69,6 +69,9 @@ AUDITED: dict[str, str | None] = {
     "qms.AuditChecklistItem": "audit__institution",
     "qms.AuditFinding": "audit__institution",
     "qms.ManagementReview": "institution",
+    "qms.ControlMaterial": "institution",
+    "qms.ProficiencyScheme": "institution",
+    "qms.ProficiencyRound": "scheme__institution",
     # distribution (RequestEvent is itself append-only history)
     "distribution.LicenceVersion": None,
     "distribution.DistributionRequest": "provider",
@@ -112,6 +115,7 @@ IMMUTABLE: tuple[str, ...] = (
     "qms.CapaEvent",
     "qms.PeriodicReview",
     "qms.ManagementReview",
+    "qms.ControlRun",
     "distribution.LicenceVersion",
     "distribution.LicenceSignature",
     "distribution.RequestEvent",

@@ -4,7 +4,7 @@ work, run as authorised people. Each part's demo lives in `demo_<part>.py`."""
 
 from typing import TextIO
 
-from stemhub.qms import demo_audits, demo_capa, demo_competence, demo_documents
+from stemhub.qms import demo_audits, demo_capa, demo_competence, demo_documents, demo_iqc
 
 LOGINS: tuple[tuple[str, str], ...] = ()
 
@@ -15,3 +15,4 @@ def load(*, stdout: TextIO | None = None) -> None:
     demo_competence.load(stdout=stdout)
     demo_capa.load(stdout=stdout)
     demo_audits.load(stdout=stdout)
+    demo_iqc.load(stdout=stdout)

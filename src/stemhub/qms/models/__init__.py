@@ -48,10 +48,19 @@ from stemhub.qms.models.documents import (
     PeriodicReview,
     VersionStatus,
 )
+from stemhub.qms.models.iqc import (
+    Assay,
+    ControlMaterial,
+    ControlRun,
+    Grade,
+    ProficiencyRound,
+    ProficiencyScheme,
+)
 
 __all__ = [
     "Acknowledgement",
     "ActionKind",
+    "Assay",
     "Audit",
     "AuditChecklistItem",
     "AuditFinding",
@@ -70,6 +79,8 @@ __all__ = [
     "Complaint",
     "ComplaintChannel",
     "ComplaintStatus",
+    "ControlMaterial",
+    "ControlRun",
     "ControlledDocument",
     "DocumentFile",
     "DocumentKind",
@@ -77,11 +88,14 @@ __all__ = [
     "EffectivenessResult",
     "FindingGrade",
     "FishboneCategory",
+    "Grade",
     "JobRole",
     "JobRoleMembership",
     "JobRoleRequirement",
     "ManagementReview",
     "PeriodicReview",
+    "ProficiencyRound",
+    "ProficiencyScheme",
     "Task",
     "TaskProcedure",
     "TrainingRecord",
