@@ -20,6 +20,7 @@ from stemhub.accounts.demo import DEMO_PASSWORD
 from stemhub.accounts.models import Institution, User
 from stemhub.audit.context import audit_context
 from stemhub.qms import audits as services
+from stemhub.qms.demo_capa import CapaStory
 from stemhub.qms.models import (
     Audit,
     AuditFinding,
@@ -203,16 +204,42 @@ def _at(day: datetime.date, hour: int = 10) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
 
 
-def _close_capa(capa: Capa, qa: User, on: datetime.date) -> None:
-    """As the CAPA part's closure does: closed, with the QA manager's signature."""
-    capa.closure_signature = signature_write(
-        actor=qa,
-        meaning=Signature.Meaning.CAPA_CLOSED,
-        record={"capa": capa.number, "title": capa.title, "effective": True},
+def _work_capa(
+    capa: Capa, qa: User, ended: datetime.date, until: str, today: datetime.date
+) -> None:
+    """Take a finding's CAPA through the CAPA services as far as `until` (investigation,
+    actions under way, or closed under QA's signature), dated from the audit's end."""
+    start = (today - ended).days
+    story = CapaStory(capa, start)
+    story.investigate(
+        qa,
+        max(start - 5, 0),
+        problem_statement=capa.description,
+        root_cause="The procedure did not say who checks this, or how often.",
+        five_whys=[
+            "The requirement was not met on the day of the audit.",
+            "Nobody was assigned to check it.",
+            "The procedure names no owner for the check.",
+        ],
     )
-    Signature.objects.filter(pk=capa.closure_signature.pk).update(signed_at=_at(on, 16))
-    capa.status, capa.closed_at = CapaStatus.CLOSED, _at(on, 16)
-    capa.save()
+    if until == CapaStatus.INVESTIGATION:
+        return
+    action = story.act(
+        qa,
+        max(start - 7, 0),
+        owner=qa,
+        due_in=30 - start,
+        description="Name the owner and frequency of the check in the procedure; train staff.",
+        kind="corrective",
+    )
+    if until == CapaStatus.ACTIONS:
+        return
+    story.done(
+        qa, action, max(start - 25, 0), "Procedure revised and staff trained.", "Training record"
+    )
+    story.plan(qa, max(start - 26, 0), "No recurrence at the next internal audit.", 0)
+    story.verify(qa, max(start - 40, 0), "Checked at the follow-up: no recurrence.")
+    story.close(qa, max(start - 40, 0), "Corrected and verified effective.")
 
 
 def _run(plan: Planned, *, nsrb: Institution, qa: User, today: datetime.date) -> Audit:
@@ -256,12 +283,8 @@ def _run(plan: Planned, *, nsrb: Institution, qa: User, today: datetime.date) ->
         AuditFinding.objects.filter(pk=finding.pk).update(recorded_at=_at(ended, 14))
         if finding.capa_id is not None:
             capa = Capa.objects.get(pk=finding.capa_id)
-            Capa.objects.filter(pk=capa.pk).update(raised_at=_at(ended, 17))
-            capa.refresh_from_db()
-            if spec.capa == "closed":
-                _close_capa(capa, qa, min(ended + datetime.timedelta(days=40), today))
-            elif spec.capa in (CapaStatus.ACTIONS, CapaStatus.INVESTIGATION):
-                Capa.objects.filter(pk=capa.pk).update(status=spec.capa)
+            if spec.capa in ("closed", CapaStatus.ACTIONS, CapaStatus.INVESTIGATION):
+                _work_capa(capa, qa, ended, spec.capa, today)
     if plan.outcome == "in_progress":
         return audit
     audit = services.audit_report_submit(

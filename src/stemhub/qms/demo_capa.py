@@ -39,7 +39,7 @@ def _date(days_from_today: int) -> date:
     return timezone.localdate() + timedelta(days=days_from_today)
 
 
-class _Story:
+class CapaStory:
     """One CAPA told step by step: each step runs its service now, then dates itself (and
     the event it wrote) `days_ago`."""
 
@@ -132,8 +132,8 @@ class _Story:
             Capa.objects.filter(pk=self.capa.pk).update(due_on=_date(days_from_today))
 
 
-def _open(actor: User, nsrb: Institution, days_ago: int, **fields: Any) -> _Story:
-    return _Story(services.capa_open(actor=actor, institution_id=nsrb.pk, **fields), days_ago)
+def _open(actor: User, nsrb: Institution, days_ago: int, **fields: Any) -> CapaStory:
+    return CapaStory(services.capa_open(actor=actor, institution_id=nsrb.pk, **fields), days_ago)
 
 
 def _complaint(actor: User | None, nsrb: Institution, days_ago: int, **fields: Any) -> Complaint:
@@ -229,7 +229,7 @@ def load(*, stdout: TextIO | None = None) -> None:
         "thawing (about 20% attached colonies on day 3). The certificate states >70% "
         "viability. Could you check the lot?",
     )
-    story = _Story(
+    story = CapaStory(
         complaints.complaint_capa_open(
             actor=tech, complaint=thaw, title="NSRBi003-A 复苏后贴壁率低 Poor recovery after thaw"
         ),
@@ -342,7 +342,7 @@ def load(*, stdout: TextIO | None = None) -> None:
         description="移植中心收到的运输箱温度记录显示运输途中有 40 分钟高于 -150 °C。"
         "The dry shipper's logger shows 40 minutes above -150 °C during transport.",
     )
-    shipper = _Story(
+    shipper = CapaStory(
         complaints.complaint_capa_open(
             actor=qa, complaint=warm, title="脐血运输途中温度超限 Cord unit warm in transport"
         ),

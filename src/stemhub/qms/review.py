@@ -25,6 +25,7 @@ from stemhub.accounts.permissions import Perm, require
 from stemhub.audit.context import audit_context
 from stemhub.core.errors import Conflict, InvalidInput, full_clean
 from stemhub.equipment.models import Equipment, EquipmentStatus
+from stemhub.qms.iqc import proficiency_inputs
 from stemhub.qms.models import (
     Audit,
     AuditFinding,
@@ -34,7 +35,11 @@ from stemhub.qms.models import (
     Capa,
     CapaSource,
     CapaStatus,
+    ComplainantKind,
+    Complaint,
+    ComplaintStatus,
     FindingGrade,
+    Grade,
     ManagementReview,
 )
 from stemhub.qms.signing import signature_write, signing_password_check
@@ -218,6 +223,34 @@ def _equipment_row(code: str) -> str:
     return _choice_label(EquipmentStatus)(code)
 
 
+def _complaints(period: Period) -> Rows:
+    complaints = Complaint.objects.filter(institution_id=period.institution_id)
+    rows = []
+    for kind in ComplainantKind.values:
+        of_kind = complaints.filter(complainant_kind=kind)
+        rows.append(
+            {
+                "row": kind,
+                "received": of_kind.filter(received_on__range=(period.start, period.end)).count(),
+                "open": of_kind.exclude(status=ComplaintStatus.CLOSED).count(),
+                "with_capa": of_kind.filter(
+                    received_on__range=(period.start, period.end), capa__isnull=False
+                ).count(),
+            }
+        )
+    return rows
+
+
+def _proficiency(period: Period) -> Rows:
+    institution = Institution(pk=period.institution_id)
+    counts = proficiency_inputs(institution, period.start, period.end)["counts"]
+    return [{"row": grade, "rounds": counts[grade]} for grade in [*Grade.values, "pending"]]
+
+
+def _grade_label(code: str) -> str:
+    return _("Not yet scored") if code == "pending" else _choice_label(Grade)(code)
+
+
 INPUT_SOURCES: tuple[InputSource, ...] = (
     InputSource(
         "audits",
@@ -278,6 +311,24 @@ INPUT_SOURCES: tuple[InputSource, ...] = (
         _training,
         lambda code: str(TRAINING_ROWS.get(code, code)),
         gettext_lazy("In force and expiring as on the day the inputs were gathered."),
+    ),
+    InputSource(
+        "complaints",
+        gettext_lazy("Complaints by complainant"),
+        (
+            ("received", gettext_lazy("Received in the period (complaints)")),
+            ("open", gettext_lazy("Open now (complaints)")),
+            ("with_capa", gettext_lazy("With a CAPA (complaints)")),
+        ),
+        _complaints,
+        _choice_label(ComplainantKind),
+    ),
+    InputSource(
+        "proficiency",
+        gettext_lazy("Proficiency testing by grade"),
+        (("rounds", gettext_lazy("Rounds received in the period")),),
+        _proficiency,
+        _grade_label,
     ),
 )
 

@@ -18,12 +18,20 @@ from stemhub.biobank import demo as biobank_demo
 from stemhub.cordblood import demo as cordblood_demo
 from stemhub.distribution import demo as distribution_demo
 from stemhub.qms import demo as qms_demo
+from stemhub.qms import demo_records as qms_records_demo
 from stemhub.quality import demo as quality_demo
 from stemhub.registry.demo import DemoSummary, demo_is_loaded, demo_load, logins_table
 
 # The registry's demo (people, institutions, lines) comes first; each app adds its part on top,
 # in this order: `<module>.load(stdout=...)` and the logins it adds in `<module>.LOGINS`.
-APP_DEMOS = (qms_demo, biobank_demo, quality_demo, distribution_demo, cordblood_demo)
+APP_DEMOS = (
+    qms_demo,
+    biobank_demo,
+    quality_demo,
+    distribution_demo,
+    cordblood_demo,
+    qms_records_demo,
+)
 
 
 class Command(BaseCommand):
