@@ -161,3 +161,31 @@ def action_with_evidence(users: dict[str, Any]) -> Capa:
         evidence_chunks=[PDF],
     )
     return capa
+
+
+def worked_to_closure(capa: Capa, qa: Any) -> Capa:
+    """Any open CAPA taken by QA through investigation, one action, the effectiveness check
+    and the signed closure, with the CAPA services."""
+    services.capa_investigation_record(
+        actor=qa,
+        capa=capa,
+        problem_statement=capa.description,
+        root_cause="No owner named for the check",
+        five_whys=["Missed", "Nobody checked", "No owner named"],
+    )
+    action = services.capa_action_add(
+        actor=qa,
+        capa=Capa.objects.get(pk=capa.pk),
+        kind="corrective",
+        description="Name the owner of the check",
+        owner=qa,
+        due_on=soon(),
+    )
+    services.capa_action_complete(actor=qa, action=action, done_note="Owner named in the SOP")
+    services.capa_effectiveness_plan(
+        actor=qa, capa=Capa.objects.get(pk=capa.pk), criteria="No recurrence", due_on=soon(60)
+    )
+    services.capa_effectiveness_record(
+        actor=qa, capa=Capa.objects.get(pk=capa.pk), result="effective", note="No recurrence"
+    )
+    return services.capa_close(actor=qa, capa=Capa.objects.get(pk=capa.pk), password=PASSWORD)

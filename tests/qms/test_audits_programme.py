@@ -6,15 +6,14 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from stemhub.audit.context import audit_context
 from stemhub.core.errors import Conflict, Forbidden, InvalidInput
 from stemhub.qms import audits as services
-from stemhub.qms.models import Audit, AuditFinding, Capa, CapaStatus
-from stemhub.qms.signing import signature_write
+from stemhub.qms.models import Audit, AuditFinding, Capa
 from stemhub.quality.models import Signature
 from stemhub.quality.selectors import record_hash
 from tests.conftest import PASSWORD
 from tests.qms.audit_setups import in_progress, planned, report_submitted
+from tests.qms.capa_setups import worked_to_closure
 
 pytestmark = pytest.mark.django_db
 
@@ -30,16 +29,6 @@ def _plan(users, **values):
         "lead_auditor": users["bank_technician"],
     } | values
     return services.audit_plan(**data)
-
-
-def _close_capa(capa: Capa, qa) -> None:
-    """What the CAPA part's closure does, as far as an audit cares: status and signature."""
-    with audit_context(actor=qa, reason="test: CAPA closed"):
-        capa.closure_signature = signature_write(
-            actor=qa, meaning=Signature.Meaning.CAPA_CLOSED, record={"capa": capa.pk}
-        )
-        capa.status, capa.closed_at = CapaStatus.CLOSED, timezone.now()
-        capa.save()
 
 
 def test_planning_builds_the_checklist_from_the_clauses_questions(users):
@@ -245,7 +234,7 @@ def test_closing_waits_for_every_findings_capa_and_names_those_open(users):
     with pytest.raises(Conflict) as refused:
         services.audit_close(actor=qa, audit=audit)
     assert minor.label in refused.value.message and minor.capa.number in refused.value.message
-    _close_capa(Capa.objects.get(pk=minor.capa_id), qa)
+    worked_to_closure(Capa.objects.get(pk=minor.capa_id), qa)
     closed = services.audit_close(actor=qa, audit=audit)
     assert closed.status == "closed" and closed.closed_at is not None
 
