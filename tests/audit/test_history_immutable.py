@@ -28,6 +28,7 @@ from stemhub.registry.models import IssuedName
 from tests.conftest import make_user
 from tests.distribution.setups import available_line, distribution_lot, make_request
 from tests.qms.audit_setups import a_review
+from tests.qms.iqc_setups import a_material_with_a_run
 
 pytestmark = pytest.mark.django_db
 
@@ -89,6 +90,7 @@ def history(users):
         description="Found open at 08:00",
     )
     a_review(users)  # a signed management review
+    a_material_with_a_run(users)  # a control run
     for label in IMMUTABLE:
         assert apps.get_model(label).objects.exists(), f"no {label} row to test"
 

@@ -54,6 +54,7 @@ def effective_document(
                 status=VersionStatus.EFFECTIVE if current else VersionStatus.SUPERSEDED,
                 retraining_required=retraining and current,
                 effective_from=timezone.localdate() - datetime.timedelta(days=400 - 100 * n),
+                review_due=timezone.localdate() + datetime.timedelta(days=365),
                 approval_signature=signature,
                 created_by=owner,
                 retired_at=None if current else timezone.now(),

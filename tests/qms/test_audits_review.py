@@ -49,13 +49,15 @@ def test_audits_and_findings_are_counted_by_kind_and_grade(users):
 def test_capas_are_counted_by_source_with_those_overdue(users):
     qa = users["qa_manager"]
     for n, due in enumerate(
-        (TODAY - datetime.timedelta(days=1), TODAY + datetime.timedelta(days=9))
+        (TODAY + datetime.timedelta(days=1), TODAY + datetime.timedelta(days=9))
     ):
         capa_open(
             actor=qa, institution_id=qa.institution_id, source="complaint", source_id=n + 1,
             title="Late reply", description="x", due_on=due,
         )  # fmt: skip
-    assert _row(_inputs(users), "capa", "complaint") == {
+    # Two days on, the first is overdue.
+    later = TODAY + datetime.timedelta(days=2)
+    assert _row(_inputs(users, today=later), "capa", "complaint") == {
         "row": "complaint", "raised": 2, "open": 2, "overdue": 1, "closed": 0,
     }  # fmt: skip
 

@@ -274,14 +274,16 @@ def _run(plan: Planned, *, nsrb: Institution, qa: User, today: datetime.date) ->
         finding = services.audit_finding_record(
             actor=runner, audit=audit, grade=spec.grade, clause_id=spec.clause,
             description=spec.description, evidence=spec.evidence,
-            capa_due_on=ended + datetime.timedelta(days=45),
+            capa_due_on=None,
         )  # fmt: skip
         if spec.capa and finding.capa_id is None:
-            finding = services.audit_finding_capa_raise(
-                actor=qa, finding=finding, due_on=ended + datetime.timedelta(days=45)
-            )
+            finding = services.audit_finding_capa_raise(actor=qa, finding=finding, due_on=None)
         AuditFinding.objects.filter(pk=finding.pk).update(recorded_at=_at(ended, 14))
         if finding.capa_id is not None:
+            # Raised with the default due date, then dated from the audit (45 days after it).
+            Capa.objects.filter(pk=finding.capa_id).update(
+                due_on=ended + datetime.timedelta(days=45)
+            )
             capa = Capa.objects.get(pk=finding.capa_id)
             if spec.capa in ("closed", CapaStatus.ACTIONS, CapaStatus.INVESTIGATION):
                 _work_capa(capa, qa, ended, spec.capa, today)
