@@ -4,13 +4,12 @@ import datetime
 from typing import Any
 
 from django.db.models import QuerySet
-from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from stemhub.accounts.models import User
 from stemhub.accounts.permissions import Perm, is_platform_admin, user_can
 from stemhub.core.errors import NotFound
-from stemhub.qms.models import Audit, AuditStatus, Capa, ManagementReview
+from stemhub.qms.models import Audit, AuditStatus, ManagementReview
 
 DUE_WITHIN_DAYS = 30
 
@@ -75,13 +74,3 @@ def auditor_candidates(institution_id: int) -> list[User]:
         "last_name", "first_name", "username"
     )
     return [m for m in members if user_can(m, Perm.QMS_VIEW, institution_id)]
-
-
-def capa_url(capa: Capa | None) -> str:
-    """The CAPA's page, where the CAPA part provides one."""
-    if capa is None:
-        return ""
-    try:
-        return reverse("qms:capa_detail", args=[capa.pk])
-    except NoReverseMatch:
-        return ""

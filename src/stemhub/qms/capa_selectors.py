@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from stemhub.accounts.permissions import Perm, is_platform_admin, permissions_of
@@ -191,3 +192,8 @@ def capa_signature_verify(capa: Capa) -> ClosureCheck | None:
         current_hash=current,
         changes=changes,
     )
+
+
+def capa_url(capa: Any) -> str:
+    """The CAPA's page ("" for no CAPA)."""
+    return reverse("qms:capa_detail", args=[capa.pk]) if capa is not None else ""

@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -140,14 +140,7 @@ def _pick(queryset: QuerySet[Any], value: str, field: str, *, required: bool = T
 
 def document_url(document: ControlledDocument | None) -> str:
     """The document's page in document control, where it exists."""
-    if document is None:
-        return ""
-    for name in ("qms:document_detail", "qms:documents_detail", "qms:document"):
-        try:
-            return reverse(name, args=[document.pk])
-        except NoReverseMatch:
-            continue
-    return ""
+    return reverse("qms:documents_detail", args=[document.pk]) if document else ""
 
 
 # The matrix ---------------------------------------------------------------------------------

@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,6 +21,7 @@ from stemhub.core.errors import InvalidInput, NotFound, StemhubError
 from stemhub.core.pages import AuthenticatedHttpRequest, page
 from stemhub.equipment.models import Equipment
 from stemhub.qms import iqc
+from stemhub.qms.capa_selectors import capa_url
 from stemhub.qms.charts import Chart, ChartPoint, levey_jennings_svg
 from stemhub.qms.models import (
     Assay,
@@ -70,16 +70,6 @@ GRADE_BADGES = {
     Grade.QUESTIONABLE: "status-returned",
     Grade.UNSATISFACTORY: "availability-withdrawn",
 }
-
-
-def capa_url(capa: Any) -> str:
-    """The CAPA's page, where the CAPA part provides one (`qms:capa_detail`)."""
-    if capa is None:
-        return ""
-    try:
-        return reverse("qms:capa_detail", args=[capa.pk])
-    except NoReverseMatch:
-        return ""
 
 
 def _institution_id(request: AuthenticatedHttpRequest) -> int | None:
