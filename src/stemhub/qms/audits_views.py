@@ -25,12 +25,12 @@ from stemhub.qms.audit_selectors import (
     audit_or_404,
     auditor_candidates,
     audits_due,
-    capa_url,
     reports_awaiting_approval,
     review_or_404,
     visible_audits,
     visible_reviews,
 )
+from stemhub.qms.capa_selectors import capa_url
 from stemhub.qms.clauses import CLAUSES, Clause, by_section, clause_title
 from stemhub.qms.models import (
     Audit,

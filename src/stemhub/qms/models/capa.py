@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from stemhub.core.models import HistoryEvent
+
 
 class CapaSource(models.TextChoices):
     NONCONFORMITY = "nonconformity", _("Nonconformity")
@@ -302,7 +304,7 @@ class CapaEventKind(models.TextChoices):
     CLOSED = "closed", _("Closed and signed")
 
 
-class CapaEvent(models.Model):
+class CapaEvent(HistoryEvent):
     """The CAPA's history, one row per step, written by the service that took it; never
     changed (append-only, `audit.registry.IMMUTABLE`)."""
 
@@ -310,7 +312,7 @@ class CapaEvent(models.Model):
         Capa, on_delete=models.PROTECT, related_name="events", verbose_name=_("CAPA")
     )
     kind = models.CharField(_("kind"), max_length=24, choices=CapaEventKind.choices)
-    at = models.DateTimeField(_("at"), default=timezone.now)
+    # The platform opens some CAPAs itself (capa_open_by_platform): no person acted.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -328,7 +330,6 @@ class CapaEvent(models.Model):
         related_name="events",
         verbose_name=_("action"),
     )
-    note = models.TextField(_("note"), blank=True)
 
     class Meta:
         verbose_name = _("CAPA event")
