@@ -58,6 +58,7 @@ def test_a_document_cell_is_missing_then_done_then_retraining_on_a_new_version(u
             status=VersionStatus.EFFECTIVE,
             retraining_required=True,
             effective_from=TODAY,
+            review_due=TODAY + datetime.timedelta(days=730),
             created_by=qa,
             approval_signature=signature_write(
                 actor=qa, meaning=Signature.Meaning.DOCUMENT_APPROVED, record={"v": 2}

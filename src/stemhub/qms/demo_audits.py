@@ -19,6 +19,7 @@ from django.utils import timezone
 from stemhub.accounts.demo import DEMO_PASSWORD
 from stemhub.accounts.models import Institution, User
 from stemhub.audit.context import audit_context
+from stemhub.audit.triggers import history_rewritable
 from stemhub.qms import audits as services
 from stemhub.qms.demo_capa import CapaStory
 from stemhub.qms.models import (
@@ -343,6 +344,7 @@ def _review(nsrb: Institution, qa: User, today: datetime.date) -> ManagementRevi
     return review
 
 
+@history_rewritable()  # the CAPAs of past findings are dated when their steps were taken
 def load(*, stdout: TextIO | None = None) -> None:
     nsrb = Institution.objects.filter(provider_code="NSRB").first()
     qa = User.objects.filter(username="qa").first()
