@@ -1019,7 +1019,7 @@ def vials_set_status(*, actor: User, vials: Iterable[Vial], status: str, reason:
         raise InvalidInput(_("Say why the status changes"), fields={"reason": [_("required")]})
     locked = vials_locked(vials)
     # A vial leaving as thawed, used or destroyed is the gated work of a thaw or a disposal.
-    task = GATED_STATUSES.get(status)
+    task = GATED_STATUSES.get(VialStatus(status))
     cleared: set[int] = set()
     changed: list[Vial] = []
     events: list[CustodyEvent] = []

@@ -203,7 +203,7 @@ class UnitEvent(HistoryEvent):
     kind = models.CharField(max_length=24, choices=EventKind.choices, verbose_name=_("event"))
     from_status = models.CharField(max_length=16, blank=True, verbose_name=_("previous status"))
     to_status = models.CharField(max_length=16, blank=True, verbose_name=_("new status"))
-    actor = models.ForeignKey(
+    actor = models.ForeignKey(  # type: ignore[assignment]  # no person: the platform acted
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -26,6 +26,7 @@ from stemhub.biobank.models import CellBank, Container, CustodyEvent, Vial
 from stemhub.cordblood.models import Unit
 from stemhub.distribution.models import DistributionRequest, RequestStatus, Shipment
 from stemhub.equipment.models import Equipment, EquipmentStatus, Excursion
+from stemhub.qms.capa_selectors import overdue_capas
 from stemhub.qms.clauses import clause_title
 from stemhub.qms.models import (
     ActionKind,
@@ -99,21 +100,34 @@ def _tone(bad: int, warn: int = 0) -> str:
 
 
 def personnel(institution_id: int, today: datetime.date) -> ClauseState:
-
-    active = Authorisation.objects.filter(
-        user__institution_id=institution_id,
-        revoked_at__isnull=True,
-        valid_from__lte=today,
-        expires_on__gte=today,
+    held = Authorisation.objects.filter(
+        user__institution_id=institution_id, revoked_at__isnull=True, user__is_active=True
     )
+    active = held.filter(valid_from__lte=today, expires_on__gte=today)
     expiring = active.filter(expires_on__lt=today + SOON).count()
+    # Lapsed: expired in the last year and not renewed (no authorisation in force for the
+    # same person and task).
+    renewed = active.filter(user_id=OuterRef("user_id"), task=OuterRef("task"))
+    lapsed = (
+        held.filter(expires_on__lt=today, expires_on__gte=today - YEAR)
+        .exclude(Exists(renewed))
+        .values("user_id", "task")
+        .distinct()
+        .count()
+    )
     governed = TaskProcedure.objects.filter(institution_id=institution_id).count()
-    ungoverned = len(Task) - governed
     summary = _(
-        "Authorisations in force: %(active)s, expiring within 30 days: %(expiring)s; "
-        "regulated tasks governed by a procedure: %(governed)s of %(tasks)s"
-    ) % {"active": active.count(), "expiring": expiring, "governed": governed, "tasks": len(Task)}
-    return ClauseState(summary, _tone(0, expiring + ungoverned))
+        "Authorisations in force: %(active)s, expiring within 30 days: %(expiring)s, lapsed "
+        "without renewal: %(lapsed)s; regulated tasks governed by a procedure: %(governed)s of "
+        "%(tasks)s"
+    ) % {
+        "active": active.count(),
+        "expiring": expiring,
+        "lapsed": lapsed,
+        "governed": governed,
+        "tasks": len(Task),
+    }
+    return ClauseState(summary, _tone(lapsed, expiring + len(Task) - governed))
 
 
 def facilities(institution_id: int, today: datetime.date) -> ClauseState:
@@ -224,7 +238,8 @@ def corrective_action(institution_id: int, today: datetime.date) -> ClauseState:
 
     capas = Capa.objects.filter(institution_id=institution_id)
     open_capas = capas.filter(~Q(status=CapaStatus.CLOSED))
-    overdue = open_capas.filter(due_on__lt=today).count()
+    # As the home page's card counts them: past the CAPA's date or with an action past its own.
+    overdue = overdue_capas(capas, today).count()
     closed = capas.filter(
         status=CapaStatus.CLOSED, closed_at__date__gte=today - datetime.timedelta(days=365)
     ).count()

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -80,7 +81,7 @@ def my_capa_actions(user: Any) -> Queue:
     waiting = actions_waiting_for(user, today)
     rows = [
         QueueRow(
-            label=f"{action.capa.number} · {action.description[:70]}",
+            label=f"{action.capa.number} · {Truncator(action.description).chars(70)}",
             url=reverse("qms:capa_detail", args=[action.capa_id]) + f"#action-{action.pk}",
             detail=gettext("due %(day)s, owner %(who)s")
             % {"day": f"{action.due_on:%Y-%m-%d}", "who": action.owner.display_name},
@@ -105,7 +106,7 @@ def capas_overdue(user: Any) -> Queue:
     late = list(overdue_capas(visible_capas(user), today).order_by("due_on", "pk"))
     rows = [
         QueueRow(
-            label=f"{capa.number} · {capa.title[:70]}",
+            label=f"{capa.number} · {Truncator(capa.title).chars(70)}",
             url=reverse("qms:capa_detail", args=[capa.pk]),
             detail=gettext("%(status)s, owner %(who)s, due %(day)s")
             % {

@@ -313,7 +313,7 @@ class CapaEvent(HistoryEvent):
     )
     kind = models.CharField(_("kind"), max_length=24, choices=CapaEventKind.choices)
     # The platform opens some CAPAs itself (capa_open_by_platform): no person acted.
-    actor = models.ForeignKey(
+    actor = models.ForeignKey(  # type: ignore[assignment]  # no person: the platform acted
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
