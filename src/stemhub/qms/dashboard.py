@@ -27,7 +27,7 @@ from stemhub.cordblood.models import Unit
 from stemhub.distribution.models import DistributionRequest, RequestStatus, Shipment
 from stemhub.equipment.models import Equipment, EquipmentStatus, Excursion
 from stemhub.qms.capa_selectors import overdue_capas
-from stemhub.qms.clauses import clause_title
+from stemhub.qms.clauses import clause
 from stemhub.qms.models import (
     ActionKind,
     Audit,
@@ -84,7 +84,8 @@ class ClauseEntry:
 
     @property
     def title(self) -> str:
-        return clause_title(self.clause)
+        found = clause(self.clause)
+        return found.title if found else self.clause
 
 
 @dataclass(frozen=True)

@@ -387,8 +387,8 @@ RECENT_DAYS = 7
 DUE_WITHIN_DAYS = 14
 
 register_menu(
-    MenuItem("qms", _("Internal QC"), "qms:iqc_overview", (Perm.QMS_VIEW,), 40),
-    MenuItem("qms", _("Proficiency testing"), "qms:pt_list", (Perm.QMS_VIEW,), 41),
+    MenuItem("qms", _("Internal QC"), "qms:iqc_overview", (Perm.QMS_VIEW,), 56),
+    MenuItem("qms", _("Proficiency testing"), "qms:pt_list", (Perm.QMS_VIEW,), 57),
 )
 
 
