@@ -78,11 +78,15 @@ bench: install
 # Mutation testing (mutmut; not part of CI, slow): the targets are [tool.mutmut] in pyproject.toml;
 # MUTANTS narrows a run to matching mutants, e.g. make mutate MUTANTS='stemhub.cordblood.search.x_cord_flags*'.
 # Survivors and how to read them: docs/testing.md.
+# Its own virtualenv holds the dependencies but not stemhub itself: an installed stemhub would be
+# imported instead of mutmut's mutated copy in mutants/src.
 mutate: install
-	$(BIN)/python -m pip install --quiet -e '.[dev,mutation]'
-	DATABASE_URL=sqlite:///:memory: STEMHUB_SHARED_DIR=$(abspath ../shared) \
-	  PYTHONPATH=$(abspath mutants/src) $(BIN)/mutmut run $(MUTANTS)
-	$(BIN)/mutmut results
+	test -x .venv-mutate/bin/python || $(BIN)/python -m venv .venv-mutate
+	.venv-mutate/bin/python -m pip install --quiet '.[dev,mutation]'
+	.venv-mutate/bin/python -m pip uninstall --quiet --yes stemhub
+	DATABASE_URL=$${DATABASE_URL:-sqlite:///:memory:} STEMHUB_SHARED_DIR=$(abspath ../shared) \
+	  STEMHUB_IMGT_DIR=$(abspath ../shared/imgt/Latest) .venv-mutate/bin/mutmut run $(MUTANTS)
+	.venv-mutate/bin/mutmut results
 
 lint: install
 	$(BIN)/ruff check .
