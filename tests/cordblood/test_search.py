@@ -109,7 +109,11 @@ def test_hla_c_mismatch_too_many_mismatches_and_missing_segment_flags():
     assert flags(c_mismatches=1)["hla_c_mismatch"]
     assert flags(mismatches_of_8=3)["too_many_mismatches"]
     assert not flags(mismatches_of_8=2)["too_many_mismatches"]
+    # Only a segment known to be attached clears the flag: none attached, or not recorded,
+    # both need a confirmatory sample (a mutant reading `is not False` lived without the first).
+    assert flags(attached_segment=False)["no_attached_segment"]
     assert flags(attached_segment=None)["no_attached_segment"]
+    assert not flags(attached_segment=True)["no_attached_segment"]
 
 
 def test_thresholds_are_the_centres_own():
