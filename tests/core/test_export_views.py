@@ -36,6 +36,7 @@ EXPORTS = {
     "imports/lines/template.csv": "test_the_line_sheet_templates_are_safe",
     "imports/lines/template.xlsx": "test_the_line_sheet_templates_are_safe",
     "cord/units/template.csv": "test_the_cord_upload_template_is_safe",
+    "competence/matrix.csv": "tests/qms/test_competence_matrix.py",
 }
 
 

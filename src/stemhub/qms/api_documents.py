@@ -111,7 +111,7 @@ class ReasonIn(Schema):
     reason: Words
 
 
-class SignIn(Schema):
+class DocumentSignIn(Schema):
     password: str = Field(min_length=1, description="Your password, re-entered to sign")
     comment: str = ""
 
@@ -370,7 +370,7 @@ def documents_version_return(
 @router.post("/qms/documents/{document_id}/versions/{number}/review", response=VersionOut,
              auth=AUTHENTICATED)  # fmt: skip
 def documents_version_review(
-    request: AuthenticatedHttpRequest, document_id: int, number: int, payload: SignIn
+    request: AuthenticatedHttpRequest, document_id: int, number: int, payload: DocumentSignIn
 ) -> dict[str, Any]:
     """Needs qms.documents (or qms.manage), not the version's author: sign its review
     ("document reviewed"), password re-entered."""

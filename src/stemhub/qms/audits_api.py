@@ -129,7 +129,7 @@ class GradeIn(Schema):
     reason: Words
 
 
-class CapaIn(Schema):
+class FindingCapaIn(Schema):
     owner: str = Field("", description="The CAPA owner's username (default: you)")
     due_on: Day | None = None
 
@@ -139,11 +139,11 @@ class ReportIn(Schema):
     ended_on: Day | None = None
 
 
-class SignIn(Schema):
+class AuditSignIn(Schema):
     password: str = Field(min_length=1)
 
 
-class ReviewIn(Schema):
+class ManagementReviewIn(Schema):
     period_start: Day
     period_end: Day
     held_on: Day
@@ -403,7 +403,7 @@ def audit_finding_grade(
 @router.post("/qms/audits/{audit_id}/findings/{finding_id}/capa", response={201: FindingOut},
              auth=AUTHENTICATED)  # fmt: skip
 def audit_finding_capa(
-    request: AuthenticatedHttpRequest, audit_id: int, finding_id: int, payload: CapaIn
+    request: AuthenticatedHttpRequest, audit_id: int, finding_id: int, payload: FindingCapaIn
 ) -> Status[dict[str, Any]]:
     """qms.record, and its lead auditor or qms.manage: open the finding's CAPA."""
     audit = audit_or_404(request.user, audit_id)
@@ -431,7 +431,7 @@ def audit_report(
 
 @router.post("/qms/audits/{audit_id}/approve", response=AuditDetailOut, auth=AUTHENTICATED)
 def audit_approve(
-    request: AuthenticatedHttpRequest, audit_id: int, payload: SignIn
+    request: AuthenticatedHttpRequest, audit_id: int, payload: AuditSignIn
 ) -> dict[str, Any]:
     """Needs qms.manage: approve the report by electronic signature (your password)."""
     audit = audit_or_404(request.user, audit_id)
@@ -484,7 +484,9 @@ def review_inputs(request: AuthenticatedHttpRequest, start: Day, end: Day) -> di
 
 
 @router.post("/qms/management-reviews", response={201: ReviewOut}, auth=AUTHENTICATED)
-def review_record(request: AuthenticatedHttpRequest, payload: ReviewIn) -> Status[dict[str, Any]]:
+def review_record(
+    request: AuthenticatedHttpRequest, payload: ManagementReviewIn
+) -> Status[dict[str, Any]]:
     """Needs qms.manage in your institution: record a review, its inputs frozen, signed with
     your password ("management review approved")."""
     institution = request.user.institution

@@ -68,8 +68,9 @@ def capa_open(
     due_on: datetime.date | None = None,
 ) -> Capa:
     """Open a CAPA, or return the one already open for the same source record (a record opens
-    at most one). Needs qms.record in the institution; the owner defaults to the actor and the
-    due date to 30 days from today."""
+    at most one). Needs qms.record in the institution; the owner defaults to the actor (or, for
+    a platform admin of another institution, to the institution's QA manager) and the due date
+    to 30 days from today."""
     require(actor, Perm.QMS_RECORD, institution_id)
     return _open(
         raised_by=actor,
@@ -79,7 +80,7 @@ def capa_open(
         description=description,
         source_id=source_id,
         source_label=source_label,
-        owner=owner or actor,
+        owner=owner or _default_owner(actor, institution_id),
         due_on=due_on,
         reason=f"CAPA from {source}",
     )
@@ -118,6 +119,12 @@ def capa_open_by_platform(
         due_on=due_on,
         reason=f"CAPA raised by the platform from {source}",
     )
+
+
+def _default_owner(actor: Any, institution_id: int) -> Any:
+    if getattr(actor, "institution_id", None) == institution_id:
+        return actor
+    return _quality_manager(institution_id) or actor
 
 
 def _quality_manager(institution_id: int) -> User | None:

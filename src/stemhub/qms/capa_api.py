@@ -171,7 +171,7 @@ class EffectivenessIn(Schema):
     new_action: ActionIn | None = Field(None, description="Required when not effective")
 
 
-class CloseIn(Schema):
+class CapaCloseIn(Schema):
     password: str = Field(min_length=1)
     summary: str = ""
 
@@ -422,7 +422,9 @@ def capa_effectiveness(
 
 
 @router.post("/qms/capas/{capa_id}/close", response=CapaDetailOut, auth=AUTHENTICATED)
-def capa_close(request: AuthenticatedHttpRequest, capa_id: int, payload: CloseIn) -> dict[str, Any]:
+def capa_close(
+    request: AuthenticatedHttpRequest, capa_id: int, payload: CapaCloseIn
+) -> dict[str, Any]:
     """Needs qms.manage: close the CAPA found effective, signed with your password."""
     capa = services.capa_close(
         actor=request.user,

@@ -171,8 +171,9 @@ def complaint_submit_public(
             _("Tell us what happened in at least %(n)s characters") % {"n": MIN_DESCRIPTION},
             fields={"description": [_("at least %(n)s characters") % {"n": MIN_DESCRIPTION}]},
         )
+    # The form always gives the client's address; a caller with none (the demo) is not limited.
     key = f"qms-public-complaints:{address}"
-    if cache.get(key, 0) >= PUBLIC_PER_HOUR:
+    if address and cache.get(key, 0) >= PUBLIC_PER_HOUR:
         raise TooManyComplaints(
             _(
                 "Too many complaints from this address in the last hour; try again later or "
@@ -192,7 +193,7 @@ def complaint_submit_public(
             related_reference=related_reference,
             recorded_by=None,
         )
-    if not cache.add(key, 1, 3600):
+    if address and not cache.add(key, 1, 3600):
         try:
             cache.incr(key)
         except ValueError:

@@ -138,9 +138,7 @@ def _open(actor: User, nsrb: Institution, days_ago: int, **fields: Any) -> CapaS
 
 def _complaint(actor: User | None, nsrb: Institution, days_ago: int, **fields: Any) -> Complaint:
     if actor is None:
-        found = complaints.complaint_submit_public(
-            institution_code=nsrb.provider_code, address="demo", **fields
-        )
+        found = complaints.complaint_submit_public(institution_code=nsrb.provider_code, **fields)
     else:
         found = complaints.complaint_record(
             actor=actor,

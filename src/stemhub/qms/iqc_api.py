@@ -119,7 +119,7 @@ class RoundIn(Schema):
     due_on: Day
 
 
-class ResultIn(Schema):
+class ProficiencyResultIn(Schema):
     result: Limit
     returned_on: Day | None = None
     assigned_value: Limit | None = None
@@ -127,7 +127,7 @@ class ResultIn(Schema):
     comment: str = ""
 
 
-class ReviewIn(Schema):
+class ProficiencyReviewIn(Schema):
     note: Words
 
 
@@ -364,7 +364,7 @@ def pt_round_register(
 @router.post("/qms/proficiency/rounds/{round_id}/result", response=RoundOut,
              auth=AUTHENTICATED)  # fmt: skip
 def pt_result_enter(
-    request: AuthenticatedHttpRequest, round_id: int, payload: ResultIn
+    request: AuthenticatedHttpRequest, round_id: int, payload: ProficiencyResultIn
 ) -> dict[str, Any]:
     """Needs qms.record in the scheme's institution: our result, and the assigned value and
     σpt once reported; scored z = (x − X) / σpt and graded when all three are known."""
@@ -377,7 +377,7 @@ def pt_result_enter(
 @router.post("/qms/proficiency/rounds/{round_id}/review", response=RoundOut,
              auth=AUTHENTICATED)  # fmt: skip
 def pt_round_review(
-    request: AuthenticatedHttpRequest, round_id: int, payload: ReviewIn
+    request: AuthenticatedHttpRequest, round_id: int, payload: ProficiencyReviewIn
 ) -> dict[str, Any]:
     """Needs qms.manage in the scheme's institution: record the review of a questionable
     result."""
