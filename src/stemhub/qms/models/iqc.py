@@ -49,7 +49,7 @@ class ControlMaterial(models.Model):
     lot = models.CharField(_("lot"), max_length=60)
     target_mean = models.DecimalField(_("target mean"), max_digits=12, decimal_places=4)
     target_sd = models.DecimalField(_("target SD"), max_digits=12, decimal_places=4)
-    unit = models.CharField(_("unit"), max_length=24)
+    unit = models.CharField(_("unit"), max_length=24, blank=True)  # blank: a unitless index
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
     qc_test = models.ForeignKey(
@@ -195,7 +195,7 @@ class ProficiencyScheme(models.Model):
     provider = models.CharField(_("provider"), max_length=120)
     name = models.CharField(_("scheme"), max_length=200)
     assay = models.CharField(_("assay"), max_length=24, choices=Assay.choices)
-    unit = models.CharField(_("unit"), max_length=24)
+    unit = models.CharField(_("unit"), max_length=24, blank=True)  # blank: a unitless index
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
