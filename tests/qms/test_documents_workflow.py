@@ -175,7 +175,8 @@ def test_an_effective_date_in_the_past_is_refused_naming_the_field(users):
 def test_submitting_needs_a_file_and_from_version_two_what_changed(users):
     document = sop(users)
     version = documents.version_draft(actor=users["document_controller"], document=document)
-    with pytest.raises(InvalidInput) as refused:
+    # What is missing is in the version, not in the request: a conflict (409).
+    with pytest.raises(Conflict) as refused:
         documents.version_submit(actor=users["document_controller"], version=version)
     assert "file" in refused.value.fields
     documents.version_file_attach(
@@ -186,7 +187,7 @@ def test_submitting_needs_a_file_and_from_version_two_what_changed(users):
     documents.version_file_attach(
         actor=users["document_controller"], version=second, name="b.pdf", chunks=[pdf("2")]
     )
-    with pytest.raises(InvalidInput) as refused:
+    with pytest.raises(Conflict) as refused:
         documents.version_submit(actor=users["document_controller"], version=second)
     assert "change_summary" in refused.value.fields
 

@@ -238,13 +238,14 @@ def version_submit(*, actor: Any, version: DocumentVersion) -> DocumentVersion:
     require_controller(actor, version.document.institution_id)
     _not_withdrawn(version.document)
     _in_status(version, VersionStatus.DRAFT)
+    # The version's state, not the request, is what is missing: 409.
     if version.file_id is None:
-        raise InvalidInput(
+        raise Conflict(
             _("Attach the document's file (PDF or DOCX) before submitting it for review"),
             fields={"file": [_("required")]},
         )
     if version.number > 1 and not version.change_summary:
-        raise InvalidInput(
+        raise Conflict(
             _("Say what changed since version %(n)s") % {"n": version.number - 1},
             fields={"change_summary": [_("required")]},
         )
