@@ -23,6 +23,7 @@ from stemhub.core.navigation import (
 )
 from stemhub.qms.audit_selectors import audits_due, reports_awaiting_approval, visible_audits
 from stemhub.qms.capa_selectors import actions_waiting_for, overdue_capas, visible_capas
+from stemhub.qms.competence_matrix import matrix_for
 from stemhub.qms.documents import document_versions_bring_into_force
 from stemhub.qms.documents_selectors import documents_awaiting, documents_to_read, reviews_overdue
 from stemhub.qms.iqc import effective_runs
@@ -293,8 +294,6 @@ def _keeper(user: Any) -> bool:
 
 def _institution_matrix(user: Any) -> Any:
     """The user's institution's training matrix, built once for both panels of a page."""
-    from stemhub.qms.competence_matrix import matrix_for
-
     cached = getattr(user, "_qms_competence_matrix", None)
     if cached is None:
         cached = matrix_for(user.institution_id)
