@@ -9,6 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connection
+
 from stemhub.accounts.models import Role
 from stemhub.registry import services
 from tests.registry.lines import publishable
@@ -22,6 +24,26 @@ EDITORS = {"curator", "institution_admin", "platform_admin"}
 CURATORS = {"curator", "platform_admin"}
 AVAILABILITY = {"curator", "qa_manager", "institution_admin", "platform_admin"}
 INSIDERS = {"curator", "bank_technician", "qa_manager", "institution_admin", "platform_admin"}
+
+
+# Setups give the rows their paths name fixed primary keys (9001, 9101 ...) and let the rest take
+# the next from the table's sequence. PostgreSQL's sequences do not roll back with a test's
+# transaction, so after a few thousand tests a sequence reaches the fixed range and a setup
+# collides with itself; each case first moves every sequence past that range.
+FIXED_IDS_BELOW = 100_000
+
+
+def auto_ids_above_fixed() -> None:
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT setval(c.oid, GREATEST(s.last_value, %s))"
+            " FROM pg_class c JOIN pg_sequences s"
+            " ON s.schemaname = current_schema() AND s.sequencename = c.relname"
+            " WHERE c.relkind = 'S' AND c.relnamespace = current_schema()::regnamespace",
+            [FIXED_IDS_BELOW],
+        )
 
 
 def line_in(state: str) -> Callable[[dict[str, Any]], None]:

@@ -14,6 +14,7 @@ from tests.permissions import (
     OTHERS,
     SIGNED_IN,
     Page,
+    auto_ids_above_fixed,
     curators_token,
     line_in,
 )
@@ -122,6 +123,7 @@ def test_every_page_has_a_case():
 @pytest.mark.parametrize("actor", ACTORS, ids=lambda a: a or "anonymous")
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
 def test_only_the_allowed_open_a_page(page: Page, actor: str | None, users, client_for):
+    auto_ids_above_fixed()
     if page.setup:
         page.setup(users)
     path = page.path

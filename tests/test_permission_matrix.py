@@ -23,6 +23,7 @@ from tests.permissions import (
     OTHERS,
     SIGNED_IN,
     Case,
+    auto_ids_above_fixed,
     curators_token,
     line_in,
 )
@@ -181,6 +182,7 @@ def test_every_api_endpoint_has_a_case():
 @pytest.mark.parametrize("actor", ACTORS, ids=lambda a: a or "anonymous")
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 def test_only_the_allowed_get_through(case: Case, actor: str | None, users, client_for):
+    auto_ids_above_fixed()
     case.setup(users)
     client: Client = client_for(actor)
     path = case.path.replace("?draft", "")
