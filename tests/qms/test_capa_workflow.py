@@ -55,7 +55,7 @@ def test_an_action_needs_a_root_cause_first(users):
 
 def test_the_root_cause_cannot_be_removed_once_actions_exist(users):
     capa = with_action(users)
-    with pytest.raises(InvalidInput) as refused:
+    with pytest.raises(Conflict) as refused:
         services.capa_investigation_record(
             actor=users["bank_technician"], capa=capa, problem_statement="x", root_cause=""
         )

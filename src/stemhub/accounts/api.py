@@ -8,7 +8,7 @@ from ninja import Field, Router, Schema, Status
 
 from stemhub.accounts import services
 from stemhub.accounts.models import Institution
-from stemhub.core.api import AUTHENTICATED
+from stemhub.core.api import AUTHENTICATED, WORDS_PATTERN
 from stemhub.core.pages import AuthenticatedHttpRequest
 
 router = Router(tags=["accounts"])
@@ -34,7 +34,7 @@ class MeOut(Schema):
 
 
 class TokenIn(Schema):
-    name: str = Field(max_length=100, pattern=r"\S", description="What the token is for")
+    name: str = Field(max_length=100, pattern=WORDS_PATTERN, description="What the token is for")
 
 
 class TokenOut(Schema):

@@ -107,11 +107,16 @@ Recovery = _decimal(0, 9999.99, 0.01)
 Limit = _decimal(-99_999_999.9999, 99_999_999.9999, 0.0001)
 
 
+# The choices of each `one_of` field by its pattern, to name them when a value is refused.
+CHOICES: dict[str, list[str]] = {}
+
+
 def one_of(choices: Iterable[str], default: Any = PydanticUndefined, **field: Any) -> Any:
     """A text field that takes only `choices`: declared as their enum, and refused otherwise
     (400 naming the field)."""
     values = list(choices)
     pattern = "^(?:" + "|".join(re.escape(v) for v in values) + ")$"
+    CHOICES[pattern] = values
     return Field(default, pattern=pattern, json_schema_extra={"enum": [*values]}, **field)
 
 
@@ -126,7 +131,8 @@ Day = Annotated[date, BeforeValidator(_a_date_in_words)]
 
 
 # Text a service needs said: at least one character that is not a space.
-Words = Annotated[str, Field(pattern=r"\S")]
+WORDS_PATTERN = r"\S"
+Words = Annotated[str, Field(pattern=WORDS_PATTERN)]
 
 
 def file_answer(media_type: str) -> dict[str, Any]:
@@ -280,14 +286,23 @@ def on_django_validation(request: HttpRequest, exc: ValidationError) -> HttpResp
 PARAMETER_PLACES = {"body", "payload", "query", "path", "form", "file", "header", "cookie"}
 
 
+def _said(problem: dict[str, Any]) -> str:
+    """Pydantic's message for one problem, in words where it would quote our patterns."""
+    if problem.get("type") == "string_pattern_mismatch":
+        pattern = problem.get("ctx", {}).get("pattern")
+        if pattern in CHOICES:
+            return _("one of %(values)s") % {"values": ", ".join(CHOICES[pattern])}
+        if pattern == WORDS_PATTERN:
+            return _("required: at least one character that is not a space")
+    return str(problem.get("msg", _("invalid")))
+
+
 @api.exception_handler(NinjaValidationError)
 def on_schema_validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     fields: dict[str, list[str]] = {}
     for problem in exc.errors:
         location = [str(p) for p in problem.get("loc", []) if p not in PARAMETER_PLACES]
-        fields.setdefault(".".join(location) or "__all__", []).append(
-            problem.get("msg", _("invalid"))
-        )
+        fields.setdefault(".".join(location) or "__all__", []).append(_said(problem))
     summary = "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in fields.items())
     # 400, as every other bad input: the client sent something this API refuses, and the
     # message and `fields` say which field and why (one code for "fix your request").

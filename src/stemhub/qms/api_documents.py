@@ -16,7 +16,7 @@ from ninja.params import functions as param
 
 from stemhub.accounts.permissions import Perm, require
 from stemhub.core.api import AUTHENTICATED, Day, Words, file_answer, one_of
-from stemhub.core.errors import InvalidInput
+from stemhub.core.errors import InvalidInput, NotFound
 from stemhub.core.pages import AuthenticatedHttpRequest
 from stemhub.qms import documents as services
 from stemhub.qms.documents_selectors import (
@@ -45,7 +45,9 @@ STATUS_PATTERN = "^(" + "|".join([*VersionStatus.values, "withdrawn"]) + "|)$"
 
 
 class DocumentIn(Schema):
-    number: str = Field(min_length=1, max_length=40)
+    number: str = Field(
+        max_length=40, pattern=r"^[A-Za-z][A-Za-z0-9]*(-[A-Za-z0-9]+)+$", examples=["SOP-BB-012"]
+    )
     title: str = Field(min_length=1, max_length=200)
     title_zh: str = Field("", max_length=200)
     kind: str = one_of(DocumentKind.values)
@@ -338,7 +340,7 @@ def documents_file(
     sha256 in the `X-Content-SHA256` header."""
     version = _found(request, document_id, number)
     if version.file is None:
-        raise InvalidInput(_("%(version)s has no file yet") % {"version": version.label})
+        raise NotFound(_("%(version)s has no file yet") % {"version": version.label})
     answer = HttpResponse(bytes(version.file.content), content_type=version.file.content_type)
     answer["Content-Disposition"] = f'attachment; filename="{version.label.replace(" ", "-")}"'
     answer["X-Content-SHA256"] = version.file.sha256

@@ -3,7 +3,7 @@ record's institution; planning, approving, closing and reviews qms.manage; an au
 its lead auditor or qms.manage (raising a CAPA also qms.record)."""
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
@@ -40,11 +40,15 @@ class ClauseOut(Schema):
     questions: int
 
 
+# A clause of ISO 20387:2018 by its number, such as 7.10.
+ClauseId = Annotated[str, one_of([c.id for c in CLAUSES])]
+
+
 class AuditIn(Schema):
     kind: str = one_of(AuditKind.values)
     title: str = Field(min_length=1, max_length=200)
     title_zh: str = Field("", max_length=200)
-    clauses: list[str] = Field(min_length=1)
+    clauses: list[ClauseId] = Field(min_length=1)
     area: str = Field("", max_length=200)
     planned_on: Day
     lead_auditor: str = Field("", description="The lead auditor's username")
@@ -104,7 +108,7 @@ class StartIn(Schema):
 
 
 class QuestionIn(Schema):
-    clause: str = Field(min_length=1, max_length=8)
+    clause: ClauseId
     question: Words
     question_zh: str = ""
 
@@ -116,7 +120,7 @@ class AnswerIn(Schema):
 
 class FindingIn(Schema):
     grade: str = one_of(FindingGrade.values)
-    clause: str = Field(min_length=1, max_length=8)
+    clause: ClauseId
     description: Words
     evidence: str = ""
     checklist_item: int | None = None

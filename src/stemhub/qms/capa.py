@@ -364,7 +364,7 @@ def capa_investigation_record(
         found = _locked(capa)
         _expect(found, CapaStatus.OPEN, CapaStatus.INVESTIGATION, CapaStatus.ACTIONS)
         if found.status == CapaStatus.ACTIONS and not fields["root_cause"]:
-            raise InvalidInput(
+            raise Conflict(
                 _("Actions are under way: the root cause they address stays stated"),
                 fields={"root_cause": [_("required once actions exist")]},
             )

@@ -2,16 +2,17 @@
 institution; each write states its permission (see qms/capa.py and qms/complaints.py)."""
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.params import functions as param
+from pydantic import ConfigDict
 
 from stemhub.accounts.models import User
 from stemhub.accounts.permissions import Perm, require
-from stemhub.core.api import AUTHENTICATED, Day, Words, one_of
+from stemhub.core.api import AUTHENTICATED, WORDS_PATTERN, Day, Words, one_of
 from stemhub.core.errors import InvalidInput
 from stemhub.core.pages import AuthenticatedHttpRequest
 from stemhub.qms import capa as services
@@ -38,6 +39,13 @@ from stemhub.qms.models import (
     ComplaintStatus,
     EffectivenessResult,
     FishboneCategory,
+)
+from stemhub.qms.models.complaints import (
+    CONTACT_LENGTH,
+    DESCRIPTION_LENGTH,
+    NAME_LENGTH,
+    ORGANISATION_LENGTH,
+    REFERENCE_LENGTH,
 )
 
 router = Router(tags=["qms"])
@@ -137,15 +145,36 @@ class CapaRefOut(Schema):
     source_label: str
 
 
+# A why or a cause: said, and short.
+Cause = Annotated[str, Field(pattern=WORDS_PATTERN, max_length=services.MAX_CAUSE_LENGTH)]
+
+
+def _causes() -> Any:
+    return Field(default_factory=list, max_length=services.MAX_CAUSES_PER_CATEGORY)
+
+
+class FishboneIn(Schema):
+    """Causes by category (FishboneCategory); no other category."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    man: list[Cause] = _causes()
+    machine: list[Cause] = _causes()
+    method: list[Cause] = _causes()
+    material: list[Cause] = _causes()
+    measurement: list[Cause] = _causes()
+    environment: list[Cause] = _causes()
+
+
+assert set(FishboneIn.model_fields) == set(FishboneCategory.values)
+
+
 class InvestigationIn(Schema):
     problem_statement: Words
     containment: str = ""
     root_cause: str = ""
-    five_whys: list[str] = Field(default_factory=list, max_length=services.MAX_WHYS)
-    fishbone: dict[str, list[str]] = Field(
-        default_factory=dict,
-        description="Causes by category: " + ", ".join(FishboneCategory.values),
-    )
+    five_whys: list[Cause] = Field(default_factory=list, max_length=services.MAX_WHYS)
+    fishbone: FishboneIn = Field(default_factory=FishboneIn)
 
 
 class ActionIn(Schema):
@@ -457,11 +486,11 @@ class ComplaintIn(Schema):
     complainant_kind: str = one_of(ComplainantKind.values)
     channel: str = one_of([c for c in ComplaintChannel.values if c != "web"])
     received_on: Day
-    description: Words
-    complainant_name: str = ""
-    complainant_contact: str = ""
-    complainant_organisation: str = ""
-    related_reference: str = ""
+    description: str = Field(pattern=WORDS_PATTERN, max_length=DESCRIPTION_LENGTH)
+    complainant_name: str = Field("", max_length=NAME_LENGTH)
+    complainant_contact: str = Field("", max_length=CONTACT_LENGTH)
+    complainant_organisation: str = Field("", max_length=ORGANISATION_LENGTH)
+    related_reference: str = Field("", max_length=REFERENCE_LENGTH)
 
 
 class ComplaintOut(Schema):
