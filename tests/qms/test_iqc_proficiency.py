@@ -85,6 +85,18 @@ def test_an_unsatisfactory_result_opens_a_capa_linked_to_the_round(users):
     assert "3.50" in capa.description
 
 
+def test_the_capa_the_platform_opened_reads_in_each_reader_s_language(users, client_for):
+    """Stored in English and in Chinese at once, whatever language the scorer used."""
+    capa = score(users, "98").capa
+    assert capa is not None
+    page = f"/qms/capa/{capa.pk}/"
+    english = client_for("qa_manager").get(page).content.decode()
+    chinese = client_for("qa_manager").get(page, HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    assert "Unsatisfactory proficiency result" in english and "能力验证结果不满意" not in english
+    assert "能力验证结果不满意" in chinese and "Unsatisfactory proficiency result" not in chinese
+    assert "z = 3.50" in chinese
+
+
 def test_a_questionable_result_opens_no_capa_and_waits_for_review(users):
     scored = score(users, "86")  # z = -2.50
     assert scored.capa is None and not Capa.objects.exists()

@@ -1,7 +1,17 @@
 """Names kept in two languages: an English name (the one other registries and exchange formats
 use) and a Chinese one. A page shows the one of its interface language first and the other one
-after it; either may be missing, and then the one present is shown alone."""
+after it; either may be missing, and then the one present is shown alone.
 
+Text the platform writes itself (a CAPA's title when a record opens it, say) is kept the same
+way, so that each reader sees it in theirs: a sentence is composed once per language with
+`said(lambda: _("...") % {...})` (its parts, such as a grade's label, are made inside the
+lambda, so they follow the language too) and stored as English with its Chinese. A person's own
+words are stored as typed."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.utils import translation
 from django.utils.translation import get_language
 
 CHINESE = "zh-hans"
@@ -48,3 +58,28 @@ class BilingualName:
     def other_name(self) -> str:
         """The other language's name, or "" when there is none."""
         return name_pair(self.english_name, self.chinese_name)[1]
+
+
+@dataclass(frozen=True)
+class Said:
+    """A sentence the platform composed, in English and in Simplified Chinese."""
+
+    en: str
+    zh: str
+
+    def __str__(self) -> str:
+        return self.en
+
+
+def said(make: Callable[[], str]) -> Said:
+    """The sentence `make` composes, in each interface language."""
+    with translation.override(ENGLISH):
+        en = str(make())
+    with translation.override(CHINESE):
+        zh = str(make())
+    return Said(en=en, zh=zh)
+
+
+def in_reader_language(en: str, zh: str) -> str:
+    """Stored text in the interface language: its Chinese where there is one."""
+    return zh if chinese_interface() and zh else en

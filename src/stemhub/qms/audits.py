@@ -19,6 +19,7 @@ from stemhub.accounts.models import Institution, User
 from stemhub.accounts.permissions import Perm, require, user_can
 from stemhub.audit.context import audit_context
 from stemhub.core.errors import Conflict, Forbidden, InvalidInput, full_clean
+from stemhub.core.names import said
 from stemhub.qms.capa import capa_open
 from stemhub.qms.clauses import clause, unknown_clauses
 from stemhub.qms.models import (
@@ -245,12 +246,16 @@ def _open_capa(
         source=CapaSource.AUDIT_FINDING,
         source_id=finding.pk,
         source_label=finding.label,
-        title=_("%(finding)s (%(grade)s, clause %(clause)s)")
-        % {
-            "finding": finding.label,
-            "grade": finding.get_grade_display(),
-            "clause": finding.clause,
-        },
+        title=said(
+            lambda: (
+                _("%(finding)s (%(grade)s, clause %(clause)s)")
+                % {
+                    "finding": finding.label,
+                    "grade": finding.get_grade_display(),
+                    "clause": finding.clause,
+                }
+            )
+        ),
         description=finding.description,
         owner=owner,
         due_on=due_on,

@@ -29,6 +29,7 @@ from stemhub.accounts.models import Role, User
 from stemhub.accounts.permissions import Perm, is_platform_admin, require, user_can
 from stemhub.audit.context import audit_context
 from stemhub.core.errors import Conflict, Forbidden, InvalidInput, full_clean
+from stemhub.core.names import Said
 from stemhub.core.validation import text_problem
 from stemhub.qms.capa_selectors import capa_record
 from stemhub.qms.files import document_file_store
@@ -60,8 +61,8 @@ def capa_open(
     actor: Any,
     institution_id: int,
     source: str,
-    title: str,
-    description: str,
+    title: str | Said,
+    description: str | Said,
     source_id: int | None = None,
     source_label: str = "",
     owner: Any = None,
@@ -91,8 +92,8 @@ def capa_open_by_platform(
     raised_by: Any,
     institution_id: int,
     source: str,
-    title: str,
-    description: str,
+    title: str | Said,
+    description: str | Said,
     source_id: int | None = None,
     source_label: str = "",
     owner: Any = None,
@@ -142,8 +143,8 @@ def _open(
     raised_by: Any,
     institution_id: int,
     source: str,
-    title: str,
-    description: str,
+    title: str | Said,
+    description: str | Said,
     source_id: int | None,
     source_label: str,
     owner: Any,
@@ -171,8 +172,10 @@ def _open(
         source=source,
         source_id=source_id,
         source_label=source_label.strip(),
-        title=title.strip(),
-        description=description.strip(),
+        title=str(title).strip(),
+        title_zh=title.zh.strip() if isinstance(title, Said) else "",
+        description=str(description).strip(),
+        description_zh=description.zh.strip() if isinstance(description, Said) else "",
         owner=owner,
         due_on=due_on or today + datetime.timedelta(days=DEFAULT_DAYS_TO_CLOSE),
         raised_by=raised_by,

@@ -96,6 +96,7 @@ class CapaOut(Schema):
     source_id: int | None
     source_label: str
     title: str
+    title_zh: str = Field(description="The title in Chinese, where the platform wrote it")
     status: str
     owner: str
     due_on: date
@@ -125,6 +126,7 @@ class ClosureOut(Schema):
 
 class CapaDetailOut(CapaOut):
     description: str
+    description_zh: str = Field(description="In Chinese, where the platform wrote it")
     problem_statement: str
     containment: str
     root_cause: str
@@ -230,6 +232,7 @@ def capa_out(capa: Capa, today: date | None = None) -> dict[str, Any]:
         "source_id": capa.source_id,
         "source_label": capa.source_label,
         "title": capa.title,
+        "title_zh": capa.title_zh,
         "status": capa.status,
         "owner": capa.owner.get_username(),
         "due_on": capa.due_on,
@@ -270,6 +273,7 @@ def capa_detail_out(capa: Capa) -> dict[str, Any]:
     return {
         **capa_out(capa, today),
         "description": capa.description,
+        "description_zh": capa.description_zh,
         "problem_statement": capa.problem_statement,
         "containment": capa.containment,
         "root_cause": capa.root_cause,

@@ -9,6 +9,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from stemhub.core.names import said
 from stemhub.equipment.models import Excursion
 from stemhub.qms.capa import capa_open
 from stemhub.qms.models import Capa, CapaSource
@@ -30,7 +31,9 @@ def capa_open_for_nonconformity(*, actor: Any, nonconformity: Nonconformity) -> 
         source=CapaSource.NONCONFORMITY,
         source_id=nonconformity.pk,
         source_label=nonconformity.number,
-        title=_("%(nc)s on bank %(bank)s") % {"nc": nonconformity.number, "bank": bank.code},
+        title=said(
+            lambda: _("%(nc)s on bank %(bank)s") % {"nc": nonconformity.number, "bank": bank.code}
+        ),
         description=nonconformity.description,
     )
 
@@ -39,7 +42,7 @@ def capa_open_for_excursion(*, actor: Any, excursion: Excursion) -> Capa:
     """Open (or find) the temperature excursion's CAPA. Needs qms.record in the unit's
     institution."""
     unit = excursion.equipment
-    said = {
+    parts = {
         "unit": unit.name,
         "start": f"{excursion.start:%Y-%m-%d %H:%M}",
         "end": f"{excursion.end:%Y-%m-%d %H:%M}",
@@ -51,13 +54,18 @@ def capa_open_for_excursion(*, actor: Any, excursion: Excursion) -> Capa:
         institution_id=unit.institution_id,
         source=CapaSource.EXCURSION,
         source_id=excursion.pk,
-        source_label=_("Excursion %(n)s") % {"n": excursion.pk},
-        title=_("Temperature excursion in %(unit)s on %(start)s") % said,
-        description=_(
-            "%(unit)s was out of range from %(start)s to %(end)s, between %(low)s °C and "
-            "%(high)s °C."
-        )
-        % said,
+        # No label: the source's name and number are shown in the reader's language.
+        source_label="",
+        title=said(lambda: _("Temperature excursion in %(unit)s on %(start)s") % parts),
+        description=said(
+            lambda: (
+                _(
+                    "%(unit)s was out of range from %(start)s to %(end)s, between %(low)s °C and "
+                    "%(high)s °C."
+                )
+                % parts
+            )
+        ),
     )
 
 

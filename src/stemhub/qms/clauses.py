@@ -10,7 +10,7 @@ checklists are built from its questions, and the clause map and QA dashboard lis
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.utils.translation import get_language
+from stemhub.core.names import in_reader_language
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ class Clause:
     @property
     def title(self) -> str:
         """The title in the active language."""
-        return self.title_zh if (get_language() or "").startswith("zh") else self.title_en
+        return in_reader_language(self.title_en, self.title_zh)
 
     @property
     def label(self) -> str:
@@ -473,7 +473,7 @@ def unknown_clauses(clause_ids: Iterable[str]) -> list[str]:
 def section_title(number: int) -> str:
     """The main clause's title in the active language."""
     en, zh = SECTIONS[number]
-    return zh if (get_language() or "").startswith("zh") else en
+    return in_reader_language(en, zh)
 
 
 def by_section(*, in_scope_only: bool = False) -> list[tuple[int, str, list[Clause]]]:

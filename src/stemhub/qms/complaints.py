@@ -18,6 +18,7 @@ from stemhub.accounts.models import Institution, InstitutionKind
 from stemhub.accounts.permissions import Perm, require
 from stemhub.audit.context import audit_context
 from stemhub.core.errors import Conflict, InvalidInput, StemhubError, full_clean
+from stemhub.core.names import said
 from stemhub.core.validation import EARLIEST_LAB_DATE
 from stemhub.qms.capa import capa_open
 from stemhub.qms.models import (
@@ -244,7 +245,6 @@ def complaint_capa_open(
     with audit_context(actor=actor, reason="CAPA opened from a complaint"):
         found = _locked(complaint)
         _not_closed(found)
-        who = found.get_complainant_kind_display()
         capa = capa_open(
             actor=actor,
             institution_id=found.institution_id,
@@ -252,8 +252,16 @@ def complaint_capa_open(
             source_id=found.pk,
             source_label=found.number,
             title=title.strip()
-            or _("%(number)s: complaint received %(day)s (%(who)s)")
-            % {"number": found.number, "who": who, "day": f"{found.received_on:%Y-%m-%d}"},
+            or said(
+                lambda: (
+                    _("%(number)s: complaint received %(day)s (%(who)s)")
+                    % {
+                        "number": found.number,
+                        "who": found.get_complainant_kind_display(),
+                        "day": f"{found.received_on:%Y-%m-%d}",
+                    }
+                )
+            ),
             description=found.description,
             owner=owner,
             due_on=due_on,

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 from stemhub.accounts.permissions import Perm, require
 from stemhub.audit.context import audit_context
 from stemhub.core.errors import Conflict, InvalidInput, full_clean, is_unique_violation
+from stemhub.core.names import said
 from stemhub.equipment.models import Equipment
 from stemhub.qms import westgard
 from stemhub.qms.capa import capa_open
@@ -325,14 +326,22 @@ def _open_run_capa(actor: Any, run: ControlRun, rules: list[str]) -> Capa:
         source=CapaSource.INTERNAL_QC,
         source_id=run.pk,
         source_label=f"IQC-{run.pk}",
-        title=_("Internal QC of %(assay)s rejected (%(rules)s)")
-        % {"assay": material.get_assay_display(), "rules": ", ".join(rules)},
-        description=_("Control run of %(material)s at %(when)s: %(words)s.")
-        % {
-            "material": material,
-            "when": f"{timezone.localtime(run.run_at):%Y-%m-%d %H:%M}",
-            "words": rule_words(rules),
-        },
+        title=said(
+            lambda: (
+                _("Internal QC of %(assay)s rejected (%(rules)s)")
+                % {"assay": material.get_assay_display(), "rules": ", ".join(rules)}
+            )
+        ),
+        description=said(
+            lambda: (
+                _("Control run of %(material)s at %(when)s: %(words)s.")
+                % {
+                    "material": material,
+                    "when": f"{timezone.localtime(run.run_at):%Y-%m-%d %H:%M}",
+                    "words": rule_words(rules),
+                }
+            )
+        ),
     )
 
 
@@ -507,20 +516,28 @@ def proficiency_result_enter(
             source=CapaSource.PROFICIENCY,
             source_id=pt_round.pk,
             source_label=f"PT {pt_round.round_code}",
-            title=_("Unsatisfactory proficiency result: %(scheme)s, round %(round)s")
-            % {"scheme": scheme.name, "round": pt_round.round_code},
-            description=_(
-                "Sample %(sample)s: our result %(x)s %(unit)s against the assigned value "
-                "%(assigned)s %(unit)s (σpt %(sigma)s), z = %(z)s."
-            )
-            % {
-                "sample": pt_round.sample_id,
-                "x": pt_round.result,
-                "assigned": pt_round.assigned_value,
-                "sigma": pt_round.sigma_pt,
-                "unit": scheme.unit,
-                "z": pt_round.z,
-            },
+            title=said(
+                lambda: (
+                    _("Unsatisfactory proficiency result: %(scheme)s, round %(round)s")
+                    % {"scheme": scheme.name, "round": pt_round.round_code}
+                )
+            ),
+            description=said(
+                lambda: (
+                    _(
+                        "Sample %(sample)s: our result %(x)s %(unit)s against the assigned value "
+                        "%(assigned)s %(unit)s (σpt %(sigma)s), z = %(z)s."
+                    )
+                    % {
+                        "sample": pt_round.sample_id,
+                        "x": pt_round.result,
+                        "assigned": pt_round.assigned_value,
+                        "sigma": pt_round.sigma_pt,
+                        "unit": scheme.unit,
+                        "z": pt_round.z,
+                    }
+                )
+            ),
         )
     return Scored(pt_round, capa)
 

@@ -107,7 +107,7 @@ def capas_overdue(user: Any) -> Queue:
     late = list(overdue_capas(visible_capas(user), today).order_by("due_on", "pk"))
     rows = [
         QueueRow(
-            label=f"{capa.number} · {Truncator(capa.title).chars(70)}",
+            label=f"{capa.number} · {Truncator(capa.display_title).chars(70)}",
             url=reverse("qms:capa_detail", args=[capa.pk]),
             detail=gettext("%(status)s, owner %(who)s, due %(day)s")
             % {

@@ -13,9 +13,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from stemhub.core.names import in_reader_language
 from stemhub.qms.clauses import unknown_clauses
 
 
@@ -177,8 +178,7 @@ class Audit(models.Model):
     @property
     def display_title(self) -> str:
         """The title in the reader's language, where a Chinese one is given."""
-        zh = (get_language() or "").startswith("zh")
-        return self.title_zh if zh and self.title_zh else self.title
+        return in_reader_language(self.title, self.title_zh)
 
     @property
     def awaiting_approval(self) -> bool:
@@ -246,8 +246,7 @@ class AuditChecklistItem(models.Model):
 
     @property
     def question_text(self) -> str:
-        zh = (get_language() or "").startswith("zh")
-        return self.question_zh if zh and self.question_zh else self.question
+        return in_reader_language(self.question, self.question_zh)
 
 
 class AuditFinding(models.Model):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from stemhub.core.models import HistoryEvent
+from stemhub.core.names import in_reader_language
 
 
 class CapaSource(models.TextChoices):
@@ -62,6 +63,10 @@ class Capa(models.Model):
     source_label = models.CharField(_("source reference"), max_length=80, blank=True)
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"))
+    # The Chinese of a title and description the platform wrote (core.bilingual); empty for
+    # a person's own words, shown as typed.
+    title_zh = models.CharField(_("Chinese title"), max_length=200, blank=True)
+    description_zh = models.TextField(_("Chinese description"), blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=CapaStatus.choices, default=CapaStatus.OPEN
     )
@@ -204,6 +209,15 @@ class Capa(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
+
+    @property
+    def display_title(self) -> str:
+        """The title in the reader's language, where the platform wrote it in theirs."""
+        return in_reader_language(self.title, self.title_zh)
+
+    @property
+    def display_description(self) -> str:
+        return in_reader_language(self.description, self.description_zh)
 
     @property
     def number(self) -> str:
