@@ -1,4 +1,5 @@
-"""The HLA engine: nomenclature, matching, scoring and donor search. Never imports Django.
+"""The HLA engine: nomenclature, matching, scoring, donor search and imputation. Never imports
+Django.
 
 Start from `HLAEngine.load()`; everything it returns states the IPD-IMGT/HLA release it used.
 """
@@ -15,12 +16,15 @@ from stemhub.hla.errors import (
     UnknownMACError,
     UnknownSerologyError,
 )
+from stemhub.hla.frequencies import FrequencySet, FrequencySetError, Provenance, Resolution
 from stemhub.hla.genotype import EIGHT_LOCI, MATCH_LOCI, SCORED_LOCI, LocusTyping, Position, Typing
 from stemhub.hla.grading import Confidence, DPB1Permissiveness, Grade, PositionGrade
+from stemhub.hla.imputation import Imputation
 from stemhub.hla.index import DonorIndex, SearchResult
 from stemhub.hla.macs import MacDictionary
 from stemhub.hla.matching import GGroupMatcher, MatchLevel, PGroupMatcher
 from stemhub.hla.npzfile import save_npz
+from stemhub.hla.prediction import LocusOdds, MatchPrediction, MismatchOdds
 from stemhub.hla.scoring import LocusResult, MatchCriteria, MatchResult, RankingWeights
 from stemhub.hla.tables import ReferenceTables, load_tables
 
@@ -33,23 +37,31 @@ __all__ = [
     "DPB1Permissiveness",
     "DeletedAlleleError",
     "DonorIndex",
+    "FrequencySet",
+    "FrequencySetError",
     "GGroupMatcher",
     "Grade",
     "HLAEngine",
     "HLAError",
+    "Imputation",
+    "LocusOdds",
     "LocusResult",
     "LocusTyping",
     "MacDictionary",
     "MalformedTypingError",
     "MatchCriteria",
     "MatchLevel",
+    "MatchPrediction",
     "MatchResult",
+    "MismatchOdds",
     "PGroupMatcher",
     "Position",
     "PositionGrade",
+    "Provenance",
     "RankingWeights",
     "ReferenceDataError",
     "ReferenceTables",
+    "Resolution",
     "SearchResult",
     "Typing",
     "TypingError",

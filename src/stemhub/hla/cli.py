@@ -1,4 +1,4 @@
-"""``stemhub hla ...``: fetch, build, macs and match. Never imports Django.
+"""``stemhub hla ...``: fetch, build, macs, match, impute and predict. Never imports Django.
 
 Exit status: 0 success, 1 bad input or reference data (message on stderr), 2 usage error.
 """
@@ -12,9 +12,12 @@ from pathlib import Path
 
 from stemhub.hla.batch import match_files, stderr_progress
 from stemhub.hla.config import PINNED_RELEASE
+from stemhub.hla.engine import HLAEngine
 from stemhub.hla.errors import HLAError
 from stemhub.hla.fetch import fetch_release
 from stemhub.hla.genotype import MATCH_LOCI
+from stemhub.hla.imputation import DEFAULT_TOP
+from stemhub.hla.imputation_batch import impute_file, predict_files
 from stemhub.hla.macs import MacDictionary, mac_cache_path
 from stemhub.hla.matching import PGroupMatcher
 from stemhub.hla.parser import TypingParser
@@ -42,6 +45,19 @@ def _parser() -> argparse.ArgumentParser:
     match.add_argument("--loci", default=",".join(MATCH_LOCI))
     match.add_argument("--max-mismatches", type=int)
     match.add_argument("--out", type=Path, required=True)
+
+    impute = commands.add_parser("impute", help="haplotype pairs of typings from frequencies")
+    impute.add_argument("--freqs", type=Path, required=True, help="haplotype,count,frequency")
+    impute.add_argument("--typings", type=Path, required=True, help="ID%%GL lines")
+    impute.add_argument("--out", type=Path, required=True)
+    impute.add_argument("--top", type=int, default=DEFAULT_TOP, help="pairs kept per typing")
+
+    predict = commands.add_parser("predict", help="P(0/1/2 mismatches) of patient-donor pairs")
+    predict.add_argument("--freqs", type=Path, required=True, help="haplotype,count,frequency")
+    predict.add_argument("--patients", type=Path, required=True)
+    predict.add_argument("--donors", type=Path, required=True)
+    predict.add_argument("--out", type=Path, required=True)
+    predict.add_argument("--top", type=int, default=DEFAULT_TOP, help="pairs kept per typing")
     return parser
 
 
@@ -64,6 +80,8 @@ def main(argv: list[str]) -> int:
             macs = MacDictionary.from_file(args.file)
             macs.save(mac_cache_path())
             print(f"loaded {len(macs)} MACs from {args.file} into {mac_cache_path()}")
+        elif args.command in ("impute", "predict"):
+            return _impute_or_predict(args)
         else:
             return _match(args)
     except HLAError as exc:
@@ -96,5 +114,51 @@ def _match(args: argparse.Namespace) -> int:
         f"{summary.rows} rows for {summary.patients} patients x {summary.donors} donors "
         f"written to {args.out} in {time.perf_counter() - started:.2f} s "
         f"(IPD-IMGT/HLA {summary.release})"
+    )
+    return 0
+
+
+def _impute_or_predict(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    if args.top < 1:
+        raise HLAError("--top must be 1 or more")
+
+    def say(message: str) -> None:
+        print(f"stemhub hla {args.command}: {message}", file=sys.stderr, flush=True)
+
+    engine = HLAEngine.load()
+    frequencies = engine.load_frequencies(args.freqs)
+    say(
+        f"{len(frequencies)} haplotypes at {','.join(frequencies.loci)} "
+        f"({frequencies.resolution.replace('_', '-')}) from {args.freqs}"
+    )
+    if args.command == "impute":
+        summary = impute_file(
+            args.typings, args.out, engine=engine, frequencies=frequencies, top=args.top
+        )
+        what = f"{summary.rows} pairs for {summary.typings} typings"
+    else:
+        summary = predict_files(
+            args.patients,
+            args.donors,
+            args.out,
+            engine=engine,
+            frequencies=frequencies,
+            top=args.top,
+            progress=say,
+        )
+        what = f"{summary.rows} patient-donor rows"
+    if summary.inexplicable:
+        shown = ", ".join(summary.inexplicable[:10])
+        more = (
+            f" and {len(summary.inexplicable) - 10} more" if len(summary.inexplicable) > 10 else ""
+        )
+        say(
+            f"{len(summary.inexplicable)} typings no haplotype pair of the set explains "
+            f"(inexplicable): {shown}{more}"
+        )
+    say(
+        f"{what} written to {args.out} in {time.perf_counter() - started:.2f} s "
+        f"(IPD-IMGT/HLA {engine.release})"
     )
     return 0

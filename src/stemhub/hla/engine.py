@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable
 from pathlib import Path
 
+from stemhub.hla.errors import HLAError
+from stemhub.hla.frequencies import (
+    DEFAULT_SUM_TOLERANCE,
+    FrequencySet,
+    Resolution,
+    read_frequency_set,
+)
 from stemhub.hla.genotype import SCORED_LOCI, LocusTyping, Typing
 from stemhub.hla.grading import PositionGrader
+from stemhub.hla.imputation import DEFAULT_TOP, Imputation, Imputer
 from stemhub.hla.index import DonorIndex
 from stemhub.hla.macs import MacDictionary
 from stemhub.hla.matching import MatchLevel, matcher_for
 from stemhub.hla.parser import TypingParser
+from stemhub.hla.prediction import MatchPrediction, predict_match
 from stemhub.hla.scoring import (
     LocusResult,
     MatchCriteria,
@@ -45,6 +55,9 @@ class HLAEngine:
         p_matcher = self.matcher if level == "p_group" else matcher_for(tables, "p_group")
         self.grader = PositionGrader(tables, p_matcher)
         self.scorer = PairScorer(tables, self.matcher, self.grader)
+        self._imputers: weakref.WeakKeyDictionary[FrequencySet, Imputer] = (
+            weakref.WeakKeyDictionary()
+        )
 
     @classmethod
     def load(
@@ -108,3 +121,53 @@ class HLAEngine:
 
     def open_index(self, path: Path) -> DonorIndex:
         return DonorIndex.open(self, path)
+
+    # ---- imputation and match prediction ------------------------------------------------------
+
+    def load_frequencies(
+        self,
+        path: Path,
+        *,
+        source: str | None = None,
+        population: str | None = None,
+        sample_size: int | None = None,
+        resolution: Resolution | None = None,
+        tolerance: float = DEFAULT_SUM_TOLERANCE,
+    ) -> FrequencySet:
+        """Read a ``haplotype,count,frequency`` set and validate it against this release;
+        raises `FrequencySetError` naming the line and token."""
+        return read_frequency_set(
+            path,
+            self.tables,
+            source=source,
+            population=population,
+            sample_size=sample_size,
+            resolution=resolution,
+            tolerance=tolerance,
+        )
+
+    def impute(
+        self,
+        typing: Typing | str,
+        frequencies: FrequencySet,
+        *,
+        top: int | None = DEFAULT_TOP,
+        cumulative: float = 1.0,
+    ) -> Imputation:
+        """The haplotype pairs of ``frequencies`` consistent with the typing, likeliest first;
+        check ``inexplicable`` before using the probabilities."""
+        if frequencies.release != self.release:
+            raise HLAError(
+                f"frequency set {frequencies.provenance.source} was validated against "
+                f"IPD-IMGT/HLA {frequencies.release}, the engine uses {self.release}"
+            )
+        imputer = self._imputers.get(frequencies)
+        if imputer is None:
+            imputer = self._imputers[frequencies] = Imputer(frequencies)
+        parsed = self.parse(typing) if isinstance(typing, str) else typing
+        return imputer.impute(parsed, top=top, cumulative=cumulative)
+
+    def predict(self, patient: Imputation, donor: Imputation) -> MatchPrediction:
+        """P(0/1/2+ mismatches) over 10 and 8 loci and per locus P(2/1/0 matched) from two
+        imputations with the same set; ``inexplicable`` names a side with no consistent pair."""
+        return predict_match(patient, donor)

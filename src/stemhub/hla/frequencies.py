@@ -1,0 +1,283 @@
+"""Haplotype frequency sets: reading, validation against a release, and the set's resolution.
+
+A set is a CSV of ``haplotype,count,frequency`` rows (plain or gzip, header optional) whose
+haplotypes join one allele per locus with ``~`` (``A*01:01~C*07:01~B*08:01~DRB1*03:01~DQB1*02:01``,
+the format of NMDP's and the WMDA validation study's ``*.freqs`` files). Every row must name the
+same loci in the same order, every allele must be known to the release at the set's resolution,
+frequencies must be positive and sum to 1 within ``tolerance`` (published sets are rounded and
+cut below a minimum frequency: the WMDA CAU set of 3,380 haplotypes sums to 0.99669).
+
+The resolution is detected from the names: any ``G`` group makes a G-group set, any ``P`` group a
+P-group set, otherwise the set is two-field. Every allele of the release reduces to one *key* at
+that resolution (`allele_keys`); a typing is compared with the set through those keys, so a
+typing of any resolution is reduced the same way as the set was.
+"""
+
+from __future__ import annotations
+
+import gzip
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from stemhub.hla.errors import HLAError
+from stemhub.hla.names import split_name
+from stemhub.hla.tables import ReferenceTables
+
+__all__ = [
+    "DEFAULT_SUM_TOLERANCE",
+    "FrequencySet",
+    "FrequencySetError",
+    "Provenance",
+    "Resolution",
+    "allele_keys",
+    "read_frequency_set",
+]
+
+Resolution = Literal["two_field", "g_group", "p_group"]
+
+# |sum of frequencies - 1| allowed: rounding to five decimals and the cut of rare haplotypes.
+DEFAULT_SUM_TOLERANCE = 0.01
+_HEADER = ("haplotype", "count", "frequency")
+
+
+class FrequencySetError(HLAError):
+    """A frequency file is unreadable or inconsistent; names the file, line and token."""
+
+    def __init__(self, path: Path | str, line: int | None, token: str, reason: str) -> None:
+        self.path = str(path)
+        self.line = line
+        self.token = token
+        self.reason = reason
+        where = f"{path}:{line}" if line is not None else str(path)
+        super().__init__(f"{where}: {token!r}: {reason}")
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """Where a set comes from. ``release`` is the IPD-IMGT/HLA release it was validated against,
+    ``resolution`` the one detected from its names; the rest is what the caller declares."""
+
+    source: str
+    release: str
+    resolution: Resolution
+    population: str | None = None
+    sample_size: int | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class FrequencySet:
+    """Validated haplotypes of one population, indexed for imputation.
+
+    ``codes[h, i]`` is the allele of haplotype ``h`` at ``loci[i]``, as an index into
+    ``alleles[i]`` (the set's names at that locus); ``allele_code[i][a]`` maps allele id ``a`` of
+    the release to that index, or -1 when its key is not in the set.
+    """
+
+    provenance: Provenance
+    loci: tuple[str, ...]
+    haplotypes: tuple[str, ...]
+    frequency: npt.NDArray[np.float64]
+    codes: npt.NDArray[np.int32]
+    alleles: tuple[tuple[str, ...], ...]
+    allele_code: tuple[npt.NDArray[np.int32], ...]
+
+    def __len__(self) -> int:
+        return len(self.haplotypes)
+
+    @property
+    def release(self) -> str:
+        return self.provenance.release
+
+    @property
+    def resolution(self) -> Resolution:
+        return self.provenance.resolution
+
+    def locus_index(self, locus: str) -> int | None:
+        return self.loci.index(locus) if locus in self.loci else None
+
+
+def allele_keys(tables: ReferenceTables, resolution: Resolution) -> list[str]:
+    """Per allele id of the release, its name at ``resolution``.
+
+    * ``g_group`` / ``p_group``: the group's name; an allele in no group is its own (as in the
+      tables: every null is outside the P groups).
+    * ``two_field``: the first two fields; the expression suffix is kept only when every allele
+      under those two fields carries it (``A*01:11N``), so ``A*01:01:01:02N`` reduces to
+      ``A*01:01``, the protein the other ``A*01:01`` alleles share.
+    """
+    if resolution == "g_group":
+        return [tables.g_names[g] for g in tables.allele_g.tolist()]
+    if resolution == "p_group":
+        return [tables.p_names[p] for p in tables.allele_p.tolist()]
+    bases: list[str] = []
+    suffixes: dict[str, set[str]] = {}
+    for name in tables.allele_names:
+        locus, fields, suffix = split_name(name)
+        base = f"{locus}*{':'.join(fields[:2])}"
+        bases.append(base)
+        suffixes.setdefault(base, set()).add(suffix)
+    keys: list[str] = []
+    for base in bases:
+        shared = suffixes[base]
+        keys.append(base + next(iter(shared)) if len(shared) == 1 else base)
+    return keys
+
+
+def detect_resolution(names: set[str]) -> Resolution | None:
+    """``g_group`` if any name is a G group, ``p_group`` if any is a P group; None when both."""
+    has_g = any(name.endswith("G") for name in names)
+    has_p = any(name.endswith("P") for name in names)
+    if has_g and has_p:
+        return None
+    return "g_group" if has_g else "p_group" if has_p else "two_field"
+
+
+def _read_text(path: Path) -> str:
+    try:
+        raw = path.read_bytes()
+        if raw[:2] == b"\x1f\x8b":
+            raw = gzip.decompress(raw)
+        return raw.decode("utf-8")
+    except (OSError, EOFError, gzip.BadGzipFile, UnicodeDecodeError) as exc:
+        raise FrequencySetError(path, None, path.name, f"cannot read: {exc}") from exc
+
+
+def _rows(path: Path, text: str) -> list[tuple[int, list[str], float]]:
+    """(line number, allele names, frequency) of each data row; checks the columns."""
+    rows: list[tuple[int, list[str], float]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        cells = [cell.strip() for cell in line.split(",")]
+        if tuple(cell.lower() for cell in cells) == _HEADER and not rows:
+            continue
+        if len(cells) != 3:
+            raise FrequencySetError(
+                path, number, line[:60], "expected three columns: haplotype,count,frequency"
+            )
+        haplotype, count, frequency = cells
+        if not count.isdigit():
+            raise FrequencySetError(path, number, count, "count must be a whole number >= 0")
+        try:
+            value = float(frequency)
+        except ValueError:
+            raise FrequencySetError(path, number, frequency, "frequency is not a number") from None
+        if not math.isfinite(value) or value <= 0:
+            raise FrequencySetError(path, number, frequency, "frequency must be positive")
+        rows.append((number, haplotype.removeprefix("HLA-").split("~"), value))
+    if not rows:
+        raise FrequencySetError(path, None, path.name, "no haplotypes")
+    return rows
+
+
+def read_frequency_set(
+    path: Path,
+    tables: ReferenceTables,
+    *,
+    source: str | None = None,
+    population: str | None = None,
+    sample_size: int | None = None,
+    resolution: Resolution | None = None,
+    tolerance: float = DEFAULT_SUM_TOLERANCE,
+) -> FrequencySet:
+    """Read and validate a set against ``tables``; the first problem raises `FrequencySetError`.
+
+    ``resolution`` overrides detection (a two-field set must then hold no group names).
+    """
+    text = _read_text(path)
+    rows = _rows(path, text)
+    first_line, first_names, _ = rows[0]
+    loci = tuple(name.partition("*")[0] for name in first_names)
+    if len(set(loci)) != len(loci):
+        raise FrequencySetError(path, first_line, "~".join(first_names), "a locus appears twice")
+    names = {name.removeprefix("HLA-") for _, row, _ in rows for name in row}
+    detected = detect_resolution(names)
+    if detected is None:
+        raise FrequencySetError(path, None, path.name, "the set mixes G and P groups")
+    chosen: Resolution = resolution or detected
+
+    keys = allele_keys(tables, chosen)
+    allele_locus = tables.allele_locus
+    per_locus: list[dict[str, int]] = [{} for _ in loci]  # key -> code, in order of appearance
+    known: dict[str, set[str]] = {locus: set() for locus in loci}
+    for key, locus in zip(keys, allele_locus, strict=True):
+        if locus in known:
+            known[locus].add(key)
+
+    seen: dict[str, int] = {}
+    codes = np.empty((len(rows), len(loci)), dtype=np.int32)
+    frequency = np.empty(len(rows), dtype=np.float64)
+    haplotypes: list[str] = []
+    for row, (number, row_names, value) in enumerate(rows):
+        haplotype = "~".join(row_names)
+        if len(row_names) != len(loci):
+            raise FrequencySetError(
+                path, number, haplotype, f"{len(row_names)} loci, the set has {len(loci)}"
+            )
+        for column, (locus, name) in enumerate(zip(loci, row_names, strict=True)):
+            name = name.removeprefix("HLA-")
+            if name.partition("*")[0] != locus:
+                raise FrequencySetError(
+                    path, number, name, f"expected locus {locus} in column {column + 1}"
+                )
+            if name not in known[locus]:
+                raise FrequencySetError(path, number, name, _unknown_reason(name, chosen, tables))
+            codes[row, column] = per_locus[column].setdefault(name, len(per_locus[column]))
+        if haplotype in seen:
+            raise FrequencySetError(
+                path, number, haplotype, f"haplotype repeated (first on line {seen[haplotype]})"
+            )
+        seen[haplotype] = number
+        frequency[row] = value
+        haplotypes.append(haplotype)
+
+    total = float(frequency.sum())
+    if abs(total - 1.0) > tolerance:
+        raise FrequencySetError(
+            path, None, path.name, f"frequencies sum to {total:.6f}, not 1 within {tolerance}"
+        )
+
+    allele_code: list[npt.NDArray[np.int32]] = []
+    for locus, index in zip(loci, per_locus, strict=True):
+        allele_code.append(
+            np.array(
+                [
+                    index.get(key, -1) if key_locus == locus else -1
+                    for key, key_locus in zip(keys, allele_locus, strict=True)
+                ],
+                dtype=np.int32,
+            )
+        )
+
+    provenance = Provenance(
+        source=source or str(path),
+        release=tables.release,
+        resolution=chosen,
+        population=population,
+        sample_size=sample_size,
+    )
+    return FrequencySet(
+        provenance=provenance,
+        loci=loci,
+        haplotypes=tuple(haplotypes),
+        frequency=frequency,
+        codes=codes,
+        alleles=tuple(tuple(index) for index in per_locus),
+        allele_code=tuple(allele_code),
+    )
+
+
+def _unknown_reason(name: str, resolution: Resolution, tables: ReferenceTables) -> str:
+    locus = name.partition("*")[0]
+    if locus not in tables.loci:
+        return f"unknown locus {locus}"
+    if name in tables.deleted:
+        return f"deleted from IPD-IMGT/HLA {tables.release}"
+    wanted = {"two_field": "two-field name", "g_group": "G group", "p_group": "P group"}
+    return f"not a {wanted[resolution]} of IPD-IMGT/HLA {tables.release}"

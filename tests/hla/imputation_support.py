@@ -1,0 +1,36 @@
+"""A tiny hand-made frequency set and helpers shared by the imputation tests.
+
+Five haplotypes over the five loci; C, DRB1 and DQB1 are the same on every haplotype, so only A
+and B decide which pairs explain a typing and the probabilities can be worked out by hand:
+
+    h1  A*01:01 ~ B*08:01  0.4
+    h2  A*02:01 ~ B*07:02  0.3
+    h3  A*01:01 ~ B*07:02  0.1
+    h4  A*02:01 ~ B*08:01  0.1
+    h5  A*03:01 ~ B*07:02  0.1
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from stemhub.hla import FrequencySet, HLAEngine
+
+_REST = "DRB1*03:01~DQB1*02:01"
+H1 = f"A*01:01~C*07:01~B*08:01~{_REST}"
+H2 = f"A*02:01~C*07:01~B*07:02~{_REST}"
+H3 = f"A*01:01~C*07:01~B*07:02~{_REST}"
+H4 = f"A*02:01~C*07:01~B*08:01~{_REST}"
+H5 = f"A*03:01~C*07:01~B*07:02~{_REST}"
+TINY = f"{H1},1,0.4\n{H2},1,0.3\n{H3},1,0.1\n{H4},1,0.1\n{H5},1,0.1\n"
+
+
+def tiny_set(engine: HLAEngine, directory: Path) -> FrequencySet:
+    path = directory / "tiny.csv"
+    path.write_text(TINY)
+    return engine.load_frequencies(path, source="hand-made", population="test", sample_size=10)
+
+
+def as_dict(pairs: list[tuple[str, str, float]]) -> dict[frozenset[str], float]:
+    """Pairs keyed by the unordered pair of haplotypes (a homozygous pair is a 1-element set)."""
+    return {frozenset((a, b)): p for a, b, p in pairs}
