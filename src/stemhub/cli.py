@@ -1,9 +1,9 @@
 """The `stemhub` command.
 
-`stemhub hla ...` runs the HLA engine's own command line without starting Django (the engine
-never imports it, and a batch match should not pay for it). Everything else is a Django
-management command: Django's own (`migrate`, `runserver`, ...) and ours (`demo`, `names`,
-`import`, `export`, ...).
+`stemhub hla ...` and `stemhub haplobank ...` run the HLA engine's own command line without
+starting Django (the engine never imports it, and a batch match should not pay for it).
+Everything else is a Django management command: Django's own (`migrate`, `runserver`, ...) and
+ours (`demo`, `names`, `import`, `export`, ...).
 """
 
 import os
@@ -16,6 +16,10 @@ def main(argv: list[str] | None = None) -> None:
         from stemhub.hla.cli import main as hla_main
 
         sys.exit(hla_main(args[1:]))
+    if args[:1] == ["haplobank"]:
+        from stemhub.hla.cli import haplobank_main
+
+        sys.exit(haplobank_main(args[1:]))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "stemhub.config.settings")
     import django
     from django.core.management import execute_from_command_line

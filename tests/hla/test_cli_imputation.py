@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from stemhub.hla.cli import main
+from stemhub.hla.cli import haplobank_main, main
 from tests.hla.imputation_support import H1, H2, H3, H4, TINY
 
 
@@ -97,3 +97,31 @@ def test_a_bad_line_stops_the_run_naming_it_and_writes_nothing(
     bad_set.write_text("A*01:01~B*08:01,1,1.5\n")
     assert main(["impute", "--freqs", str(bad_set), "--typings", str(typings), "--out", str(out)])
     assert "sum to 1.500000" in capsys.readouterr().err
+
+
+def test_haplobank_plan_ranks_homozygous_haplotypes_as_csv(freqs: Path, tmp_path: Path) -> None:
+    out = tmp_path / "plan.csv"
+    args = ["plan", "--freqs", str(freqs), "--loci", "A,B", "--format", "csv", "--out", str(out)]
+    assert haplobank_main(args) == 0
+    # By hand: 0.4 serves 1 − 0.6² = 0.64; with 0.3, Σ = 0.7 serves 1 − 0.3² = 0.91; the three
+    # at 0.1 each serve 1 − 0.9² = 0.19, in the order of their names, to 0.96, 0.99 and all.
+    assert out.read_text() == (
+        "rank,haplotype,frequency,coverage,cumulative_coverage\n"
+        "1,A*01:01~B*08:01,0.4,0.64,0.64\n"
+        "2,A*02:01~B*07:02,0.3,0.51,0.91\n"
+        "3,A*01:01~B*07:02,0.1,0.19,0.96\n"
+        "4,A*02:01~B*08:01,0.1,0.19,0.99\n"
+        "5,A*03:01~B*07:02,0.1,0.19,1\n"
+    )
+    assert haplobank_main([*args[:4], "A", "--top", "2", "--format", "csv", "--out", str(out)]) == 0
+    assert out.read_text().splitlines()[1:] == [
+        "1,A*01:01,0.5,0.75,0.75",
+        "2,A*02:01,0.4,0.64,0.99",
+    ]
+
+
+def test_haplobank_plan_names_a_locus_the_set_lacks(
+    freqs: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert haplobank_main(["plan", "--freqs", str(freqs), "--loci", "A,DPB1"]) == 1
+    assert "--loci 'A,DPB1'" in capsys.readouterr().err

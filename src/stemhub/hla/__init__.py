@@ -19,6 +19,7 @@ from stemhub.hla.errors import (
 from stemhub.hla.frequencies import FrequencySet, FrequencySetError, Provenance, Resolution
 from stemhub.hla.genotype import EIGHT_LOCI, MATCH_LOCI, SCORED_LOCI, LocusTyping, Position, Typing
 from stemhub.hla.grading import Confidence, DPB1Permissiveness, Grade, PositionGrade
+from stemhub.hla.haplobank import HaplotypeError, PlannedLine, haplobank_plan
 from stemhub.hla.imputation import Imputation
 from stemhub.hla.index import DonorIndex, SearchResult
 from stemhub.hla.macs import MacDictionary
@@ -43,6 +44,7 @@ __all__ = [
     "Grade",
     "HLAEngine",
     "HLAError",
+    "HaplotypeError",
     "Imputation",
     "LocusOdds",
     "LocusResult",
@@ -55,6 +57,7 @@ __all__ = [
     "MatchResult",
     "MismatchOdds",
     "PGroupMatcher",
+    "PlannedLine",
     "Position",
     "PositionGrade",
     "Provenance",
@@ -68,6 +71,7 @@ __all__ = [
     "UnknownAlleleError",
     "UnknownMACError",
     "UnknownSerologyError",
+    "haplobank_plan",
     "load_tables",
     "save_npz",
 ]

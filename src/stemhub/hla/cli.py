@@ -1,4 +1,5 @@
-"""``stemhub hla ...``: fetch, build, macs, match, impute and predict. Never imports Django.
+"""``stemhub hla ...``: fetch, build, macs, match, impute and predict; ``stemhub haplobank plan``.
+Never imports Django.
 
 Exit status: 0 success, 1 bad input or reference data (message on stderr), 2 usage error.
 """
@@ -16,6 +17,7 @@ from stemhub.hla.engine import HLAEngine
 from stemhub.hla.errors import HLAError
 from stemhub.hla.fetch import fetch_release
 from stemhub.hla.genotype import MATCH_LOCI
+from stemhub.hla.haplobank import collapse, first_field, haplobank_plan
 from stemhub.hla.imputation import DEFAULT_TOP
 from stemhub.hla.imputation_batch import impute_file, predict_files
 from stemhub.hla.macs import MacDictionary, mac_cache_path
@@ -23,7 +25,7 @@ from stemhub.hla.matching import PGroupMatcher
 from stemhub.hla.parser import TypingParser
 from stemhub.hla.tables import load_tables, load_tables_verbose
 
-__all__ = ["main"]
+__all__ = ["haplobank_main", "main"]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -161,4 +163,79 @@ def _impute_or_predict(args: argparse.Namespace) -> int:
         f"{what} written to {args.out} in {time.perf_counter() - started:.2f} s "
         f"(IPD-IMGT/HLA {engine.release})"
     )
+    return 0
+
+
+def _haplobank_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="stemhub haplobank",
+        description="Plan an HLA haplobank: the homozygous haplotypes that serve most of a "
+        "population with no host-versus-graft mismatch, best first.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    plan = commands.add_parser("plan", help="rank homozygous haplotypes by the share they serve")
+    plan.add_argument("--freqs", type=Path, required=True, help="haplotype,count,frequency")
+    plan.add_argument("--loci", default="A,B,DRB1", help="the loci the lines match at")
+    plan.add_argument(
+        "--resolution",
+        choices=("set", "first-field"),
+        default="set",
+        help="compare alleles as the set writes them, or by their first field (allele group)",
+    )
+    plan.add_argument("--top", type=int, help="lines in the plan (default: every haplotype)")
+    plan.add_argument("--format", choices=("text", "csv"), default="text")
+    plan.add_argument("--out", type=Path, help="file to write (default: standard output)")
+    return parser
+
+
+def haplobank_main(argv: list[str]) -> int:
+    """``stemhub haplobank plan``: the plan as CSV
+    (``rank,haplotype,frequency,coverage,cumulative_coverage``) or as a table to read."""
+    try:
+        args = _haplobank_parser().parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    try:
+        if args.top is not None and args.top < 1:
+            raise HLAError("--top must be 1 or more")
+        engine = HLAEngine.load()
+        frequencies = engine.load_frequencies(args.freqs)
+        loci = [locus.strip() for locus in args.loci.split(",") if locus.strip()]
+        missing = [locus for locus in loci if locus not in frequencies.loci]
+        if not loci or missing or len(set(loci)) != len(loci):
+            raise HLAError(
+                f"--loci {args.loci!r}: give distinct loci of the set "
+                f"({','.join(frequencies.loci)})"
+            )
+        collapsed = collapse(
+            zip(frequencies.haplotypes, frequencies.frequency.tolist(), strict=True),
+            loci,
+            reduce=first_field if args.resolution == "first-field" else None,
+        )
+        plan = haplobank_plan(collapsed, top=args.top)
+    except HLAError as exc:
+        print(f"stemhub haplobank {args.command}: error: {exc}", file=sys.stderr)
+        return 1
+    if args.format == "csv":
+        lines = ["rank,haplotype,frequency,coverage,cumulative_coverage"] + [
+            f"{p.rank},{p.haplotype},{p.frequency:.6g},{p.coverage:.6g},{p.cumulative_coverage:.6g}"
+            for p in plan
+        ]
+    else:
+        width = max((len(p.haplotype) for p in plan), default=9)
+        lines = [
+            f"{len(collapsed)} haplotypes at {'~'.join(loci)} from {args.freqs} "
+            f"(IPD-IMGT/HLA {engine.release})",
+            f"{'rank':>5}  {'haplotype':<{width}}  {'frequency':>9}  {'serves':>7}  "
+            f"{'bank serves':>11}",
+        ] + [
+            f"{p.rank:>5}  {p.haplotype:<{width}}  {p.frequency:>9.5f}  {p.coverage:>7.2%}  "
+            f"{p.cumulative_coverage:>11.2%}"
+            for p in plan
+        ]
+    text = "\n".join(lines) + "\n"
+    if args.out is None:
+        sys.stdout.write(text)
+    else:
+        args.out.write_text(text)
     return 0

@@ -19,7 +19,14 @@ from dataclasses import dataclass
 
 from stemhub.hla.errors import HLAError
 
-__all__ = ["HaplotypeError", "PlannedLine", "collapse", "coverage", "haplobank_plan"]
+__all__ = [
+    "HaplotypeError",
+    "PlannedLine",
+    "collapse",
+    "coverage",
+    "first_field",
+    "haplobank_plan",
+]
 
 SEPARATOR = "~"
 
@@ -61,6 +68,12 @@ def _alleles_by_locus(haplotype: str) -> dict[str, str]:
             raise HaplotypeError(haplotype, f"locus {locus} appears twice")
         alleles[locus] = allele.strip()
     return alleles
+
+
+def first_field(allele: str) -> str:
+    """An allele's group (A*02:01:01G -> A*02), the resolution closest to a serological
+    antigen that a name alone gives."""
+    return allele.split(":", 1)[0]
 
 
 def collapse(
