@@ -7,7 +7,13 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from stemhub.qms.models import Authorisation, DocumentVersion, Task, TrainingRecord
+from stemhub.qms.models import (
+    Authorisation,
+    ControlledDocument,
+    DocumentVersion,
+    Task,
+    TrainingRecord,
+)
 from tests.biobank.permission_cases import BANK
 from tests.conftest import PASSWORD
 from tests.qms.competence_cases import DOC, competence_records
@@ -149,3 +155,15 @@ def test_the_api_refuses_a_self_assessment_and_signs_another(users, client_for):
     )
     assert answer.status_code == 201
     assert answer.json()["meaning"] == "competence assessed"
+
+
+def test_the_tasks_page_names_the_governing_document_in_the_reader_s_language(users, client_for):
+    version = govern(users["bank_technician"].institution, Task.QC_RESULT, users["qa_manager"])
+    ControlledDocument.objects.filter(pk=version.document_id).update(
+        title="Recording QC results", title_zh="记录质控结果"
+    )
+    page = "/qms/competence/tasks/"
+    english = client_for("qa_manager").get(page).content.decode()
+    chinese = client_for("qa_manager").get(page, HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    assert "SOP-T-001 Recording QC results" in english and "记录质控结果" not in english
+    assert "SOP-T-001 记录质控结果" in chinese

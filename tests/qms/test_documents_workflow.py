@@ -6,7 +6,7 @@ import json
 
 import pytest
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from stemhub.core.errors import Conflict, Forbidden, InvalidInput
 from stemhub.qms import documents
@@ -62,6 +62,12 @@ def test_the_next_version_supersedes_the_one_in_force_with_a_reason(users):
     assert first.status == VersionStatus.SUPERSEDED
     assert "version 2" in first.retired_reason
     assert first.retired_at is not None
+    # The platform's own sentence, kept in both languages whatever the approver's was.
+    assert first.retired_reason_zh.startswith("已被第 2 版取代")
+    with translation.override("zh-hans"):
+        assert first.display_retired_reason == first.retired_reason_zh
+    with translation.override("en"):
+        assert first.display_retired_reason == first.retired_reason
 
 
 def test_a_version_approved_for_a_later_day_comes_into_force_on_that_day_by_itself(users):

@@ -25,6 +25,7 @@ from stemhub.accounts.models import Institution
 from stemhub.accounts.permissions import Perm, require, user_can
 from stemhub.audit.context import audit_context
 from stemhub.core.errors import Conflict, Forbidden, InvalidInput, full_clean
+from stemhub.core.names import said
 from stemhub.qms.documents_selectors import periodic_review_record, version_record
 from stemhub.qms.files import document_file_store
 from stemhub.qms.models import (
@@ -396,11 +397,14 @@ def _supersede_current(version: DocumentVersion) -> None:
     if current is not None:
         current.status = VersionStatus.SUPERSEDED
         current.retired_at = now
-        current.retired_reason = _("Superseded by version %(n)s, effective %(day)s") % {
-            "n": version.number,
-            "day": f"{version.effective_from:%Y-%m-%d}",
-        }
-        current.save(update_fields=["status", "retired_at", "retired_reason"])
+        reason = said(
+            lambda: (
+                _("Superseded by version %(n)s, effective %(day)s")
+                % {"n": version.number, "day": f"{version.effective_from:%Y-%m-%d}"}
+            )
+        )
+        current.retired_reason, current.retired_reason_zh = reason.en, reason.zh
+        current.save(update_fields=["status", "retired_at", "retired_reason", "retired_reason_zh"])
     version.status = VersionStatus.EFFECTIVE
     version.review_due = add_months(version.effective_from, version.document.review_interval_months)
     version.save(update_fields=["status", "review_due"])

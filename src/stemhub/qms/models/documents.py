@@ -13,6 +13,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from stemhub.core.names import in_reader_language
+
 
 class DocumentKind(models.TextChoices):
     SOP = "sop", _("Standard operating procedure")
@@ -81,6 +83,16 @@ class ControlledDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
+
+    @property
+    def display_title(self) -> str:
+        """The title in the reader's language, where a Chinese one is given."""
+        return in_reader_language(self.title, self.title_zh)
+
+    @property
+    def label(self) -> str:
+        """How a page names it: `SOP-QC-001 Recording QC results`, in the reader's language."""
+        return f"{self.number} {self.display_title}"
 
 
 class DocumentFile(models.Model):
@@ -163,6 +175,8 @@ class DocumentVersion(models.Model):
     )
     retired_at = models.DateTimeField(_("superseded or withdrawn at"), null=True, blank=True)
     retired_reason = models.TextField(_("why superseded or withdrawn"), blank=True)
+    # Its Chinese where the platform wrote the reason (a supersession); empty for a person's.
+    retired_reason_zh = models.TextField(_("why superseded (Chinese)"), blank=True)
 
     class Meta:
         verbose_name = _("document version")
@@ -222,6 +236,10 @@ class DocumentVersion(models.Model):
     def label(self) -> str:
         """How records cite it: `SOP-BB-012 v3`."""
         return f"{self.document.number} v{self.number}"
+
+    @property
+    def display_retired_reason(self) -> str:
+        return in_reader_language(self.retired_reason, self.retired_reason_zh)
 
 
 class Acknowledgement(models.Model):
