@@ -86,6 +86,16 @@ def may_run(actor: Any, audit: Audit) -> bool:
     )
 
 
+def findings_missing_capa(findings: Iterable[AuditFinding]) -> list[AuditFinding]:
+    """The major and minor findings with no CAPA yet: the report is not approved while any."""
+    return [f for f in findings if f.needs_capa]
+
+
+def findings_with_capa_open(findings: Iterable[AuditFinding]) -> list[AuditFinding]:
+    """The findings whose CAPA is not closed yet: the audit is not closed while any."""
+    return [f for f in findings if f.capa is not None and f.capa.status != CapaStatus.CLOSED]
+
+
 def _require_runner(actor: Any, audit: Audit) -> None:
     if not may_run(actor, audit):
         raise Forbidden(
@@ -424,7 +434,7 @@ def audit_report_approve(*, actor: User, audit: Audit, password: str) -> Audit:
                 _("%(audit)s has no report to approve yet.") % {"audit": audit.number},
                 fields={"report_summary": [_("not submitted")]},
             )
-        missing = [f.label for f in audit.findings.order_by("number") if f.needs_capa]
+        missing = [f.label for f in findings_missing_capa(audit.findings.order_by("number"))]
         if missing:
             raise Conflict(
                 _("Raise the CAPA of every major and minor finding first: %(findings)s")
@@ -452,8 +462,8 @@ def audit_close(*, actor: User, audit: Audit) -> Audit:
     _require_status(audit, AuditStatus.REPORTED)
     still_open = [
         f"{f.label} ({f.capa.number})"
-        for f in audit.findings.select_related("capa").order_by("number")
-        if f.capa is not None and f.capa.status != CapaStatus.CLOSED
+        for f in findings_with_capa_open(audit.findings.select_related("capa").order_by("number"))
+        if f.capa is not None
     ]
     if still_open:
         raise Conflict(

@@ -110,12 +110,15 @@ def _status_counts(audits: list[Audit]) -> dict[str, int]:
 @require_GET
 @qms_viewers_only
 def audit_programme(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Needs qms.view: this year's and last year's audits by month, with their status."""
+    """Needs qms.view: the audits by month, with their status: this year's, those planned for
+    the years after it, then last year's."""
     today = timezone.localdate()
     audits = visible_audits(request.user)
+    shown = list(audits.filter(planned_on__year__gte=today.year - 1).order_by("planned_on", "id"))
+    latest = max([today.year, *(a.planned_on.year for a in shown)])
     years = []
-    for year in (today.year, today.year - 1):
-        of_year = list(audits.filter(planned_on__year=year).order_by("planned_on", "id"))
+    for year in (*range(today.year, latest + 1), today.year - 1):
+        of_year = [a for a in shown if a.planned_on.year == year]
         months = []
         for month in range(1, 13):
             in_month = [a for a in of_year if a.planned_on.month == month]
@@ -211,9 +214,9 @@ def _detail_page(
             "checklist": checklist,
             "answered": answered,
             "findings": [(f, capa_url(f.capa)) for f in findings],
-            "missing_capa": [f.label for f in findings if f.needs_capa],
+            "missing_capa": services.findings_missing_capa(findings),
             "open_capas": [
-                f.label for f in findings if f.capa is not None and f.capa.status != "closed"
+                (f, capa_url(f.capa)) for f in services.findings_with_capa_open(findings)
             ],
             "can_run": services.may_run(user, audit),
             "can_manage": user_can(user, Perm.QMS_MANAGE, audit.institution_id),
@@ -249,8 +252,9 @@ def _act(
     action: Callable[[Audit], str],
     anchor: str = "",
 ) -> HttpResponse:
-    """Run `action` on the audit; its message on success, else the page with the error on
-    the form `form` (a 403 is the error page)."""
+    """Run `action` on the audit; its message on success. Bad input is shown on the form
+    `form` with what was typed; a refusal of the audit's state (409) goes back to the audit
+    page with its message; a 403 is the error page."""
     audit = audit_or_404(request.user, pk)
     try:
         message = action(audit)
@@ -258,6 +262,9 @@ def _act(
         # A wrong password is shown on the signing form; other refusals are the error page.
         if error.status == 404 or (error.status == 403 and "password" not in error.fields):
             raise
+        if error.status == 409:
+            messages.error(request, error.message)
+            return redirect("qms:audits_detail", pk=audit.pk)
         audit.refresh_from_db()
         return _detail_page(request, audit, error=error, form=form)
     messages.success(request, message)

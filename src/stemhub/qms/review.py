@@ -1,6 +1,10 @@
 """Management review (ISO 20387 8.9): the inputs gathered from the platform's records for a
 period, and the review recorded once, with those inputs frozen and its approval signed.
 
+Inputs are gathered as of a day (`Period.today`: today for a draft, the day held for a review
+being recorded): a record raised after that day is not counted, and "open" means not yet
+closed on that day, so a review recorded days after it was held shows what it saw.
+
 Each input is one small function registered as an `InputSource`: it counts from the records
 and returns rows of plain numbers keyed by a code (a grade, a CAPA source, a month); the page
 turns codes into words in the reader's language. Adding a source (complaints, proficiency
@@ -54,7 +58,18 @@ class Period:
     institution_id: int
     start: datetime.date
     end: datetime.date
+    # The day the inputs are gathered as of: nothing later is counted.
     today: datetime.date
+
+    @property
+    def until(self) -> tuple[datetime.date, datetime.date]:
+        """The part of the period up to the day gathered (empty when that is before it)."""
+        return self.start, min(self.end, self.today)
+
+
+def _not_closed_on(day: datetime.date, closed: str) -> Q:
+    """Not closed on `day`: still open now, or closed only after it."""
+    return ~Q(status=closed) | Q(closed_at__date__gt=day)
 
 
 @dataclass(frozen=True)
@@ -74,15 +89,19 @@ def _choice_label(choices: Any) -> Callable[[str], str]:
 
 
 def _audits(period: Period) -> Rows:
-    audits = Audit.objects.filter(institution_id=period.institution_id)
+    audits = Audit.objects.filter(
+        institution_id=period.institution_id, created_at__date__lte=period.today
+    )
     rows = []
     for kind in AuditKind.values:
         of_kind = audits.filter(kind=kind)
         planned = of_kind.filter(planned_on__range=(period.start, period.end)).count()
-        performed = of_kind.filter(ended_on__range=(period.start, period.end)).count()
+        performed = of_kind.filter(
+            ended_on__range=period.until, report_submitted_at__date__lte=period.today
+        ).count()
         unclosed = of_kind.filter(
             (Q(planned_on__lte=period.end) | Q(started_on__lte=period.end))
-            & ~Q(status=AuditStatus.CLOSED)
+            & _not_closed_on(period.today, AuditStatus.CLOSED)
         ).count()
         if planned or performed or unclosed:
             rows.append(
@@ -94,12 +113,15 @@ def _audits(period: Period) -> Rows:
 def _findings(period: Period) -> Rows:
     findings = AuditFinding.objects.filter(
         audit__institution_id=period.institution_id,
-        recorded_at__date__range=(period.start, period.end),
+        recorded_at__date__range=period.until,
     )
     counted = findings.values("grade").annotate(
         total=Count("id"),
-        with_capa=Count("id", filter=Q(capa__isnull=False)),
-        capa_closed=Count("id", filter=Q(capa__status=CapaStatus.CLOSED)),
+        with_capa=Count("id", filter=Q(capa__raised_at__date__lte=period.today)),
+        capa_closed=Count(
+            "id",
+            filter=Q(capa__status=CapaStatus.CLOSED, capa__closed_at__date__lte=period.today),
+        ),
     )
     none = {"total": 0, "with_capa": 0, "capa_closed": 0}
     by_grade: dict[str, dict[str, Any]] = {row["grade"]: dict(row) for row in counted}
@@ -115,14 +137,16 @@ def _findings(period: Period) -> Rows:
 
 
 def _capas(period: Period) -> Rows:
-    capas = Capa.objects.filter(institution_id=period.institution_id)
+    capas = Capa.objects.filter(
+        institution_id=period.institution_id, raised_at__date__lte=period.today
+    )
     rows = []
     for source in CapaSource.values:
         of_source = capas.filter(source=source)
-        raised = of_source.filter(raised_at__date__range=(period.start, period.end)).count()
-        still_open = of_source.exclude(status=CapaStatus.CLOSED)
+        raised = of_source.filter(raised_at__date__range=period.until).count()
+        still_open = of_source.filter(_not_closed_on(period.today, CapaStatus.CLOSED))
         overdue = still_open.filter(due_on__lt=period.today).count()
-        closed = of_source.filter(closed_at__date__range=(period.start, period.end)).count()
+        closed = of_source.filter(closed_at__date__range=period.until).count()
         open_now = still_open.count()
         if raised or open_now or closed:
             rows.append(
@@ -148,8 +172,8 @@ def _months(start: datetime.date, end: datetime.date) -> list[str]:
 def _nonconformities(period: Period) -> Rows:
     ncs = Nonconformity.objects.filter(bank__institution_id=period.institution_id)
     rows = []
-    in_period = ncs.filter(opened_at__date__range=(period.start, period.end))
-    closed_in_period = ncs.filter(closed_at__date__range=(period.start, period.end))
+    in_period = ncs.filter(opened_at__date__range=period.until)
+    closed_in_period = ncs.filter(closed_at__date__range=period.until)
     opened: dict[str, int] = {}
     for when in in_period.values_list("opened_at", flat=True):
         key = f"{timezone.localtime(when):%Y-%m}"
@@ -180,9 +204,11 @@ def _equipment(period: Period) -> Rows:
 
 
 def _training(period: Period) -> Rows:
-    held = Authorisation.objects.filter(user__institution_id=period.institution_id)
+    held = Authorisation.objects.filter(
+        user__institution_id=period.institution_id, granted_at__date__lte=period.today
+    )
     today, soon = period.today, period.today + datetime.timedelta(days=EXPIRING_WITHIN_DAYS)
-    unrevoked = held.filter(revoked_at__isnull=True)
+    unrevoked = held.filter(Q(revoked_at__isnull=True) | Q(revoked_at__date__gt=today))
     return [
         {
             "row": "in_force",
@@ -196,15 +222,11 @@ def _training(period: Period) -> Rows:
         },
         {
             "row": "expired_in_period",
-            "authorisations": unrevoked.filter(
-                expires_on__range=(period.start, min(period.end, today))
-            ).count(),
+            "authorisations": unrevoked.filter(expires_on__range=period.until).count(),
         },
         {
             "row": "revoked_in_period",
-            "authorisations": held.filter(
-                revoked_at__date__range=(period.start, period.end)
-            ).count(),
+            "authorisations": held.filter(revoked_at__date__range=period.until).count(),
         },
     ]
 
@@ -224,18 +246,21 @@ def _equipment_row(code: str) -> str:
 
 
 def _complaints(period: Period) -> Rows:
-    complaints = Complaint.objects.filter(institution_id=period.institution_id)
+    complaints = Complaint.objects.filter(
+        institution_id=period.institution_id, recorded_at__date__lte=period.today
+    )
     rows = []
     for kind in ComplainantKind.values:
         of_kind = complaints.filter(complainant_kind=kind)
+        received = of_kind.filter(received_on__range=period.until)
         rows.append(
             {
                 "row": kind,
-                "received": of_kind.filter(received_on__range=(period.start, period.end)).count(),
-                "open": of_kind.exclude(status=ComplaintStatus.CLOSED).count(),
-                "with_capa": of_kind.filter(
-                    received_on__range=(period.start, period.end), capa__isnull=False
+                "received": received.count(),
+                "open": of_kind.filter(
+                    _not_closed_on(period.today, ComplaintStatus.CLOSED)
                 ).count(),
+                "with_capa": received.filter(capa__raised_at__date__lte=period.today).count(),
             }
         )
     return rows
@@ -243,7 +268,7 @@ def _complaints(period: Period) -> Rows:
 
 def _proficiency(period: Period) -> Rows:
     institution = Institution(pk=period.institution_id)
-    counts = proficiency_inputs(institution, period.start, period.end)["counts"]
+    counts = proficiency_inputs(institution, *period.until)["counts"]
     return [{"row": grade, "rounds": counts[grade]} for grade in [*Grade.values, "pending"]]
 
 
@@ -340,7 +365,8 @@ def management_review_inputs(
     *,
     today: datetime.date | None = None,
 ) -> dict[str, Any]:
-    """The inputs to a review of `start`–`end` (both included), as JSON-ready data:
+    """The inputs to a review of `start`–`end` (both included) as they stood on `today` (by
+    default today), as JSON-ready data:
     `{"period": {...}, "sources": {key: [{"row": code, column: number, ...}]}}`."""
     if end < start:
         raise InvalidInput(
@@ -432,11 +458,12 @@ def management_review_record(
     actions: str = "",
     password: str,
 ) -> ManagementReview:
-    """Record a management review (qms.manage): its inputs are gathered now and frozen, and
-    the record is signed ("management review approved"). One review per period."""
+    """Record a management review (qms.manage): its inputs are gathered as they stood on the
+    day it was held and frozen, and the record is signed ("management review approved").
+    One review per period."""
     require(actor, Perm.QMS_MANAGE, institution.pk)
     signing_password_check(actor, password)
-    inputs = management_review_inputs(institution, period_start, period_end)
+    inputs = management_review_inputs(institution, period_start, period_end, today=held_on)
     review = ManagementReview(
         institution=institution,
         period_start=period_start,
