@@ -8,6 +8,7 @@ from django.test import Client
 from stemhub.accounts.models import Institution
 from stemhub.qms import complaints
 from stemhub.qms.models import Capa, Complaint
+from tests.distribution.setups import available_line, make_request
 from tests.qms.capa_setups import COMPLAINT_ID, a_complaint
 
 pytestmark = pytest.mark.django_db
@@ -176,3 +177,23 @@ def test_another_institution_does_not_see_the_complaint(users, client_for):
 
 def test_the_footer_links_the_complaint_form(users):
     assert f'href="{FORM}"' in Client().get("/").content.decode()
+
+
+def test_the_complaint_page_links_the_item_it_names_where_the_reader_may_open_it(users, client_for):
+    line = available_line(users)  # NSCBi001-A, published, at the bank
+    request = make_request(users, line)
+    complaint = a_complaint(users)
+    page = f"/qms/complaints/{complaint.pk}/"
+    request_link = f'href="/distribution/requests/{request.pk}/"'
+    for who, reference, link in [
+        ("platform_admin", f"Request {request.reference}", request_link),
+        ("qa_manager", f"Request {request.reference}", None),  # may not open requests
+        ("qa_manager", "NSCBi001-A, vial 3", 'href="/lines/NSCBi001-A/"'),
+        ("qa_manager", "Shipment SHP-2026-0112", None),
+    ]:
+        Complaint.objects.filter(pk=complaint.pk).update(related_reference=reference)
+        shown = client_for(who).get(page).content.decode()
+        assert reference in shown
+        assert (link in shown) if link else (f"{reference}</a>" not in shown)
+    # The heading says what happened, not only who complained.
+    assert "The cord unit arrived with a broken seal." in shown.split("</h1>")[0]

@@ -2,11 +2,13 @@
 queue), recording one received by e-mail or telephone, and the public form at /complaints/
 where anyone (a researcher, a hospital, a member of the public) files one, named or not."""
 
+import re
 from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,11 +18,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from stemhub.accounts.permissions import Perm, require, user_can
 from stemhub.core.errors import StemhubError
 from stemhub.core.pages import AuthenticatedHttpRequest, error_page, page
+from stemhub.distribution.selectors import visible_requests
 from stemhub.qms import complaints
 from stemhub.qms.capa_people import capa_people, person_in
 from stemhub.qms.capa_selectors import complaint_for, visible_complaints
 from stemhub.qms.capa_views import form_errors, parse_day
 from stemhub.qms.models import ComplainantKind, ComplaintChannel, ComplaintStatus
+from stemhub.registry.models import CellLine, Status
 
 complaint_page = page(Perm.QMS_VIEW, what=gettext_lazy("Complaints"))
 # Who may file on the public form (a regulator writes to the biobank).
@@ -104,6 +108,24 @@ def complaint_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     return _detail(request, complaint_for(request.user, pk))
 
 
+# A distribution request as its reference reads (DR-00031).
+REQUEST_REFERENCE = re.compile(r"\bDR-(\d{1,9})\b", re.IGNORECASE)
+
+
+def related_link(user: Any, reference: str) -> str | None:
+    """The page of the item a complaint names (a distribution request the reader may open, or
+    a published line by its standard name), or None when it names nothing found."""
+    if found := REQUEST_REFERENCE.search(reference):
+        pk = int(found.group(1))
+        if visible_requests(user).filter(pk=pk).exists():
+            return reverse("distribution:request", args=[pk])
+    names = [token.strip(".,;:()") for token in reference.split()]
+    line = CellLine.objects.filter(
+        name__in=[n for n in names if n], status=Status.PUBLISHED
+    ).first()
+    return reverse("registry:public_line", args=[line.name]) if line else None
+
+
 def _detail(
     request: HttpRequest, complaint: Any, *, error: StemhubError | None = None, form: str = ""
 ) -> HttpResponse:
@@ -116,6 +138,7 @@ def _detail(
         "qms/complaints/detail.html",
         {
             "complaint": complaint,
+            "related_url": related_link(user, complaint.related_reference),
             "can_review": record and complaint.status == ComplaintStatus.RECEIVED,
             "can_open_capa": record and open_ and complaint.capa_id is None,
             "can_close": open_ and user_can(user, Perm.QMS_MANAGE, institution_id),
