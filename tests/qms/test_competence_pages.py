@@ -99,7 +99,12 @@ def test_my_training_lists_what_is_missing_with_what_to_do(users, client_for):
     client = client_for("bank_technician")
     page = client.get("/qms/competence/mine/").content.decode()
     assert "Retraining needed" in page and "not read: SOP-T-001 v1" in page
+    # The authorisation is in force but cannot be used until the version in force is read.
+    held_back = page.split("Your authorisations")[1]
+    assert "Cannot be used yet" in held_back and "SOP-T-001 v1" in held_back
     acknowledge(users["bank_technician"], DocumentVersion.objects.get(document_id=DOC))
+    page = client.get("/qms/competence/mine/").content.decode()
+    assert "Cannot be used yet" not in page
     Authorisation.objects.filter(user=users["bank_technician"]).update(
         expires_on=TODAY + datetime.timedelta(days=10)
     )

@@ -29,6 +29,7 @@ from stemhub.qms.competence_matrix import (
     needs_of,
     row_for,
 )
+from stemhub.qms.gating import authorisation_gaps
 from stemhub.qms.models import (
     Authorisation,
     CompetenceAssessment,
@@ -280,11 +281,24 @@ def competence_mine(request: AuthenticatedHttpRequest) -> HttpResponse:
         {
             "needs": needs,
             "roles": [m.job_role for m in user.job_roles.select_related("job_role")],
-            "authorisations": Authorisation.objects.filter(user=user)[:20],
+            "authorisations": [
+                (a, _held_back(user, a)) for a in Authorisation.objects.filter(user=user)[:20]
+            ],
             "training": user.training_records.select_related("document_version__document")[:20],
             "today": timezone.localdate(),
         },
     )
+
+
+def _held_back(user: Any, authorisation: Authorisation) -> list[str]:
+    """What stops an authorisation in force from being used (a version not yet read or trained
+    on); nothing for one revoked or expired, which says so itself."""
+    if authorisation.revoked_at is not None or user.institution_id is None:
+        return []
+    today = timezone.localdate()
+    if not authorisation.valid_from <= today <= authorisation.expires_on:
+        return []
+    return authorisation_gaps(user, authorisation.task, user.institution_id, today=today)
 
 
 def _post_person(
