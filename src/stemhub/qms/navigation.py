@@ -92,9 +92,10 @@ def _capa_next_step(capa: Capa) -> tuple[str, str]:
     """What the owner does next on their CAPA, in words, and the part of its page for it."""
     day = f"{capa.due_on:%Y-%m-%d}"
     if capa.status == CapaStatus.OPEN:
-        return gettext("Open: record the investigation, due %(day)s") % {
-            "day": day
-        }, "investigation"
+        return (
+            gettext("Open: record the investigation, due %(day)s") % {"day": day},
+            "investigation",
+        )
     if capa.status == CapaStatus.INVESTIGATION:
         return (
             gettext("Investigation: find the root cause and add actions, due %(day)s")
