@@ -89,6 +89,29 @@ def actions_waiting_for(user: Any, today: datetime.date, within_days: int = 14) 
     )
 
 
+# What the owner does next in each state where the CAPA waits for them (the effectiveness
+# check waits for QA, but the owner answers for its outcome).
+OWNER_STEPS = (CapaStatus.OPEN, CapaStatus.INVESTIGATION, CapaStatus.EFFECTIVENESS)
+
+
+def capas_waiting_for(user: Any) -> list[Capa]:
+    """The CAPAs the user owns that wait for them: open, under investigation, awaiting the
+    effectiveness check, or with every action done and no effectiveness check planned yet;
+    soonest due (so the overdue) first."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    pending = CapaAction.objects.filter(capa=OuterRef("pk"), done_at__isnull=True)
+    return list(
+        Capa.objects.filter(owner_id=user.pk)
+        .filter(
+            Q(status__in=OWNER_STEPS)
+            # Every action is done (a CAPA under way has at least one).
+            | (Q(status=CapaStatus.ACTIONS) & ~Exists(pending))
+        )
+        .order_by("due_on", "pk")
+    )
+
+
 def visible_complaints(user: Any) -> QuerySet[Complaint]:
     return _scoped(user, Complaint.objects.all()).select_related(
         "institution", "capa", "recorded_by"

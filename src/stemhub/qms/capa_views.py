@@ -28,7 +28,7 @@ from stemhub.qms.capa_selectors import (
     overdue_first,
     visible_capas,
 )
-from stemhub.qms.capa_sources import source_link
+from stemhub.qms.capa_sources import source_link, source_links
 from stemhub.qms.models import (
     ActionKind,
     Capa,
@@ -91,12 +91,13 @@ def capa_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if chosen["overdue"]:
         found = overdue_capas(found, today)
     capas = list(overdue_first(found, today)[:300])
+    links = source_links(capas)
     institution_id = request.user.institution_id
     return render(
         request,
         "qms/capa/list.html",
         {
-            "capas": capas,
+            "rows": [(capa, links.get(capa.pk)) for capa in capas],
             "chosen": chosen,
             "statuses": CapaStatus.choices,
             "sources": CapaSource.choices,

@@ -272,15 +272,16 @@ def load(*, stdout: TextIO | None = None) -> None:
         )
         Complaint.objects.filter(pk=thaw.pk).update(closed_at=_day(44, 18))
 
-    # 3. Actions under way, overdue: an internal audit finding.
+    # 3. Actions under way, overdue: a deviation QA found in the monthly equipment check (the
+    # audits of the audit programme raise their own CAPAs: demo_audits).
     audit = _open(
         qa,
         nsrb,
         75,
-        source="audit_finding",
-        source_label="IA-2026-02 F3",
+        source="deviation",
+        source_label="DEV-2026-011",
         title="温度记录仪校准证书过期 Temperature logger calibration certificates expired",
-        description="Internal audit IA-2026-02 (clause 6.5): three of eight temperature "
+        description="Monthly equipment check (clause 6.5): three of eight temperature "
         "loggers of the -80 °C freezers carry calibration certificates expired in March.",
         owner=tech,
     )
@@ -363,16 +364,19 @@ def load(*, stdout: TextIO | None = None) -> None:
     shipper.plan(qa, 44, "No temperature alarm in the next 15 dry shipper shipments", 15)
     shipper.due(10)
 
-    # 6. Open: a proficiency-test failure, just raised.
+    # 6. Open, just raised: a sample exchange with another laboratory disagreed. It is not a
+    # proficiency scheme of the platform (those open their CAPA from the round: demo_iqc),
+    # so the CAPA cites no record and says so.
     _open(
         qa,
         nsrb,
         4,
-        source="proficiency",
-        source_label="NCCL 2026-2 mycoplasma PCR",
-        title="室间质评支原体 PCR 结果不满意 Mycoplasma PCR EQA result unsatisfactory",
-        description="NCCL round 2026-2: sample M-3 reported negative; the assigned result is "
-        "positive (10 CFU/mL).",
+        source="other",
+        title="实验室间比对支原体 PCR 结果不一致 Mycoplasma PCR disagrees with a partner lab",
+        description="样本交换（非能力验证计划，系统中无对应记录）：样本 M-3 我方报告阴性，"
+        "合作实验室为阳性（10 CFU/mL）。Sample exchange with a partner laboratory (not a "
+        "proficiency scheme, so no record here): sample M-3 reported negative by us, positive "
+        "(10 CFU/mL) by the partner.",
         owner=qa,
     )
 

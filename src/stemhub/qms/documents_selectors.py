@@ -18,6 +18,7 @@ from stemhub.accounts.permissions import (
     permissions_of,
     user_can,
 )
+from stemhub.audit.models import AuditEvent
 from stemhub.core.errors import NotFound
 from stemhub.qms.models import (
     Acknowledgement,
@@ -185,6 +186,51 @@ def documents_awaiting(user: Any) -> list[DocumentVersion]:
     if Perm.QMS_MANAGE in held:
         wanted |= Q(review_signature__isnull=False)
     return list(waiting.filter(wanted).order_by("document__number"))
+
+
+@dataclass(frozen=True)
+class DraftWaiting:
+    """A draft waiting for its author to submit it, and the last time it came back from
+    review (the audit trail's row: when, by whom, why), if it did."""
+
+    version: DocumentVersion
+    returned: AuditEvent | None
+
+
+def drafts_waiting_for(user: Any) -> list[DraftWaiting]:
+    """The drafts of the user's institution that the user started or whose document the user
+    owns, documents not withdrawn: each waits for them to finish and submit it. Those returned
+    from review first, then by document number."""
+    if user.institution_id is None or not user_can(user, Perm.QMS_VIEW):
+        return []
+    drafts = list(
+        DocumentVersion.objects.filter(
+            status=VersionStatus.DRAFT,
+            document__institution_id=user.institution_id,
+            document__withdrawn_at__isnull=True,
+        )
+        .filter(Q(created_by=user) | Q(document__owner=user))
+        .select_related("document")
+        .order_by("document__number")
+    )
+    if not drafts:
+        return []
+    returned: dict[str, AuditEvent] = {}
+    for event in (
+        AuditEvent.objects.filter(
+            model=DocumentVersion._meta.label_lower,
+            row_pk__in=[str(version.pk) for version in drafts],
+            operation=AuditEvent.Operation.UPDATE,
+            old_values__status=VersionStatus.IN_REVIEW,
+            new_values__status=VersionStatus.DRAFT,
+        )
+        .select_related("actor")
+        .order_by("id")
+    ):
+        returned[event.row_pk] = event  # the latest return wins
+    waiting = [DraftWaiting(version, returned.get(str(version.pk))) for version in drafts]
+    waiting.sort(key=lambda draft: draft.returned is None)
+    return waiting
 
 
 def staff_readers(institution_id: int) -> list[User]:

@@ -3,6 +3,7 @@
 import datetime
 from typing import Any
 
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
@@ -22,16 +23,28 @@ from stemhub.core.navigation import (
     register_section,
 )
 from stemhub.qms.audit_selectors import audits_due, reports_awaiting_approval, visible_audits
-from stemhub.qms.capa_selectors import actions_waiting_for, overdue_capas, visible_capas
+from stemhub.qms.capa_selectors import (
+    actions_waiting_for,
+    capas_waiting_for,
+    overdue_capas,
+    visible_capas,
+)
 from stemhub.qms.competence_matrix import matrix_for
 from stemhub.qms.documents import document_versions_bring_into_force
-from stemhub.qms.documents_selectors import documents_awaiting, documents_to_read, reviews_overdue
+from stemhub.qms.documents_selectors import (
+    documents_awaiting,
+    documents_to_read,
+    drafts_waiting_for,
+    reviews_overdue,
+)
 from stemhub.qms.iqc import effective_runs
 from stemhub.qms.models import Capa, CapaAction, CapaStatus, ControlRun, ProficiencyRound
 
 SHOWN = 6
 # Badge classes of the shared stylesheet (the home page loads no app's CSS).
 BAD, SOON = "availability-withdrawn", "status-returned"
+# An action (or a CAPA waiting for its owner) due within this many days is "due soon".
+CAPA_SOON_DAYS = 14
 
 register_section(Section("qms", _("Quality system"), 33))
 register_menu(
@@ -75,28 +88,83 @@ register_menu(
 )
 
 
-def my_capa_actions(user: Any) -> Queue:
-    """Actions not done that the user owns, or that belong to a CAPA the user owns, overdue
-    or due within 14 days, soonest first; each opens the CAPA at the action."""
-    today = timezone.localdate()
-    waiting = actions_waiting_for(user, today)
-    rows = [
-        QueueRow(
-            label=f"{action.capa.number} · {Truncator(action.description).chars(70)}",
-            url=reverse("qms:capa_detail", args=[action.capa_id]) + f"#action-{action.pk}",
-            detail=gettext("due %(day)s, owner %(who)s")
-            % {"day": f"{action.due_on:%Y-%m-%d}", "who": action.owner.display_name},
-            badge=gettext("Overdue") if action.due_on < today else gettext("Due soon"),
-            badge_class=BAD if action.due_on < today else SOON,
+def _capa_next_step(capa: Capa) -> tuple[str, str]:
+    """What the owner does next on their CAPA, in words, and the part of its page for it."""
+    day = f"{capa.due_on:%Y-%m-%d}"
+    if capa.status == CapaStatus.OPEN:
+        return (
+            gettext("Open: record the investigation, due %(day)s") % {"day": day},
+            "investigation",
         )
-        for action in waiting[:SHOWN]
-    ]
+    if capa.status == CapaStatus.INVESTIGATION:
+        return (
+            gettext("Investigation: find the root cause and add actions, due %(day)s")
+            % {"day": day},
+            "investigation",
+        )
+    if capa.status == CapaStatus.ACTIONS:
+        return (
+            gettext("Every action done: plan the effectiveness check, due %(day)s") % {"day": day},
+            "effectiveness",
+        )
+    check = capa.effectiveness_due_on or capa.due_on
+    return (
+        gettext("Awaiting the effectiveness check of %(day)s") % {"day": f"{check:%Y-%m-%d}"},
+        "effectiveness",
+    )
+
+
+def my_capa_work(user: Any) -> Queue:
+    """The CAPAs the user owns that wait for them (to investigate, to plan the effectiveness
+    check, awaiting it) and the actions not done that the user owns or that belong to a CAPA
+    the user owns, overdue or due within 14 days; soonest due first, each linked."""
+    today = timezone.localdate()
+    horizon = today + datetime.timedelta(days=CAPA_SOON_DAYS)
+    work: list[tuple[datetime.date, int, QueueRow]] = []
+    for capa in capas_waiting_for(user):
+        detail, part = _capa_next_step(capa)
+        late = capa.due_on < today
+        badge = (
+            gettext("Overdue") if late else gettext("Due soon") if capa.due_on <= horizon else ""
+        )
+        work.append(
+            (
+                capa.due_on,
+                0,
+                QueueRow(
+                    label=f"{capa.number} · {Truncator(capa.display_title).chars(70)}",
+                    url=reverse("qms:capa_detail", args=[capa.pk]) + f"#{part}",
+                    detail=detail,
+                    badge=badge,
+                    badge_class=BAD if late else SOON if badge else "",
+                ),
+            )
+        )
+    for action in actions_waiting_for(user, today, CAPA_SOON_DAYS):
+        work.append(
+            (
+                action.due_on,
+                1,
+                QueueRow(
+                    label=f"{action.capa.number} · {Truncator(action.description).chars(70)}",
+                    url=reverse("qms:capa_detail", args=[action.capa_id]) + f"#action-{action.pk}",
+                    detail=gettext("Action due %(day)s, owner %(who)s")
+                    % {"day": f"{action.due_on:%Y-%m-%d}", "who": action.owner.display_name},
+                    badge=gettext("Overdue") if action.due_on < today else gettext("Due soon"),
+                    badge_class=BAD if action.due_on < today else SOON,
+                ),
+            )
+        )
+    work.sort(key=lambda item: (item[0], item[1]))
     return Queue(
-        count=len(waiting),
-        rows=rows,
-        more_url=reverse("qms:capa_list") + f"?owner={user.pk}",
-        empty=_("No CAPA action of yours is overdue or due in the next 14 days."),
-        tone="bad" if any(a.due_on < today for a in waiting) else "warn",
+        count=len(work),
+        rows=[row for _day, _kind, row in work[:SHOWN]],
+        more_url=reverse("qms:capa_list") + f"?owner={user.pk}&status=open",
+        empty=_(
+            "No CAPA of yours waits for you and no action is due in the next 14 days. "
+            "The CAPA list shows all of yours."
+        ),
+        tone="bad" if any(due < today for due, _kind, _row in work) else "warn",
     )
 
 
@@ -130,21 +198,27 @@ def capas_overdue(user: Any) -> Queue:
 
 
 def _has_capa_work(user: Any) -> bool:
-    """Owns an open CAPA or an action not done: the queue is theirs to watch."""
-    return bool(
-        CapaAction.objects.filter(owner_id=user.pk, done_at__isnull=True)
-        .exclude(capa__status=CapaStatus.CLOSED)
+    """Owns a CAPA not closed or an action not done of one: the queue is theirs to watch."""
+    return (
+        Capa.objects.exclude(status=CapaStatus.CLOSED)
+        .filter(
+            Q(owner_id=user.pk)
+            | Exists(
+                CapaAction.objects.filter(
+                    capa=OuterRef("pk"), owner_id=user.pk, done_at__isnull=True
+                )
+            )
+        )
         .exists()
-        or Capa.objects.filter(owner_id=user.pk).exclude(status=CapaStatus.CLOSED).exists()
     )
 
 
 register_panel(
     Panel(
         "qms-capa-actions",
-        _("Your CAPA actions"),
+        _("Your CAPAs and actions"),
         (Perm.QMS_VIEW,),
-        my_capa_actions,
+        my_capa_work,
         25,
         when=_has_capa_work,
     ),
@@ -162,6 +236,13 @@ register_menu(
     MenuItem("qms", _("Controlled documents"), "qms:documents_list", (Perm.QMS_VIEW,), 20),
     MenuItem("qms", _("Documents to read"), "qms:documents_to_read", (Perm.QMS_VIEW,), 21),
 )
+
+
+def _document_title(document: Any) -> str:
+    """The title in the reader's language (the Chinese one where there is one)."""
+    if get_language() == "zh-hans" and document.title_zh:
+        return str(document.title_zh)
+    return str(document.title)
 
 
 def documents_to_read_queue(user: Any) -> Queue:
@@ -226,6 +307,47 @@ def documents_awaiting_queue(user: Any) -> Queue:
     )
 
 
+def my_drafts_queue(user: Any) -> Queue:
+    """The drafts the user started or whose document they own, waiting to be submitted for
+    review: those returned from review first, with why."""
+    waiting = drafts_waiting_for(user)
+    rows = []
+    for draft in waiting:
+        version, returned = draft.version, draft.returned
+        if returned is not None:
+            detail = gettext("Returned %(day)s by %(who)s: %(reason)s") % {
+                "day": f"{timezone.localtime(returned.at):%Y-%m-%d}",
+                "who": returned.actor.display_name if returned.actor else returned.actor_label,
+                "reason": Truncator(returned.reason).chars(90),
+            }
+        elif version.file_id is None:
+            detail = gettext("%(title)s: attach the file, then submit it for review") % {
+                "title": _document_title(version.document)
+            }
+        else:
+            detail = gettext("%(title)s: submit it for review") % {"title": version.document.title}
+        rows.append(
+            QueueRow(
+                label=version.label,
+                url=reverse("qms:documents_detail", args=[version.document_id])
+                + f"?version={version.number}#steps",
+                detail=detail,
+                badge=gettext("Returned") if returned is not None else gettext("To submit"),
+                badge_class=SOON if returned is not None else WAIT,
+            )
+        )
+    return Queue(
+        count=len(rows),
+        rows=rows[:SHOWN],
+        more_url=reverse("qms:documents_list") + "?status=draft",
+        empty=_(
+            "No draft of yours waits to be submitted. To revise a document, open it and start "
+            "a new version."
+        ),
+        tone="warn",
+    )
+
+
 register_panel(
     Panel(
         "qms-documents-to-read",
@@ -241,6 +363,13 @@ register_panel(
         (Perm.QMS_DOCUMENTS, Perm.QMS_MANAGE),
         documents_awaiting_queue,
         35,
+    ),
+    Panel(
+        "qms-documents-drafts",
+        _("Your drafts to submit"),
+        (Perm.QMS_DOCUMENTS, Perm.QMS_MANAGE),
+        my_drafts_queue,
+        36,
     ),
 )
 
