@@ -7,7 +7,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from stemhub.accounts.permissions import Perm, is_platform_admin, permissions_of
@@ -238,13 +238,6 @@ register_menu(
 )
 
 
-def _document_title(document: Any) -> str:
-    """The title in the reader's language (the Chinese one where there is one)."""
-    if get_language() == "zh-hans" and document.title_zh:
-        return str(document.title_zh)
-    return str(document.title)
-
-
 def documents_to_read_queue(user: Any) -> Queue:
     """The versions in force at the user's institution they have not acknowledged."""
     if user.institution_id:
@@ -257,9 +250,7 @@ def documents_to_read_queue(user: Any) -> Queue:
                 label=version.label,
                 url=reverse("qms:documents_detail", args=[version.document_id])
                 + f"?version={version.number}",
-                detail=version.document.title_zh
-                if get_language() == "zh-hans" and version.document.title_zh
-                else version.document.title,
+                detail=version.document.display_title,
                 badge=gettext("Retraining required") if version.retraining_required else "",
                 badge_class=BAD if version.retraining_required else "",
             )
@@ -280,7 +271,7 @@ def documents_awaiting_queue(user: Any) -> Queue:
             label=version.label,
             url=reverse("qms:documents_detail", args=[version.document_id])
             + f"?version={version.number}#steps",
-            detail=version.document.title,
+            detail=version.document.display_title,
             badge=gettext("To approve") if version.review_signature_id else gettext("To review"),
             badge_class=WAIT,
         )
@@ -322,10 +313,12 @@ def my_drafts_queue(user: Any) -> Queue:
             }
         elif version.file_id is None:
             detail = gettext("%(title)s: attach the file, then submit it for review") % {
-                "title": _document_title(version.document)
+                "title": version.document.display_title
             }
         else:
-            detail = gettext("%(title)s: submit it for review") % {"title": version.document.title}
+            detail = gettext("%(title)s: submit it for review") % {
+                "title": version.document.display_title
+            }
         rows.append(
             QueueRow(
                 label=version.label,
