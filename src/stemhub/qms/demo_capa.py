@@ -22,6 +22,7 @@ from stemhub.accounts.demo import DEMO_PASSWORD
 from stemhub.accounts.models import Institution, User
 from stemhub.audit.context import audit_context
 from stemhub.audit.triggers import history_rewritable
+from stemhub.distribution.models import DistributionRequest, RequestStatus
 from stemhub.qms import capa as services
 from stemhub.qms import complaints
 from stemhub.qms.capa_selectors import capa_record
@@ -390,6 +391,13 @@ def load(*, stdout: TextIO | None = None) -> None:
         "但找不到联系人。I could not find whom to ask about donor consent.",
     )
     complaints.complaint_review_start(actor=qa, complaint=public)
+    # A request of the demo's that still waits for the bank (its reference, DR-000NN).
+    oldest = (
+        DistributionRequest.objects.filter(provider=nsrb, status=RequestStatus.SUBMITTED)
+        .order_by("pk")
+        .first()
+    )
+    waiting = oldest.reference if oldest else "DR-00001"
     _complaint(
         tech,
         nsrb,
@@ -398,8 +406,9 @@ def load(*, stdout: TextIO | None = None) -> None:
         channel="phone",
         complainant_name="李娜 (Na Li)",
         complainant_organisation="Lianhu University iPSC Core Facility",
-        related_reference="Request REQ-2026-0031",
-        description="Distribution request REQ-2026-0031 unanswered for five weeks.",
+        related_reference=f"Request {waiting}",
+        description=f"分发申请 {waiting} 五周未获答复。Distribution request {waiting} unanswered "
+        "for five weeks.",
     )
     _say(
         stdout,
