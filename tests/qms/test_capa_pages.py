@@ -15,6 +15,7 @@ from tests.qms.capa_setups import (
     fixed_action,
     fixed_capa,
     found_effective,
+    investigated,
 )
 
 pytestmark = pytest.mark.django_db
@@ -142,3 +143,28 @@ def test_an_excursion_opens_its_capa(users, client_for):
     capa = Capa.objects.get(source="excursion", source_id=EXCURSION)
     assert answer["location"] == f"/qms/capa/{capa.pk}/"
     assert "Tank 1" in capa.title
+
+
+def test_an_empty_action_form_names_every_missing_field_at_once(users, client_for):
+    investigated(users)
+    answer = client_for("bank_technician").post(f"{PAGE}actions/", {})
+    assert answer.status_code == 400
+    page = answer.content.decode()
+    for said in ("its kind", "what is to be done", "its owner", "a due date, today or later"):
+        assert said in page
+    assert not CapaAction.objects.exists()
+
+
+def test_an_action_due_after_its_capa_is_added_with_a_warning(users, client_for):
+    capa = investigated(users)
+    later = capa.due_on + timedelta(days=10)
+    client = client_for("bank_technician")
+    answer = client.post(
+        f"{PAGE}actions/",
+        {"kind": "corrective", "description": "Add the step", "owner": "bank_technician",
+         "due_on": later.isoformat()},
+        follow=True,
+    )  # fmt: skip
+    page = answer.content.decode()
+    assert CapaAction.objects.get().due_on == later
+    assert "The action is due after the CAPA itself" in page

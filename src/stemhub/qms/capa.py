@@ -24,6 +24,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from stemhub.accounts.models import Role, User
 from stemhub.accounts.permissions import Perm, is_platform_admin, require, user_can
@@ -386,6 +387,15 @@ def capa_investigation_record(
 # Actions
 
 
+# How the action form names its fields in a refusal.
+ACTION_FIELDS = {
+    "kind": gettext_lazy("its kind"),
+    "description": gettext_lazy("what is to be done"),
+    "owner": gettext_lazy("its owner"),
+    "due_on": gettext_lazy("a due date, today or later"),
+}
+
+
 def _new_action(
     capa: Capa,
     actor: Any,
@@ -396,29 +406,29 @@ def _new_action(
     due_on: datetime.date | None,
     prefix: str = "",
 ) -> CapaAction:
-    """Validate and save an action of the locked `capa` (in the caller's transaction)."""
+    """Validate and save an action of the locked `capa` (in the caller's transaction). Every
+    missing or wrong field is named at once."""
+    problems: dict[str, list[str]] = {}
     if kind not in ActionKind.values:
-        raise InvalidInput(
-            _("An action is corrective or preventive"), fields={f"{prefix}kind": [_("unknown")]}
-        )
+        problems[f"{prefix}kind"] = [_("corrective or preventive")]
+    if not str(description or "").strip():
+        problems[f"{prefix}description"] = [_("required")]
     if owner is None:
-        raise InvalidInput(
-            _("Choose the action's owner"), fields={f"{prefix}owner": [_("required")]}
-        )
-    try:
-        _check_action_owner(owner, capa.institution_id)
-    except InvalidInput as error:
-        raise InvalidInput(
-            error.message, fields={f"{prefix}owner": error.fields["owner"]}
-        ) from None
+        problems[f"{prefix}owner"] = [_("required")]
+    else:
+        try:
+            _check_action_owner(owner, capa.institution_id)
+        except InvalidInput as error:
+            problems[f"{prefix}owner"] = error.fields["owner"]
     if due_on is None:
+        problems[f"{prefix}due_on"] = [_("required")]
+    elif due_on < timezone.localdate():
+        problems[f"{prefix}due_on"] = [_("today or later")]
+    if problems or due_on is None:
         raise InvalidInput(
-            _("Give the action a due date"), fields={f"{prefix}due_on": [_("required")]}
-        )
-    if due_on < timezone.localdate():
-        raise InvalidInput(
-            _("The due date %(day)s is in the past") % {"day": due_on},
-            fields={f"{prefix}due_on": [_("today or later")]},
+            _("The action needs: %(fields)s")
+            % {"fields": ", ".join(str(ACTION_FIELDS[n.removeprefix(prefix)]) for n in problems)},
+            fields=problems,
         )
     action = CapaAction(
         capa=capa,

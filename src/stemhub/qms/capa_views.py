@@ -286,17 +286,23 @@ def capa_action_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     capa = capa_for(request.user, pk)
     data = request.POST
     try:
-        services.capa_action_add(
+        action = services.capa_action_add(
             actor=request.user,
             capa=capa,
             kind=data.get("kind", ""),
             description=data.get("description", ""),
             owner=_owner(data.get("owner", ""), capa, "owner"),
-            due_on=parse_day(data.get("due_on", ""), "due_on"),
+            due_on=parse_day(data.get("due_on", ""), "due_on", required=False),
         )
     except StemhubError as error:
         return _refused(request, capa, error, "action")
     messages.success(request, _("Action added to %(capa)s.") % {"capa": capa.number})
+    if action.due_on > capa.due_on:
+        messages.warning(
+            request,
+            _("The action is due after the CAPA itself (%(day)s): move the CAPA's due date.")
+            % {"day": f"{capa.due_on:%Y-%m-%d}"},
+        )
     return redirect("qms:capa_detail", pk=capa.pk)
 
 
