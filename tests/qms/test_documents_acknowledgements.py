@@ -7,10 +7,22 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from stemhub.audit.context import audit_context
 from stemhub.core.errors import Conflict, Forbidden
 from stemhub.qms import documents
-from stemhub.qms.documents_selectors import acknowledgement_list, documents_to_read
-from stemhub.qms.models import Acknowledgement
+from stemhub.qms.documents_selectors import (
+    acknowledgement_list,
+    documents_to_read,
+    untrained_on,
+)
+from stemhub.qms.models import (
+    Acknowledgement,
+    JobRole,
+    JobRoleMembership,
+    JobRoleRequirement,
+    TrainingRecord,
+)
+from tests.qms.competence_setups import acknowledge, effective_document
 from tests.qms.documents_setup import advance, drafted, sop
 
 pytestmark = pytest.mark.django_db
@@ -124,3 +136,24 @@ def test_the_api_acknowledges_once_and_lists_who_has_not(users, effective, clien
     listed = client.get(f"{url}/acknowledgements").json()
     assert [a["username"] for a in listed["acknowledged"]] == ["trainer"]
     assert "bank_technician" in listed["not_yet"] and "trainer" not in listed["not_yet"]
+
+
+def test_the_document_page_names_who_must_still_be_trained_on_a_version_in_force(users, client_for):
+    """Reading a version that requires retraining is not enough: the page lists those the
+    version is required of who have no training on it, until they have."""
+    qa, tech = users["qa_manager"], users["bank_technician"]
+    version = effective_document(qa.institution, "SOP-T-009", qa, retraining=True)
+    with audit_context(actor=qa, reason="test setup"):
+        role = JobRole.objects.create(institution=qa.institution, name="Technician")
+        JobRoleRequirement.objects.create(job_role=role, document=version.document)
+        JobRoleMembership.objects.create(job_role=role, user=tech)
+    acknowledge(tech, version)
+    assert untrained_on(version) == [tech]
+    page = client_for("qa_manager").get(f"/qms/documents/{version.document_id}/").content.decode()
+    assert 'id="untrained-list"' in page and tech.display_name in page.split("untrained-list")[1]
+    with audit_context(actor=qa, reason="test setup"):
+        TrainingRecord.objects.create(
+            user=tech, document_version=version, course="SOP-T-009 v1", trainer=qa,
+            trained_on=timezone.localdate(), recorded_by=qa,
+        )  # fmt: skip
+    assert untrained_on(version) == []

@@ -20,11 +20,13 @@ from stemhub.accounts.permissions import (
 )
 from stemhub.audit.models import AuditEvent
 from stemhub.core.errors import NotFound
+from stemhub.qms.competence_matrix import matrix_for
 from stemhub.qms.models import (
     Acknowledgement,
     ControlledDocument,
     DocumentVersion,
     PeriodicReview,
+    TrainingRecord,
     VersionStatus,
 )
 from stemhub.quality.models import Signature
@@ -260,6 +262,27 @@ def acknowledgement_list(version: DocumentVersion) -> AcknowledgementList:
         person for person in staff_readers(version.document.institution_id) if person.pk not in seen
     ]
     return AcknowledgementList(acknowledged=done, missing=missing)
+
+
+def untrained_on(version: DocumentVersion) -> list[User]:
+    """Who must still be trained on a version in force that requires retraining: the people
+    whose job or authorisation requires the document (as the training matrix reads them) and
+    who have no training on this version. Reading it is not enough."""
+    if version.status != VersionStatus.EFFECTIVE or not version.retraining_required:
+        return []
+    matrix = matrix_for(version.document.institution_id)
+    key = str(version.document_id)
+    at = next(
+        (n for n, c in enumerate(matrix.columns) if c.kind == "document" and c.key == key), None
+    )
+    if at is None:
+        return []
+    trained = set(
+        TrainingRecord.objects.filter(document_version=version).values_list("user_id", flat=True)
+    )
+    return [
+        row.person for row in matrix.rows if row.cells[at].required and row.person.pk not in trained
+    ]
 
 
 # What is signed, and its verification

@@ -24,6 +24,7 @@ from stemhub.qms.documents_selectors import (
     document_rows,
     document_search,
     reviews_overdue,
+    untrained_on,
     version_or_404,
     version_signatures,
     visible_documents,
@@ -206,6 +207,7 @@ def _detail_page(
             "acks": acknowledgement_list(shown)
             if shown and shown.status in (VersionStatus.EFFECTIVE, VersionStatus.SUPERSEDED)
             else None,
+            "untrained": untrained_on(shown) if shown else [],
             "periodic_reviews": shown.periodic_reviews.select_related("signature") if shown else [],
             "open_revision": open_revision,
             "can_draft": writer and live and open_revision is None,
