@@ -256,6 +256,16 @@ class TestTheLoadedDemo:
             run_demo()
         assert row_counts() == before
 
+    def test_every_capa_was_opened_when_it_was_raised(self, demo_output):
+        """The demo dates its past: a CAPA's history starts when it was raised, not today."""
+        from stemhub.qms.models import Capa
+
+        capas = list(Capa.objects.prefetch_related("events"))
+        assert len(capas) >= 10
+        for capa in capas:
+            opened = min(capa.events.all(), key=lambda event: event.at)
+            assert abs((opened.at - capa.raised_at).total_seconds()) < 60, capa.number
+
     def test_the_printed_logins_log_in(self, demo_output):
         logins = printed_logins(demo_output)
         active = User.objects.filter(is_active=True)

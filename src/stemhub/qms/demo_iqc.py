@@ -25,7 +25,7 @@ from stemhub.audit.context import audit_context
 from stemhub.audit.triggers import history_rewritable
 from stemhub.equipment.models import Equipment
 from stemhub.qms import iqc, westgard
-from stemhub.qms.models import Capa, ControlMaterial, ControlRun
+from stemhub.qms.models import Capa, CapaEvent, CapaEventKind, ControlMaterial, ControlRun
 
 SEED = 20387
 DAYS = 365
@@ -182,11 +182,20 @@ def _backdate_capas(results: list[iqc.Recorded]) -> None:
     """A CAPA opened by a run of months ago was raised then, due 30 days after."""
     for result in results:
         run = result.runs[0]
+        assert result.capa is not None
         with audit_context(actor=run.recorded_by, reason="demo: raised when the run was rejected"):
-            Capa.objects.filter(pk=result.capa.pk).update(  # type: ignore[union-attr]
-                raised_at=run.run_at + datetime.timedelta(hours=1),
-                due_on=timezone.localtime(run.run_at).date() + datetime.timedelta(days=30),
+            _raised_on(
+                result.capa,
+                run.run_at + datetime.timedelta(hours=1),
+                timezone.localtime(run.run_at).date() + datetime.timedelta(days=30),
             )
+
+
+def _raised_on(capa: Capa, at: datetime.datetime, due_on: datetime.date) -> None:
+    """A CAPA and its "opened" event dated when the record that opened it was made."""
+    with history_rewritable():
+        Capa.objects.filter(pk=capa.pk).update(raised_at=at, due_on=due_on)
+        CapaEvent.objects.filter(capa=capa, kind=CapaEventKind.OPENED).update(at=at)
 
 
 # (scheme key, round, sample, days ago received, our result, assigned value, σpt)
@@ -240,9 +249,10 @@ def load_proficiency(institution: Institution, technician: User, qa: User) -> in
         )  # fmt: skip
         if scored.capa is not None:
             with audit_context(actor=technician, reason="demo: raised when the report came"):
-                Capa.objects.filter(pk=scored.capa.pk).update(
-                    raised_at=timezone.now() - datetime.timedelta(days=ago - 35),
-                    due_on=received + datetime.timedelta(days=65),
+                _raised_on(
+                    scored.capa,
+                    timezone.now() - datetime.timedelta(days=ago - 35),
+                    received + datetime.timedelta(days=65),
                 )
         if scored.round.needs_review:
             iqc.proficiency_round_review(
