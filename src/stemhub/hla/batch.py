@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, cast
@@ -66,11 +67,11 @@ def _lines(path: Path) -> Iterator[tuple[int, str]]:
         raise BatchInputError(f"{path}: cannot read: {exc}") from exc
 
 
-def read_cohort(path: Path, encoder: TypingEncoder) -> Cohort:
-    """Parse an ``ID%GL`` file; the first bad line raises `BatchInputError`."""
-    ids: list[str] = []
+def id_gl_lines[T](path: Path, read: Callable[[str], T]) -> Iterator[tuple[str, str, T]]:
+    """(ID, GL string, ``read(GL)``) for each line of an ``ID%GL`` file, skipping blank lines
+    and ``#`` comments; the first bad line raises `BatchInputError` naming file, line and
+    token."""
     seen: set[str] = set()
-    per_locus: dict[str, list[int]] = {locus: [] for locus in encoder.loci}
     for number, line in _lines(path):
         line = line.strip()
         if not line or line.startswith("#"):
@@ -82,12 +83,35 @@ def read_cohort(path: Path, encoder: TypingEncoder) -> Cohort:
         if identifier in seen:
             raise BatchInputError(f"{path}:{number}: {identifier!r}: duplicate ID")
         try:
-            codes = encoder.encode(gl)
+            value = read(gl)
         except TypingError as exc:
             raise BatchInputError(
                 f"{path}:{number}: {exc.token!r}: {exc.reason} (ID {identifier})"
             ) from exc
         seen.add(identifier)
+        yield identifier, gl.strip(), value
+
+
+@contextmanager
+def written_whole(path: Path) -> Iterator[Path]:
+    """A temporary file beside `path`, moved onto it only when the block ends without an
+    error: a reader never sees half an output."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    os.close(handle)
+    tmp = Path(name)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def read_cohort(path: Path, encoder: TypingEncoder) -> Cohort:
+    """Parse an ``ID%GL`` file; the first bad line raises `BatchInputError`."""
+    ids: list[str] = []
+    per_locus: dict[str, list[int]] = {locus: [] for locus in encoder.loci}
+    for identifier, _, codes in id_gl_lines(path, encoder.encode):
         ids.append(identifier)
         for locus, column in per_locus.items():
             column.append(codes.get(locus, UNTYPED))
@@ -157,35 +181,28 @@ def match_files(
     donor_fields = _padded([(donors.ids[i] + "\t").encode() for i in donor_order])
     block = max(1, ROWS_PER_BLOCK // max(n_donors, 1))
     rows = 0
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp_name = tempfile.mkstemp(dir=out_path.parent, prefix=f".{out_path.name}.")
-    try:
-        with os.fdopen(handle, "wb", buffering=1 << 22) as out:
-            out.write(("\t".join(("patient", "donor", *loci, "mismatches")) + "\n").encode())
-            for start in range(0, patient_order.size, block):
-                stop = min(start + block, patient_order.size)
-                combined = np.zeros((stop - start, n_donors), dtype=np.int32)
-                for shift, (table, p_codes, d_codes) in enumerate(
-                    zip(tables, patient_codes, donor_codes, strict=True)
-                ):
-                    digits = table[p_codes[start:stop, None], d_codes[None, :]]
-                    combined |= digits.astype(np.int32) << (2 * shift)
-                if max_mismatches is None:
-                    p_rows, d_rows = np.divmod(np.arange(combined.size), n_donors)
-                    codes = combined.ravel()
-                else:
-                    p_rows, d_rows = np.nonzero(totals[combined] <= max_mismatches)
-                    codes = combined[p_rows, d_rows]
-                matrix = np.concatenate(
-                    (patient_fields[p_rows + start], donor_fields[d_rows], tails[codes]), axis=1
-                )
-                out.write(matrix[matrix != 0].tobytes())
-                rows += codes.size
-                say(f"matched {stop}/{patient_order.size} patients, {rows} rows")
-        os.replace(tmp_name, out_path)
-    finally:
-        if os.path.exists(tmp_name):
-            os.unlink(tmp_name)
+    with written_whole(out_path) as tmp, open(tmp, "wb", buffering=1 << 22) as out:
+        out.write(("\t".join(("patient", "donor", *loci, "mismatches")) + "\n").encode())
+        for start in range(0, patient_order.size, block):
+            stop = min(start + block, patient_order.size)
+            combined = np.zeros((stop - start, n_donors), dtype=np.int32)
+            for shift, (table, p_codes, d_codes) in enumerate(
+                zip(tables, patient_codes, donor_codes, strict=True)
+            ):
+                digits = table[p_codes[start:stop, None], d_codes[None, :]]
+                combined |= digits.astype(np.int32) << (2 * shift)
+            if max_mismatches is None:
+                p_rows, d_rows = np.divmod(np.arange(combined.size), n_donors)
+                codes = combined.ravel()
+            else:
+                p_rows, d_rows = np.nonzero(totals[combined] <= max_mismatches)
+                codes = combined[p_rows, d_rows]
+            matrix = np.concatenate(
+                (patient_fields[p_rows + start], donor_fields[d_rows], tails[codes]), axis=1
+            )
+            out.write(matrix[matrix != 0].tobytes())
+            rows += codes.size
+            say(f"matched {stop}/{patient_order.size} patients, {rows} rows")
     return BatchSummary(
         parser.tables.release,
         len(patients.ids),

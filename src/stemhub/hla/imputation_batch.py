@@ -17,19 +17,12 @@ complete (written to a temporary file, then renamed).
 
 from __future__ import annotations
 
-import gzip
-import io
-import os
-import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TextIO, cast
 
-from stemhub.hla.batch import BatchInputError
+from stemhub.hla.batch import id_gl_lines, written_whole
 from stemhub.hla.engine import HLAEngine
-from stemhub.hla.errors import TypingError
 from stemhub.hla.frequencies import FrequencySet
 from stemhub.hla.genotype import MATCH_LOCI, Typing
 from stemhub.hla.imputation import DEFAULT_TOP, Imputation
@@ -47,49 +40,7 @@ class ImputationSummary:
 
 def read_typings(path: Path, engine: HLAEngine) -> list[tuple[str, str, Typing]]:
     """(id, GL string, parsed typing) per line; the first bad line raises `BatchInputError`."""
-    typings: list[tuple[str, str, Typing]] = []
-    seen: set[str] = set()
-    for number, line in _lines(path):
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        identifier, percent, gl = line.partition("%")
-        identifier = identifier.strip()
-        if not percent or not identifier:
-            raise BatchInputError(f"{path}:{number}: {line[:60]!r}: expected 'ID%GL-string'")
-        if identifier in seen:
-            raise BatchInputError(f"{path}:{number}: {identifier!r}: duplicate ID")
-        try:
-            typing = engine.parse(gl)
-        except TypingError as exc:
-            raise BatchInputError(
-                f"{path}:{number}: {exc.token!r}: {exc.reason} (ID {identifier})"
-            ) from exc
-        seen.add(identifier)
-        typings.append((identifier, gl.strip(), typing))
-    return typings
-
-
-def _lines(path: Path) -> Iterator[tuple[int, str]]:
-    opener = gzip.open if path.suffix == ".gz" else open
-    try:
-        with opener(path, "rb") as raw, io.TextIOWrapper(cast(IO[bytes], raw), "utf-8") as text:
-            yield from enumerate(text, start=1)
-    except (OSError, UnicodeDecodeError, EOFError) as exc:
-        raise BatchInputError(f"{path}: cannot read: {exc}") from exc
-
-
-@contextmanager
-def _atomic(path: Path) -> Iterator[TextIO]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", buffering=1 << 20) as out:
-            yield out
-        os.replace(tmp_name, path)
-    finally:
-        if os.path.exists(tmp_name):
-            os.unlink(tmp_name)
+    return list(id_gl_lines(path, engine.parse))
 
 
 def impute_file(
@@ -106,7 +57,7 @@ def impute_file(
     say(f"read {len(typings)} typings from {typings_path}")
     inexplicable: list[str] = []
     rows = 0
-    with _atomic(out_path) as out:
+    with written_whole(out_path) as tmp, open(tmp, "w", encoding="utf-8") as out:
         out.write("id\trank\thap1\thap2\tprobability\n")
         for identifier, _, typing in typings:
             result = engine.impute(typing, frequencies, top=top)
@@ -151,7 +102,7 @@ def predict_files(
     header += [f"{locus}_{n}" for locus in loci for n in (2, 1, 0)]
     header += ["status", "counted"]
     rows = 0
-    with _atomic(out_path) as out:
+    with written_whole(out_path) as tmp, open(tmp, "w", encoding="utf-8") as out:
         out.write("\t".join(header) + "\n")
         for patient_id, patient_gl, patient in patients:
             for donor_id, donor_gl, donor in donors:
