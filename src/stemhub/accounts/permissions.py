@@ -37,6 +37,8 @@ class Perm(StrEnum):
     QMS_DOCUMENTS = "qms.documents"  # draft, revise and review controlled documents
     QMS_TRAIN = "qms.train"  # training records, competence assessments, authorisations
     QMS_MANAGE = "qms.manage"  # approve documents, close CAPAs, audits, management review
+    POPULATIONS_VIEW = "populations.view"  # frequency sets, predictions' provenance, haplobank
+    POPULATIONS_MANAGE = "populations.manage"  # populations, the default, load frequency sets
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
@@ -44,6 +46,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.CURATOR: frozenset(
         {
             Perm.VIEW_INTERNAL,
+            Perm.POPULATIONS_VIEW,
             Perm.EDIT_LINE,
             Perm.CURATE,
             Perm.SET_AVAILABILITY,
@@ -56,6 +59,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.BANK_TECHNICIAN: frozenset(
         {
             Perm.VIEW_INTERNAL,
+            Perm.POPULATIONS_VIEW,
             Perm.INVENTORY_VIEW,
             Perm.INVENTORY_EDIT,
             Perm.STORAGE_MANAGE,
@@ -70,6 +74,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.QA_MANAGER: frozenset(
         {
             Perm.VIEW_INTERNAL,
+            Perm.POPULATIONS_VIEW,
             Perm.SET_AVAILABILITY,
             Perm.INVENTORY_VIEW,
             Perm.EQUIPMENT_MANAGE,
@@ -85,10 +90,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     ),
     Role.DOCUMENT_CONTROLLER: frozenset({Perm.QMS_VIEW, Perm.QMS_DOCUMENTS}),
     Role.TRAINER: frozenset({Perm.QMS_VIEW, Perm.QMS_TRAIN}),
-    Role.SEARCH_COORDINATOR: frozenset({Perm.CORD_SEARCH, Perm.QMS_VIEW}),
+    Role.SEARCH_COORDINATOR: frozenset(
+        {Perm.CORD_SEARCH, Perm.QMS_VIEW, Perm.POPULATIONS_VIEW}
+    ),
     Role.INSTITUTION_ADMIN: frozenset(
         {
             Perm.VIEW_INTERNAL,
+            Perm.POPULATIONS_VIEW,
             Perm.EDIT_LINE,
             Perm.SET_AVAILABILITY,
             Perm.ISSUE_NAMES,

@@ -91,6 +91,8 @@ AUDITED: dict[str, str | None] = {
     "cordblood.Transplant": "patient__centre",
     "cordblood.Transplant_units": "transplant__patient__centre",
     "cordblood.CentreSettings": "centre",
+    # populations and their haplotype frequency sets belong to the whole network
+    "populations.Population": None,
     # django-axes: failed logins, signatures and token uses, lockouts and their lifting (the
     # rows name a username and an address, not an institution: platform admins read them)
     "axes.AccessAttempt": None,
@@ -120,6 +122,7 @@ IMMUTABLE: tuple[str, ...] = (
     "distribution.LicenceSignature",
     "distribution.RequestEvent",
     "cordblood.UnitEvent",
+    "populations.HaplotypeSet",
 )
 
 EXCLUDED_COLUMNS: dict[str, tuple[str, ...]] = {

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "stemhub.quality",
     "stemhub.qms",
     "stemhub.distribution",
+    "stemhub.populations",
     "stemhub.cordblood",
 ]
 

@@ -87,6 +87,15 @@ class Unit(models.Model):
         max_length=1, choices=Sex.choices, default=Sex.UNKNOWN, verbose_name=_("sex")
     )
     ethnicity = models.CharField(max_length=64, blank=True, verbose_name=_("ethnicity"))
+    population = models.ForeignKey(
+        "populations.Population",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("population"),
+        help_text=_("Selects the haplotype frequency set; blank: the default population"),
+    )
     hla_a = models.CharField(max_length=500, blank=True, verbose_name=_("HLA-A"))
     hla_b = models.CharField(max_length=500, blank=True, verbose_name=_("HLA-B"))
     hla_c = models.CharField(max_length=500, blank=True, verbose_name=_("HLA-C"))
@@ -344,6 +353,15 @@ class Patient(models.Model):
     )
     malignant = models.BooleanField(default=True, verbose_name=_("malignant disease"))
     ethnicity = models.CharField(max_length=64, blank=True, verbose_name=_("ethnicity"))
+    population = models.ForeignKey(
+        "populations.Population",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("population"),
+        help_text=_("Selects the haplotype frequency set; blank: the default population"),
+    )
     abo = models.CharField(
         max_length=2, choices=ABO.choices, blank=True, verbose_name=_("ABO blood group")
     )
@@ -432,6 +450,15 @@ class SavedSearch(models.Model):
     )
     criteria = models.JSONField(verbose_name=_("search criteria"))
     engine_version = models.CharField(max_length=32, verbose_name=_("engine version"))
+    haplotype_set = models.ForeignKey(
+        "populations.HaplotypeSet",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("haplotype frequency set"),
+        help_text=_("The set the search's match predictions were computed with"),
+    )
     imgt_release = models.CharField(max_length=16, verbose_name=_("IMGT/HLA release"))
     result_count = models.PositiveIntegerField(default=0, verbose_name=_("results"))
     # Potential matches found per donor kind and match grade: {"cord": {"7/8": 3, ...}}.

@@ -17,6 +17,7 @@ from stemhub.accounts.models import User
 from stemhub.biobank import demo as biobank_demo
 from stemhub.cordblood import demo as cordblood_demo
 from stemhub.distribution import demo as distribution_demo
+from stemhub.populations import demo as populations_demo
 from stemhub.qms import demo as qms_demo
 from stemhub.qms import demo_records as qms_records_demo
 from stemhub.quality import demo as quality_demo
@@ -29,6 +30,7 @@ APP_DEMOS = (
     biobank_demo,
     quality_demo,
     distribution_demo,
+    populations_demo,
     cordblood_demo,
     qms_records_demo,
 )
