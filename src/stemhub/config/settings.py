@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "stemhub.qms",
     "stemhub.distribution",
     "stemhub.populations",
+    "stemhub.haplobank",
     "stemhub.cordblood",
 ]
 

@@ -10,6 +10,8 @@ from stemhub.core.api import api
 from stemhub.distribution.api import router as distribution_router
 from stemhub.equipment.api import router as equipment_router
 from stemhub.exchange.api import router as exchange_router
+from stemhub.haplobank.api import router as haplobank_router
+from stemhub.populations.api import router as populations_router
 from stemhub.qms.api import router as qms_router
 from stemhub.quality.api import router as quality_router
 from stemhub.registry.api import router as registry_router
@@ -28,6 +30,8 @@ for router in (
     quality_router,
     qms_router,
     distribution_router,
+    populations_router,
+    haplobank_router,
 ):
     api.add_router("/", router)
 
@@ -42,6 +46,8 @@ urlpatterns = [
     path("quality/", include("stemhub.quality.urls")),
     path("qms/", include("stemhub.qms.urls")),
     path("distribution/", include("stemhub.distribution.urls")),
+    path("populations/", include("stemhub.populations.urls")),
+    path("haplobank/", include("stemhub.haplobank.urls")),
     path("staff/import/", include("stemhub.exchange.urls")),
     path("", include("stemhub.quality.urls_public")),
     path("", include("stemhub.qms.urls_public")),
