@@ -12,9 +12,16 @@ and B decide which pairs explain a typing and the probabilities can be worked ou
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from pathlib import Path
+from types import ModuleType
 
 from stemhub.hla import FrequencySet, HLAEngine
+from tests.pyard_support import shared_dir
+
+REPO = Path(__file__).resolve().parents[2]
+CAU = shared_dir() / "hla" / "CAU.freqs.gz"
 
 _REST = "DRB1*03:01~DQB1*02:01"
 H1 = f"A*01:01~C*07:01~B*08:01~{_REST}"
@@ -34,3 +41,13 @@ def tiny_set(engine: HLAEngine, directory: Path) -> FrequencySet:
 def as_dict(pairs: list[tuple[str, str, float]]) -> dict[frozenset[str], float]:
     """Pairs keyed by the unordered pair of haplotypes (a homozygous pair is a 1-element set)."""
     return {frozenset((a, b)): p for a, b, p in pairs}
+
+
+def donor_generator() -> ModuleType:
+    """benchmarks/hla_donors.py, the generator of realistic mixed-resolution typings."""
+    spec = importlib.util.spec_from_file_location("hla_donors", REPO / "benchmarks/hla_donors.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("hla_donors", module)
+    spec.loader.exec_module(module)
+    return module

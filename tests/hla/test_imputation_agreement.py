@@ -9,23 +9,17 @@ plain Python, with no allele codes, masks or numpy.
 from __future__ import annotations
 
 import gzip
-import importlib.util
 import random
-import sys
 from functools import cache
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from stemhub.hla import FrequencySet, HLAEngine, Typing
-from tests.hla.imputation_support import as_dict
-from tests.pyard_support import shared_dir
+from tests.hla.imputation_support import CAU, as_dict, donor_generator
 
-REPO = Path(__file__).resolve().parents[2]
-CAU = shared_dir() / "hla" / "CAU.freqs.gz"
 SETTINGS = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -40,15 +34,6 @@ def cau_rows() -> list[tuple[str, float]]:
 @pytest.fixture(scope="module")
 def cau(engine: HLAEngine) -> FrequencySet:
     return engine.load_frequencies(CAU)
-
-
-def _generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("hla_donors", REPO / "benchmarks/hla_donors.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("hla_donors", module)
-    spec.loader.exec_module(module)
-    return module
 
 
 def two_field(name: str) -> str:
@@ -98,7 +83,7 @@ def test_imputation_agrees_with_brute_force_on_generated_mixed_resolution_typing
     path = tmp_path / "subset.csv"
     path.write_text("".join(f"{h},1,{f / total!r}\n" for h, f in subset))
     subset_set = engine.load_frequencies(path)
-    generated = list(_generator().generate(40, seed=15, prefix="T", haplotypes_path=path))
+    generated = list(donor_generator().generate(40, seed=15, prefix="T", haplotypes_path=path))
     kinds = {"serology": 0, "xx": 0, "mac": 0, "allele_list": 0, "g_group": 0}
     multi_pair = 0
     for _, gl in generated:

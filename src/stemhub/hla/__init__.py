@@ -21,6 +21,7 @@ from stemhub.hla.genotype import EIGHT_LOCI, MATCH_LOCI, SCORED_LOCI, LocusTypin
 from stemhub.hla.grading import Confidence, DPB1Permissiveness, Grade, PositionGrade
 from stemhub.hla.haplobank import HaplotypeError, PlannedLine, haplobank_plan
 from stemhub.hla.imputation import Imputation
+from stemhub.hla.imputation_store import ImputationStore, ImputationStoreError
 from stemhub.hla.index import DonorIndex, SearchResult
 from stemhub.hla.macs import MacDictionary
 from stemhub.hla.matching import GGroupMatcher, MatchLevel, PGroupMatcher
@@ -46,6 +47,8 @@ __all__ = [
     "HLAError",
     "HaplotypeError",
     "Imputation",
+    "ImputationStore",
+    "ImputationStoreError",
     "LocusOdds",
     "LocusResult",
     "LocusTyping",

@@ -156,6 +156,12 @@ class HLAEngine:
     ) -> Imputation:
         """The haplotype pairs of ``frequencies`` consistent with the typing, likeliest first;
         check ``inexplicable`` before using the probabilities."""
+        parsed = self.parse(typing) if isinstance(typing, str) else typing
+        return self.imputer(frequencies).impute(parsed, top=top, cumulative=cumulative)
+
+    def imputer(self, frequencies: FrequencySet) -> Imputer:
+        """The one `Imputer` of this engine for ``frequencies`` (it caches per-position masks);
+        refuses a set validated against another release."""
         if frequencies.release != self.release:
             raise HLAError(
                 f"frequency set {frequencies.provenance.source} was validated against "
@@ -164,8 +170,7 @@ class HLAEngine:
         imputer = self._imputers.get(frequencies)
         if imputer is None:
             imputer = self._imputers[frequencies] = Imputer(frequencies)
-        parsed = self.parse(typing) if isinstance(typing, str) else typing
-        return imputer.impute(parsed, top=top, cumulative=cumulative)
+        return imputer
 
     def predict(self, patient: Imputation, donor: Imputation) -> MatchPrediction:
         """P(0/1/2+ mismatches) over 10 and 8 loci and per locus P(2/1/0 matched) from two

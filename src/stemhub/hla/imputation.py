@@ -77,6 +77,7 @@ class Imputer:
     def __init__(self, frequencies: FrequencySet) -> None:
         self.frequencies = frequencies
         self._masks: dict[tuple[int, frozenset[int]], npt.NDArray[np.bool_]] = {}
+        self._codes: dict[tuple[int, frozenset[int]], str] = {}
         self._empty = tuple(np.zeros(len(names), dtype=bool) for names in frequencies.alleles)
 
     def impute(
@@ -143,6 +144,33 @@ class Imputer:
             total_pairs=int(i.size),
             likelihood=likelihood,
         )
+
+    def key(self, typing: Typing) -> str:
+        """What `impute` reads of ``typing``, as text: per locus of the set, each genotype
+        alternative as the set's allele codes its two positions allow (order and repeats
+        dropped). Typings with the same key have the same imputation, whatever their resolution
+        or notation (``A*02:01:01:01`` and ``A*02:01`` in a two-field set, say)."""
+        parts: list[str] = []
+        for column, locus in enumerate(self.frequencies.loci):
+            locus_typing = typing.loci.get(locus)
+            if locus_typing is None:
+                continue
+            alternatives = set()
+            for left, right in locus_typing.genotypes:
+                a, b = self._code_text(column, left), self._code_text(column, right)
+                alternatives.add(f"{a}+{b}" if a <= b else f"{b}+{a}")
+            parts.append(f"{column}:{'|'.join(sorted(alternatives))}")
+        return "^".join(parts)
+
+    def _code_text(self, column: int, position: Position) -> str:
+        key = (column, position.alleles)
+        text = self._codes.get(key)
+        if text is None:
+            text = ",".join(map(str, np.flatnonzero(self._mask(column, position)).tolist()))
+            if len(self._codes) >= _POSITION_CACHE_SIZE:
+                self._codes.clear()
+            self._codes[key] = text
+        return text
 
     def _mask(self, column: int, position: Position) -> npt.NDArray[np.bool_]:
         """The set's alleles at ``column`` that some allele of the position reduces to."""

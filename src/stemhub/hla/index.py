@@ -9,7 +9,6 @@ grade and confidence scores are computed once per distinct donor typing among th
 
 from __future__ import annotations
 
-import itertools
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ from stemhub.hla.encoder import UNTYPED, TypingEncoder
 from stemhub.hla.encoding import GroupSetPool, TypingPool, count_matrix
 from stemhub.hla.errors import HLAError, ReferenceDataError
 from stemhub.hla.genotype import Typing
-from stemhub.hla.npzfile import save_npz
+from stemhub.hla.npzfile import pack_strings, save_npz, unpack_strings
 from stemhub.hla.scoring import LocusResult, MatchCriteria, MatchResult, RankingWeights
 
 if TYPE_CHECKING:
@@ -38,20 +37,11 @@ _FIRST_CHUNK = 256  # tied donors scored in the first round of `_best` (then dou
 _READABLE_VERSIONS = ("1", "2")  # 1 stored strings as fixed-width unicode arrays
 
 
-def _pack(strings: list[str]) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.int64]]:
-    """Strings as one UTF-8 blob plus character offsets (no padding to the longest string)."""
-    offsets = np.zeros(len(strings) + 1, dtype=np.int64)
-    np.cumsum(np.fromiter(map(len, strings), dtype=np.int64, count=len(strings)), out=offsets[1:])
-    return np.frombuffer("".join(strings).encode(), dtype=np.uint8), offsets
-
-
 def _unpack(data: np.lib.npyio.NpzFile, name: str, version: str) -> list[str]:
     if version == "1":
         strings: list[str] = data[name].tolist()
         return strings
-    text = data[f"{name}.utf8"].tobytes().decode()
-    bounds: list[int] = data[f"{name}.offsets"].tolist()
-    return [text[start:stop] for start, stop in itertools.pairwise(bounds)]
+    return unpack_strings(data[f"{name}.utf8"], data[f"{name}.offsets"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -376,13 +366,15 @@ class DonorIndex:
                 ]
             ),
         }
-        arrays["ids.utf8"], arrays["ids.offsets"] = _pack([self._ids[r] for r in live.tolist()])
+        arrays["ids.utf8"], arrays["ids.offsets"] = pack_strings(
+            [self._ids[r] for r in live.tolist()]
+        )
         for locus in self.loci:
             pool = self.encoder.pools[locus]
             indptr, groups = pool.positions.csr()
             first, second, start = pool.arrays()
             arrays[f"{locus}.codes"] = self._codes[locus][live]
-            arrays[f"{locus}.texts.utf8"], arrays[f"{locus}.texts.offsets"] = _pack(
+            arrays[f"{locus}.texts.utf8"], arrays[f"{locus}.texts.offsets"] = pack_strings(
                 self.encoder.texts[locus]
             )
             arrays[f"{locus}.pool_of"] = self.encoder.pool_map(locus)
