@@ -33,6 +33,7 @@ APPS = [
     "quality",
     "distribution",
     "cordblood",
+    "populations",
 ]
 
 # Words a Chinese page prints as they are: the product, units, standard codes and names of

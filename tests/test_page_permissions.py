@@ -2,6 +2,7 @@
 anonymous and another institution's curator. Fails when a page has no case."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.permissions import (
@@ -132,7 +133,12 @@ def test_only_the_allowed_open_a_page(page: Page, actor: str | None, users, clie
 
         path = path.format(token=ApiToken.objects.get().pk)
     client = client_for(actor)
-    answer = client.post(path, page.data) if page.method == "POST" else client.get(path)
+    # bytes in the data are sent as a file of that name (a fresh one for every actor)
+    data = {
+        key: SimpleUploadedFile(f"{key}.csv", value) if isinstance(value, bytes) else value
+        for key, value in page.data.items()
+    }
+    answer = client.post(path, data) if page.method == "POST" else client.get(path)
     to_login = answer.status_code == 302 and answer["location"].startswith("/accounts/login/")
     if actor in page.allowed:
         assert answer.status_code < 400 and not to_login, (actor, answer.status_code)

@@ -197,7 +197,12 @@ def test_only_the_allowed_get_through(case: Case, actor: str | None, users, clie
         from stemhub.exchange.bulk import template_csv
 
         sheet = SimpleUploadedFile("lines.csv", template_csv().encode(), "text/csv")
-        kwargs = {"data": {**(case.body or {}), "file": sheet}}
+        # bytes in the body are sent as that field's file instead of the lines template
+        fields = {
+            key: SimpleUploadedFile(f"{key}.csv", value) if isinstance(value, bytes) else value
+            for key, value in (case.body or {}).items()
+        }
+        kwargs = {"data": {"file": sheet, **fields}}
     elif case.body is not None:
         kwargs = {"data": json.dumps(case.body), "content_type": "application/json"}
     answer = getattr(client, case.method.lower())(path, **kwargs)

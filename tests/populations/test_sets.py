@@ -30,7 +30,7 @@ def _load(admin, population, content=SMALL, **extra):
         actor=admin,
         population=population,
         filename=extra.pop("filename", "small.csv"),
-        content=content,
+        chunks=[content],
         source=extra.pop("source", "hand-made"),
         **extra,
     )
@@ -79,7 +79,7 @@ def test_a_new_version_replaces_the_set_in_use_and_the_default_serves_the_rest(u
         (SMALL.replace(b"0.4\n", b"0.1\n"), "frequencies sum to 0.700000"),
         (SMALL.replace(b",5,", b",five,"), "line 3: five"),
         (b"", "empty"),
-        (gzip.compress(b"")[:5], "cannot read"),
+        (gzip.compress(b"x" * 100)[:12], "not a readable gzip file"),
     ],
 )
 def test_a_bad_file_is_refused_naming_where_and_stores_nothing(users, content, named):

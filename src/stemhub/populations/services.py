@@ -3,8 +3,11 @@ frequency set. Each function is atomic, checks `populations.manage`, validates, 
 an audit context. A set is validated by the HLA engine against the platform's IPD-IMGT/HLA
 release before anything is stored; a file that fails stores nothing."""
 
+import gzip
 import hashlib
+import io
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from django.db import IntegrityError, transaction
@@ -68,7 +71,7 @@ def haplotype_set_load(
     actor: User,
     population: Population,
     filename: str,
-    content: bytes,
+    chunks: Iterable[bytes],
     source: str,
     sample_size: int | None = None,
     file_format: str = FileFormat.CSV,
@@ -77,14 +80,7 @@ def haplotype_set_load(
     """Validate a frequency file and store it as the population's next version, which replaces
     the set in use. Problems name the line and token (`InvalidInput` on field ``file``)."""
     require(actor, Perm.POPULATIONS_MANAGE)
-    if len(content) > MAX_SET_BYTES:
-        raise InvalidInput(
-            _("%(name)s is larger than %(limit)d MB.")
-            % {"name": filename, "limit": MAX_SET_BYTES // (1024 * 1024)},
-            fields={"file": [_("too large")]},
-        )
-    if not content:
-        raise InvalidInput(_("The file is empty."), fields={"file": [_("empty")]})
+    content = _read_limited(filename, chunks)
     if file_format not in FileFormat.values:
         raise InvalidInput(
             _("Unknown file format %(format)r: use one of %(known)s.")
@@ -121,6 +117,43 @@ def haplotype_set_load(
     with audit_context(actor=actor, reason=f"Haplotype set {locked.code} v{version + 1}"):
         haplotype_set.save()
     return haplotype_set
+
+
+def _too_large(filename: str) -> InvalidInput:
+    return InvalidInput(
+        _("%(name)s is larger than %(limit)d MB (uncompressed).")
+        % {"name": filename, "limit": MAX_SET_BYTES // (1024 * 1024)},
+        fields={"file": [_("too large")]},
+    )
+
+
+def _read_limited(filename: str, chunks: Iterable[bytes]) -> bytes:
+    """The upload's bytes, refused as soon as they (or, gzipped, what they unpack to) pass
+    `MAX_SET_BYTES`."""
+    parts, size = [], 0
+    for chunk in chunks:
+        size += len(chunk)
+        if size > MAX_SET_BYTES:
+            raise _too_large(filename)
+        parts.append(chunk)
+    content = b"".join(parts)
+    if not content:
+        raise InvalidInput(_("The file is empty."), fields={"file": [_("empty")]})
+    if content[:2] == b"\x1f\x8b":
+        unpacked = 0
+        try:
+            with gzip.GzipFile(fileobj=io.BytesIO(content)) as stream:
+                while block := stream.read(1 << 20):
+                    unpacked += len(block)
+                    if unpacked > MAX_SET_BYTES:
+                        raise _too_large(filename)
+        except (OSError, EOFError) as error:
+            raise InvalidInput(
+                _("%(name)s is not a readable gzip file: %(error)s")
+                % {"name": filename, "error": error},
+                fields={"file": [_("not readable")]},
+            ) from None
+    return content
 
 
 def _validated(
