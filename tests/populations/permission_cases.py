@@ -54,28 +54,70 @@ LOAD = {"file": SMALL, "source": "hand-made", "sample_size": "100"}
 API_CASES = [
     Case("GET", "/api/v1/populations", VIEWERS, setup=population),
     Case("POST", "/api/v1/populations", MANAGERS, body={"code": "EUR", "name": "European"}),
-    Case("GET", "/api/v1/populations/{code}", VIEWERS, path="/api/v1/populations/CAU",
-         setup=population),  # fmt: skip
-    Case("POST", "/api/v1/populations/{code}/default", MANAGERS,
-         path="/api/v1/populations/CAU/default", setup=population),  # fmt: skip
-    Case("POST", "/api/v1/populations/{code}/sets", MANAGERS, path="/api/v1/populations/CAU/sets",
-         body=LOAD, multipart=True, setup=population),  # fmt: skip
-    Case("GET", "/api/v1/haplotype-sets/{set_id}", VIEWERS, path=f"/api/v1/haplotype-sets/{SET}",
-         setup=population),  # fmt: skip
-    Case("GET", "/api/v1/haplotype-sets/{set_id}/file", VIEWERS,
-         path=f"/api/v1/haplotype-sets/{SET}/file", setup=population),  # fmt: skip
+    Case(
+        "GET",
+        "/api/v1/populations/{code}",
+        VIEWERS,
+        path="/api/v1/populations/CAU",
+        setup=population,
+    ),
+    Case(
+        "POST",
+        "/api/v1/populations/{code}/default",
+        MANAGERS,
+        path="/api/v1/populations/CAU/default",
+        setup=population,
+    ),
+    Case(
+        "POST",
+        "/api/v1/populations/{code}/sets",
+        MANAGERS,
+        path="/api/v1/populations/CAU/sets",
+        body=LOAD,
+        multipart=True,
+        setup=population,
+    ),
+    Case(
+        "GET",
+        "/api/v1/haplotype-sets/{set_id}",
+        VIEWERS,
+        path=f"/api/v1/haplotype-sets/{SET}",
+        setup=population,
+    ),
+    Case(
+        "GET",
+        "/api/v1/haplotype-sets/{set_id}/file",
+        VIEWERS,
+        path=f"/api/v1/haplotype-sets/{SET}/file",
+        setup=population,
+    ),
 ]
 
 PAGE_CASES = [
     Page("populations:list", "/populations/", VIEWERS, setup=population),
-    Page("populations:create", "/populations/new/", MANAGERS, method="POST",
-         data={"code": "EUR", "name": "European"}),  # fmt: skip
+    Page(
+        "populations:create",
+        "/populations/new/",
+        MANAGERS,
+        method="POST",
+        data={"code": "EUR", "name": "European"},
+    ),
     Page("populations:detail", "/populations/CAU/", VIEWERS, setup=population),
-    Page("populations:set_upload", "/populations/CAU/sets/", MANAGERS, method="POST", data=LOAD,
-         setup=population),  # fmt: skip
-    Page("populations:make_default", "/populations/CAU/default/", MANAGERS, method="POST",
-         setup=population),  # fmt: skip
+    Page(
+        "populations:set_upload",
+        "/populations/CAU/sets/",
+        MANAGERS,
+        method="POST",
+        data=LOAD,
+        setup=population,
+    ),
+    Page(
+        "populations:make_default",
+        "/populations/CAU/default/",
+        MANAGERS,
+        method="POST",
+        setup=population,
+    ),
     Page("populations:set_detail", f"/populations/sets/{SET}/", VIEWERS, setup=population),
-    Page("populations:set_download", f"/populations/sets/{SET}/file/", VIEWERS,
-         setup=population),  # fmt: skip
+    Page("populations:set_download", f"/populations/sets/{SET}/file/", VIEWERS, setup=population),
 ]
