@@ -90,9 +90,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     ),
     Role.DOCUMENT_CONTROLLER: frozenset({Perm.QMS_VIEW, Perm.QMS_DOCUMENTS}),
     Role.TRAINER: frozenset({Perm.QMS_VIEW, Perm.QMS_TRAIN}),
-    Role.SEARCH_COORDINATOR: frozenset(
-        {Perm.CORD_SEARCH, Perm.QMS_VIEW, Perm.POPULATIONS_VIEW}
-    ),
+    Role.SEARCH_COORDINATOR: frozenset({Perm.CORD_SEARCH, Perm.QMS_VIEW, Perm.POPULATIONS_VIEW}),
     Role.INSTITUTION_ADMIN: frozenset(
         {
             Perm.VIEW_INTERNAL,
