@@ -13,6 +13,7 @@ from stemhub.cordblood.demo_data import BANKS
 from stemhub.cordblood.forms import EXAMPLE_GL
 from stemhub.cordblood.models import Reservation, Transplant, Unit, UnitUpload
 from stemhub.cordblood.search import preliminary_counts
+from stemhub.populations import demo as populations_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -22,6 +23,7 @@ def loaded(django_db_setup, django_db_blocker, cord_engine):
     """The demo's institutions and people, then the cord blood demo, once for this module."""
     with django_db_blocker.unblock():
         create_users(create_institutions())
+        populations_demo.load()  # the units' populations come first, as in `stemhub demo`
         demo.load()
         yield
         from django.core.management import call_command

@@ -53,6 +53,9 @@ class PatientIn(Schema):
     disease_status: str = ""
     malignant: bool = True
     ethnicity: str = ""
+    population: str = Field(
+        "", max_length=16, description="Population code (GET /api/v1/populations); blank: default"
+    )
     abo: str = ""
     rh: str = ""
     dsa: list[str] = []
@@ -157,6 +160,9 @@ class PatientOut(Schema):
     abo: str
     hla: str = Field(description="GL string")
     dsa: list[str]
+    population: str | None = Field(
+        description="Population code (selects the haplotype frequency set); null: the default"
+    )
 
 
 class SearchOut(Schema):

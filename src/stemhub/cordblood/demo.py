@@ -108,6 +108,11 @@ def _operators(banks: dict[str, Institution]) -> dict[str, User]:
     return operators
 
 
+# The populations the demo's banks draw from (populations.demo); a mixed bank's units are left to
+# the default population.
+DEMO_POPULATION = {"chinese": "CHN", "european": "EUR"}
+
+
 def _weighted(rng: random.Random, table: tuple[tuple[Any, int], ...]) -> Any:
     return rng.choices([item for item, _w in table], [w for _i, w in table])[0]
 
@@ -180,6 +185,7 @@ def inventory(spec: BankSpec, today: dt.date) -> tuple[list[dict[str, Any]], dic
                 "idm": "HIV:neg;HBV:neg;HCV:neg;HTLV:neg;CMV:neg",
                 "status": "quarantined" if roll < 0.02 else "withdrawn" if roll < 0.05 else "",
                 "hla_dpb1": "+".join(dpb1) if rng.random() < spec.dpb1_typed else "",
+                "population": DEMO_POPULATION.get(spec.population, ""),
                 **typing,
             }
         )

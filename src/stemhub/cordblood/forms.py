@@ -22,6 +22,7 @@ from stemhub.cordblood.models import (
 from stemhub.core.columns import concrete_field
 from stemhub.core.errors import InvalidInput, StemhubError
 from stemhub.hla import MATCH_LOCI
+from stemhub.populations.models import Population
 
 # A typing that finds units in the demo network (two of its common haplotypes): the example the
 # public search and the patient form show (tests/cordblood/test_demo.py keeps it finding some).
@@ -148,6 +149,14 @@ class PatientForm(forms.Form):
         ),
         help_text=_("Loci joined with ^, the two typings of a locus with +."),
     )
+    population = forms.ChoiceField(
+        label=_("Population"),
+        required=False,
+        help_text=_(
+            "Its haplotype frequency set predicts how likely each low-resolution match is; "
+            "blank: the default population."
+        ),
+    )
     dsa = forms.CharField(
         label=_("Donor-specific antibodies"),
         required=False,
@@ -156,6 +165,17 @@ class PatientForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        populations = list(Population.objects.all())
+        default = next((p for p in populations if p.is_default), None)
+        blank = (
+            _("Default population (%(code)s)") % {"code": default.code}
+            if default
+            else _("Default population")
+        )
+        self.fields["population"].choices = [  # type: ignore[attr-defined]
+            ("", blank),
+            *((p.code, f"{p.code}: {p.display_name}") for p in populations),
+        ]
         for locus in LOCI:
             self.fields[f"hla_{locus.lower()}"] = forms.CharField(
                 label=f"HLA-{locus}",

@@ -75,6 +75,7 @@ def patient_record(patient: Patient) -> dict[str, Any]:
         "abo": f"{patient.abo}{patient.rh}",
         "hla": patient.hla_gl,
         "dsa": patient.dsa,
+        "population": patient.population.code if patient.population else None,
     }
 
 

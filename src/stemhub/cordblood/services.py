@@ -44,6 +44,7 @@ from stemhub.cordblood.search import SearchRequest, run_search
 from stemhub.core.errors import Conflict, InvalidInput, NotFound, full_clean
 from stemhub.core.hla import engine as hla_engine
 from stemhub.hla import HLAError
+from stemhub.populations.models import Population
 from stemhub.qms.gating import require_authorised
 from stemhub.qms.models import Task
 
@@ -165,6 +166,7 @@ def patient_create(*, actor: User, data: dict[str, Any]) -> Patient:
     if diagnosis == Diagnosis.OTHER and not detail:
         fields["diagnosis_detail"] = [_("required for “other”: name the disease")]
     born, birth_year = _birth(data, today, fields)
+    population = _population_of(data.get("population"), fields)
     malignant = bool(data.get("malignant", True))
     if diagnosis in MALIGNANT_DIAGNOSES:
         malignant = True
@@ -194,6 +196,7 @@ def patient_create(*, actor: User, data: dict[str, Any]) -> Patient:
         disease_status=status,
         malignant=malignant,
         ethnicity=str(data.get("ethnicity") or "")[:64],
+        population=population,
         abo=abo,
         rh=rh,
         hla_gl=normalised,
@@ -203,6 +206,20 @@ def patient_create(*, actor: User, data: dict[str, Any]) -> Patient:
     full_clean(patient, validate_constraints=True)
     patient.save()
     return patient
+
+
+def _population_of(value: Any, fields: dict[str, list[str]]) -> Population | None:
+    """The population named by its code (any case); blank: None, the default population."""
+    code = str(value or "").strip().upper()
+    if not code:
+        return None
+    found = Population.objects.filter(code=code).first()
+    if found is None:
+        known = ", ".join(Population.objects.values_list("code", flat=True)) or _("none yet")
+        fields["population"] = [
+            _("unknown population %(code)s (known: %(known)s)") % {"code": code, "known": known}
+        ]
+    return found
 
 
 def patient_of(actor: User, patient_id: int) -> Patient:

@@ -26,6 +26,7 @@ from stemhub.core.errors import InvalidInput
 from stemhub.core.exports import csv_lines
 from stemhub.core.tabular import TableLimits, TableTooLarge, table_rows
 from stemhub.core.validation import lab_date_problem
+from stemhub.populations.models import Population
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,11 @@ COLUMNS = (
     Column("rh", _("+ or -"), "+"),
     Column("sex", _("F, M or U"), "F"),
     Column("ethnicity", _("free text"), "European"),
+    Column(
+        "population",
+        _("code of a population (its haplotype frequencies predict matches); blank: the default"),
+        "",
+    ),
     *(
         Column(name, lazy(_hla_help, str)(locus), example)
         for (locus, name), example in zip(
@@ -118,6 +124,7 @@ DATA_FIELDS = (
     "rh",
     "sex",
     "ethnicity",
+    "population_id",
     *HLA_FIELDS.values(),
     "hla_gl",
     "maternal_hla",
@@ -400,6 +407,21 @@ class _Failed:
 _MISSING = object()
 
 
+def _population(codes: dict[str, int], value: Any) -> int | None:
+    """A population's id from its code (any case); blank: None, the default population."""
+    text = _text(value).upper()
+    if not text:
+        return None
+    found = codes.get(text)
+    if found is None:
+        known = ", ".join(sorted(codes)) or gettext("none yet")
+        raise Bad(
+            gettext("unknown population %(code)s (known: %(known)s)")
+            % {"code": text, "known": known}
+        )
+    return found
+
+
 class RowChecker:
     """The per-field checks of `clean_row`, compiled once per upload: each field's verdict (value
     or reason) is kept per distinct raw text, so 300,000 rows parse each distinct number, date,
@@ -439,6 +461,8 @@ class RowChecker:
                 ("status", lambda v: _choice(v, statuses, UnitStatus.AVAILABLE), None),
             )
         )
+        codes = dict(Population.objects.values_list("code", "pk"))
+        self.population = self._memo(partial(_population, codes))
         self.loci = tuple(
             (locus, name, self._memo(partial(_locus_typing, locus)))
             for locus, name in HLA_FIELDS.items()
@@ -510,6 +534,11 @@ def clean_row(
             found.append(Problem(line, name, value.reason))
         else:
             data[name] = value
+    population = check.population(get("population"))
+    if isinstance(population, _Failed):
+        found.append(Problem(line, "population", population.reason))
+    else:
+        data["population_id"] = population
     found.extend(_date_order(line, data))
     kind = data.get("kind", Kind.CORD)
     din = _text(get("din")).upper().replace(" ", "")
