@@ -29,7 +29,8 @@ __all__ = ["DEFAULT_TOP", "Imputation", "Imputer"]
 
 # As Atlas (WMDA Search & Match) does: the 2,000 likeliest genotypes are kept.
 DEFAULT_TOP = 2000
-_POSITION_CACHE_SIZE = 100_000
+# Bounded: the key holds the position's allele ids (hundreds for a MAC or a two-field name).
+_POSITION_CACHE_SIZE = 20_000
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -76,8 +77,8 @@ class Imputer:
 
     def __init__(self, frequencies: FrequencySet) -> None:
         self.frequencies = frequencies
-        self._masks: dict[tuple[int, frozenset[int]], npt.NDArray[np.bool_]] = {}
-        self._codes: dict[tuple[int, frozenset[int]], str] = {}
+        # per position (column, allele ids): the set's alleles it allows, as a mask and as text
+        self._reduced: dict[tuple[int, frozenset[int]], tuple[npt.NDArray[np.bool_], str]] = {}
         self._empty = tuple(np.zeros(len(names), dtype=bool) for names in frequencies.alleles)
 
     def impute(
@@ -163,28 +164,24 @@ class Imputer:
         return "^".join(parts)
 
     def _code_text(self, column: int, position: Position) -> str:
-        key = (column, position.alleles)
-        text = self._codes.get(key)
-        if text is None:
-            text = ",".join(map(str, np.flatnonzero(self._mask(column, position)).tolist()))
-            if len(self._codes) >= _POSITION_CACHE_SIZE:
-                self._codes.clear()
-            self._codes[key] = text
-        return text
+        return self._reduce(column, position)[1]
 
     def _mask(self, column: int, position: Position) -> npt.NDArray[np.bool_]:
         """The set's alleles at ``column`` that some allele of the position reduces to."""
+        return self._reduce(column, position)[0]
+
+    def _reduce(self, column: int, position: Position) -> tuple[npt.NDArray[np.bool_], str]:
         key = (column, position.alleles)
-        mask = self._masks.get(key)
-        if mask is None:
+        reduced = self._reduced.get(key)
+        if reduced is None:
             codes = self.frequencies.allele_code[column][np.fromiter(position.alleles, np.int64)]
-            codes = codes[codes >= 0]
+            codes = np.unique(codes[codes >= 0])
             mask = self._empty[column].copy()
             mask[codes] = True
-            if len(self._masks) >= _POSITION_CACHE_SIZE:
-                self._masks.clear()
-            self._masks[key] = mask
-        return mask
+            if len(self._reduced) >= _POSITION_CACHE_SIZE:
+                self._reduced.clear()
+            reduced = self._reduced[key] = (mask, ",".join(map(str, codes.tolist())))
+        return reduced
 
     def _empty_result(self) -> Imputation:
         none = np.zeros(0, dtype=np.int32)
