@@ -15,7 +15,6 @@ from stemhub.hla.batch import match_files, stderr_progress
 from stemhub.hla.config import PINNED_RELEASE
 from stemhub.hla.engine import HLAEngine
 from stemhub.hla.errors import HLAError
-from stemhub.hla.fetch import fetch_release
 from stemhub.hla.genotype import MATCH_LOCI
 from stemhub.hla.haplobank import collapse, first_field, haplobank_plan
 from stemhub.hla.imputation import DEFAULT_TOP
@@ -70,6 +69,8 @@ def main(argv: list[str]) -> int:
         return int(exc.code or 0)
     try:
         if args.command == "fetch":
+            from stemhub.hla.fetch import fetch_release  # urllib: only this command needs it
+
             target = fetch_release(args.release, branch=args.branch)
             print(f"IPD-IMGT/HLA {args.release} downloaded to {target}")
         elif args.command == "build":

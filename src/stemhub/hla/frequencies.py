@@ -11,12 +11,19 @@ The resolution is detected from the names: any ``G`` group makes a G-group set, 
 P-group set, otherwise the set is two-field. Every allele of the release reduces to one *key* at
 that resolution (`allele_keys`); a typing is compared with the set through those keys, so a
 typing of any resolution is reduced the same way as the set was.
+
+A validated set is cached as ``.npz`` beside the release's tables, keyed by the SHA-256 of the
+file and the release, so loading the same file again skips validation (`frequency_cache_path`).
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import gzip
+import hashlib
 import math
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -24,8 +31,10 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
+from stemhub.hla.config import cache_dir
 from stemhub.hla.errors import HLAError
 from stemhub.hla.names import split_name
+from stemhub.hla.npzfile import pack_strings, save_npz, unpack_strings
 from stemhub.hla.tables import ReferenceTables
 
 __all__ = [
@@ -35,6 +44,7 @@ __all__ = [
     "Provenance",
     "Resolution",
     "allele_keys",
+    "frequency_cache_path",
     "read_frequency_set",
 ]
 
@@ -43,6 +53,7 @@ Resolution = Literal["two_field", "g_group", "p_group"]
 # |sum of frequencies - 1| allowed: rounding to five decimals and the cut of rare haplotypes.
 DEFAULT_SUM_TOLERANCE = 0.01
 _HEADER = ("haplotype", "count", "frequency")
+_CACHE_FORMAT = "1"
 
 
 class FrequencySetError(HLAError):
@@ -137,9 +148,15 @@ def detect_resolution(names: set[str]) -> Resolution | None:
     return "g_group" if has_g else "p_group" if has_p else "two_field"
 
 
-def _read_text(path: Path) -> str:
+def _read_bytes(path: Path) -> bytes:
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
+    except OSError as exc:
+        raise FrequencySetError(path, None, path.name, f"cannot read: {exc}") from exc
+
+
+def _text(path: Path, raw: bytes) -> str:
+    try:
         if raw[:2] == b"\x1f\x8b":
             raw = gzip.decompress(raw)
         return raw.decode("utf-8")
@@ -188,9 +205,34 @@ def read_frequency_set(
 ) -> FrequencySet:
     """Read and validate a set against ``tables``; the first problem raises `FrequencySetError`.
 
-    ``resolution`` overrides detection (a two-field set must then hold no group names).
+    ``resolution`` overrides detection (a two-field set must then hold no group names). A set
+    validated once is cached (see `frequency_cache_path`): the same file content against the
+    same release is read back without validating again; the sum is checked every time.
     """
-    text = _read_text(path)
+    raw = _read_bytes(path)
+    cached = frequency_cache_path(hashlib.sha256(raw).hexdigest(), tables, resolution)
+    fs = _open_cached(cached, tables)
+    if fs is None:
+        fs = _validated(path, _text(path, raw), tables, resolution)
+        _save_cached(cached, fs, tables)
+    total = float(fs.frequency.sum())
+    if abs(total - 1.0) > tolerance:
+        raise FrequencySetError(
+            path, None, path.name, f"frequencies sum to {total:.6f}, not 1 within {tolerance}"
+        )
+    provenance = Provenance(
+        source=source or str(path),
+        release=tables.release,
+        resolution=fs.resolution,
+        population=population,
+        sample_size=sample_size,
+    )
+    return dataclasses.replace(fs, provenance=provenance)
+
+
+def _validated(
+    path: Path, text: str, tables: ReferenceTables, resolution: Resolution | None
+) -> FrequencySet:
     rows = _rows(path, text)
     first_line, first_names, _ = rows[0]
     loci = tuple(name.partition("*")[0] for name in first_names)
@@ -237,12 +279,6 @@ def read_frequency_set(
         frequency[row] = value
         haplotypes.append(haplotype)
 
-    total = float(frequency.sum())
-    if abs(total - 1.0) > tolerance:
-        raise FrequencySetError(
-            path, None, path.name, f"frequencies sum to {total:.6f}, not 1 within {tolerance}"
-        )
-
     allele_code: list[npt.NDArray[np.int32]] = []
     for locus, index in zip(loci, per_locus, strict=True):
         allele_code.append(
@@ -254,16 +290,8 @@ def read_frequency_set(
                 dtype=np.int32,
             )
         )
-
-    provenance = Provenance(
-        source=source or str(path),
-        release=tables.release,
-        resolution=chosen,
-        population=population,
-        sample_size=sample_size,
-    )
     return FrequencySet(
-        provenance=provenance,
+        provenance=Provenance(source=str(path), release=tables.release, resolution=chosen),
         loci=loci,
         haplotypes=tuple(haplotypes),
         frequency=frequency,
@@ -271,6 +299,70 @@ def read_frequency_set(
         alleles=tuple(tuple(index) for index in per_locus),
         allele_code=tuple(allele_code),
     )
+
+
+# ---- cache of validated sets ------------------------------------------------------------------
+
+
+def frequency_cache_path(
+    digest: str, tables: ReferenceTables, resolution: Resolution | None = None
+) -> Path:
+    """Where a set validated against ``tables`` is cached: under the engine's cache directory
+    (`config.cache_dir`, as the release's tables), named by the SHA-256 of the file's bytes,
+    the release and its tables' fingerprint, and the resolution asked for (``auto``: detected).
+    """
+    name = f"freqs-{tables.release}-{tables.fingerprint[:16]}-{digest[:32]}-{resolution or 'auto'}"
+    return cache_dir() / "frequencies" / f"{name}.npz"
+
+
+def _save_cached(path: Path, fs: FrequencySet, tables: ReferenceTables) -> None:
+    arrays: dict[str, npt.NDArray[np.generic]] = {
+        "meta": np.array([_CACHE_FORMAT, tables.release, tables.fingerprint, fs.resolution]),
+        "loci": np.array(fs.loci),
+        "frequency": fs.frequency,
+        "codes": fs.codes,
+        "allele_code": np.stack(fs.allele_code),
+    }
+    arrays["haplotypes.utf8"], arrays["haplotypes.offsets"] = pack_strings(list(fs.haplotypes))
+    for column, names in enumerate(fs.alleles):
+        arrays[f"alleles.{column}.utf8"], arrays[f"alleles.{column}.offsets"] = pack_strings(
+            list(names)
+        )
+    with contextlib.suppress(OSError):  # a read-only cache only costs the next load validation
+        save_npz(path, arrays)
+
+
+def _open_cached(path: Path, tables: ReferenceTables) -> FrequencySet | None:
+    """The cached set, or None when there is none (or it is unreadable or of another release)."""
+    if not path.is_file():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            version, release, fingerprint, resolution = data["meta"].tolist()
+            if (version, release, fingerprint) != (
+                _CACHE_FORMAT,
+                tables.release,
+                tables.fingerprint,
+            ):
+                return None
+            loci = tuple(data["loci"].tolist())
+            allele_code = data["allele_code"].astype(np.int32)
+            return FrequencySet(
+                provenance=Provenance(str(path), release, resolution),
+                loci=loci,
+                haplotypes=tuple(
+                    unpack_strings(data["haplotypes.utf8"], data["haplotypes.offsets"])
+                ),
+                frequency=data["frequency"].astype(np.float64),
+                codes=data["codes"].astype(np.int32),
+                alleles=tuple(
+                    tuple(unpack_strings(data[f"alleles.{c}.utf8"], data[f"alleles.{c}.offsets"]))
+                    for c in range(len(loci))
+                ),
+                allele_code=tuple(allele_code[c] for c in range(len(loci))),
+            )
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+        return None
 
 
 def _unknown_reason(name: str, resolution: Resolution, tables: ReferenceTables) -> str:
