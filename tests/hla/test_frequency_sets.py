@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 from pathlib import Path
 
 import pytest
 
-from stemhub.hla import FrequencySetError, HLAEngine
-from stemhub.hla.frequencies import allele_keys
+from stemhub.hla import FrequencySetError, HLAEngine, Provenance
+from stemhub.hla.frequencies import allele_keys, frequency_cache_path
 from tests.hla.imputation_support import TINY, tiny_set
 from tests.pyard_support import shared_dir
 
@@ -108,3 +109,49 @@ def test_two_field_keys_keep_a_suffix_only_when_every_allele_under_them_has_it(
     g_keys = allele_keys(engine.tables, "g_group")
     g_of = dict(zip(engine.tables.allele_names, g_keys, strict=True))
     assert g_of["A*01:01:01:01"] == "A*01:01:01G"
+
+
+# ---- the cache of validated sets ---------------------------------------------------------------
+
+
+def test_a_set_loaded_again_comes_from_the_cache_with_the_same_content(
+    engine: HLAEngine, tmp_path: Path
+) -> None:
+    path = tmp_path / "cau.csv"  # bytes of its own: no other test has cached them
+    path.write_bytes(b"# the cache test's copy\n" + gzip.decompress(CAU.read_bytes()))
+    cached = frequency_cache_path(hashlib.sha256(path.read_bytes()).hexdigest(), engine.tables)
+    assert not cached.exists()
+    first = engine.load_frequencies(path, source="first")
+    assert cached.is_file()
+    again = engine.load_frequencies(path, source="again", population="CAU", sample_size=7)
+    assert again.provenance == Provenance("again", engine.release, "two_field", "CAU", 7)
+    assert again.loci == first.loci and again.haplotypes == first.haplotypes
+    assert again.alleles == first.alleles
+    assert again.frequency.tolist() == first.frequency.tolist()
+    assert again.codes.tolist() == first.codes.tolist()
+    assert [a.tolist() for a in again.allele_code] == [a.tolist() for a in first.allele_code]
+
+
+def test_a_changed_file_is_validated_again(engine: HLAEngine, tmp_path: Path) -> None:
+    path = write(tmp_path, "A*01:01~B*08:01,1,0.5\nA*02:01~B*07:02,1,0.5\n")
+    assert len(engine.load_frequencies(path)) == 2
+    write(tmp_path, "A*01:01~B*08:01,1,0.5\nA*99:01~B*07:02,1,0.5\n")
+    with pytest.raises(FrequencySetError) as caught:
+        engine.load_frequencies(path)
+    assert (caught.value.line, caught.value.token) == (2, "A*99:01")
+
+
+def test_a_cached_set_still_has_its_sum_checked(engine: HLAEngine, tmp_path: Path) -> None:
+    path = write(tmp_path, "A*01:01~B*08:01,1,0.5\nA*02:01~B*07:02,1,0.48\n")
+    assert len(engine.load_frequencies(path, tolerance=0.05)) == 2
+    with pytest.raises(FrequencySetError, match=r"sum to 0\.980000"):
+        engine.load_frequencies(path)
+
+
+def test_an_unreadable_cache_file_is_validated_over(engine: HLAEngine, tmp_path: Path) -> None:
+    path = write(tmp_path, TINY)
+    cached = frequency_cache_path(hashlib.sha256(path.read_bytes()).hexdigest(), engine.tables)
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    cached.write_bytes(b"not an npz")
+    assert len(engine.load_frequencies(path)) == 5
+    assert len(engine.load_frequencies(path)) == 5  # rewritten by the first load

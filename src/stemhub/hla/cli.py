@@ -15,7 +15,6 @@ from stemhub.hla.batch import match_files, stderr_progress
 from stemhub.hla.config import PINNED_RELEASE
 from stemhub.hla.engine import HLAEngine
 from stemhub.hla.errors import HLAError
-from stemhub.hla.fetch import fetch_release
 from stemhub.hla.genotype import MATCH_LOCI
 from stemhub.hla.haplobank import collapse, first_field, haplobank_plan
 from stemhub.hla.imputation import DEFAULT_TOP
@@ -50,12 +49,24 @@ def _parser() -> argparse.ArgumentParser:
 
     impute = commands.add_parser("impute", help="haplotype pairs of typings from frequencies")
     impute.add_argument("--freqs", type=Path, required=True, help="haplotype,count,frequency")
+    impute.add_argument(
+        "--freqs-format",
+        choices=("csv", "haplomat"),
+        default="csv",
+        help="csv: haplotype,count,frequency; haplomat: Hapl-o-Mat's haplotype<TAB>frequency",
+    )
     impute.add_argument("--typings", type=Path, required=True, help="ID%%GL lines")
     impute.add_argument("--out", type=Path, required=True)
     impute.add_argument("--top", type=int, default=DEFAULT_TOP, help="pairs kept per typing")
 
     predict = commands.add_parser("predict", help="P(0/1/2 mismatches) of patient-donor pairs")
     predict.add_argument("--freqs", type=Path, required=True, help="haplotype,count,frequency")
+    predict.add_argument(
+        "--freqs-format",
+        choices=("csv", "haplomat"),
+        default="csv",
+        help="csv: haplotype,count,frequency; haplomat: Hapl-o-Mat's haplotype<TAB>frequency",
+    )
     predict.add_argument("--patients", type=Path, required=True)
     predict.add_argument("--donors", type=Path, required=True)
     predict.add_argument("--out", type=Path, required=True)
@@ -70,6 +81,8 @@ def main(argv: list[str]) -> int:
         return int(exc.code or 0)
     try:
         if args.command == "fetch":
+            from stemhub.hla.fetch import fetch_release  # urllib: only this command needs it
+
             target = fetch_release(args.release, branch=args.branch)
             print(f"IPD-IMGT/HLA {args.release} downloaded to {target}")
         elif args.command == "build":
@@ -129,7 +142,7 @@ def _impute_or_predict(args: argparse.Namespace) -> int:
         print(f"stemhub hla {args.command}: {message}", file=sys.stderr, flush=True)
 
     engine = HLAEngine.load()
-    frequencies = engine.load_frequencies(args.freqs)
+    frequencies = engine.load_frequencies(args.freqs, format=args.freqs_format)
     say(
         f"{len(frequencies)} haplotypes at {','.join(frequencies.loci)} "
         f"({frequencies.resolution.replace('_', '-')}) from {args.freqs}"
@@ -175,6 +188,12 @@ def _haplobank_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     plan = commands.add_parser("plan", help="rank homozygous haplotypes by the share they serve")
     plan.add_argument("--freqs", type=Path, required=True, help="haplotype,count,frequency")
+    plan.add_argument(
+        "--freqs-format",
+        choices=("csv", "haplomat"),
+        default="csv",
+        help="csv: haplotype,count,frequency; haplomat: Hapl-o-Mat's haplotype<TAB>frequency",
+    )
     plan.add_argument("--loci", default="A,B,DRB1", help="the loci the lines match at")
     plan.add_argument(
         "--resolution",
@@ -199,7 +218,7 @@ def haplobank_main(argv: list[str]) -> int:
         if args.top is not None and args.top < 1:
             raise HLAError("--top must be 1 or more")
         engine = HLAEngine.load()
-        frequencies = engine.load_frequencies(args.freqs)
+        frequencies = engine.load_frequencies(args.freqs, format=args.freqs_format)
         loci = [locus.strip() for locus in args.loci.split(",") if locus.strip()]
         missing = [locus for locus in loci if locus not in frequencies.loci]
         if not loci or missing or len(set(loci)) != len(loci):

@@ -9,6 +9,7 @@ from pathlib import Path
 from stemhub.hla.errors import HLAError
 from stemhub.hla.frequencies import (
     DEFAULT_SUM_TOLERANCE,
+    FrequencyFormat,
     FrequencySet,
     Resolution,
     read_frequency_set,
@@ -133,9 +134,11 @@ class HLAEngine:
         sample_size: int | None = None,
         resolution: Resolution | None = None,
         tolerance: float = DEFAULT_SUM_TOLERANCE,
+        format: FrequencyFormat = "csv",
     ) -> FrequencySet:
-        """Read a ``haplotype,count,frequency`` set and validate it against this release;
-        raises `FrequencySetError` naming the line and token."""
+        """Read a ``haplotype,count,frequency`` set (or, with ``format="haplomat"``, Hapl-o-Mat's
+        ``haplotype<TAB>frequency`` output) and validate it against this release; raises
+        `FrequencySetError` naming the line and token."""
         return read_frequency_set(
             path,
             self.tables,
@@ -144,6 +147,7 @@ class HLAEngine:
             sample_size=sample_size,
             resolution=resolution,
             tolerance=tolerance,
+            format=format,
         )
 
     def impute(

@@ -11,12 +11,25 @@ The resolution is detected from the names: any ``G`` group makes a G-group set, 
 P-group set, otherwise the set is two-field. Every allele of the release reduces to one *key* at
 that resolution (`allele_keys`); a typing is compared with the set through those keys, so a
 typing of any resolution is reduced the same way as the set was.
+
+Hapl-o-Mat's output (``format="haplomat"``) is ``haplotype<TAB>frequency`` per line, no header
+and no count; its g groups (``A*26:01g``: a P group plus the null alleles of that protein) are
+read as the P group they are named after, and a name that is not one of the set's resolution (a
+g group of one allele written by the allele's name, a locus kept at more fields) as the one group
+its expressed alleles fall in. Rows that become one haplotype at the set's resolution are refused.
+
+A validated set is cached as ``.npz`` beside the release's tables, keyed by the SHA-256 of the
+file and the release, so loading the same file again skips validation (`frequency_cache_path`).
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import gzip
+import hashlib
 import math
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -24,25 +37,36 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
+from stemhub.hla.config import cache_dir
 from stemhub.hla.errors import HLAError
-from stemhub.hla.names import split_name
+from stemhub.hla.names import EXPRESSION_SUFFIXES, split_name
+from stemhub.hla.npzfile import pack_strings, save_npz, unpack_strings
 from stemhub.hla.tables import ReferenceTables
 
 __all__ = [
     "DEFAULT_SUM_TOLERANCE",
+    "FrequencyFormat",
     "FrequencySet",
     "FrequencySetError",
     "Provenance",
     "Resolution",
     "allele_keys",
+    "frequency_cache_path",
     "read_frequency_set",
 ]
 
 Resolution = Literal["two_field", "g_group", "p_group"]
+FrequencyFormat = Literal["csv", "haplomat"]
 
 # |sum of frequencies - 1| allowed: rounding to five decimals and the cut of rare haplotypes.
 DEFAULT_SUM_TOLERANCE = 0.01
 _HEADER = ("haplotype", "count", "frequency")
+_WANTED: dict[Resolution, str] = {
+    "two_field": "two-field name",
+    "g_group": "G group",
+    "p_group": "P group",
+}
+_CACHE_FORMAT = "1"
 
 
 class FrequencySetError(HLAError):
@@ -137,9 +161,15 @@ def detect_resolution(names: set[str]) -> Resolution | None:
     return "g_group" if has_g else "p_group" if has_p else "two_field"
 
 
-def _read_text(path: Path) -> str:
+def _read_bytes(path: Path) -> bytes:
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
+    except OSError as exc:
+        raise FrequencySetError(path, None, path.name, f"cannot read: {exc}") from exc
+
+
+def _text(path: Path, raw: bytes) -> str:
+    try:
         if raw[:2] == b"\x1f\x8b":
             raw = gzip.decompress(raw)
         return raw.decode("utf-8")
@@ -147,23 +177,38 @@ def _read_text(path: Path) -> str:
         raise FrequencySetError(path, None, path.name, f"cannot read: {exc}") from exc
 
 
-def _rows(path: Path, text: str) -> list[tuple[int, list[str], float]]:
+def _rows(path: Path, text: str, format: FrequencyFormat) -> list[tuple[int, list[str], float]]:
     """(line number, allele names, frequency) of each data row; checks the columns."""
     rows: list[tuple[int, list[str], float]] = []
     for number, line in enumerate(text.splitlines(), start=1):
         line = line.strip()
         if not line or line.startswith("#"):
             continue
-        cells = [cell.strip() for cell in line.split(",")]
-        if tuple(cell.lower() for cell in cells) == _HEADER and not rows:
-            continue
-        if len(cells) != 3:
-            raise FrequencySetError(
-                path, number, line[:60], "expected three columns: haplotype,count,frequency"
-            )
-        haplotype, count, frequency = cells
-        if not count.isdigit():
-            raise FrequencySetError(path, number, count, "count must be a whole number >= 0")
+        if format == "haplomat":
+            cells = [cell.strip() for cell in line.split("\t")]
+            if len(cells) != 2:
+                raise FrequencySetError(
+                    path,
+                    number,
+                    line[:60],
+                    "expected two tab-separated columns: haplotype, frequency",
+                )
+            haplotype, frequency = cells
+        else:
+            cells = [cell.strip() for cell in line.split(",")]
+            if tuple(cell.lower() for cell in cells) == _HEADER and not rows:
+                continue
+            if len(cells) != 3:
+                hint = " (a Hapl-o-Mat file? read it as format 'haplomat')" if "\t" in line else ""
+                raise FrequencySetError(
+                    path,
+                    number,
+                    line[:60],
+                    f"expected three columns: haplotype,count,frequency{hint}",
+                )
+            haplotype, count, frequency = cells
+            if not count.isdigit():
+                raise FrequencySetError(path, number, count, "count must be a whole number >= 0")
         try:
             value = float(frequency)
         except ValueError:
@@ -176,6 +221,32 @@ def _rows(path: Path, text: str) -> list[tuple[int, list[str], float]]:
     return rows
 
 
+def _as_written(name: str) -> str:
+    return name
+
+
+def _reduced_names(name: str, keys: list[str], tables: ReferenceTables) -> set[str]:
+    """The set's names the alleles under ``name`` reduce to. Hapl-o-Mat writes a g group of a
+    single allele by the allele's name, and a locus kept at another resolution by allele names
+    (``DRB1*11:90``, ``B*44:79:02``): such a name stands for its group when it has only one."""
+    exact = tables.allele_id.get(name)
+    if exact is not None:
+        return {keys[exact]}
+    suffix = name[-1] if name[-1] in EXPRESSION_SUFFIXES else ""
+    alleles = tables.alleles_under(name[:-1] if suffix else name)
+    if suffix:
+        alleles = [a for a in alleles if tables.allele_names[a].endswith(suffix)]
+    else:  # a name without suffix names the expressed alleles (as Hapl-o-Mat's g groups do)
+        alleles = [a for a in alleles if not tables.is_null[a]] or alleles
+    return {keys[a] for a in alleles}
+
+
+def _haplomat_name(name: str) -> str:
+    """Hapl-o-Mat names its g groups (an IPD-IMGT/HLA P group plus the null alleles of the same
+    protein) after the P group with a lowercase ``g``: ``A*26:01g`` is read as ``A*26:01P``."""
+    return name[:-1] + "P" if name.endswith("g") else name
+
+
 def read_frequency_set(
     path: Path,
     tables: ReferenceTables,
@@ -185,18 +256,51 @@ def read_frequency_set(
     sample_size: int | None = None,
     resolution: Resolution | None = None,
     tolerance: float = DEFAULT_SUM_TOLERANCE,
+    format: FrequencyFormat = "csv",
 ) -> FrequencySet:
     """Read and validate a set against ``tables``; the first problem raises `FrequencySetError`.
 
-    ``resolution`` overrides detection (a two-field set must then hold no group names).
+    ``format``: ``csv`` (``haplotype,count,frequency``) or ``haplomat`` (Hapl-o-Mat's
+    ``haplotype<TAB>frequency``, see the module's docstring). ``resolution`` overrides
+    detection (a two-field set must then hold no group names). A set
+    validated once is cached (see `frequency_cache_path`): the same file content against the
+    same release is read back without validating again; the sum is checked every time.
     """
-    text = _read_text(path)
-    rows = _rows(path, text)
+    raw = _read_bytes(path)
+    cached = frequency_cache_path(hashlib.sha256(raw).hexdigest(), tables, resolution, format)
+    fs = _open_cached(cached, tables)
+    if fs is None:
+        fs = _validated(path, _text(path, raw), tables, resolution, format)
+        _save_cached(cached, fs, tables)
+    total = float(fs.frequency.sum())
+    if abs(total - 1.0) > tolerance:
+        raise FrequencySetError(
+            path, None, path.name, f"frequencies sum to {total:.6f}, not 1 within {tolerance}"
+        )
+    provenance = Provenance(
+        source=source or str(path),
+        release=tables.release,
+        resolution=fs.resolution,
+        population=population,
+        sample_size=sample_size,
+    )
+    return dataclasses.replace(fs, provenance=provenance)
+
+
+def _validated(
+    path: Path,
+    text: str,
+    tables: ReferenceTables,
+    resolution: Resolution | None,
+    format: FrequencyFormat,
+) -> FrequencySet:
+    rows = _rows(path, text, format)
     first_line, first_names, _ = rows[0]
     loci = tuple(name.partition("*")[0] for name in first_names)
     if len(set(loci)) != len(loci):
         raise FrequencySetError(path, first_line, "~".join(first_names), "a locus appears twice")
-    names = {name.removeprefix("HLA-") for _, row, _ in rows for name in row}
+    read = _haplomat_name if format == "haplomat" else _as_written
+    names = {read(name.removeprefix("HLA-")) for _, row, _ in rows for name in row}
     detected = detect_resolution(names)
     if detected is None:
         raise FrequencySetError(path, None, path.name, "the set mixes G and P groups")
@@ -210,7 +314,7 @@ def read_frequency_set(
         if locus in known:
             known[locus].add(key)
 
-    seen: dict[str, int] = {}
+    seen: dict[tuple[int, ...], tuple[int, str]] = {}  # alleles -> (line, haplotype)
     codes = np.empty((len(rows), len(loci)), dtype=np.int32)
     frequency = np.empty(len(rows), dtype=np.float64)
     haplotypes: list[str] = []
@@ -220,28 +324,39 @@ def read_frequency_set(
             raise FrequencySetError(
                 path, number, haplotype, f"{len(row_names)} loci, the set has {len(loci)}"
             )
-        for column, (locus, name) in enumerate(zip(loci, row_names, strict=True)):
-            name = name.removeprefix("HLA-")
+        for column, (locus, written) in enumerate(zip(loci, row_names, strict=True)):
+            token = written.removeprefix("HLA-")
+            name = read(token)
             if name.partition("*")[0] != locus:
                 raise FrequencySetError(
-                    path, number, name, f"expected locus {locus} in column {column + 1}"
+                    path, number, token, f"expected locus {locus} in column {column + 1}"
                 )
-            if name not in known[locus]:
-                raise FrequencySetError(path, number, name, _unknown_reason(name, chosen, tables))
-            codes[row, column] = per_locus[column].setdefault(name, len(per_locus[column]))
-        if haplotype in seen:
-            raise FrequencySetError(
-                path, number, haplotype, f"haplotype repeated (first on line {seen[haplotype]})"
+            set_name = name if name in known[locus] else None
+            if set_name is None and format == "haplomat":
+                reduced = _reduced_names(name, keys, tables)
+                if len(reduced) > 1:
+                    raise FrequencySetError(
+                        path,
+                        number,
+                        token,
+                        f"covers {len(reduced)} {_WANTED[chosen]}s ({', '.join(sorted(reduced))})",
+                    )
+                set_name = reduced.pop() if reduced else None
+            if set_name is None:
+                raise FrequencySetError(path, number, token, _unknown_reason(name, chosen, tables))
+            codes[row, column] = per_locus[column].setdefault(set_name, len(per_locus[column]))
+        alleles = tuple(codes[row].tolist())
+        if alleles in seen:
+            line, first = seen[alleles]
+            reason = (
+                f"haplotype repeated (first on line {line})"
+                if first == haplotype
+                else f"the same haplotype as line {line} at {_WANTED[chosen]} resolution"
             )
-        seen[haplotype] = number
+            raise FrequencySetError(path, number, haplotype, reason)
+        seen[alleles] = (number, haplotype)
         frequency[row] = value
         haplotypes.append(haplotype)
-
-    total = float(frequency.sum())
-    if abs(total - 1.0) > tolerance:
-        raise FrequencySetError(
-            path, None, path.name, f"frequencies sum to {total:.6f}, not 1 within {tolerance}"
-        )
 
     allele_code: list[npt.NDArray[np.int32]] = []
     for locus, index in zip(loci, per_locus, strict=True):
@@ -254,16 +369,8 @@ def read_frequency_set(
                 dtype=np.int32,
             )
         )
-
-    provenance = Provenance(
-        source=source or str(path),
-        release=tables.release,
-        resolution=chosen,
-        population=population,
-        sample_size=sample_size,
-    )
     return FrequencySet(
-        provenance=provenance,
+        provenance=Provenance(source=str(path), release=tables.release, resolution=chosen),
         loci=loci,
         haplotypes=tuple(haplotypes),
         frequency=frequency,
@@ -273,11 +380,80 @@ def read_frequency_set(
     )
 
 
+# ---- cache of validated sets ------------------------------------------------------------------
+
+
+def frequency_cache_path(
+    digest: str,
+    tables: ReferenceTables,
+    resolution: Resolution | None = None,
+    format: FrequencyFormat = "csv",
+) -> Path:
+    """Where a set validated against ``tables`` is cached: under the engine's cache directory
+    (`config.cache_dir`, as the release's tables), named by the SHA-256 of the file's bytes,
+    the release and its tables' fingerprint, the resolution asked for (``auto``: detected) and
+    the format read."""
+    name = (
+        f"freqs-{tables.release}-{tables.fingerprint[:16]}-{digest[:32]}-"
+        f"{resolution or 'auto'}-{format}"
+    )
+    return cache_dir() / "frequencies" / f"{name}.npz"
+
+
+def _save_cached(path: Path, fs: FrequencySet, tables: ReferenceTables) -> None:
+    arrays: dict[str, npt.NDArray[np.generic]] = {
+        "meta": np.array([_CACHE_FORMAT, tables.release, tables.fingerprint, fs.resolution]),
+        "loci": np.array(fs.loci),
+        "frequency": fs.frequency,
+        "codes": fs.codes,
+        "allele_code": np.stack(fs.allele_code),
+    }
+    arrays["haplotypes.utf8"], arrays["haplotypes.offsets"] = pack_strings(list(fs.haplotypes))
+    for column, names in enumerate(fs.alleles):
+        arrays[f"alleles.{column}.utf8"], arrays[f"alleles.{column}.offsets"] = pack_strings(
+            list(names)
+        )
+    with contextlib.suppress(OSError):  # a read-only cache only costs the next load validation
+        save_npz(path, arrays)
+
+
+def _open_cached(path: Path, tables: ReferenceTables) -> FrequencySet | None:
+    """The cached set, or None when there is none (or it is unreadable or of another release)."""
+    if not path.is_file():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            version, release, fingerprint, resolution = data["meta"].tolist()
+            if (version, release, fingerprint) != (
+                _CACHE_FORMAT,
+                tables.release,
+                tables.fingerprint,
+            ):
+                return None
+            loci = tuple(data["loci"].tolist())
+            allele_code = data["allele_code"].astype(np.int32)
+            return FrequencySet(
+                provenance=Provenance(str(path), release, resolution),
+                loci=loci,
+                haplotypes=tuple(
+                    unpack_strings(data["haplotypes.utf8"], data["haplotypes.offsets"])
+                ),
+                frequency=data["frequency"].astype(np.float64),
+                codes=data["codes"].astype(np.int32),
+                alleles=tuple(
+                    tuple(unpack_strings(data[f"alleles.{c}.utf8"], data[f"alleles.{c}.offsets"]))
+                    for c in range(len(loci))
+                ),
+                allele_code=tuple(allele_code[c] for c in range(len(loci))),
+            )
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+        return None
+
+
 def _unknown_reason(name: str, resolution: Resolution, tables: ReferenceTables) -> str:
     locus = name.partition("*")[0]
     if locus not in tables.loci:
         return f"unknown locus {locus}"
     if name in tables.deleted:
         return f"deleted from IPD-IMGT/HLA {tables.release}"
-    wanted = {"two_field": "two-field name", "g_group": "G group", "p_group": "P group"}
-    return f"not a {wanted[resolution]} of IPD-IMGT/HLA {tables.release}"
+    return f"not a {_WANTED[resolution]} of IPD-IMGT/HLA {tables.release}"

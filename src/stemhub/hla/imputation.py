@@ -29,7 +29,9 @@ __all__ = ["DEFAULT_TOP", "Imputation", "Imputer"]
 
 # As Atlas (WMDA Search & Match) does: the 2,000 likeliest genotypes are kept.
 DEFAULT_TOP = 2000
-_POSITION_CACHE_SIZE = 100_000
+# Bounded: the key holds the position's allele ids (hundreds for a MAC or a two-field name).
+_POSITION_CACHE_SIZE = 20_000
+_Mask = npt.NDArray[np.bool_]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -76,9 +78,13 @@ class Imputer:
 
     def __init__(self, frequencies: FrequencySet) -> None:
         self.frequencies = frequencies
-        self._masks: dict[tuple[int, frozenset[int]], npt.NDArray[np.bool_]] = {}
-        self._codes: dict[tuple[int, frozenset[int]], str] = {}
+        # per position (column, allele ids): the set's alleles it allows, as a mask and as text
+        self._reduced: dict[tuple[int, frozenset[int]], tuple[npt.NDArray[np.bool_], str]] = {}
         self._empty = tuple(np.zeros(len(names), dtype=bool) for names in frequencies.alleles)
+        self._columns = tuple(
+            np.ascontiguousarray(frequencies.codes[:, column])
+            for column in range(len(frequencies.loci))
+        )
 
     def impute(
         self, typing: Typing, *, top: int | None = DEFAULT_TOP, cumulative: float = 1.0
@@ -90,27 +96,41 @@ class Imputer:
         if not 0.0 < cumulative <= 1.0:
             raise ValueError("cumulative must be in (0, 1]")
         fs = self.frequencies
-        tables: list[tuple[int, npt.NDArray[np.bool_]]] = []
-        candidate = np.ones(len(fs), dtype=bool)
+        typed: list[tuple[int, list[tuple[_Mask, _Mask]]]] = []
+        rows: npt.NDArray[np.intp] | None = None  # candidates: every haplotype at first
         for column, locus in enumerate(fs.loci):
             locus_typing = typing.loci.get(locus)
             if locus_typing is None:
                 continue
-            allowed = np.zeros((len(fs.alleles[column]),) * 2, dtype=bool)
-            for left, right in locus_typing.genotypes:
-                a, b = self._mask(column, left), self._mask(column, right)
-                allowed |= np.outer(a, b)
-            allowed |= allowed.T  # either order
-            tables.append((column, allowed))
-            candidate &= allowed.any(axis=1)[fs.codes[:, column]]
+            genotypes = [
+                (self._mask(column, left), self._mask(column, right))
+                for left, right in locus_typing.genotypes
+            ]
+            # an allele can be one of the pair when it fills one position and the other position
+            # can be filled at all
+            partner = self._empty[column].copy()
+            for a, b in genotypes:
+                if b.any():
+                    partner |= a
+                if a.any():
+                    partner |= b
+            codes = self._columns[column]
+            rows = np.flatnonzero(partner[codes]) if rows is None else rows[partner[codes[rows]]]
+            if rows.size == 0:
+                return self._empty_result()
+            typed.append((column, genotypes))
+        if rows is None:
+            rows = np.arange(len(fs))
 
-        rows = np.flatnonzero(candidate).astype(np.int32)
-        if rows.size == 0:
-            return self._empty_result()
         consistent = np.ones((rows.size, rows.size), dtype=bool)
-        for column, allowed in tables:
-            codes = fs.codes[rows, column]
-            consistent &= allowed[codes[:, None], codes[None, :]]
+        for column, genotypes in typed:
+            codes = self._columns[column][rows]
+            allowed = np.zeros_like(consistent)
+            for a, b in genotypes:
+                in_a, in_b = a[codes], b[codes]
+                allowed |= np.outer(in_a, in_b)
+                allowed |= np.outer(in_b, in_a)  # either order
+            consistent &= allowed
         i, j = np.nonzero(np.triu(consistent))
         if i.size == 0:
             return self._empty_result()
@@ -163,28 +183,24 @@ class Imputer:
         return "^".join(parts)
 
     def _code_text(self, column: int, position: Position) -> str:
-        key = (column, position.alleles)
-        text = self._codes.get(key)
-        if text is None:
-            text = ",".join(map(str, np.flatnonzero(self._mask(column, position)).tolist()))
-            if len(self._codes) >= _POSITION_CACHE_SIZE:
-                self._codes.clear()
-            self._codes[key] = text
-        return text
+        return self._reduce(column, position)[1]
 
     def _mask(self, column: int, position: Position) -> npt.NDArray[np.bool_]:
         """The set's alleles at ``column`` that some allele of the position reduces to."""
+        return self._reduce(column, position)[0]
+
+    def _reduce(self, column: int, position: Position) -> tuple[npt.NDArray[np.bool_], str]:
         key = (column, position.alleles)
-        mask = self._masks.get(key)
-        if mask is None:
+        reduced = self._reduced.get(key)
+        if reduced is None:
             codes = self.frequencies.allele_code[column][np.fromiter(position.alleles, np.int64)]
-            codes = codes[codes >= 0]
+            codes = np.unique(codes[codes >= 0])
             mask = self._empty[column].copy()
             mask[codes] = True
-            if len(self._masks) >= _POSITION_CACHE_SIZE:
-                self._masks.clear()
-            self._masks[key] = mask
-        return mask
+            if len(self._reduced) >= _POSITION_CACHE_SIZE:
+                self._reduced.clear()
+            reduced = self._reduced[key] = (mask, ",".join(map(str, codes.tolist())))
+        return reduced
 
     def _empty_result(self) -> Imputation:
         none = np.zeros(0, dtype=np.int32)

@@ -166,7 +166,7 @@ class TypingParser:
             return [exact]
         suffix = name[-1] if name[-1].isalpha() else ""
         base = name[:-1] if suffix else name
-        covered = tables.by_prefix.get(base)
+        covered = tables.alleles_under(base)
         if covered and suffix:
             covered = [a for a in covered if tables.allele_names[a].endswith(suffix)]
         if covered:
