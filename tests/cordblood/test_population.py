@@ -43,7 +43,8 @@ def test_an_unknown_population_is_named_with_its_line_and_nothing_is_stored(
     )
     assert not report["applied"] and not Unit.objects.exists()
     (problem,) = report["errors"]
-    assert (problem["line"], problem["field"]) == (2, "population")  # the second row of the JSON list
+    # line 2: the second row of the JSON list
+    assert (problem["line"], problem["field"]) == (2, "population")
     assert "XYZ" in problem["reason"] and "CHN, EUR" in problem["reason"]
 
 

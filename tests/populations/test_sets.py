@@ -131,3 +131,23 @@ def test_a_stored_set_cannot_be_changed_or_deleted(users):
     ):
         with pytest.raises(DatabaseError), transaction.atomic():
             change()
+
+
+def test_a_hapl_o_mat_file_is_stored_as_such_and_read_back_by_its_format(users):
+    admin = users["platform_admin"]
+    population = population_create(actor=admin, code="CHN-S", name="Han Chinese, south")
+    text = (
+        b"A*01:01g~B*08:01g~DRB1*03:01g\t0.5\n"
+        b"A*02:01g~B*07:02~DRB1*15:01g\t0.3\n"
+        b"A*02:01g~B*08:01g~DRB1*03:01g\t0.2\n"
+    )
+    with pytest.raises(InvalidInput, match="line 1"):
+        _load(admin, population, text, filename="hfs.dat")  # read as CSV: refused
+    loaded = _load(admin, population, text, filename="hfs.dat", file_format="haplomat")
+    assert (loaded.file_format, loaded.resolution, loaded.loci) == (
+        "haplomat",
+        "p_group",
+        "A~B~DRB1",
+    )
+    frequencies = selectors.engine_set(loaded)
+    assert frequencies.haplotypes[1] == "A*02:01g~B*07:02~DRB1*15:01g"

@@ -18,7 +18,7 @@ from stemhub.hla import FrequencySet
 from stemhub.populations.models import FileFormat, HaplotypeSet, Population
 
 _lock = threading.Lock()
-_loaded: dict[tuple[int, str], FrequencySet] = {}
+_loaded: dict[tuple[int, str, str], FrequencySet] = {}
 
 
 def default_population() -> Population | None:
@@ -77,24 +77,19 @@ def read_set(
     path: Path, *, source: str, population: str, sample_size: int | None, file_format: str
 ) -> FrequencySet:
     """Read and validate a file with the process's engine (raises `FrequencySetError`)."""
-    engine = hla_engine()
-    if file_format == FileFormat.HAPLOMAT:
-        return engine.load_frequencies(
-            path,
-            source=source,
-            population=population,
-            sample_size=sample_size,
-            format="haplomat",  # type: ignore[call-arg]
-        )
-    return engine.load_frequencies(
-        path, source=source, population=population, sample_size=sample_size
+    return hla_engine().load_frequencies(
+        path,
+        source=source,
+        population=population,
+        sample_size=sample_size,
+        format="haplomat" if file_format == FileFormat.HAPLOMAT else "csv",
     )
 
 
 def engine_set(haplotype_set: HaplotypeSet) -> FrequencySet:
     """The engine's `FrequencySet` of a stored set, read once per process and engine release."""
     release = hla_engine().release
-    key = (haplotype_set.pk, release)
+    key = (haplotype_set.pk, haplotype_set.sha256, release)  # a restored database reuses ids
     found = _loaded.get(key)
     if found is not None:
         return found
