@@ -91,7 +91,7 @@ def coverage_svg(
             parts.append(
                 f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(share):.1f}" y2="{y(share):.1f}" '
                 f'stroke="{colour}" stroke-width="2" stroke-dasharray="6 4"/>'
-                f'<text x="{WIDTH - RIGHT - 4}" y="{y(share) - 5:.1f}" text-anchor="end" '
+                f'<text x="{WIDTH - RIGHT - 4}" y="{y(share) + 16:.1f}" text-anchor="end" '
                 f'font-size="12" fill="{colour}">{escape(label % {"share": _pct(share)})}</text>'
             )
     for m in marks:

@@ -45,7 +45,7 @@ RESOLUTIONS: tuple[PlanResolution, ...] = ("set", "first_field")
 DEFAULT_TOP, MAX_TOP = 50, 500
 # Units no longer in the network: given to a patient, or withdrawn by their bank.
 GONE = (UnitStatus.WITHDRAWN, UnitStatus.INFUSED)
-SHOWN = 5  # cord units listed per haplotype on the page, the largest first (the API lists all)
+SHOWN = 3  # cord units listed per haplotype on the page, the largest first (the API lists all)
 CSV_HEADER = ("rank", "haplotype", "frequency", "coverage", "cumulative_coverage")
 
 
