@@ -43,7 +43,7 @@ def test_an_ambiguous_patient_gets_the_imputed_probability(users, holdings, clie
         "NSCBi001-A": ("maybe", pytest.approx(0.30 / 0.42)),
         "NSCBi003-A": ("maybe", pytest.approx(0.12 / 0.42)),
     }
-    assert [m["holding"]["name"] for m in answer["matches"]][0] == "NSCB/HOM2"
+    assert answer["matches"][0]["holding"]["name"] == "NSCB/HOM2"
 
 
 def test_the_patient_page_links_to_the_holdings(users, holdings, client_for):

@@ -3,8 +3,6 @@ patient's typing holds a homozygous line's alleles (worked by hand on a three-ha
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from stemhub.hla import FrequencySet, HLAEngine

@@ -73,9 +73,10 @@ def coverage_svg(
             f'<text x="{x(lines):.1f}" y="{HEIGHT - BOTTOM + 18}" text-anchor="middle" '
             f'font-size="12" fill="{MUTED}">{lines}</text>'
         )
+    axis = _("Number of homozygous lines")
     parts.append(
         f'<text x="{LEFT + plot_w / 2:.1f}" y="{HEIGHT - 10}" text-anchor="middle" '
-        f'font-size="13" fill="{INK}">{escape(_("Number of homozygous lines"))}</text>'
+        f'font-size="13" fill="{INK}">{escape(axis)}</text>'
     )
     if curve:
         points = " ".join(f"{x(i + 1):.1f},{y(share):.1f}" for i, share in enumerate(curve))
