@@ -74,12 +74,18 @@ BANK_DONORS = (
             f"NCBB-CB-{n:02d}",
             sex,
             "0-4",
-            ethnicity="Northern European",
+            ethnicity=ethnicity,
             hla=(haplotype, haplotype),
             medical_history="Public cord blood donation; HLA-homozygous at A, B, C, DRB1, DQB1.",
         )
-        for n, (sex, haplotype) in enumerate(
-            (("female", 0), ("male", 1), ("male", 2), ("female", 4)), start=1
+        for n, (sex, haplotype, ethnicity) in enumerate(
+            (
+                ("female", 16, "Han Chinese"),
+                ("male", 17, "Han Chinese"),
+                ("male", 0, "Northern European"),
+                ("female", 18, "Han Chinese"),
+            ),
+            start=1,
         )
     ),
 )

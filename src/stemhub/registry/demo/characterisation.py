@@ -28,7 +28,12 @@ HAPLOTYPES = (
     ("A*23:01", "C*04:01", "B*44:03", "DRB1*07:01", "DQB1*02:01"),
     ("A*31:01", "C*03:04", "B*40:01", "DRB1*04:04", "DQB1*03:02"),
     ("A*25:01", "C*12:03", "B*18:01", "DRB1*15:01", "DQB1*06:02"),
+    # Common Han Chinese haplotypes, for the haplobank's homozygous lines (never drawn at random)
+    ("A*02:07", "C*01:02", "B*46:01", "DRB1*09:01", "DQB1*03:03"),
+    ("A*33:03", "C*03:02", "B*58:01", "DRB1*03:01", "DQB1*02:01"),
+    ("A*11:01", "C*07:02", "B*40:01", "DRB1*09:01", "DQB1*03:03"),
 )
+DRAWN = 16  # random donors draw from the European haplotypes above
 _GL_ORDER = (0, 2, 1, 3, 4)  # GL strings list A, B, C, DRB1, DQB1
 
 
@@ -39,7 +44,7 @@ def hla_gl_string(first: int, second: int) -> str:
 
 
 def random_diplotype(rng: random.Random) -> tuple[int, int]:
-    return rng.randrange(len(HAPLOTYPES)), rng.randrange(len(HAPLOTYPES))
+    return rng.randrange(DRAWN), rng.randrange(DRAWN)
 
 
 # Alleles seen often at the standard human STR loci.
