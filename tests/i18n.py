@@ -34,6 +34,7 @@ APPS = [
     "distribution",
     "cordblood",
     "populations",
+    "haplobank",
 ]
 
 # Words a Chinese page prints as they are: the product, units, standard codes and names of

@@ -33,7 +33,7 @@ def chn_set(users: dict[str, Any]) -> HaplotypeSet:
     admin = users["platform_admin"]
     population = population_create(actor=admin, code="CHN", name="Han Chinese (test)")
     return haplotype_set_load(
-        actor=admin, population=population, filename="chn.csv", content=SET, source="hand-made"
+        actor=admin, population=population, filename="chn.csv", chunks=[SET], source="hand-made"
     )
 
 

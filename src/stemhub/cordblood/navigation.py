@@ -80,7 +80,7 @@ register_menu(
         "cordblood:patients",
         SEARCH,
         30,
-        also=("cordblood:unit", "cordblood:unit_reserve"),
+        also=("cordblood:unit", "cordblood:unit_reserve", "haplobank:patient"),
     ),
     MenuItem(
         "cordblood",

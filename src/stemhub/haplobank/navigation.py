@@ -3,16 +3,16 @@
 from django.utils.translation import gettext_lazy as _
 
 from stemhub.accounts.permissions import Perm
-from stemhub.core.navigation import MenuItem, Section, register_menu, register_section
+from stemhub.core.navigation import MenuItem, register_menu
 
-register_section(Section("haplobank", _("HLA haplobank"), 75))
+# In the populations section (populations/navigation.py), under the frequency sets.
 register_menu(
     MenuItem(
-        "haplobank",
+        "populations",
         _("Haplobank plan"),
         "haplobank:plan",
         (Perm.POPULATIONS_VIEW,),
-        10,
+        20,
         also=("haplobank:plan_csv",),
     ),
 )

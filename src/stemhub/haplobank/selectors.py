@@ -115,8 +115,8 @@ def plan_request(
 
 def no_set_words(population: Population) -> str:
     return _(
-        "%(population)s has no haplotype frequency set loaded yet. A population manager (or a "
-        "platform admin) loads one on the populations pages; until then there is nothing to plan."
+        "%(population)s has no haplotype frequency set loaded yet. A platform admin loads one "
+        "under Haplotype frequencies; until then there is nothing to plan."
     ) % {"population": population.display_name}
 
 

@@ -6,7 +6,7 @@ from typing import Any
 from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from stemhub.accounts.permissions import Perm
 from stemhub.cordblood.services import patient_of
@@ -19,11 +19,8 @@ from stemhub.populations.models import HaplotypeSet, Population
 
 
 def set_url(haplotype_set: HaplotypeSet) -> str:
-    """The set's page (populations app), '' where it is not there."""
-    try:
-        return reverse("populations:set_detail", args=[haplotype_set.pk])
-    except NoReverseMatch:
-        return ""
+    """The set's page (populations app)."""
+    return reverse("populations:set_detail", args=[haplotype_set.pk])
 
 
 def _asked(request: AuthenticatedHttpRequest) -> dict[str, Any]:
