@@ -2,6 +2,7 @@
 an unexplained typing says so, ties are ranked by P(8/8), a replaced set re-imputes the index's
 units and marks the searches saved with the old one, and the index's stores follow every delta."""
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from stemhub.cordblood.models import Patient, Unit
 from stemhub.cordblood.search import SearchRequest
 from stemhub.core.hla import engine as hla_engine
 from stemhub.hla import MatchPrediction
+from stemhub.populations import selectors as population_selectors
 from stemhub.populations.models import HaplotypeSet, Population
 from stemhub.populations.selectors import engine_set
 from stemhub.populations.services import haplotype_set_load, population_create
@@ -40,6 +42,15 @@ LOW = {"hla_a": "A*02:XX+A*01:01"}
 def frequency_csv(frequencies: dict[str, float]) -> bytes:
     rows = ["haplotype,count,frequency", *(f"{h},1,{f}" for h, f in frequencies.items())]
     return ("\n".join(rows) + "\n").encode()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_sets() -> Iterator[None]:
+    """The process keeps sets by primary key, and a rolled-back test's keys come again."""
+    population_selectors.forget()
+    yield
+    population_selectors.forget()
+    search_index.forget()
 
 
 @pytest.fixture
