@@ -39,6 +39,7 @@ from stemhub.cordblood.search import SearchRequest, run_search
 from stemhub.cordblood.survival import MILESTONES
 from stemhub.core.errors import InvalidInput, NotFound, StemhubError
 from stemhub.core.pages import AuthenticatedHttpRequest, page
+from stemhub.hla import MATCH_LOCI
 from stemhub.populations.models import HaplotypeSet
 from stemhub.populations.selectors import set_for
 
@@ -228,7 +229,9 @@ def result_rows(section: dict[str, Any], kind: str) -> list[dict[str, Any]]:
             "din_text": display.din_text(*result["din"].partition(" ")[::2]),
             "cells": cells,
             "odds": display.prediction_cells(result["prediction"]),
-            "low_resolution": any(cell.tone == "potential" for cell in cells),
+            "low_resolution": any(
+                cell.tone == "potential" for cell in cells if cell.locus in MATCH_LOCI
+            ),
             "abo_text": display.abo_text(result["abo_group"], result["rh"]) or "–",
             "abo_label": compatibility,
             "abo_title": compatibility_title,
