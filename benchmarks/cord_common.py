@@ -40,6 +40,43 @@ def setup_django(database_url: str) -> None:
     use_engine(HLAEngine.load(macs=MacDictionary.from_file(hla_donors.MACS)))
 
 
+def default_population_set(path: Path) -> tuple[object, bool]:
+    """The default population's haplotype frequency set: ``path`` loaded once (as platform
+    admin ``bench-admin``) as the newest set of population CAU, made the default. Returns the
+    set and whether it was loaded now."""
+    from stemhub.accounts.models import Role, RoleGrant, User
+    from stemhub.populations.models import Population
+    from stemhub.populations.services import (
+        haplotype_set_load,
+        population_create,
+        population_make_default,
+    )
+
+    admin = User.objects.filter(username="bench-admin").first()
+    if admin is None:
+        admin = User.objects.create_user("bench-admin")
+        RoleGrant.objects.create(user=admin, role=Role.PLATFORM_ADMIN)
+    population = Population.objects.filter(code="CAU").first()
+    if population is None:
+        population = population_create(actor=admin, code="CAU", name="European American (NMDP)")
+    if not population.is_default:
+        population_make_default(actor=admin, population=population)
+    content = path.read_bytes()
+    import hashlib
+
+    newest = population.sets.order_by("-version").first()
+    if newest is not None and newest.sha256 == hashlib.sha256(content).hexdigest():
+        return newest, False
+    loaded = haplotype_set_load(
+        actor=admin,
+        population=population,
+        filename=path.name,
+        content=content,
+        source="NMDP 2011 CAU haplotype frequencies (Gragert et al.), benchmark",
+    )
+    return loaded, True
+
+
 SEROLOGY_PREFIX = (("DR", "DRB1"), ("DQ", "DQB1"), ("Cw", "C"), ("A", "A"), ("B", "B"), ("C", "C"))
 
 

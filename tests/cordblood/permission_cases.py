@@ -258,6 +258,13 @@ PAGE_CASES = [
         setup=unit_and_patient,
     ),
     Page("cordblood:search", f"/cord/patients/searches/{PK}/", SEARCHERS, setup=saved_search),
+    Page(
+        "cordblood:search",
+        f"/cord/patients/searches/{PK}/",
+        SEARCHERS,
+        method="POST",
+        setup=saved_search,
+    ),
     Page("cordblood:bank", "/cord/banks/NSCB/", EVERYONE, setup=unit()),
     Page("cordblood:preliminary", "/cord/preliminary-search/", EVERYONE),
     Page(

@@ -68,6 +68,10 @@ class SearchIn(Schema):
     adult_rule: Literal["8/8", "7/8", "10/10", "9/10"] = "8/8"
     dsa_policy: Literal["exclude", "flag"] = "exclude"
     limit: int = Field(20, ge=1, le=200)
+    rank_ties_by_probability: bool = Field(
+        True,
+        description="Order units with equal HLA rank keys by P(no mismatch) before cell dose",
+    )
 
 
 class ReserveIn(Schema):
@@ -165,15 +169,103 @@ class PatientOut(Schema):
     )
 
 
+class HaplotypeSetRefOut(Schema):
+    id: int
+    label: str = Field(description="Population code and version: CHN v2")
+
+
+class MismatchOddsOut(Schema):
+    p0: float = Field(description="P(no mismatch), 0 to 1")
+    p1: float = Field(description="P(exactly one mismatch)")
+    p2: float = Field(description="P(two mismatches or more)")
+
+
+class LocusOddsOut(Schema):
+    match2: float = Field(description="P(2 of 2 positions match)")
+    match1: float = Field(description="P(1 of 2 positions match)")
+    match0: float = Field(description="P(no position matches)")
+
+
+class PredictionOut(Schema):
+    """Predicted mismatches from the haplotype frequency sets. ``inexplicable`` names a side
+    whose typing no pair of its set explains: then every figure is empty and the allele-level
+    match is the only one."""
+
+    haplotype_set: HaplotypeSetRefOut = Field(description="The set the patient was imputed with")
+    donor_haplotype_set: HaplotypeSetRefOut = Field(
+        description="The set the unit or donor was imputed with (its population's)"
+    )
+    inexplicable: list[Literal["patient", "donor"]]
+    ten: MismatchOddsOut | None = Field(description="Over A, B, C, DRB1, DQB1 (10 positions)")
+    eight: MismatchOddsOut | None = Field(description="Over A, B, C, DRB1 (8 positions)")
+    loci: dict[str, LocusOddsOut] = Field(description="Per locus of the set")
+
+
+class LocusMatchOut(Schema):
+    count: int | None = Field(description="Positions matched of 2; null: not typed on a side")
+    grades: list[str]
+    confidences: list[str]
+    antigen_matches: int | None
+    dpb1: str | None = Field(None, description="DPB1: T-cell-epitope permissiveness")
+
+
+class SearchResultOut(Schema):
+    rank: int
+    unit_id: int
+    kind: Literal["cord", "adult"]
+    bank: str
+    local_id: str
+    din: str
+    abo: str
+    abo_group: str
+    rh: str
+    mismatches: int = Field(description="Allele-level mismatches over the rule's match loci")
+    match: str = Field(description="Positions matched of the match loci's: 7/8")
+    untyped_loci: list[str]
+    loci: dict[str, LocusMatchOut]
+    hla: str = Field(description="GL string")
+    abo_compatibility: Literal["match", "minor", "major", "bidirectional", "unknown"]
+    dsa_conflicts: list[str]
+    prediction: PredictionOut | None = Field(
+        description="Null when no haplotype frequency set covers the patient or the unit"
+    )
+    tnc: float | None = Field(None, description="Cord: × 10^7 cells")
+    cd34: float | None = Field(None, description="Cord: × 10^6 cells")
+    tnc_per_kg: float | None = Field(None, description="Cord: × 10^7/kg")
+    cd34_per_kg: float | None = Field(None, description="Cord: × 10^5/kg")
+    rbc_depleted: bool | None = None
+    cryovolume_ml: float | None = Field(None, description="Cord: mL")
+    collection_date: str | None = None
+    flags: dict[str, bool] | None = Field(None, description="Cord: guideline flags")
+    age: int | None = Field(None, description="Adult donor: years")
+    cmv: str | None = None
+    sex: str | None = None
+
+
+class DoubleUnitOut(Schema):
+    units: list[int]
+    local_ids: list[str]
+    matches: list[str]
+    combined_tnc_per_kg: float = Field(description="× 10^7/kg")
+    combined_cd34_per_kg: float = Field(description="× 10^5/kg")
+
+
+class SearchKindOut(Schema):
+    counts: dict[str, int] = Field(description="Potential matches by grade")
+    results: list[SearchResultOut]
+    doubles: list[DoubleUnitOut] | None = Field(None, description="Cord: double-unit pairs")
+
+
 class SearchOut(Schema):
     search: int
     criteria: dict[str, Any]
     imgt_release: str
     engine_version: str
     index_generation: int
-    kinds: dict[str, dict[str, Any]] = Field(
-        description="Per donor kind (cord, adult): counts by grade and the ranked results"
+    haplotype_set: HaplotypeSetRefOut | None = Field(
+        description="The set the patient's predictions use; null: no set is loaded"
     )
+    kinds: dict[str, SearchKindOut] = Field(description="Per donor kind (cord, adult)")
 
 
 class ReservationOut(Schema):

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -39,6 +39,9 @@ from stemhub.cordblood.search import SearchRequest, run_search
 from stemhub.cordblood.survival import MILESTONES
 from stemhub.core.errors import InvalidInput, NotFound, StemhubError
 from stemhub.core.pages import AuthenticatedHttpRequest, page
+from stemhub.hla import MATCH_LOCI
+from stemhub.populations.models import HaplotypeSet
+from stemhub.populations.selectors import set_for
 
 coordinators_only = page(Perm.CORD_SEARCH)
 CMV_WORDS = {
@@ -135,6 +138,7 @@ def _patient_page(request: HttpRequest, found: Patient, *, error: Any = None) ->
         if r.state == ReservationState.SHIPPED and r.unit.status == UnitStatus.SHIPPED
     ]
     today = timezone.localdate()
+    in_use = set_for(found.population_id)
     return render(
         request,
         "cordblood/patient.html",
@@ -144,8 +148,13 @@ def _patient_page(request: HttpRequest, found: Patient, *, error: Any = None) ->
             "abo": display.abo_text(found.abo, found.rh),
             "typing": display.typing_rows(hla.split_gl(found.hla_gl) if found.hla_gl else {}),
             "searches": [
-                {"s": s, "best": s.best_match(), "criteria": display.criteria_words(s.criteria)}
-                for s in found.searches.all()
+                {
+                    "s": s,
+                    "best": s.best_match(),
+                    "criteria": display.criteria_words(s.criteria),
+                    "set_change": set_change(s, in_use),
+                }
+                for s in found.searches.select_related("haplotype_set__population")
             ],
             "reservations": reservations,
             "shipped": shipped,
@@ -213,11 +222,16 @@ def result_rows(section: dict[str, Any], kind: str) -> list[dict[str, Any]]:
         compatibility, compatibility_title = display.abo_compatibility_words(
             result["abo_compatibility"]
         )
+        cells = display.locus_cells(result["loci"], result["prediction"])
         row = {
             **result,
             "label": f"{result['bank']}/{result['local_id']}",
             "din_text": display.din_text(*result["din"].partition(" ")[::2]),
-            "cells": display.locus_cells(result["loci"]),
+            "cells": cells,
+            "odds": display.prediction_cells(result["prediction"]),
+            "low_resolution": any(
+                cell.tone == "potential" for cell in cells if cell.locus in MATCH_LOCI
+            ),
             "abo_text": display.abo_text(result["abo_group"], result["rh"]) or "–",
             "abo_label": compatibility,
             "abo_title": compatibility_title,
@@ -240,7 +254,9 @@ def result_rows(section: dict[str, Any], kind: str) -> list[dict[str, Any]]:
 
 def _search_of(request: HttpRequest, search_id: int) -> SavedSearch:
     found = (
-        SavedSearch.objects.select_related("patient", "patient__centre", "created_by")
+        SavedSearch.objects.select_related(
+            "patient", "patient__centre", "created_by", "haplotype_set__population"
+        )
         .filter(pk=search_id)
         .first()
     )
@@ -249,11 +265,43 @@ def _search_of(request: HttpRequest, search_id: int) -> SavedSearch:
     return found
 
 
+def set_url(set_id: int) -> str | None:
+    """The page of a haplotype frequency set (None until the populations pages exist)."""
+    try:
+        return reverse("populations:set_detail", args=[set_id])
+    except NoReverseMatch:
+        return None
+
+
+def set_change(saved: SavedSearch, in_use: HaplotypeSet | None) -> str | None:
+    """Whether a saved search's predictions were made with another set than the patient's set
+    in use now, in a sentence (None: unchanged)."""
+    if in_use is None or saved.haplotype_set_id == in_use.pk:
+        return None
+    if saved.haplotype_set is None:
+        return _("Predictions are available now with the set %(set)s: run the search again.") % {
+            "set": in_use.label
+        }
+    return _(
+        "Predictions changed: the set %(old)s was replaced by v%(version)s on %(day)s. Run the "
+        "search again."
+    ) % {
+        "old": saved.haplotype_set.label,
+        "version": in_use.version,
+        "day": f"{timezone.localtime(in_use.at):%Y-%m-%d}",
+    }
+
+
 @coordinators_only
 def search(request: AuthenticatedHttpRequest, search_id: int) -> HttpResponse:
     """Needs cordblood.search at the patient's centre: a saved search's results as of now (the
-    criteria it was saved with, run against today's available units; nothing is written)."""
+    criteria it was saved with, run against today's available units; nothing is written). A
+    POST runs it again and records the run (date, counts, the set of its predictions)."""
     saved = _search_of(request, search_id)
+    if request.method == "POST":
+        services.search_rerun(actor=request.user, saved=saved)
+        messages.success(request, _("Search run again; its record now says so."))
+        return redirect("cordblood:search", search_id=saved.pk)
     criteria = SearchRequest(**saved.criteria)
     results = run_search(saved.patient, criteria)
     sections = [
@@ -278,6 +326,11 @@ def search(request: AuthenticatedHttpRequest, search_id: int) -> HttpResponse:
             "criteria_text": display.criteria_words(saved.criteria),
             "sections": sections,
             "release": results["imgt_release"],
+            "prediction_set": results["haplotype_set"],
+            "prediction_set_url": set_url(results["haplotype_set"]["id"])
+            if results["haplotype_set"]
+            else None,
+            "set_change": set_change(saved, set_for(patient.population_id)),
             "legend": display.LEGEND,
             "loci": LOCI,
         },

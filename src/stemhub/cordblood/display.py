@@ -146,6 +146,8 @@ class LocusCell:
     count: str  # "2/2", "1/2", "–"
     grades: str
     title: str
+    odds: str = ""  # predicted P(2/2) at this locus: "P 2/2 87 %"
+    odds_title: str = ""
 
 
 def _position_words(grades: list[str], confidences: list[str]) -> list[str]:
@@ -207,8 +209,95 @@ def locus_cell(locus: str, found: dict[str, Any] | None) -> LocusCell:
     return LocusCell(locus, tone, label, f"{count}/2", short, " ".join(parts))
 
 
-def locus_cells(loci: dict[str, Any]) -> list[LocusCell]:
-    return [locus_cell(locus, loci.get(locus)) for locus in LOCI]
+def percent(p: float) -> str:
+    """A probability as a percentage with one decimal: 0.8734 -> "87.3 %"."""
+    return f"{p * 100:.1f} %"
+
+
+def _with_odds(cell: LocusCell, odds: dict[str, float] | None) -> LocusCell:
+    if odds is None:
+        return cell
+    title = str(
+        _(
+            "Predicted from the haplotype frequencies: both positions match with %(two)s, one "
+            "with %(one)s, none with %(none)s."
+        )
+    ) % {
+        "two": percent(odds["match2"]),
+        "one": percent(odds["match1"]),
+        "none": percent(odds["match0"]),
+    }
+    return LocusCell(
+        cell.locus,
+        cell.tone,
+        cell.label,
+        cell.count,
+        cell.grades,
+        cell.title,
+        str(_("P 2/2 %(p)s")) % {"p": f"{odds['match2'] * 100:.0f} %"},
+        title,
+    )
+
+
+def locus_cells(loci: dict[str, Any], prediction: dict[str, Any] | None = None) -> list[LocusCell]:
+    """The match grid of one result; with a prediction, each locus the set holds also shows
+    its P(2/2)."""
+    odds = (prediction or {}).get("loci") or {}
+    return [_with_odds(locus_cell(locus, loci.get(locus)), odds.get(locus)) for locus in LOCI]
+
+
+SIDES = {"patient": _("the patient's"), "donor": _("the unit's or donor's")}
+
+
+@dataclass(frozen=True)
+class PredictionCells:
+    """P(10/10) and P(8/8) of one result as the page shows them."""
+
+    ten: str
+    eight: str
+    title: str
+    state: str  # shown, inexplicable, none
+
+
+def prediction_cells(prediction: dict[str, Any] | None) -> PredictionCells:
+    """Percentages with one decimal; "not explained" naming the side whose typing no pair of
+    haplotypes of its set explains (then the allele-level count is the only figure); "–" when
+    no set covers the patient or the unit."""
+    if prediction is None:
+        return PredictionCells(
+            "–",
+            "–",
+            str(_("No haplotype frequency set covers the patient or this unit: no prediction.")),
+            "none",
+        )
+    if prediction["inexplicable"]:
+        sides = ", ".join(str(SIDES[side]) for side in prediction["inexplicable"])
+        word = str(_("not explained"))
+        title = str(
+            _(
+                "No pair of haplotypes in the set explains %(sides)s typing: no prediction; "
+                "only the allele-level match counts."
+            )
+        ) % {"sides": sides}
+        return PredictionCells(word, word, title, "inexplicable")
+    ten, eight = prediction["ten"], prediction["eight"]
+    patient_set = prediction["haplotype_set"]["label"]
+    donor_set = prediction["donor_haplotype_set"]["label"]
+    if patient_set == donor_set:
+        title = str(_("Predicted with the haplotype frequency set %(set)s.")) % {"set": donor_set}
+    else:
+        title = str(
+            _(
+                "Predicted with the haplotype frequency sets %(patient)s (the patient's "
+                "population) and %(donor)s (the unit's), compared allele by allele."
+            )
+        ) % {"patient": patient_set, "donor": donor_set}
+    return PredictionCells(
+        "–" if ten is None else percent(ten["p0"]),
+        "–" if eight is None else percent(eight["p0"]),
+        title,
+        "shown",
+    )
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,19 @@ to every candidate at once, and grade the eligible units ourselves with the engi
 `score_locus`, one mismatch total at a time, until ``limit`` results survive the DSA policy
 (see `_ranked`).
 
+Ties: with ``rank_ties_by_probability`` (the default) units whose HLA rank key is equal are
+ordered by the predicted probability of no mismatch over the rule's match loci (P(8/8) for cord
+and the 8-locus adult rules, P(10/10) for the 10-locus ones), likeliest first, before dose; a
+unit without a prediction comes after those with one. The work is bounded: within a tie group
+only the first `TIE_PREDICTIONS` units in dose order are predicted and reordered, the rest keep
+their dose order after them (a group is only reached when the results before it leave room).
+
 Doses: TNC/kg in × 10^7/kg = ``tnc`` (× 10^7) / weight; CD34+/kg in × 10^5/kg =
 ``cd34`` (× 10^6) × 10 / weight.
 """
 
+import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import combinations
 from typing import Any, Literal
@@ -29,6 +38,7 @@ from stemhub.cordblood.models import (
     Unit,
     UnitStatus,
 )
+from stemhub.cordblood.predictions import Predictor
 from stemhub.core.hla import engine as hla_engine
 from stemhub.hla import (
     EIGHT_LOCI,
@@ -55,7 +65,8 @@ ADULT_RULES: dict[str, tuple[tuple[str, ...], int]] = {
     "9/10": (TEN, 1),
 }
 WEIGHTS = RankingWeights()
-SEARCH_VERSION = "cord-search 1"
+SEARCH_VERSION = "cord-search 2"
+TIE_PREDICTIONS = 200  # units of one tie group predicted to reorder it (see the docstring)
 
 
 @dataclass(frozen=True)
@@ -66,9 +77,11 @@ class SearchRequest:
     adult_rule: AdultRule = "8/8"
     dsa_policy: DsaPolicy = "exclude"
     limit: int = 20
+    rank_ties_by_probability: bool = True
 
     def as_dict(self) -> dict[str, Any]:
         return {
+            "rank_ties_by_probability": self.rank_ties_by_probability,
             "donor_type": self.donor_type,
             "cord_rule": self.cord_rule,
             "cord_min_matches": self.cord_min_matches,
@@ -195,10 +208,12 @@ def run_search(patient: Patient, request: SearchRequest) -> dict[str, Any]:
     limits = thresholds_of(patient)
     typing = hla_engine().parse(patient.hla_gl)
     dsa = DsaChecker(list(patient.dsa or []), index)
+    predictor = Predictor(index, patient, typing)
     out: dict[str, Any] = {
         "imgt_release": hla_engine().release,
         "engine_version": SEARCH_VERSION,
         "index_generation": index.generation,
+        "haplotype_set": predictor.set_ref,
         "kinds": {},
     }
     kinds = ("cord", "adult") if request.donor_type == "both" else (request.donor_type,)
@@ -206,8 +221,8 @@ def run_search(patient: Patient, request: SearchRequest) -> dict[str, Any]:
         if kind == Kind.CORD and request.cord_rule == "6locus":
             ranked, counts = _six_locus(index, patient, typing, request, limits, dsa)
         else:
-            ranked, counts = _ranked(index, kind, patient, typing, request, limits, dsa)
-        results = _shape(index, kind, ranked, patient, limits)
+            ranked, counts = _ranked(index, kind, patient, typing, request, limits, dsa, predictor)
+        results = _shape(index, kind, ranked, patient, limits, predictor)
         section: dict[str, Any] = {"counts": counts, "results": results}
         if kind == Kind.CORD:
             section["doubles"] = double_units(results)
@@ -330,8 +345,9 @@ def _ranked(
     request: SearchRequest,
     limits: CentreSettings,
     dsa: DsaChecker,
+    predictor: Predictor,
 ) -> tuple[Ranked, dict[str, int]]:
-    """The best ``limit`` eligible units by (HLA rank key, dose, unit id).
+    """The best ``limit`` eligible units by (HLA rank key, [P(no mismatch),] dose, unit id).
 
     The engine counts every donor (no grading: ``limit=0``); the dose mask is applied to all of
     them at once; then only eligible units are graded, one mismatch total at a time (a unit
@@ -372,8 +388,10 @@ def _ranked(
                 mismatches,
             )
         )
+        ordered = [rows[order], *(key[order] for key in keys)]
+        ranking = _by_probability(ordered, predictor, criteria.match_loci, request)
         picked = []
-        for pk in rows[order].tolist():
+        for pk in ranking:
             conflicts = dsa.conflicts(pk) if dsa.targets else []
             if conflicts and request.dsa_policy == "exclude":
                 continue
@@ -383,6 +401,38 @@ def _ranked(
         if len(picked) >= wanted:
             break
     return picked, counts
+
+
+def _likeliest_first(p0: float | None) -> float:
+    return 1.0 if p0 is None else -p0
+
+
+def _by_probability(
+    ordered: list[np.ndarray],
+    predictor: Predictor,
+    match_loci: tuple[str, ...],
+    request: SearchRequest,
+) -> Iterator[int]:
+    """Units in rank order: ``ordered`` (pks, mismatches, grades, confidences sorted by HLA key
+    then dose) with each group of equal HLA keys led by its first `TIE_PREDICTIONS` units
+    reordered by P(no mismatch), likeliest first (lazily: a group is predicted when reached)."""
+    pks = ordered[0]
+    if not request.rank_ties_by_probability or predictor.patient is None:
+        yield from pks.tolist()
+        return
+    changes = np.zeros(pks.size, dtype=bool)
+    for key in ordered[1:]:
+        changes[1:] |= key[1:] != key[:-1]
+    starts = [0, *np.flatnonzero(changes).tolist(), pks.size]
+    for start, stop in itertools.pairwise(starts):
+        group = pks[start:stop].tolist()
+        if len(group) > 1:
+            head = group[:TIE_PREDICTIONS]
+            odds = [predictor.p0(pk, match_loci) for pk in head]
+            # stable: equal odds keep their dose order; no prediction comes last
+            ranked = sorted(range(len(head)), key=lambda i: _likeliest_first(odds[i]))
+            group = [head[i] for i in ranked] + group[TIE_PREDICTIONS:]
+        yield from group
 
 
 def _antigen_mismatches(result: LocusResult) -> int:
@@ -479,6 +529,7 @@ def _shape(
     ranked: Ranked,
     patient: Patient,
     limits: CentreSettings,
+    predictor: Predictor,
 ) -> list[dict[str, Any]]:
     pks = [_unit_pk(result) for result, _ in ranked]
     units = Unit.objects.select_related("bank").in_bulk(pks)
@@ -517,6 +568,7 @@ def _shape(
             "hla": unit.hla_gl,
             "abo_compatibility": abo_compatibility(unit.abo, patient.abo),
             "dsa_conflicts": conflicts,
+            "prediction": predictor.shaped(unit.pk),
         }
         if kind == Kind.CORD:
             entry.update(

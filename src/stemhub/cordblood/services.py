@@ -312,7 +312,8 @@ SETTING_ORDER = (
 def search_run(
     *, actor: User, patient: Patient, request: SearchRequest
 ) -> tuple[SavedSearch, dict[str, Any]]:
-    """Run a search and keep it (criteria, engine version, IMGT release)."""
+    """Run a search and keep it (criteria, engine version, IMGT release, the haplotype
+    frequency set of its predictions)."""
     require(actor, Perm.CORD_SEARCH, patient.centre_id)
     if not 1 <= request.cord_min_matches <= 8:
         problem = _("a whole number, %(low)s to %(high)s") % {"low": 1, "high": 8}
@@ -336,9 +337,16 @@ def _search_keep(
         criteria=request.as_dict(),
         engine_version=results["engine_version"],
         imgt_release=results["imgt_release"],
+        haplotype_set_id=_set_id(results),
         result_count=sum(len(k["results"]) for k in results["kinds"].values()),
         counts={kind: section["counts"] for kind, section in results["kinds"].items()},
     )
+
+
+def _set_id(results: dict[str, Any]) -> int | None:
+    """The haplotype frequency set the search's predictions were computed with."""
+    found = results.get("haplotype_set")
+    return None if found is None else int(found["id"])
 
 
 def search_rerun(*, actor: User, saved: SavedSearch) -> dict[str, Any]:
@@ -351,6 +359,7 @@ def search_rerun(*, actor: User, saved: SavedSearch) -> dict[str, Any]:
             runs=F("runs") + 1,
             engine_version=results["engine_version"],
             imgt_release=results["imgt_release"],
+            haplotype_set_id=_set_id(results),
             result_count=sum(len(k["results"]) for k in results["kinds"].values()),
             counts={kind: section["counts"] for kind, section in results["kinds"].items()},
         )

@@ -6,6 +6,12 @@ two genotypes {a, b} and {c, d} are compared at the set's resolution: the mismat
 2 − the larger of [a=c]+[b=d] and [a=d]+[b=c]. Totals are summed over A, B, C, DRB1, DQB1
 ("10/10") and over A, B, C, DRB1 ("8/8"); a total needs every one of its loci in the set.
 
+Two sets: a patient and a donor of different populations are imputed with their own sets. Two
+sets of the same resolution name alleles alike, so the donor's allele codes are translated into
+the patient's set by name (an allele only the donor's set holds gets a code of its own, which
+matches nothing of the patient's); loci are those both sets hold. Sets of different resolutions
+(two-field against G groups) are refused: their names do not compare.
+
 Speed: both sides' pairs collapse to distinct multi-locus genotypes (a pair list of 2,000 often
 holds far fewer), the per-locus mismatch tables are computed between distinct locus genotypes,
 and the joint count is one gather-and-sum per locus over distinct patient × donor genotypes.
@@ -21,6 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 from stemhub.hla.errors import HLAError
+from stemhub.hla.frequencies import FrequencySet
 from stemhub.hla.genotype import EIGHT_LOCI, MATCH_LOCI
 from stemhub.hla.imputation import Imputation
 
@@ -63,13 +70,19 @@ class MatchPrediction:
 
 
 def _genotypes(
-    imputation: Imputation, columns: list[int]
+    imputation: Imputation,
+    columns: list[int],
+    width: int,
+    translate: list[npt.NDArray[np.int64]] | None = None,
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
-    """Distinct genotypes (per column an unordered-pair code) and their summed probability."""
+    """Distinct genotypes (per column an unordered-pair code) and their summed probability;
+    ``translate`` maps each column's allele codes into another set's (see `_translation`)."""
     fs = imputation.frequencies
-    width = max((len(fs.alleles[c]) for c in columns), default=1)
     a = fs.codes[imputation.first][:, columns].astype(np.int64)
     b = fs.codes[imputation.second][:, columns].astype(np.int64)
+    if translate is not None:
+        for k, table in enumerate(translate):
+            a[:, k], b[:, k] = table[a[:, k]], table[b[:, k]]
     pair_codes = np.minimum(a, b) * width + np.maximum(a, b)
     distinct, inverse = np.unique(pair_codes, axis=0, return_inverse=True)
     weight = np.bincount(inverse.ravel(), weights=imputation.probability)
@@ -102,11 +115,37 @@ def _odds(
     return MismatchOdds(values[0], values[1], float(sum(values[2:])), values)
 
 
+def _translation(
+    patient: FrequencySet, donor: FrequencySet, loci: list[str]
+) -> tuple[list[npt.NDArray[np.int64]], int]:
+    """Per locus, the donor set's allele codes as the patient set's codes by allele name (a name
+    the patient's set lacks gets a new code past the patient's), and the codes' width."""
+    tables: list[npt.NDArray[np.int64]] = []
+    width = 1
+    for locus in loci:
+        known = {name: code for code, name in enumerate(patient.alleles[patient.loci.index(locus)])}
+        extra = len(known)
+        table = np.zeros(len(donor.alleles[donor.loci.index(locus)]), dtype=np.int64)
+        for code, name in enumerate(donor.alleles[donor.loci.index(locus)]):
+            found = known.get(name)
+            if found is None:
+                found, extra = extra, extra + 1
+            table[code] = found
+        tables.append(table)
+        width = max(width, extra)
+    return tables, width
+
+
 def predict_match(patient: Imputation, donor: Imputation) -> MatchPrediction:
-    """P(0/1/2+ mismatches) over 10 and 8 loci, and per locus P(2/1/0 matched)."""
+    """P(0/1/2+ mismatches) over 10 and 8 loci, and per locus P(2/1/0 matched). The two sides
+    may be imputed with different sets of the same resolution (compared by allele name)."""
     fs = patient.frequencies
-    if donor.frequencies is not fs:
-        raise HLAError("patient and donor were imputed with different frequency sets")
+    other = donor.frequencies
+    if other is not fs and other.resolution != fs.resolution:
+        raise HLAError(
+            f"patient and donor were imputed with sets of different resolutions "
+            f"({fs.resolution}, {other.resolution}): their allele names do not compare"
+        )
     blamed: list[Side] = []
     if patient.inexplicable:
         blamed.append("patient")
@@ -115,11 +154,17 @@ def predict_match(patient: Imputation, donor: Imputation) -> MatchPrediction:
     if blamed:
         return MatchPrediction(fs.release, None, None, {}, tuple(blamed))
 
-    loci = [locus for locus in MATCH_LOCI if locus in fs.loci]
+    loci = [locus for locus in MATCH_LOCI if locus in fs.loci and locus in other.loci]
     columns = [fs.loci.index(locus) for locus in loci]
-    width = max(len(fs.alleles[c]) for c in columns)
-    p_genotypes, p_weight = _genotypes(patient, columns)
-    d_genotypes, d_weight = _genotypes(donor, columns)
+    if other is fs:
+        width = max(len(fs.alleles[c]) for c in columns)
+        p_genotypes, p_weight = _genotypes(patient, columns, width)
+        d_genotypes, d_weight = _genotypes(donor, columns, width)
+    else:
+        translate, width = _translation(fs, other, loci)
+        p_genotypes, p_weight = _genotypes(patient, columns, width)
+        d_columns = [other.loci.index(locus) for locus in loci]
+        d_genotypes, d_weight = _genotypes(donor, d_columns, width, translate)
     joint = p_weight[:, None] * d_weight[None, :]
 
     tables: dict[str, npt.NDArray[np.int8]] = {}
