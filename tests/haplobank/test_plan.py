@@ -139,7 +139,8 @@ def test_without_a_set_the_page_says_who_loads_one(users, client_for):
 
     population_create(actor=users["platform_admin"], code="EUR", name="European")
     page = client_for("curator").get("/haplobank/").content.decode()
-    assert "has no haplotype frequency set loaded yet" in page and "A platform admin loads one under Haplotype frequencies" in page
+    assert "has no haplotype frequency set loaded yet" in page
+    assert "A platform admin loads one under Haplotype frequencies" in page
     assert client_for("curator").get("/api/v1/haplobank/plan").status_code == 404
     empty = client_for("curator").get("/haplobank/")
     assert empty.status_code == 200
