@@ -71,7 +71,7 @@ def default_population_set(path: Path) -> tuple[object, bool]:
         actor=admin,
         population=population,
         filename=path.name,
-        content=content,
+        chunks=[content],
         source="NMDP 2011 CAU haplotype frequencies (Gragert et al.), benchmark",
     )
     return loaded, True

@@ -67,7 +67,7 @@ def populations(admin) -> dict[str, Population]:
             actor=admin,
             population=made[code],
             filename=f"{code}.csv",
-            content=frequency_csv(frequencies),
+            chunks=[frequency_csv(frequencies)],
             source="test",
         )
     return made  # CHN, the first created, is the default
@@ -75,7 +75,7 @@ def populations(admin) -> dict[str, Population]:
 
 def set_population(model: type[Unit] | type[Patient], pk: int, population: Population) -> None:
     """Give a unit (through the index's generation, as a writer must) or a patient a
-    population: uploads do not carry one yet."""
+    population directly (uploads carry one too: tests/cordblood/test_population.py)."""
     with transaction.atomic():
         if model is Unit:
             generation = search_index.begin_generation()
@@ -170,6 +170,23 @@ def test_a_donor_no_pair_of_its_set_explains_is_shown_as_such(client, people, ba
     assert "not explained" in row and "%" not in row.split("odds")[1].split("</td>")[0]
 
 
+def test_a_patient_their_set_cannot_explain_is_told_once_above_the_results(
+    client, people, bank_units, patient, populations
+):
+    explained = api_search(client, people, patient)
+    assert explained["patient_inexplicable"] is False
+    page = client.get(reverse("cordblood:search", args=[explained["search"]])).content.decode()
+    assert 'id="patient-inexplicable"' not in page
+    set_population(Patient, patient.pk, populations["OTH"])  # OTH cannot explain the patient
+    found = api_search(client, people, patient)
+    assert found["patient_inexplicable"] is True
+    assert all(
+        "patient" in r["prediction"]["inexplicable"] for r in found["kinds"]["cord"]["results"]
+    )
+    page = client.get(reverse("cordblood:search", args=[found["search"]])).content.decode()
+    assert 'id="patient-inexplicable"' in page and "OTH v1" in page
+
+
 def test_the_page_shows_the_same_percentages_and_names_the_set(client, people, bank_units, patient):
     found = api_search(client, people, patient)
     page = client.get(reverse("cordblood:search", args=[found["search"]])).content.decode()
@@ -223,7 +240,7 @@ def test_a_replaced_set_marks_saved_searches_and_reimputes_the_index(
         actor=admin,
         population=populations["CHN"],
         filename="chn-2.csv",
-        content=frequency_csv(replaced),
+        chunks=[frequency_csv(replaced)],
         source="test",
     )
     client.login(username=people["coordinator"].username, password=PASSWORD)
@@ -257,7 +274,10 @@ def test_the_index_stores_follow_changed_and_withdrawn_units(people, cord_bank, 
     upload(
         people["tech"],
         cord_bank,
-        [unit_row("OTH-1", 1, tnc=100), unit_row("EUR-1", 3, tnc=200)],
+        [
+            unit_row("OTH-1", 1, tnc=100, population="OTH"),
+            unit_row("EUR-1", 3, tnc=200, population="EUR"),
+        ],
         mode="full",
     )
     index = search_index.current()
@@ -293,7 +313,7 @@ def test_a_snapshot_carries_the_stores_and_refuses_one_of_a_replaced_set(
         actor=admin,
         population=populations["EUR"],
         filename="eur-2.csv",
-        content=frequency_csv({**SETS["EUR"], H1: 0.3, f"A*11:01~{REST}": 0.3}),
+        chunks=[frequency_csv({**SETS["EUR"], H1: 0.3, f"A*11:01~{REST}": 0.3})],
         source="test",
     )
     search_index.forget()

@@ -111,3 +111,16 @@ def test_uploads_are_limited_while_reading_and_after_unpacking(users, monkeypatc
             actor=admin, population=population, filename="bomb.gz", chunks=[bomb], source="s"
         )
     assert not HaplotypeSet.objects.exists() and Population.objects.count() == 1
+
+
+def test_a_refused_file_is_explained_in_chinese(client_for, users, settings):
+    services.population_create(actor=users["platform_admin"], code="CAU", name="Caucasian")
+    client = client_for("platform_admin")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    bad = b"A*01:01~B*99:99,1,0.5\nA*02:01~B*08:01,1,0.5\n"
+    answer = client.post(
+        "/populations/CAU/sets/", {"file": SimpleUploadedFile("x.csv", bad), "source": "s"}
+    )
+    page = answer.content.decode()
+    assert answer.status_code == 400
+    assert "x.csv，第 1 行：B*99:99：不是 IPD-IMGT/HLA" in page and "两区段分辨率的等位基因" in page

@@ -265,6 +265,11 @@ class SearchOut(Schema):
     haplotype_set: HaplotypeSetRefOut | None = Field(
         description="The set the patient's predictions use; null: no set is loaded"
     )
+    patient_inexplicable: bool = Field(
+        False,
+        description="No pair of haplotypes in the set gives the patient's typing: no result has "
+        "a prediction, only the allele-level match counts",
+    )
     kinds: dict[str, SearchKindOut] = Field(description="Per donor kind (cord, adult)")
 
 

@@ -29,6 +29,7 @@ from stemhub.cordblood.upload_rows import COLUMNS
 from stemhub.cordblood.uploads import units_import
 from stemhub.core.errors import Forbidden, NotFound, StemhubError
 from stemhub.core.pages import AuthenticatedHttpRequest, page
+from stemhub.populations.selectors import default_population
 
 STAGE_LABELS = {
     "validate": _("rows validated"),
@@ -148,6 +149,7 @@ def unit(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
         "cordblood/unit.html",
         {
             "unit": found,
+            "default_population": default_population(),
             "din": display.din_text(found.din, found.din_check),
             "abo": abo_text(found.abo, found.rh),
             "typing": typing,

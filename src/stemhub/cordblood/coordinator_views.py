@@ -41,7 +41,7 @@ from stemhub.core.errors import InvalidInput, NotFound, StemhubError
 from stemhub.core.pages import AuthenticatedHttpRequest, page
 from stemhub.hla import MATCH_LOCI
 from stemhub.populations.models import HaplotypeSet
-from stemhub.populations.selectors import set_for
+from stemhub.populations.selectors import default_population, set_for
 
 coordinators_only = page(Perm.CORD_SEARCH)
 CMV_WORDS = {
@@ -144,6 +144,7 @@ def _patient_page(request: HttpRequest, found: Patient, *, error: Any = None) ->
         "cordblood/patient.html",
         {
             "patient": found,
+            "default_population": default_population(),
             "age": found.age_on(today),
             "abo": display.abo_text(found.abo, found.rh),
             "typing": display.typing_rows(hla.split_gl(found.hla_gl) if found.hla_gl else {}),
@@ -331,6 +332,7 @@ def search(request: AuthenticatedHttpRequest, search_id: int) -> HttpResponse:
             if results["haplotype_set"]
             else None,
             "set_change": set_change(saved, set_for(patient.population_id)),
+            "patient_inexplicable": results.get("patient_inexplicable", False),
             "legend": display.LEGEND,
             "loci": LOCI,
         },

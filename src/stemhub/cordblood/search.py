@@ -214,6 +214,7 @@ def run_search(patient: Patient, request: SearchRequest) -> dict[str, Any]:
         "engine_version": SEARCH_VERSION,
         "index_generation": index.generation,
         "haplotype_set": predictor.set_ref,
+        "patient_inexplicable": predictor.patient is not None and predictor.patient.inexplicable,
         "kinds": {},
     }
     kinds = ("cord", "adult") if request.donor_type == "both" else (request.donor_type,)

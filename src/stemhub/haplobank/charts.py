@@ -67,7 +67,7 @@ def coverage_svg(
             f'<text x="{LEFT - 8}" y="{y(share) + 4:.1f}" text-anchor="end" font-size="12" '
             f'fill="{MUTED}">{share * 100:.0f} %</text>'
         )
-    ticks = sorted({1, *marks, n}) if n else []
+    ticks = sorted({0, 1, *marks, n}) if n else []  # from 0 lines, 0 %
     for lines in ticks:
         parts.append(
             f'<text x="{x(lines):.1f}" y="{HEIGHT - BOTTOM + 18}" text-anchor="middle" '

@@ -19,6 +19,7 @@ from stemhub.accounts.permissions import Perm, require
 from stemhub.audit.context import audit_context
 from stemhub.core.errors import Conflict, InvalidInput, full_clean
 from stemhub.hla import FrequencySet, FrequencySetError
+from stemhub.populations.messages import problem_words
 from stemhub.populations.models import FileFormat, HaplotypeSet, Population
 from stemhub.populations.selectors import read_set
 
@@ -176,13 +177,5 @@ def _validated(
                 file_format=file_format,
             )
         except FrequencySetError as error:
-            where = (
-                _("line %(line)d") % {"line": error.line}
-                if error.line is not None
-                else _("the file")
-            )
-            raise InvalidInput(
-                _("%(file)s, %(where)s: %(token)s: %(reason)s")
-                % {"file": filename, "where": where, "token": error.token, "reason": error.reason},
-                fields={"file": [f"{where}: {error.reason}"]},
-            ) from None
+            message, short = problem_words(filename, error)
+            raise InvalidInput(message, fields={"file": [short]}) from None
