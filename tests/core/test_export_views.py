@@ -37,6 +37,8 @@ EXPORTS = {
     "imports/lines/template.xlsx": "test_the_line_sheet_templates_are_safe",
     "cord/units/template.csv": "test_the_cord_upload_template_is_safe",
     "competence/matrix.csv": "tests/qms/test_competence_matrix.py",
+    # written by core.exports; its cells are numbers and haplotypes the engine validated
+    "haplobank/plan.csv": "tests/haplobank/test_plan.py",
 }
 
 

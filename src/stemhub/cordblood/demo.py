@@ -216,6 +216,55 @@ def _upload(
     )
 
 
+# The adult volunteer donors of the demo: a national registry's, uploaded by the platform admin
+# (registries have no pages of their own yet). Chinese haplotypes; a third typed at first field
+# at A and B, as older registry typings are, so adult searches show predictions beside them.
+REGISTRY = ("NADR", "National Adult Donor Registry (demo)", "国家成人供者登记库（演示）")
+REGISTRY_DONORS = 400
+
+
+def _registry(admin: User, today: dt.date) -> int:
+    code, name, name_zh = REGISTRY
+    registry = Institution(
+        name=name,
+        name_zh=name_zh,
+        kind=Institution.Kind.REGISTRY,
+        provider_code=code,
+        country="CN",
+        city="Beijing",
+        website="https://nadr.example.org/",
+        contact_email="info@nadr.example.org",
+    )
+    registry.full_clean()
+    registry.save()
+    rng = random.Random(31)
+    rows = []
+    for number in range(1, REGISTRY_DONORS + 1):
+        first, second = _weighted(rng, CHINESE), _weighted(rng, CHINESE)
+        low = rng.random() < 0.35
+        typing = {
+            name: f"{a[: a.index(':')]}+{b[: b.index(':')]}"
+            if low and name in ("hla_a", "hla_b")
+            else f"{a}+{b}"
+            for name, a, b in zip(LOCUS_FIELDS, first, second, strict=True)
+        }
+        rows.append(
+            {
+                "kind": "adult",
+                "local_id": f"{code}-{number:05d}",
+                "sex": rng.choice("FM"),
+                "age": rng.randint(18, 55),
+                "cmv": rng.choice(("pos", "neg", "neg")),
+                "abo": _weighted(rng, (("O", 30), ("A", 28), ("B", 32), ("AB", 10))),
+                "rh": "+",
+                "population": "CHN",
+                **typing,
+            }
+        )
+    report = _upload(admin, registry, "nadr-donors.json", rows, mode="full")
+    return int(report["created"])
+
+
 def _corrections(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """A delta upload with mistakes a bank makes: it is refused, and its row report stays."""
     wrong_check = {**rows[4], "din_check": "Q" if rows[4]["din_check"] != "Q" else "R"}
@@ -477,10 +526,12 @@ def load(*, stdout: Any = None) -> None:
     patients = _patients(drawn, coordinator, operators, today)
     reserved = set(Reservation.objects.values_list("unit_id", flat=True))
     transplants = _history(drawn, coordinator, operators, today, reserved)
+    donors = _registry(User.objects.get(username="admin"), today)  # after the cord history
     if stdout is not None:
         listed = ", ".join(f"{n} at {code}" for code, n in created.items())
         stdout.write(
-            f"cord blood: units {listed}; {patients} patients searching at {CENTRE}, "
+            f"cord blood: units {listed}; {donors} adult donors at {REGISTRY[0]}; "
+            f"{patients} patients searching at {CENTRE}, "
             f"{transplants} earlier transplants with follow-up\n"
         )
         logins = ", ".join(f"{spec.username} ({spec.institution})" for spec in OPERATORS)

@@ -3,11 +3,11 @@ a cord blood patient."""
 
 from typing import Any, Literal
 
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from stemhub.accounts.permissions import Perm, require
 from stemhub.cordblood.services import patient_of
-from stemhub.core.api import AUTHENTICATED
+from stemhub.core.api import AUTHENTICATED, one_of
 from stemhub.core.pages import AuthenticatedHttpRequest
 from stemhub.haplobank import selectors
 from stemhub.haplobank.selectors import Holding
@@ -16,10 +16,13 @@ router = Router(tags=["haplobank"])
 
 
 class PlanQuery(Schema):
-    population: str = ""
-    loci: str = ",".join(selectors.DEFAULT_LOCI)
-    resolution: str = "set"
-    top: str = str(selectors.DEFAULT_TOP)
+    population: str = Field("", description="A population's code; blank: the default population")
+    loci: str = Field(
+        ",".join(selectors.DEFAULT_LOCI),
+        description="Loci of the set, comma-separated",
+    )
+    resolution: str = one_of(selectors.RESOLUTIONS, "set")
+    top: int = Field(selectors.DEFAULT_TOP, ge=1, le=500, description="How many lines")
 
 
 class FrequencySetOut(Schema):

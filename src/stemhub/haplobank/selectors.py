@@ -79,7 +79,8 @@ def plan_request(
 ) -> PlanRequest:
     """The plan asked for, every parameter checked: the population by its code (none: the
     default), loci of its set (comma-separated), a resolution, 1 to 500 lines. Bad input names
-    the parameter (400); a population without a set answers 404 saying who loads one."""
+    the parameter (400); an unknown population, or one without a set, answers 404 (saying who
+    loads a set)."""
     code = (population or "").strip().upper()
     found = Population.objects.filter(code=code).first() if code else default_population()
     if found is None:
@@ -91,7 +92,7 @@ def plan_request(
             else _("population: no default population is set (known: %(known)s).")
             % {"known": known}
         )
-        raise InvalidInput(message, fields={"population": [message]})
+        raise NotFound(message, fields={"population": [message]})
     haplotype_set = in_use(found)
     if haplotype_set is None:
         raise NotFound(no_set_words(found))

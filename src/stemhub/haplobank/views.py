@@ -46,7 +46,10 @@ def plan(request: AuthenticatedHttpRequest) -> HttpResponse:
         context["error"] = error
         status = error.status
     except NotFound as error:
-        context["no_set"] = str(error)
+        if "population" in error.fields:  # no such population: the choice was wrong
+            context["error"], status = error, error.status
+        else:  # the population has no set yet: say who loads one
+            context["no_set"] = str(error)
     else:
         found = selectors.plan(request.user, asked)
         context.update(
