@@ -321,3 +321,38 @@ def test_a_snapshot_carries_the_stores_and_refuses_one_of_a_replaced_set(
     # the snapshot's EUR v1 store is not used any more: its units were imputed with v2
     assert again.store_of(eur) is again.stores[new.pk]
     assert len(again.stores) == 3
+
+
+def test_adult_donors_typed_at_low_resolution_have_their_odds_beside_the_match(
+    client, people, cord_bank, populations, patient
+):
+    adult = {"kind": "adult", "din": "", "din_check": "", "tnc": "", "cd34": "", "age": 30}
+    upload(
+        people["tech"],
+        cord_bank,
+        [
+            unit_row("AD-HIGH", 11, **adult),
+            unit_row("AD-LOW", 12, **adult, **LOW),
+            unit_row("AD-EUR", 13, **adult, **LOW, population="EUR"),
+        ],
+    )
+    found = api_search(client, people, patient, donor_type="adult", adult_rule="10/10")
+    results = {r["local_id"]: r for r in found["kinds"]["adult"]["results"]}
+    assert set(results) == {"AD-HIGH", "AD-LOW", "AD-EUR"}
+    chn = HaplotypeSet.objects.get(population__code="CHN")
+    units = {u.local_id: u for u in Unit.objects.filter(local_id__startswith="AD-")}
+    for local_id, result in results.items():
+        expected = engine_prediction(units[local_id], chn)
+        assert result["prediction"]["ten"]["p0"] == pytest.approx(expected.ten.p0)
+    assert results["AD-HIGH"]["prediction"]["ten"]["p0"] == pytest.approx(1.0)
+    assert results["AD-LOW"]["prediction"]["ten"]["p0"] == pytest.approx(0.35 / 0.40)
+    assert results["AD-EUR"]["prediction"]["ten"]["p0"] == pytest.approx(0.1 / 0.4)
+    # likeliest first among the equal 10/10 potential matches
+    assert [r["local_id"] for r in found["kinds"]["adult"]["results"]] == [
+        "AD-HIGH",
+        "AD-LOW",
+        "AD-EUR",
+    ]
+    page = client.get(reverse("cordblood:search", args=[found["search"]])).content.decode()
+    row = page.split(f'id="result-{results["AD-LOW"]["unit_id"]}"')[1].split("</tr>")[0]
+    assert "87.5 %" in row and "P 2/2 88 %" in row
