@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils.translation import gettext as _
 
 from stemhub.accounts.models import User
@@ -40,6 +40,12 @@ def population_create(
         description=description.strip(),
         is_default=not Population.objects.exists(),
     )
+    taken = Population.objects.filter(Q(code=population.code) | Q(name__iexact=population.name))
+    if taken.exists():
+        raise Conflict(
+            _("A population with this code or name exists already."),
+            fields={"code": [_("taken, or the name is")]},
+        )
     full_clean(population, validate_constraints=True)
     with audit_context(actor=actor, reason="Population created"):
         try:
