@@ -2,6 +2,8 @@
 what is missing otherwise, and a refused action comes back to the audit page with its message
 once."""
 
+import datetime as dt
+
 import pytest
 
 from stemhub.audit.context import audit_context
@@ -75,3 +77,18 @@ def test_an_approval_posted_anyway_comes_back_to_the_audit_with_the_message(user
     assert page.count("Raise the CAPA of every major and minor finding first") == 1
     assert finding.label in page
     assert Audit.objects.get().report_signature is None
+
+
+def test_a_report_cannot_end_the_audit_before_it_started(users, client_for):
+    audit = in_progress(users)
+    day_before = audit.started_on - dt.timedelta(days=1)
+    answer = client_for("bank_technician").post(
+        f"/api/v1/qms/audits/{audit.pk}/report",
+        {"summary": "One observation.", "ended_on": day_before.isoformat()},
+        content_type="application/json",
+    )
+    assert answer.status_code == 400
+    error = answer.json()["error"]
+    assert "before it started on" in error["message"] and "ended_on" in error["fields"]
+    audit.refresh_from_db()
+    assert audit.report_submitted_at is None and audit.ended_on is None

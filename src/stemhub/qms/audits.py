@@ -382,6 +382,12 @@ def audit_report_submit(
         )
     audit.report_summary = summary.strip()
     audit.ended_on = ended_on or timezone.localdate()
+    if audit.started_on is not None and audit.ended_on < audit.started_on:
+        raise InvalidInput(
+            _("The audit cannot end on %(end)s, before it started on %(start)s.")
+            % {"end": audit.ended_on, "start": audit.started_on},
+            fields={"ended_on": [_("before the audit started")]},
+        )
     audit.report_submitted_at = timezone.now()
     full_clean(audit, validate_constraints=True)
     with audit_context(actor=actor, reason="Audit report submitted"):
