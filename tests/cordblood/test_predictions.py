@@ -245,7 +245,7 @@ def test_a_replaced_set_marks_saved_searches_and_reimputes_the_index(
     )
     client.login(username=people["coordinator"].username, password=PASSWORD)
     page = client.get(reverse("cordblood:patient", args=[patient.pk])).content.decode()
-    assert "the set CHN v1 was replaced by v2 on" in page
+    assert "saved with the set CHN v1, replaced by v2 on" in page
 
     index = search_index.current()
     assert old.pk not in index.stores and new.pk in index.stores
@@ -258,8 +258,10 @@ def test_a_replaced_set_marks_saved_searches_and_reimputes_the_index(
     assert answer.status_code == 302
     saved.refresh_from_db()
     assert saved.haplotype_set == new and saved.runs == 2
+    page = client.get(answer["location"]).content.decode()
+    assert "Search run again and recorded on" in page and "with the set CHN v2" in page
     page = client.get(reverse("cordblood:patient", args=[patient.pk])).content.decode()
-    assert "was replaced by" not in page
+    assert "Predictions changed" not in page
     found = api_search(client, people, patient)
     chn = next(r for r in found["kinds"]["cord"]["results"] if r["local_id"] == "CHN-1")
     assert chn["prediction"]["eight"]["p0"] == pytest.approx(0.5)

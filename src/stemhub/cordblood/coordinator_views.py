@@ -284,8 +284,9 @@ def set_change(saved: SavedSearch, in_use: HaplotypeSet | None) -> str | None:
             "set": in_use.label
         }
     return _(
-        "Predictions changed: the set %(old)s was replaced by v%(version)s on %(day)s. Run the "
-        "search again."
+        "Predictions changed: this search was saved with the set %(old)s, replaced by "
+        "v%(version)s on %(day)s. The results below are predicted with the new set; run the "
+        "search again to record them."
     ) % {
         "old": saved.haplotype_set.label,
         "version": in_use.version,
@@ -301,7 +302,15 @@ def search(request: AuthenticatedHttpRequest, search_id: int) -> HttpResponse:
     saved = _search_of(request, search_id)
     if request.method == "POST":
         services.search_rerun(actor=request.user, saved=saved)
-        messages.success(request, _("Search run again; its record now says so."))
+        saved.refresh_from_db()
+        messages.success(
+            request,
+            _("Search run again and recorded on %(day)s, with the set %(set)s.")
+            % {
+                "day": f"{timezone.localtime(saved.last_run_at):%Y-%m-%d %H:%M}",
+                "set": saved.haplotype_set.label if saved.haplotype_set else "—",
+            },
+        )
         return redirect("cordblood:search", search_id=saved.pk)
     criteria = SearchRequest(**saved.criteria)
     results = run_search(saved.patient, criteria)
