@@ -2,6 +2,7 @@
 
 import json
 
+import pytest
 from django.test import Client
 
 from stemhub.accounts.models import ApiToken
@@ -52,12 +53,16 @@ def test_a_made_up_token_is_refused(db):
     assert bearer("shub_not-a-real-token").get("/api/v1/me").status_code == 401
 
 
-def test_a_token_needs_a_name(client_for, users):
+@pytest.mark.parametrize("blank", [" ", "\x1c", " \x1f\x85 "])
+def test_a_token_needs_a_name(client_for, users, blank):
+    # the schema declares a non-blank name: blank as Python's strip() sees it, which the
+    # services use (U+001C-U+001F and U+0085 are blank there, not to a pattern's \s)
     answer = client_for("curator").post(
-        "/api/v1/tokens", json.dumps({"name": " "}), content_type="application/json"
+        "/api/v1/tokens", json.dumps({"name": blank}), content_type="application/json"
     )
-    assert answer.status_code == 400  # the schema declares a non-blank name
+    assert answer.status_code == 400
     assert list(answer.json()["error"]["fields"]) == ["name"]
+    assert not ApiToken.objects.exists()
 
 
 def test_the_token_page_shows_a_new_secret_once(client_for, users):

@@ -130,8 +130,9 @@ def _a_date_in_words(value: Any) -> Any:
 Day = Annotated[date, BeforeValidator(_a_date_in_words)]
 
 
-# Text a service needs said: at least one character that is not a space.
-WORDS_PATTERN = r"\S"
+# Text a service needs said: at least one character that is not a space. Python's str.strip()
+# (which the services use) also strips U+001C-U+001F and U+0085, which a pattern's \s leaves.
+WORDS_PATTERN = r"[^\s\x1c-\x1f\x85]"
 Words = Annotated[str, Field(pattern=WORDS_PATTERN)]
 
 

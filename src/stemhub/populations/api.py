@@ -11,7 +11,7 @@ from ninja.files import UploadedFile
 from ninja.params import functions as param
 
 from stemhub.accounts.permissions import Perm, require
-from stemhub.core.api import AUTHENTICATED, file_answer, one_of
+from stemhub.core.api import AUTHENTICATED, WORDS_PATTERN, file_answer, one_of
 from stemhub.core.pages import AuthenticatedHttpRequest
 from stemhub.populations import services
 from stemhub.populations.models import FileFormat, HaplotypeSet, Population, Resolution
@@ -56,7 +56,7 @@ class PopulationDetailOut(PopulationOut):
 
 class PopulationIn(Schema):
     code: str = Field(pattern=CODE_PATTERN, description="CAU, CHN-S ...")
-    name: str = Field(min_length=1, max_length=120, pattern=r"\S")
+    name: str = Field(min_length=1, max_length=120, pattern=WORDS_PATTERN)
     name_zh: str = Field("", max_length=120)
     description: str = ""
 
@@ -142,7 +142,7 @@ def haplotype_set_load(
     request: AuthenticatedHttpRequest,
     code: str,
     file: File[UploadedFile],
-    source: str = param.Form(..., min_length=1, max_length=300, pattern=r"\S"),
+    source: str = param.Form(..., min_length=1, max_length=300, pattern=WORDS_PATTERN),
     sample_size: int | None = param.Form(None, ge=1),
     file_format: str = param.Form(FileFormat.CSV, pattern="^(csv|haplomat)$"),
     note: Form[str] = "",
