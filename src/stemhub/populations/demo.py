@@ -22,6 +22,7 @@ Haplotypes = tuple[tuple[tuple[str, ...], int], ...]
 LOGINS: tuple[tuple[str, str], ...] = ()
 SOURCE = "stemhub demo: invented weights over common haplotypes, not for clinical use"
 OWN_SHARE = 0.9
+VARIANT_SHARE = 0.05
 
 POPULATIONS = (
     ("CHN", "Han Chinese (demo)", "汉族（演示）", CHINESE, EUROPEAN, 2_000),
@@ -30,14 +31,31 @@ POPULATIONS = (
 
 
 def frequency_csv(own: Haplotypes, other: Haplotypes) -> bytes:
-    """``haplotype,count,frequency`` rows: ``own`` at 90 % of the mass, ``other`` at 10 %."""
-    mass: dict[str, float] = defaultdict(float)
+    """``haplotype,count,frequency`` rows: ``own`` at 90 % of the mass, ``other`` at 10 %, and
+    `VARIANT_SHARE` of it spread over every haplotype that differs from one of them at a single
+    locus by another allele of the tables (rare haplotypes, as a published set holds thousands
+    of them: a typing with an allele swapped is explained, not left without a prediction)."""
+    mass: dict[tuple[str, ...], float] = defaultdict(float)
     for table, share in ((own, OWN_SHARE), (other, 1 - OWN_SHARE)):
         total = sum(weight for _, weight in table)
         for alleles, weight in table:
-            mass["~".join(alleles)] += share * weight / total
+            mass[alleles] += share * weight / total
+    pool = [sorted({alleles[i] for alleles, _ in (*own, *other)}) for i in range(len(own[0][0]))]
+    variants: dict[tuple[str, ...], float] = defaultdict(float)
+    for alleles, frequency in mass.items():
+        swaps = [(i, allele) for i, names in enumerate(pool) for allele in names]
+        swaps = [(i, allele) for i, allele in swaps if allele != alleles[i]]
+        for i, allele in swaps:
+            variant = (*alleles[:i], allele, *alleles[i + 1 :])
+            if variant not in mass:
+                variants[variant] += VARIANT_SHARE * frequency / len(swaps)
+    whole = sum(mass.values()) * (1 - VARIANT_SHARE) + sum(variants.values())
     rows = ["haplotype,count,frequency"]
-    rows += [f"{h},0,{f:.8f}" for h, f in sorted(mass.items(), key=lambda item: -item[1])]
+    every = {**{h: f * (1 - VARIANT_SHARE) for h, f in mass.items()}, **variants}
+    rows += [
+        f"{'~'.join(h)},0,{f / whole:.10f}"
+        for h, f in sorted(every.items(), key=lambda item: (-item[1], item[0]))
+    ]
     return ("\n".join(rows) + "\n").encode()
 
 
