@@ -15,6 +15,7 @@ from django.test import RequestFactory
 from stemhub.accounts.models import Institution, InstitutionKind
 from stemhub.audit.registry import IMMUTABLE
 from stemhub.cordblood.models import Unit, UnitEvent
+from stemhub.populations.services import haplotype_set_load, population_create
 from stemhub.qms.capa import capa_open
 from stemhub.qms.files import document_file_store
 from stemhub.qms.models import (
@@ -91,6 +92,14 @@ def history(users):
     )
     a_review(users)  # a signed management review
     a_material_with_a_run(users)  # a control run
+    frequencies = b"haplotype,count,frequency\nA*01:01~B*08:01,1,0.6\nA*02:01~B*44:02,1,0.4\n"
+    haplotype_set_load(  # a version of a population's haplotype frequency set
+        actor=users["platform_admin"],
+        population=population_create(actor=users["platform_admin"], code="CAU", name="CAU"),
+        filename="cau.csv",
+        chunks=[frequencies],
+        source="test",
+    )
     for label in IMMUTABLE:
         assert apps.get_model(label).objects.exists(), f"no {label} row to test"
 

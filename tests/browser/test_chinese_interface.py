@@ -118,7 +118,8 @@ def test_a_coordinator_searches_and_reserves_a_cord_unit_in_chinese(browser, dem
 
     best = page.locator("#results-cord tbody tr").first
     expect(best.locator(".match-total")).to_have_text("8/8")
-    expect(best.locator(".dose").first).to_contain_text("× 10⁷")
+    expect(best.locator(".dose:not(.odds)").first).to_contain_text("× 10⁷")
+    expect(best.locator("td.odds")).to_contain_text("%")  # P(10/10) and P(8/8) beside it
     unit = best.locator(".unit-cell a").inner_text()
     best.locator("form button").first.click()
     expect(page.locator(".messages")).to_contain_text(patient)

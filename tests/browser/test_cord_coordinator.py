@@ -34,7 +34,8 @@ def test_a_coordinator_searches_reads_the_grid_and_reserves_a_unit(signed_in):
     expect(best.locator('td[data-locus="DPB1"]')).to_contain_text(
         re.compile("Match|Not typed|permissive|mismatch")
     )
-    expect(best.locator(".dose").first).to_contain_text("× 10⁷")
+    expect(best.locator(".dose:not(.odds)").first).to_contain_text("× 10⁷")
+    expect(best.locator("td.odds")).to_contain_text("%")  # P(10/10) and P(8/8) beside it
     expect(best.locator(".flags-cell")).to_contain_text(re.compile(r"[ABO]+ Rh[+−]"))
     expect(best.locator(".flags-cell")).not_to_contain_text("_")  # no raw code
 
