@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+from itertools import product
 from pathlib import Path
 from types import ModuleType
 
-from stemhub.hla import FrequencySet, HLAEngine
+from stemhub.hla import FrequencySet, HLAEngine, Imputation
 from tests.pyard_support import shared_dir
 
 REPO = Path(__file__).resolve().parents[2]
@@ -51,3 +52,25 @@ def donor_generator() -> ModuleType:
     sys.modules.setdefault("hla_donors", module)
     spec.loader.exec_module(module)
     return module
+
+
+def odds_by_name(patient: Imputation, donor: Imputation, loci: tuple[str, ...]) -> list[float]:
+    """P(k mismatches) by a plain loop over every pair of genotypes, comparing allele names
+    (so it also checks two imputations made with different sets)."""
+
+    def genotype(hap1: str, hap2: str) -> dict[str, tuple[str, str]]:
+        first = {name.split("*")[0]: name for name in hap1.split("~")}
+        second = {name.split("*")[0]: name for name in hap2.split("~")}
+        return {locus: (first[locus], second[locus]) for locus in loci}
+
+    p_total = sum(p for _, _, p in patient.pairs())
+    d_total = sum(p for _, _, p in donor.pairs())
+    odds = [0.0] * (2 * len(loci) + 1)
+    for (p1, p2, p), (d1, d2, q) in product(patient.pairs(), donor.pairs()):
+        pg, dg = genotype(p1, p2), genotype(d1, d2)
+        mismatches = 0
+        for locus in loci:
+            (a, b), (c, d) = pg[locus], dg[locus]
+            mismatches += 2 - max((a == c) + (b == d), (a == d) + (b == c))
+        odds[mismatches] += (p / p_total) * (q / d_total)
+    return odds

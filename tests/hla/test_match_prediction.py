@@ -3,13 +3,12 @@ plain loop over every (patient pair, donor pair) on the CAU set."""
 
 from __future__ import annotations
 
-from itertools import product
 from pathlib import Path
 
 import pytest
 
-from stemhub.hla import FrequencySet, HLAEngine, Imputation
-from tests.hla.imputation_support import tiny_set
+from stemhub.hla import FrequencySet, HLAEngine
+from tests.hla.imputation_support import odds_by_name, tiny_set
 from tests.pyard_support import shared_dir
 
 CAU = shared_dir() / "hla" / "CAU.freqs.gz"
@@ -72,27 +71,6 @@ def test_a_set_without_dqb1_predicts_eight_loci_but_not_ten(
     assert prediction.eight.p0 == pytest.approx(1.0)
 
 
-def _brute_force(patient: Imputation, donor: Imputation, loci: tuple[str, ...]) -> list[float]:
-    """P(k mismatches) by a plain loop over every pair of genotypes, comparing names."""
-
-    def genotype(hap1: str, hap2: str) -> dict[str, tuple[str, str]]:
-        first = {name.split("*")[0]: name for name in hap1.split("~")}
-        second = {name.split("*")[0]: name for name in hap2.split("~")}
-        return {locus: (first[locus], second[locus]) for locus in loci}
-
-    p_total = sum(p for _, _, p in patient.pairs())
-    d_total = sum(p for _, _, p in donor.pairs())
-    odds = [0.0] * (2 * len(loci) + 1)
-    for (p1, p2, p), (d1, d2, q) in product(patient.pairs(), donor.pairs()):
-        pg, dg = genotype(p1, p2), genotype(d1, d2)
-        mismatches = 0
-        for locus in loci:
-            (a, b), (c, d) = pg[locus], dg[locus]
-            mismatches += 2 - max((a == c) + (b == d), (a == d) + (b == c))
-        odds[mismatches] += (p / p_total) * (q / d_total)
-    return odds
-
-
 @pytest.mark.parametrize(
     ("patient_gl", "donor_gl"),
     [
@@ -111,13 +89,13 @@ def test_predictions_agree_with_a_plain_loop_on_the_cau_set(
     prediction = engine.predict(patient, donor)
     assert prediction.ten is not None and prediction.eight is not None
     assert prediction.ten.distribution == pytest.approx(
-        _brute_force(patient, donor, ("A", "B", "C", "DRB1", "DQB1")), abs=1e-12
+        odds_by_name(patient, donor, ("A", "B", "C", "DRB1", "DQB1")), abs=1e-12
     )
     assert prediction.eight.distribution == pytest.approx(
-        _brute_force(patient, donor, ("A", "B", "C", "DRB1")), abs=1e-12
+        odds_by_name(patient, donor, ("A", "B", "C", "DRB1")), abs=1e-12
     )
     for locus in ("A", "B", "C", "DRB1", "DQB1"):
-        expected = _brute_force(patient, donor, (locus,))
+        expected = odds_by_name(patient, donor, (locus,))
         found = prediction.loci[locus]
         assert (found.match2, found.match1, found.match0) == pytest.approx(expected, abs=1e-12)
     assert sum(prediction.ten.distribution) == pytest.approx(1.0)

@@ -3,13 +3,12 @@ populations): alleles compare by name, loci are those both sets hold, resolution
 
 from __future__ import annotations
 
-from itertools import product
 from pathlib import Path
 
 import pytest
 
-from stemhub.hla import FrequencySet, HLAEngine, HLAError, Imputation
-from tests.hla.imputation_support import CAU, tiny_set
+from stemhub.hla import FrequencySet, HLAEngine, HLAError
+from tests.hla.imputation_support import CAU, odds_by_name, tiny_set
 
 # The tiny set's haplotypes in another order, other frequencies, and one A allele it lacks.
 OTHER = (
@@ -32,27 +31,6 @@ def other(engine: HLAEngine, tmp_path: Path) -> FrequencySet:
     return engine.load_frequencies(path, source="hand-made", population="other")
 
 
-def _by_name(patient: Imputation, donor: Imputation, loci: tuple[str, ...]) -> list[float]:
-    """P(k mismatches) by a plain loop over every pair of genotypes, comparing allele names."""
-
-    def genotype(hap1: str, hap2: str) -> dict[str, tuple[str, str]]:
-        first = {name.split("*")[0]: name for name in hap1.split("~")}
-        second = {name.split("*")[0]: name for name in hap2.split("~")}
-        return {locus: (first[locus], second[locus]) for locus in loci}
-
-    p_total = sum(p for _, _, p in patient.pairs())
-    d_total = sum(p for _, _, p in donor.pairs())
-    odds = [0.0] * (2 * len(loci) + 1)
-    for (p1, p2, p), (d1, d2, q) in product(patient.pairs(), donor.pairs()):
-        pg, dg = genotype(p1, p2), genotype(d1, d2)
-        mismatches = 0
-        for locus in loci:
-            (a, b), (c, d) = pg[locus], dg[locus]
-            mismatches += 2 - max((a == c) + (b == d), (a == d) + (b == c))
-        odds[mismatches] += (p / p_total) * (q / d_total)
-    return odds
-
-
 def test_a_donor_of_another_set_is_compared_by_allele_name(
     engine: HLAEngine, tiny: FrequencySet, other: FrequencySet
 ) -> None:
@@ -63,10 +41,11 @@ def test_a_donor_of_another_set_is_compared_by_allele_name(
     prediction = engine.predict(patient, donor)
     assert prediction.ten is not None and prediction.eight is not None
     loci = ("A", "B", "C", "DRB1", "DQB1")
-    assert prediction.ten.distribution == pytest.approx(_by_name(patient, donor, loci), abs=1e-12)
+    expected = odds_by_name(patient, donor, loci)
+    assert prediction.ten.distribution == pytest.approx(expected, abs=1e-12)
     # ... so A*11:01, which the patient's set does not hold, is a mismatch with its odds
     a = prediction.loci["A"]
-    assert a.match1 == pytest.approx(_by_name(patient, donor, ("A",))[1]) and a.match1 > 0
+    assert a.match1 == pytest.approx(odds_by_name(patient, donor, ("A",))[1]) and a.match1 > 0
 
 
 def test_the_same_typings_in_two_sets_predict_as_in_one_when_unambiguous(
@@ -77,7 +56,7 @@ def test_the_same_typings_in_two_sets_predict_as_in_one_when_unambiguous(
     within = engine.predict(engine.impute(typing, tiny), engine.impute(typing, tiny))
     assert across.ten is not None and within.ten is not None
     assert across.ten.distribution == pytest.approx(
-        _by_name(engine.impute(typing, tiny), engine.impute(typing, other), MATCH)
+        odds_by_name(engine.impute(typing, tiny), engine.impute(typing, other), MATCH)
     )
     # the tiny set also explains it by {A01-B07, A02-B08}: phases differ, names still compare
     assert across.loci["A"].match2 == pytest.approx(1.0)
@@ -122,4 +101,5 @@ def test_a_cau_donor_against_a_patient_of_a_reweighted_cau_agrees_with_a_plain_l
     donor = engine.impute("A2+A1^B8+B44^DR17+DR4", cau, top=60)
     prediction = engine.predict(patient, donor)
     assert prediction.ten is not None
-    assert prediction.ten.distribution == pytest.approx(_by_name(patient, donor, MATCH), abs=1e-12)
+    expected = odds_by_name(patient, donor, MATCH)
+    assert prediction.ten.distribution == pytest.approx(expected, abs=1e-12)

@@ -15,7 +15,7 @@ from stemhub.core.api import AUTHENTICATED, WORDS_PATTERN, file_answer, one_of
 from stemhub.core.pages import AuthenticatedHttpRequest
 from stemhub.populations import services
 from stemhub.populations.models import FileFormat, HaplotypeSet, Population, Resolution
-from stemhub.populations.selectors import in_use
+from stemhub.populations.selectors import in_use, with_versions
 
 router = Router(tags=["populations"])
 CODE_PATTERN = r"^[A-Z][A-Z0-9-]{1,15}$"
@@ -84,9 +84,8 @@ def _set(haplotype_set: HaplotypeSet, newest_id: int | None) -> dict[str, Any]:
 
 
 def _population(population: Population, *, versions: bool = False) -> dict[str, Any]:
-    sets = list(
-        population.sets.select_related("population", "actor").defer("content").order_by("-version")
-    )
+    """`population` as read by `with_versions()` (its versions prefetched, newest first)."""
+    sets = list(population.sets.all())
     newest = sets[0].pk if sets else None
     out = {
         "code": population.code,
@@ -102,14 +101,14 @@ def _population(population: Population, *, versions: bool = False) -> dict[str, 
 
 
 def _population_or_404(code: str) -> Population:
-    return get_object_or_404(Population, code=code)
+    return get_object_or_404(with_versions(), code=code)
 
 
 @router.get("/populations", response=list[PopulationOut], auth=AUTHENTICATED)
 def population_list(request: AuthenticatedHttpRequest) -> list[dict[str, Any]]:
     """Needs populations.view: every population with its set in use."""
     require(request.user, Perm.POPULATIONS_VIEW)
-    return [_population(p) for p in Population.objects.all()]
+    return [_population(p) for p in with_versions()]
 
 
 @router.post("/populations", response={201: PopulationDetailOut}, auth=AUTHENTICATED)
@@ -118,7 +117,7 @@ def population_create(
 ) -> Status[dict[str, Any]]:
     """Needs populations.manage: a new population (the first one becomes the default)."""
     population = services.population_create(actor=request.user, **payload.dict())
-    return Status(201, _population(population, versions=True))
+    return Status(201, _population(with_versions().get(pk=population.pk), versions=True))
 
 
 @router.get("/populations/{code}", response=PopulationDetailOut, auth=AUTHENTICATED)
@@ -134,7 +133,7 @@ def population_make_default(request: AuthenticatedHttpRequest, code: str) -> dic
     population = services.population_make_default(
         actor=request.user, population=_population_or_404(code)
     )
-    return _population(population, versions=True)
+    return _population(with_versions().get(pk=population.pk), versions=True)
 
 
 @router.post("/populations/{code}/sets", response={201: HaplotypeSetOut}, auth=AUTHENTICATED)

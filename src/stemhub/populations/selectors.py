@@ -10,7 +10,7 @@ import threading
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import Max
+from django.db.models import Max, Prefetch, QuerySet
 
 from stemhub.core.hla import engine as hla_engine
 from stemhub.core.hla import engine_changed
@@ -38,6 +38,15 @@ def sets_in_use() -> dict[int, int]:
         "pk", "population_id", "version"
     )
     return {population: pk for pk, population, version in rows if (population, version) in wanted}
+
+
+def with_versions() -> QuerySet[Population]:
+    """Every population with its set versions prefetched, newest first, without their bytes
+    (two queries however many populations): `population.sets.all()[0]` is the set in use."""
+    versions = HaplotypeSet.objects.select_related("actor", "population").defer("content")
+    return Population.objects.prefetch_related(
+        Prefetch("sets", queryset=versions.order_by("-version"))
+    )
 
 
 def set_for(population_id: int | None) -> HaplotypeSet | None:

@@ -18,7 +18,7 @@ from stemhub.core.errors import InvalidInput, StemhubError
 from stemhub.core.pages import AuthenticatedHttpRequest, page
 from stemhub.populations import services
 from stemhub.populations.models import FileFormat, HaplotypeSet, Population
-from stemhub.populations.selectors import engine_set, in_use
+from stemhub.populations.selectors import engine_set, in_use, with_versions
 
 viewers = page(Perm.POPULATIONS_VIEW, what=gettext_lazy("Populations and haplotype frequencies"))
 managers = page(Perm.POPULATIONS_MANAGE, what=gettext_lazy("Managing populations"))
@@ -38,8 +38,10 @@ def _list_page(
     error: StemhubError | None = None,
     values: dict[str, str] | None = None,
 ) -> HttpResponse:
-    populations = list(Population.objects.prefetch_related("sets"))
-    rows = [(population, in_use(population), population.sets.count()) for population in populations]
+    rows = []
+    for population in with_versions():
+        versions = list(population.sets.all())
+        rows.append((population, versions[0] if versions else None, len(versions)))
     return render(
         request,
         "populations/list.html",
