@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "ninja",
     "django_htmx",
     "axes",
+    "django_tasks_db",
     "stemhub.core",
     "stemhub.accounts",
     "stemhub.registry",
@@ -115,6 +116,16 @@ TEMPLATES = [
         },
     },
 ]
+
+# Background work (issue 16): Django's Tasks API on the database-backed backend of
+# django-tasks-db, so the embedded SQLite default and PostgreSQL need no broker; `stemhub
+# db_worker` runs the tasks (docs/operations.md).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
 
 DATABASES = {
     "default": database_from_url(
