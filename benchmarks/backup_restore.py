@@ -12,6 +12,7 @@ var/bench/backup/ is removed too. Each command runs in its own process, timed wh
 
 import argparse
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -23,7 +24,9 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 WORK = REPO_ROOT / "var" / "bench" / "backup"
 
 
-def stemhub(url: str, *args: str) -> tuple[float, str]:
+def stemhub(url: str, *args: str) -> tuple[float, float, str]:
+    """Runs the command; returns its wall time, its CPU time (with pg_dump or pg_restore; not
+    the server's) and its last line."""
     environment = {
         **os.environ,
         "DATABASE_URL": url,
@@ -31,6 +34,7 @@ def stemhub(url: str, *args: str) -> tuple[float, str]:
         "PYTHONPATH": str(REPO_ROOT / "src"),
         "LC_ALL": "C.UTF-8",
     }
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-P", "-m", "stemhub", *args],
@@ -39,9 +43,11 @@ def stemhub(url: str, *args: str) -> tuple[float, str]:
         text=True,
     )
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     if done.returncode != 0:
         sys.exit(f"stemhub {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
-    return seconds, done.stdout.strip().splitlines()[-1]
+    return seconds, cpu, done.stdout.strip().splitlines()[-1]
 
 
 def psql(url: str, sql: str) -> None:
@@ -62,16 +68,19 @@ def main() -> None:
     psql(server, f'DROP DATABASE IF EXISTS "{name}"')
     psql(server, f'CREATE DATABASE "{name}"')
     try:
-        backup_s, backup_line = stemhub(args.database_url, "backup", "--out", str(folder))
+        backup_s, backup_cpu, backup_line = stemhub(
+            args.database_url, "backup", "--out", str(folder)
+        )
         size = sum(path.stat().st_size for path in folder.iterdir())
-        restore_s, restore_line = stemhub(target, "restore", str(folder))
+        restore_s, restore_cpu, restore_line = stemhub(target, "restore", str(folder))
     finally:
         psql(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         shutil.rmtree(WORK, ignore_errors=True)
     print(backup_line)
     print(restore_line)
     print(
-        f"backup {backup_s:.1f} s, restore and verify {restore_s:.1f} s, backup folder "
+        f"backup {backup_s:.1f} s (CPU {backup_cpu:.1f} s), restore and verify {restore_s:.1f} s "
+        f"(CPU {restore_cpu:.1f} s), backup folder "
         f"{size / 1e6:.1f} MB (load average {os.getloadavg()[0]:.1f})"
     )
 

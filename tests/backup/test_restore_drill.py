@@ -127,7 +127,7 @@ def test_a_backup_holds_the_database_with_a_manifest_of_its_rows_audit_trail_and
     backup_folder,
 ):
     manifest = json.loads((backup_folder / MANIFEST).read_text())
-    assert manifest["audit_trail"]["rows"] == AuditEvent.objects.count() > 100
+    assert manifest["audit_trail"]["rows"] == AuditEvent.objects.count() > 0
     assert manifest["tables"][Unit._meta.db_table] == Unit.objects.count() == 12
     stored = {(table, key) for table, key, _column, _digest in manifest["files"]}
     for model in (RawFile, Certificate, DocumentFile, HaplotypeSet):

@@ -513,9 +513,6 @@ def restore(folder: Path, using: str = DEFAULT_DB_ALIAS, *, force: bool = False)
         connection.close()
         target = _sqlite_path(using)
         target.parent.mkdir(parents=True, exist_ok=True)
-        for leftover in (Path(f"{target}-wal"), Path(f"{target}-shm")):
-            if force and leftover.exists():
-                leftover.unlink()
         with (
             closing(_sqlite_read_only(folder / SQLITE_COPY)) as copy,
             closing(sqlite3.connect(target)) as live,
