@@ -74,8 +74,10 @@ def opened(url: str) -> Iterator[Any]:
 
 def query(raw: Any, sql: str, *params: Any) -> list[tuple[Any, ...]]:
     if isinstance(raw, sqlite3.Connection):
-        return raw.execute(sql.replace("%s", "?"), params).fetchall()
-    return raw.execute(sql, params).fetchall()
+        cursor = raw.execute(sql.replace("%s", "?"), params)
+    else:
+        cursor = raw.execute(sql, params)
+    return cursor.fetchall() if cursor.description else []
 
 
 def tamper(raw: Any, sql: str, *params: Any, tables: list[str]) -> None:

@@ -237,7 +237,9 @@ def engine_of(using: str = DEFAULT_DB_ALIAS) -> Engine:
 def _sqlite_path(using: str) -> Path:
     name = str(connections[using].settings_dict["NAME"])
     if name == ":memory:" or name.startswith("file::memory:"):
-        raise BackupError(_("The database is in memory; back up and restore a database file or PostgreSQL."))
+        raise BackupError(
+            _("The database is in memory; back up and restore a database file or PostgreSQL.")
+        )
     return Path(name)
 
 
