@@ -43,6 +43,9 @@ keepalive = 5
 max_requests = env_int("STEMHUB_WEB_MAX_REQUESTS", 0)
 max_requests_jitter = max_requests // 10
 preload_app = True
+# gunicorn 24+'s control socket lives in $HOME and would clash between two servers on one host;
+# stemhub is managed with signals (systemd, docker stop).
+control_socket_disable = True
 # The largest request line and header fields nginx forwards; bodies are limited by Django
 # (STEMHUB_MAX_UPLOAD_MB) and by nginx's client_max_body_size.
 limit_request_line = 8190
