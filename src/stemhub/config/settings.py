@@ -266,6 +266,21 @@ STEMHUB_METRICS_TOKEN = env_str("STEMHUB_METRICS_TOKEN", "")
 if STEMHUB_METRICS_TOKEN and len(STEMHUB_METRICS_TOKEN) < 32:
     raise ConfigurationError("STEMHUB_METRICS_TOKEN must be at least 32 characters long")
 
+# A cache shared by every server process (the wrong-API-token counts): Redis at STEMHUB_CACHE_URL
+# (redis://host:6379/0, the `redis` extra); without it each process counts in its own memory.
+STEMHUB_CACHE_URL = env_str("STEMHUB_CACHE_URL", "")
+if STEMHUB_CACHE_URL:
+    if not STEMHUB_CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ConfigurationError(
+            f"STEMHUB_CACHE_URL={STEMHUB_CACHE_URL!r} is not a Redis URL (redis://host:6379/0)"
+        )
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": STEMHUB_CACHE_URL,
+        }
+    }
+
 # The public address of the site, for certificate QR codes and links in e-mails; when empty, the
 # address each request came in on (`stemhub.core.site`).
 STEMHUB_SITE_URL = env_str("STEMHUB_SITE_URL", "")
