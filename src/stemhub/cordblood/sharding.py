@@ -13,6 +13,9 @@ from stemhub.hla import DonorIndex, HLAEngine
 from stemhub.hla.cluster import ShardedIndex, connect
 
 Donors = DonorIndex | ShardedIndex
+# Shard i of the cord index and shard i of the adult index share one CPU in Ray's placement: a
+# search asks one kind at a time.
+CPUS_PER_SHARD = 0.5
 
 
 def shards() -> int:
@@ -25,7 +28,7 @@ def new_donors(engine: HLAEngine) -> Donors:
     if not count:
         return engine.new_index()
     connect(settings.STEMHUB_RAY_ADDRESS)
-    return ShardedIndex(engine, count)
+    return ShardedIndex(engine, count, cpus_per_shard=CPUS_PER_SHARD)
 
 
 def open_donors(engine: HLAEngine, path: Path) -> Donors:
@@ -35,7 +38,7 @@ def open_donors(engine: HLAEngine, path: Path) -> Donors:
     if not count:
         return engine.open_index(path)
     connect(settings.STEMHUB_RAY_ADDRESS)
-    return ShardedIndex.open(engine, path, count)
+    return ShardedIndex.open(engine, path, count, cpus_per_shard=CPUS_PER_SHARD)
 
 
 def take_out(donors: Donors, donor_id: str) -> None:

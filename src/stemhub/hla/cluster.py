@@ -25,13 +25,15 @@ restarted by Ray (a restarted actor would come back empty): build a new `Sharded
 
 from __future__ import annotations
 
+import logging
 import os
+import threading
 import time
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -64,19 +66,26 @@ def shard_of(donor_id: str, shards: int) -> int:
 
 
 def connect(address: str = "", *, num_cpus: int | None = None) -> None:
-    """Join a Ray cluster (``auto``, ``ray://host:10001``), or with an empty address start a
-    local one for this process (no dashboard). Does nothing when Ray is already initialised."""
+    """Join a Ray cluster (``auto``, ``ray://host:10001``: its nodes must have this version of
+    stemhub installed), or with an empty address start a local one for this process (no
+    dashboard; its workers import stemhub from where this process did). Does nothing when Ray
+    is already initialised."""
     import ray
+
+    import stemhub
 
     if ray.is_initialized():
         return
     if address:
-        ray.init(address=address, logging_level="WARNING", log_to_driver=False)
+        ray.init(address=address, logging_level=logging.WARNING, log_to_driver=False)
     else:
+        source = str(Path(stemhub.__file__).resolve().parents[1])
+        path = os.pathsep.join(p for p in (source, os.environ.get("PYTHONPATH", "")) if p)
         ray.init(
             num_cpus=num_cpus,
             include_dashboard=False,
-            logging_level="WARNING",
+            runtime_env={"env_vars": {"PYTHONPATH": path}},
+            logging_level=logging.WARNING,
             log_to_driver=False,
         )
 
@@ -140,6 +149,7 @@ class _ShardAnswer:
     seqs: npt.NDArray[np.int64]
     mismatches: npt.NDArray[np.int16]
     best: list[tuple[tuple[int, int, int, str], MatchResult]]  # rank key, result
+    seconds: float  # the shard's own work, from the call's arrival to its answer packed
 
 
 class _Shard:
@@ -174,6 +184,7 @@ class _Shard:
     def search(
         self, typing: Typing, criteria: MatchCriteria, limit: int, weights: RankingWeights
     ) -> _ShardAnswer:
+        started = time.perf_counter()
         found = self.index.search(typing, criteria, limit=limit, weights=weights)
         seqs = self.index.seqs_of(found.donor_ids)
         best = []
@@ -187,7 +198,9 @@ class _Shard:
                 key = (int(found.mismatches[position]), grade, confidence, result.donor_id or "")
                 best.append((key, result))
         utf8, offsets = pack_strings(found.donor_ids)
-        return _ShardAnswer(utf8, offsets, seqs, found.mismatches, best)
+        return _ShardAnswer(
+            utf8, offsets, seqs, found.mismatches, best, time.perf_counter() - started
+        )
 
     def size(self) -> int:
         return len(self.index)
@@ -207,7 +220,7 @@ class _Shard:
 
     def open(self, path: str) -> int:
         target = Path(path)
-        opened = _SequencedIndex.open(self.engine, target)
+        opened = cast(_SequencedIndex, _SequencedIndex.open(self.engine, target))
         with np.load(target.with_suffix(".seq.npz"), allow_pickle=False) as data:
             seq = data["seq"]
         if seq.size != len(opened):
@@ -247,14 +260,18 @@ class ShardedIndex:
         self.engine = engine
         self.loci = loci
         self.shards = shards
-        remote = ray.remote(_Shard).options(  # type: ignore[attr-defined]
+        remote = ray.remote(_Shard).options(
             num_cpus=cpus_per_shard, max_restarts=0, scheduling_strategy="SPREAD"
         )
         tables, macs = ray.put(engine.tables), ray.put(engine.macs)
-        self._actors = [remote.remote(tables, macs, engine.level, loci) for _ in range(shards)]
+        self._actors: list[Any] = [
+            remote.remote(tables, macs, engine.level, loci) for _ in range(shards)
+        ]
         self._pending: list[list[tuple[str, str, int]]] = [[] for _ in range(shards)]
+        self._pending_lock = threading.Lock()  # updates and the flush of another thread
         self._next_seq = 0
         self._size = 0
+        self.shard_seconds: list[float] = []  # each shard's own time in the last search
         try:
             ray.get([actor.size.remote() for actor in self._actors], timeout=start_timeout)
         except GetTimeoutError:
@@ -268,8 +285,9 @@ class ShardedIndex:
 
     def put(self, donor_id: str, gl: str) -> None:
         """Add a donor or replace its typing (applied on the next search or `flush`)."""
-        self._pending[shard_of(donor_id, self.shards)].append((donor_id, gl, self._next_seq))
-        self._next_seq += 1
+        with self._pending_lock:
+            self._pending[shard_of(donor_id, self.shards)].append((donor_id, gl, self._next_seq))
+            self._next_seq += 1
 
     def put_many(self, donors: Iterable[tuple[str, str]]) -> int:
         count = 0
@@ -280,7 +298,8 @@ class ShardedIndex:
 
     def discard(self, donor_id: str) -> None:
         """Take a donor out if it is there (applied on the next search or `flush`)."""
-        self._pending[shard_of(donor_id, self.shards)].append((donor_id, "", -1))
+        with self._pending_lock:
+            self._pending[shard_of(donor_id, self.shards)].append((donor_id, "", -1))
 
     def remove(self, donor_id: str) -> None:
         """Take a donor out; `KeyError` if it is not indexed (asks its shard: one call)."""
@@ -290,15 +309,15 @@ class ShardedIndex:
 
     def flush(self) -> None:
         """Send the buffered updates, one call per shard, and wait for them."""
-        calls = {
-            number: self._actors[number].update.remote(ops)
-            for number, ops in enumerate(self._pending)
-            if ops
-        }
+        with self._pending_lock:
+            pending, self._pending = self._pending, [[] for _ in range(self.shards)]
+            # sent under the lock: one thread's batches reach each actor in the order taken
+            calls = [
+                self._actors[number].update.remote(ops) for number, ops in enumerate(pending) if ops
+            ]
         if not calls:
             return
-        self._pending = [[] for _ in range(self.shards)]
-        self._gather(list(calls.values()))
+        self._gather(calls)
         self._size = sum(self._gather([actor.size.remote() for actor in self._actors]))
 
     def __len__(self) -> int:
@@ -337,6 +356,7 @@ class ShardedIndex:
                 for actor in self._actors
             ]
         )
+        self.shard_seconds = [answer.seconds for answer in answers]
         seqs = np.concatenate([answer.seqs for answer in answers])
         order = np.argsort(seqs, kind="stable")
         ids = [d for answer in answers for d in unpack_strings(answer.ids_utf8, answer.ids_offsets)]
