@@ -5,6 +5,7 @@ Safe by default: DEBUG off, SECRET_KEY required, secure cookies, a content secur
 DEBUG on, cookies over plain http on 127.0.0.1.
 """
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from stemhub.config.env import (
     env_path,
     env_str,
 )
+from stemhub.core.logs import FORMATS, logging_config
 
 # Lets the admin classes and querysets take their model as a type argument at run time
 # (`admin.ModelAdmin[CellLine]`), as django-stubs has them.
@@ -68,6 +70,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every later middleware's log lines carry the request id, and the latency measured
+    # covers all of them (docs/deployment.md, Logs and Metrics).
+    "stemhub.core.request_id.RequestIdMiddleware",
+    "stemhub.core.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "stemhub.core.request_size.RequestSizeMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -159,7 +165,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
 AXES_LOCKOUT_CALLABLE = "stemhub.core.auth.lockout_response"
-AXES_IPWARE_PROXY_COUNT = env_int("STEMHUB_PROXY_COUNT", 0) or None
+STEMHUB_PROXY_COUNT = env_int("STEMHUB_PROXY_COUNT", 0)
+AXES_IPWARE_PROXY_COUNT = STEMHUB_PROXY_COUNT or None
 # Wrong API tokens from one address within the cool-off are answered 429 after this many.
 STEMHUB_TOKEN_FAILURE_LIMIT = env_int("STEMHUB_TOKEN_FAILURE_LIMIT", 20)
 LOGIN_URL = "login"
@@ -189,7 +196,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = DATA_DIR / "static"
+# `collectstatic` writes here and the proxy serves it at /static/; a container image keeps it
+# outside the data volume (deploy/Dockerfile).
+STATIC_ROOT = env_path("STEMHUB_STATIC_ROOT", DATA_DIR / "static")
 
 # Security: secure unless this is the plain-http laptop demo.
 _plain_http = DEMO or DEBUG
@@ -204,6 +213,8 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if _plain_http else 31536000)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Probes and scrapes come over plain http from inside the network, never redirected.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
@@ -235,12 +246,40 @@ MAILERS = {
 del EMAIL_HOST
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "stemhub <noreply@localhost>")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-}
+# Logs on stderr, each record with its request id: text (the default, `make run`) or one JSON
+# object a line (the deployment recipe). The gunicorn config builds its own from the same function.
+STEMHUB_LOG_FORMAT = env_str("STEMHUB_LOG_FORMAT", "text")
+if STEMHUB_LOG_FORMAT not in FORMATS:
+    raise ConfigurationError(f"STEMHUB_LOG_FORMAT={STEMHUB_LOG_FORMAT!r} is not one of {FORMATS}")
+LOGGING = logging_config(STEMHUB_LOG_FORMAT, env_str("LOG_LEVEL", "INFO"))
+
+# /metrics (Prometheus): open to these networks, or to anyone sending the bearer token; the
+# client address is read through STEMHUB_PROXY_COUNT proxies like everywhere else.
+try:
+    STEMHUB_METRICS_ALLOW = [
+        ipaddress.ip_network(network, strict=False)
+        for network in env_list("STEMHUB_METRICS_ALLOW", ["127.0.0.1/32", "::1/128"])
+    ]
+except ValueError as error:
+    raise ConfigurationError(f"STEMHUB_METRICS_ALLOW: {error}") from None
+STEMHUB_METRICS_TOKEN = env_str("STEMHUB_METRICS_TOKEN", "")
+if STEMHUB_METRICS_TOKEN and len(STEMHUB_METRICS_TOKEN) < 32:
+    raise ConfigurationError("STEMHUB_METRICS_TOKEN must be at least 32 characters long")
+
+# A cache shared by every server process (the wrong-API-token counts): Redis at STEMHUB_CACHE_URL
+# (redis://host:6379/0, the `redis` extra); without it each process counts in its own memory.
+STEMHUB_CACHE_URL = env_str("STEMHUB_CACHE_URL", "")
+if STEMHUB_CACHE_URL:
+    if not STEMHUB_CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ConfigurationError(
+            f"STEMHUB_CACHE_URL={STEMHUB_CACHE_URL!r} is not a Redis URL (redis://host:6379/0)"
+        )
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": STEMHUB_CACHE_URL,
+        }
+    }
 
 # The public address of the site, for certificate QR codes and links in e-mails; when empty, the
 # address each request came in on (`stemhub.core.site`).
