@@ -291,3 +291,12 @@ STEMHUB_CJK_FONT = env_str("STEMHUB_CJK_FONT", "")
 
 # The HLA engine's reference data: a local IPD-IMGT/HLA release, or a download cache.
 STEMHUB_IMGT_DIR = env_str("STEMHUB_IMGT_DIR", "")
+
+# The cord donor search: STEMHUB_SEARCH_SHARDS=N (N >= 1) splits each donor index over N Ray
+# actors (docs/scale-out.md); unset or 0, one index in each web process (the embedded default).
+# STEMHUB_RAY_ADDRESS: empty starts a local Ray inside the process; `auto` or
+# `ray://host:10001` joins a running cluster.
+STEMHUB_SEARCH_SHARDS = env_int("STEMHUB_SEARCH_SHARDS", 0)
+if STEMHUB_SEARCH_SHARDS < 0:
+    raise ConfigurationError(f"STEMHUB_SEARCH_SHARDS={STEMHUB_SEARCH_SHARDS} is below 0")
+STEMHUB_RAY_ADDRESS = env_str("STEMHUB_RAY_ADDRESS", "")
