@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "stemhub.populations",
     "stemhub.haplobank",
     "stemhub.cordblood",
+    "stemhub.jobs",
 ]
 
 MIDDLEWARE = [
@@ -126,6 +127,45 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# A running task's heartbeat is written every STEMHUB_TASK_HEARTBEAT_SECONDS; `stemhub worker`
+# sweeps every STEMHUB_TASK_SWEEP_SECONDS for tasks whose heartbeat is older than
+# STEMHUB_TASK_STALE_SECONDS (their worker stopped) and queues them again while attempts are
+# left (STEMHUB_TASK_MAX_ATTEMPTS), else marks them failed.
+STEMHUB_TASK_HEARTBEAT_SECONDS = env_int("STEMHUB_TASK_HEARTBEAT_SECONDS", 5)
+STEMHUB_TASK_STALE_SECONDS = env_int("STEMHUB_TASK_STALE_SECONDS", 60)
+STEMHUB_TASK_SWEEP_SECONDS = env_int("STEMHUB_TASK_SWEEP_SECONDS", 10)
+STEMHUB_TASK_MAX_ATTEMPTS = env_int("STEMHUB_TASK_MAX_ATTEMPTS", 3)
+if STEMHUB_TASK_STALE_SECONDS <= STEMHUB_TASK_HEARTBEAT_SECONDS:
+    raise ConfigurationError(
+        "STEMHUB_TASK_STALE_SECONDS must be longer than STEMHUB_TASK_HEARTBEAT_SECONDS"
+    )
+
+# The cache that web and worker processes share: a task's progress, heartbeat and cancel flag
+# (an upload writes inside one transaction, so the database cannot carry them while it runs),
+# and the wrong-token counts. Files under the data directory on the embedded default;
+# STEMHUB_CACHE_URL=redis://host:6379/0 selects Redis in production.
+CACHE_URL = env_str("STEMHUB_CACHE_URL", "")
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "stemhub",
+        }
+    }
+elif CACHE_URL:
+    raise ConfigurationError(
+        f"STEMHUB_CACHE_URL {CACHE_URL!r} is not supported (use redis://host:port/db)"
+    )
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache" / "shared"),
+            "OPTIONS": {"MAX_ENTRIES": 10000},
+        }
+    }
+del CACHE_URL
 
 DATABASES = {
     "default": database_from_url(
