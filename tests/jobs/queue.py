@@ -1,6 +1,10 @@
 """Running what the tests queued: django-tasks-db's own worker, in this process."""
 
+from typing import Any
+
 from django.core.management import call_command
+from django.http import HttpResponse
+from django.test import Client
 
 
 def run_queued_tasks() -> None:
@@ -8,3 +12,13 @@ def run_queued_tasks() -> None:
     call_command(
         "db_worker", batch=True, interval=0, startup_delay=False, reload=False, verbosity=0
     )
+
+
+def upload_page(client: Client, path: str, data: dict[str, Any]) -> HttpResponse:
+    """A web upload as a browser without JavaScript makes it: the POST queues a task and
+    redirects to its page; the worker runs it; the task page then shows the report."""
+    sent = client.post(path, data)
+    assert sent.status_code == 302 and sent["Location"].startswith("/tasks/"), sent
+    run_queued_tasks()
+    answer: HttpResponse = client.get(sent["Location"])
+    return answer

@@ -40,7 +40,9 @@ def cord_upload_start(
     (the permission, a bad mode, an empty file, a file over the limit)."""
     require(actor, Perm.CORD_MANAGE, bank.pk)
     if mode not in ("full", "delta"):
-        raise InvalidInput(gettext("mode: full or delta"), fields={"mode": [gettext("full or delta")]})
+        raise InvalidInput(
+            gettext("mode: full or delta"), fields={"mode": [gettext("full or delta")]}
+        )
     if not content:
         message = gettext("The file is empty: it has no header and no units.")
         raise InvalidInput(message, fields={"file": [message]})

@@ -61,9 +61,7 @@ class Job(models.Model):
     created_at = models.DateTimeField(_("queued at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-    state = models.CharField(
-        _("state"), max_length=16, choices=State.choices, default=State.QUEUED
-    )
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.QUEUED)
     stage = models.CharField(_("stage"), max_length=32, blank=True, default="")
     done = models.BigIntegerField(_("done"), default=0)
     total = models.BigIntegerField(_("total"), default=0)

@@ -63,6 +63,4 @@ def cancel_flagged(job_id: Any) -> bool:
 
 def forget(job_id: Any) -> None:
     """A finished task's live entries: the row holds its last state now."""
-    cache.delete_many(
-        [_key(job_id, "progress"), _key(job_id, "heartbeat"), _key(job_id, "cancel")]
-    )
+    cache.delete_many([_key(job_id, "progress"), _key(job_id, "heartbeat"), _key(job_id, "cancel")])

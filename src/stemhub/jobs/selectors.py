@@ -14,8 +14,8 @@ from stemhub.jobs.kinds import KINDS
 from stemhub.jobs.models import Job, State
 
 # Who may start a task of some kind: the menu shows them the tasks page.
-STARTERS: tuple[Perm, ...] = tuple(sorted({spec.perm for spec in KINDS.values()})) + (
-    Perm.MANAGE_MEMBERS,
+STARTERS: tuple[Perm, ...] = tuple(
+    sorted({*(spec.perm for spec in KINDS.values()), Perm.MANAGE_MEMBERS})
 )
 
 
