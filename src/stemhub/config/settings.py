@@ -145,6 +145,7 @@ if STEMHUB_TASK_STALE_SECONDS <= STEMHUB_TASK_HEARTBEAT_SECONDS:
 # and the wrong-token counts. Files under the data directory on the embedded default;
 # STEMHUB_CACHE_URL=redis://host:6379/0 selects Redis in production.
 CACHE_URL = env_str("STEMHUB_CACHE_URL", "")
+CACHES: dict[str, dict[str, object]]
 if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     CACHES = {
         "default": {

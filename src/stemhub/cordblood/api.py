@@ -6,7 +6,7 @@ from typing import Any, Literal
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from stemhub.accounts.models import Institution
 from stemhub.accounts.permissions import Perm, user_can
@@ -329,7 +329,7 @@ def units_template(request: HttpRequest) -> HttpResponse:
 @router.post("/cord/banks/{code}/units/import", auth=AUTHENTICATED, response={202: TaskOut})
 def units_upload(
     request: AuthenticatedHttpRequest, response: HttpResponse, code: str, payload: UploadIn
-) -> tuple[int, dict[str, Any]]:
+) -> Status[dict[str, Any]]:
     """Needs cordblood.manage at the bank: queue an upload of units (CSV text in `content`, or
     JSON `units`) and answer 202 with the task (Location: GET /api/v1/tasks/{id}, which gives
     its progress and, at the end, the report: every problem by line and field; nothing is
@@ -352,7 +352,7 @@ def units_upload(
     )
     answer = task_out(job)
     response["Location"] = answer["links"]["self"]
-    return 202, answer
+    return Status(202, answer)
 
 
 @router.get("/cord/units/{unit_id}", auth=AUTHENTICATED, response=UnitOut, by_alias=True)

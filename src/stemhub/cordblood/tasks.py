@@ -66,7 +66,7 @@ def cord_upload_start(
 
 
 @task(takes_context=True)
-def cord_units_import(context: TaskContext, job_id: str) -> str:
+def cord_units_import(context: TaskContext[..., str], job_id: str) -> str:
     """The queued upload `job_id`, run once (see stemhub.jobs.runner)."""
     workers = context.task_result.worker_ids
     return run_job(job_id, _upload, worker_id=workers[-1] if workers else "")

@@ -3,11 +3,11 @@ rate and time left, attempts, and its notes."""
 
 from typing import Any
 
-from django.http import HttpRequest
 from django.utils.formats import number_format
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from stemhub.core.pages import AuthenticatedHttpRequest
 from stemhub.jobs import selectors
 from stemhub.jobs.kinds import report_of
 from stemhub.jobs.models import Job, State
@@ -85,7 +85,7 @@ def row(job: Job) -> dict[str, Any]:
     }
 
 
-def panel(request: HttpRequest, job: Job) -> dict[str, Any]:
+def panel(request: AuthenticatedHttpRequest, job: Job) -> dict[str, Any]:
     facts = selectors.facts(job)
     report = report_of(job) if job.finished else None
     return {
