@@ -17,6 +17,8 @@ STAGE_WORDS = {
     "write": _("writing units"),
     "index": _("updating the search index"),
 }
+# Stages whose count is no number of rows (the index catches up in one step).
+UNCOUNTED_STAGES = {"index"}
 STATE_BADGES = {
     State.QUEUED: "status-draft",
     State.RUNNING: "status-submitted",
@@ -81,7 +83,9 @@ def row(job: Job) -> dict[str, Any]:
         "job": job,
         "badge": STATE_BADGES[State(job.state)],
         "stage": STAGE_WORDS.get(facts["stage"], facts["stage"]),
-        "progress": progress_words(facts["done"], facts["total"], facts["percent"]),
+        "progress": ""
+        if facts["stage"] in UNCOUNTED_STAGES
+        else progress_words(facts["done"], facts["total"], facts["percent"]),
     }
 
 

@@ -26,7 +26,6 @@ from stemhub.jobs.selectors import may_cancel
 logger = logging.getLogger(__name__)
 
 
-@audited
 def job_start(
     *,
     actor: User | None,
@@ -40,7 +39,42 @@ def job_start(
     max_attempts: int | None = None,
 ) -> Job:
     """A new queued Job and its task, in one transaction. The caller has checked that `actor`
-    may start this work (each kind's starter does, with its own permission)."""
+    may start this work (each kind's starter does, with its own permission). On SQLite a
+    running upload holds the write lock: a new task then waits, and is refused (503) when the
+    wait runs out rather than failing with a server error."""
+    try:
+        return _start(
+            actor=actor,
+            kind=kind,
+            title=title,
+            task=task,
+            institution=institution,
+            parameters=parameters,
+            input_name=input_name,
+            input_bytes=input_bytes,
+            max_attempts=max_attempts,
+        )
+    except OperationalError as error:
+        if "locked" not in str(error):
+            raise
+        raise Busy(
+            gettext("The database is busy with another task; try again in a moment.")
+        ) from None
+
+
+@audited
+def _start(
+    *,
+    actor: User | None,
+    kind: Kind,
+    title: str,
+    task: Task[..., Any],
+    institution: Institution | None = None,
+    parameters: dict[str, Any] | None = None,
+    input_name: str = "",
+    input_bytes: bytes | None = None,
+    max_attempts: int | None = None,
+) -> Job:
     job = Job.objects.create(
         kind=kind,
         title=title[:200],
