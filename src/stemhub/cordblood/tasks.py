@@ -119,4 +119,6 @@ def report_context(job: Job) -> dict[str, Any]:
         "mode_label": MODE_WORDS.get(report.get("mode", ""), report.get("mode", "")),
         "stages": stage_rows(report.get("stages", {})),
         "error": None,
+        # inside the task's panel, which the upload page shows as its #upload-report
+        "report_id": "upload-result",
     }
