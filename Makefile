@@ -7,7 +7,7 @@ PORT ?= 8000
 export STEMHUB_IMGT_DIR ?= $(if $(wildcard ../shared/imgt/Latest),$(abspath ../shared/imgt/Latest),)
 STAMP := $(VENV)/.installed
 
-.PHONY: install messages gettext run test test-sqlite test-postgres schemathesis browser-deps fonts screenshots bench lint typecheck mutate clean
+.PHONY: install messages gettext run deploy-check test test-sqlite test-postgres schemathesis browser-deps fonts screenshots bench lint typecheck mutate clean
 
 install: $(STAMP)
 
@@ -41,6 +41,11 @@ run: install fonts messages
 	$(BIN)/stemhub worker --no-reload --no-startup-delay & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	$(BIN)/stemhub runserver 127.0.0.1:$(PORT)
+
+# The production recipe's steps on this machine, without containers (docs/deployment.md):
+# a fresh PostgreSQL database and virtualenv, migrate, collectstatic, gunicorn and the worker.
+deploy-check:
+	scripts/deploy-check
 
 # Debian's chromium drives the browser tests; never a downloaded browser.
 browser-deps:

@@ -40,6 +40,7 @@ from stemhub.cordblood.models import (
 )
 from stemhub.cordblood.predictions import Predictor
 from stemhub.core.hla import engine as hla_engine
+from stemhub.core.metrics import observe_cord_search
 from stemhub.hla import (
     EIGHT_LOCI,
     MATCH_LOCI,
@@ -203,6 +204,7 @@ class DsaChecker:
 # ---- search -------------------------------------------------------------------------------------
 
 
+@observe_cord_search
 def run_search(patient: Patient, request: SearchRequest) -> dict[str, Any]:
     index = search_index.current()
     limits = thresholds_of(patient)
