@@ -30,11 +30,16 @@ gettext:
 
 # The embedded SQLite database lives under var/ (created on first use); demo data is loaded once.
 # Certificates and e-mails link to the address served here unless STEMHUB_SITE_URL says otherwise.
+# The task worker runs beside the web server in the same process group: Ctrl-C stops both, and
+# the worker goes too when the server exits. The worker does not reload on code changes (the
+# server does): restart `make run` after changing a task.
 run: export STEMHUB_DEMO = 1
 run: export STEMHUB_SITE_URL ?= http://127.0.0.1:$(PORT)
 run: install fonts messages
 	$(BIN)/stemhub migrate --no-input
 	PORT=$(PORT) $(BIN)/stemhub demo --once
+	$(BIN)/stemhub worker --no-reload --no-startup-delay & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	$(BIN)/stemhub runserver 127.0.0.1:$(PORT)
 
 # The production recipe's steps on this machine, without containers (docs/deployment.md):

@@ -1,5 +1,6 @@
 """STEMHUB_CACHE_URL: the cache every server process shares, on the Redis that runs beside the
-suite (its standard port, a database of its own); a URL that is not Redis stops the process."""
+suite (its standard port, a database of its own); without it, files under the data directory;
+a URL that is not Redis stops the process."""
 
 import os
 import subprocess
@@ -39,9 +40,18 @@ def test_two_processes_share_the_redis_cache():
     assert read.stdout.strip() == "seen"
 
 
-def test_without_it_each_process_keeps_its_own():
-    answer = run_with("print(type(cache).__name__)")
-    assert answer.stdout.strip() == "LocMemCache", answer.stderr
+def test_without_it_the_processes_share_files_under_the_data_directory(tmp_path):
+    """The embedded default: web and worker processes on one machine share a file cache (a
+    task's progress written by the worker is read by the page)."""
+    key = f"stemhub-test-{uuid.uuid4().hex}"
+    data = str(tmp_path)
+    wrote = run_with(
+        f"cache.set({key!r}, 'seen', 30); print(type(cache).__name__)", STEMHUB_DATA_DIR=data
+    )
+    assert wrote.stdout.strip() == "FileBasedCache", wrote.stderr
+    read = run_with(f"print(cache.get({key!r}))", STEMHUB_DATA_DIR=data)
+    assert read.stdout.strip() == "seen", read.stderr
+    assert (tmp_path / "cache" / "shared").is_dir()
 
 
 def test_a_url_that_is_not_redis_stops_the_process():

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "stemhub.populations",
     "stemhub.haplobank",
     "stemhub.cordblood",
+    "stemhub.jobs",
 ]
 
 MIDDLEWARE = [
@@ -132,6 +133,19 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# A running task's heartbeat is written every STEMHUB_TASK_HEARTBEAT_SECONDS; `stemhub worker`
+# sweeps every STEMHUB_TASK_SWEEP_SECONDS for tasks whose heartbeat is older than
+# STEMHUB_TASK_STALE_SECONDS (their worker stopped) and queues them again while attempts are
+# left (STEMHUB_TASK_MAX_ATTEMPTS), else marks them failed.
+STEMHUB_TASK_HEARTBEAT_SECONDS = env_int("STEMHUB_TASK_HEARTBEAT_SECONDS", 5)
+STEMHUB_TASK_STALE_SECONDS = env_int("STEMHUB_TASK_STALE_SECONDS", 60)
+STEMHUB_TASK_SWEEP_SECONDS = env_int("STEMHUB_TASK_SWEEP_SECONDS", 10)
+STEMHUB_TASK_MAX_ATTEMPTS = env_int("STEMHUB_TASK_MAX_ATTEMPTS", 3)
+if STEMHUB_TASK_STALE_SECONDS <= STEMHUB_TASK_HEARTBEAT_SECONDS:
+    raise ConfigurationError(
+        "STEMHUB_TASK_STALE_SECONDS must be longer than STEMHUB_TASK_HEARTBEAT_SECONDS"
+    )
+
 
 DATABASES = {
     "default": database_from_url(
@@ -266,9 +280,12 @@ STEMHUB_METRICS_TOKEN = env_str("STEMHUB_METRICS_TOKEN", "")
 if STEMHUB_METRICS_TOKEN and len(STEMHUB_METRICS_TOKEN) < 32:
     raise ConfigurationError("STEMHUB_METRICS_TOKEN must be at least 32 characters long")
 
-# A cache shared by every server process (the wrong-API-token counts): Redis at STEMHUB_CACHE_URL
-# (redis://host:6379/0, the `redis` extra); without it each process counts in its own memory.
+# The cache every web and worker process shares: a task's progress, heartbeat and cancel flag
+# (an upload writes inside one transaction, so the database cannot carry them while it runs) and
+# the wrong-API-token counts. Redis at STEMHUB_CACHE_URL (redis://host:6379/0, the `redis` extra)
+# in production; without it, files under $STEMHUB_DATA_DIR/cache/shared (one machine's processes).
 STEMHUB_CACHE_URL = env_str("STEMHUB_CACHE_URL", "")
+CACHES: dict[str, dict[str, object]]
 if STEMHUB_CACHE_URL:
     if not STEMHUB_CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
         raise ConfigurationError(
@@ -278,6 +295,14 @@ if STEMHUB_CACHE_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": STEMHUB_CACHE_URL,
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache" / "shared"),
+            "OPTIONS": {"MAX_ENTRIES": 10000},
         }
     }
 
