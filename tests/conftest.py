@@ -63,14 +63,49 @@ def _group(item: pytest.Item) -> str:
     return path
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups into the test ids
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if os.environ.get("PYTEST_XDIST_WORKER") is None:
-        return  # one process: the files in their order, nothing to share out
-    for item in items:
-        item.add_marker(pytest.mark.xdist_group(_group(item)))
-    # Stable: within the first groups and within the rest, the collection's order stays.
-    items.sort(key=lambda item: FIRST.index(g) if (g := _group(item)) in FIRST else len(FIRST))
+def _database_use(item: pytest.Item) -> int:
+    """0: a test in a transaction rolled back; 1: one that commits (the tables are flushed after
+    it); 2: no database. pytest-django's order, as Django's runner orders TestCase first."""
+    marker = item.get_closest_marker("django_db")
+    names = set(getattr(item, "fixturenames", ()))
+    if names & {"transactional_db", "live_server"} or (
+        marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences"))
+    ):
+        return 1
+    return 0 if marker or "db" in names else 2
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_collection_modifyitems(
+    config: pytest.Config, items: list[pytest.Item]
+) -> Iterator[None]:
+    """On an xdist worker: each test's group, set before xdist writes the groups into the test
+    ids; then, after pytest-django's sort, the groups in the order the workers take them: the
+    longest first, then files of rolled-back tests, files with tests that commit (the tables are
+    flushed after them), files without the database. A worker runs its units in that order, so,
+    as in one process, rolled-back tests do not run after committing ones (but after
+    `tests/core/test_demo.py`'s class, which flushes in one process too)."""
+    distributed = os.environ.get("PYTEST_XDIST_WORKER") is not None
+    if distributed:
+        for item in items:
+            item.add_marker(pytest.mark.xdist_group(_group(item)))
+    result = yield
+    if distributed:
+        uses: dict[str, set[int]] = {}
+        for item in items:
+            uses.setdefault(_group(item), set()).add(_database_use(item))
+        rank = {
+            group: FIRST.index(group) - len(FIRST)
+            if group in FIRST
+            else 1
+            if 1 in found
+            else 0
+            if 0 in found
+            else 2
+            for group, found in uses.items()
+        }
+        items.sort(key=lambda item: rank[_group(item)])
+    return result
 
 
 @pytest.fixture(scope="session", autouse=True)
