@@ -61,9 +61,16 @@ test: install browser-deps fonts messages
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 
+# The suite over TEST_WORKERS processes (pytest-xdist; `auto`: one per core), each with its own
+# database; a file's tests stay on one worker, the longest units start first (tests/conftest.py,
+# docs/testing.md). TEST_WORKERS=0 runs it in this one process.
+TEST_WORKERS ?= auto
+PYTEST := $(BIN)/python -m pytest -q -p no:cacheprovider
+PARALLEL := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder)
+
 test-sqlite: messages
 	@echo "== test suite on SQLite =="
-	DATABASE_URL=sqlite:///:memory: $(BIN)/python -m pytest -q -p no:cacheprovider
+	DATABASE_URL=sqlite:///:memory: $(PYTEST) $(PARALLEL)
 
 # PostgreSQL is the production database: this run is never skipped. scripts/ensure-postgres
 # starts (or, on a fresh Debian machine, installs) it, and fails loudly when it cannot.
@@ -72,7 +79,7 @@ test-postgres: messages
 	if [[ "$$url" != postgres* ]]; then url=postgres://postgres@127.0.0.1:5432/postgres; fi; \
 	PYTHON=$(BIN)/python scripts/ensure-postgres "$$url" && \
 	echo "== test suite on PostgreSQL ($$url) ==" && \
-	DATABASE_URL="$$url" $(BIN)/python -m pytest -q -p no:cacheprovider
+	DATABASE_URL="$$url" $(PYTEST) $(PARALLEL)
 
 # The API against its OpenAPI schema, alone (it is also part of test-sqlite): docs/api.md.
 schemathesis: install

@@ -1,6 +1,9 @@
-"""Fixtures shared by the whole suite: institutions and one user per role."""
+"""Fixtures shared by the whole suite: institutions and one user per role; how the suite is
+split over pytest-xdist's workers (docs/testing.md, "In parallel")."""
 
+import os
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,9 +25,102 @@ def compiled_translations() -> None:
     for catalogue in SOURCE.glob("*/locale/*/LC_MESSAGES/django.po"):
         compiled = catalogue.with_suffix(".mo")
         if not compiled.exists() or compiled.stat().st_mtime < catalogue.stat().st_mtime:
-            subprocess.run(
-                ["msgfmt", "--check-format", "-o", str(compiled), str(catalogue)], check=True
-            )
+            # Written beside and moved into place: parallel workers compile at the same moment,
+            # and one must never read the other's half-written catalogue.
+            handle, partial = tempfile.mkstemp(dir=compiled.parent, suffix=".mo.part")
+            os.close(handle)
+            try:
+                subprocess.run(
+                    ["msgfmt", "--check-format", "-o", partial, str(catalogue)], check=True
+                )
+                os.replace(partial, compiled)
+            finally:
+                if os.path.exists(partial):
+                    os.unlink(partial)
+
+
+# ---- in parallel (pytest-xdist) ------------------------------------------------------------------
+
+# Files whose tests share one session-scoped fixture too costly to build twice: they run on one
+# worker, together. The click-through tests all drive one demo site (`demo` in
+# tests/browser/conftest.py: migrate, `stemhub demo`, runserver), on PostgreSQL a database named
+# after the suite's, which two workers would drop under each other.
+SHARED_GROUPS = {"tests/browser/": "browser"}
+
+# The longest units start first, so that no worker is left with one of them at the end while the
+# other waits: the schemathesis run (its own demo site, then two runs), the click-through tests
+# (one demo site, then a browser per test), `stemhub demo` loaded four times.
+FIRST = ("tests/core/test_schemathesis.py", "browser", "tests/core/test_demo.py")
+
+
+def _group(item: pytest.Item) -> str:
+    """A worker's unit of work: the test's file (module- and class-scoped fixtures stay built once,
+    as with --dist loadfile), or the shared group its folder belongs to."""
+    path = item.nodeid.split("::", 1)[0]
+    for folder, group in SHARED_GROUPS.items():
+        if path.startswith(folder):
+            return group
+    return path
+
+
+def _database_use(item: pytest.Item) -> int:
+    """0: a test in a transaction rolled back; 1: one that commits (the tables are flushed after
+    it); 2: no database. pytest-django's order, as Django's runner orders TestCase first."""
+    marker = item.get_closest_marker("django_db")
+    names = set(getattr(item, "fixturenames", ()))
+    if names & {"transactional_db", "live_server"} or (
+        marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences"))
+    ):
+        return 1
+    return 0 if marker or "db" in names else 2
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_collection_modifyitems(
+    config: pytest.Config, items: list[pytest.Item]
+) -> Iterator[None]:
+    """On an xdist worker: each test's group, set before xdist writes the groups into the test
+    ids; then, after pytest-django's sort, the groups in the order the workers take them: the
+    longest first, then files of rolled-back tests, files with tests that commit (the tables are
+    flushed after them), files without the database. A worker runs its units in that order, so,
+    as in one process, rolled-back tests do not run after committing ones (but after
+    `tests/core/test_demo.py`'s class, which flushes in one process too)."""
+    distributed = os.environ.get("PYTEST_XDIST_WORKER") is not None
+    if distributed:
+        for item in items:
+            item.add_marker(pytest.mark.xdist_group(_group(item)))
+    result = yield
+    if distributed:
+        uses: dict[str, set[int]] = {}
+        for item in items:
+            uses.setdefault(_group(item), set()).add(_database_use(item))
+        rank = {
+            group: FIRST.index(group) - len(FIRST)
+            if group in FIRST
+            else 1
+            if 1 in found
+            else 0
+            if 0 in found
+            else 2
+            for group, found in uses.items()
+        }
+        items.sort(key=lambda item: rank[_group(item)])
+    return result
+
+
+@pytest.fixture(scope="session", autouse=True)
+def worker_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Each xdist worker keeps the files the platform writes under DATA_DIR (fonts cut for PDFs,
+    haplotype frequency files, cord index snapshots) in its own folder: two workers writing the
+    same name at once would race. The HLA tables and py-ard's database stay shared (written
+    atomically, py-ard under a lock)."""
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:
+        yield
+        return
+    previous = settings.DATA_DIR
+    settings.DATA_DIR = tmp_path_factory.mktemp("data")
+    yield
+    settings.DATA_DIR = previous
 
 
 @pytest.fixture(autouse=True)
