@@ -34,6 +34,12 @@ KINDS: dict[str, KindSpec] = {
         report_context="stemhub.biobank.tasks.report_context",
         perm=Perm.INVENTORY_EDIT,
     ),
+    Kind.LINE_IMPORT: KindSpec(
+        task="stemhub.exchange.tasks.lines_import_task",
+        report_template="exchange/_lines_report.html",
+        report_context="stemhub.exchange.tasks.report_context",
+        perm=Perm.EDIT_LINE,
+    ),
 }
 
 
