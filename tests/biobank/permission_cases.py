@@ -223,6 +223,13 @@ API_CASES = [
         body={"csv": IMPORT_CSV, "institution": "NSCB"},
         setup=stocked,
     ),
+    Case(  # applying is queued as a task: 202 for the editors, refused before queuing otherwise
+        "POST",
+        f"{V}/imports/inventory",
+        EDITORS,
+        body={"csv": IMPORT_CSV, "institution": "NSCB", "dry_run": False},
+        setup=stocked,
+    ),
     Case("GET", f"{V}/reports/vials", VIEWERS | OTHERS, setup=stocked),
     Case("GET", f"{V}/reports/occupancy", VIEWERS | OTHERS, setup=stocked),
 ]
@@ -322,6 +329,14 @@ PAGE_CASES = [
         EDITORS,
         method="POST",
         data={"file": CsvUpload(), "institution": "NSCB"},
+        setup=stocked,
+    ),
+    Page(  # applying queues a task and redirects to its page
+        "biobank:import",
+        f"{B}/import/",
+        EDITORS,
+        method="POST",
+        data={"file": CsvUpload(), "institution": "NSCB", "apply": "1"},
         setup=stocked,
     ),
     Page("biobank:reports", f"{B}/reports/", VIEWERS | OTHERS, setup=stocked),

@@ -41,10 +41,11 @@ def test_an_applied_import_places_vials_with_events(users, tree, line):
     assert CustodyEvent.objects.filter(kind="import").count() == 2
 
 
-def test_the_api_names_failed_rows(users, tree, line, client_for):
+def test_the_api_check_names_failed_rows(users, tree, line, client_for):
+    # Applying is queued (tests/biobank/test_import_task.py); a check answers at once.
     answer = client_for("bank_technician").post(
         "/api/v1/biobank/imports/inventory",
-        json.dumps({"csv": HEADER + GOOD.replace("Box 1/A2", "Box 9/A2"), "dry_run": False}),
+        json.dumps({"csv": HEADER + GOOD.replace("Box 1/A2", "Box 9/A2"), "dry_run": True}),
         content_type="application/json",
     )
     assert answer.status_code == 400

@@ -12,6 +12,7 @@ from openpyxl import Workbook, load_workbook
 
 from stemhub.exchange.bulk import COLUMN_NAMES, lines_import
 from stemhub.registry.models import CellLine
+from tests.jobs.queue import run_queued_tasks
 
 GOOD = {
     "name": "NSCBi001-A",
@@ -210,13 +211,18 @@ def test_a_curator_imports_through_the_api(client_for, bank):
     assert not CellLine.objects.exists()
 
     response = upload(client, xlsx_bytes([GOOD]), filename="lines.xlsx")
-    assert response.status_code == 200, response.content
+    assert response.status_code == 202, response.content  # registering is queued as a task
+    assert response["Location"] == response.json()["links"]["self"]
+    assert not CellLine.objects.exists()
+    run_queued_tasks()
+    done = client.get(response["Location"]).json()
+    assert (done["state"], done["report"]["created"]) == ("succeeded", ["NSCBi001-A"])
     assert CellLine.objects.filter(name="NSCBi001-A", institution=bank).exists()
 
 
 def test_the_api_reports_every_problem_at_once(client_for, bank):
     content = csv_bytes([dict(GOOD, donor_sex="f"), dict(SECOND, line_type="x")])
-    response = upload(client_for("curator"), content)
+    response = upload(client_for("curator"), content, dry_run="true")
     assert response.status_code == 400
     assert set(response.json()["error"]["fields"]) == {"row 2: donor_sex", "row 3: line_type"}
     assert not CellLine.objects.exists()

@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from stemhub.exchange.bulk import template_csv
 from stemhub.registry.models import CellLine
+from tests.jobs.queue import upload_page
 
 
 def sheet(*rows: dict[str, str]) -> SimpleUploadedFile:
@@ -26,9 +27,9 @@ def test_a_dry_run_checks_and_writes_nothing_then_the_import_registers(client_fo
     assert checked.status_code == 200
     assert b"The 1 row is valid" in checked.content
     assert not CellLine.objects.exists()
-    done = page.post("/staff/import/lines/", {"file": sheet(row)})
+    done = upload_page(page, "/staff/import/lines/", {"file": sheet(row)})  # queued, then run
     assert done.status_code == 200
-    assert b"NSCBi010-A" in done.content
+    assert b"Registered 1 line as a draft" in done.content and b"NSCBi010-A" in done.content
     assert CellLine.objects.get().status == "draft"
 
 
@@ -36,7 +37,12 @@ def test_every_bad_cell_is_listed_with_row_and_column(client_for):
     page = client_for("curator")
     answer = page.post(
         "/staff/import/lines/",
-        {"file": sheet({"name": "NSCBi010-A", "line_type": "hXSC"}, {"name": "", "line_type": ""})},
+        {
+            "file": sheet(
+                {"name": "NSCBi010-A", "line_type": "hXSC"}, {"name": "", "line_type": ""}
+            ),
+            "dry_run": "on",
+        },
     )
     assert answer.status_code == 400
     body = answer.content.decode()

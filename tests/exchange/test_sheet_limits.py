@@ -73,7 +73,7 @@ def test_a_sparse_xlsx_bomb_is_refused_at_the_row_limit(users, bank):
 
 def test_the_page_names_the_limit_and_answers_400(client_for, small_limits):
     sheet = SimpleUploadedFile("lines.csv", csv_bytes(rows(4)), "text/csv")
-    page = client_for("curator").post("/staff/import/lines/", {"file": sheet})
+    page = client_for("curator").post("/staff/import/lines/", {"file": sheet, "dry_run": "on"})
     assert page.status_code == 400
     assert "more than 3 data rows" in page.content.decode()
     assert not CellLine.objects.exists()

@@ -15,7 +15,7 @@ from pydantic import StrictBool
 
 from stemhub.accounts.models import Institution, User
 from stemhub.accounts.permissions import Perm, require
-from stemhub.biobank import grids, imports, selectors, services
+from stemhub.biobank import grids, imports, selectors, services, tasks
 from stemhub.biobank.labels import label_sheet
 from stemhub.biobank.models import (
     BankTier,
@@ -33,6 +33,7 @@ from stemhub.biobank.models import (
 from stemhub.core.api import Percent, Words, file_answer, one_of
 from stemhub.core.errors import InvalidInput, NotFound
 from stemhub.core.pages import AuthenticatedHttpRequest
+from stemhub.jobs.api import TaskOut, task_out
 from stemhub.registry.models import DerivedProduct
 from stemhub.registry.selectors import visible_lines
 
@@ -821,22 +822,38 @@ class ImportIn(Schema):
     institution: str | None = None
 
 
-@router.post("/biobank/imports/inventory", response=InventoryImportOut)
-def inventory_import(request: AuthenticatedHttpRequest, payload: ImportIn) -> dict[str, Any]:
+@router.post("/biobank/imports/inventory", response={200: InventoryImportOut, 202: TaskOut})
+def inventory_import(
+    request: AuthenticatedHttpRequest, response: HttpResponse, payload: ImportIn
+) -> Status[dict[str, Any]]:
     """Needs biobank.edit in the institution: check (dry run, the default) or apply an
-    inventory CSV given as text. 400 naming each failed row and column; nothing is written
-    unless every row passes."""
+    inventory CSV given as text. A check answers at once: 200 with the row report, or 400 naming
+    each failed row and column. Applying (`dry_run` false) is queued: 202 with the task
+    (Location: GET /api/v1/tasks/{id}, which gives its progress and, at the end, the same
+    report; nothing is written unless every row passes). An empty file or one over the limit is
+    refused at once (400)."""
     require(request.user, Perm.INVENTORY_EDIT)
+    institution = _institution(payload.institution)
+    if not payload.dry_run:
+        job = tasks.inventory_import_start(
+            actor=request.user,
+            text=payload.csv,
+            filename=payload.filename,
+            institution=institution,
+        )
+        answer = task_out(job)
+        response["Location"] = answer["links"]["self"]
+        return Status(202, answer)
     report = imports.inventory_import(
         actor=request.user,
         text=payload.csv,
-        dry_run=payload.dry_run,
+        dry_run=True,
         filename=payload.filename,
-        institution=_institution(payload.institution),
+        institution=institution,
     )
     if not report.ok:
         raise report.as_error()
-    return import_report_out(report)
+    return Status(200, import_report_out(report))
 
 
 def _institution(code: str | None) -> Institution | None:
@@ -851,18 +868,7 @@ def _institution(code: str | None) -> Institution | None:
 
 
 def import_report_out(report: imports.ImportReport) -> dict[str, Any]:
-    return {
-        "ok": report.ok,
-        "dry_run": report.dry_run,
-        "applied": report.applied,
-        "rows": len(report.rows),
-        "errors": report.error_count,
-        "new_banks": report.new_banks,
-        "report": [
-            {"row": r.number, "barcode": r.barcode, "location": r.location, "errors": r.errors}
-            for r in report.rows
-        ],
-    }
+    return report.as_dict()
 
 
 @router.get("/biobank/reports/vials", response=list[VialCountOut])

@@ -6,6 +6,7 @@ Columns: `line`, `bank`, `barcode`, `location` (a path such as
 applied only when every row is right, and then all at once.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -41,6 +42,9 @@ OPTIONAL = ("status", "tier", "passage", "freeze_date")
 STORED_STATUSES = (VialStatus.AVAILABLE, VialStatus.RESERVED, VialStatus.QUARANTINED)
 # One file's limits, stated once: the page, the API and docs/biobank.md show them.
 LIMITS = TableLimits(max_bytes=20 * 1024 * 1024, max_rows=50_000, max_columns=50, max_cell=1_000)
+# progress(stage, done, total): "validate" (rows checked), then "write" (rows written).
+Progress = Callable[[str, int, int], None]
+PROGRESS_EVERY = 1_000
 
 
 @dataclass
@@ -68,6 +72,21 @@ class ImportReport:
     @property
     def error_count(self) -> int:
         return sum(1 for row in self.rows if row.errors)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The report as the API answers it and as a task keeps it (JSON)."""
+        return {
+            "ok": self.ok,
+            "dry_run": self.dry_run,
+            "applied": self.applied,
+            "rows": len(self.rows),
+            "errors": self.error_count,
+            "new_banks": self.new_banks,
+            "report": [
+                {"row": r.number, "barcode": r.barcode, "location": r.location, "errors": r.errors}
+                for r in self.rows
+            ],
+        }
 
     def as_error(self) -> InvalidInput:
         """The failed rows as one error naming each row and column."""
@@ -174,9 +193,11 @@ def inventory_import(
     dry_run: bool = True,
     filename: str = "",
     institution: Institution | None = None,
+    progress: Progress | None = None,
 ) -> ImportReport:
     """Check every row; unless it is a dry run and if all rows pass, create banks and vials
-    in the storage of `institution` (the actor's own by default)."""
+    in the storage of `institution` (the actor's own by default). `progress`, when given, hears
+    the rows checked ("validate") and the rows written ("write")."""
     institution_id = institution.pk if institution else actor.institution_id
     if not institution_id:
         raise InvalidInput(_("Name the institution"), fields={"institution": [_("required")]})
@@ -195,7 +216,12 @@ def inventory_import(
     seen_barcodes: set[str] = set()
     seen_positions: dict[tuple[int, int, int], int] = {}
     boxes: dict[int, Container] = {}
+    total = len(rows)
+    if progress:
+        progress("validate", 0, total)
     for number, values in enumerate(rows, start=2):
+        if progress and number > 2 and (number - 2) % PROGRESS_EVERY == 0:
+            progress("validate", number - 2, total)
         row = RowReport(number, values.get("barcode", ""), values.get("location", ""))
         report.rows.append(row)
         for column in REQUIRED:
@@ -239,11 +265,17 @@ def inventory_import(
             _check_position(box, r, c, row, seen_positions, number)
             boxes[box.pk] = box
             planned.append(_Planned(row, code, box, r, c, status))
+    if progress:
+        progress("validate", total, total)
     report.new_banks = sorted(new_banks)
     if not report.ok or dry_run:
         return report
+    if progress:
+        progress("write", 0, total)
     _apply(actor, institution_id, report, planned, banks, new_banks, boxes, filename)
     report.applied = True
+    if progress:
+        progress("write", total, total)
     return report
 
 

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from stemhub.accounts.models import Institution
 from stemhub.accounts.permissions import Perm, require, user_can
-from stemhub.biobank import grids, imports, selectors, services
+from stemhub.biobank import grids, imports, selectors, services, tasks
 from stemhub.biobank.labels import label_sheet
 from stemhub.biobank.models import (
     BankTier,
@@ -28,6 +28,7 @@ from stemhub.biobank.models import (
 from stemhub.core.errors import Forbidden, InvalidInput, StemhubError
 from stemhub.core.exports import csv_download
 from stemhub.core.pages import AuthenticatedHttpRequest, page
+from stemhub.jobs import display as display_job
 from stemhub.registry.selectors import visible_lines
 
 inventory_page = page(Perm.INVENTORY_VIEW, what="The inventory")
@@ -512,7 +513,9 @@ def bank_labels(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @inventory_page
 def inventory_import(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Needs biobank.edit: check or apply an inventory CSV, with a row-level report."""
+    """Needs biobank.edit: check an inventory CSV (at once, with a row-level report) or apply it
+    (queued as a task: without JavaScript the answer is a redirect to the task's page, with htmx
+    its progress panel; the same report shows there at the end)."""
     require(request.user, Perm.INVENTORY_EDIT)
     report = None
     if request.method == "POST":
@@ -532,10 +535,19 @@ def inventory_import(request: AuthenticatedHttpRequest) -> HttpResponse:
             raise InvalidInput(
                 _("The file is not UTF-8"), fields={"file": [_("not UTF-8")]}
             ) from None
+        if request.POST.get("apply") == "1":
+            job = tasks.inventory_import_start(
+                actor=request.user, text=text, filename=upload.name or "", institution=institution
+            )
+            if request.htmx:
+                context = display_job.panel(request, job)
+                context["task_url"] = reverse("jobs:task", kwargs={"job_id": job.pk})
+                return render(request, "biobank/_import_task.html", context, status=202)
+            return redirect("jobs:task", job_id=job.pk)
         report = imports.inventory_import(
             actor=request.user,
             text=text,
-            dry_run=request.POST.get("apply") != "1",
+            dry_run=True,
             filename=upload.name or "",
             institution=institution,
         )

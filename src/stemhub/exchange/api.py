@@ -4,7 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from stemhub.accounts.models import Institution
@@ -19,6 +19,8 @@ from stemhub.exchange.bulk import (
     template_csv,
     template_xlsx,
 )
+from stemhub.exchange.tasks import lines_import_start
+from stemhub.jobs.api import TaskOut, task_out
 
 router = Router(tags=["imports"])
 
@@ -38,16 +40,19 @@ class ImportReport(Schema):
     errors: list[ImportProblem]
 
 
-@router.post("/imports/lines", response=ImportReport, auth=AUTHENTICATED)
+@router.post("/imports/lines", response={200: ImportReport, 202: TaskOut}, auth=AUTHENTICATED)
 def lines_upload(
     request: AuthenticatedHttpRequest,
+    response: HttpResponse,
     file: File[UploadedFile],
     dry_run: Form[bool] = False,
     institution: Form[str] = "",
-) -> dict[str, Any]:
+) -> Status[dict[str, Any]]:
     """Register one line per row (all or nothing); needs registry.edit_line in the institution
-    (default: your own). A sheet with problems answers 400 with every problem in `fields`, keyed
-    `row N: column`; `dry_run` validates without writing."""
+    (default: your own). Registering is queued: 202 with the task (Location: GET
+    /api/v1/tasks/{id}, which gives its progress and, at the end, the report; a sheet with
+    problems fails the task, every problem in its report). `dry_run` validates without writing
+    and answers at once: 200, or 400 with every problem in `fields`, keyed `row N: column`."""
     target = request.user.institution
     if institution:
         target = Institution.objects.filter(provider_code=institution).first()
@@ -65,16 +70,23 @@ def lines_upload(
             _("The file is larger than %(mb)s MB") % {"mb": MAX_UPLOAD // (1024 * 1024)},
             fields={"file": [_("too large")]},
         )
+    if not dry_run:
+        job = lines_import_start(
+            actor=request.user, institution=target, filename=file.name or "", content=file.read()
+        )
+        answer = task_out(job)
+        response["Location"] = answer["links"]["self"]
+        return Status(202, answer)
     report = lines_import(
         actor=request.user,
         institution=target,
         filename=file.name or "",
         content=file.read(),
-        dry_run=dry_run,
+        dry_run=True,
     )
     if report["errors"]:
         raise ImportRejected([Problem(**error) for error in report["errors"]])
-    return report
+    return Status(200, report)
 
 
 @router.get("/imports/lines/template.csv", auth=None, openapi_extra=file_answer("text/csv"))

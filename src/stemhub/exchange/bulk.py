@@ -467,12 +467,19 @@ def _problems_of(error: StemhubError, row: int) -> Iterator[Problem]:
 
 
 def lines_import(
-    *, actor: User, institution: Institution, filename: str, content: bytes, dry_run: bool
+    *,
+    actor: User,
+    institution: Institution,
+    filename: str,
+    content: bytes,
+    dry_run: bool,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> dict[str, Any]:
     """Register every row of the sheet as a line of `institution`, or none.
 
     Returns {"dry_run", "rows", "created": [names], "errors": [{row, column, reason}]}; with
-    errors (or a dry run) nothing is written.
+    errors (or a dry run) nothing is written. `progress`, when given, hears the rows checked
+    ("validate", each row registered inside the transaction that a problem rolls back).
     """
     require(actor, Perm.EDIT_LINE, institution.pk)
     try:
@@ -501,8 +508,11 @@ def lines_import(
     if problems:
         return _report(dry_run, len(rows), [], problems)
     created: list[str] = []
+    total = len(rows)
     with transaction.atomic():
-        for number, values in rows:
+        for done, (number, values) in enumerate(rows):
+            if progress and done % PROGRESS_EVERY == 0:
+                progress("validate", done, total)
             if len(values) > len(header) and any(values[len(header) :]):
                 problems.append(Problem(number, "(row)", gettext("more cells than columns")))
                 continue
@@ -520,9 +530,14 @@ def lines_import(
                 created.append(line.name)
             except StemhubError as error:
                 problems.extend(_problems_of(error, number))
+        if progress:
+            progress("validate", total, total)
         if problems or dry_run:
             transaction.set_rollback(True)
     return _report(dry_run, len(rows), [] if problems else created, problems)
+
+
+PROGRESS_EVERY = 50  # rows between two progress points (each row is a line registered)
 
 
 def _report(

@@ -3,7 +3,8 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from stemhub.accounts.permissions import Perm, user_can
@@ -11,12 +12,15 @@ from stemhub.core.errors import StemhubError
 from stemhub.core.pages import AuthenticatedHttpRequest
 from stemhub.exchange import bulk
 from stemhub.exchange.bulk import COLUMNS, lines_import
+from stemhub.exchange.tasks import lines_import_start
+from stemhub.jobs import display as display_job
 
 
 @login_required
 def lines_import_page(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Needs registry.edit_line in your institution: upload a sheet, check it (dry run) or
-    register every row at once; every bad cell is listed with its row and column."""
+    """Needs registry.edit_line in your institution: upload a sheet, check it (dry run, at once)
+    or register every row (queued as a task: a redirect to the task's page, with htmx its
+    progress panel); every bad cell is listed with its row and column."""
     institution = request.user.institution
     if institution is None or not user_can(request.user, Perm.EDIT_LINE, institution.pk):
         raise PermissionDenied(
@@ -36,12 +40,26 @@ def lines_import_page(request: AuthenticatedHttpRequest) -> HttpResponse:
             status = 400
         else:
             try:
+                if not dry_run:
+                    job = lines_import_start(
+                        actor=request.user,
+                        institution=institution,
+                        filename=upload.name or "",
+                        content=upload.read(),
+                    )
+                    if request.htmx:
+                        task_context = display_job.panel(request, job)
+                        task_context["task_url"] = reverse("jobs:task", kwargs={"job_id": job.pk})
+                        return render(
+                            request, "exchange/_import_task.html", task_context, status=202
+                        )
+                    return redirect("jobs:task", job_id=job.pk)
                 report = lines_import(
                     actor=request.user,
                     institution=institution,
                     filename=upload.name or "",
                     content=upload.read(),
-                    dry_run=dry_run,
+                    dry_run=True,
                 )
             except StemhubError as error:
                 context["error"] = error.message

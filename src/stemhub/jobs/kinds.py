@@ -28,6 +28,18 @@ KINDS: dict[str, KindSpec] = {
         report_context="stemhub.cordblood.tasks.report_context",
         perm=Perm.CORD_MANAGE,
     ),
+    Kind.INVENTORY_IMPORT: KindSpec(
+        task="stemhub.biobank.tasks.inventory_import_task",
+        report_template="biobank/_import_report.html",
+        report_context="stemhub.biobank.tasks.report_context",
+        perm=Perm.INVENTORY_EDIT,
+    ),
+    Kind.LINE_IMPORT: KindSpec(
+        task="stemhub.exchange.tasks.lines_import_task",
+        report_template="exchange/_lines_report.html",
+        report_context="stemhub.exchange.tasks.report_context",
+        perm=Perm.EDIT_LINE,
+    ),
 }
 
 
