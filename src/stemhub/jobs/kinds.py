@@ -28,6 +28,7 @@ KINDS: dict[str, KindSpec] = {
         report_context="stemhub.cordblood.tasks.report_context",
         perm=Perm.CORD_MANAGE,
     ),
+    Kind.SEARCH_INDEX_REBUILD: KindSpec(task="stemhub.cordblood.tasks.search_index_refresh"),
 }
 
 
