@@ -13,6 +13,7 @@ from stemhub.accounts import services
 from stemhub.accounts.models import Role, RoleGrant, User
 from stemhub.audit.models import AuditEvent
 from stemhub.core.errors import Conflict, Forbidden, InvalidInput
+from tests.jobs.queue import run_queued_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +45,7 @@ def test_an_added_member_is_mailed_a_link_that_sets_their_password(
     assert member.roles == {"bank_technician"}
     assert RoleGrant.objects.get(user=member).granted_by == users["institution_admin"]
 
+    run_queued_tasks()  # the worker sends the queued mails
     (message,) = mail.outbox
     assert message.to == ["new.tech@example.org"]
     assert "new.tech" in message.body
@@ -174,6 +176,7 @@ def test_adding_a_member_through_the_page(users, client_for, django_capture_on_c
         )
     assert answer.status_code == 302
     assert answer["location"] == "/accounts/institutions/NSCB/members/new.tech/"
+    run_queued_tasks()  # the worker sends the queued mails
     assert len(mail.outbox) == 1
 
     again = client.post(
@@ -223,6 +226,7 @@ def test_the_password_mail_is_in_the_members_own_language(
     member.save(update_fields=["language"])
     with django_capture_on_commit_callbacks(execute=True):
         services.member_password_mail(actor=users["institution_admin"], member=member)
+    run_queued_tasks()  # the worker sends the queued mails
     (message,) = mail.outbox
     assert message.subject == "您在 National Stem Cell Bank 的 stemhub 账户"
     assert "用户名为 new.tech" in message.body

@@ -13,6 +13,7 @@ from stemhub.distribution.selectors import current_licence
 from stemhub.registry.models import CellLine
 from tests.conftest import make_user
 from tests.distribution.setups import approved, available_line, make_request
+from tests.jobs.queue import run_queued_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +34,7 @@ def test_a_researcher_who_reads_chinese_gets_the_decision_in_chinese(
         services.distribution_request_review(
             actor=users["curator"], request=found, approve=True, reason="知情同意范围相符"
         )
+    run_queued_tasks()  # the worker sends the queued mails
     (decision,) = [m for m in mail.outbox if m.to == ["researcher@example.org"]]
     assert decision.subject == f"[stemhub] {line.name} 的申请 {found.reference}：已批准"
     assert "尊敬的 Researcher Tester：" in decision.body
@@ -50,6 +52,7 @@ def test_one_event_mails_each_recipient_in_their_own_language(
         found = make_request(users, line)
 
     def mail_to(address):
+        run_queued_tasks()  # the worker sends the queued mails
         (message,) = [m for m in mail.outbox if address in m.to]
         return message
 
@@ -75,6 +78,7 @@ def test_a_recipient_without_a_language_reads_the_sites(
     settings.LANGUAGE_CODE = "zh-hans"
     with django_capture_on_commit_callbacks(execute=True):
         found = make_request(users, line)
+    run_queued_tasks()  # the worker sends the queued mails
     (acknowledgement,) = [m for m in mail.outbox if m.to == ["researcher@example.org"]]
     assert acknowledgement.subject == f"[stemhub] 已收到 {line.name} 的申请 {found.reference}"
 
@@ -94,6 +98,7 @@ def test_the_check_notes_reach_a_chinese_reviewer_in_chinese(
         "Restrictions on record: No animal work",
     ]
     # ... read in the reviewer's language.
+    run_queued_tasks()  # the worker sends the queued mails
     (to_review,) = [m for m in mail.outbox if m.to == ["curator@example.org"]]
     assert f"核查：{line.name} 实行受控准入：须经准入委员会批准" in to_review.body
     assert "核查：记录中的使用限制：No animal work" in to_review.body

@@ -10,6 +10,7 @@ from stemhub.distribution.selectors import current_licence
 from stemhub.registry import services as registry
 from stemhub.registry.models import CellLine
 from tests.distribution.setups import available_line, make_request
+from tests.jobs.queue import run_queued_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -130,6 +131,7 @@ def test_submitting_mails_the_researcher_and_the_providers_reviewers(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         found = make_request(users, line)
+    run_queued_tasks()  # the worker sends the queued mails
     recipients = sorted(address for m in mail.outbox for address in m.to)
     assert "researcher@example.org" in recipients
     assert "curator@example.org" in recipients

@@ -19,6 +19,7 @@ from tests.distribution.setups import (
     ship,
     shipped,
 )
+from tests.jobs.queue import run_queued_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +34,7 @@ def test_the_curator_approves_and_the_researcher_is_mailed(
         )
     found.refresh_from_db()
     assert found.status == RequestStatus.APPROVED
+    run_queued_tasks()  # the worker sends the queued mails
     to_researcher = [m for m in mail.outbox if m.to == ["researcher@example.org"]]
     assert len(to_researcher) == 1 and "approved" in to_researcher[0].subject
     assert "Consent fits" in to_researcher[0].body
@@ -51,6 +53,7 @@ def test_a_rejection_carries_its_reason_to_the_researcher(
         )
     found.refresh_from_db()
     assert found.status == RequestStatus.REJECTED
+    run_queued_tasks()  # the worker sends the queued mails
     assert "The donor's consent <excludes> this" in mail.outbox[-1].body
 
 
@@ -193,6 +196,7 @@ def test_shipping_distributes_the_vials_and_freezes_the_pack(
     assert lot_out["cells_per_vial"] == 1_500_000
     assert lot_out["certificates"][0]["number"] == f"COA-{lot.code}-1"
     assert pack["characterisation"]["markers"][0]["marker"] == "OCT4"
+    run_queued_tasks()  # the worker sends the queued mails
     assert "WC-123" in mail.outbox[-1].body
 
 

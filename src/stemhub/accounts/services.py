@@ -12,7 +12,6 @@ from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -27,6 +26,7 @@ from stemhub.accounts.models import ApiToken, Institution, Role, RoleGrant, User
 from stemhub.accounts.permissions import Perm, is_platform_admin, user_can
 from stemhub.audit.context import audit_context
 from stemhub.core.errors import Conflict, Forbidden, InvalidInput, NotFound, full_clean
+from stemhub.core.mail import mail_queue
 from stemhub.core.site import absolute
 
 
@@ -95,8 +95,9 @@ def _locked_member(member: User) -> User:
 
 
 def password_mail_send(member: User) -> None:
-    """Mail the member a link to set their password (Django's reset token and page), once the
-    transaction commits; in the member's own language (their profile's), else the site's."""
+    """Mail the member a link to set their password (Django's reset token and page), queued in
+    the caller's transaction and sent by a worker (`stemhub.core.mail`); in the member's own
+    language (their profile's), else the site's."""
     link = absolute(
         reverse(
             "password_reset_confirm",
@@ -112,12 +113,7 @@ def password_mail_send(member: User) -> None:
             {"member": member, "institution": member.institution, "link": link},
         ).strip()
     subject, _newline, body = text.partition("\n")
-    recipient = member.email
-    transaction.on_commit(
-        lambda: send_mail(
-            subject.strip(), body.strip() + "\n", settings.DEFAULT_FROM_EMAIL, [recipient]
-        )
-    )
+    mail_queue(subject.strip(), body.strip() + "\n", [member.email])
 
 
 def _clean_username(username: str) -> str:

@@ -26,9 +26,17 @@ default population's); when it changes (a set replaced, another default), the un
 changed are re-imputed from the index's own typing texts before the delta is applied, and the
 stores of sets no longer in use are dropped. Snapshots carry the stores; `ImputationStore.open`
 refuses a store written for another set, and its units are imputed again.
+
+Refresh in the background. Imputing the units of a replaced set takes minutes at 300,000 units;
+`refresh` (run by the "search index rebuild" task, `cordblood.tasks`, queued when a set is loaded
+and after an upload) does it in the worker, reporting units imputed of total, and writes a
+snapshot whose meta records the sets token it was imputed for. A process whose sets token is
+behind opens such a snapshot (same instance, not ahead of the database, same sets) instead of
+imputing in a request; `imputed` counts the units a process's index imputed itself.
 """
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -65,6 +73,8 @@ ROW_FIELDS = (
     *HLA_FIELDS.values(),
 )
 SetsToken = tuple[int | None, int | None]  # (newest set's id, default population's id)
+Progress = Callable[[str, int, int], None]  # (stage, done, total), as cordblood.uploads'
+IMPUTE_CHUNK = 2_000  # units per progress point while imputing
 
 
 class _PkOf(dict[str, int]):
@@ -101,6 +111,8 @@ class CordIndex:
     set_map: dict[int, int] = field(default_factory=dict)  # population id -> set id in use
     default_population: int | None = None
     sets_token: SetsToken | None = None
+    imputed: int = 0  # units this index imputed itself (not opened from a snapshot)
+    progress: Progress | None = None  # set by `refresh` while it runs
 
     @property
     def token(self) -> str:
@@ -218,21 +230,30 @@ class CordIndex:
     def _impute(self, imputed: dict[int, list[tuple[str, str]]]) -> None:
         """Put the queued units in their sets' stores; a typing the set refuses leaves that
         unit without an imputation (its predictions say so), never the batch."""
-        for set_id, items in imputed.items():
+        total = sum(map(len, imputed.values()))
+        counted = 0
+        for set_id, all_items in imputed.items():
             store = self._store(set_id)
-            try:
-                store.put_many(items)
-                done = [pk for pk, _ in items]
-            except ImputationStoreError:
-                done = []
-                for pk, gl in items:
-                    try:
-                        store.put(pk, gl)
-                    except HLAError:
-                        store.remove(pk)
-                        continue
-                    done.append(pk)
-            self.imputed_in[self.pks_of(done)] = set_id
+            step = IMPUTE_CHUNK if self.progress else max(1, len(all_items))
+            for start in range(0, len(all_items), step):
+                items = all_items[start : start + step]
+                try:
+                    store.put_many(items)
+                    done = [pk for pk, _ in items]
+                except ImputationStoreError:
+                    done = []
+                    for pk, gl in items:
+                        try:
+                            store.put(pk, gl)
+                        except HLAError:
+                            store.remove(pk)
+                            continue
+                        done.append(pk)
+                self.imputed_in[self.pks_of(done)] = set_id
+                self.imputed += len(items)
+                counted += len(items)
+                if self.progress:
+                    self.progress("impute", counted, total)
 
     def _store(self, set_id: int) -> ImputationStore:
         store = self.stores.get(set_id)
@@ -343,7 +364,7 @@ def _empty(instance: str) -> CordIndex:
     return CordIndex(instance, 0, {kind: sharding.new_donors(engine) for kind in KINDS})
 
 
-def current() -> CordIndex:
+def current(progress: Progress | None = None) -> CordIndex:
     """The index as the database stands now (two queries when nothing changed: the state and
     the sets in use)."""
     global _current
@@ -356,22 +377,45 @@ def current() -> CordIndex:
         index = _current
         if index is None or index.instance != state.instance or index.generation > state.generation:
             index = _from_snapshot(state) or _empty(state.instance)
-        if index.sets_token != sets and index.sync_sets(sets) >= SNAPSHOT_MIN_UNITS:
-            index.saved = -1  # the stores changed: the snapshot of this generation is stale
-            if index.generation == state.generation:
-                snapshot(index)
-        if index.generation < state.generation:
-            rows = list(
-                Unit.objects.filter(generation__gt=index.generation)
-                .order_by()
-                .values_list(*ROW_FIELDS)
-            )
-            index.apply(rows)
-            index.generation = state.generation
-            if len(rows) >= SNAPSHOT_MIN_UNITS:
-                snapshot(index)
+        elif index.sets_token != sets:
+            # a set was replaced: the refresh task's snapshot for these sets spares imputing here
+            fresh = _from_snapshot(state, sets=sets)
+            if fresh is not None and fresh.generation >= index.generation:
+                index = fresh
+        index.progress = progress
+        try:
+            _catch_up(index, state, sets)
+        finally:
+            index.progress = None
         _current = index
         return index
+
+
+def _catch_up(index: CordIndex, state: IndexState, sets: SetsToken) -> None:
+    """Under the lock: re-impute for the sets in use, then apply the delta."""
+    if index.sets_token != sets and index.sync_sets(sets) >= SNAPSHOT_MIN_UNITS:
+        index.saved = -1  # the stores changed: the snapshot of this generation is stale
+        if index.generation == state.generation:
+            snapshot(index)
+    if index.generation < state.generation:
+        rows = list(
+            Unit.objects.filter(generation__gt=index.generation).order_by().values_list(*ROW_FIELDS)
+        )
+        index.apply(rows)
+        index.generation = state.generation
+        if len(rows) >= SNAPSHOT_MIN_UNITS:
+            snapshot(index)
+
+
+def refresh(progress: Progress | None = None) -> CordIndex:
+    """The background task's work: bring this process's index up to date (the delta, and the
+    imputations a new set needs, reported as ("impute", units done, total)) and write its
+    snapshot with the sets it was imputed for, so other processes open it instead of imputing."""
+    index = current(progress)
+    with _lock:
+        index.saved = -1  # same generation, maybe other stores: written again
+        snapshot(index)
+    return index
 
 
 def forget() -> None:
@@ -403,7 +447,12 @@ def snapshot(index: CordIndex | None = None) -> Path:
         store.save(folder / f"{stem}-set{set_id}.npz")
     arrays: dict[str, npt.NDArray[Any]] = {
         "meta": np.array(
-            [index.instance, str(index.generation), index.donors["cord"].engine.release]
+            [
+                index.instance,
+                str(index.generation),
+                index.donors["cord"].engine.release,
+                *("" if t is None else str(t) for t in index.sets_token or (None, None)),
+            ]
         ),
         "population": index.population,
         "imputed_in": index.imputed_in,
@@ -422,14 +471,18 @@ def snapshot(index: CordIndex | None = None) -> Path:
     tmp = side.with_suffix(".tmp.npz")
     np.savez(tmp, allow_pickle=False, **arrays)
     tmp.replace(side)
+    kept = {f"{stem}-side.npz", *(f"{stem}-{kind}.npz" for kind in index.donors)}
+    kept |= {f"{stem}-set{set_id}.npz" for set_id in index.stores}
     for old in folder.glob(f"{index.instance}-*.npz"):
-        if not old.name.startswith(stem):
+        if old.name not in kept:  # older generations, and stores of sets no longer in use
             old.unlink(missing_ok=True)
     index.saved = index.generation
     return side
 
 
-def _from_snapshot(state: IndexState) -> CordIndex | None:
+def _from_snapshot(state: IndexState, sets: SetsToken | None = None) -> CordIndex | None:
+    """The newest usable snapshot of the instance not ahead of the database; with `sets`, only
+    one whose imputations were made for these sets."""
     folder = snapshot_dir()
     if not folder.is_dir():
         return None
@@ -445,7 +498,10 @@ def _from_snapshot(state: IndexState) -> CordIndex | None:
                 kind: sharding.open_donors(engine, folder / f"{stem}-{kind}.npz") for kind in KINDS
             }
             with np.load(side, allow_pickle=False) as data:
-                if str(data["meta"][2]) != engine.release:
+                meta = [str(m) for m in data["meta"]]
+                if meta[2] != engine.release:
+                    continue
+                if sets is not None and meta[3:5] != ["" if t is None else str(t) for t in sets]:
                     continue
                 index = CordIndex(state.instance, generation, donors)
                 index.tnc = data["tnc"].copy()

@@ -1,7 +1,12 @@
 """The cord unit upload as a background task: the page and the API store the file in a Job
 (`cord_upload_start`, after what can be refused at once), a worker runs `units_import` on it
 with live progress (`stemhub.jobs.runner`), and the task page shows the same report as the
-upload page did. `units_import` itself and `stemhub cord import` stay synchronous."""
+upload page did. `units_import` itself and `stemhub cord import` stay synchronous.
+
+The search index refresh is a task too (`index_refresh_start`, kind "search index rebuild"): a
+worker brings its index up to date (imputing what a new haplotype set needs, with progress in
+units imputed of total) and writes the snapshot web processes open, so no search imputes inside
+a request. It is queued when a set is loaded and after an upload applies."""
 
 from typing import Any
 
@@ -11,12 +16,13 @@ from django.utils.translation import gettext_lazy as _
 
 from stemhub.accounts.models import Institution, User
 from stemhub.accounts.permissions import Perm, require
+from stemhub.cordblood import index as search_index
 from stemhub.cordblood import upload_rows
 from stemhub.cordblood.models import UnitUpload
 from stemhub.cordblood.upload_rows import UploadRejected
 from stemhub.cordblood.uploads import Mode, units_import
 from stemhub.core.errors import InvalidInput
-from stemhub.jobs.models import Job, Kind
+from stemhub.jobs.models import Job, Kind, State
 from stemhub.jobs.runner import JobProgress, Outcome, run_job
 from stemhub.jobs.services import job_start
 
@@ -24,6 +30,7 @@ STAGE_LABELS = {
     "validate": _("rows validated"),
     "write": _("rows applied"),
     "index": _("search index updated"),
+    "impute": _("units imputed"),
 }
 
 
@@ -96,7 +103,52 @@ def _upload(job: Job, progress: JobProgress) -> Outcome:
     report["stages"] = stages
     if not report["applied"]:
         return Outcome(report=report, error=UploadRejected(report).message)
+    # this worker's index has caught up already; the snapshot is what web processes need
+    index_refresh_start(actor=job.created_by, reason=job.title)
     return Outcome(report=report)
+
+
+# ---- the search index refresh ------------------------------------------------------------------
+
+
+def index_refresh_start(*, actor: User | None, reason: str) -> Job | None:
+    """Queue a refresh of the search index, in the caller's transaction; none when one is queued
+    already (it will see this change too). The caller has changed what the index holds (loaded a
+    set, applied an upload), so no permission beyond that is asked."""
+    waiting = Job.objects.filter(kind=Kind.SEARCH_INDEX_REBUILD, state=State.QUEUED)
+    if waiting.exists():
+        return None
+    return job_start(
+        actor=actor,
+        kind=Kind.SEARCH_INDEX_REBUILD,
+        title=gettext("search index · %(reason)s") % {"reason": reason},
+        task=search_index_refresh,
+    )
+
+
+@task(takes_context=True)
+def search_index_refresh(context: TaskContext[..., str], job_id: str) -> str:
+    """The queued refresh `job_id`, run once (see stemhub.jobs.runner)."""
+    workers = context.task_result.worker_ids
+    return run_job(job_id, _refresh, worker_id=workers[-1] if workers else "")
+
+
+def _refresh(job: Job, progress: JobProgress) -> Outcome:
+    # The index lives in this process's memory: stopping half-way would leave it half imputed.
+    progress.cancellable = False
+    before = search_index._current
+    imputed = before.imputed if before is not None else 0
+    index = search_index.refresh(progress)
+    if index is not before:
+        imputed = 0
+    return Outcome(
+        report={
+            "generation": index.generation,
+            "imputed": index.imputed - imputed,
+            "sets": sorted(index.set_labels.values()),
+            "stages": {"impute": [job.done, job.total]} if job.stage == "impute" else {},
+        }
+    )
 
 
 MODE_WORDS = dict(UnitUpload._meta.get_field("mode").choices or ())

@@ -1,5 +1,6 @@
-"""The emails of the distribution workflow, sent with Django's mail once the transaction that
-caused them commits (a rolled-back decision mails nobody). Each recipient reads the mail in the
+"""The emails of the distribution workflow, queued in the transaction that caused them and sent
+by a worker (`stemhub.core.mail`: a rolled-back decision mails nobody, a slow mail server holds
+no request, a failing one is tried again). Each recipient reads the mail in the
 language of their profile (`User.language`), else the site's (`LANGUAGE_CODE`): one mail per
 language, to the recipients who read it.
 
@@ -14,14 +15,13 @@ from contextvars import ContextVar
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
 from stemhub.accounts.models import User
 from stemhub.accounts.permissions import ROLE_PERMISSIONS, Perm
+from stemhub.core.mail import mail_queue
 from stemhub.core.site import absolute
 from stemhub.distribution.models import DistributionRequest
 
@@ -72,8 +72,4 @@ def notify(template: str, request: DistributionRequest, to: Iterable[User], **co
                 {"request": request, "url": request_url(request), **context},
             ).strip()
         subject, _, body = text.partition("\n")
-        _send_on_commit(subject.strip(), body.strip() + "\n", sorted(addresses))
-
-
-def _send_on_commit(subject: str, body: str, recipients: list[str]) -> None:
-    transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients))
+        mail_queue(subject.strip(), body.strip() + "\n", sorted(addresses))

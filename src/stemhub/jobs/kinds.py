@@ -40,6 +40,7 @@ KINDS: dict[str, KindSpec] = {
         report_context="stemhub.exchange.tasks.report_context",
         perm=Perm.EDIT_LINE,
     ),
+    Kind.SEARCH_INDEX_REBUILD: KindSpec(task="stemhub.cordblood.tasks.search_index_refresh"),
 }
 
 

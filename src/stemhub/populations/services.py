@@ -123,6 +123,11 @@ def haplotype_set_load(
     full_clean(haplotype_set, validate_constraints=False)
     with audit_context(actor=actor, reason=f"Haplotype set {locked.code} v{version + 1}"):
         haplotype_set.save()
+    # The units of this population are imputed again by a worker, not by the next search; the
+    # task is queued in this transaction (a row of the queue's table), so it commits with the set.
+    from stemhub.cordblood.tasks import index_refresh_start  # cordblood depends on populations
+
+    index_refresh_start(actor=actor, reason=f"{locked.code} v{version + 1}")
     return haplotype_set
 
 
