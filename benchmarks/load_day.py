@@ -46,7 +46,9 @@ def _env(database_url: str) -> dict[str, str]:
             "CSRF_COOKIE_SECURE": "0",
             "SECURE_SSL_REDIRECT": "0",
             "SECURE_HSTS_SECONDS": "0",
-            "STEMHUB_DATA_DIR": str(WORK / "data"),
+            # where cord_common.setup_django keeps data: the index snapshot written while
+            # preparing is the one the server's workers open
+            "STEMHUB_DATA_DIR": str(REPO / "var" / "bench" / "cord"),
             # the HLA tables and MAC dictionary the benchmarks' setup_django uses
             "STEMHUB_HLA_CACHE": str(REPO / "var" / "bench" / "hla" / "cache"),
             "STEMHUB_TOKEN_FAILURE_LIMIT": "1000000",
@@ -90,7 +92,6 @@ def _prepare(database_url: str, units: int, fresh: bool) -> dict[str, object]:
     from cord_common import default_population_set, setup_django, units_csv
 
     setup_django(database_url)
-    os.environ["STEMHUB_DATA_DIR"] = env["STEMHUB_DATA_DIR"]
     from stemhub.accounts.models import Institution, Role, RoleGrant, User
     from stemhub.accounts.services import api_token_create
     from stemhub.catalogue.models import CatalogueEntry
