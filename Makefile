@@ -7,7 +7,7 @@ PORT ?= 8000
 export STEMHUB_IMGT_DIR ?= $(if $(wildcard ../shared/imgt/Latest),$(abspath ../shared/imgt/Latest),)
 STAMP := $(VENV)/.installed
 
-.PHONY: install messages gettext run test test-sqlite test-postgres schemathesis browser-deps fonts screenshots bench lint typecheck mutate clean
+.PHONY: install messages gettext run deploy-check test test-sqlite test-postgres schemathesis browser-deps fonts screenshots bench lint typecheck mutate clean
 
 install: $(STAMP)
 
@@ -30,12 +30,22 @@ gettext:
 
 # The embedded SQLite database lives under var/ (created on first use); demo data is loaded once.
 # Certificates and e-mails link to the address served here unless STEMHUB_SITE_URL says otherwise.
+# The task worker runs beside the web server in the same process group: Ctrl-C stops both, and
+# the worker goes too when the server exits. The worker does not reload on code changes (the
+# server does): restart `make run` after changing a task.
 run: export STEMHUB_DEMO = 1
 run: export STEMHUB_SITE_URL ?= http://127.0.0.1:$(PORT)
 run: install fonts messages
 	$(BIN)/stemhub migrate --no-input
 	PORT=$(PORT) $(BIN)/stemhub demo --once
+	$(BIN)/stemhub worker --no-reload --no-startup-delay & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	$(BIN)/stemhub runserver 127.0.0.1:$(PORT)
+
+# The production recipe's steps on this machine, without containers (docs/deployment.md):
+# a fresh PostgreSQL database and virtualenv, migrate, collectstatic, gunicorn and the worker.
+deploy-check:
+	scripts/deploy-check
 
 # Debian's chromium drives the browser tests; never a downloaded browser.
 browser-deps:

@@ -35,6 +35,7 @@ APPS = [
     "cordblood",
     "populations",
     "haplobank",
+    "jobs",
 ]
 
 # Words a Chinese page prints as they are: the product, units, standard codes and names of

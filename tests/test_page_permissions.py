@@ -27,6 +27,10 @@ SKIPPED_PREFIXES = ("admin/", "api/v1/", "static/")
 PAGES = [
     Page("home", "/", EVERYONE),
     Page("healthz", "/healthz", EVERYONE),
+    Page("readyz", "/readyz", EVERYONE),
+    # open to the allowed networks, the test client's loopback among them (who else may read the
+    # metrics: tests/core/test_metrics.py)
+    Page("metrics", "/metrics", EVERYONE),
     Page("work", "/work/", SIGNED_IN),
     Page("catalogue_csv", "/catalogue.csv", EVERYONE),
     Page("catalogue_json", "/catalogue.json", EVERYONE),

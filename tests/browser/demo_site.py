@@ -1,5 +1,5 @@
-"""The platform as a newcomer meets it: `stemhub migrate`, `stemhub demo` and `stemhub runserver`
-in subprocesses, on a database of their own, with the demo's logins.
+"""The platform as a newcomer meets it: `stemhub migrate`, `stemhub demo`, `stemhub runserver`
+and `stemhub worker` in subprocesses, on a database of their own, with the demo's logins.
 
 The click-through tests and `make screenshots` drive this server, not pytest-django's live server:
 it is the product as `make run` starts it, with every app's demo data, on the database the suite
@@ -102,12 +102,20 @@ def demo_site(folder: Path) -> Iterator[DemoSite]:
         stdout=log,
         stderr=subprocess.STDOUT,
     )
+    # The task worker beside the server, as `make run` starts it: uploads run as tasks.
+    worker = subprocess.Popen(
+        [str(STEMHUB), "worker", "--no-reload", "--no-startup-delay", "--interval", "0.5"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         _wait_for(f"{url}/healthz", server)
         yield site
     finally:
-        server.terminate()
-        server.wait(timeout=20)
+        for process in (server, worker):
+            process.terminate()
+            process.wait(timeout=20)
         log.close()
 
 

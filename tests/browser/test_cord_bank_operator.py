@@ -51,7 +51,8 @@ def test_an_operator_filters_units_ships_a_reservation_and_reads_upload_reports(
     )
     page.get_by_role("button", name="Validate and import").click()
     report = page.locator("#upload-report")
-    expect(report).to_contain_text("Not imported")
+    # queued, then run by the worker while the page polls the task's progress
+    expect(report).to_contain_text("Not imported", timeout=60_000)
     expect(report.locator("#upload-errors")).to_contain_text(
         "2024-05-01 is before the collection on 2024-05-02"
     )

@@ -93,6 +93,8 @@ AUDITED: dict[str, str | None] = {
     "cordblood.CentreSettings": "centre",
     # populations and their haplotype frequency sets belong to the whole network
     "populations.Population": None,
+    # background tasks: who started, cancelled or re-ran what, and how each ended
+    "jobs.Job": "institution",
     # django-axes: failed logins, signatures and token uses, lockouts and their lifting (the
     # rows name a username and an address, not an institution: platform admins read them)
     "axes.AccessAttempt": None,
@@ -127,6 +129,9 @@ IMMUTABLE: tuple[str, ...] = (
 
 EXCLUDED_COLUMNS: dict[str, tuple[str, ...]] = {
     "accounts.User": ("password", "last_login"),
+    # a task's files (up to the upload limit) and its progress counters, written as it runs;
+    # the report is kept with the record it reports on (a cord upload's UnitUpload)
+    "jobs.Job": ("input_bytes", "output_bytes", "stage", "done", "total", "report"),
 }
 
 # A record's trail also shows the rows that belong to it (a line's markers and synonyms, a

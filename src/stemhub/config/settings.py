@@ -5,6 +5,7 @@ Safe by default: DEBUG off, SECRET_KEY required, secure cookies, a content secur
 DEBUG on, cookies over plain http on 127.0.0.1.
 """
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from stemhub.config.env import (
     env_path,
     env_str,
 )
+from stemhub.core.logs import FORMATS, logging_config
 
 # Lets the admin classes and querysets take their model as a type argument at run time
 # (`admin.ModelAdmin[CellLine]`), as django-stubs has them.
@@ -65,9 +67,14 @@ INSTALLED_APPS = [
     "stemhub.populations",
     "stemhub.haplobank",
     "stemhub.cordblood",
+    "stemhub.jobs",
 ]
 
 MIDDLEWARE = [
+    # First: every later middleware's log lines carry the request id, and the latency measured
+    # covers all of them (docs/deployment.md, Logs and Metrics).
+    "stemhub.core.request_id.RequestIdMiddleware",
+    "stemhub.core.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "stemhub.core.request_size.RequestSizeMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -126,6 +133,19 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# A running task's heartbeat is written every STEMHUB_TASK_HEARTBEAT_SECONDS; `stemhub worker`
+# sweeps every STEMHUB_TASK_SWEEP_SECONDS for tasks whose heartbeat is older than
+# STEMHUB_TASK_STALE_SECONDS (their worker stopped) and queues them again while attempts are
+# left (STEMHUB_TASK_MAX_ATTEMPTS), else marks them failed.
+STEMHUB_TASK_HEARTBEAT_SECONDS = env_int("STEMHUB_TASK_HEARTBEAT_SECONDS", 5)
+STEMHUB_TASK_STALE_SECONDS = env_int("STEMHUB_TASK_STALE_SECONDS", 60)
+STEMHUB_TASK_SWEEP_SECONDS = env_int("STEMHUB_TASK_SWEEP_SECONDS", 10)
+STEMHUB_TASK_MAX_ATTEMPTS = env_int("STEMHUB_TASK_MAX_ATTEMPTS", 3)
+if STEMHUB_TASK_STALE_SECONDS <= STEMHUB_TASK_HEARTBEAT_SECONDS:
+    raise ConfigurationError(
+        "STEMHUB_TASK_STALE_SECONDS must be longer than STEMHUB_TASK_HEARTBEAT_SECONDS"
+    )
+
 
 DATABASES = {
     "default": database_from_url(
@@ -159,7 +179,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
 AXES_LOCKOUT_CALLABLE = "stemhub.core.auth.lockout_response"
-AXES_IPWARE_PROXY_COUNT = env_int("STEMHUB_PROXY_COUNT", 0) or None
+STEMHUB_PROXY_COUNT = env_int("STEMHUB_PROXY_COUNT", 0)
+AXES_IPWARE_PROXY_COUNT = STEMHUB_PROXY_COUNT or None
 # Wrong API tokens from one address within the cool-off are answered 429 after this many.
 STEMHUB_TOKEN_FAILURE_LIMIT = env_int("STEMHUB_TOKEN_FAILURE_LIMIT", 20)
 LOGIN_URL = "login"
@@ -189,7 +210,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = DATA_DIR / "static"
+# `collectstatic` writes here and the proxy serves it at /static/; a container image keeps it
+# outside the data volume (deploy/Dockerfile).
+STATIC_ROOT = env_path("STEMHUB_STATIC_ROOT", DATA_DIR / "static")
 
 # Security: secure unless this is the plain-http laptop demo.
 _plain_http = DEMO or DEBUG
@@ -204,6 +227,8 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if _plain_http else 31536000)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Probes and scrapes come over plain http from inside the network, never redirected.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
@@ -235,12 +260,51 @@ MAILERS = {
 del EMAIL_HOST
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "stemhub <noreply@localhost>")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-}
+# Logs on stderr, each record with its request id: text (the default, `make run`) or one JSON
+# object a line (the deployment recipe). The gunicorn config builds its own from the same function.
+STEMHUB_LOG_FORMAT = env_str("STEMHUB_LOG_FORMAT", "text")
+if STEMHUB_LOG_FORMAT not in FORMATS:
+    raise ConfigurationError(f"STEMHUB_LOG_FORMAT={STEMHUB_LOG_FORMAT!r} is not one of {FORMATS}")
+LOGGING = logging_config(STEMHUB_LOG_FORMAT, env_str("LOG_LEVEL", "INFO"))
+
+# /metrics (Prometheus): open to these networks, or to anyone sending the bearer token; the
+# client address is read through STEMHUB_PROXY_COUNT proxies like everywhere else.
+try:
+    STEMHUB_METRICS_ALLOW = [
+        ipaddress.ip_network(network, strict=False)
+        for network in env_list("STEMHUB_METRICS_ALLOW", ["127.0.0.1/32", "::1/128"])
+    ]
+except ValueError as error:
+    raise ConfigurationError(f"STEMHUB_METRICS_ALLOW: {error}") from None
+STEMHUB_METRICS_TOKEN = env_str("STEMHUB_METRICS_TOKEN", "")
+if STEMHUB_METRICS_TOKEN and len(STEMHUB_METRICS_TOKEN) < 32:
+    raise ConfigurationError("STEMHUB_METRICS_TOKEN must be at least 32 characters long")
+
+# The cache every web and worker process shares: a task's progress, heartbeat and cancel flag
+# (an upload writes inside one transaction, so the database cannot carry them while it runs) and
+# the wrong-API-token counts. Redis at STEMHUB_CACHE_URL (redis://host:6379/0, the `redis` extra)
+# in production; without it, files under $STEMHUB_DATA_DIR/cache/shared (one machine's processes).
+STEMHUB_CACHE_URL = env_str("STEMHUB_CACHE_URL", "")
+CACHES: dict[str, dict[str, object]]
+if STEMHUB_CACHE_URL:
+    if not STEMHUB_CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ConfigurationError(
+            f"STEMHUB_CACHE_URL={STEMHUB_CACHE_URL!r} is not a Redis URL (redis://host:6379/0)"
+        )
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": STEMHUB_CACHE_URL,
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache" / "shared"),
+            "OPTIONS": {"MAX_ENTRIES": 10000},
+        }
+    }
 
 # The public address of the site, for certificate QR codes and links in e-mails; when empty, the
 # address each request came in on (`stemhub.core.site`).
@@ -252,3 +316,12 @@ STEMHUB_CJK_FONT = env_str("STEMHUB_CJK_FONT", "")
 
 # The HLA engine's reference data: a local IPD-IMGT/HLA release, or a download cache.
 STEMHUB_IMGT_DIR = env_str("STEMHUB_IMGT_DIR", "")
+
+# The cord donor search: STEMHUB_SEARCH_SHARDS=N (N >= 1) splits each donor index over N Ray
+# actors (docs/scale-out.md); unset or 0, one index in each web process (the embedded default).
+# STEMHUB_RAY_ADDRESS: empty starts a local Ray inside the process; `auto` or
+# `ray://host:10001` joins a running cluster.
+STEMHUB_SEARCH_SHARDS = env_int("STEMHUB_SEARCH_SHARDS", 0)
+if STEMHUB_SEARCH_SHARDS < 0:
+    raise ConfigurationError(f"STEMHUB_SEARCH_SHARDS={STEMHUB_SEARCH_SHARDS} is below 0")
+STEMHUB_RAY_ADDRESS = env_str("STEMHUB_RAY_ADDRESS", "")

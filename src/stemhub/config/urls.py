@@ -11,6 +11,7 @@ from stemhub.distribution.api import router as distribution_router
 from stemhub.equipment.api import router as equipment_router
 from stemhub.exchange.api import router as exchange_router
 from stemhub.haplobank.api import router as haplobank_router
+from stemhub.jobs.api import router as jobs_router
 from stemhub.populations.api import router as populations_router
 from stemhub.qms.api import router as qms_router
 from stemhub.quality.api import router as quality_router
@@ -32,6 +33,7 @@ for router in (
     distribution_router,
     populations_router,
     haplobank_router,
+    jobs_router,
 ):
     api.add_router("/", router)
 
@@ -48,6 +50,7 @@ urlpatterns = [
     path("distribution/", include("stemhub.distribution.urls")),
     path("populations/", include("stemhub.populations.urls")),
     path("haplobank/", include("stemhub.haplobank.urls")),
+    path("tasks/", include("stemhub.jobs.urls")),
     path("staff/import/", include("stemhub.exchange.urls")),
     path("", include("stemhub.quality.urls_public")),
     path("", include("stemhub.qms.urls_public")),

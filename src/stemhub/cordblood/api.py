@@ -6,7 +6,7 @@ from typing import Any, Literal
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from stemhub.accounts.models import Institution
 from stemhub.accounts.permissions import Perm, user_can
@@ -14,11 +14,12 @@ from stemhub.cordblood import selectors, services, transplant_services
 from stemhub.cordblood.hla_typing import BadTyping
 from stemhub.cordblood.models import SavedSearch, Transplant, Unit
 from stemhub.cordblood.search import SearchRequest, preliminary_counts
-from stemhub.cordblood.upload_rows import UploadRejected, template_csv
-from stemhub.cordblood.uploads import units_import
+from stemhub.cordblood.tasks import cord_upload_start
+from stemhub.cordblood.upload_rows import template_csv
 from stemhub.core.api import AUTHENTICATED, file_answer
 from stemhub.core.errors import InvalidInput, NotFound
 from stemhub.core.pages import AuthenticatedHttpRequest
+from stemhub.jobs.api import TaskOut, task_out
 
 router = Router(tags=["cordblood"])
 
@@ -100,26 +101,6 @@ class OutcomeIn(Schema):
 
 class PreliminaryIn(Schema):
     hla: str = Field(min_length=1, description="The patient's typing as a GL string")
-
-
-class UploadProblemOut(Schema):
-    line: int
-    field: str
-    reason: str
-
-
-class UploadReportOut(Schema):
-    bank: str
-    mode: str
-    rows: int
-    created: int
-    updated: int
-    unchanged: int
-    withdrawn: int
-    skipped: int
-    applied: bool
-    errors: list[UploadProblemOut]
-    upload: int
 
 
 class UnitEventOut(Schema):
@@ -345,11 +326,15 @@ def units_template(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@router.post("/cord/banks/{code}/units/import", auth=AUTHENTICATED, response=UploadReportOut)
-def units_upload(request: AuthenticatedHttpRequest, code: str, payload: UploadIn) -> dict[str, Any]:
-    """Needs cordblood.manage at the bank: upload units (CSV text in `content`, or JSON
-    `units`). Any bad row answers 400 with every problem keyed `line N: field`, and nothing is
-    applied unless `skip_invalid`."""
+@router.post("/cord/banks/{code}/units/import", auth=AUTHENTICATED, response={202: TaskOut})
+def units_upload(
+    request: AuthenticatedHttpRequest, response: HttpResponse, code: str, payload: UploadIn
+) -> Status[dict[str, Any]]:
+    """Needs cordblood.manage at the bank: queue an upload of units (CSV text in `content`, or
+    JSON `units`) and answer 202 with the task (Location: GET /api/v1/tasks/{id}, which gives
+    its progress and, at the end, the report: every problem by line and field; nothing is
+    applied with a bad row unless `skip_invalid`). A bad mode, an empty file or one over the
+    limit is refused at once (400)."""
     import json
 
     bank = _bank(code)
@@ -357,7 +342,7 @@ def units_upload(request: AuthenticatedHttpRequest, code: str, payload: UploadIn
         filename, content = "units.json", json.dumps(payload.units).encode()
     else:
         filename, content = f"units.{payload.format}", payload.content.encode()
-    report = units_import(
+    job = cord_upload_start(
         actor=request.user,
         bank=bank,
         filename=filename,
@@ -365,9 +350,9 @@ def units_upload(request: AuthenticatedHttpRequest, code: str, payload: UploadIn
         mode=payload.mode,
         skip_invalid=payload.skip_invalid,
     )
-    if not report["applied"]:
-        raise UploadRejected(report)
-    return report
+    answer = task_out(job)
+    response["Location"] = answer["links"]["self"]
+    return Status(202, answer)
 
 
 @router.get("/cord/units/{unit_id}", auth=AUTHENTICATED, response=UnitOut, by_alias=True)

@@ -7,10 +7,10 @@ from typing import Any
 from django.core.paginator import Paginator
 from django.db.models.functions import Substr
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 
 from stemhub.accounts.models import Institution
 from stemhub.accounts.permissions import Perm, is_platform_admin, permissions_of, user_can
@@ -25,19 +25,14 @@ from stemhub.cordblood.models import (
     UnitUpload,
 )
 from stemhub.cordblood.selectors import RESOLUTION_WORDS, TNC_BANDS, UnitFilters, resolution_of
+from stemhub.cordblood.tasks import cord_upload_start
 from stemhub.cordblood.upload_rows import COLUMNS
-from stemhub.cordblood.uploads import units_import
 from stemhub.core.errors import Forbidden, NotFound, StemhubError
 from stemhub.core.pages import AuthenticatedHttpRequest, page
+from stemhub.jobs import display as display_job
 from stemhub.populations.selectors import default_population
 
-STAGE_LABELS = {
-    "validate": _("rows validated"),
-    "write": _("rows applied"),
-    "index": _("search index updated"),
-}
 STATUS_WORDS = dict(UnitStatus.choices)
-MODE_WORDS = dict(UnitUpload._meta.get_field("mode").choices or ())
 UNITS_PER_PAGE = 50
 UPLOADS_SHOWN = 10
 
@@ -169,56 +164,43 @@ def unit(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
     )
 
 
-class _Stages:
-    """The upload service's progress hook: the last (done, total) of each stage, for the report."""
-
-    def __init__(self) -> None:
-        self.seen: dict[str, tuple[int, int]] = {}
-
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        self.seen[stage] = (done, total)
-
-    def rows(self) -> list[dict[str, Any]]:
-        return [
-            {"stage": STAGE_LABELS.get(stage, stage), "done": done, "total": total, "key": stage}
-            for stage, (done, total) in self.seen.items()
-        ]
-
-
 @page(Perm.CORD_MANAGE)
 def upload(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
-    """Needs cordblood.manage at the bank: upload units (CSV or JSON, full or delta mode), read
-    the row-level report (line, field, reason), and find the bank's recent uploads."""
+    """Needs cordblood.manage at the bank: upload units (CSV or JSON, full or delta mode). The
+    file is queued as a task: with htmx the page swaps in its progress panel, which polls every
+    second and shows the row-level report (line, field, reason) at the end; without JavaScript
+    the answer is a redirect to the task's page. Lists the bank's recent uploads."""
     found = Institution.objects.filter(provider_code=code).first()
     if found is None or not user_can(request.user, Perm.CORD_MANAGE, found.pk):
         raise NotFound(gettext("No bank %(code)s whose units you manage") % {"code": code})
     form = UploadForm(request.POST or None, request.FILES or None)
-    report = None
     error = None
-    stages = _Stages()
     if request.method == "POST":
         if form.is_valid():
             upload_file = form.cleaned_data["file"]
             try:
-                report = units_import(
+                job = cord_upload_start(
                     actor=request.user,
                     bank=found,
                     filename=upload_file.name,
                     content=upload_file.read(),
                     mode=form.cleaned_data["mode"],
                     skip_invalid=form.cleaned_data["skip_invalid"],
-                    progress=stages,
                 )
             except StemhubError as caught:
                 error = caught
+            else:
+                if request.htmx:
+                    context = display_job.panel(request, job)
+                    context["task_url"] = reverse("jobs:task", kwargs={"job_id": job.pk})
+                    return render(request, "cordblood/_upload_task.html", context, status=202)
+                return redirect("jobs:task", job_id=job.pk)
         else:
             error = form_error(form)
-    status = 400 if error or (report is not None and not report["applied"]) else 200
     context = {
         "bank": found,
         "form": form,
-        "report": report,
-        "filename": form.cleaned_data["file"].name if report is not None else "",
+        "report": None,
         "facilities": list(
             Unit.objects.filter(bank=found)
             .exclude(din="")
@@ -227,8 +209,6 @@ def upload(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
             .values_list("facility", flat=True)
             .distinct()[:5]
         ),
-        "stages": stages.rows(),
-        "mode_label": MODE_WORDS.get(report["mode"], report["mode"]) if report else "",
         "error": error,
         "columns": COLUMNS,
         "uploads": UnitUpload.objects.filter(bank=found).select_related("uploaded_by")[
@@ -236,7 +216,7 @@ def upload(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
         ],
     }
     template = "cordblood/_upload_report.html" if request.htmx else "cordblood/upload.html"
-    return render(request, template, context, status=status)
+    return render(request, template, context, status=400 if error else 200)
 
 
 @page(Perm.CORD_MANAGE)

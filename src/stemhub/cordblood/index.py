@@ -39,9 +39,10 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Max, Q
 
+from stemhub.cordblood import sharding
 from stemhub.cordblood.models import HLA_FIELDS, LOCI, IndexState, Kind, Unit, UnitStatus
 from stemhub.core.hla import engine as hla_engine
-from stemhub.hla import DonorIndex, HLAError, ImputationStore, ImputationStoreError
+from stemhub.hla import HLAError, ImputationStore, ImputationStoreError
 from stemhub.populations.models import HaplotypeSet
 from stemhub.populations.selectors import default_population, engine_set, sets_in_use
 
@@ -76,7 +77,7 @@ class _PkOf(dict[str, int]):
 class CordIndex:
     instance: str
     generation: int
-    donors: dict[str, DonorIndex]
+    donors: dict[str, sharding.Donors]
     size: int = 0
     tnc: npt.NDArray[np.float64] = field(default_factory=lambda: np.full(0, np.nan))
     cd34: npt.NDArray[np.float64] = field(default_factory=lambda: np.full(0, np.nan))
@@ -181,8 +182,8 @@ class CordIndex:
             for name, donors in self.donors.items():
                 if name == kind and status == available and gl:
                     donors.put(key, gl)
-                elif key in donors:
-                    donors.remove(key)
+                else:
+                    sharding.take_out(donors, key)
             target = self.set_of(population) if status == available and gl else None
             self._move(pk, target, gl, imputed)
         self._impute(imputed)
@@ -339,7 +340,7 @@ def _sets_token() -> SetsToken:
 
 def _empty(instance: str) -> CordIndex:
     engine = hla_engine()
-    return CordIndex(instance, 0, {kind: engine.new_index() for kind in KINDS})
+    return CordIndex(instance, 0, {kind: sharding.new_donors(engine) for kind in KINDS})
 
 
 def current() -> CordIndex:
@@ -440,7 +441,9 @@ def _from_snapshot(state: IndexState) -> CordIndex | None:
         if generation > state.generation:
             continue
         try:
-            donors = {kind: engine.open_index(folder / f"{stem}-{kind}.npz") for kind in KINDS}
+            donors = {
+                kind: sharding.open_donors(engine, folder / f"{stem}-{kind}.npz") for kind in KINDS
+            }
             with np.load(side, allow_pickle=False) as data:
                 if str(data["meta"][2]) != engine.release:
                     continue

@@ -30,6 +30,7 @@ from django.utils.translation import gettext
 
 from stemhub.cordblood import hla_typing as hla
 from stemhub.cordblood import index as search_index
+from stemhub.cordblood.hla_messages import reason_words
 from stemhub.cordblood.models import (
     LOCI,
     CentreSettings,
@@ -39,7 +40,9 @@ from stemhub.cordblood.models import (
     UnitStatus,
 )
 from stemhub.cordblood.predictions import Predictor
+from stemhub.core.errors import Unavailable
 from stemhub.core.hla import engine as hla_engine
+from stemhub.core.metrics import observe_cord_search
 from stemhub.hla import (
     EIGHT_LOCI,
     MATCH_LOCI,
@@ -49,6 +52,7 @@ from stemhub.hla import (
     MatchResult,
     RankingWeights,
     Typing,
+    TypingError,
 )
 
 DonorType = Literal["cord", "adult", "both"]
@@ -203,10 +207,29 @@ class DsaChecker:
 # ---- search -------------------------------------------------------------------------------------
 
 
+def _patient_typing(patient: Patient) -> Typing:
+    """The patient's typing, read by this server's engine. It was accepted when it was entered;
+    a server whose reference data lacks a part of it (a MAC dictionary not loaded, an older
+    IPD-IMGT/HLA release) answers 503 naming the part and what an operator runs."""
+    try:
+        return hla_engine().parse(patient.hla_gl)
+    except TypingError as error:
+        raise Unavailable(
+            gettext(
+                "This server's HLA reference data cannot read the patient's typing "
+                "(%(token)s: %(reason)s). An operator loads what is missing: "
+                "stemhub hla macs FILE for NMDP MAC codes, or stemhub hla fetch for an "
+                "IPD-IMGT/HLA release."
+            )
+            % {"token": error.token, "reason": reason_words(error.reason)}
+        ) from error
+
+
+@observe_cord_search
 def run_search(patient: Patient, request: SearchRequest) -> dict[str, Any]:
     index = search_index.current()
     limits = thresholds_of(patient)
-    typing = hla_engine().parse(patient.hla_gl)
+    typing = _patient_typing(patient)
     dsa = DsaChecker(list(patient.dsa or []), index)
     predictor = Predictor(index, patient, typing)
     out: dict[str, Any] = {

@@ -50,6 +50,14 @@ class Conflict(StemhubError):
     code = "conflict"
 
 
+class Unavailable(StemhubError):
+    """The server cannot do this now for want of something an operator provides (reference
+    data, a service): 503, with what to provide in the message."""
+
+    status = 503
+    code = "unavailable"
+
+
 def from_validation_error(error: ValidationError, message: str | None = None) -> InvalidInput:
     """A Django ValidationError as an InvalidInput naming each field and its problems."""
     if hasattr(error, "error_dict"):
