@@ -82,6 +82,7 @@ def _prepare(database_url: str, units: int, fresh: bool) -> dict[str, object]:
     # the generated typings use NMDP MAC codes: every server process needs the dictionary
     _stemhub(env, "hla", "macs", str(REPO.parent / "shared" / "hla" / "mac_subset_atlas.csv.gz"))
     if marker.exists():
+        _stemhub(env, "migrate", "--no-input", "-v0")  # the code may have moved on since
         return json.loads(marker.read_text())
     started = time.perf_counter()
     _stemhub(env, "migrate", "--no-input", "-v0")
