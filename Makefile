@@ -90,6 +90,7 @@ screenshots: install browser-deps fonts messages
 	$(BIN)/python scripts/screenshots.py
 
 bench: install
+	$(BIN)/python -m pip install --quiet -e '.[dev,load]'
 	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 # Mutation testing (mutmut; not part of CI, slow): the targets are [tool.mutmut] in pyproject.toml;

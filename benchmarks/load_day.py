@@ -1,5 +1,6 @@
 """Load and soak: a normal day against the real server on loopback, with PostgreSQL.
 
+    .venv/bin/pip install -e '.[load]'         # locust, once
     .venv/bin/python benchmarks/load_day.py [--users 50] [--minutes 5] [--units 300000]
         [--workers 3] [--database-url postgres://postgres@127.0.0.1:5432/stemhub_load] [--fresh]
 
@@ -187,6 +188,8 @@ def _warm(base: str, prepared: dict[str, object], workers: int) -> None:
 
 
 def main() -> None:
+    if not (BIN / "locust").exists():
+        raise SystemExit("locust is not installed: .venv/bin/pip install -e '.[load]'")
     parser = argparse.ArgumentParser()
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--minutes", type=float, default=5)
