@@ -160,9 +160,13 @@ def _chunks(ids: list[int], size: int) -> Iterator[list[int]]:
         yield chunk
 
 
+Progress = Callable[[str, int, int], None]  # (stage, done, total), as the task runner's
+
+
 @transaction.atomic
-def catalogue_entries_refresh(*, line_ids: Iterable[int]) -> int:
-    """Index many lines anew at once (bulk imports); returns how many are now listed."""
+def catalogue_entries_refresh(*, line_ids: Iterable[int], progress: Progress | None = None) -> int:
+    """Index many lines anew at once (bulk imports); returns how many are now listed.
+    `progress("lines", done, total)` follows each chunk of 500 lines."""
     ids = list(line_ids)
     for chunk in _chunks(ids, 500):
         CatalogueEntry.objects.filter(pk__in=chunk).delete()
@@ -181,13 +185,17 @@ def catalogue_entries_refresh(*, line_ids: Iterable[int]) -> int:
             .prefetch_related(*INDEX_PREFETCH)
         )
         total += _write(lines)
+        if progress is not None:
+            progress("lines", total, len(published))
     return total
 
 
 @transaction.atomic
-def catalogue_rebuild() -> int:
-    """Recompute the whole index from the registry; returns the number of lines indexed."""
+def catalogue_rebuild(progress: Progress | None = None) -> int:
+    """Recompute the whole index from the registry; returns the number of lines indexed
+    (`stemhub catalogue rebuild`, and the "catalogue rebuild" task with its progress)."""
     CatalogueEntry.objects.all().delete()
     return catalogue_entries_refresh(
-        line_ids=CellLine.objects.filter(status=Status.PUBLISHED).values_list("pk", flat=True)
+        line_ids=CellLine.objects.filter(status=Status.PUBLISHED).values_list("pk", flat=True),
+        progress=progress,
     )

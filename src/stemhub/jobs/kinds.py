@@ -41,6 +41,7 @@ KINDS: dict[str, KindSpec] = {
         perm=Perm.EDIT_LINE,
     ),
     Kind.SEARCH_INDEX_REBUILD: KindSpec(task="stemhub.cordblood.tasks.search_index_refresh"),
+    Kind.CATALOGUE_REBUILD: KindSpec(task="stemhub.catalogue.tasks.catalogue_rebuild_run"),
 }
 
 
