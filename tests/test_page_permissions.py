@@ -34,6 +34,8 @@ PAGES = [
     Page("work", "/work/", SIGNED_IN),
     Page("catalogue_csv", "/catalogue.csv", EVERYONE),
     Page("catalogue_json", "/catalogue.json", EVERYONE),
+    # queues a rebuild of the catalogue's index as a task (the Tasks page's button)
+    Page("catalogue_rebuild", "/staff/catalogue/rebuild/", {"platform_admin"}, method="POST"),
     Page("login", "/accounts/login/", EVERYONE),
     Page("logout", "/accounts/logout/", EVERYONE, method="POST"),
     Page("password_reset", "/accounts/password-reset/", EVERYONE),

@@ -31,3 +31,20 @@ def test_nobody_else_may_start_one(users, role):
     with pytest.raises(Forbidden):
         catalogue_rebuild_start(actor=users[role])
     assert not Job.objects.filter(kind=Kind.CATALOGUE_REBUILD).exists()
+
+
+def test_the_tasks_page_button_starts_it_for_a_platform_admin_only(lines, users, client):
+    client.force_login(users["curator"])
+    assert b"start-tasks" not in client.get("/tasks/").content
+    assert client.post("/staff/catalogue/rebuild/").status_code == 403
+    client.force_login(users["platform_admin"])
+    page = client.get("/tasks/").content.decode()
+    assert 'action="/staff/catalogue/rebuild/"' in page
+    answer = client.post("/staff/catalogue/rebuild/")
+    job = Job.objects.get(kind=Kind.CATALOGUE_REBUILD)
+    assert answer.status_code == 302 and answer["Location"] == f"/tasks/{job.pk}/"
+    run_queued_tasks()
+    job.refresh_from_db()
+    assert job.state == State.SUCCEEDED, job.error
+    shown = client.get(f"/tasks/{job.pk}/").content.decode()
+    assert "rebuilt from 5 published lines" in shown

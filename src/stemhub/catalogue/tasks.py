@@ -3,6 +3,8 @@
 the published total, and the rebuilt index commits with the task's "succeeded" or not at all.
 `stemhub catalogue rebuild` stays synchronous."""
 
+from typing import Any
+
 from django.tasks import TaskContext, task
 from django.utils.translation import gettext
 
@@ -37,3 +39,8 @@ def catalogue_rebuild_run(context: TaskContext[..., str], job_id: str) -> str:
 def _rebuild(job: Job, progress: JobProgress) -> Outcome:
     count = catalogue_rebuild(progress=progress)
     return Outcome(report={"lines": count})
+
+
+def report_context(job: Job) -> dict[str, Any]:
+    """The finished rebuild's report on its task page: how many lines were indexed."""
+    return {"lines": (job.report or {}).get("lines", 0)}

@@ -13,9 +13,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from stemhub.accounts.permissions import Perm
 from stemhub.catalogue.api import CatalogueQuery, validated
 from stemhub.catalogue.downloads import COLUMNS, csv_cells, json_stream, public_rows
 from stemhub.catalogue.models import CatalogueState, Facet
@@ -29,7 +30,7 @@ from stemhub.catalogue.selectors import (
 )
 from stemhub.core.errors import InvalidInput, NotFound
 from stemhub.core.exports import csv_download
-from stemhub.core.pages import HtmxHttpRequest
+from stemhub.core.pages import AuthenticatedHttpRequest, HtmxHttpRequest, page
 from stemhub.registry.models import CellLine, Status
 from stemhub.registry.selectors import resolve_name
 
@@ -275,3 +276,14 @@ def download_json(request: HttpRequest) -> StreamingHttpResponse:
     )
     response["Content-Disposition"] = 'attachment; filename="stemhub-catalogue.json"'
     return response
+
+
+@require_POST
+@page(Perm.CURATE, what=_("Rebuilding the catalogue"))
+def rebuild(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Platform admins (the Tasks page's button): rebuild the public catalogue's index as a
+    background task, then follow it on its page."""
+    from stemhub.catalogue.tasks import catalogue_rebuild_start
+
+    job = catalogue_rebuild_start(actor=request.user)
+    return redirect("jobs:task", job.pk)

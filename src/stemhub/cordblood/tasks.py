@@ -172,5 +172,5 @@ def report_context(job: Job) -> dict[str, Any]:
         "stages": stage_rows(report.get("stages", {})),
         "error": None,
         # inside the task's panel, which the upload page shows as its #upload-report
-        "report_id": "upload-result",
+        "report_id": "result",
     }

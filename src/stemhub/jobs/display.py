@@ -14,8 +14,10 @@ from stemhub.jobs.models import Job, State
 
 STAGE_WORDS = {
     "validate": _("validating rows"),
-    "write": _("writing units"),
+    "write": _("writing rows"),
     "index": _("updating the search index"),
+    "impute": _("imputing units"),
+    "lines": _("indexing lines"),
 }
 # Stages whose count is no number of rows (the index catches up in one step).
 UNCOUNTED_STAGES = {"index"}

@@ -41,7 +41,11 @@ KINDS: dict[str, KindSpec] = {
         perm=Perm.EDIT_LINE,
     ),
     Kind.SEARCH_INDEX_REBUILD: KindSpec(task="stemhub.cordblood.tasks.search_index_refresh"),
-    Kind.CATALOGUE_REBUILD: KindSpec(task="stemhub.catalogue.tasks.catalogue_rebuild_run"),
+    Kind.CATALOGUE_REBUILD: KindSpec(
+        task="stemhub.catalogue.tasks.catalogue_rebuild_run",
+        report_template="catalogue/_rebuild_report.html",
+        report_context="stemhub.catalogue.tasks.report_context",
+    ),
 }
 
 

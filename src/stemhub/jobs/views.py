@@ -6,6 +6,7 @@ from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 
+from stemhub.accounts.permissions import is_platform_admin
 from stemhub.core.errors import NotFound
 from stemhub.core.pages import AuthenticatedHttpRequest, page
 from stemhub.jobs import display, selectors, services
@@ -36,7 +37,11 @@ def tasks(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "jobs/tasks.html",
-        {"page": listing, "rows": [display.row(job) for job in listing.object_list]},
+        {
+            "page": listing,
+            "rows": [display.row(job) for job in listing.object_list],
+            "platform_admin": is_platform_admin(request.user),
+        },
     )
 
 
