@@ -24,7 +24,7 @@ def catalogue_rebuild_start(*, actor: User) -> Job:
     return job_start(
         actor=actor,
         kind=Kind.CATALOGUE_REBUILD,
-        title=gettext("Catalogue rebuild"),
+        title=gettext("every published line"),
         task=catalogue_rebuild_run,
     )
 

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from stemhub.accounts.models import Institution
 
@@ -26,11 +27,11 @@ class Kind(models.TextChoices):
 
 
 class State(models.TextChoices):
-    QUEUED = "queued", _("queued")
-    RUNNING = "running", _("running")
-    SUCCEEDED = "succeeded", _("succeeded")
-    FAILED = "failed", _("failed")
-    CANCELLED = "cancelled", _("cancelled")
+    QUEUED = "queued", pgettext_lazy("task state", "queued")
+    RUNNING = "running", pgettext_lazy("task state", "running")
+    SUCCEEDED = "succeeded", pgettext_lazy("task state", "succeeded")
+    FAILED = "failed", pgettext_lazy("task state", "failed")
+    CANCELLED = "cancelled", pgettext_lazy("task state", "cancelled")
 
 
 FINISHED = (State.SUCCEEDED, State.FAILED, State.CANCELLED)
